@@ -1,0 +1,40 @@
+"""KBO numbers (ondernemingsnummer): ten digits, the last two a mod-97 check of the first eight."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import vat
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def normalise_kbo_number(value: str) -> str:
+    """The ten-digit form of a KBO number (accepts ``BE 0403.170.701``, ``403170701``, ...)."""
+    try:
+        return vat.validate(value)
+    except StdnumError as error:
+        raise ValidationError(
+            _("%(value)s is not a valid KBO number: %(reason)s"),
+            code="invalid_kbo_number",
+            params={"value": value, "reason": _kbo_reason(error)},
+        ) from error
+
+
+def validate_kbo_number(value: str) -> None:
+    normalise_kbo_number(value)
+
+
+def format_kbo_number(value: str) -> str:
+    """The way the KBO prints it: 0403.170.701."""
+    return f"{value[:4]}.{value[4:7]}.{value[7:]}"
+
+
+def _kbo_reason(error: StdnumError) -> str:
+    if isinstance(error, InvalidChecksum):
+        return _("the check digits do not match")
+    if isinstance(error, InvalidLength):
+        return _("it must have 10 digits")
+    if isinstance(error, InvalidFormat):
+        return _("it may only contain digits")
+    if isinstance(error, InvalidComponent):
+        return _("it must start with 0 or 1")
+    return str(error)

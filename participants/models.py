@@ -1,0 +1,398 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Mod, Substr
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from participants.geography import Province, province_for_postal_code
+from participants.kbo import format_kbo_number, validate_kbo_number
+from participants.size_classes import SizeClass, classify
+from trajects.models import OrganisationKind
+
+
+class LegalForm(models.TextChoices):
+    BV = "bv", _("Private limited company (BV)")
+    NV = "nv", _("Public limited company (NV)")
+    CV = "cv", _("Cooperative company (CV)")
+    COMMV = "commv", _("Limited partnership (CommV)")
+    VOF = "vof", _("General partnership (VOF)")
+    SOLE_TRADER = "sole_trader", _("Sole trader")
+    VZW = "vzw", _("Non-profit association (vzw)")
+    IVZW = "ivzw", _("International non-profit association (ivzw)")
+    PRIVATE_FOUNDATION = "private_foundation", _("Private foundation")
+    PUBLIC_FOUNDATION = "public_foundation", _("Foundation of public utility")
+    PUBLIC_BODY = "public_body", _("Public body")
+    OTHER = "other", _("Other")
+
+
+NON_PROFIT_LEGAL_FORMS = (
+    LegalForm.VZW,
+    LegalForm.IVZW,
+    LegalForm.PRIVATE_FOUNDATION,
+    LegalForm.PUBLIC_FOUNDATION,
+)
+
+_KBO_FIRST_EIGHT = Cast(Substr("kbo_number", 1, 8), models.BigIntegerField())
+_KBO_CHECK_DIGITS = Cast(Substr("kbo_number", 9, 2), models.IntegerField())
+
+
+class Company(models.Model):
+    """A company (onderneming) known by its KBO number."""
+
+    kbo_number = models.CharField(
+        _("KBO number"), max_length=10, unique=True, validators=[validate_kbo_number]
+    )
+    name = models.CharField(_("name"), max_length=255)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
+    is_non_profit = models.BooleanField(_("non-profit"), default=False)
+    staff_headcount = models.PositiveIntegerField(_("staff headcount (FTE)"))
+    turnover = models.DecimalField(
+        _("annual turnover (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    balance_sheet_total = models.DecimalField(
+        _("balance-sheet total (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices, editable=False)
+    nace_code = models.CharField(
+        _("NACE code"), max_length=5, blank=True, help_text=_("Main activity, NACE-BEL 2008.")
+    )
+    joint_committee = models.CharField(_("joint committee"), max_length=10, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    province = models.CharField(
+        _("province"), max_length=20, choices=Province.choices, blank=True, editable=False
+    )
+    founded_on = models.DateField(_("start date"), null=True, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Off when the KBO marks the company as stopped.")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kbo_number__regex=r"^[01][0-9]{9}$"), name="company_kbo_number_ten_digits"
+            ),
+            models.CheckConstraint(
+                condition=Exact(97 - Mod(_KBO_FIRST_EIGHT, 97), _KBO_CHECK_DIGITS),
+                name="company_kbo_number_checksum",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_form__in=LegalForm.values), name="company_legal_form_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_form__in=[form.value for form in NON_PROFIT_LEGAL_FORMS])
+                | Q(is_non_profit=True),
+                name="company_non_profit_legal_form",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_non_profit=True, size_class=SizeClass.NON_PROFIT)
+                | Q(
+                    is_non_profit=False,
+                    size_class__in=[SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM, SizeClass.LARGE],
+                ),
+                name="company_size_class_matches_non_profit",
+            ),
+            models.CheckConstraint(condition=Q(turnover__gte=0), name="company_turnover_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_sheet_total__gte=0), name="company_balance_sheet_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["size_class"]), models.Index(fields=["province"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({format_kbo_number(self.kbo_number)})"
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def refresh_derived_fields(self) -> None:
+        """Size class and province follow from the other fields; they are stored for reporting."""
+        self.size_class = classify(
+            is_non_profit=self.is_non_profit,
+            staff_headcount=self.staff_headcount,
+            turnover=self.turnover,
+            balance_sheet_total=self.balance_sheet_total,
+        )
+        self.province = province_for_postal_code(self.postal_code) or ""
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped")
+
+
+S = ApplicationStatus
+# At most one of these per company and traject at a time.
+OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.APPROVED, S.IN_PROGRESS)
+# An application in one of these was approved and holds a place of its capacity period.
+APPROVED_STATUSES = (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
+DECIDED_STATUSES = (*APPROVED_STATUSES, S.REJECTED)
+STARTED_STATUSES = (S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
+ENDED_STATUSES = (S.COMPLETED, S.STOPPED, S.WITHDRAWN)
+STATUSES_NEEDING_REASON = (S.REJECTED, S.WITHDRAWN, S.STOPPED)
+
+
+def _when_status_in(statuses, condition: Q) -> Q:
+    """A check that says: if the status is one of these, the condition holds."""
+    return ~Q(status__in=statuses) | condition
+
+
+class Application(models.Model):
+    """A company's application for one traject, from draft to the end of the coaching."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="applications"
+    )
+    traject = models.ForeignKey(
+        "trajects.Traject", verbose_name=_("traject"), on_delete=models.PROTECT, related_name="applications"
+    )
+    project = models.ForeignKey(
+        "trajects.Project",
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    capacity_period = models.ForeignKey(
+        "trajects.CapacityPeriod",
+        verbose_name=_("capacity period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text=_("The period whose place this application took when it was approved."),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ApplicationStatus.choices, default=S.DRAFT)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_applications",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    referral = models.OneToOneField(
+        "participants.Referral",
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values),
+                name="application_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "traject"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="application_one_open_per_company_and_traject",
+                violation_error_message=_("This company already has an open application for this traject."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=S.DRAFT) | Q(submitted_on__isnull=False),
+                name="application_submitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in(DECIDED_STATUSES, Q(decided_on__isnull=False)),
+                name="application_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in((S.DRAFT, S.SUBMITTED), Q(decided_on__isnull=True)),
+                name="application_undecided_has_no_decision",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in(APPROVED_STATUSES, Q(capacity_period__isnull=False)),
+                name="application_approved_holds_place",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in(STARTED_STATUSES, Q(started_on__isnull=False)),
+                name="application_started_has_date",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in(ENDED_STATUSES, Q(ended_on__isnull=False)),
+                name="application_ended_has_date",
+            ),
+            models.CheckConstraint(
+                condition=_when_status_in(STATUSES_NEEDING_REASON, ~Q(reason="")),
+                name="application_reason_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=F("submitted_on")), name="application_decided_after_submitted"
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__gte=F("decided_on")), name="application_started_after_decided"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__gte=F("submitted_on")), name="application_ended_after_submitted"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__gte=F("started_on")), name="application_ended_after_started"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["traject", "status", "decided_on"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} – {self.traject.name}"
+
+
+class Milestone(models.TextChoices):
+    """The phases of a coaching trajectory; each session works on one of them."""
+
+    INTAKE = "intake", _("Intake")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    ACTION_PLAN = "action_plan", _("Action plan")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    CLOSING = "closing", _("Closing")
+
+
+class CoachingSession(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
+    kind = models.CharField(_("kind"), max_length=20, choices=Milestone.choices)
+    employees_reached = models.PositiveIntegerField(_("employees reached"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_sessions",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coaching session")
+        verbose_name_plural = _("coaching sessions")
+        ordering = ["application", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=12), name="coachingsession_hours_between_0_and_12"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Milestone.values), name="coachingsession_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["application", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()} ({self.hours} h)"
+
+
+EVALUATION_SCORE_FIELDS = ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend")
+
+
+class Evaluation(models.Model):
+    """A company's evaluation of its completed trajectory (scores 1 to 5)."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="evaluation"
+    )
+    usefulness = models.PositiveSmallIntegerField(_("usefulness"))
+    coach_quality = models.PositiveSmallIntegerField(_("quality of the coach"))
+    learning_culture_effect = models.PositiveSmallIntegerField(_("effect on the learning culture"))
+    would_recommend = models.PositiveSmallIntegerField(_("would recommend it"))
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 5}), name=f"evaluation_{field}_1_to_5"
+            )
+            for field in EVALUATION_SCORE_FIELDS
+        ]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class Referral(models.Model):
+    """A candidate company brought in by a sector consultant (answer 9 of question 244)."""
+
+    sector_fund = models.ForeignKey(
+        "trajects.Organisation",
+        verbose_name=_("sector fund"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        limit_choices_to={"kind": OrganisationKind.SECTOR_FUND},
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    traject = models.ForeignKey(
+        "trajects.Traject", verbose_name=_("traject"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    referred_on = models.DateField(_("referred on"))
+    intake_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intake done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intakes",
+    )
+    follow_progress = models.BooleanField(
+        _("follow progress"), default=True, help_text=_("The consultant keeps seeing the company's progress.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on", "-pk"]
+        indexes = [models.Index(fields=["sector_fund", "traject"])]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} → {self.traject.name}"

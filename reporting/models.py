@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    XLSX = "xlsx", "XLSX"
+    CSV = "csv", "CSV"
+    JSON = "json", "JSON"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReportRequest(models.Model):
+    """A request for an answer-ready report on a parliamentary question, built by a Celery job."""
+
+    question = models.PositiveIntegerField(_("parliamentary question"))
+    as_of = models.DateField(_("as of"))
+    format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("current step"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    fingerprint = models.CharField(_("data fingerprint"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="report_requests",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("report request")
+        verbose_name_plural = _("report requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=ReportFormat.values), name="reportrequest_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="reportrequest_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="reportrequest_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.DONE) | (Q(progress=100) & ~Q(file="")),
+                name="reportrequest_done_has_file",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.FAILED) | ~Q(error=""), name="reportrequest_failed_says_why"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y}, {self.format})"

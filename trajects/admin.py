@@ -1,0 +1,79 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from participants.size_classes import SizeClass
+from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
+
+
+class TrajectForm(forms.ModelForm):
+    allowed_size_classes = forms.MultipleChoiceField(
+        label=_("allowed size classes"), choices=SizeClass.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Traject
+        fields = ("code", "name", "start_date", "allowed_size_classes", "description")
+
+
+class CapacityPeriodInline(admin.TabularInline):
+    model = CapacityPeriod
+    extra = 0
+
+
+@admin.register(Traject)
+class TrajectAdmin(SimpleHistoryAdmin):
+    form = TrajectForm
+    list_display = ("name", "code", "start_date")
+    search_fields = ("name", "code")
+    inlines = [CapacityPeriodInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "website")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "traject")
+    list_filter = ("traject",)
+    list_select_related = ("traject",)
+    search_fields = ("name", "organisations__name")
+    filter_horizontal = ("organisations",)
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "traject", "partnership", "organisation_names")
+    list_filter = ("traject", "partnership")
+    list_select_related = ("traject", "partnership")
+    search_fields = ("name", "organisations__name")
+    filter_horizontal = ("organisations",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("organisations")
+
+    @admin.display(description=_("organisations"))
+    def organisation_names(self, project):
+        return ", ".join(organisation.name for organisation in project.organisations.all())
+
+
+@admin.register(CapacityPeriod)
+class CapacityPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ("traject", "start", "end", "places")
+    list_filter = ("traject",)
+    list_select_related = ("traject",)
+    date_hierarchy = "start"
+
+
+@admin.register(CommunicationAction)
+class CommunicationActionAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "campaign", "channel", "description")
+    list_filter = ("channel", "campaign", "trajects")
+    search_fields = ("campaign", "description")
+    date_hierarchy = "date"
+    filter_horizontal = ("trajects",)

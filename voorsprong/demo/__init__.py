@@ -1,0 +1,1 @@
+"""Demo data: the real programme facts of question 244 plus synthetic companies and applications."""

@@ -1,0 +1,305 @@
+"""The real programme facts, as the minister gave them in the answer to question 244.
+
+Everything here is created only when missing, so a second run changes nothing and an officer's
+later edits (places, descriptions) are never overwritten.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+
+from funding.models import BudgetLine, FundingSource, FundingSourceCode
+from participants.size_classes import SME_CLASSES, SizeClass
+from trajects.models import (
+    CapacityPeriod,
+    Channel,
+    CommunicationAction,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Project,
+    Traject,
+)
+from voorsprong.models import User
+from voorsprong.roles import Role
+
+DEMO_PASSWORD = "voorsprong-demo"
+
+SME = [size_class.value for size_class in SME_CLASSES]
+
+TRAJECTS = {
+    "leren": {
+        "name": "Voorsprong in leren",
+        "start_date": datetime.date(2023, 5, 1),
+        "allowed_size_classes": SME,
+        "description": "Begeleiding van KMO's naar een sterke leercultuur, door vier dienstverleners.",
+    },
+    "werk": {
+        "name": "Voorsprong in werk voor iedereen",
+        "start_date": datetime.date(2024, 1, 1),
+        "allowed_size_classes": SizeClass.values,
+        "description": "Veranderingstrajecten voor inclusief werk bij KMO's, micro-ondernemingen, "
+        "non-profitorganisaties en grote bedrijven.",
+    },
+    "motivatie": {
+        "name": "Voorsprong in motivatie",
+        "start_date": datetime.date(2025, 9, 1),
+        "allowed_size_classes": SME,
+        "description": "Begeleiding van KMO's rond motivatie en welzijn op de werkvloer.",
+    },
+}
+
+# (traject, first day, last day, places): 90 per calendar year, 750 per year, 253 over two years.
+CAPACITY_PERIODS = [
+    *[("leren", datetime.date(year, 1, 1), datetime.date(year, 12, 31), 90) for year in range(2023, 2028)],
+    *[("werk", datetime.date(year, 1, 1), datetime.date(year, 12, 31), 750) for year in range(2024, 2028)],
+    ("motivatie", datetime.date(2025, 9, 1), datetime.date(2027, 8, 31), 253),
+]
+
+FUNDING_SOURCES = {
+    FundingSourceCode.EU: ("Europese Unie (ESF+)", True),
+    FundingSourceCode.FLEMISH: ("Vlaamse overheid", True),
+    FundingSourceCode.OWN_PROMOTER: ("Eigen inbreng promotoren", False),
+    FundingSourceCode.OWN_COMPANY: ("Eigen inbreng ondernemingen", False),
+}
+
+BUDGET = {
+    "leren": {FundingSourceCode.EU: "2688800.00", FundingSourceCode.FLEMISH: "4033200.00"},
+    "werk": {
+        FundingSourceCode.EU: "25000000.00",
+        FundingSourceCode.FLEMISH: "28125000.00",
+        FundingSourceCode.OWN_PROMOTER: "9375000.00",
+    },
+    "motivatie": {FundingSourceCode.EU: "4400000.00", FundingSourceCode.FLEMISH: "6600000.00"},
+}
+
+SERVICE_PROVIDERS = ["Alert!", "Vico Consult", "Room without a Roof", "Obelisk"]
+PROMOTERS = ["Voka", "UNIZO", "Verso", "Emino", "I-Diverso", "Werkplekarchitecten", "Keerpunt"]
+UNIONS = ["ABVV", "ACLVB", "ACV"]
+# (sector fund, the joint committees it serves)
+SECTOR_FUNDS = {
+    "Cevora": ["200"],
+    "Constructiv": ["124"],
+    "Volta": ["149.01"],
+    "Alimento": ["118"],
+    "Educam": ["112"],
+    "Horeca Forma Vlaanderen": ["302"],
+    "VIVO": ["330", "319"],
+    "Sociare": ["329"],
+}
+# The answer names seven promoters in three partnerships but not who is with whom; this grouping
+# is illustrative.
+PARTNERSHIPS = {
+    "Partnerschap Werkgevers": ["Voka", "UNIZO", "Verso"],
+    "Partnerschap Inclusie": ["Emino", "I-Diverso"],
+    "Partnerschap Werkplek": ["Werkplekarchitecten", "Keerpunt"],
+}
+
+# (campaign, date, channel, description, trajects) — answer 7.
+_WAVE_1 = "Campagne februari 2025"
+_WAVE_2 = "Campagne Voorsprong in Motivatie"
+_WAVE_3 = "Vervolgcampagne 2026"
+COMMUNICATION_ACTIONS = [
+    (
+        _WAVE_1,
+        datetime.date(2025, 2, 3),
+        Channel.WEBSITE,
+        "Overkoepelende website www.voorsprongtrajecten.be met doorverwijzing naar elk traject",
+        ["leren", "werk"],
+    ),
+    (
+        _WAVE_1,
+        datetime.date(2025, 2, 3),
+        Channel.MAILING,
+        "In kaart brengen en segmentatie van de doelgroep: gerichte mailings en aanpak per segment",
+        ["leren", "werk"],
+    ),
+    (
+        _WAVE_1,
+        datetime.date(2025, 2, 10),
+        Channel.PARTNER_KIT,
+        "Deelpakketten met flyers, affiches, sociale-media-afbeeldingen en presentaties "
+        "voor intermediaire partners",
+        ["leren", "werk"],
+    ),
+    (
+        _WAVE_1,
+        datetime.date(2025, 2, 17),
+        Channel.NEWSLETTER,
+        "Nieuwsbrieven en sociale-mediaposts op eigen kanalen",
+        ["leren", "werk"],
+    ),
+    (
+        _WAVE_1,
+        datetime.date(2025, 2, 24),
+        Channel.SOCIAL_MEDIA,
+        "Sociale-mediacampagnes via Meta, LinkedIn en Google",
+        ["leren", "werk"],
+    ),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 1),
+        Channel.SOCIAL_MEDIA,
+        "Sociale-mediacampagne op LinkedIn, Meta en YouTube",
+        ["motivatie"],
+    ),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 1),
+        Channel.NEWSLETTER,
+        "Nieuwsbrieven en sociale-mediaposts op eigen kanalen",
+        ["motivatie"],
+    ),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 8),
+        Channel.PRINT,
+        "Advertenties in Knack Focus, HR Focus en HR-magazine",
+        ["motivatie"],
+    ),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 15),
+        Channel.PRINT,
+        "Printadvertenties op bedrijfsterreinen",
+        ["motivatie"],
+    ),
+    (_WAVE_2, datetime.date(2025, 9, 22), Channel.EVENT, "Beursstand op verschillende events", ["motivatie"]),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 29),
+        Channel.MAILING,
+        "Gerichte mailings naar de doelgroep",
+        ["motivatie"],
+    ),
+    (
+        _WAVE_3,
+        datetime.date(2026, 1, 12),
+        Channel.SOCIAL_MEDIA,
+        "Vervolg van de campagne voor de drie Voorsprongtrajecten",
+        ["leren", "werk", "motivatie"],
+    ),
+]
+
+
+def load_programme(scale: int) -> dict:
+    """Create the trajects, partners, places, budgets and campaign; returns what the rest needs."""
+    trajects = {
+        code: Traject.objects.get_or_create(code=code, defaults=fields)[0]
+        for code, fields in TRAJECTS.items()
+    }
+    for code, start, end, places in CAPACITY_PERIODS:
+        CapacityPeriod.objects.get_or_create(
+            traject=trajects[code], start=start, defaults={"end": end, "places": places * scale}
+        )
+
+    sources = {
+        code: FundingSource.objects.get_or_create(
+            code=code, defaults={"name": name, "is_subsidy": is_subsidy}
+        )[0]
+        for code, (name, is_subsidy) in FUNDING_SOURCES.items()
+    }
+    for code, amounts in BUDGET.items():
+        for source_code, amount in amounts.items():
+            BudgetLine.objects.get_or_create(
+                traject=trajects[code],
+                source=sources[source_code],
+                capacity_period=None,
+                defaults={"amount": Decimal(amount)},
+            )
+
+    def organisation(name: str, kind: OrganisationKind) -> Organisation:
+        return Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+
+    providers = [organisation(name, OrganisationKind.SERVICE_PROVIDER) for name in SERVICE_PROVIDERS]
+    promoters = {name: organisation(name, OrganisationKind.PROMOTER) for name in PROMOTERS}
+    unions = [organisation(name, OrganisationKind.UNION) for name in UNIONS]
+    sector_funds = {name: organisation(name, OrganisationKind.SECTOR_FUND) for name in SECTOR_FUNDS}
+
+    projects = {"leren": [], "werk": [], "motivatie": []}
+    for provider in providers:
+        project, created = Project.objects.get_or_create(
+            traject=trajects["leren"], name=f"Voorsprong in leren – {provider.name}"
+        )
+        if created:
+            project.organisations.set([provider])
+        projects["leren"].append(project)
+    for partnership_name, members in PARTNERSHIPS.items():
+        partnership, created = Partnership.objects.get_or_create(
+            traject=trajects["werk"], name=partnership_name
+        )
+        if created:
+            partnership.organisations.set([promoters[name] for name in members])
+        for name in members:
+            project, created = Project.objects.get_or_create(
+                traject=trajects["werk"],
+                name=f"Voorsprong in werk voor iedereen – {name}",
+                defaults={"partnership": partnership},
+            )
+            if created:
+                # Keerpunt is the joint project of the three unions.
+                project.organisations.set([promoters[name], *(unions if name == "Keerpunt" else [])])
+            projects["werk"].append(project)
+
+    for campaign, date, channel, description, codes in COMMUNICATION_ACTIONS:
+        action, created = CommunicationAction.objects.get_or_create(
+            campaign=campaign, date=date, channel=channel, description=description
+        )
+        if created:
+            action.trajects.set([trajects[code] for code in codes])
+
+    consultants = {name: _fund_consultant(name, fund) for name, fund in sector_funds.items()}
+    return {
+        "trajects": trajects,
+        "projects": projects,
+        "periods": list(CapacityPeriod.objects.all()),
+        "sector_funds": sector_funds,
+        "consultants": consultants,
+        "users": _demo_users(promoters["Voka"], consultants["Cevora"]),
+    }
+
+
+def _fund_consultant(fund_name: str, fund: Organisation) -> User:
+    """The consultant who brings in the demo referrals of a sector fund (Cevora's is the demo log-in)."""
+    if fund_name == "Cevora":
+        return _user("consultant", Role.SECTOR_CONSULTANT, organisation=fund)
+    slug = fund_name.lower().replace(" ", "-")
+    consultant, created = User.objects.get_or_create(
+        username=f"consulent.{slug}",
+        defaults={"organisation": fund, "first_name": "Consulent", "last_name": fund_name},
+    )
+    if created:
+        consultant.set_unusable_password()
+        consultant.save(update_fields=["password"])
+        consultant.groups.add(Group.objects.get(name=Role.SECTOR_CONSULTANT))
+    return consultant
+
+
+def _user(username: str, role: Role, *, organisation=None, staff=False, superuser=False) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "organisation": organisation,
+            "is_staff": staff or superuser,
+            "is_superuser": superuser,
+            "first_name": "Demo",
+            "last_name": username.capitalize(),
+            "email": f"{username}@voorsprong.example",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+def _demo_users(promoter: Organisation, consultant: User) -> dict[str, User]:
+    return {
+        "officer": _user("officer", Role.OFFICER, staff=True),
+        "promoter": _user("promoter", Role.PROMOTER, organisation=promoter),
+        "consultant": consultant,
+        "cabinet": _user("cabinet", Role.CABINET),
+        "admin": _user("admin", Role.ADMIN, superuser=True),
+    }

@@ -1,0 +1,461 @@
+"""Synthetic companies, applications, coaching sessions, evaluations and referrals.
+
+One block per unit of ``--scale``. As of 26 November 2025 (question 244) a block holds exactly
+151 / 988 / 20 companies with an approved application in leren / werk / motivatie; werk splits
+608 SME-or-micro / 242 non-profit / 138 large, leren and motivatie hold SMEs only, and some
+companies take part in two trajects. Around that: later approvals, rejections, withdrawals,
+pending and draft applications, so that every status and the as-of rules have something to show.
+
+Everything is drawn from a random generator seeded by the block number, and a block whose first
+company exists is skipped, so a second run changes nothing. Rows are written with bulk inserts
+(the volume at ``--scale 100`` is about a million sessions); the database constraints still hold
+every row.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from faker import Faker
+from simple_history.utils import bulk_create_with_history
+
+from participants.models import (
+    Application,
+    ApplicationStatus,
+    CoachingSession,
+    Company,
+    Evaluation,
+    LegalForm,
+    Milestone,
+    Referral,
+)
+from participants.size_classes import SizeClass
+from voorsprong.demo.programme import SECTOR_FUNDS
+
+AS_OF = datetime.date(2025, 11, 26)  # the date of question 244
+HORIZON = datetime.date(2026, 11, 1)  # the last day the demo data has activity on
+
+# Fictitious KBO numbers: 15xx.xxx.xxx lies far beyond the numbers issued so far.
+KBO_BASE = 15_000_000
+BLOCK_SIZE = 10_000
+MAX_SCALE = 500
+BATCH_SIZE = 5_000
+
+S = ApplicationStatus
+MICRO, SMALL, MEDIUM, LARGE, NON_PROFIT = (
+    SizeClass.MICRO,
+    SizeClass.SMALL,
+    SizeClass.MEDIUM,
+    SizeClass.LARGE,
+    SizeClass.NON_PROFIT,
+)
+SME_MIX = {MICRO: 30, SMALL: 45, MEDIUM: 25}
+WERK_MIX = {MICRO: 20, SMALL: 25, MEDIUM: 16, NON_PROFIT: 24, LARGE: 15}
+
+# The werk companies approved by 26/11/2025 per size class (answer 2: 61.5% / 24.5% / 14%).
+WERK_APPROVED = {MICRO: 200, SMALL: 250, MEDIUM: 158, NON_PROFIT: 242, LARGE: 138}
+LEREN_SHARED_WITH_WERK = 30
+MOTIVATIE_SHARED_WITH_WERK = 5
+MOTIVATIE_SHARED_WITH_LEREN = 3
+
+
+def _d(year, month, day):
+    return datetime.date(year, month, day)
+
+
+@dataclass
+class Cohort:
+    """Applications of one traject that share an outcome and a window of dates."""
+
+    traject: str
+    outcome: str  # "approved", "rejected", "submitted", "withdrawn" or "draft"
+    count: int
+    first: datetime.date
+    last: datetime.date
+    mix: dict = field(default_factory=lambda: SME_MIX)
+
+
+# Decided on or before AS_OF: these are the companies of answer 1. Capacity per calendar year:
+# leren 35 + 60 + 56 (+5 in December 2025) of 90; werk 420 + 568 (+10) of 750; motivatie 20 + 15 of 253.
+COUNTED = [
+    Cohort("leren", "approved", 35, _d(2023, 5, 15), _d(2023, 12, 15)),
+    Cohort("leren", "approved", 60, _d(2024, 1, 10), _d(2024, 12, 13)),
+    Cohort("leren", "approved", 56, _d(2025, 1, 10), AS_OF),
+    Cohort("werk", "approved", 420, _d(2024, 1, 15), _d(2024, 12, 13)),
+    Cohort("werk", "approved", 568, _d(2025, 1, 10), AS_OF),
+    Cohort("motivatie", "approved", 20, _d(2025, 9, 15), AS_OF),
+]
+OTHERS = [
+    Cohort("leren", "approved", 5, _d(2025, 11, 27), _d(2025, 12, 19)),
+    Cohort("leren", "approved", 15, _d(2026, 1, 12), _d(2026, 10, 30)),
+    Cohort("werk", "approved", 10, _d(2025, 11, 27), _d(2025, 12, 19), WERK_MIX),
+    Cohort("werk", "approved", 30, _d(2026, 1, 12), _d(2026, 10, 30), WERK_MIX),
+    Cohort("motivatie", "approved", 15, _d(2025, 11, 27), _d(2026, 10, 30)),
+    Cohort("leren", "rejected", 8, _d(2023, 6, 1), _d(2026, 10, 30), {**SME_MIX, LARGE: 40}),
+    Cohort("werk", "rejected", 30, _d(2024, 2, 1), _d(2026, 10, 30), WERK_MIX),
+    Cohort("motivatie", "rejected", 2, _d(2025, 9, 15), _d(2026, 10, 30), {**SME_MIX, LARGE: 50}),
+    Cohort("leren", "submitted", 5, _d(2026, 9, 15), HORIZON),
+    Cohort("werk", "submitted", 15, _d(2026, 9, 15), HORIZON, WERK_MIX),
+    Cohort("motivatie", "submitted", 6, _d(2026, 9, 15), HORIZON),
+    Cohort("leren", "withdrawn", 3, _d(2023, 6, 1), _d(2026, 9, 1)),
+    Cohort("werk", "withdrawn", 8, _d(2024, 2, 1), _d(2026, 9, 1), WERK_MIX),
+    Cohort("motivatie", "withdrawn", 1, _d(2025, 9, 15), _d(2026, 9, 1)),
+    Cohort("werk", "draft", 3, HORIZON, HORIZON, WERK_MIX),
+]
+
+# (NACE code, joint committee, word in the name)
+PROFIT_SECTORS = [
+    ("62010", "200", "IT Solutions"),
+    ("70220", "200", "Consult"),
+    ("46900", "200", "Trading"),
+    ("69201", "200", "Boekhouding"),
+    ("41201", "124", "Bouw"),
+    ("43221", "149.01", "Installaties"),
+    ("10711", "118", "Bakkerij"),
+    ("56101", "302", "Brasserie"),
+    ("45201", "112", "Garage"),
+    ("49410", "140", "Transport"),
+    ("47190", "201", "Retail"),
+    ("25620", "111", "Metaalwerken"),
+]
+NON_PROFIT_SECTORS = [
+    ("87301", "330", "Woonzorg"),
+    ("88101", "319", "Welzijn"),
+    ("86101", "330", "Zorgnet"),
+    ("94991", "329", "Jeugdwerk"),
+    ("85599", "329", "Vorming"),
+]
+# (postal code, municipality, weight)
+MUNICIPALITIES = [
+    ("2000", "Antwerpen", 9),
+    ("2800", "Mechelen", 4),
+    ("2300", "Turnhout", 3),
+    ("2440", "Geel", 2),
+    ("2500", "Lier", 2),
+    ("3000", "Leuven", 5),
+    ("1800", "Vilvoorde", 2),
+    ("3300", "Tienen", 1),
+    ("1700", "Dilbeek", 2),
+    ("1500", "Halle", 2),
+    ("3500", "Hasselt", 4),
+    ("3600", "Genk", 3),
+    ("3900", "Pelt", 1),
+    ("3700", "Tongeren", 1),
+    ("9000", "Gent", 8),
+    ("9300", "Aalst", 3),
+    ("9100", "Sint-Niklaas", 3),
+    ("9200", "Dendermonde", 2),
+    ("9700", "Oudenaarde", 1),
+    ("8000", "Brugge", 4),
+    ("8500", "Kortrijk", 4),
+    ("8800", "Roeselare", 3),
+    ("8400", "Oostende", 2),
+    ("8900", "Ieper", 1),
+    ("1000", "Brussel", 3),
+]
+# (staff from, staff to, turnover from, turnover to, balance from, balance to) in EUR, per size class
+SIZE_PROFILES = {
+    MICRO: (1, 9, 150_000, 1_900_000, 80_000, 1_500_000),
+    SMALL: (10, 49, 2_200_000, 9_500_000, 1_500_000, 8_000_000),
+    MEDIUM: (50, 249, 10_500_000, 48_000_000, 8_000_000, 40_000_000),
+    LARGE: (250, 2_500, 55_000_000, 800_000_000, 45_000_000, 600_000_000),
+    NON_PROFIT: (3, 600, 200_000, 60_000_000, 150_000, 40_000_000),
+}
+LEGAL_FORMS = {
+    MICRO: {LegalForm.BV: 80, LegalForm.SOLE_TRADER: 10, LegalForm.VOF: 5, LegalForm.COMMV: 5},
+    SMALL: {LegalForm.BV: 85, LegalForm.CV: 10, LegalForm.NV: 5},
+    MEDIUM: {LegalForm.BV: 60, LegalForm.NV: 40},
+    LARGE: {LegalForm.NV: 80, LegalForm.BV: 20},
+    NON_PROFIT: {LegalForm.VZW: 85, LegalForm.PRIVATE_FOUNDATION: 10, LegalForm.IVZW: 5},
+}
+DURATION_DAYS = {"leren": (420, 900), "werk": (300, 720), "motivatie": (240, 540)}
+REJECTION_REASONS = [
+    "Onvolledige aanvraag: het actieplan ontbreekt.",
+    "De onderneming toont geen nood aan begeleiding aan binnen dit traject.",
+    "Dubbele financiering: de onderneming krijgt al steun voor dezelfde begeleiding.",
+]
+NOT_AN_SME = "De onderneming is geen KMO en komt niet in aanmerking voor dit traject."
+STOP_REASONS = [
+    "De onderneming heeft onvoldoende tijd om het traject verder te zetten.",
+    "Reorganisatie binnen de onderneming.",
+    "Wissel van zaakvoerder; het traject wordt later opnieuw bekeken.",
+]
+WITHDRAWAL_REASON = "Ingetrokken op vraag van de onderneming."
+RECOMMENDATIONS = [
+    "",
+    "Meer ruimte voor opvolging na het traject.",
+    "De coach kende onze sector goed; graag een vervolgtraject.",
+    "Minder administratie bij de start van het traject.",
+    "Betrek de leidinggevenden vroeger in het traject.",
+    "Heel bruikbaar: we hebben nu een opleidingsbeleid op papier.",
+]
+SCORE_WEIGHTS = {1: 2, 2: 5, 3: 18, 4: 40, 5: 35}
+
+
+def kbo_number(index: int) -> str:
+    first_eight = KBO_BASE + index
+    return f"{first_eight:08d}{97 - first_eight % 97:02d}"
+
+
+def block_exists(block: int) -> bool:
+    return Company.objects.filter(kbo_number=kbo_number(block * BLOCK_SIZE)).exists()
+
+
+class Block:
+    """Builds and writes one block of synthetic data."""
+
+    def __init__(self, block: int, programme: dict):
+        self.block = block
+        self.rng = random.Random(f"voorsprong-demo-{block}")
+        self.fake = Faker("nl_BE")
+        self.fake.seed_instance(block)
+        self.programme = programme
+        self.companies: list[Company] = []
+        self.fund_by_committee = {
+            committee: name for name, committees in SECTOR_FUNDS.items() for committee in committees
+        }
+        promoter = programme["users"]["promoter"]
+        self.promoter_projects = {
+            project.pk
+            for projects in programme["projects"].values()
+            for project in projects
+            if project.organisations.filter(pk=promoter.organisation_id).exists()
+        }
+
+    # -- companies ----------------------------------------------------------------------------
+    def weighted(self, weights: dict):
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def new_company(self, size_class: SizeClass) -> Company:
+        rng = self.rng
+        staff_from, staff_to, turnover_from, turnover_to, balance_from, balance_to = SIZE_PROFILES[size_class]
+        postal_code, municipality, _weight = rng.choices(
+            MUNICIPALITIES, weights=[m[2] for m in MUNICIPALITIES]
+        )[0]
+        legal_form = self.weighted(LEGAL_FORMS[size_class])
+        if size_class == NON_PROFIT:
+            nace, committee, word = rng.choice(NON_PROFIT_SECTORS)
+            name = f"{word} {self.fake.last_name()}"
+        else:
+            nace, committee, word = rng.choice(PROFIT_SECTORS)
+            name = f"{self.fake.last_name()} {word}"
+        contact = self.fake.name()
+        company = Company(
+            kbo_number=kbo_number(self.block * BLOCK_SIZE + len(self.companies)),
+            name=f"{name} {legal_form.label.split('(')[-1].rstrip(')')}" if "(" in legal_form.label else name,
+            legal_form=legal_form,
+            is_non_profit=size_class == NON_PROFIT,
+            staff_headcount=rng.randint(staff_from, staff_to),
+            turnover=Decimal(rng.randint(turnover_from // 1000, turnover_to // 1000) * 1000),
+            balance_sheet_total=Decimal(rng.randint(balance_from // 1000, balance_to // 1000) * 1000),
+            nace_code=nace,
+            joint_committee=committee,
+            postal_code=postal_code,
+            municipality=municipality,
+            founded_on=datetime.date(rng.randint(1960, 2022), rng.randint(1, 12), rng.randint(1, 28)),
+            contact_name=contact,
+            contact_email=f"{contact.split()[0].lower()}@bedrijf{len(self.companies)}.example",
+        )
+        company.refresh_derived_fields()
+        assert company.size_class == size_class, (company.size_class, size_class)
+        self.companies.append(company)
+        return company
+
+    # -- dates ----------------------------------------------------------------------------------
+    def date_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
+        return first + datetime.timedelta(days=self.rng.randint(0, (last - first).days))
+
+    def days(self, low: int, high: int) -> datetime.timedelta:
+        return datetime.timedelta(days=self.rng.randint(low, high))
+
+    # -- the plan ------------------------------------------------------------------------------
+    def company_pools(self) -> dict[str, list[Company]]:
+        """The companies of the counted approvals per traject, overlaps included."""
+        werk_classes = [size_class for size_class, count in WERK_APPROVED.items() for _ in range(count)]
+        self.rng.shuffle(werk_classes)
+        werk = [self.new_company(size_class) for size_class in werk_classes]
+        werk_smes = [company for company in werk if company.size_class in SME_MIX]
+        leren_counted = sum(cohort.count for cohort in COUNTED if cohort.traject == "leren")
+        motivatie_counted = sum(cohort.count for cohort in COUNTED if cohort.traject == "motivatie")
+        leren_own = [
+            self.new_company(self.weighted(SME_MIX)) for _ in range(leren_counted - LEREN_SHARED_WITH_WERK)
+        ]
+        leren = werk_smes[:LEREN_SHARED_WITH_WERK] + leren_own
+        shared = MOTIVATIE_SHARED_WITH_WERK + MOTIVATIE_SHARED_WITH_LEREN
+        motivatie = (
+            werk_smes[LEREN_SHARED_WITH_WERK : LEREN_SHARED_WITH_WERK + MOTIVATIE_SHARED_WITH_WERK]
+            + leren_own[:MOTIVATIE_SHARED_WITH_LEREN]
+            + [self.new_company(self.weighted(SME_MIX)) for _ in range(motivatie_counted - shared)]
+        )
+        for pool in (leren, motivatie):
+            self.rng.shuffle(pool)
+        return {"werk": werk, "leren": leren, "motivatie": motivatie}
+
+    def plan(self) -> list[Application]:
+        pools = self.company_pools()
+        applications = []
+        for cohort in COUNTED:
+            for _ in range(cohort.count):
+                applications.append(self.application(cohort, pools[cohort.traject].pop()))
+        for cohort in OTHERS:
+            for _ in range(cohort.count):
+                applications.append(self.application(cohort, self.new_company(self.weighted(cohort.mix))))
+        return applications
+
+    def application(self, cohort: Cohort, company: Company) -> Application:
+        traject = self.programme["trajects"][cohort.traject]
+        projects = self.programme["projects"][cohort.traject]
+        application = Application(
+            company=company,
+            traject=traject,
+            project=self.rng.choice(projects) if projects else None,
+            status=S.DRAFT,
+        )
+        if cohort.outcome == "draft":
+            return application
+        day = self.date_between(cohort.first, cohort.last)
+        if cohort.outcome == "submitted":
+            application.status, application.submitted_on = S.SUBMITTED, day
+            return application
+        application.submitted_on = max(traject.start_date, day - self.days(10, 60))
+        if cohort.outcome == "withdrawn":
+            application.status, application.reason = S.WITHDRAWN, WITHDRAWAL_REASON
+            application.ended_on = day
+            return application
+        application.decided_on = day
+        application.decided_by = self.programme["users"]["officer"]
+        if cohort.outcome == "rejected":
+            application.status = S.REJECTED
+            application.reason = (
+                NOT_AN_SME if not traject.allows(company.size_class) else self.rng.choice(REJECTION_REASONS)
+            )
+            return application
+        application.capacity_period = self.period(traject, day)
+        self.run_course(application, cohort.traject)
+        return application
+
+    def period(self, traject, day: datetime.date):
+        return next(
+            period
+            for period in self.programme["periods"]
+            if period.traject_id == traject.pk and period.start <= day <= period.end
+        )
+
+    def run_course(self, application: Application, traject_code: str) -> None:
+        """What happened after the approval: not started yet, in progress, completed or stopped."""
+        application.status = S.APPROVED
+        started = application.decided_on + self.days(7, 45)
+        if started > HORIZON or self.rng.random() < 0.04:
+            return
+        application.status, application.started_on = S.IN_PROGRESS, started
+        planned_end = started + self.days(*DURATION_DAYS[traject_code])
+        if traject_code == "leren" and planned_end <= AS_OF:
+            # The answer to question 244: no completed trajectory in leren yet.
+            planned_end = AS_OF + self.days(14, 330)
+        if self.rng.random() < 0.07:
+            stop = started + self.days(20, max(21, (planned_end - started).days * 2 // 3))
+            application.status, application.ended_on = S.STOPPED, min(stop, HORIZON)
+            application.reason = self.rng.choice(STOP_REASONS)
+        elif planned_end <= HORIZON:
+            application.status, application.ended_on = S.COMPLETED, planned_end
+
+    # -- sessions, evaluations, referrals -------------------------------------------------------
+    def sessions(self, application: Application) -> list[CoachingSession]:
+        if application.started_on is None:
+            return []
+        last = application.ended_on or HORIZON
+        count = min(14, max(2, (last - application.started_on).days // 30 + self.rng.randint(1, 3)))
+        dates = sorted(self.date_between(application.started_on, last) for _ in range(count - 2))
+        dates = [application.started_on, *dates, last]
+        completed = application.status == S.COMPLETED
+        # A completed trajectory went through every milestone; an open or stopped one part of them.
+        reached = len(Milestone) if completed else self.rng.randint(1, len(Milestone) - 1)
+        milestones = list(Milestone)
+        kinds = [milestones[min(reached - 1, index * reached // count)] for index in range(count)]
+        if completed:
+            kinds[-1] = Milestone.CLOSING
+        promoter = self.programme["users"]["promoter"]
+        logged_by = promoter if application.project_id in self.promoter_projects else None
+        return [
+            CoachingSession(
+                application=application,
+                date=day,
+                hours=Decimal(
+                    self.rng.choice(["1.00", "1.50", "2.00", "2.50", "3.00", "3.50", "4.00", "6.00"])
+                ),
+                kind=kinds[index],
+                employees_reached=self.rng.randint(1, 3) if index == 0 else self.rng.randint(0, 25),
+                notes="",
+                logged_by=logged_by,
+            )
+            for index, day in enumerate(dates)
+        ]
+
+    def evaluation(self, application: Application) -> Evaluation | None:
+        """About two in three companies answer; the first evaluations came in the summer of 2026."""
+        if application.status != S.COMPLETED or self.rng.random() > 0.65:
+            return None
+        day = max(application.ended_on + self.days(3, 25), datetime.date(2026, 6, 1))
+        if day > HORIZON:
+            return None
+        scores = self.rng.choices(list(SCORE_WEIGHTS), weights=list(SCORE_WEIGHTS.values()), k=4)
+        return Evaluation(
+            application=application,
+            usefulness=scores[0],
+            coach_quality=scores[1],
+            learning_culture_effect=scores[2],
+            would_recommend=scores[3],
+            recommendations=self.rng.choice(RECOMMENDATIONS),
+            submitted_at=datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC),
+        )
+
+    def referral(self, application: Application) -> Referral | None:
+        """Sector consultants bring about one in eight werk companies (answer 9)."""
+        fund = self.fund_by_committee.get(application.company.joint_committee)
+        if application.traject.code != "werk" or fund is None or application.submitted_on is None:
+            return None
+        if self.rng.random() > 0.125:
+            return None
+        consultant = self.programme["consultants"][fund]
+        return Referral(
+            sector_fund=self.programme["sector_funds"][fund],
+            consultant=consultant,
+            company=application.company,
+            traject=application.traject,
+            referred_on=application.submitted_on - self.days(5, 30),
+            intake_by=consultant if self.rng.random() < 0.5 else None,
+            follow_progress=self.rng.random() < 0.8,
+        )
+
+    # -- writing --------------------------------------------------------------------------------
+    def write(self) -> None:
+        applications = self.plan()
+        Company.objects.bulk_create(self.companies, batch_size=BATCH_SIZE)
+        referrals = []
+        for application in applications:
+            referral = self.referral(application)
+            if referral is not None:
+                referrals.append(referral)
+                application.referral = referral
+        Referral.objects.bulk_create(referrals, batch_size=BATCH_SIZE)
+        bulk_create_with_history(
+            applications, Application, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
+        )
+        sessions = []
+        for application in applications:
+            sessions.extend(self.sessions(application))
+            if len(sessions) >= BATCH_SIZE:
+                CoachingSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+                sessions = []
+        CoachingSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+        evaluations = [
+            evaluation for application in applications if (evaluation := self.evaluation(application))
+        ]
+        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH_SIZE)
+
+
+@transaction.atomic
+def load_block(block: int, programme: dict) -> None:
+    Block(block, programme).write()

@@ -1,0 +1,39 @@
+"""GET /health/: is the database reachable, and the Celery broker (when there is one)?"""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from voorsprong.celery import app as celery_app
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "unavailable"
+    return "ok"
+
+
+def broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # any failure to reach the broker means "unavailable"; the kind does not matter here
+        return "unavailable"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def health(request):
+    checks = {"database": database_status(), "broker": broker_status()}
+    healthy = all(status in ("ok", "in-process") for status in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from participants.selectors import approved_company_counts, companies_in_any_traject
+from voorsprong.demo.programme import DEMO_PASSWORD, load_programme
+from voorsprong.demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
+
+
+class Command(BaseCommand):
+    help = "Load the programme facts of question 244 and synthetic demo data (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help=f"Multiply the synthetic volume (1 to {MAX_SCALE}); places per period grow with it.",
+        )
+
+    def handle(self, *args, scale: int, **options):
+        if not 1 <= scale <= MAX_SCALE:
+            raise CommandError(f"--scale must be between 1 and {MAX_SCALE}.")
+        with transaction.atomic():
+            programme = load_programme(scale)
+        for block in range(scale):
+            if block_exists(block):
+                self.stdout.write(f"Block {block + 1}/{scale}: already there.")
+                continue
+            load_block(block, programme)
+            self.stdout.write(f"Block {block + 1}/{scale}: loaded.")
+
+        counts = approved_company_counts(AS_OF)
+        self.stdout.write(
+            "Companies with an approved application on {:%d/%m/%Y}: {} (in one or more trajects: {}).".format(
+                AS_OF,
+                ", ".join(f"{code} {counts.get(code, 0)}" for code in programme["trajects"]),
+                companies_in_any_traject(AS_OF),
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS("Demo log-ins (demo data only), all with password " + DEMO_PASSWORD)
+        )
+        for role, user in programme["users"].items():
+            self.stdout.write(f"  {role:<11} {user.username}")
