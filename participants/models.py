@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Mod, Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -84,8 +84,17 @@ class Company(models.Model):
             models.CheckConstraint(
                 condition=Q(kbo_number__regex=r"^[01][0-9]{9}$"), name="company_kbo_number_ten_digits"
             ),
+            # CASE makes sure only ten digits are ever cast to numbers (PostgreSQL may
+            # evaluate the parts of an AND in any order).
             models.CheckConstraint(
-                condition=Exact(97 - Mod(_KBO_FIRST_EIGHT, 97), _KBO_CHECK_DIGITS),
+                condition=Case(
+                    When(
+                        kbo_number__regex=r"^[0-9]{10}$",
+                        then=Exact(97 - Mod(_KBO_FIRST_EIGHT, 97), _KBO_CHECK_DIGITS),
+                    ),
+                    default=Value(True),
+                    output_field=models.BooleanField(),
+                ),
                 name="company_kbo_number_checksum",
             ),
             models.CheckConstraint(

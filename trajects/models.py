@@ -148,7 +148,6 @@ class CapacityPeriod(models.Model):
         ordering = ["traject", "start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="capacityperiod_end_after_start"),
-            models.CheckConstraint(condition=Q(places__gte=0), name="capacityperiod_places_not_negative"),
             models.UniqueConstraint(fields=["traject", "start"], name="capacityperiod_unique_start"),
         ]
 

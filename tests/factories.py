@@ -1,0 +1,125 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from participants.models import Application, ApplicationStatus, CoachingSession, Company, LegalForm, Referral
+from trajects.models import CapacityPeriod, Organisation, OrganisationKind, Project, Traject
+from voorsprong.models import User
+
+SME = ["micro", "small", "medium"]
+
+
+def valid_kbo_number(n: int) -> str:
+    first_eight = 10_000_000 + n
+    return f"{first_eight:08d}{97 - first_eight % 97:02d}"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if extracted:
+            user.groups.add(Group.objects.get(name=extracted.value))
+
+
+class TrajectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Traject
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"traject{n}")
+    name = factory.LazyAttribute(lambda o: f"Voorsprong {o.code}")
+    start_date = datetime.date(2024, 1, 1)
+    allowed_size_classes = SME
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    kind = OrganisationKind.PROMOTER
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    traject = factory.SubFactory(TrajectFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+
+    @factory.post_generation
+    def organisations(project, create, extracted, **kwargs):
+        if extracted:
+            project.organisations.set(extracted)
+
+
+class CapacityPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CapacityPeriod
+
+    traject = factory.SubFactory(TrajectFactory)
+    start = datetime.date(2025, 1, 1)
+    end = datetime.date(2025, 12, 31)
+    places = 10
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    kbo_number = factory.Sequence(valid_kbo_number)
+    name = factory.Sequence(lambda n: f"Onderneming {n} BV")
+    legal_form = LegalForm.BV
+    staff_headcount = 20
+    turnover = Decimal("3000000.00")
+    balance_sheet_total = Decimal("2000000.00")
+    postal_code = "9000"
+    municipality = "Gent"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    company = factory.SubFactory(CompanyFactory)
+    traject = factory.SubFactory(TrajectFactory)
+    status = ApplicationStatus.SUBMITTED
+    submitted_on = datetime.date(2025, 3, 1)
+
+
+class ApprovedApplicationFactory(ApplicationFactory):
+    status = ApplicationStatus.APPROVED
+    decided_on = datetime.date(2025, 3, 15)
+    capacity_period = factory.SubFactory(CapacityPeriodFactory, traject=factory.SelfAttribute("..traject"))
+
+
+class CoachingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoachingSession
+
+    application = factory.SubFactory(ApprovedApplicationFactory)
+    date = datetime.date(2025, 4, 1)
+    hours = Decimal("2.00")
+    kind = "intake"
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    sector_fund = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.SECTOR_FUND)
+    consultant = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    traject = factory.SubFactory(TrajectFactory)
+    referred_on = datetime.date(2025, 2, 1)

@@ -1,0 +1,183 @@
+"""Every database constraint refuses what it must, even when code skips the validation."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, transaction
+
+from funding.models import ApplicationFunding, BudgetLine, FundingSource
+from participants.models import Application, Company, Evaluation
+from reporting.models import ReportRequest
+from tests.factories import (
+    ApplicationFactory,
+    ApprovedApplicationFactory,
+    CapacityPeriodFactory,
+    CoachingSessionFactory,
+    CompanyFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from trajects.models import CommunicationAction, Partnership
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def evaluation(**scores):
+    application = ApprovedApplicationFactory()
+    values = {"usefulness": 4, "coach_quality": 4, "learning_culture_effect": 4, "would_recommend": 4, **scores}
+    return Evaluation.objects.create(application=application, **values)
+
+
+def application(**fields):
+    return ApplicationFactory(**fields)
+
+
+def approved(**fields):
+    return ApprovedApplicationFactory(**fields)
+
+
+def second_open_application():
+    first = application()
+    application(company=first.company, traject=first.traject, status="draft", submitted_on=None)
+
+
+def budget_line_twice(with_period: bool):
+    traject = TrajectFactory()
+    source = FundingSource.objects.create(code="eu", name="EU", is_subsidy=True)
+    period = CapacityPeriodFactory(traject=traject) if with_period else None
+    for _ in range(2):
+        BudgetLine.objects.create(traject=traject, source=source, capacity_period=period, amount=Decimal(1))
+
+
+def application_funding(amount=Decimal("10.00"), twice=False):
+    source = FundingSource.objects.create(code="flemish", name="Vlaanderen", is_subsidy=True)
+    app = approved()
+    for _ in range(2 if twice else 1):
+        ApplicationFunding.objects.create(application=app, source=source, amount=amount)
+
+
+def report(**fields):
+    values = {"question": 244, "as_of": D(2025, 11, 26), "format": "pdf", "requested_by": UserFactory(), **fields}
+    return ReportRequest.objects.create(**values)
+
+
+def started(**fields):
+    return approved(**{"status": "in_progress", "started_on": D(2025, 4, 1), **fields})
+
+
+# constraint name -> something that breaks only that rule
+VIOLATIONS = {
+    "company_kbo_number_ten_digits": lambda: CompanyFactory(kbo_number="04031707a1"),
+    "company_kbo_number_checksum": lambda: CompanyFactory(kbo_number="0403170702"),
+    "company_legal_form_valid": lambda: CompanyFactory(legal_form="llc"),
+    "company_non_profit_legal_form": lambda: CompanyFactory(legal_form="vzw", is_non_profit=False),
+    "company_size_class_matches_non_profit": lambda: Company.objects.filter(
+        pk=CompanyFactory(legal_form="vzw", is_non_profit=True).pk
+    ).update(size_class="large"),
+    "company_turnover_not_negative": lambda: CompanyFactory(turnover=Decimal(-1)),
+    "company_balance_sheet_not_negative": lambda: CompanyFactory(balance_sheet_total=Decimal(-1)),
+    "application_status_valid": lambda: application(status="paused"),
+    "application_one_open_per_company_and_traject": second_open_application,
+    "application_submitted_has_date": lambda: application(submitted_on=None),
+    "application_decided_has_date": lambda: application(status="rejected", reason="Geen KMO"),
+    "application_undecided_has_no_decision": lambda: application(decided_on=D(2025, 3, 10)),
+    "application_approved_holds_place": lambda: approved(capacity_period=None),
+    "application_started_has_date": lambda: approved(status="in_progress"),
+    "application_ended_has_date": lambda: started(status="completed"),
+    "application_reason_given": lambda: application(status="rejected", decided_on=D(2025, 3, 10)),
+    "application_decided_after_submitted": lambda: approved(decided_on=D(2025, 2, 1)),
+    "application_started_after_decided": lambda: started(started_on=D(2025, 3, 1)),
+    "application_ended_after_submitted": lambda: application(
+        status="withdrawn", ended_on=D(2025, 2, 1), reason="Op vraag"
+    ),
+    "application_ended_after_started": lambda: started(status="completed", ended_on=D(2025, 3, 20)),
+    "coachingsession_hours_between_0_and_12": lambda: CoachingSessionFactory(hours=Decimal("12.25")),
+    "coachingsession_kind_valid": lambda: CoachingSessionFactory(kind="lunch"),
+    "evaluation_usefulness_1_to_5": lambda: evaluation(usefulness=0),
+    "evaluation_coach_quality_1_to_5": lambda: evaluation(coach_quality=6),
+    "evaluation_learning_culture_effect_1_to_5": lambda: evaluation(learning_culture_effect=0),
+    "evaluation_would_recommend_1_to_5": lambda: evaluation(would_recommend=6),
+    "organisation_kind_valid": lambda: OrganisationFactory(kind="club"),
+    "partnership_unique_name_per_traject": lambda: [
+        Partnership.objects.create(traject=TrajectFactory(code="werk"), name="Samen") for _ in range(2)
+    ],
+    "project_unique_name_per_traject": lambda: [
+        ProjectFactory(traject=TrajectFactory(code="werk"), name="Voka") for _ in range(2)
+    ],
+    "capacityperiod_end_after_start": lambda: CapacityPeriodFactory(end=D(2024, 12, 31)),
+    "capacityperiod_unique_start": lambda: [
+        CapacityPeriodFactory(traject=TrajectFactory(code="leren")) for _ in range(2)
+    ],
+    "communicationaction_channel_valid": lambda: CommunicationAction.objects.create(
+        campaign="2025", date=D(2025, 2, 1), channel="pigeon", description="Duiven"
+    ),
+    "fundingsource_code_valid": lambda: FundingSource.objects.create(code="lottery", name="Lotto", is_subsidy=True),
+    "budgetline_amount_not_negative": lambda: BudgetLine.objects.create(
+        traject=TrajectFactory(),
+        source=FundingSource.objects.create(code="eu", name="EU", is_subsidy=True),
+        amount=Decimal("-0.01"),
+    ),
+    "budgetline_unique_source_per_traject": lambda: budget_line_twice(with_period=False),
+    "budgetline_unique_source_per_period": lambda: budget_line_twice(with_period=True),
+    "applicationfunding_amount_not_negative": lambda: application_funding(amount=Decimal("-0.01")),
+    "applicationfunding_unique_source": lambda: application_funding(twice=True),
+    "reportrequest_format_valid": lambda: report(format="odt"),
+    "reportrequest_status_valid": lambda: report(status="lost"),
+    "reportrequest_progress_at_most_100": lambda: report(progress=101),
+    "reportrequest_done_has_file": lambda: report(status="done", progress=100),
+    "reportrequest_failed_says_why": lambda: report(status="failed"),
+}
+
+PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")
+
+
+def test_every_constraint_of_the_model_has_a_violation_here():
+    declared = {
+        constraint.name
+        for app_label in PROJECT_APPS
+        for model in apps.get_app_config(app_label).get_models()
+        for constraint in model._meta.constraints
+    }
+    assert declared == set(VIOLATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_constraint_refuses(name):
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        VIOLATIONS[name]()
+    if "unique" not in name and "one_open" not in name:
+        # SQLite names unique indexes by their columns; check constraints by name everywhere.
+        assert name in str(refused.value)
+
+
+def test_the_same_rules_accept_valid_rows():
+    """The counterpart of the refusals: the limits themselves are allowed."""
+    CoachingSessionFactory(hours=Decimal("12.00"))
+    CoachingSessionFactory(hours=Decimal("0.25"))
+    evaluation(usefulness=1, would_recommend=5)
+    CompanyFactory(legal_form="vzw", is_non_profit=True)
+    CapacityPeriodFactory(start=D(2025, 1, 1), end=D(2025, 1, 1), places=0)
+    report(status="failed", error="Geen verbinding")
+
+
+def test_a_company_may_apply_again_once_its_application_is_closed():
+    first = application(status="rejected", decided_on=D(2025, 3, 10), reason="Onvolledig")
+    again = application(company=first.company, traject=first.traject)
+    assert Application.objects.filter(company=first.company, traject=first.traject).count() == 2
+    assert again.status == "submitted"
+
+
+def test_places_are_never_negative():
+    with pytest.raises(IntegrityError):
+        CapacityPeriodFactory(places=-1)
+
+
+def test_kbo_number_is_unique():
+    CompanyFactory(kbo_number="0403170701")
+    with pytest.raises(IntegrityError):
+        CompanyFactory(kbo_number="0403170701")

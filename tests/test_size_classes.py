@@ -1,0 +1,66 @@
+"""The EU SME definition (2003/361/EC) at each of its boundaries."""
+
+from decimal import Decimal
+
+import pytest
+
+from participants.size_classes import SizeClass, classify
+
+M = Decimal(1_000_000)
+
+
+def size(staff, turnover=None, balance=None, non_profit=False):
+    return classify(
+        is_non_profit=non_profit, staff_headcount=staff, turnover=turnover, balance_sheet_total=balance
+    )
+
+
+@pytest.mark.parametrize(
+    ("staff", "expected"),
+    [
+        (0, SizeClass.MICRO),
+        (9, SizeClass.MICRO),
+        (10, SizeClass.SMALL),
+        (49, SizeClass.SMALL),
+        (50, SizeClass.MEDIUM),
+        (249, SizeClass.MEDIUM),
+        (250, SizeClass.LARGE),
+        (5000, SizeClass.LARGE),
+    ],
+)
+def test_staff_boundaries_decide_when_no_financial_figures_are_known(staff, expected):
+    assert size(staff) == expected
+
+
+@pytest.mark.parametrize(
+    ("staff", "turnover", "balance", "expected"),
+    [
+        # micro: turnover or balance sheet at most EUR 2M
+        (9, 2 * M, 5 * M, SizeClass.MICRO),
+        (9, 5 * M, 2 * M, SizeClass.MICRO),
+        (9, 2 * M + 1, 2 * M + 1, SizeClass.SMALL),
+        # small: at most EUR 10M
+        (49, 10 * M, 20 * M, SizeClass.SMALL),
+        (49, 20 * M, 10 * M, SizeClass.SMALL),
+        (49, 10 * M + 1, 10 * M + 1, SizeClass.MEDIUM),
+        # medium: turnover at most EUR 50M or balance sheet at most EUR 43M
+        (249, 50 * M, 100 * M, SizeClass.MEDIUM),
+        (249, 100 * M, 43 * M, SizeClass.MEDIUM),
+        (249, 50 * M + 1, 43 * M + 1, SizeClass.LARGE),
+        # the staff ceiling applies whatever the money
+        (250, Decimal(1), Decimal(1), SizeClass.LARGE),
+        (10, Decimal(1), Decimal(1), SizeClass.SMALL),
+    ],
+)
+def test_financial_ceilings_at_their_limits(staff, turnover, balance, expected):
+    assert size(staff, turnover, balance) == expected
+
+
+def test_one_known_financial_figure_is_enough():
+    assert size(5, turnover=3 * M) == SizeClass.SMALL
+    assert size(5, balance=Decimal(1_500_000)) == SizeClass.MICRO
+
+
+def test_non_profit_is_its_own_class_whatever_its_size():
+    assert size(3, non_profit=True) == SizeClass.NON_PROFIT
+    assert size(4000, 900 * M, 900 * M, non_profit=True) == SizeClass.NON_PROFIT
