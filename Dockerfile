@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore \
-    WEB_CONCURRENCY=3
+    WEB_CONCURRENCY=3 \
+    DJANGO_STATIC_MANIFEST=true
 
 # WeasyPrint loads Pango, HarfBuzz and fontconfig at run time and needs at least one font
 # to draw text; harfbuzz-subset lets it embed only the glyphs a report uses.

@@ -3,10 +3,14 @@ import pytest
 from voorsprong.roles import Role
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
     # Hashing strength is not under test; PBKDF2 would make every log-in take a third of a second.
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
 
 
 @pytest.fixture

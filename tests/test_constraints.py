@@ -29,7 +29,13 @@ pytestmark = pytest.mark.django_db
 
 def evaluation(**scores):
     application = ApprovedApplicationFactory()
-    values = {"usefulness": 4, "coach_quality": 4, "learning_culture_effect": 4, "would_recommend": 4, **scores}
+    values = {
+        "usefulness": 4,
+        "coach_quality": 4,
+        "learning_culture_effect": 4,
+        "would_recommend": 4,
+        **scores,
+    }
     return Evaluation.objects.create(application=application, **values)
 
 
@@ -62,7 +68,13 @@ def application_funding(amount=Decimal("10.00"), twice=False):
 
 
 def report(**fields):
-    values = {"question": 244, "as_of": D(2025, 11, 26), "format": "pdf", "requested_by": UserFactory(), **fields}
+    values = {
+        "question": 244,
+        "as_of": D(2025, 11, 26),
+        "format": "pdf",
+        "requested_by": UserFactory(),
+        **fields,
+    }
     return ReportRequest.objects.create(**values)
 
 
@@ -116,7 +128,9 @@ VIOLATIONS = {
     "communicationaction_channel_valid": lambda: CommunicationAction.objects.create(
         campaign="2025", date=D(2025, 2, 1), channel="pigeon", description="Duiven"
     ),
-    "fundingsource_code_valid": lambda: FundingSource.objects.create(code="lottery", name="Lotto", is_subsidy=True),
+    "fundingsource_code_valid": lambda: FundingSource.objects.create(
+        code="lottery", name="Lotto", is_subsidy=True
+    ),
     "budgetline_amount_not_negative": lambda: BudgetLine.objects.create(
         traject=TrajectFactory(),
         source=FundingSource.objects.create(code="eu", name="EU", is_subsidy=True),

@@ -5,8 +5,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from voorsprong.celery import app as celery_app
+from kombu import Connection
 
 
 def database_status() -> str:
@@ -22,7 +21,7 @@ def broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
     try:
-        with celery_app.connection_for_write() as broker:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # any failure to reach the broker means "unavailable"; the kind does not matter here
         return "unavailable"

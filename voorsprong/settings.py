@@ -74,6 +74,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "voorsprong.wsgi.application"
 
+# A fresh checkout has no var/ yet: the SQLite file and the static root live there.
+for directory in (VAR_DIR, STATIC_ROOT := VAR_DIR / "static"):
+    directory.mkdir(exist_ok=True)
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'voorsprong.sqlite3'}"),
 }
@@ -113,21 +117,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+# The production image runs collectstatic and sets DJANGO_STATIC_MANIFEST for cache-busting
+# file names; a checkout serves the apps' static files as they are, without collectstatic.
+STATIC_MANIFEST = env.bool("DJANGO_STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-# Serve app static files without collectstatic in a local checkout.
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

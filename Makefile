@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`. Only Python 3.11+ is required.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-requirements
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: run test install lint format clean
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Voorsprong back office: http://127.0.0.1:8000/admin/ (log in as officer / voorsprong-demo)"
+	@echo "Health: http://127.0.0.1:8000/health/"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+install: $(INSTALLED) $(CATALOGUES)
+
+$(INSTALLED): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Babel compiles the Dutch catalogue, so GNU gettext is not needed to run the project.
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --domain django --input-file $< --output-file $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var
+	find . -name '*.mo' -path './locale/*' -delete

@@ -1,0 +1,229 @@
+"""seed_demo: the figures of question 244 as of 26/11/2025, a realistic spread, and idempotency."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from funding.models import BudgetLine
+from participants.models import (
+    APPROVED_STATUSES,
+    Application,
+    ApplicationStatus,
+    CoachingSession,
+    Company,
+    Evaluation,
+    Referral,
+)
+from participants.selectors import (
+    approved_company_counts,
+    approved_size_class_counts,
+    companies_in_any_traject,
+)
+from trajects.models import CapacityPeriod, Organisation, Project, Traject
+from voorsprong.models import User
+from voorsprong.roles import Role
+
+AS_OF = datetime.date(2025, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def seed_output(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        output = io.StringIO()
+        call_command("seed_demo", stdout=output)
+        yield output.getvalue()
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(seed_output, db):
+    return seed_output
+
+
+def test_approved_companies_equal_the_ministers_answer(seeded):
+    assert approved_company_counts(AS_OF) == {"leren": 151, "werk": 988, "motivatie": 20}
+
+
+def test_werk_splits_as_in_answer_2(seeded):
+    sizes = approved_size_class_counts(AS_OF, "werk")
+    sme = sizes["micro"] + sizes["small"] + sizes["medium"]
+    assert (sme, sizes["non_profit"], sizes["large"]) == (608, 242, 138)
+    assert round(Decimal(sme * 100) / 988, 1) == Decimal("61.5")
+
+
+@pytest.mark.parametrize("code", ["leren", "motivatie"])
+def test_leren_and_motivatie_hold_smes_only(seeded, code):
+    assert set(approved_size_class_counts(AS_OF, code)) <= {"micro", "small", "medium"}
+    assert not Application.objects.filter(
+        traject__code=code, status__in=APPROVED_STATUSES, company__size_class__in=["large", "non_profit"]
+    ).exists()
+
+
+def test_some_companies_take_part_in_two_trajects(seeded):
+    assert companies_in_any_traject(AS_OF) < 151 + 988 + 20
+    assert companies_in_any_traject(AS_OF) > 988
+
+
+def test_later_approvals_exist_but_do_not_count_as_of_the_question(seeded):
+    later = Application.objects.filter(decided_on__gt=AS_OF, status__in=APPROVED_STATUSES)
+    assert later.filter(traject__code="werk").exists()
+    assert sum(approved_company_counts(datetime.date(2026, 11, 1)).values()) > 151 + 988 + 20
+
+
+def test_every_status_occurs(seeded):
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == set(ApplicationStatus.values)
+
+
+def test_no_completed_trajectory_in_leren_by_the_question_date(seeded):
+    leren = Application.objects.filter(traject__code="leren", status=ApplicationStatus.COMPLETED)
+    assert not leren.filter(ended_on__lte=AS_OF).exists()
+    assert leren.exists()  # they do come later
+
+
+def test_no_capacity_period_is_overbooked(seeded):
+    periods = CapacityPeriod.objects.annotate(
+        taken=Count("applications", filter=Q(applications__status__in=APPROVED_STATUSES))
+    )
+    assert all(period.taken <= period.places for period in periods)
+    assert {(p.traject.code, p.places) for p in periods.select_related("traject")} == {
+        ("leren", 90),
+        ("werk", 750),
+        ("motivatie", 253),
+    }
+    motivatie = periods.get(traject__code="motivatie")
+    assert (motivatie.start, motivatie.end) == (datetime.date(2025, 9, 1), datetime.date(2027, 8, 31))
+
+
+def test_each_approval_took_a_place_in_the_period_of_its_decision(seeded):
+    assert (
+        not Application.objects.filter(status__in=APPROVED_STATUSES)
+        .exclude(capacity_period__start__lte=F("decided_on"), capacity_period__end__gte=F("decided_on"))
+        .exists()
+    )
+
+
+def test_budget_lines_carry_the_exact_amounts(seeded):
+    lines = {
+        (line.traject.code, line.source.code): line.amount
+        for line in BudgetLine.objects.select_related("traject", "source")
+    }
+    assert lines == {
+        ("leren", "eu"): Decimal("2688800.00"),
+        ("leren", "flemish"): Decimal("4033200.00"),
+        ("werk", "eu"): Decimal("25000000.00"),
+        ("werk", "flemish"): Decimal("28125000.00"),
+        ("werk", "own_promoter"): Decimal("9375000.00"),
+        ("motivatie", "eu"): Decimal("4400000.00"),
+        ("motivatie", "flemish"): Decimal("6600000.00"),
+    }
+
+
+def test_partners_of_answer_5(seeded):
+    providers = set(
+        Organisation.objects.filter(projects__traject__code="leren").values_list("name", flat=True)
+    )
+    assert providers == {"Alert!", "Vico Consult", "Room without a Roof", "Obelisk"}
+    werk = Project.objects.filter(traject__code="werk")
+    assert werk.count() == 7
+    assert werk.values("partnership").distinct().count() == 3
+    promoters = set(
+        Organisation.objects.filter(projects__traject__code="werk", kind="promoter").values_list(
+            "name", flat=True
+        )
+    )
+    assert promoters == {"Voka", "UNIZO", "Verso", "Emino", "I-Diverso", "Werkplekarchitecten", "Keerpunt"}
+    keerpunt = Project.objects.get(traject__code="werk", name__endswith="Keerpunt")
+    assert {o.name for o in keerpunt.organisations.all()} >= {"ABVV", "ACLVB", "ACV"}
+    assert Traject.objects.get(code="motivatie").start_date == datetime.date(2025, 9, 1)
+
+
+def test_coaching_evaluations_and_referrals_are_consistent(seeded):
+    started = Application.objects.filter(started_on__isnull=False)
+    assert CoachingSession.objects.count() > 5 * started.count()
+    # Every session lies within its trajectory, and the first one is the start.
+    assert not CoachingSession.objects.filter(date__lt=F("application__started_on")).exists()
+    assert not CoachingSession.objects.filter(date__gt=F("application__ended_on")).exists()
+    assert not Application.objects.filter(started_on__isnull=True, sessions__isnull=False).exists()
+    # Evaluations only of completed trajectories, and none before the summer of 2026.
+    assert Evaluation.objects.exists()
+    assert not Evaluation.objects.exclude(application__status=ApplicationStatus.COMPLETED).exists()
+    assert not Evaluation.objects.filter(submitted_at__date__lt=datetime.date(2026, 6, 1)).exists()
+    referrals = Referral.objects.all()
+    assert referrals.filter(intake_by__isnull=False).exists()
+    assert referrals.filter(application__isnull=False).count() == referrals.count()
+    assert not Company.objects.filter(kbo_number__startswith="0").exists()  # fictitious numbers only
+
+
+def test_demo_users_log_in_with_their_role(seeded):
+    assert "voorsprong-demo" in seeded
+    for username, role in [
+        ("officer", Role.OFFICER),
+        ("promoter", Role.PROMOTER),
+        ("consultant", Role.SECTOR_CONSULTANT),
+        ("cabinet", Role.CABINET),
+        ("admin", Role.ADMIN),
+    ]:
+        user = authenticate(username=username, password="voorsprong-demo")
+        assert user is not None, username
+        assert user.has_role(role)
+        assert username in seeded
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_the_demo_promoter_holds_some_but_not_all_applications(seeded):
+    promoter = User.objects.get(username="promoter")
+    own = Application.objects.filter(project__organisations=promoter.organisation)
+    assert 0 < own.count() < Application.objects.count()
+    assert own.filter(status=ApplicationStatus.APPROVED, started_on__isnull=True).exists()
+
+
+def test_the_demo_consultant_has_referrals(seeded):
+    consultant = User.objects.get(username="consultant")
+    assert consultant.organisation.kind == "sector_fund"
+    assert Referral.objects.filter(consultant=consultant).exists()
+
+
+def test_a_second_run_changes_nothing(seeded):
+    def snapshot():
+        return [
+            model.objects.count()
+            for model in (Company, Application, CoachingSession, Evaluation, Referral, BudgetLine, User)
+        ] + [Application.history.count(), Company.history.count(), CapacityPeriod.history.count()]
+
+    before = snapshot()
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+    assert snapshot() == before
+    assert "already there" in output.getvalue()
+
+
+def test_officer_finds_the_approved_companies_with_the_admin_filters(seeded, client):
+    client.force_login(User.objects.get(username="officer"))
+    for code, expected in [("leren", 151), ("werk", 988), ("motivatie", 20)]:
+        traject = Traject.objects.get(code=code)
+        response = client.get(
+            "/admin/participants/application/",
+            {"traject__id__exact": traject.pk, "approved": "yes", "decided_on__range__lte": "2025-11-26"},
+        )
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == expected, code
+
+
+def test_officer_finds_approved_companies_per_traject_in_the_company_list(seeded, client):
+    client.force_login(User.objects.get(username="officer"))
+    response = client.get("/admin/participants/company/", {"approved_in": "motivatie"})
+    expected = Company.objects.filter(
+        applications__traject__code="motivatie", applications__status__in=APPROVED_STATUSES
+    ).distinct()
+    assert response.context["cl"].result_count == expected.count() >= 20
