@@ -170,6 +170,19 @@ LEGAL_FORMS = {
     LARGE: {LegalForm.NV: 80, LegalForm.BV: 20},
     NON_PROFIT: {LegalForm.VZW: 85, LegalForm.PRIVATE_FOUNDATION: 10, LegalForm.IVZW: 5},
 }
+# How the legal form shows in a company name (not taken from the translated labels, so the
+# generated names do not depend on the active language).
+NAME_SUFFIX = {
+    LegalForm.BV: "BV",
+    LegalForm.NV: "NV",
+    LegalForm.CV: "CV",
+    LegalForm.COMMV: "CommV",
+    LegalForm.VOF: "VOF",
+    LegalForm.SOLE_TRADER: "",
+    LegalForm.VZW: "vzw",
+    LegalForm.IVZW: "ivzw",
+    LegalForm.PRIVATE_FOUNDATION: "Stichting",
+}
 DURATION_DAYS = {"leren": (420, 900), "werk": (300, 720), "motivatie": (240, 540)}
 REJECTION_REASONS = [
     "Onvolledige aanvraag: het actieplan ontbreekt.",
@@ -244,7 +257,7 @@ class Block:
         contact = self.fake.name()
         company = Company(
             kbo_number=kbo_number(self.block * BLOCK_SIZE + len(self.companies)),
-            name=f"{name} {legal_form.label.split('(')[-1].rstrip(')')}" if "(" in legal_form.label else name,
+            name=f"{name} {NAME_SUFFIX[legal_form]}".rstrip(),
             legal_form=legal_form,
             is_non_profit=size_class == NON_PROFIT,
             staff_headcount=rng.randint(staff_from, staff_to),
