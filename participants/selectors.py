@@ -51,3 +51,22 @@ def companies_in_any_traject(as_of: datetime.date) -> int:
 def applications_per_status() -> dict[str, int]:
     rows = Application.objects.values("status").annotate(count=Count("pk")).order_by()
     return {row["status"]: row["count"] for row in rows}
+
+
+def application_history(application: Application) -> list[dict]:
+    """The status changes of an application: who, when, from, to and why, oldest first."""
+    records = application.history.select_related("history_user").order_by("history_date", "history_id")
+    changes, previous = [], None
+    for record in records:
+        if previous is None or record.status != previous:
+            changes.append(
+                {
+                    "at": record.history_date,
+                    "by": record.history_user.get_username() if record.history_user else None,
+                    "from": previous,
+                    "to": record.status,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        previous = record.status
+    return changes

@@ -1,0 +1,287 @@
+"""The officers' workflow: every allowed move, every refused one, eligibility, places and history."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from participants import services
+from participants.models import Application, ApplicationStatus
+from participants.selectors import application_history, approved_company_counts
+from participants.services import WorkflowRefusal
+from tests.factories import (
+    ApplicationFactory,
+    ApprovedApplicationFactory,
+    CapacityPeriodFactory,
+    CompanyFactory,
+    ProjectFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from voorsprong.roles import Role
+
+D = datetime.date
+S = ApplicationStatus
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traject():
+    traject = TrajectFactory(code="leren")
+    CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31), places=2)
+    return traject
+
+
+def state(application):
+    """Everything a refused action must leave as it was."""
+    fresh = Application.objects.get(pk=application.pk)
+    return (
+        fresh.status,
+        fresh.decided_on,
+        fresh.ended_on,
+        fresh.capacity_period_id,
+        fresh.reason,
+        fresh.history.count(),
+    )
+
+
+def refused(code, action, application, **kwargs):
+    before = state(application)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        action(application, **kwargs)
+    assert refusal.value.code == code
+    assert state(application) == before
+    return refusal.value.message
+
+
+# -- allowed moves -------------------------------------------------------------------------------
+def test_draft_is_submitted_then_approved_taking_a_place(traject, officer):
+    application = services.create_application(company=CompanyFactory(), traject=traject, by=officer)
+    assert application.status == S.DRAFT
+    services.submit_application(application, by=officer, on=D(2025, 3, 1))
+    approved = services.approve_application(application, by=officer, on=D(2025, 3, 10))
+    assert approved.status == S.APPROVED
+    assert approved.decided_on == D(2025, 3, 10)
+    assert approved.decided_by == officer
+    assert approved.capacity_period.start == D(2025, 1, 1)
+
+
+def test_a_sector_consultant_may_submit_after_the_intake(traject):
+    consultant = UserFactory(role=Role.SECTOR_CONSULTANT)
+    application = services.create_application(company=CompanyFactory(), traject=traject, by=consultant)
+    assert services.submit_application(application, by=consultant).status == S.SUBMITTED
+
+
+def test_rejection_keeps_the_reason(traject, officer):
+    application = ApplicationFactory(traject=traject)
+    rejected = services.reject_application(
+        application, by=officer, reason="Onvolledig dossier", on=D(2025, 3, 5)
+    )
+    assert (rejected.status, rejected.reason, rejected.decided_on) == (
+        S.REJECTED,
+        "Onvolledig dossier",
+        D(2025, 3, 5),
+    )
+
+
+@pytest.mark.parametrize("approve_first", [False, True])
+def test_withdrawal_from_submitted_or_approved_frees_the_place(traject, officer, approve_first):
+    application = ApplicationFactory(traject=traject)
+    if approve_first:
+        services.approve_application(application, by=officer, on=D(2025, 3, 10))
+    withdrawn = services.withdraw_application(application, by=officer, reason="Op vraag", on=D(2025, 4, 1))
+    assert withdrawn.status == S.WITHDRAWN
+    # Both places are free again: two more approvals fit.
+    for _ in range(2):
+        services.approve_application(ApplicationFactory(traject=traject), by=officer, on=D(2025, 4, 2))
+
+
+# -- refused moves -------------------------------------------------------------------------------
+ACTIONS = {
+    "submit": (services.submit_application, {}),
+    "approve": (services.approve_application, {"on": D(2025, 3, 10)}),
+    "reject": (services.reject_application, {"reason": "Nee", "on": D(2025, 3, 10)}),
+    "withdraw": (services.withdraw_application, {"reason": "Op vraag", "on": D(2025, 3, 10)}),
+}
+ALLOWED_FROM = {
+    "submit": {S.DRAFT},
+    "approve": {S.SUBMITTED},
+    "reject": {S.SUBMITTED},
+    "withdraw": {S.SUBMITTED, S.APPROVED},
+}
+
+
+def application_in(status, traject):
+    fields = {
+        S.DRAFT: {"submitted_on": None},
+        S.SUBMITTED: {},
+        S.APPROVED: {},
+        S.REJECTED: {"decided_on": D(2025, 3, 2), "reason": "Nee"},
+        S.WITHDRAWN: {"ended_on": D(2025, 3, 2), "reason": "Op vraag"},
+        S.IN_PROGRESS: {"started_on": D(2025, 3, 20)},
+        S.COMPLETED: {"started_on": D(2025, 3, 20), "ended_on": D(2025, 6, 1)},
+        S.STOPPED: {"started_on": D(2025, 3, 20), "ended_on": D(2025, 6, 1), "reason": "Geen tijd"},
+    }[status]
+    if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED):
+        return ApprovedApplicationFactory(
+            traject=traject, status=status, capacity_period=traject.capacity_periods.get(), **fields
+        )
+    return ApplicationFactory(traject=traject, status=status, **fields)
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [(action, status) for action in ACTIONS for status in S.values if status not in ALLOWED_FROM[action]],
+)
+def test_every_other_move_is_refused_and_changes_nothing(traject, officer, action, status):
+    function, kwargs = ACTIONS[action]
+    message = refused("invalid_transition", function, application_in(status, traject), by=officer, **kwargs)
+    assert "cannot be" in message or "kan niet" in message
+
+
+@pytest.mark.parametrize("action", ["reject", "withdraw"])
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_rejecting_and_withdrawing_need_a_reason(traject, officer, action, reason):
+    function, _kwargs = ACTIONS[action]
+    refused("reason_required", function, ApplicationFactory(traject=traject), by=officer, reason=reason)
+
+
+@pytest.mark.parametrize("role", [Role.PROMOTER, Role.SECTOR_CONSULTANT, Role.CABINET])
+def test_only_officers_decide(traject, role):
+    user = UserFactory(role=role)
+    application = ApplicationFactory(traject=traject)
+    refused("forbidden", services.approve_application, application, by=user)
+    refused("forbidden", services.reject_application, application, by=user, reason="Nee")
+
+
+# -- eligibility and places ----------------------------------------------------------------------
+def test_a_large_company_is_not_eligible_for_an_sme_traject(traject, officer):
+    large = CompanyFactory(staff_headcount=400, turnover=None, balance_sheet_total=None)
+    message = refused(
+        "not_eligible",
+        services.approve_application,
+        ApplicationFactory(traject=traject, company=large),
+        by=officer,
+    )
+    assert traject.name in message
+
+
+def test_werk_takes_every_size_class(officer):
+    werk = TrajectFactory(
+        code="werk", allowed_size_classes=["micro", "small", "medium", "large", "non_profit"]
+    )
+    CapacityPeriodFactory(traject=werk)
+    non_profit = CompanyFactory(legal_form="vzw", is_non_profit=True)
+    application = ApplicationFactory(traject=werk, company=non_profit)
+    assert services.approve_application(application, by=officer, on=D(2025, 5, 1)).status == S.APPROVED
+
+
+def test_a_stopped_company_is_not_eligible(traject, officer):
+    application = ApplicationFactory(traject=traject, company=CompanyFactory(is_active=False))
+    refused("not_eligible", services.approve_application, application, by=officer, on=D(2025, 3, 10))
+
+
+def test_no_free_place_says_how_many_places_the_period_has(traject, officer):
+    for _ in range(2):
+        services.approve_application(ApplicationFactory(traject=traject), by=officer, on=D(2025, 3, 10))
+    message = refused(
+        "no_free_place",
+        services.approve_application,
+        ApplicationFactory(traject=traject),
+        by=officer,
+        on=D(2025, 3, 11),
+    )
+    assert "2" in message
+
+
+def test_no_capacity_period_on_the_decision_date_is_refused(traject, officer):
+    refused(
+        "no_free_place",
+        services.approve_application,
+        ApplicationFactory(traject=traject),
+        by=officer,
+        on=D(2026, 1, 5),
+    )
+
+
+def test_the_place_comes_from_the_period_of_the_decision_date(traject, officer):
+    later = CapacityPeriodFactory(traject=traject, start=D(2026, 1, 1), end=D(2026, 12, 31), places=1)
+    application = ApplicationFactory(traject=traject, submitted_on=D(2025, 12, 20))
+    assert services.approve_application(application, by=officer, on=D(2026, 1, 5)).capacity_period == later
+
+
+def test_one_open_application_per_company_and_traject(traject, officer):
+    first = ApplicationFactory(traject=traject)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.create_application(company=first.company, traject=traject, by=officer)
+    assert refusal.value.code == "duplicate_application"
+    assert Application.objects.filter(company=first.company).count() == 1
+
+
+def test_the_project_must_belong_to_the_traject(traject, officer):
+    other = ProjectFactory()
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.create_application(company=CompanyFactory(), traject=traject, by=officer, project=other)
+    assert refusal.value.code == "invalid_project"
+    assert not Application.objects.exists()
+
+
+# -- history and as-of counting ------------------------------------------------------------------
+def test_history_says_who_when_from_to_and_why(traject, officer):
+    application = services.create_application(company=CompanyFactory(), traject=traject, by=officer)
+    services.submit_application(application, by=officer, on=D(2025, 3, 1))
+    services.approve_application(application, by=officer, on=D(2025, 3, 10))
+    services.withdraw_application(application, by=officer, reason="Op vraag van de zaakvoerder")
+    history = application_history(application)
+    assert [(row["from"], row["to"]) for row in history] == [
+        (None, S.DRAFT),
+        (S.DRAFT, S.SUBMITTED),
+        (S.SUBMITTED, S.APPROVED),
+        (S.APPROVED, S.WITHDRAWN),
+    ]
+    assert {row["by"] for row in history} == {officer.username}
+    assert history[-1]["reason"] == "Op vraag van de zaakvoerder"
+
+
+def test_approved_before_and_withdrawn_after_the_date_still_counts(traject, officer):
+    application = ApplicationFactory(traject=traject)
+    services.approve_application(application, by=officer, on=D(2025, 3, 10))
+    services.withdraw_application(application, by=officer, reason="Op vraag", on=D(2025, 6, 1))
+    assert approved_company_counts(D(2025, 3, 9)) == {}
+    assert approved_company_counts(D(2025, 3, 10)) == {"leren": 1}
+    assert approved_company_counts(D(2025, 5, 31)) == {"leren": 1}
+    assert approved_company_counts(D(2025, 6, 1)) == {}
+
+
+# -- concurrency ---------------------------------------------------------------------------------
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_officers_racing_for_five_places_overbook_nothing():
+    if connection.vendor != "postgresql":
+        pytest.skip("the concurrency test needs PostgreSQL (SQLite serialises writers anyway)")
+    traject = TrajectFactory(code="leren")
+    CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31), places=5)
+    officer = UserFactory(role=Role.OFFICER)
+    applications = [ApplicationFactory(traject=traject) for _ in range(20)]
+    outcomes, barrier = [], threading.Barrier(20)
+
+    def approve(application):
+        try:
+            barrier.wait()
+            services.approve_application(application, by=officer, on=D(2025, 3, 10))
+            outcomes.append("approved")
+        except WorkflowRefusal as refusal:
+            outcomes.append(refusal.code)
+        except Exception as error:  # anything else is a failure the assertion below shows
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(application,)) for application in applications]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved"] * 5 + ["no_free_place"] * 15
+    assert Application.objects.filter(status=S.APPROVED).count() == 5
