@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
+from participants import services
 from participants.kbo import format_kbo_number
 from participants.models import (
     APPROVED_STATUSES,
@@ -113,8 +116,24 @@ class CompanyAdmin(SimpleHistoryAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _apply_to_each(request, applications, transition, **kwargs) -> None:
+    """Runs a workflow service per application and tells the officer what happened to each."""
+    for application in applications:
+        try:
+            changed = transition(application, by=request.user, **kwargs)
+        except services.WorkflowRefusal as refusal:
+            messages.warning(request, f"{application.company.name}: {refusal.message}")
+        else:
+            messages.success(request, f"{application.company.name}: {changed.get_status_display().lower()}")
+
+
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
+    actions = ["approve_selected", "reject_selected"]
     list_display = (
         "company",
         "traject",
@@ -151,6 +170,34 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     )
+
+    @admin.action(description=_("Approve selected applications"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        _apply_to_each(request, queryset.select_related("company", "traject"), services.approve_application)
+
+    @admin.action(description=_("Reject selected applications"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            _apply_to_each(
+                request,
+                queryset.select_related("company", "traject"),
+                services.reject_application,
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/participants/application/reject_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject selected applications"),
+                "applications": queryset.select_related("company", "traject"),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(CoachingSession)

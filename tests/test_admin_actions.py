@@ -1,0 +1,71 @@
+"""The officers' bulk actions go through the workflow services and report per application."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from participants.models import ApplicationStatus
+from tests.factories import ApplicationFactory, CapacityPeriodFactory, CompanyFactory, TrajectFactory
+
+S = ApplicationStatus
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:participants_application_changelist")
+
+
+@pytest.fixture
+def traject():
+    traject = TrajectFactory(code="leren")
+    today = datetime.date.today()
+    CapacityPeriodFactory(
+        traject=traject, start=today.replace(month=1, day=1), end=today.replace(month=12, day=31), places=1
+    )
+    return traject
+
+
+def shown(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_approve_selected_approves_what_the_rules_allow_and_says_why_not_for_the_rest(
+    client, officer, traject
+):
+    first = ApplicationFactory(traject=traject, company=CompanyFactory(name="Eerste BV"))
+    second = ApplicationFactory(traject=traject, company=CompanyFactory(name="Tweede BV"))
+    large = ApplicationFactory(traject=traject, company=CompanyFactory(name="Groot NV", staff_headcount=900))
+    client.force_login(officer)
+    response = client.post(
+        CHANGELIST,
+        {"action": "approve_selected", "_selected_action": [first.pk, second.pk, large.pk]},
+        follow=True,
+    )
+    statuses = {}
+    for application in (first, second, large):
+        application.refresh_from_db()
+        statuses[application.company.name] = application.status
+    assert sorted(statuses.values()) == [S.APPROVED, S.SUBMITTED, S.SUBMITTED]
+    assert statuses["Groot NV"] == S.SUBMITTED
+    messages = shown(response)
+    assert len(messages) == 3
+    assert any("Groot NV" in message and "grootteklasse" in message for message in messages)
+    assert any("plaatsen" in message for message in messages)  # the second SME found no free place
+    assert any(message.endswith(": goedgekeurd") for message in messages)
+
+
+def test_reject_selected_asks_for_a_reason_first(client, officer, traject):
+    application = ApplicationFactory(traject=traject)
+    client.force_login(officer)
+    response = client.post(CHANGELIST, {"action": "reject_selected", "_selected_action": [application.pk]})
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].fields
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+
+    client.post(
+        CHANGELIST,
+        {"action": "reject_selected", "_selected_action": [application.pk], "reason": "Onvolledig dossier"},
+    )
+    application.refresh_from_db()
+    assert (application.status, application.reason) == (S.REJECTED, "Onvolledig dossier")
+    assert application.history.first().history_user.username == officer.username
