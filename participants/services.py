@@ -58,6 +58,16 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def _begin(
+    application: Application, by: User, roles: tuple[Role, ...], allowed: tuple[str, ...], action: str
+):
+    """The common start of a transition: who may, the application locked, and from where."""
+    _require_role(by, *roles)
+    application = _locked(application)
+    _require_status(application, allowed, action)
+    return application
+
+
 def _save(application: Application, by: User, reason: str = "") -> None:
     application._history_user = by
     application._change_reason = reason
@@ -86,9 +96,7 @@ def create_application(
 
 @transaction.atomic
 def submit_application(application: Application, *, by: User, on: datetime.date | None = None) -> Application:
-    _require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
-    application = _locked(application)
-    _require_status(application, (S.DRAFT,), _("submitted"))
+    application = _begin(application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), (S.DRAFT,), _("submitted"))
     application.status, application.submitted_on = S.SUBMITTED, on or _today()
     _save(application, by)
     return application
@@ -146,9 +154,7 @@ def _take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
 def approve_application(
     application: Application, *, by: User, on: datetime.date | None = None
 ) -> Application:
-    _require_role(by, Role.OFFICER)
-    application = _locked(application)
-    _require_status(application, (S.SUBMITTED,), _("approved"))
+    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("approved"))
     check_eligibility(application.company, application.traject)
     day = on or _today()
     application.capacity_period = _take_place(application.traject, day)
@@ -161,10 +167,8 @@ def approve_application(
 def reject_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
-    _require_role(by, Role.OFFICER)
     reason = _require_reason(reason)
-    application = _locked(application)
-    _require_status(application, (S.SUBMITTED,), _("rejected"))
+    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("rejected"))
     application.status, application.decided_on, application.decided_by = S.REJECTED, on or _today(), by
     application.reason = reason
     _save(application, by, reason)
@@ -176,10 +180,8 @@ def withdraw_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     """On the company's request; an approved application gives its place back."""
-    _require_role(by, Role.OFFICER)
     reason = _require_reason(reason)
-    application = _locked(application)
-    _require_status(application, (S.SUBMITTED, S.APPROVED), _("withdrawn"))
+    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED, S.APPROVED), _("withdrawn"))
     application.status, application.ended_on, application.reason = S.WITHDRAWN, on or _today(), reason
     _save(application, by, reason)
     return application
