@@ -48,11 +48,6 @@ def companies_in_any_traject(as_of: datetime.date) -> int:
     return approved_as_of(as_of).aggregate(companies=Count("company", distinct=True))["companies"]
 
 
-def applications_per_status() -> dict[str, int]:
-    rows = Application.objects.values("status").annotate(count=Count("pk")).order_by()
-    return {row["status"]: row["count"] for row in rows}
-
-
 def application_history(application: Application) -> list[dict]:
     """The status changes of an application: who, when, from, to and why, oldest first."""
     records = application.history.select_related("history_user").order_by("history_date", "history_id")
