@@ -23,6 +23,12 @@ def validate_kbo_number(value: str) -> None:
     normalise_kbo_number(value)
 
 
+def kbo_search_term(term: str) -> str:
+    """Officers paste KBO numbers as printed ("0403.170.701", "BE 0403 170 701"): search the digits."""
+    compact = term.upper().removeprefix("BE").replace(".", "").replace(" ", "")
+    return compact if compact.isdigit() else term
+
+
 def format_kbo_number(value: str) -> str:
     """The way the KBO prints it: 0403.170.701."""
     return f"{value[:4]}.{value[4:7]}.{value[7:]}"

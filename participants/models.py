@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Mod, Substr
@@ -50,10 +52,20 @@ class Company(models.Model):
     is_non_profit = models.BooleanField(_("non-profit"), default=False)
     staff_headcount = models.PositiveIntegerField(_("staff headcount (FTE)"))
     turnover = models.DecimalField(
-        _("annual turnover (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True
+        _("annual turnover (EUR)"),
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     balance_sheet_total = models.DecimalField(
-        _("balance-sheet total (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True
+        _("balance-sheet total (EUR)"),
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices, editable=False)
     nace_code = models.CharField(
@@ -126,6 +138,17 @@ class Company(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()
         super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        # The derived fields take part in the constraints, so they are computed before validation.
+        self.refresh_derived_fields()
+        super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.legal_form in NON_PROFIT_LEGAL_FORMS and not self.is_non_profit:
+            raise ValidationError(
+                {"is_non_profit": _("A %(form)s is a non-profit.") % {"form": self.get_legal_form_display()}}
+            )
 
     def refresh_derived_fields(self) -> None:
         """Size class and province follow from the other fields; they are stored for reporting."""

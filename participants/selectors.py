@@ -4,7 +4,9 @@ import datetime
 
 from django.db.models import Count, QuerySet
 
-from participants.models import Application, ApplicationStatus
+from participants.models import Application, ApplicationStatus, Company
+from voorsprong.models import User
+from voorsprong.roles import Role
 
 
 def approved_as_of(as_of: datetime.date) -> QuerySet[Application]:
@@ -65,3 +67,51 @@ def application_history(application: Application) -> list[dict]:
             )
         previous = record.status
     return changes
+
+
+def application_for_notification(application_id: int) -> Application:
+    return Application.objects.select_related("company", "traject", "project").get(pk=application_id)
+
+
+def decision_recipients(application: Application) -> list[str]:
+    """The company contact and the promoters of the application's project, each address once."""
+    addresses = [application.company.contact_email] if application.company.contact_email else []
+    if application.project_id:
+        addresses += (
+            User.objects.filter(
+                is_active=True,
+                groups__name=Role.PROMOTER,
+                organisation__projects=application.project_id,
+            )
+            .exclude(email="")
+            .order_by("email")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+    return list(dict.fromkeys(addresses))
+
+
+def _sees_everything(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.OFFICER) or user.has_role(Role.ADMIN)
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    """Officers see every application, a promoter those of its organisation's projects, a sector
+    consultant those of its referrals; anyone else none."""
+    applications = Application.objects.select_related("company", "traject", "project")
+    if _sees_everything(user):
+        return applications
+    if user.has_role(Role.PROMOTER) and user.organisation_id:
+        return applications.filter(project__organisations=user.organisation_id)
+    if user.has_role(Role.SECTOR_CONSULTANT):
+        return applications.filter(referral__consultant=user)
+    return applications.none()
+
+
+def companies_visible_to(user: User) -> QuerySet[Company]:
+    """Sector consultants look companies up by KBO number to refer them; promoters see their own."""
+    if _sees_everything(user) or user.has_role(Role.SECTOR_CONSULTANT):
+        return Company.objects.all()
+    if user.has_role(Role.PROMOTER) and user.organisation_id:
+        return Company.objects.filter(pk__in=applications_visible_to(user).values("company_id"))
+    return Company.objects.none()

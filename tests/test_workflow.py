@@ -2,12 +2,14 @@
 
 import datetime
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from participants import services
-from participants.models import Application, ApplicationStatus
+from participants.models import Application, ApplicationStatus, Milestone
 from participants.selectors import application_history, approved_company_counts
 from participants.services import WorkflowRefusal
 from tests.factories import (
@@ -15,6 +17,7 @@ from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
     CompanyFactory,
+    OrganisationFactory,
     ProjectFactory,
     TrajectFactory,
     UserFactory,
@@ -40,9 +43,11 @@ def state(application):
         fresh.status,
         fresh.decided_on,
         fresh.ended_on,
+        fresh.started_on,
         fresh.capacity_period_id,
         fresh.reason,
         fresh.history.count(),
+        fresh.sessions.count(),
     )
 
 
@@ -97,18 +102,122 @@ def test_withdrawal_from_submitted_or_approved_frees_the_place(traject, officer,
         services.approve_application(ApplicationFactory(traject=traject), by=officer, on=D(2025, 4, 2))
 
 
+# -- coaching: start, complete, stop ------------------------------------------------------------
+SESSION = {"date": D(2025, 4, 1), "hours": Decimal("2.50"), "kind": Milestone.INTAKE}
+
+
+@pytest.fixture
+def promoter():
+    return UserFactory(role=Role.PROMOTER, organisation=OrganisationFactory())
+
+
+@pytest.fixture
+def assigned(traject, promoter):
+    """An approved application of a project that the promoter's organisation runs."""
+    project = ProjectFactory(traject=traject, organisations=[promoter.organisation])
+    return ApprovedApplicationFactory(
+        traject=traject, project=project, capacity_period=traject.capacity_periods.get()
+    )
+
+
+def test_the_first_session_starts_the_trajectory(assigned, promoter):
+    session = services.log_coaching_session(assigned, by=promoter, **SESSION, employees_reached=4)
+    assigned.refresh_from_db()
+    assert (assigned.status, assigned.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
+    assert (session.hours, session.logged_by, session.employees_reached) == (Decimal("2.50"), promoter, 4)
+    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": D(2025, 5, 1)})
+    assigned.refresh_from_db()
+    assert (assigned.status, assigned.started_on, assigned.sessions.count()) == (
+        S.IN_PROGRESS,
+        D(2025, 4, 1),
+        2,
+    )
+
+
+def test_a_session_logged_late_moves_the_start_back(assigned, promoter):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": D(2025, 3, 20)})
+    assigned.refresh_from_db()
+    assert assigned.started_on == D(2025, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"date": D(2025, 3, 14)}, "invalid_date", "date"),
+        ({"hours": Decimal("0")}, "invalid_hours", "hours"),
+        ({"hours": Decimal("12.25")}, "invalid_hours", "hours"),
+        ({"kind": "lunch"}, "invalid_kind", "kind"),
+    ],
+)
+def test_a_session_with_wrong_values_is_refused(assigned, promoter, change, code, field):
+    before = state(assigned)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.log_coaching_session(assigned, by=promoter, **{**SESSION, **change})
+    assert (refusal.value.code, refusal.value.field) == (code, field)
+    assert state(assigned) == before
+
+
+def test_a_session_in_the_future_is_refused(assigned, promoter):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    message = refused(
+        "invalid_date", services.log_coaching_session, assigned, by=promoter, **{**SESSION, "date": tomorrow}
+    )
+    assert "future" in message or "toekomst" in message
+
+
+def test_the_promoter_completes_or_stops_the_trajectory(assigned, promoter, traject):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    completed = services.complete_application(assigned, by=promoter, on=D(2025, 6, 1))
+    assert (completed.status, completed.ended_on) == (S.COMPLETED, D(2025, 6, 1))
+    other = ApprovedApplicationFactory(
+        traject=traject, project=assigned.project, capacity_period=assigned.capacity_period
+    )
+    services.log_coaching_session(other, by=promoter, **SESSION)
+    stopped = services.stop_application(
+        other, by=promoter, reason="Bedrijf herstructureert", on=D(2025, 5, 1)
+    )
+    assert (stopped.status, stopped.reason) == (S.STOPPED, "Bedrijf herstructureert")
+    assert approved_company_counts(D(2025, 12, 31)) == {"leren": 2}
+
+
+def test_stopping_needs_a_reason_and_ending_cannot_precede_the_start(assigned, promoter):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    refused("reason_required", services.stop_application, assigned, by=promoter, reason=" ")
+    refused("invalid_date", services.complete_application, assigned, by=promoter, on=D(2025, 3, 31))
+
+
+def test_a_promoter_of_another_organisation_is_refused(assigned, promoter):
+    stranger = UserFactory(role=Role.PROMOTER, organisation=OrganisationFactory())
+    refused("forbidden", services.log_coaching_session, assigned, by=stranger, **SESSION)
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    refused("forbidden", services.complete_application, assigned, by=stranger)
+    refused("forbidden", services.stop_application, assigned, by=stranger, reason="Nee")
+
+
+@pytest.mark.parametrize("role", [Role.SECTOR_CONSULTANT, Role.CABINET])
+def test_consultants_and_the_cabinet_do_not_coach(assigned, role):
+    refused("forbidden", services.log_coaching_session, assigned, by=UserFactory(role=role), **SESSION)
+
+
 # -- refused moves -------------------------------------------------------------------------------
 ACTIONS = {
     "submit": (services.submit_application, {}),
     "approve": (services.approve_application, {"on": D(2025, 3, 10)}),
     "reject": (services.reject_application, {"reason": "Nee", "on": D(2025, 3, 10)}),
     "withdraw": (services.withdraw_application, {"reason": "Op vraag", "on": D(2025, 3, 10)}),
+    "log_session": (services.log_coaching_session, SESSION),
+    "complete": (services.complete_application, {"on": D(2025, 6, 1)}),
+    "stop": (services.stop_application, {"reason": "Geen tijd meer", "on": D(2025, 6, 1)}),
 }
 ALLOWED_FROM = {
     "submit": {S.DRAFT},
     "approve": {S.SUBMITTED},
     "reject": {S.SUBMITTED},
     "withdraw": {S.SUBMITTED, S.APPROVED},
+    "log_session": {S.APPROVED, S.IN_PROGRESS},
+    "complete": {S.IN_PROGRESS},
+    "stop": {S.IN_PROGRESS},
 }
 
 

@@ -1,9 +1,21 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
+from participants.api import ApplicationViewSet, CompanyViewSet
+from trajects.api import CapacityPeriodViewSet, TrajectViewSet
 from voorsprong.health import health
+
+api = DefaultRouter()
+api.register("companies", CompanyViewSet, basename="company")
+api.register("trajects", TrajectViewSet, basename="traject")
+api.register("capacity-periods", CapacityPeriodViewSet, basename="capacity-period")
+api.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(api.urls)),
 ]

@@ -5,27 +5,43 @@ the acting user and the reason, so the history answers who, when, from, to and w
 """
 
 import datetime
+from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from participants.models import APPROVED_STATUSES, Application, ApplicationStatus, Company
+from participants.models import (
+    Application,
+    ApplicationStatus,
+    CoachingSession,
+    Company,
+    Milestone,
+)
+from participants.selectors import applications_visible_to
+from participants.tasks import send_decision_notification
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
+from voorsprong.services import save_as
 
 S = ApplicationStatus
 
 
 class WorkflowRefusal(Exception):
-    """An action the rules do not allow; ``code`` is stable for API clients, the message is for people."""
+    """An action the rules do not allow; ``code`` is stable for API clients, the message is for people.
 
-    def __init__(self, message: str, code: str):
+    ``field`` names the input that is wrong when the refusal is about a value the user typed
+    rather than about the state of the application.
+    """
+
+    def __init__(self, message: str, code: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field
 
 
 def _today() -> datetime.date:
@@ -36,6 +52,12 @@ def _require_role(user: User, *roles: Role) -> None:
     if user.is_superuser or any(user.has_role(role) for role in (*roles, Role.ADMIN)):
         return
     raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
+
+
+def _require_assigned(application: Application, user: User) -> None:
+    """Promoters act only on applications of a project their organisation runs; officers on all."""
+    if not applications_visible_to(user).filter(pk=application.pk).exists():
+        raise WorkflowRefusal(_("This application is not assigned to your organisation."), "forbidden")
 
 
 def _locked(application: Application) -> Application:
@@ -64,14 +86,15 @@ def _begin(
     """The common start of a transition: who may, the application locked, and from where."""
     _require_role(by, *roles)
     application = _locked(application)
+    if Role.PROMOTER in roles:
+        _require_assigned(application, by)
     _require_status(application, allowed, action)
     return application
 
 
-def _save(application: Application, by: User, reason: str = "") -> None:
-    application._history_user = by
-    application._change_reason = reason
-    application.save()
+def _notify_decision(application: Application) -> None:
+    """The e-mail leaves only once the decision is committed, and through Celery, so SMTP never blocks it."""
+    transaction.on_commit(partial(send_decision_notification.delay, application.pk))
 
 
 @transaction.atomic
@@ -80,11 +103,11 @@ def create_application(
 ) -> Application:
     _require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
     if project is not None and project.traject_id != traject.pk:
-        raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project")
+        raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
     application = Application(company=company, traject=traject, project=project, status=S.DRAFT)
     try:
         with transaction.atomic():
-            _save(application, by)
+            save_as(application, by)
     except IntegrityError as error:
         raise WorkflowRefusal(
             _("%(company)s already has an open application for %(traject)s.")
@@ -98,7 +121,7 @@ def create_application(
 def submit_application(application: Application, *, by: User, on: datetime.date | None = None) -> Application:
     application = _begin(application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), (S.DRAFT,), _("submitted"))
     application.status, application.submitted_on = S.SUBMITTED, on or _today()
-    _save(application, by)
+    save_as(application, by)
     return application
 
 
@@ -136,8 +159,7 @@ def _take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
             % {"traject": traject.name, "day": date_format(day, "SHORT_DATE_FORMAT")},
             "no_free_place",
         )
-    taken = Application.objects.filter(capacity_period=period, status__in=APPROVED_STATUSES).count()
-    if taken >= period.places:
+    if period.taken_places() >= period.places:
         raise WorkflowRefusal(
             _("The period %(start)s – %(end)s has %(places)s places and all are taken.")
             % {
@@ -159,7 +181,8 @@ def approve_application(
     day = on or _today()
     application.capacity_period = _take_place(application.traject, day)
     application.status, application.decided_on, application.decided_by = S.APPROVED, day, by
-    _save(application, by)
+    save_as(application, by)
+    _notify_decision(application)
     return application
 
 
@@ -171,7 +194,8 @@ def reject_application(
     application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("rejected"))
     application.status, application.decided_on, application.decided_by = S.REJECTED, on or _today(), by
     application.reason = reason
-    _save(application, by, reason)
+    save_as(application, by, reason=reason)
+    _notify_decision(application)
     return application
 
 
@@ -183,5 +207,96 @@ def withdraw_application(
     reason = _require_reason(reason)
     application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED, S.APPROVED), _("withdrawn"))
     application.status, application.ended_on, application.reason = S.WITHDRAWN, on or _today(), reason
-    _save(application, by, reason)
+    save_as(application, by, reason=reason)
+    return application
+
+
+MAX_SESSION_HOURS = Decimal(12)
+
+
+@transaction.atomic
+def log_coaching_session(
+    application: Application,
+    *,
+    by: User,
+    date: datetime.date,
+    hours: Decimal,
+    kind: str,
+    employees_reached: int = 0,
+    notes: str = "",
+) -> CoachingSession:
+    """Records a session; the first one starts the trajectory (approved → in progress)."""
+    application = _begin(
+        application, by, (Role.PROMOTER, Role.OFFICER), (S.APPROVED, S.IN_PROGRESS), _("coached")
+    )
+    if date > _today():
+        raise WorkflowRefusal(
+            _("A session cannot be logged for a date in the future."), "invalid_date", "date"
+        )
+    if date < application.decided_on:
+        raise WorkflowRefusal(
+            _("A session cannot take place before the approval on %(day)s.")
+            % {"day": date_format(application.decided_on, "SHORT_DATE_FORMAT")},
+            "invalid_date",
+            "date",
+        )
+    if kind not in Milestone.values:
+        raise WorkflowRefusal(_("Choose what the session worked on."), "invalid_kind", "kind")
+    if not 0 < hours <= MAX_SESSION_HOURS:
+        raise WorkflowRefusal(
+            _("A session lasts more than 0 and at most %(max)s hours.") % {"max": MAX_SESSION_HOURS},
+            "invalid_hours",
+            "hours",
+        )
+    session = CoachingSession(
+        application=application,
+        date=date,
+        hours=hours,
+        kind=kind,
+        employees_reached=employees_reached,
+        notes=notes,
+        logged_by=by,
+    )
+    save_as(session, by)
+    if application.status == S.APPROVED:
+        application.status, application.started_on = S.IN_PROGRESS, date
+        save_as(application, by)
+    elif date < application.started_on:
+        # A session logged late but held earlier moves the start back to when coaching really began.
+        application.started_on = date
+        save_as(application, by)
+    return session
+
+
+def _require_end_date(application: Application, day: datetime.date) -> datetime.date:
+    if day < application.started_on:
+        raise WorkflowRefusal(
+            _("The trajectory cannot end before it started on %(day)s.")
+            % {"day": date_format(application.started_on, "SHORT_DATE_FORMAT")},
+            "invalid_date",
+            "on",
+        )
+    return day
+
+
+@transaction.atomic
+def complete_application(
+    application: Application, *, by: User, on: datetime.date | None = None
+) -> Application:
+    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), (S.IN_PROGRESS,), _("completed"))
+    application.ended_on = _require_end_date(application, on or _today())
+    application.status = S.COMPLETED
+    save_as(application, by)
+    return application
+
+
+@transaction.atomic
+def stop_application(
+    application: Application, *, by: User, reason: str, on: datetime.date | None = None
+) -> Application:
+    reason = _require_reason(reason)
+    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), (S.IN_PROGRESS,), _("stopped"))
+    application.ended_on = _require_end_date(application, on or _today())
+    application.status, application.reason = S.STOPPED, reason
+    save_as(application, by, reason=reason)
     return application

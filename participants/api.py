@@ -1,0 +1,74 @@
+"""The companies and applications API. Views are thin: selectors scope, services change."""
+
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from participants import services
+from participants.filters import ApplicationFilter, CompanyFilter
+from participants.selectors import application_history, applications_visible_to, companies_visible_to
+from participants.serializers import (
+    ApplicationSerializer,
+    CompanySerializer,
+    HistoryEntrySerializer,
+    ReasonSerializer,
+)
+from voorsprong.api import ModelPermissions
+
+
+class CompanyViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CompanySerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = CompanyFilter
+
+    def get_queryset(self):
+        return companies_visible_to(self.request.user).order_by("name", "pk")
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ApplicationSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = ApplicationFilter
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
+
+    def _transition(self, transition, **kwargs) -> Response:
+        application = transition(self.get_object(), by=self.request.user, **kwargs)
+        return Response(self.get_serializer(application).data)
+
+    def _reason(self) -> str:
+        serializer = ReasonSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["reason"]
+
+    # The workflow services decide who may act (a consultant may submit, not approve); the
+    # scoped queryset already answers 404 for an application the user may not see.
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def submit(self, request, pk=None):
+        return self._transition(services.submit_application)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def approve(self, request, pk=None):
+        return self._transition(services.approve_application)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reject(self, request, pk=None):
+        return self._transition(services.reject_application, reason=self._reason())
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def withdraw(self, request, pk=None):
+        return self._transition(services.withdraw_application, reason=self._reason())
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)

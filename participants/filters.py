@@ -1,0 +1,48 @@
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from participants.geography import Province
+from participants.kbo import kbo_search_term, normalise_kbo_number
+from participants.models import Application, ApplicationStatus, Company
+from participants.size_classes import SizeClass
+
+
+class CompanyFilter(django_filters.FilterSet):
+    size_class = django_filters.ChoiceFilter(choices=SizeClass.choices)
+    province = django_filters.ChoiceFilter(choices=Province.choices)
+    nace = django_filters.CharFilter(
+        field_name="nace_code", lookup_expr="startswith", label=_("NACE code (or its first digits)")
+    )
+    kbo_number = django_filters.CharFilter(method="filter_kbo_number", label=_("KBO number"))
+    search = django_filters.CharFilter(method="filter_search", label=_("Name, KBO number or municipality"))
+
+    class Meta:
+        model = Company
+        fields = ["size_class", "province", "nace", "kbo_number", "search"]
+
+    def filter_kbo_number(self, queryset, name, value):
+        # Any printed notation finds the company; a number that cannot be valid finds none.
+        try:
+            return queryset.filter(kbo_number=normalise_kbo_number(value))
+        except ValidationError:
+            return queryset.none()
+
+    def filter_search(self, queryset, name, value):
+        term = kbo_search_term(value)
+        if term.isdigit():
+            return queryset.filter(kbo_number__contains=term)
+        return queryset.filter(Q(name__icontains=term) | Q(municipality__icontains=term))
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
+    status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
+    size_class = django_filters.ChoiceFilter(field_name="company__size_class", choices=SizeClass.choices)
+    decided_after = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
+    decided_before = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
+
+    class Meta:
+        model = Application
+        fields = ["traject", "status", "size_class", "project", "decided_after", "decided_before"]

@@ -1,0 +1,30 @@
+"""E-mails to companies and promoters, always in Dutch whatever language the acting user reads."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from participants.models import Application, ApplicationStatus
+from participants.selectors import decision_recipients
+
+NOTIFICATION_LANGUAGE = "nl-be"
+
+
+def decision_message(application: Application) -> EmailMessage | None:
+    """The message telling the company (and the promoter) the officer's decision; None without recipients."""
+    recipients = decision_recipients(application)
+    if not recipients:
+        return None
+    approved = application.status != ApplicationStatus.REJECTED
+    with translation.override(NOTIFICATION_LANGUAGE):
+        subject = (
+            _("Your application for %(traject)s was approved")
+            if approved
+            else _("Your application for %(traject)s was not approved")
+        ) % {"traject": application.traject.name}
+        body = render_to_string(
+            "participants/email/decision.txt", {"application": application, "approved": approved}
+        )
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

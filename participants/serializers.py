@@ -1,0 +1,124 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from participants import services
+from participants.kbo import normalise_kbo_number
+from participants.models import Application, ApplicationStatus, Company
+from trajects.models import Project, Traject
+
+
+class KboNumberField(serializers.CharField):
+    """Accepts the printed notations (``BE 0403.170.701``) and stores the ten digits."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=20, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return normalise_kbo_number(super().to_internal_value(data))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    kbo_number = KboNumberField()
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "kbo_number",
+            "name",
+            "legal_form",
+            "is_non_profit",
+            "staff_headcount",
+            "turnover",
+            "balance_sheet_total",
+            "size_class",
+            "nace_code",
+            "joint_committee",
+            "postal_code",
+            "municipality",
+            "province",
+            "founded_on",
+            "is_active",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        ]
+        read_only_fields = ["size_class", "province"]
+
+    def validate_kbo_number(self, value):
+        others = Company.objects.exclude(pk=self.instance.pk) if self.instance else Company.objects
+        if others.filter(kbo_number=value).exists():
+            raise serializers.ValidationError(_("A company with this KBO number is already registered."))
+        return value
+
+    def create(self, validated_data):
+        return services.register_company(by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.update_company(instance, by=self.context["request"].user, **validated_data)
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    kbo_number = serializers.CharField(source="company.kbo_number", read_only=True)
+    size_class = serializers.CharField(source="company.size_class", read_only=True)
+    traject = serializers.SlugRelatedField(slug_field="code", queryset=Traject.objects.all())
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "kbo_number",
+            "size_class",
+            "traject",
+            "project",
+            "status",
+            "submitted_on",
+            "decided_on",
+            "started_on",
+            "ended_on",
+            "reason",
+            "capacity_period",
+        ]
+        # The services answer a second open application with 409 duplicate_application.
+        validators = []
+        # Everything but the three choices at creation moves only through the workflow actions.
+        read_only_fields = [
+            "status",
+            "submitted_on",
+            "decided_on",
+            "started_on",
+            "ended_on",
+            "reason",
+            "capacity_period",
+        ]
+
+    def create(self, validated_data):
+        return services.create_application(by=self.context["request"].user, **validated_data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One status change; built in get_fields because ``from`` is a Python keyword."""
+
+    def get_fields(self):
+        return {
+            "at": serializers.DateTimeField(),
+            "by": serializers.CharField(allow_null=True),
+            "from": serializers.ChoiceField(ApplicationStatus.choices, allow_null=True),
+            "to": serializers.ChoiceField(ApplicationStatus.choices),
+            "reason": serializers.CharField(),
+        }

@@ -1,0 +1,30 @@
+"""Every state change of companies and applications; one module per concern."""
+
+from participants.services.companies import register_company, update_company
+from participants.services.workflow import (
+    WorkflowRefusal,
+    approve_application,
+    check_eligibility,
+    complete_application,
+    create_application,
+    log_coaching_session,
+    reject_application,
+    stop_application,
+    submit_application,
+    withdraw_application,
+)
+
+__all__ = [
+    "WorkflowRefusal",
+    "approve_application",
+    "check_eligibility",
+    "complete_application",
+    "create_application",
+    "log_coaching_session",
+    "register_company",
+    "reject_application",
+    "stop_application",
+    "submit_application",
+    "update_company",
+    "withdraw_application",
+]
