@@ -1,6 +1,7 @@
 """Every state change of companies and applications; one module per concern."""
 
 from participants.services.companies import register_company, update_company
+from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
 from participants.services.workflow import (
     WorkflowRefusal,
     approve_application,
@@ -15,11 +16,14 @@ from participants.services.workflow import (
 )
 
 __all__ = [
+    "KboImportResult",
+    "KboImportStopped",
     "WorkflowRefusal",
     "approve_application",
     "check_eligibility",
     "complete_application",
     "create_application",
+    "import_kbo_extract",
     "log_coaching_session",
     "register_company",
     "reject_application",
