@@ -1,12 +1,21 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants import services
-from participants.kbo import format_kbo_number
+from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
     Application,
@@ -15,6 +24,7 @@ from participants.models import (
     Evaluation,
     Referral,
 )
+from participants.spreadsheets import SpreadsheetError
 from trajects.models import Traject
 
 
@@ -109,11 +119,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
         return format_kbo_number(company.kbo_number)
 
     def get_search_results(self, request, queryset, search_term):
-        # Officers paste KBO numbers as printed: "0403.170.701" or "BE 0403 170 701".
-        compact = search_term.upper().removeprefix("BE").replace(".", "").replace(" ", "")
-        if compact.isdigit():
-            search_term = compact
-        return super().get_search_results(request, queryset, search_term)
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
 
 
 class ReasonForm(forms.Form):
@@ -131,9 +137,80 @@ def _apply_to_each(request, applications, transition, **kwargs) -> None:
             messages.success(request, f"{application.company.name}: {changed.get_status_display().lower()}")
 
 
+class ApplicationImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (CSV or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
+
+
+class _Echo:
+    """What csv.writer writes to: each line is handed back to be streamed, not kept."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _export_header() -> list[str]:
+    company_field, application_field = Company._meta.get_field, Application._meta.get_field
+    labels = [
+        company_field("kbo_number").verbose_name,
+        _("company name"),
+        company_field("size_class").verbose_name,
+        company_field("province").verbose_name,
+        *(
+            application_field(name).verbose_name
+            for name in (
+                "traject",
+                "project",
+                "status",
+                "submitted_on",
+                "decided_on",
+                "started_on",
+                "ended_on",
+                "reason",
+            )
+        ),
+    ]
+    return [capfirst(str(label)) for label in labels]
+
+
+def _export_text(value: str) -> str:
+    # Excel runs a cell that starts like a formula (CSV injection); a leading ' keeps it text.
+    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+
+
+def _export_row(application: Application) -> list[str]:
+    company = application.company
+    days = (application.submitted_on, application.decided_on, application.started_on, application.ended_on)
+    return [
+        format_kbo_number(company.kbo_number),
+        _export_text(company.name),
+        company.get_size_class_display(),
+        company.get_province_display(),
+        _export_text(application.traject.name),
+        _export_text(application.project.name if application.project else ""),
+        application.get_status_display(),
+        # Day first, as Excel with Belgian settings reads a date.
+        *(f"{day:%d/%m/%Y}" if day else "" for day in days),
+        _export_text(application.reason),
+    ]
+
+
+def _export_lines(applications, language: str):
+    writer = csv.writer(_Echo(), delimiter=";")
+    # Streamed after the view has returned, so the request's language is set here again.
+    with translation.override(language):
+        # The BOM makes Excel read the file as UTF-8.
+        yield "\ufeff" + writer.writerow(_export_header())
+        for application in applications.iterator():
+            yield writer.writerow(_export_row(application))
+
+
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected"]
+    change_list_template = "admin/participants/application/change_list.html"
+    # An application is added as create_application takes it; the rest follows the workflow.
+    add_fields = ("company", "traject", "project")
     list_display = (
         "company",
         "traject",
@@ -171,6 +248,16 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
 
+    def revert_disabled(self, request, obj=None):
+        # Reverting to a historic record would bypass the workflow; status changes only through it.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the button is not enough: simple-history still saves a posted historic version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     @admin.action(description=_("Approve selected applications"), permissions=["change"])
     def approve_selected(self, request, queryset):
         _apply_to_each(request, queryset.select_related("company", "traject"), services.approve_application)
@@ -198,6 +285,95 @@ class ApplicationAdmin(SimpleHistoryAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.create_application(
+            company=obj.company, traject=obj.traject, project=obj.project, by=request.user
+        )
+        # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
+        obj.pk = created.pk
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except services.WorkflowRefusal as refusal:
+            # Raised by save_model; changeform_view's transaction has rolled back. The add form comes
+            # back filled in as it was (the admin takes initial values from the query string).
+            self.message_user(request, refusal.message, messages.ERROR)
+            query = request.GET.copy()
+            for name in self.add_fields:
+                if request.POST.get(name):
+                    query[name] = request.POST[name]
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a spreadsheet: every row checked by the workflow services, all saved or none."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ApplicationImportForm(request.POST, request.FILES)
+        else:
+            form = ApplicationImportForm()
+        result = self._run_import(request, form) if form.is_valid() else None
+        return TemplateResponse(
+            request,
+            "admin/participants/application/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Import applications"),
+                "opts": self.opts,
+                "form": form,
+                "result": result,
+            },
+        )
+
+    def _run_import(self, request, form):
+        try:
+            result = services.import_applications(
+                form.cleaned_data["file"], by=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+        except SpreadsheetError as error:
+            form.add_error("file", error.message)
+            return None
+        if result.failed:
+            level = messages.ERROR
+        elif result.saved:
+            level = messages.SUCCESS
+        else:
+            level = messages.INFO
+        self.message_user(request, result.summary, level)
+        return result
+
+    def export_view(self, request):
+        """The changelist as filtered and searched, as CSV for Excel (;-separated, UTF-8 with BOM)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            changelist_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{changelist_url}?{ERROR_FLAG}=1")
+        applications = changelist.get_queryset(request).select_related("company", "traject", "project")
+        response = StreamingHttpResponse(
+            _export_lines(applications, translation.get_language()), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"{slugify(self.opts.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 @admin.register(CoachingSession)

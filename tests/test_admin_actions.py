@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from participants import services
 from participants.models import ApplicationStatus
 from tests.factories import ApplicationFactory, CapacityPeriodFactory, CompanyFactory, TrajectFactory
 
@@ -69,3 +70,16 @@ def test_reject_selected_asks_for_a_reason_first(client, officer, traject):
     application.refresh_from_db()
     assert (application.status, application.reason) == (S.REJECTED, "Onvolledig dossier")
     assert application.history.first().history_user.username == officer.username
+
+
+def test_reverting_to_an_earlier_version_cannot_bypass_the_workflow(client, officer, traject):
+    application = ApplicationFactory(traject=traject)
+    submitted_version = application.history.get()
+    services.approve_application(application, by=officer)
+    client.force_login(officer)
+    url = reverse(
+        "admin:participants_application_simple_history", args=[application.pk, submitted_version.history_id]
+    )
+    assert client.post(url, {"company": application.company_id, "traject": traject.pk}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == S.APPROVED

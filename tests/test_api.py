@@ -416,4 +416,3 @@ def test_unauthenticated_requests_are_refused(leren):
     application = ApplicationFactory(traject=leren)
     assert APIClient().post(f"/api/v1/applications/{application.pk}/approve/").status_code == 401
     assert Application.objects.get(pk=application.pk).status == S.SUBMITTED
-

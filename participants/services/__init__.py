@@ -1,5 +1,6 @@
 """Every state change of companies and applications; one module per concern."""
 
+from participants.services.application_import import import_applications
 from participants.services.companies import register_company, update_company
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
 from participants.services.workflow import (
@@ -23,6 +24,7 @@ __all__ = [
     "check_eligibility",
     "complete_application",
     "create_application",
+    "import_applications",
     "import_kbo_extract",
     "log_coaching_session",
     "register_company",
