@@ -121,6 +121,9 @@ class CompanyAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, kbo_search_term(search_term))
 
+    def save_model(self, request, obj, form, change):
+        services.save_company(obj, by=request.user)
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

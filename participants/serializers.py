@@ -56,10 +56,12 @@ class CompanySerializer(serializers.ModelSerializer):
         return value
 
     def create(self, validated_data):
-        return services.register_company(by=self.context["request"].user, **validated_data)
+        return services.save_company(Company(**validated_data), by=self.context["request"].user)
 
     def update(self, instance, validated_data):
-        return services.update_company(instance, by=self.context["request"].user, **validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.save_company(instance, by=self.context["request"].user)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):

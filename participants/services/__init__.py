@@ -1,7 +1,7 @@
 """Every state change of companies and applications; one module per concern."""
 
 from participants.services.application_import import import_applications
-from participants.services.companies import register_company, update_company
+from participants.services.companies import save_company
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
 from participants.services.workflow import (
     WorkflowRefusal,
@@ -27,10 +27,9 @@ __all__ = [
     "import_applications",
     "import_kbo_extract",
     "log_coaching_session",
-    "register_company",
     "reject_application",
+    "save_company",
     "stop_application",
     "submit_application",
-    "update_company",
     "withdraw_application",
 ]

@@ -8,13 +8,6 @@ from voorsprong.services import save_as
 
 
 @transaction.atomic
-def register_company(*, by: User, **fields) -> Company:
-    return save_as(Company(**fields), by, validate=True)
-
-
-@transaction.atomic
-def update_company(company: Company, *, by: User, **fields) -> Company:
-    company = Company.objects.select_for_update().get(pk=company.pk)
-    for name, value in fields.items():
-        setattr(company, name, value)
+def save_company(company: Company, *, by: User) -> Company:
+    """Validates and saves a new or edited company; the API and the admin both come through here."""
     return save_as(company, by, validate=True)
