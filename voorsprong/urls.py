@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -6,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from participants.api import ApplicationViewSet, CompanyViewSet
 from trajects.api import CapacityPeriodViewSet, TrajectViewSet
 from voorsprong.health import health
+from voorsprong.views import home
 
 api = DefaultRouter()
 api.register("companies", CompanyViewSet, basename="company")
@@ -14,6 +16,13 @@ api.register("capacity-periods", CapacityPeriodViewSet, basename="capacity-perio
 api.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("aanmelden/", auth_views.LoginView.as_view(), name="login"),
+    path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # The pages of promoters, sector consultants and companies, in Dutch.
+    path("trajecten/", include("participants.coaching_urls")),
+    path("doorverwijzingen/", include("participants.referral_urls")),
+    path("evaluatie/", include("participants.evaluation_urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -19,6 +19,7 @@ from participants.models import (
     CoachingSession,
     Company,
     Milestone,
+    Referral,
 )
 from participants.selectors import applications_visible_to
 from participants.tasks import send_decision_notification
@@ -99,12 +100,19 @@ def _notify_decision(application: Application) -> None:
 
 @transaction.atomic
 def create_application(
-    *, company: Company, traject: Traject, by: User, project: Project | None = None
+    *,
+    company: Company,
+    traject: Traject,
+    by: User,
+    project: Project | None = None,
+    referral: Referral | None = None,
 ) -> Application:
     _require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
     if project is not None and project.traject_id != traject.pk:
         raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
-    application = Application(company=company, traject=traject, project=project, status=S.DRAFT)
+    application = Application(
+        company=company, traject=traject, project=project, referral=referral, status=S.DRAFT
+    )
     try:
         with transaction.atomic():
             save_as(application, by)
