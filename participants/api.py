@@ -1,15 +1,21 @@
 """The companies and applications API. Views are thin: selectors scope, services change."""
 
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from participants import services
 from participants.filters import ApplicationFilter, CompanyFilter
-from participants.selectors import application_history, applications_visible_to, companies_visible_to
+from participants.selectors import (
+    application_history,
+    applications_visible_to,
+    coaching_sessions_of,
+    companies_visible_to,
+)
 from participants.serializers import (
     ApplicationSerializer,
+    CoachingSessionSerializer,
     CompanySerializer,
     HistoryEntrySerializer,
     ReasonSerializer,
@@ -68,6 +74,30 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def withdraw(self, request, pk=None):
         return self._transition(services.withdraw_application, reason=self._reason())
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def complete(self, request, pk=None):
+        return self._transition(services.complete_application)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def stop(self, request, pk=None):
+        return self._transition(services.stop_application, reason=self._reason())
+
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[IsAuthenticated],
+        serializer_class=CoachingSessionSerializer,
+    )
+    def sessions(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "POST":
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            session = services.log_coaching_session(application, by=request.user, **serializer.validated_data)
+            return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(coaching_sessions_of(application))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):

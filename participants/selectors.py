@@ -2,9 +2,9 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
-from participants.models import Application, ApplicationStatus, Company
+from participants.models import Application, ApplicationStatus, Company, Referral
 from voorsprong.models import User
 from voorsprong.roles import Role
 
@@ -115,3 +115,29 @@ def companies_visible_to(user: User) -> QuerySet[Company]:
     if user.has_role(Role.PROMOTER) and user.organisation_id:
         return Company.objects.filter(pk__in=applications_visible_to(user).values("company_id"))
     return Company.objects.none()
+
+
+def coaching_sessions_of(application: Application) -> QuerySet:
+    return application.sessions.select_related("logged_by").order_by("date", "pk")
+
+
+def referrals_of(consultant: User) -> QuerySet[Referral]:
+    """A consultant's own referrals with their application and its sessions counted, in one query."""
+    return (
+        Referral.objects.filter(consultant=consultant)
+        .select_related("company", "traject", "application")
+        .annotate(
+            session_count=Count("application__sessions"), session_hours=Sum("application__sessions__hours")
+        )
+        .order_by("-referred_on", "-pk")
+    )
+
+
+def referral_counts(as_of: datetime.date | None = None) -> dict[str, dict[str, int]]:
+    """Referrals per sector fund name and then traject code, up to ``as_of`` (answer 9 of question 244)."""
+    referrals = Referral.objects.all() if as_of is None else Referral.objects.filter(referred_on__lte=as_of)
+    rows = referrals.values("sector_fund__name", "traject__code").annotate(referrals=Count("pk")).order_by()
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["sector_fund__name"], {})[row["traject__code"]] = row["referrals"]
+    return counts

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from participants import services
 from participants.kbo import normalise_kbo_number
-from participants.models import Application, ApplicationStatus, Company
+from participants.models import Application, ApplicationStatus, CoachingSession, Company
 from trajects.models import Project, Traject
 
 
@@ -107,6 +107,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         return services.create_application(by=self.context["request"].user, **validated_data)
+
+
+class CoachingSessionSerializer(serializers.ModelSerializer):
+    logged_by = serializers.CharField(source="logged_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = CoachingSession
+        fields = ["id", "date", "hours", "kind", "employees_reached", "notes", "logged_by"]
 
 
 class ReasonSerializer(serializers.Serializer):

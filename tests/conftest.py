@@ -18,3 +18,15 @@ def officer(db):
     from tests.factories import UserFactory
 
     return UserFactory(role=Role.OFFICER, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks run in the test's process, also when CI points Celery at Redis; a test that needs a real
+    worker says so and gets one from its own fixture."""
+    from voorsprong.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager

@@ -53,3 +53,9 @@ def log_in(page):
         return page
 
     return log_in_as
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,146 @@
+"""The coaching API: sessions, completing and stopping, scoped to the promoter's own organisation."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from participants.models import Application, CoachingSession
+from tests.factories import (
+    ApprovedApplicationFactory,
+    CapacityPeriodFactory,
+    CoachingSessionFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from voorsprong.roles import Role
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+SESSION = {
+    "date": "2025-04-01",
+    "hours": "2.50",
+    "kind": "intake",
+    "employees_reached": 6,
+    "notes": "Kick-off",
+}
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def promoter():
+    return UserFactory(role=Role.PROMOTER, organisation=OrganisationFactory(name="Voka"))
+
+
+@pytest.fixture
+def application(promoter):
+    traject = TrajectFactory(code="leren")
+    project = ProjectFactory(traject=traject, organisations=[promoter.organisation])
+    return ApprovedApplicationFactory(
+        traject=traject, project=project, capacity_period=CapacityPeriodFactory(traject=traject)
+    )
+
+
+def url(application, action):
+    return f"/api/v1/applications/{application.pk}/{action}/"
+
+
+def saved_state(application):
+    fresh = Application.objects.get(pk=application.pk)
+    return fresh.status, fresh.started_on, fresh.ended_on, CoachingSession.objects.count()
+
+
+def test_logging_the_first_session_starts_the_trajectory(promoter, application):
+    api = client_for(promoter)
+    response = api.post(url(application, "sessions"), SESSION, format="json")
+    assert response.status_code == 201, response.json()
+    assert {key: response.json()[key] for key in SESSION} == SESSION
+    assert response.json()["logged_by"] == promoter.username
+    assert api.get(f"/api/v1/applications/{application.pk}/").json()["status"] == "in_progress"
+    listed = api.get(url(application, "sessions")).json()
+    assert listed["count"] == 1
+    assert listed["results"][0]["kind"] == "intake"
+
+
+def test_the_options_request_lists_the_session_kinds(promoter, application):
+    response = client_for(promoter).options(url(application, "sessions"))
+    choices = response.json()["actions"]["POST"]["kind"]["choices"]
+    assert [choice["value"] for choice in choices] == [
+        "intake",
+        "diagnosis",
+        "action_plan",
+        "implementation",
+        "closing",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"date": (TODAY + datetime.timedelta(days=1)).isoformat()}, "date"),
+        ({"date": "2025-03-01"}, "date"),  # before the approval on 15 March 2025
+        ({"hours": "0"}, "hours"),
+        ({"hours": "12.50"}, "hours"),
+        ({"kind": "lunch"}, "kind"),
+        ({"employees_reached": -1}, "employees_reached"),
+        ({"date": "1 april"}, "date"),
+    ],
+)
+def test_wrong_session_values_answer_400_and_save_nothing(promoter, application, change, field):
+    before = saved_state(application)
+    response = client_for(promoter).post(url(application, "sessions"), {**SESSION, **change}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert saved_state(application) == before
+
+
+def test_complete_and_stop(promoter, application):
+    api = client_for(promoter)
+    api.post(url(application, "sessions"), SESSION, format="json")
+    before = saved_state(application)
+    response = api.post(url(application, "stop"), {}, format="json")
+    assert (response.status_code, list(response.json())) == (400, ["reason"])
+    assert saved_state(application) == before
+    completed = api.post(url(application, "complete"))
+    assert (completed.status_code, completed.json()["status"]) == (200, "completed")
+    refused = api.post(url(application, "sessions"), SESSION, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "invalid_transition")
+
+
+def test_stopping_keeps_the_reason(promoter, application):
+    CoachingSessionFactory(application=application)
+    Application.objects.filter(pk=application.pk).update(status="in_progress", started_on="2025-04-01")
+    response = client_for(promoter).post(url(application, "stop"), {"reason": "Faillissement"}, format="json")
+    assert (response.json()["status"], response.json()["reason"]) == ("stopped", "Faillissement")
+
+
+def test_completing_before_any_session_is_refused(promoter, application):
+    before = saved_state(application)
+    response = client_for(promoter).post(url(application, "complete"))
+    assert (response.status_code, response.json()["code"]) == (409, "invalid_transition")
+    assert saved_state(application) == before
+
+
+@pytest.mark.parametrize("role", [Role.PROMOTER, Role.CABINET, Role.SECTOR_CONSULTANT])
+def test_others_get_404_and_change_nothing(application, role):
+    stranger = client_for(UserFactory(role=role, organisation=OrganisationFactory()))
+    before = saved_state(application)
+    assert stranger.get(url(application, "sessions")).status_code == 404
+    assert stranger.post(url(application, "sessions"), SESSION, format="json").status_code == 404
+    assert stranger.post(url(application, "complete")).status_code == 404
+    assert stranger.post(url(application, "stop"), {"reason": "x"}, format="json").status_code == 404
+    assert saved_state(application) == before
+
+
+def test_a_promoter_lists_only_its_own_applications(promoter, application):
+    ApprovedApplicationFactory(traject=application.traject, capacity_period=application.capacity_period)
+    body = client_for(promoter).get("/api/v1/applications/").json()
+    assert [row["id"] for row in body["results"]] == [application.pk]
