@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -28,3 +29,19 @@ def decision_message(application: Application) -> EmailMessage | None:
             "participants/email/decision.txt", {"application": application, "approved": approved}
         )
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def evaluation_invitation_message(
+    application: Application, token: str, valid_days: int
+) -> EmailMessage | None:
+    """Invites the company contact to evaluate the completed trajectory; None without a contact address."""
+    if not application.company.contact_email:
+        return None
+    link = settings.SITE_URL.rstrip("/") + reverse("evaluation:form", args=[token])
+    with translation.override(NOTIFICATION_LANGUAGE):
+        subject = _("How did %(traject)s go? Your evaluation") % {"traject": application.traject.name}
+        body = render_to_string(
+            "participants/email/evaluation_invitation.txt",
+            {"application": application, "link": link, "days": valid_days},
+        )
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [application.company.contact_email])

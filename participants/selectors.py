@@ -2,9 +2,21 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Round
 
-from participants.models import Application, ApplicationStatus, Company, Referral
+from participants.kbo import kbo_search_term
+from participants.models import (
+    APPROVED_STATUSES,
+    EVALUATION_SCORE_FIELDS,
+    Application,
+    ApplicationStatus,
+    Company,
+    Evaluation,
+    Milestone,
+    Referral,
+)
+from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
 
@@ -121,6 +133,18 @@ def coaching_sessions_of(application: Application) -> QuerySet:
     return application.sessions.select_related("logged_by").order_by("date", "pk")
 
 
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """Officers see every referral, a sector consultant its own; anyone else none."""
+    referrals = Referral.objects.select_related(
+        "company", "traject", "sector_fund", "consultant", "application"
+    )
+    if _sees_everything(user):
+        return referrals
+    if user.has_role(Role.SECTOR_CONSULTANT):
+        return referrals.filter(consultant=user)
+    return referrals.none()
+
+
 def referrals_of(consultant: User) -> QuerySet[Referral]:
     """A consultant's own referrals with their application and its sessions counted, in one query."""
     return (
@@ -141,3 +165,78 @@ def referral_counts(as_of: datetime.date | None = None) -> dict[str, dict[str, i
     for row in rows:
         counts.setdefault(row["sector_fund__name"], {})[row["traject__code"]] = row["referrals"]
     return counts
+
+
+# -- the promoters' portal ---------------------------------------------------------------------------
+# The portal follows an application from its approval to the end of the coaching; before that a
+# promoter has nothing to do with it.
+COACHING_STATUSES = APPROVED_STATUSES
+
+
+def _coached_by(user: User) -> QuerySet[Application]:
+    return applications_visible_to(user).filter(status__in=COACHING_STATUSES)
+
+
+def coaching_overview(
+    user: User, *, traject: Traject | None = None, status: str = "", search: str = ""
+) -> QuerySet[Application]:
+    """The applications a user coaches, with sessions, hours and milestones reached counted in the database.
+
+    ``search`` finds a company by name or by its KBO number in any notation.
+    """
+    applications = _coached_by(user)
+    if status:
+        applications = applications.filter(status=status)
+    if traject is not None:
+        applications = applications.filter(traject=traject)
+    if search:
+        term = kbo_search_term(search)
+        found = Q(company__name__icontains=search)
+        if term.isdigit():
+            found |= Q(company__kbo_number__contains=term)
+        applications = applications.filter(found)
+    # The visibility filter joins one organisation row per application, so the sessions are the only
+    # join that multiplies rows and the plain Sum counts each session once.
+    return applications.annotate(
+        session_count=Count("sessions", distinct=True),
+        total_hours=Sum("sessions__hours"),
+        milestones_reached=Count("sessions__kind", distinct=True),
+    ).order_by("company__name", "pk")
+
+
+def coaching_trajects(user: User) -> QuerySet[Traject]:
+    """The trajects a user's coached applications belong to, to filter on."""
+    return Traject.objects.filter(pk__in=_coached_by(user).values("traject_id")).order_by("name")
+
+
+def coaching_milestones(application: Application) -> list[dict]:
+    """Each milestone in order, reached once a session of its kind took place."""
+    reached = set(application.sessions.values_list("kind", flat=True).distinct())
+    return [
+        {"value": milestone.value, "label": milestone.label, "reached": milestone.value in reached}
+        for milestone in Milestone
+    ]
+
+
+def evaluation_summary() -> dict[str, dict]:
+    """Per traject code: the number of evaluations and the average of each score (Decimal, 2 places).
+
+    Only aggregates leave the database, never a company, so the cabinet can be shown it as it is.
+    """
+    # Rounded in SQL into a decimal, so SQLite and PostgreSQL give the same Decimal for the same scores.
+    averages = {
+        f"{field}_average": Round(Avg(field), 2, output_field=DecimalField(max_digits=3, decimal_places=2))
+        for field in EVALUATION_SCORE_FIELDS
+    }
+    rows = (
+        Evaluation.objects.values("application__traject__code")
+        .annotate(evaluations=Count("pk"), **averages)
+        .order_by("application__traject__code")
+    )
+    return {
+        row["application__traject__code"]: {
+            "evaluations": row["evaluations"],
+            **{field: row[f"{field}_average"] for field in EVALUATION_SCORE_FIELDS},
+        }
+        for row in rows
+    }

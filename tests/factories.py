@@ -123,3 +123,21 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     traject = factory.SubFactory(TrajectFactory)
     referred_on = datetime.date(2025, 2, 1)
+
+
+class CompletedApplicationFactory(ApprovedApplicationFactory):
+    status = ApplicationStatus.COMPLETED
+    started_on = datetime.date(2025, 4, 1)
+    ended_on = datetime.date(2025, 6, 30)
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        # By label, so the imports above stay as they are.
+        model = "participants.Evaluation"
+
+    application = factory.SubFactory(CompletedApplicationFactory)
+    usefulness = 4
+    coach_quality = 4
+    learning_culture_effect = 4
+    would_recommend = 4

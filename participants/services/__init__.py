@@ -2,7 +2,9 @@
 
 from participants.services.application_import import import_applications
 from participants.services.companies import save_company
+from participants.services.evaluations import check_evaluation_token, make_evaluation_token, submit_evaluation
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
+from participants.services.referrals import refer_company
 from participants.services.workflow import (
     WorkflowRefusal,
     approve_application,
@@ -22,14 +24,18 @@ __all__ = [
     "WorkflowRefusal",
     "approve_application",
     "check_eligibility",
+    "check_evaluation_token",
     "complete_application",
     "create_application",
     "import_applications",
     "import_kbo_extract",
     "log_coaching_session",
+    "make_evaluation_token",
+    "refer_company",
     "reject_application",
     "save_company",
     "stop_application",
     "submit_application",
+    "submit_evaluation",
     "withdraw_application",
 ]

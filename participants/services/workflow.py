@@ -22,7 +22,7 @@ from participants.models import (
     Referral,
 )
 from participants.selectors import applications_visible_to
-from participants.tasks import send_decision_notification
+from participants.tasks import send_decision_notification, send_evaluation_invitation
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -295,6 +295,8 @@ def complete_application(
     application.ended_on = _require_end_date(application, on or _today())
     application.status = S.COMPLETED
     save_as(application, by)
+    # Only once committed: a rolled-back completion must not hand out an evaluation link.
+    transaction.on_commit(partial(send_evaluation_invitation.delay, application.pk))
     return application
 
 

@@ -1,0 +1,78 @@
+"""The company's evaluation of a completed trajectory, through a personal link that needs no login.
+
+The link carries the application signed with a timestamp: forging or editing it breaks the signature,
+and it expires after 60 days. It works once because an application has at most one evaluation.
+"""
+
+import datetime
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from participants.models import Application, ApplicationStatus, Evaluation
+from participants.services.workflow import WorkflowRefusal
+
+EVALUATION_LINK_MAX_AGE = datetime.timedelta(days=60)
+# A salt of its own, so no other signed value of the project can pass for an evaluation link.
+_SALT = "participants.evaluation"
+SCORES = range(1, 6)
+
+
+def make_evaluation_token(application: Application) -> str:
+    return signing.dumps(application.pk, salt=_SALT)
+
+
+def check_evaluation_token(token: str) -> Application:
+    """The completed application the link is for, still without an evaluation; refuses any other link."""
+    try:
+        application_id = signing.loads(token, salt=_SALT, max_age=EVALUATION_LINK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise WorkflowRefusal(_("This evaluation link has expired."), "link_expired") from error
+    except signing.BadSignature as error:
+        raise WorkflowRefusal(_("This evaluation link is not valid."), "link_invalid") from error
+    application = Application.objects.select_related("company", "traject").filter(pk=application_id).first()
+    if application is None:
+        raise WorkflowRefusal(_("This evaluation link is not valid."), "link_invalid")
+    if application.status != ApplicationStatus.COMPLETED:
+        # Only completed trajectories are evaluated; a signed link to any other application was never sent.
+        raise WorkflowRefusal(_("Only a completed trajectory can be evaluated."), "not_completed")
+    if Evaluation.objects.filter(application=application).exists():
+        raise WorkflowRefusal(_("This evaluation link has already been used."), "link_used")
+    return application
+
+
+def _require_score(field: str, value) -> int:
+    # bool is an int to Python, but True is no answer to a 1-to-5 question.
+    if not isinstance(value, int) or isinstance(value, bool) or value not in SCORES:
+        raise WorkflowRefusal(_("Choose a score from 1 to 5."), "invalid_score", field)
+    return value
+
+
+@transaction.atomic
+def submit_evaluation(
+    token: str,
+    *,
+    usefulness: int | None,
+    coach_quality: int | None,
+    learning_culture_effect: int | None,
+    would_recommend: int | None,
+    recommendations: str = "",
+) -> Evaluation:
+    """Saves the company's answers once; the link is dead afterwards."""
+    application = check_evaluation_token(token)
+    evaluation = Evaluation(
+        application=application,
+        usefulness=_require_score("usefulness", usefulness),
+        coach_quality=_require_score("coach_quality", coach_quality),
+        learning_culture_effect=_require_score("learning_culture_effect", learning_culture_effect),
+        would_recommend=_require_score("would_recommend", would_recommend),
+        recommendations=(recommendations or "").strip(),
+    )
+    try:
+        # Two submissions at once both pass the check above; the one-to-one unique lets only one in.
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError as error:
+        raise WorkflowRefusal(_("This evaluation link has already been used."), "link_used") from error
+    return evaluation

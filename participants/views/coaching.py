@@ -1,0 +1,122 @@
+"""The promoters' portal ("Mijn trajecten"): their applications, the coaching sessions, closing a trajectory.
+
+Who may use it: promoters, who see the applications of the projects their organisation runs, and
+officers and administrators, who see all of them (``applications_visible_to`` decides) so they can help
+a promoter. Everyone else (sector consultants, the cabinet) is refused with 403; anonymous visitors are
+sent to the login page. An application outside the user's scope answers 404, whatever the method.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from participants import services
+from participants.forms.coaching import CloseForm, CoachingFilterForm, SessionForm
+from participants.models import Application, ApplicationStatus, Milestone
+from participants.selectors import coaching_milestones, coaching_overview, coaching_sessions_of
+from participants.services import WorkflowRefusal
+from voorsprong.roles import Role
+
+PAGE_SIZE = 50
+COACH_ROLES = (Role.PROMOTER, Role.OFFICER, Role.ADMIN)
+S = ApplicationStatus
+
+
+def coach_required(view):
+    @login_required
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or any(user.has_role(role) for role in COACH_ROLES)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@coach_required
+@require_GET
+def application_list(request):
+    filters = CoachingFilterForm(request.GET or None, user=request.user)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(coaching_overview(request.user, **criteria), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/coaching/application_list.html",
+        {"filters": filters, "page": page, "milestone_count": len(Milestone)},
+    )
+
+
+def _coached_application(request, pk: int) -> Application:
+    return get_object_or_404(coaching_overview(request.user), pk=pk)
+
+
+def _detail(request, application: Application, session_form=None, close_form=None):
+    milestones = coaching_milestones(application)
+    if session_form is None:
+        # Suggest the first milestone still to reach; the promoter rarely has to change it.
+        upcoming = [milestone["value"] for milestone in milestones if not milestone["reached"]]
+        session_form = SessionForm(initial={"kind": upcoming[0] if upcoming else Milestone.CLOSING})
+    return render(
+        request,
+        "participants/coaching/application_detail.html",
+        {
+            "application": application,
+            "sessions": coaching_sessions_of(application),
+            "milestones": milestones,
+            "milestone_count": len(milestones),
+            "can_log": application.status in (S.APPROVED, S.IN_PROGRESS),
+            "can_close": application.status == S.IN_PROGRESS,
+            "session_form": session_form,
+            "close_form": close_form or CloseForm(),
+        },
+    )
+
+
+@coach_required
+@require_GET
+def application_detail(request, pk):
+    return _detail(request, _coached_application(request, pk))
+
+
+@coach_required
+@require_POST
+def log_session(request, pk):
+    application = _coached_application(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.log_coaching_session(application, by=request.user, **form.cleaned_data)
+        except WorkflowRefusal as refusal:
+            form.add_refusal(refusal)
+        else:
+            messages.success(request, _("The session is logged."))
+            return redirect("coaching:application", pk=application.pk)
+    return _detail(request, application, session_form=form)
+
+
+@coach_required
+@require_POST
+def close_application(request, pk):
+    application = _coached_application(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["outcome"] == S.COMPLETED:
+                services.complete_application(application, by=request.user)
+                done = _("The trajectory is marked as completed.")
+            else:
+                services.stop_application(application, by=request.user, reason=form.cleaned_data["reason"])
+                done = _("The trajectory is stopped.")
+        except WorkflowRefusal as refusal:
+            form.add_refusal(refusal)
+        else:
+            messages.success(request, done)
+            return redirect("coaching:application", pk=application.pk)
+    return _detail(request, application, close_form=form)

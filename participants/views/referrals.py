@@ -1,0 +1,73 @@
+"""The sector consultants' pages: refer a company, and follow the companies referred."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from participants import services
+from participants.forms.referrals import KboLookupForm, NewCompanyForm, ReferralForm
+from participants.kbo import format_kbo_number
+from participants.models import Company
+from participants.selectors import companies_visible_to, referrals_of
+from voorsprong.roles import Role
+
+
+def _consultants_only(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_role(Role.SECTOR_CONSULTANT):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_consultants_only
+def referral_list(request):
+    return render(request, "participants/referrals/list.html", {"referrals": referrals_of(request.user)})
+
+
+@_consultants_only
+def new_referral(request):
+    """Step 1 asks the KBO number (?kbo=); step 2 shows the known company or asks an unknown one's details."""
+    lookup = KboLookupForm(request.GET if "kbo" in request.GET else None)
+    if not lookup.is_valid():
+        return render(request, "participants/referrals/lookup.html", {"form": lookup})
+    kbo = lookup.cleaned_data["kbo"]
+    data = request.POST if request.method == "POST" else None
+    company = companies_visible_to(request.user).filter(kbo_number=kbo).first()
+    company_form = None if company else NewCompanyForm(data, instance=Company(kbo_number=kbo))
+    form = ReferralForm(data)
+    if data is not None and all([form.is_valid(), company_form is None or company_form.is_valid()]):
+        try:
+            referral = services.refer_company(
+                company=company or company_form.instance, by=request.user, **form.cleaned_data
+            )
+        except services.WorkflowRefusal as refusal:
+            form.add_error(refusal.field, refusal.message)
+        except ValidationError as error:
+            # The company changed since the lookup (say someone registered the same KBO number).
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("%(company)s is referred to %(traject)s.")
+                % {"company": referral.company.name, "traject": referral.traject.name},
+            )
+            return redirect("referrals:list")
+    return render(
+        request,
+        "participants/referrals/new.html",
+        {
+            "kbo": kbo,
+            "kbo_display": format_kbo_number(kbo),
+            "company": company,
+            "company_form": company_form,
+            "form": form,
+        },
+    )

@@ -1,0 +1,297 @@
+"""Company evaluations: the e-mail on completion, the single-use expiring link, the form, the summary."""
+
+import datetime
+import re
+import threading
+import time
+from decimal import Decimal
+from unittest.mock import patch
+
+import pytest
+from django.core import mail, signing
+from django.db import connection, transaction
+from django.urls import reverse
+
+from participants import services
+from participants.models import ApplicationStatus, Evaluation
+from participants.selectors import evaluation_summary
+from participants.services import WorkflowRefusal
+from participants.services.evaluations import EVALUATION_LINK_MAX_AGE
+from tests.factories import (
+    ApprovedApplicationFactory,
+    CapacityPeriodFactory,
+    CompanyFactory,
+    CompletedApplicationFactory,
+    EvaluationFactory,
+    TrajectFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+ANSWERS = {
+    "usefulness": 5,
+    "coach_quality": 4,
+    "learning_culture_effect": 3,
+    "would_recommend": 5,
+    "recommendations": "Meer praktijkvoorbeelden graag.",
+}
+
+
+def form_url(token):
+    return reverse("evaluation:form", args=[token])
+
+
+def token_made_days_ago(application, days):
+    # Only the signer's clock is moved back; the check later runs at the real time.
+    with patch("time.time", return_value=time.time() - datetime.timedelta(days=days).total_seconds()):
+        return services.make_evaluation_token(application)
+
+
+@pytest.fixture
+def in_progress():
+    company = CompanyFactory(
+        name="Bakkerij Peeters BV", contact_name="An Peeters", contact_email="an@peeters.example"
+    )
+    return ApprovedApplicationFactory(
+        company=company,
+        traject=TrajectFactory(code="leren", name="Voorsprong in leren"),
+        status=ApplicationStatus.IN_PROGRESS,
+        started_on=D(2025, 4, 1),
+    )
+
+
+@pytest.fixture
+def completed():
+    return CompletedApplicationFactory(company=CompanyFactory(name="Bakkerij Peeters BV"))
+
+
+@pytest.fixture
+def token(completed):
+    return services.make_evaluation_token(completed)
+
+
+# -- the invitation ------------------------------------------------------------------------------
+def test_completing_mails_the_contact_a_dutch_link_to_the_form(
+    in_progress, officer, client, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://voorsprong.example/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+    [message] = mail.outbox
+    assert message.to == ["an@peeters.example"]
+    assert "Voorsprong in leren" in message.subject
+    assert "Beste An Peeters" in message.body
+    assert "30 juni 2025" in message.body
+    assert "Met vriendelijke groeten" in message.body
+    [path] = re.findall(r"https://voorsprong\.example(/evaluatie/\S+/)", message.body)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Bakkerij Peeters BV" in response.text
+
+
+def test_no_mail_without_a_contact_address(in_progress, officer, django_capture_on_commit_callbacks):
+    in_progress.company.contact_email = ""
+    in_progress.company.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+    assert mail.outbox == []
+
+
+def test_no_mail_when_the_completion_rolls_back(in_progress, officer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+            raise RuntimeError("something later in the same transaction fails")
+        with pytest.raises(WorkflowRefusal):
+            services.complete_application(in_progress, by=officer, on=D(2025, 3, 1))  # before the start
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+# -- the form ------------------------------------------------------------------------------------
+def test_the_form_shows_five_scores_per_question(client, token):
+    response = client.get(form_url(token))
+    assert response.status_code == 200
+    assert "Bakkerij Peeters BV" in response.text
+    for field in ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend"):
+        for score in range(1, 6):
+            assert f'name="{field}" value="{score}"' in response.text
+    assert 'name="recommendations"' in response.text
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_submission_is_saved_and_the_link_dies(client, completed, token):
+    response = client.post(form_url(token), ANSWERS)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evaluation:thanks")
+    assert client.get(response["Location"]).status_code == 200
+    evaluation = Evaluation.objects.get()
+    assert evaluation.application == completed
+    assert {field: getattr(evaluation, field) for field in ANSWERS} == ANSWERS
+
+    again = client.post(form_url(token), {**ANSWERS, "usefulness": 1})
+    assert again.status_code == 410
+    assert 'data-testid="link_used"' in again.text
+    assert client.get(form_url(token)).status_code == 410
+    assert list(Evaluation.objects.values_list("usefulness", flat=True)) == [5]
+
+
+def test_recommendations_are_optional_and_trimmed(token):
+    evaluation = services.submit_evaluation(token, **{**ANSWERS, "recommendations": "  \n"})
+    assert evaluation.recommendations == ""
+
+
+def test_an_expired_link_saves_nothing(client, completed):
+    expired = token_made_days_ago(completed, EVALUATION_LINK_MAX_AGE.days + 1)
+    for response in (client.get(form_url(expired)), client.post(form_url(expired), ANSWERS)):
+        assert response.status_code == 410
+        assert 'data-testid="link_expired"' in response.text
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.submit_evaluation(expired, **ANSWERS)
+    assert refusal.value.code == "link_expired"
+    assert not Evaluation.objects.exists()
+
+
+def test_a_link_works_until_its_sixtieth_day(client, completed):
+    almost = token_made_days_ago(completed, EVALUATION_LINK_MAX_AGE.days - 1)
+    assert client.post(form_url(almost), ANSWERS).status_code == 302
+    assert Evaluation.objects.get().application == completed
+
+
+def test_a_tampered_link_is_not_found(client, completed, token):
+    other = CompletedApplicationFactory()
+    forged = [
+        token[:-1] + ("A" if token[-1] != "A" else "B"),  # the signature edited
+        # another application's number under this link's timestamp and signature
+        services.make_evaluation_token(other).split(":")[0] + token[token.index(":") :],
+        signing.dumps(completed.pk),  # signed, but not as an evaluation link
+        "bedankt-niet",
+    ]
+    for bad in forged:
+        for response in (client.get(form_url(bad)), client.post(form_url(bad), ANSWERS)):
+            assert response.status_code == 404
+            assert 'data-testid="link_invalid"' in response.text
+        with pytest.raises(WorkflowRefusal) as refusal:
+            services.submit_evaluation(bad, **ANSWERS)
+        assert refusal.value.code == "link_invalid"
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": ApplicationStatus.APPROVED},
+        {"status": ApplicationStatus.IN_PROGRESS, "started_on": D(2025, 4, 1)},
+        {
+            "status": ApplicationStatus.STOPPED,
+            "started_on": D(2025, 4, 1),
+            "ended_on": D(2025, 5, 1),
+            "reason": "Gestopt",
+        },
+    ],
+)
+def test_only_a_completed_trajectory_is_evaluated(client, state):
+    application = ApprovedApplicationFactory(**state)
+    token = services.make_evaluation_token(application)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.submit_evaluation(token, **ANSWERS)
+    assert refusal.value.code == "not_completed"
+    assert client.get(form_url(token)).status_code == 404
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"usefulness": "0"}, {"coach_quality": "6"}, {"would_recommend": "veel"}, {"usefulness": ""}]
+)
+def test_scores_outside_one_to_five_or_missing_are_refused_on_the_form(client, token, wrong):
+    answers = {**ANSWERS, **wrong}
+    response = client.post(form_url(token), answers)
+    assert response.status_code == 200
+    [field] = wrong
+    assert response.context["form"].errors.keys() == {field}
+    assert f'data-testid="error-{field}"' in response.text
+    missing = {key: value for key, value in ANSWERS.items() if key != "learning_culture_effect"}
+    assert "learning_culture_effect" in client.post(form_url(token), missing).context["form"].errors
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize("score", [0, 6, None, True, "5", 4.0])
+def test_the_service_refuses_a_bad_score_naming_the_field(token, score):
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.submit_evaluation(token, **{**ANSWERS, "coach_quality": score})
+    assert (refusal.value.code, refusal.value.field) == ("invalid_score", "coach_quality")
+    assert not Evaluation.objects.exists()
+
+
+# Skipped before any set-up: a transactional test's flush would empty the role groups for later tests.
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_save_one_evaluation():
+    token = services.make_evaluation_token(CompletedApplicationFactory())
+    outcomes, barrier = [], threading.Barrier(5)
+
+    def submit():
+        try:
+            barrier.wait()
+            services.submit_evaluation(token, **ANSWERS)
+            outcomes.append("saved")
+        except WorkflowRefusal as refusal:
+            outcomes.append(refusal.code)
+        except Exception as error:  # anything else is a failure the assertion below shows
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["link_used"] * 4 + ["saved"]
+    assert Evaluation.objects.count() == 1
+
+
+# -- the summary for the cabinet -----------------------------------------------------------------
+def test_the_summary_averages_each_score_per_traject_without_companies():
+    leren, digitaal = (
+        CapacityPeriodFactory(traject__code="leren"),
+        CapacityPeriodFactory(traject__code="digitaal"),
+    )
+    for usefulness, coach, culture, recommend in [(5, 4, 3, 5), (4, 4, 2, 5), (4, 3, 2, 4)]:
+        EvaluationFactory(
+            application__capacity_period=leren,
+            application__traject=leren.traject,
+            application__company=CompanyFactory(name=f"Leerbedrijf {usefulness}{coach}{culture} BV"),
+            usefulness=usefulness,
+            coach_quality=coach,
+            learning_culture_effect=culture,
+            would_recommend=recommend,
+        )
+    EvaluationFactory(
+        application__capacity_period=digitaal,
+        application__traject=digitaal.traject,
+        application__company=CompanyFactory(name="Pixel BV"),
+    )
+    CompletedApplicationFactory(traject=TrajectFactory(code="zonder"))  # not evaluated: not listed
+
+    summary = evaluation_summary()
+
+    assert summary == {
+        "digitaal": {
+            "evaluations": 1,
+            "usefulness": Decimal("4.00"),
+            "coach_quality": Decimal("4.00"),
+            "learning_culture_effect": Decimal("4.00"),
+            "would_recommend": Decimal("4.00"),
+        },
+        "leren": {
+            "evaluations": 3,
+            "usefulness": Decimal("4.33"),
+            "coach_quality": Decimal("3.67"),
+            "learning_culture_effect": Decimal("2.33"),
+            "would_recommend": Decimal("4.67"),
+        },
+    }
+    assert list(summary) == ["digitaal", "leren"]
+    assert "BV" not in repr(summary)
