@@ -4,6 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from participants import services
 from participants.filters import ApplicationFilter, CompanyFilter
@@ -12,15 +13,20 @@ from participants.selectors import (
     applications_visible_to,
     coaching_sessions_of,
     companies_visible_to,
+    evaluation_summary,
+    referrals_visible_to,
 )
 from participants.serializers import (
     ApplicationSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
+    EvaluationSummarySerializer,
     HistoryEntrySerializer,
     ReasonSerializer,
+    ReferralSerializer,
 )
-from voorsprong.api import ModelPermissions
+from voorsprong.api import ModelPermissions, role_permission
+from voorsprong.roles import Role
 
 
 class CompanyViewSet(
@@ -102,3 +108,23 @@ class ApplicationViewSet(
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReferralSerializer
+    permission_classes = [ModelPermissions]
+
+    def get_queryset(self):
+        return referrals_visible_to(self.request.user).order_by("-referred_on", "-pk")
+
+
+class EvaluationSummaryView(APIView):
+    """The companies' evaluations per traject, aggregated: no company is named, so the cabinet may see it."""
+
+    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
+
+    def get(self, request):
+        rows = [{"traject": code, **figures} for code, figures in evaluation_summary().items()]
+        return Response(EvaluationSummarySerializer(rows, many=True).data)

@@ -4,7 +4,14 @@ from rest_framework import serializers
 
 from participants import services
 from participants.kbo import normalise_kbo_number
-from participants.models import Application, ApplicationStatus, CoachingSession, Company
+from participants.models import (
+    EVALUATION_SCORE_FIELDS,
+    Application,
+    ApplicationStatus,
+    CoachingSession,
+    Company,
+    Referral,
+)
 from trajects.models import Project, Traject
 
 
@@ -132,3 +139,54 @@ class HistoryEntrySerializer(serializers.Serializer):
             "to": serializers.ChoiceField(ApplicationStatus.choices),
             "reason": serializers.CharField(),
         }
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    traject = serializers.SlugRelatedField(slug_field="code", queryset=Traject.objects.all())
+    sector_fund = serializers.CharField(source="sector_fund.name", read_only=True)
+    consultant = serializers.CharField(source="consultant.username", read_only=True)
+    intake_done = serializers.BooleanField(write_only=True, default=False)
+    application = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "traject",
+            "sector_fund",
+            "consultant",
+            "referred_on",
+            "follow_progress",
+            "notes",
+            "intake_done",
+            "application",
+        ]
+        read_only_fields = ["referred_on"]
+
+    def get_application(self, referral) -> dict | None:
+        """The application's progress, only while the consultant follows it."""
+        application = getattr(referral, "application", None)
+        if application is None or not referral.follow_progress:
+            return None
+        return {"id": application.pk, "status": application.status}
+
+    def create(self, validated_data):
+        referral = services.refer_company(by=self.context["request"].user, **validated_data)
+        # Read back: the referral in hand still caches the application as it was before submission.
+        return Referral.objects.select_related("application").get(pk=referral.pk)
+
+
+class EvaluationSummarySerializer(serializers.Serializer):
+    traject = serializers.CharField()
+    evaluations = serializers.IntegerField()
+
+    def get_fields(self):
+        scores = {
+            field: serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+            for field in EVALUATION_SCORE_FIELDS
+        }
+        return {**super().get_fields(), **scores}

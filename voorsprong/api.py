@@ -2,12 +2,13 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from participants.services import WorkflowRefusal
+from voorsprong.roles import Role
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -19,6 +20,20 @@ class ModelPermissions(DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def role_permission(*roles: Role) -> type[BasePermission]:
+    """A permission class letting in users with one of ``roles`` (and administrators)."""
+
+    class HasRole(BasePermission):
+        def has_permission(self, request, view):
+            user = request.user
+            return bool(
+                user.is_authenticated
+                and (user.is_superuser or any(user.has_role(role) for role in (*roles, Role.ADMIN)))
+            )
+
+    return HasRole
 
 
 def refusal_response(refusal: WorkflowRefusal) -> Response:

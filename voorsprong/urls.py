@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from participants.api import ApplicationViewSet, CompanyViewSet
+from participants.api import ApplicationViewSet, CompanyViewSet, EvaluationSummaryView, ReferralViewSet
 from trajects.api import CapacityPeriodViewSet, TrajectViewSet
 from voorsprong.health import health
 from voorsprong.views import home
@@ -14,6 +14,7 @@ api.register("companies", CompanyViewSet, basename="company")
 api.register("trajects", TrajectViewSet, basename="traject")
 api.register("capacity-periods", CapacityPeriodViewSet, basename="capacity-period")
 api.register("applications", ApplicationViewSet, basename="application")
+api.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/evaluations/summary/", EvaluationSummaryView.as_view(), name="evaluation-summary"),
     path("api/v1/", include(api.urls)),
 ]
