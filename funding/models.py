@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -78,6 +79,57 @@ class BudgetLine(models.Model):
         return f"{self.traject} – {self.source}: {self.amount} EUR"
 
 
+class FundingRule(models.Model):
+    """How a traject pays for one application: its default cost and the own contributions around it.
+
+    The split of the subsidy over the EU and the Flemish government is not stored: it follows the
+    traject's budget lines, so a share is never typed twice.
+    """
+
+    traject = models.OneToOneField(
+        "trajects.Traject", verbose_name=_("traject"), on_delete=models.PROTECT, related_name="funding_rule"
+    )
+    default_planned_cost = models.DecimalField(
+        _("default planned cost per application (EUR)"), max_digits=12, decimal_places=2
+    )
+    promoter_share = models.DecimalField(
+        _("promoters' own share"),
+        max_digits=5,
+        decimal_places=4,
+        default=0,
+        help_text=_("Part of the planned cost the promoters bring themselves, e.g. 0.15 in werk."),
+    )
+    company_surcharge = models.DecimalField(
+        _("companies' own means on top"),
+        max_digits=5,
+        decimal_places=4,
+        default=0,
+        help_text=_("Own means a company adds on top of the subsidised cost, e.g. 0.15 in motivatie."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding rule")
+        verbose_name_plural = _("funding rules")
+        ordering = ["traject"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_planned_cost__gte=0), name="fundingrule_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(promoter_share__gte=0, promoter_share__lt=1),
+                name="fundingrule_promoter_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_surcharge__gte=0, company_surcharge__lte=1),
+                name="fundingrule_company_surcharge_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.traject)
+
+
 class ApplicationFunding(models.Model):
     """The money one application receives or brings, per funding source."""
 
@@ -109,3 +161,127 @@ class ApplicationFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} – {self.source}: {self.amount} EUR"
+
+
+class DeclarationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+class Declaration(models.Model):
+    """Costs a service provider or promoter declares for one application and period."""
+
+    application = models.ForeignKey(
+        "participants.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="declarations",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=0)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.SUBMITTED
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        on_delete=models.PROTECT,
+        related_name="declarations",
+    )
+    declared_on = models.DateField(_("declared on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_declarations",
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["-declared_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="declaration_amount_not_negative"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="declaration_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="declaration_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeclarationStatus.values), name="declaration_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DeclarationStatus.SUBMITTED) | Q(decided_on__isnull=False),
+                name="declaration_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeclarationStatus.REJECTED) | ~Q(reason=""),
+                name="declaration_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DeclarationStatus.PAID) | Q(paid_on__isnull=True),
+                name="declaration_only_paid_has_payment_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeclarationStatus.PAID) | Q(paid_on__isnull=False),
+                name="declaration_paid_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["application", "status"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.application} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}: {self.amount} EUR"
+        )
+
+
+class DeclarationShare(models.Model):
+    """The part of a declaration charged to one funding source, in the application's committed proportions.
+
+    Stored (not computed on the fly) so the budget monitor sums plain columns and the parts add up to
+    the declaration to the cent.
+    """
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="shares"
+    )
+    source = models.ForeignKey(
+        FundingSource, verbose_name=_("funding source"), on_delete=models.PROTECT, related_name="declared"
+    )
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("declaration share")
+        verbose_name_plural = _("declaration shares")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="declarationshare_amount_not_negative"),
+            models.UniqueConstraint(fields=["declaration", "source"], name="declarationshare_unique_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.amount} EUR"
+
+
+class DeclarationAttachment(models.Model):
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="declarations/%Y/%m/")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -18,6 +18,7 @@ from participants.selectors import (
 )
 from participants.serializers import (
     ApplicationSerializer,
+    ApprovalSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
     EvaluationSummarySerializer,
@@ -71,7 +72,9 @@ class ApplicationViewSet(
 
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def approve(self, request, pk=None):
-        return self._transition(services.approve_application)
+        serializer = ApprovalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(services.approve_application, **serializer.validated_data)
 
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):

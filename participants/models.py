@@ -228,6 +228,15 @@ class Application(models.Model):
         related_name="decided_applications",
     )
     reason = models.TextField(_("reason"), blank=True)
+    planned_cost = models.DecimalField(
+        _("planned cost (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Empty: the traject's default planned cost."),
+    )
     referral = models.OneToOneField(
         "participants.Referral",
         verbose_name=_("referral"),
@@ -285,6 +294,9 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(decided_on__gte=F("submitted_on")), name="application_decided_after_submitted"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_cost__gte=0), name="application_planned_cost_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(started_on__gte=F("decided_on")), name="application_started_after_decided"

@@ -124,6 +124,15 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "hours", "kind", "employees_reached", "notes", "logged_by"]
 
 
+class ApprovalSerializer(serializers.Serializer):
+    budget_override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        help_text=_("Only when the budget is exhausted: why the officer approves anyway."),
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 

@@ -1,8 +1,22 @@
-"""What every state change shares: the history row says who did it and why."""
+"""What every state change shares: a refusal that says why, and a history row that says who and why."""
 
 from django.db import models
 
 from voorsprong.models import User
+
+
+class WorkflowRefusal(Exception):
+    """An action the rules do not allow; ``code`` is stable for API clients, the message is for people.
+
+    ``field`` names the input that is wrong when the refusal is about a value the user typed
+    rather than about the state of the application.
+    """
+
+    def __init__(self, message: str, code: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
 
 
 def save_as(instance: models.Model, by: User, *, reason: str = "", validate: bool = False):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from funding.services import commit_funding
 from participants.models import (
     Application,
     ApplicationStatus,
@@ -26,23 +27,9 @@ from participants.tasks import send_decision_notification, send_evaluation_invit
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
-from voorsprong.services import save_as
+from voorsprong.services import WorkflowRefusal, save_as
 
 S = ApplicationStatus
-
-
-class WorkflowRefusal(Exception):
-    """An action the rules do not allow; ``code`` is stable for API clients, the message is for people.
-
-    ``field`` names the input that is wrong when the refusal is about a value the user typed
-    rather than about the state of the application.
-    """
-
-    def __init__(self, message: str, code: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
 
 
 def _today() -> datetime.date:
@@ -182,14 +169,17 @@ def _take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
 
 @transaction.atomic
 def approve_application(
-    application: Application, *, by: User, on: datetime.date | None = None
+    application: Application, *, by: User, on: datetime.date | None = None, budget_override_reason: str = ""
 ) -> Application:
+    """Takes a place and commits the money; an exhausted budget refuses unless overridden with a reason."""
     application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("approved"))
     check_eligibility(application.company, application.traject)
     day = on or _today()
     application.capacity_period = _take_place(application.traject, day)
+    overridden = commit_funding(application, by=by, override_reason=budget_override_reason)
     application.status, application.decided_on, application.decided_by = S.APPROVED, day, by
-    save_as(application, by)
+    reason = _("Budget exceeded, approved anyway: %(reason)s") % {"reason": budget_override_reason.strip()}
+    save_as(application, by, reason=reason if overridden else "")
     _notify_decision(application)
     return application
 
