@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from funding.models import ApplicationFunding, BudgetLine, FundingSource, FundingSourceCode
+from funding.models import ApplicationFunding, BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from funding.selectors import ZERO, budget_lines_for, committed_on, funding_rule_of, subsidy_shares
 from participants.models import Application
 from voorsprong.models import User
@@ -37,27 +37,31 @@ def split_in_proportion(total: Decimal, weights: dict) -> dict:
     return parts
 
 
-def planned_cost_split(application: Application) -> dict[str, Decimal]:
-    """The application's planned cost per funding source code, following the traject's rule.
+def split_cost(cost: Decimal, rule: FundingRule, shares: dict[str, Decimal]) -> dict[str, Decimal]:
+    """A planned cost per funding source code, following the traject's rule.
 
     werk: the promoters bring their share of the cost, the subsidy pays the rest; motivatie: the
     company adds its surcharge on top of the subsidised cost. The subsidy is split over the EU and
-    the Flemish government as the traject's budget is.
+    the Flemish government as the traject's budget is (``shares``).
     """
-    rule = funding_rule_of(application.traject)
-    if rule is None:
-        return {}
-    cost = to_cents(
-        application.planned_cost if application.planned_cost is not None else rule.default_planned_cost
-    )
+    cost = to_cents(cost)
     promoter_part = to_cents(cost * rule.promoter_share)
-    split = split_in_proportion(cost - promoter_part, subsidy_shares(application.traject))
+    split = split_in_proportion(cost - promoter_part, shares)
     if promoter_part:
         split[FundingSourceCode.OWN_PROMOTER] = promoter_part
     company_part = to_cents(cost * rule.company_surcharge)
     if company_part:
         split[FundingSourceCode.OWN_COMPANY] = company_part
     return split
+
+
+def planned_cost_split(application: Application) -> dict[str, Decimal]:
+    """The application's planned cost (its own, else the traject's default) per funding source code."""
+    rule = funding_rule_of(application.traject)
+    if rule is None:
+        return {}
+    cost = application.planned_cost if application.planned_cost is not None else rule.default_planned_cost
+    return split_cost(cost, rule, subsidy_shares(application.traject))
 
 
 def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> list[tuple[BudgetLine, Decimal]]:

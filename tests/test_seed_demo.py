@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
-from funding.models import BudgetLine
+from funding.models import ApplicationFunding, BudgetLine
 from participants.models import (
     APPROVED_STATUSES,
     Application,
@@ -111,6 +111,35 @@ def test_each_approval_took_a_place_in_the_period_of_its_decision(seeded):
         .exclude(capacity_period__start__lte=F("decided_on"), capacity_period__end__gte=F("decided_on"))
         .exists()
     )
+
+
+def test_every_approved_application_commits_its_planned_cost_to_the_cent(seeded):
+    """Totals per traject add up to the cent; leren's subsidy splits 40/60 as its budget does."""
+    totals = dict(
+        Application.objects.filter(status__in=APPROVED_STATUSES)
+        .values("traject__code")
+        .annotate(total=Sum("funding__amount"))
+        .values_list("traject__code", "total")
+    )
+    counts = dict(
+        Application.objects.filter(status__in=APPROVED_STATUSES)
+        .values("traject__code")
+        .annotate(count=Count("pk"))
+        .values_list("traject__code", "count")
+    )
+    assert totals["leren"] == counts["leren"] * Decimal("14900.00")
+    assert totals["werk"] == counts["werk"] * Decimal("20800.00")
+    assert totals["motivatie"] == counts["motivatie"] * Decimal("43400.00") * Decimal("1.15")
+    leren = dict(
+        ApplicationFunding.objects.filter(application__traject__code="leren")
+        .values("source__code")
+        .annotate(total=Sum("amount"))
+        .values_list("source__code", "total")
+    )
+    assert leren == {
+        "eu": counts["leren"] * Decimal("5960.00"),
+        "flemish": counts["leren"] * Decimal("8940.00"),
+    }
 
 
 def test_budget_lines_carry_the_exact_amounts(seeded):

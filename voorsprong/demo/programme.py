@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 
-from funding.models import BudgetLine, FundingSource, FundingSourceCode
+from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from participants.size_classes import SME_CLASSES, SizeClass
 from trajects.models import (
     CapacityPeriod,
@@ -72,6 +72,14 @@ BUDGET = {
         FundingSourceCode.OWN_PROMOTER: "9375000.00",
     },
     "motivatie": {FundingSourceCode.EU: "4400000.00", FundingSourceCode.FLEMISH: "6600000.00"},
+}
+
+# Planned cost per application (EUR), the promoters' own share and the companies' own means on top.
+# Illustrative: the answer gives the budgets, not the cost of one trajectory.
+FUNDING_RULES = {
+    "leren": ("14900.00", "0", "0"),
+    "werk": ("20800.00", "0.15", "0"),
+    "motivatie": ("43400.00", "0", "0.15"),
 }
 
 SERVICE_PROVIDERS = ["Alert!", "Vico Consult", "Room without a Roof", "Obelisk"]
@@ -208,6 +216,16 @@ def load_programme(scale: int) -> dict:
                 capacity_period=None,
                 defaults={"amount": Decimal(amount)},
             )
+
+    for code, (cost, promoter_share, company_surcharge) in FUNDING_RULES.items():
+        FundingRule.objects.get_or_create(
+            traject=trajects[code],
+            defaults={
+                "default_planned_cost": Decimal(cost),
+                "promoter_share": Decimal(promoter_share),
+                "company_surcharge": Decimal(company_surcharge),
+            },
+        )
 
     def organisation(name: str, kind: OrganisationKind) -> Organisation:
         return Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]

@@ -21,7 +21,11 @@ from django.db import transaction
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
+from funding.models import ApplicationFunding, FundingRule, FundingSource
+from funding.selectors import subsidy_shares
+from funding.services import split_cost
 from participants.models import (
+    APPROVED_STATUSES,
     Application,
     ApplicationStatus,
     CoachingSession,
@@ -228,6 +232,17 @@ class Block:
         self.companies: list[Company] = []
         self.fund_by_committee = {
             committee: name for name, committees in SECTOR_FUNDS.items() for committee in committees
+        }
+        # Every approved application commits the traject's default planned cost, split once per traject.
+        sources = {source.code: source for source in FundingSource.objects.all()}
+        self.commitments = {
+            rule.traject_id: [
+                (sources[code], amount)
+                for code, amount in split_cost(
+                    rule.default_planned_cost, rule, subsidy_shares(rule.traject)
+                ).items()
+            ]
+            for rule in FundingRule.objects.select_related("traject")
         }
         promoter = programme["users"]["promoter"]
         self.promoter_projects = {
@@ -455,6 +470,15 @@ class Block:
         Referral.objects.bulk_create(referrals, batch_size=BATCH_SIZE)
         bulk_create_with_history(
             applications, Application, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
+        )
+        ApplicationFunding.objects.bulk_create(
+            [
+                ApplicationFunding(application=application, source=source, amount=amount)
+                for application in applications
+                if application.status in APPROVED_STATUSES
+                for source, amount in self.commitments.get(application.traject_id, [])
+            ],
+            batch_size=BATCH_SIZE,
         )
         sessions = []
         for application in applications:
