@@ -210,7 +210,7 @@ def _export_lines(applications, language: str):
 
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
     add_fields = ("company", "traject", "project")
@@ -267,22 +267,46 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Reject selected applications"), permissions=["change"])
     def reject_selected(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            services.reject_application,
+            "reason",
+            _("These applications will be rejected with the reason below:"),
+            _("Reject"),
+        )
+
+    @admin.action(description=_("Approve selected applications despite the budget"), permissions=["change"])
+    def approve_selected_over_budget(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            services.approve_application,
+            "budget_override_reason",
+            _(
+                "These applications will be approved even where their budget is exhausted, "
+                "for the reason below:"
+            ),
+            _("Approve"),
+        )
+
+    def _with_reason(self, request, queryset, transition, reason_argument, intro, submit_label):
+        """Asks for one reason, then runs the transition on each selected application with it."""
+        applications = queryset.select_related("company", "traject")
         form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            _apply_to_each(
-                request,
-                queryset.select_related("company", "traject"),
-                services.reject_application,
-                reason=form.cleaned_data["reason"],
-            )
+            reason = form.cleaned_data["reason"]
+            _apply_to_each(request, applications, transition, **{reason_argument: reason})
             return None
         return TemplateResponse(
             request,
-            "admin/participants/application/reject_selected.html",
+            "admin/participants/application/reason_for_selected.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Reject selected applications"),
-                "applications": queryset.select_related("company", "traject"),
+                "title": self.get_action(request.POST["action"])[2],
+                "intro": intro,
+                "submit_label": submit_label,
+                "applications": applications,
                 "form": form,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -1,11 +1,13 @@
 """The officers' bulk actions go through the workflow services and report per application."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from funding.models import BudgetLine, FundingRule, FundingSource
 from participants import services
 from participants.models import ApplicationStatus
 from tests.factories import ApplicationFactory, CapacityPeriodFactory, CompanyFactory, TrajectFactory
@@ -83,3 +85,24 @@ def test_reverting_to_an_earlier_version_cannot_bypass_the_workflow(client, offi
     assert client.post(url, {"company": application.company_id, "traject": traject.pk}).status_code == 403
     application.refresh_from_db()
     assert application.status == S.APPROVED
+
+
+def test_approving_over_an_exhausted_budget_asks_for_a_reason_and_records_it(client, officer, traject):
+    eu = FundingSource.objects.create(code="eu", name="ESF+", is_subsidy=True)
+    BudgetLine.objects.create(traject=traject, source=eu, amount=Decimal("100.00"))
+    FundingRule.objects.create(traject=traject, default_planned_cost=Decimal("5000.00"))
+    application = ApplicationFactory(traject=traject)
+    client.force_login(officer)
+    response = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [application.pk]}, follow=True
+    )
+    assert any("100,00" in message for message in shown(response))
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+
+    action = {"action": "approve_selected_over_budget", "_selected_action": [application.pk]}
+    assert client.post(CHANGELIST, action).status_code == 200  # the reason form
+    client.post(CHANGELIST, {**action, "reason": "Bijkrediet toegezegd"})
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+    assert "Bijkrediet toegezegd" in application.history.first().history_change_reason
