@@ -316,9 +316,19 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else super().get_fields(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Company and traject define the application; a new one is made for another pairing.
+        return self.readonly_fields if obj is None else ("company", "traject", *self.readonly_fields)
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.update_application_details(
+                obj,
+                by=request.user,
+                project=obj.project,
+                referral=obj.referral,
+                planned_cost=obj.planned_cost,
+            )
             return
         created = services.create_application(
             company=obj.company, traject=obj.traject, project=obj.project, by=request.user
@@ -326,17 +336,18 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
         obj.pk = created.pk
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().add_view(request, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except services.WorkflowRefusal as refusal:
-            # Raised by save_model; changeform_view's transaction has rolled back. The add form comes
+            # Raised by save_model; changeform_view's transaction has rolled back. An add form comes
             # back filled in as it was (the admin takes initial values from the query string).
             self.message_user(request, refusal.message, messages.ERROR)
             query = request.GET.copy()
-            for name in self.add_fields:
-                if request.POST.get(name):
-                    query[name] = request.POST[name]
+            if object_id is None:
+                for name in self.add_fields:
+                    if request.POST.get(name):
+                        query[name] = request.POST[name]
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
 
     def get_urls(self):

@@ -15,6 +15,7 @@ from participants.services.workflow import (
     reject_application,
     stop_application,
     submit_application,
+    update_application_details,
     withdraw_application,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "stop_application",
     "submit_application",
     "submit_evaluation",
+    "update_application_details",
     "withdraw_application",
 ]

@@ -95,8 +95,7 @@ def create_application(
     referral: Referral | None = None,
 ) -> Application:
     _require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
-    if project is not None and project.traject_id != traject.pk:
-        raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
+    _require_project_of_traject(project, traject)
     application = Application(
         company=company, traject=traject, project=project, referral=referral, status=S.DRAFT
     )
@@ -109,6 +108,36 @@ def create_application(
             % {"company": company.name, "traject": traject.name},
             "duplicate_application",
         ) from error
+    return application
+
+
+def _require_project_of_traject(project: Project | None, traject: Traject) -> None:
+    if project is not None and project.traject_id != traject.pk:
+        raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
+
+
+@transaction.atomic
+def update_application_details(
+    application: Application,
+    *,
+    by: User,
+    project: Project | None,
+    referral: Referral | None,
+    planned_cost: Decimal | None,
+) -> Application:
+    """What an officer may still change by hand: the project, the referral and, until the money is
+    committed at approval, the planned cost. Status and decisions move only through the workflow."""
+    _require_role(by, Role.OFFICER)
+    application = _locked(application)
+    _require_project_of_traject(project, application.traject)
+    if planned_cost != application.planned_cost and application.status not in (S.DRAFT, S.SUBMITTED):
+        raise WorkflowRefusal(
+            _("The planned cost was committed at the approval and can no longer change."),
+            "invalid_transition",
+            "planned_cost",
+        )
+    application.project, application.referral, application.planned_cost = project, referral, planned_cost
+    save_as(application, by)
     return application
 
 
