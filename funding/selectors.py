@@ -1,11 +1,25 @@
 """Reads over budgets and commitments."""
 
-from decimal import Decimal
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 
-from funding.models import ApplicationFunding, BudgetLine, FundingRule, FundingSourceCode
+from funding.models import (
+    ApplicationFunding,
+    BudgetLine,
+    DeclarationShare,
+    DeclarationStatus,
+    FundingRule,
+    FundingSource,
+    FundingSourceCode,
+)
 from participants.models import APPROVED_STATUSES, Application
+from trajects.models import Traject
+from voorsprong.models import User
+from voorsprong.roles import Role
 
 ZERO = Decimal("0.00")
 
@@ -53,3 +67,188 @@ def committed_on(line: BudgetLine) -> Decimal:
 
 def committed_total(application: Application) -> Decimal:
     return application.funding.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+# A source is at risk below this part of its budget remaining.
+LOW_REMAINING_SHARE = Decimal("0.10")
+BURN_RATE_MONTHS = 6
+DAYS_PER_MONTH = Decimal("30.44")
+SPENT_STATUSES = (DeclarationStatus.APPROVED, DeclarationStatus.PAID)
+SHARE_FIGURES = ("declared", "approved", "paid", "spent_in_window")
+
+
+def _cents(amount: Decimal | None) -> Decimal:
+    return (amount or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_start(index: int) -> datetime.date:
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=None) -> list[dict]:
+    """The budget monitor: one row per traject and funding source, ordered by traject and source.
+
+    - budget: the source's budget lines of the traject, the traject-wide one and those per period;
+    - committed: the source's amounts of the traject's applications in an approved status (approved,
+      in progress, completed, stopped); a withdrawn application gave its money back;
+    - declared: the source's shares of the traject's declarations that are not rejected;
+      approved: of those approved or paid; paid: of those paid;
+    - remaining: budget - committed; share: the source's part of the traject's whole budget, in %;
+    - burn_rate: the approved and paid shares decided (``decided_on``) in the 6 full calendar months
+      before ``as_of``, divided by the months of that window the traject had started in, so a young
+      traject is not averaged over months it did not run; None before its first full month;
+    - months_left: (budget - approved) / burn rate, when the burn rate is above zero;
+      runs_out_on: ``as_of`` plus those months (30.44 days each);
+    - period_end: the end of the traject's latest capacity period, or, for a source budgeted per period
+      only, the end of the latest of its lines' periods;
+    - low_remaining: less than 10% of the budget remaining; runs_out_early: it runs out before period_end.
+
+    ``period`` (a capacity period id) limits the figures to that period's lines and applications.
+    Amounts are the current ones, quantized to cents; ``as_of`` (default today) only sets the burn-rate
+    window and the forecast. Five queries, whatever the number of applications and declarations.
+    """
+    as_of = as_of or timezone.localdate()
+    window_end = _month_index(as_of)
+    window_start = window_end - BURN_RATE_MONTHS
+
+    lines = BudgetLine.objects.all()
+    commitments = ApplicationFunding.objects.filter(application__status__in=APPROVED_STATUSES)
+    shares = DeclarationShare.objects.all()
+    if traject_code:
+        lines = lines.filter(traject__code=traject_code)
+        commitments = commitments.filter(application__traject__code=traject_code)
+        shares = shares.filter(declaration__application__traject__code=traject_code)
+    if period:
+        lines = lines.filter(capacity_period_id=period)
+        commitments = commitments.filter(application__capacity_period_id=period)
+        shares = shares.filter(declaration__application__capacity_period_id=period)
+    if source_code:
+        # Not the lines: a source's share is of the traject's budget over all sources.
+        commitments = commitments.filter(source__code=source_code)
+        shares = shares.filter(source__code=source_code)
+
+    figures: dict[tuple[int, int], dict] = defaultdict(dict)
+    traject_budget = (
+        lines.filter(traject_id=OuterRef("traject_id"))
+        .order_by()
+        .values("traject_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in (
+        lines.values("traject_id", "source_id", "source__code")
+        .annotate(
+            budget=Sum("amount"),
+            traject_budget=Subquery(traject_budget.values("total")),
+            last_line_end=Max("capacity_period__end"),
+            traject_wide_lines=Count("pk", filter=Q(capacity_period__isnull=True)),
+        )
+        .order_by()
+    ):
+        if source_code and row["source__code"] != source_code:
+            continue
+        figures[row["traject_id"], row["source_id"]].update(
+            budget=row["budget"],
+            traject_budget=row["traject_budget"],
+            line_period_end=None if row["traject_wide_lines"] else row["last_line_end"],
+        )
+    for row in (
+        commitments.values("application__traject_id", "source_id")
+        .annotate(committed=Sum("amount"))
+        .order_by()
+    ):
+        figures[row["application__traject_id"], row["source_id"]]["committed"] = row["committed"]
+    spent = Q(declaration__status__in=SPENT_STATUSES)
+    in_window = Q(
+        declaration__decided_on__gte=_month_start(window_start),
+        declaration__decided_on__lt=_month_start(window_end),
+    )
+    for row in (
+        shares.values("declaration__application__traject_id", "source_id")
+        .annotate(
+            declared=Sum("amount", filter=~Q(declaration__status=DeclarationStatus.REJECTED)),
+            approved=Sum("amount", filter=spent),
+            paid=Sum("amount", filter=Q(declaration__status=DeclarationStatus.PAID)),
+            spent_in_window=Sum("amount", filter=spent & in_window),
+        )
+        .order_by()
+    ):
+        key = (row["declaration__application__traject_id"], row["source_id"])
+        figures[key].update({name: row[name] for name in SHARE_FIGURES})
+
+    trajects = Traject.objects.annotate(last_period_end=Max("capacity_periods__end")).in_bulk(
+        {traject_id for traject_id, _source_id in figures}
+    )
+    sources = FundingSource.objects.in_bulk({source_id for _traject_id, source_id in figures})
+    ordered = sorted(figures, key=lambda key: (trajects[key[0]].start_date, trajects[key[0]].code, key[1]))
+    return [
+        _summary_row(
+            trajects[traject_id], sources[source_id], figures[traject_id, source_id], as_of, window_start
+        )
+        for traject_id, source_id in ordered
+    ]
+
+
+def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, window_start: int) -> dict:
+    budget, committed, approved = (_cents(found.get(name)) for name in ("budget", "committed", "approved"))
+    remaining = budget - committed
+    traject_budget = found.get("traject_budget")
+    share = (
+        (budget * 100 / traject_budget).quantize(TENTH, rounding=ROUND_HALF_UP) if traject_budget else None
+    )
+    months_running = BURN_RATE_MONTHS - min(
+        BURN_RATE_MONTHS, max(0, _month_index(traject.start_date) - window_start)
+    )
+    burn_rate = _cents((found.get("spent_in_window") or ZERO) / months_running) if months_running else None
+    months_left = runs_out_on = None
+    if burn_rate:
+        months = max(budget - approved, ZERO) / burn_rate
+        months_left = months.quantize(TENTH, rounding=ROUND_HALF_UP)
+        runs_out_on = as_of + datetime.timedelta(days=int(months * DAYS_PER_MONTH))
+    period_end = found.get("line_period_end") or traject.last_period_end
+    return {
+        "traject": traject.code,
+        "traject_name": traject.name,
+        "source": source.code,
+        "source_name": source.name,
+        "budget": budget,
+        "committed": committed,
+        "declared": _cents(found.get("declared")),
+        "approved": approved,
+        "paid": _cents(found.get("paid")),
+        "remaining": remaining,
+        "share": share,
+        "burn_rate": burn_rate,
+        "months_left": months_left,
+        "period_end": period_end,
+        "runs_out_on": runs_out_on,
+        "low_remaining": remaining < budget * LOW_REMAINING_SHARE,
+        "runs_out_early": bool(runs_out_on and period_end and runs_out_on < period_end),
+    }
+
+
+def budgets_at_risk(as_of: datetime.date | None = None) -> list[dict]:
+    """The summary rows with less than 10% of the budget remaining or running out before their period ends."""
+    return [row for row in budget_summary(as_of=as_of) if row["low_remaining"] or row["runs_out_early"]]
+
+
+def officer_addresses() -> list[str]:
+    """The e-mail addresses of the active officers."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.OFFICER.value)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def declared_total(application: Application) -> Decimal:
+    """What the application's declarations claim, rejected ones aside."""
+    declarations = application.declarations.exclude(status=DeclarationStatus.REJECTED)
+    return declarations.aggregate(total=Sum("amount"))["total"] or ZERO

@@ -141,3 +141,53 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     coach_quality = 4
     learning_culture_effect = 4
     would_recommend = 4
+
+
+class FundingSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.FundingSource"
+        django_get_or_create = ("code",)
+
+    code = "eu"
+    name = factory.LazyAttribute(lambda o: o.code)
+    is_subsidy = factory.LazyAttribute(lambda o: o.code in ("eu", "flemish"))
+
+
+class FundingRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.FundingRule"
+
+    traject = factory.SubFactory(TrajectFactory)
+    default_planned_cost = Decimal("10000.00")
+
+
+class ApplicationFundingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.ApplicationFunding"
+
+    application = factory.SubFactory(ApprovedApplicationFactory)
+    source = factory.SubFactory(FundingSourceFactory)
+    amount = Decimal("1000.00")
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.Declaration"
+
+    application = factory.SubFactory(
+        ApprovedApplicationFactory, status=ApplicationStatus.IN_PROGRESS, started_on=datetime.date(2025, 4, 1)
+    )
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2025, 4, 30)
+    amount = Decimal("100.00")
+    declared_by = factory.SubFactory(UserFactory)
+    declared_on = datetime.date(2025, 5, 2)
+
+
+class DeclarationShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.DeclarationShare"
+
+    declaration = factory.SubFactory(DeclarationFactory)
+    source = factory.SubFactory(FundingSourceFactory)
+    amount = Decimal("100.00")

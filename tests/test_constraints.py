@@ -16,6 +16,9 @@ from tests.factories import (
     CapacityPeriodFactory,
     CoachingSessionFactory,
     CompanyFactory,
+    DeclarationFactory,
+    DeclarationShareFactory,
+    FundingRuleFactory,
     OrganisationFactory,
     ProjectFactory,
     TrajectFactory,
@@ -140,6 +143,26 @@ VIOLATIONS = {
     "budgetline_unique_source_per_period": lambda: budget_line_twice(with_period=True),
     "applicationfunding_amount_not_negative": lambda: application_funding(amount=Decimal("-0.01")),
     "applicationfunding_unique_source": lambda: application_funding(twice=True),
+    "application_planned_cost_not_negative": lambda: application(planned_cost=Decimal("-0.01")),
+    "fundingrule_cost_not_negative": lambda: FundingRuleFactory(default_planned_cost=Decimal("-0.01")),
+    "fundingrule_promoter_share_range": lambda: FundingRuleFactory(promoter_share=Decimal(1)),
+    "fundingrule_company_surcharge_range": lambda: FundingRuleFactory(company_surcharge=Decimal("1.0001")),
+    "declaration_amount_not_negative": lambda: DeclarationFactory(amount=Decimal("-0.01")),
+    "declaration_hours_not_negative": lambda: DeclarationFactory(hours=Decimal("-0.25")),
+    "declaration_period_in_order": lambda: DeclarationFactory(period_end=D(2025, 3, 31)),
+    "declaration_status_valid": lambda: DeclarationFactory(status="lost", decided_on=D(2025, 5, 10)),
+    "declaration_decided_has_date": lambda: DeclarationFactory(status="approved"),
+    "declaration_rejection_has_reason": lambda: DeclarationFactory(
+        status="rejected", decided_on=D(2025, 5, 10)
+    ),
+    "declaration_only_paid_has_payment_date": lambda: DeclarationFactory(
+        status="approved", decided_on=D(2025, 5, 10), paid_on=D(2025, 5, 20)
+    ),
+    "declaration_paid_has_date": lambda: DeclarationFactory(status="paid", decided_on=D(2025, 5, 10)),
+    "declarationshare_amount_not_negative": lambda: DeclarationShareFactory(amount=Decimal("-0.01")),
+    "declarationshare_unique_source": lambda: DeclarationShareFactory.create_batch(
+        2, declaration=DeclarationFactory()
+    ),
     "reportrequest_format_valid": lambda: report(format="odt"),
     "reportrequest_status_valid": lambda: report(status="lost"),
     "reportrequest_progress_at_most_100": lambda: report(progress=101),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from funding.models import ApplicationFunding, BudgetLine
+from funding.selectors import budget_summary
 from participants.models import (
     APPROVED_STATUSES,
     Application,
@@ -139,6 +140,32 @@ def test_every_approved_application_commits_its_planned_cost_to_the_cent(seeded)
     assert leren == {
         "eu": counts["leren"] * Decimal("5960.00"),
         "flemish": counts["leren"] * Decimal("8940.00"),
+    }
+
+
+def test_the_budget_monitor_gives_answer_4_to_the_cent_with_derived_shares(seeded):
+    # Companies' own means in motivatie are committed but carry no budget line: left out here.
+    rows = {
+        (row["traject"], row["source"]): (row["budget"], row["share"])
+        for row in budget_summary()
+        if row["budget"]
+    }
+    assert rows == {
+        ("leren", "eu"): (Decimal("2688800.00"), Decimal("40.0")),
+        ("leren", "flemish"): (Decimal("4033200.00"), Decimal("60.0")),
+        ("werk", "eu"): (Decimal("25000000.00"), Decimal("40.0")),
+        ("werk", "flemish"): (Decimal("28125000.00"), Decimal("45.0")),
+        ("werk", "own_promoter"): (Decimal("9375000.00"), Decimal("15.0")),
+        ("motivatie", "eu"): (Decimal("4400000.00"), Decimal("40.0")),
+        ("motivatie", "flemish"): (Decimal("6600000.00"), Decimal("60.0")),
+    }
+    totals = {}
+    for (traject, _source), (budget, _share) in rows.items():
+        totals[traject] = totals.get(traject, Decimal(0)) + budget
+    assert totals == {
+        "leren": Decimal("6722000.00"),
+        "werk": Decimal("62500000.00"),
+        "motivatie": Decimal("11000000.00"),
     }
 
 

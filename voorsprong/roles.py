@@ -35,6 +35,9 @@ _OFFICER = {
     "funding.fundingsource": (VIEW,),
     "funding.budgetline": (VIEW, ADD, CHANGE),
     "funding.applicationfunding": (VIEW, ADD, CHANGE),
+    "funding.declaration": (VIEW, CHANGE),
+    "funding.declarationattachment": (VIEW,),
+    "funding.declarationshare": (VIEW,),
     "reporting.reportrequest": (VIEW, ADD),
     "voorsprong.user": (VIEW,),
 }
@@ -48,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "participants.company": (VIEW,),
         "participants.application": (VIEW, CHANGE),
         "participants.coachingsession": (VIEW, ADD),
+        "funding.declaration": (VIEW, ADD),
     },
     Role.SECTOR_CONSULTANT: {
         "trajects.traject": (VIEW,),

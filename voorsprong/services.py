@@ -1,8 +1,10 @@
 """What every state change shares: a refusal that says why, and a history row that says who and why."""
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from voorsprong.models import User
+from voorsprong.roles import Role
 
 
 class WorkflowRefusal(Exception):
@@ -17,6 +19,13 @@ class WorkflowRefusal(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+def require_role(user: User, *roles: Role) -> None:
+    """Administrators may do anything; anyone else needs one of ``roles``."""
+    if user.is_superuser or any(user.has_role(role) for role in (*roles, Role.ADMIN)):
+        return
+    raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
 
 
 def save_as(instance: models.Model, by: User, *, reason: str = "", validate: bool = False):

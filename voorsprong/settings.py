@@ -8,6 +8,7 @@ switch to PostgreSQL and Redis (see README, "Configuration").
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -155,6 +156,10 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Run by the beat service of docker-compose.yml.
+CELERY_BEAT_SCHEDULE = {
+    "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,8 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from funding.api import DeclarationViewSet
+from funding.views import BudgetSummaryView
 from participants.api import ApplicationViewSet, CompanyViewSet, EvaluationSummaryView, ReferralViewSet
 from trajects.api import CapacityPeriodViewSet, TrajectViewSet
 from voorsprong.health import health
@@ -15,6 +17,7 @@ api.register("trajects", TrajectViewSet, basename="traject")
 api.register("capacity-periods", CapacityPeriodViewSet, basename="capacity-period")
 api.register("applications", ApplicationViewSet, basename="application")
 api.register("referrals", ReferralViewSet, basename="referral")
+api.register("declarations", DeclarationViewSet, basename="declaration")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -24,9 +27,12 @@ urlpatterns = [
     path("trajecten/", include("participants.coaching_urls")),
     path("doorverwijzingen/", include("participants.referral_urls")),
     path("evaluatie/", include("participants.evaluation_urls")),
+    # The officers' budget monitor.
+    path("financiering/", include("funding.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/evaluations/summary/", EvaluationSummaryView.as_view(), name="evaluation-summary"),
+    path("api/v1/funding/summary/", BudgetSummaryView.as_view(), name="funding-summary"),
     path("api/v1/", include(api.urls)),
 ]

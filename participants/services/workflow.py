@@ -27,19 +27,13 @@ from participants.tasks import send_decision_notification, send_evaluation_invit
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
-from voorsprong.services import WorkflowRefusal, save_as
+from voorsprong.services import WorkflowRefusal, require_role, save_as
 
 S = ApplicationStatus
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _require_role(user: User, *roles: Role) -> None:
-    if user.is_superuser or any(user.has_role(role) for role in (*roles, Role.ADMIN)):
-        return
-    raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
 
 
 def _require_assigned(application: Application, user: User) -> None:
@@ -72,7 +66,7 @@ def _begin(
     application: Application, by: User, roles: tuple[Role, ...], allowed: tuple[str, ...], action: str
 ):
     """The common start of a transition: who may, the application locked, and from where."""
-    _require_role(by, *roles)
+    require_role(by, *roles)
     application = _locked(application)
     if Role.PROMOTER in roles:
         _require_assigned(application, by)
@@ -94,7 +88,7 @@ def create_application(
     project: Project | None = None,
     referral: Referral | None = None,
 ) -> Application:
-    _require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
+    require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
     _require_project_of_traject(project, traject)
     application = Application(
         company=company, traject=traject, project=project, referral=referral, status=S.DRAFT
@@ -127,7 +121,7 @@ def update_application_details(
 ) -> Application:
     """What an officer may still change by hand: the project, the referral and, until the money is
     committed at approval, the planned cost. Status and decisions move only through the workflow."""
-    _require_role(by, Role.OFFICER)
+    require_role(by, Role.OFFICER)
     application = _locked(application)
     _require_project_of_traject(project, application.traject)
     if planned_cost != application.planned_cost and application.status not in (S.DRAFT, S.SUBMITTED):

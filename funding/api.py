@@ -1,0 +1,55 @@
+"""The cost declarations API. Views are thin: the scoped queryset reads, services change."""
+
+from django.db.models import Prefetch
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from funding import services
+from funding.models import Declaration, DeclarationShare
+from funding.serializers import DeclarationSerializer, PaymentSerializer
+from participants.selectors import applications_visible_to
+from participants.serializers import ReasonSerializer
+from voorsprong.api import ModelPermissions
+
+
+class DeclarationViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = DeclarationSerializer
+    permission_classes = [ModelPermissions]
+    filterset_fields = ["application", "status"]
+
+    def get_queryset(self):
+        """The declarations of the applications the user sees, in a fixed number of queries."""
+        shares = DeclarationShare.objects.select_related("source").order_by("source_id")
+        return (
+            Declaration.objects.filter(
+                application__in=applications_visible_to(self.request.user).values("pk")
+            )
+            .select_related("application__company", "application__traject", "declared_by", "decided_by")
+            .prefetch_related(Prefetch("shares", queryset=shares), "attachments")
+        )
+
+    def _decide(self, decision, **kwargs) -> Response:
+        declaration = decision(self.get_object(), by=self.request.user, **kwargs)
+        return Response(self.get_serializer(declaration).data)
+
+    # The services decide who may act (officers only); the scoped queryset already answers 404 for
+    # a declaration the user may not see.
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def approve(self, request, pk=None):
+        return self._decide(services.approve_declaration)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reject(self, request, pk=None):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._decide(services.reject_declaration, **serializer.validated_data)
+
+    @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[IsAuthenticated])
+    def mark_paid(self, request, pk=None):
+        serializer = PaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._decide(services.mark_declaration_paid, **serializer.validated_data)

@@ -1,0 +1,86 @@
+import posixpath
+from decimal import Decimal
+
+from rest_framework import serializers
+from rest_framework.generics import get_object_or_404
+
+from funding import services
+from funding.models import Declaration, DeclarationShare
+from participants.selectors import applications_visible_to
+
+
+class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
+    """An application the user may not see is not found (404), as on every other route."""
+
+    def get_queryset(self):
+        return applications_visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        return get_object_or_404(self.get_queryset(), pk=data)
+
+
+class AttachmentsField(serializers.ListField):
+    """Uploaded files in; the saved attachments out, by id and file name."""
+
+    child = serializers.FileField()
+
+    def get_attribute(self, declaration):
+        return declaration.attachments.all()
+
+    def to_representation(self, attachments):
+        return [
+            {"id": attachment.pk, "name": posixpath.basename(attachment.file.name)}
+            for attachment in attachments
+        ]
+
+
+class DeclarationShareSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.code")
+
+    class Meta:
+        model = DeclarationShare
+        fields = ["source", "amount"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    application = VisibleApplicationField()
+    company_name = serializers.CharField(source="application.company.name", read_only=True)
+    traject = serializers.CharField(source="application.traject.code", read_only=True)
+    declared_by = serializers.CharField(source="declared_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    shares = DeclarationShareSerializer(many=True, read_only=True)
+    attachments = AttachmentsField(required=False)
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "id",
+            "application",
+            "company_name",
+            "traject",
+            "period_start",
+            "period_end",
+            "amount",
+            "hours",
+            "description",
+            "status",
+            "declared_by",
+            "declared_on",
+            "decided_by",
+            "decided_on",
+            "reason",
+            "paid_on",
+            "shares",
+            "attachments",
+        ]
+        # Everything but what is declared moves only through the approve, reject and mark-paid actions.
+        read_only_fields = ["status", "declared_on", "decided_on", "reason", "paid_on"]
+        extra_kwargs = {"hours": {"default": Decimal("0.00")}}
+
+    def create(self, validated_data):
+        files = validated_data.pop("attachments", ())
+        return services.declare_costs(by=self.context["request"].user, files=files, **validated_data)
+
+
+class PaymentSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, default=None)
