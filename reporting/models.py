@@ -67,3 +67,42 @@ class ReportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y}, {self.format})"
+
+
+class Initiative(models.Model):
+    """Another initiative of the Flemish Government, kept as text by officers (answer 8 of question 244)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("shown in reports"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatisticsSnapshot(models.Model):
+    """The figures of a question as they stood on a day, stored nightly so two dates can be compared."""
+
+    question = models.PositiveIntegerField(_("parliamentary question"))
+    as_of = models.DateField(_("as of"))
+    figures = models.JSONField(_("figures"))
+    fingerprint = models.CharField(_("data fingerprint"), max_length=64)
+    taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statistics snapshot")
+        verbose_name_plural = _("statistics snapshots")
+        ordering = ["-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "as_of"], name="statisticssnapshot_unique_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y})"

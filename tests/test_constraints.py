@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from funding.models import ApplicationFunding, BudgetLine, FundingSource
 from participants.models import Application, Company, Evaluation
-from reporting.models import ReportRequest
+from reporting.models import ReportRequest, StatisticsSnapshot
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -168,6 +168,12 @@ VIOLATIONS = {
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
     "reportrequest_done_has_file": lambda: report(status="done", progress=100),
     "reportrequest_failed_says_why": lambda: report(status="failed"),
+    "statisticssnapshot_unique_day": lambda: [
+        StatisticsSnapshot.objects.create(
+            question=244, as_of=datetime.date(2025, 11, 26), figures={}, fingerprint="x"
+        )
+        for _ in range(2)
+    ],
 }
 
 PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")

@@ -39,6 +39,8 @@ _OFFICER = {
     "funding.declarationattachment": (VIEW,),
     "funding.declarationshare": (VIEW,),
     "reporting.reportrequest": (VIEW, ADD),
+    "reporting.initiative": ALL,
+    "reporting.statisticssnapshot": (VIEW,),
     "voorsprong.user": (VIEW,),
 }
 
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.CABINET: {
         "trajects.traject": (VIEW,),
         "reporting.reportrequest": (VIEW, ADD),
+        "reporting.statisticssnapshot": (VIEW,),
     },
     Role.ADMIN: {
         **dict.fromkeys(_OFFICER, ALL),
