@@ -159,6 +159,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
     "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
+    "snapshot-statistics-nightly": {
+        "task": "reporting.tasks.take_statistics_snapshot",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -185,4 +189,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings matter here.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from funding.api import DeclarationViewSet
 from funding.views import BudgetSummaryView
 from participants.api import ApplicationViewSet, CompanyViewSet, EvaluationSummaryView, ReferralViewSet
+from reporting.api import PQ244View
+from reporting.report_api import ReportRequestViewSet
 from trajects.api import CapacityPeriodViewSet, TrajectViewSet
 from voorsprong.health import health
 from voorsprong.views import home
@@ -18,6 +20,7 @@ api.register("capacity-periods", CapacityPeriodViewSet, basename="capacity-perio
 api.register("applications", ApplicationViewSet, basename="application")
 api.register("referrals", ReferralViewSet, basename="referral")
 api.register("declarations", DeclarationViewSet, basename="declaration")
+api.register("report-requests", ReportRequestViewSet, basename="report-request")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -29,10 +32,13 @@ urlpatterns = [
     path("evaluatie/", include("participants.evaluation_urls")),
     # The officers' budget monitor.
     path("financiering/", include("funding.urls")),
+    # The cabinet's reports of parliamentary questions.
+    path("rapporten/", include("reporting.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/evaluations/summary/", EvaluationSummaryView.as_view(), name="evaluation-summary"),
     path("api/v1/funding/summary/", BudgetSummaryView.as_view(), name="funding-summary"),
+    path("api/v1/statistics/pq244/", PQ244View.as_view(), name="statistics-pq244"),
     path("api/v1/", include(api.urls)),
 ]

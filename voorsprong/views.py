@@ -7,6 +7,7 @@ from voorsprong.roles import Role
 _START_PAGE = {
     Role.PROMOTER: "coaching:applications",
     Role.SECTOR_CONSULTANT: "referrals:list",
+    Role.CABINET: "reports:list",
 }
 
 

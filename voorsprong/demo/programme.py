@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from participants.size_classes import SME_CLASSES, SizeClass
+from reporting.models import Initiative
 from trajects.models import (
     CapacityPeriod,
     Channel,
@@ -190,6 +191,22 @@ COMMUNICATION_ACTIONS = [
     ),
 ]
 
+# (title, text) — answer 8: other initiatives of the Flemish Government.
+INITIATIVES = [
+    (
+        "Praktijkgids Levenslang Leren",
+        "Recentelijk werd de Praktijkgids Levenslang Leren voor bedrijven beschikbaar gesteld via "
+        "vlaanderen.be/levenslangleren. Deze gids biedt concrete tools, inspiratie en praktijkvoorbeelden "
+        "om een duurzaam leerklimaat te creëren en leren te verankeren in de dagelijkse werking van "
+        "ondernemingen.",
+    ),
+    (
+        "Leerlens",
+        "De administratie ontwikkelt momenteel Leerlens, een digitale reflectietool die informeel leren "
+        "zichtbaar, bespreekbaar en versterkend maakt.",
+    ),
+]
+
 
 def load_programme(scale: int) -> dict:
     """Create the trajects, partners, places, budgets and campaign; returns what the rest needs."""
@@ -266,6 +283,9 @@ def load_programme(scale: int) -> dict:
         )
         if created:
             action.trajects.set([trajects[code] for code in codes])
+
+    for position, (title, text) in enumerate(INITIATIVES):
+        Initiative.objects.get_or_create(title=title, defaults={"text": text, "position": position})
 
     consultants = {name: _fund_consultant(name, fund) for name, fund in sector_funds.items()}
     return {

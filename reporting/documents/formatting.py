@@ -1,0 +1,109 @@
+"""Belgian (nl-BE) notation, the one way the PDF and the DOCX write numbers and dates.
+
+``6.722.000 euro``, ``61,5%``, ``26 november 2025``, ``Mei 2023``: a dot groups thousands, a comma
+separates decimals, and whole amounts or shares drop their zero decimals as the minister writes them
+(``14%``, not ``14,0%``). The figures arrive as strings (amounts with two decimals, shares with one)
+and are read as ``Decimal``, never as float.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+SMALL_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
+_BELGIAN = str.maketrans({",": ".", ".": ","})
+
+
+def decimal(value) -> Decimal:
+    """A figure (string, int or Decimal) as a Decimal; None and "" count as zero."""
+    if value is None or value == "":
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def number(value, decimals: int | None = None) -> str:
+    """``6722000.00`` -> ``6.722.000``; ``1234.5`` -> ``1.234,50``; decimals=None drops zero decimals."""
+    value = decimal(value)
+    if decimals is None:
+        decimals = 0 if value == value.to_integral_value() else 2
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}".translate(_BELGIAN)
+
+
+def euro(value) -> str:
+    """``6722000.00`` -> ``6.722.000 euro``."""
+    return f"{number(value)} euro"
+
+
+def share(value) -> str:
+    """``61.5`` -> ``61,5%``, ``14.0`` -> ``14%``; no value (nothing to divide) -> an en dash."""
+    if value is None or value == "":
+        return "–"
+    value = decimal(value)
+    return f"{number(value, 0 if value == value.to_integral_value() else 1)}%"
+
+
+def score(value) -> str:
+    """An average score out of 5: ``4.25`` -> ``4,3``; none yet -> an en dash."""
+    if value is None or value == "":
+        return "–"
+    return number(value, 1)
+
+
+def as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def long_date(value) -> str:
+    """``2025-11-26`` -> ``26 november 2025``."""
+    value = as_date(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_year(value) -> str:
+    """``2023-05-01`` -> ``Mei 2023``, as in the table of answer 1."""
+    value = as_date(value)
+    return f"{MONTHS[value.month - 1].capitalize()} {value.year}"
+
+
+def in_words(count: int) -> str:
+    """Small counts in words as the minister writes them (``vier dienstverleners``), larger in digits."""
+    return SMALL_NUMBERS[count] if 0 <= count < len(SMALL_NUMBERS) else number(count)
+
+
+def enumerate_nl(items) -> str:
+    """``["a", "b", "c"]`` -> ``a, b en c``."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def period(start, end) -> str:
+    """A capacity period: a calendar year as ``2024``, otherwise ``1 september 2025 - 31 augustus 2027``
+    (with an en dash)."""
+    start, end = as_date(start), as_date(end)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{long_date(start)} – {long_date(end)}"
+
+
+def short_period(start, end) -> str:
+    """The same period in few characters, for a chart: ``2024`` or ``sep 2025 - aug 2027``."""
+    start, end = as_date(start), as_date(end)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{MONTHS[start.month - 1][:3]} {start.year} – {MONTHS[end.month - 1][:3]} {end.year}"

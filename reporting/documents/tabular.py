@@ -1,0 +1,71 @@
+"""The figures as one flat CSV table and as JSON."""
+
+import csv
+import io
+import json
+
+from reporting.documents.formatting import decimal
+
+
+def _csv_number(value) -> str:
+    """Decimal comma without grouping, as a Belgian spreadsheet reads a ``;``-separated file."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return str(decimal(value)).replace(".", ",")
+
+
+def csv_rows(figures: dict):
+    """(answer, traject, figure, value): the figure is the field's path in the JSON."""
+    yield 0, "", "question", figures["question"]
+    yield 0, "", "as_of", figures["as_of"]
+    yield 0, "", "fingerprint", figures["fingerprint"]
+    if figures["companies_in_any_traject"] is not None:
+        yield 1, "", "companies_in_any_traject", figures["companies_in_any_traject"]
+    for t in figures["trajects"]:
+        code = t["code"]
+        yield 1, code, "name", t["name"]
+        yield 1, code, "start_date", t["start_date"]
+        yield 1, code, "approved_companies", t["approved_companies"]
+        for name, count in t["size_classes"].items():
+            yield 2, code, f"size_classes.{name}", count
+        for name, value in t["size_class_shares"].items():
+            yield 2, code, f"size_class_shares.{name}", _csv_number(value)
+        for row in t["places"]:
+            key = f"places.{row['start']}/{row['end']}"
+            yield 3, code, f"{key}.places", row["places"]
+            yield 3, code, f"{key}.taken", row["taken"]
+        for name, value in t["funding"].items():
+            yield 4, code, f"funding.{name}", _csv_number(value)
+        for partner in t["partners"]:
+            yield 5, code, f"partners.{partner['kind']}", partner["name"]
+        evaluations = t["evaluations"]
+        yield 6, code, "evaluations.completed", evaluations["completed"]
+        yield 6, code, "evaluations.responses", evaluations["responses"]
+        for name, value in evaluations["average_scores"].items():
+            yield 6, code, f"evaluations.average_scores.{name}", _csv_number(value)
+        for text in evaluations["recommendations"]:
+            yield 6, code, "evaluations.recommendations", text
+        for action in t["communication_actions"]:
+            key = f"communication_actions.{action['date']}.{action['channel']}"
+            yield 7, code, key, f"{action['campaign']}: {action['description']}"
+        yield 9, code, "referrals.total", t["referrals"]["total"]
+        yield 9, code, "referrals.intakes", t["referrals"]["intakes"]
+        for fund, count in sorted(t["referrals"]["by_sector_fund"].items()):
+            yield 9, code, f"referrals.by_sector_fund.{fund}", count
+    for index, item in enumerate(figures["initiatives"], start=1):
+        yield 8, "", f"initiatives.{index}.title", item["title"]
+        yield 8, "", f"initiatives.{index}.text", item["text"]
+
+
+def render_csv(figures: dict) -> bytes:
+    content = io.StringIO()
+    writer = csv.writer(content, delimiter=";")
+    writer.writerow(["answer", "traject", "figure", "value"])
+    writer.writerows(sorted(csv_rows(figures), key=lambda row: row[0]))  # stable: keeps traject order
+    return content.getvalue().encode("utf-8-sig")
+
+
+def render_json(figures: dict) -> bytes:
+    return (json.dumps(figures, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

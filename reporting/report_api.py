@@ -1,0 +1,123 @@
+"""``/api/v1/report-requests/``: ask for a report, follow its progress, download it, retry a failed one.
+
+The cabinet, officers and administrators share the requests (they hold aggregated figures only, and an
+identical request returns the one already there, whoever asked for it); everyone else gets 403.
+"""
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from reporting import services
+from reporting.models import ReportFormat, ReportRequest, ReportStatus
+from voorsprong.api import role_permission
+
+
+class ReportRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRequest
+        fields = [
+            "id",
+            "question",
+            "as_of",
+            "format",
+            "status",
+            "progress",
+            "step",
+            "fingerprint",
+            "error",
+            "requested_by",
+            "created_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, report: ReportRequest) -> str | None:
+        if report.status != ReportStatus.DONE or not report.file:
+            return None
+        url = reverse("report-request-download", args=[report.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class NewReportRequestSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    as_of = serializers.DateField(required=False)
+    format = serializers.ChoiceField(choices=ReportFormat.choices)
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the download;
+    the file itself is a FileResponse, so this renders only errors, as JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+class ReportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReportRequestSerializer
+    permission_classes = [role_permission(*services.REPORT_ROLES)]
+
+    def get_queryset(self):
+        return ReportRequest.objects.select_related("requested_by").order_by("-created_at", "-pk")
+
+    def create(self, request):
+        """202 with the request: a new one queued, or the identical one already queued, running or done."""
+        serializer = NewReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = services.request_report(
+            question=data["question"],
+            as_of=data.get("as_of") or timezone.localdate(),
+            fmt=data["format"],
+            by=request.user,
+        )
+        return self._accepted(report)
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        return self._accepted(services.retry_report(self.get_object(), by=request.user))
+
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, _FileRenderer])
+    def download(self, request, pk=None):
+        from reporting.documents import CONTENT_TYPES
+
+        report = self.get_object()
+        if report.status != ReportStatus.DONE or not report.file:
+            return Response(
+                {"detail": _("The report is not ready."), "code": "not_ready"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        try:
+            content = report.file.open("rb")
+        except FileNotFoundError:
+            return Response(
+                {"detail": _("The report's file is gone; ask for the report again."), "code": "file_gone"},
+                status=status.HTTP_410_GONE,
+            )
+        return FileResponse(
+            content,
+            as_attachment=True,
+            filename=services.report_filename(report),
+            content_type=CONTENT_TYPES.get(report.format, "application/octet-stream"),
+        )
+
+    def _accepted(self, report: ReportRequest) -> Response:
+        url = reverse("report-request-detail", args=[report.pk])
+        return Response(
+            self.get_serializer(report).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": self.request.build_absolute_uri(url)},
+        )

@@ -1,0 +1,539 @@
+"""The answer-ready documents of question 244: every format from one figures dict, the same numbers in
+each, Belgian notation in the PDF and DOCX, and no personal data anywhere."""
+
+import copy
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from django.utils import translation
+
+from reporting.documents import CONTENT_TYPES, FILE_EXTENSIONS, STEPS, render_report
+from reporting.documents.content import build_document
+from reporting.documents.figures import E_MAIL_REMOVED, public_figures
+from reporting.documents.formatting import euro, long_date, month_year, number, period, share
+from reporting.documents.pdf import render_html
+from reporting.models import ReportFormat
+
+FORMATS = list(CONTENT_TYPES)
+FINGERPRINT = "3f6c0a9e41d27b58c0e4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f"
+
+
+def _places(start_year: int, end_year: int, places: int, taken: dict[int, int]) -> list[dict]:
+    return [
+        {"start": f"{year}-01-01", "end": f"{year}-12-31", "places": places, "taken": taken.get(year, 0)}
+        for year in range(start_year, end_year + 1)
+    ]
+
+
+def _action(date, campaign, channel, description):
+    return {"date": date, "campaign": campaign, "channel": channel, "description": description}
+
+
+WAVE_1 = [
+    _action(
+        "2025-02-03", "Campagne februari 2025", "website", "Overkoepelende website www.voorsprongtrajecten.be"
+    ),
+    _action("2025-02-03", "Campagne februari 2025", "mailing", "Gerichte mailings en aanpak per segment"),
+    _action(
+        "2025-02-24",
+        "Campagne februari 2025",
+        "social_media",
+        "Sociale-mediacampagnes via Meta, LinkedIn en Google",
+    ),
+]
+WAVE_2 = [
+    _action(
+        "2025-09-01",
+        "Campagne Voorsprong in Motivatie",
+        "social_media",
+        "Sociale-mediacampagne op LinkedIn, Meta en YouTube",
+    ),
+    _action(
+        "2025-09-08",
+        "Campagne Voorsprong in Motivatie",
+        "print",
+        "Advertenties in Knack Focus, HR Focus en HR-magazine",
+    ),
+    _action("2025-09-22", "Campagne Voorsprong in Motivatie", "event", "Beursstand op verschillende events"),
+]
+WAVE_3 = [
+    _action(
+        "2026-01-12",
+        "Vervolgcampagne 2026",
+        "social_media",
+        "Vervolg van de campagne voor de drie Voorsprongtrajecten",
+    )
+]
+NO_EVALUATIONS = {
+    "completed": 0,
+    "responses": 0,
+    "average_scores": dict.fromkeys(
+        ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend")
+    ),
+    "recommendations": [],
+}
+NO_REFERRALS = {"total": 0, "intakes": 0, "by_sector_fund": {}}
+
+SAMPLE = {
+    "question": 244,
+    "as_of": "2025-11-26",
+    "fingerprint": FINGERPRINT,
+    "companies_in_any_traject": 1142,
+    "trajects": [
+        {
+            "code": "leren",
+            "name": "Voorsprong in leren",
+            "start_date": "2023-05-01",
+            "approved_companies": 151,
+            "size_classes": {"micro": 38, "small": 71, "medium": 42, "large": 0, "non_profit": 0},
+            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0"},
+            "places": _places(2023, 2027, 90, {2023: 28, 2024: 61, 2025: 62}),
+            "funding": {
+                "total": "6722000.00",
+                "eu": "2688800.00",
+                "flemish": "4033200.00",
+                "own_promoter": "0.00",
+                "own_company": "0.00",
+            },
+            "partners": [
+                {"name": name, "kind": "service_provider"}
+                for name in ("Alert!", "Vico Consult", "Room without a Roof", "Obelisk")
+            ],
+            "evaluations": NO_EVALUATIONS,
+            "communication_actions": [*WAVE_1, *WAVE_3],
+            "referrals": {"total": 6, "intakes": 2, "by_sector_fund": {"Cevora": 4, "Alimento": 2}},
+        },
+        {
+            "code": "werk",
+            "name": "Voorsprong in werk voor iedereen",
+            "start_date": "2024-01-01",
+            "approved_companies": 988,
+            "size_classes": {"micro": 180, "small": 260, "medium": 168, "large": 138, "non_profit": 242},
+            "size_class_shares": {"sme": "61.5", "non_profit": "24.5", "large": "14.0"},
+            "places": _places(2024, 2027, 750, {2024: 402, 2025: 586}),
+            "funding": {
+                "total": "62500000.00",
+                "eu": "25000000.00",
+                "flemish": "28125000.00",
+                "own_promoter": "9375000.00",
+                "own_company": "0.00",
+            },
+            "partners": [
+                *(
+                    {"name": name, "kind": "promoter"}
+                    for name in (
+                        "Voka",
+                        "UNIZO",
+                        "Verso",
+                        "Emino",
+                        "I-Diverso",
+                        "Werkplekarchitecten",
+                        "Keerpunt",
+                    )
+                ),
+                *({"name": name, "kind": "union"} for name in ("ABVV", "ACLVB", "ACV")),
+            ],
+            "evaluations": {
+                "completed": 14,
+                "responses": 9,
+                "average_scores": {
+                    "usefulness": "4.2",
+                    "coach_quality": "4.5",
+                    "learning_culture_effect": "3.9",
+                    "would_recommend": "4.4",
+                },
+                "recommendations": [
+                    "Meer tijd voor de opvolging na het traject.",
+                    "Minder papierwerk bij de start.",
+                ],
+            },
+            "communication_actions": [*WAVE_1, *WAVE_3],
+            "referrals": {
+                "total": 57,
+                "intakes": 31,
+                "by_sector_fund": {"Cevora": 21, "VIVO": 15, "Constructiv": 12, "Alimento": 9},
+            },
+        },
+        {
+            "code": "motivatie",
+            "name": "Voorsprong in motivatie",
+            "start_date": "2025-09-01",
+            "approved_companies": 20,
+            "size_classes": {"micro": 6, "small": 9, "medium": 5, "large": 0, "non_profit": 0},
+            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0"},
+            "places": [{"start": "2025-09-01", "end": "2027-08-31", "places": 253, "taken": 20}],
+            "funding": {
+                "total": "11000000.00",
+                "eu": "4400000.00",
+                "flemish": "6600000.00",
+                "own_promoter": "0.00",
+                "own_company": "0.00",
+            },
+            "partners": [],
+            "evaluations": NO_EVALUATIONS,
+            "communication_actions": [*WAVE_2, *WAVE_3],
+            "referrals": NO_REFERRALS,
+        },
+    ],
+    "initiatives": [
+        {
+            "title": "Praktijkgids Levenslang Leren",
+            "text": "Een gids met concrete tools, inspiratie en praktijkvoorbeelden voor een duurzaam "
+            "leerklimaat.",
+        },
+        {"title": "Leerlens", "text": "Een digitale reflectietool die informeel leren zichtbaar maakt."},
+    ],
+}
+
+# What must never reach a document: a participating company, its contact person and e-mail addresses.
+COMPANY, CONTACT, E_MAIL = (
+    "Bakkerij Vermeulen-Plantaert BV",
+    "Annelies Plantaert",
+    "annelies@plantaert-bakkerij.be",
+)
+PLANTED = copy.deepcopy(SAMPLE)
+PLANTED["contact_persons"] = [{"name": CONTACT, "email": E_MAIL}]
+PLANTED["trajects"][1]["companies"] = [{"name": COMPANY, "email": E_MAIL, "contact": CONTACT}]
+PLANTED["trajects"][1]["partners"][0]["email"] = E_MAIL
+PLANTED["trajects"][1]["evaluations"]["by_company"] = {COMPANY: {"usefulness": 5}}
+PLANTED["trajects"][1]["evaluations"]["recommendations"].append(f"Vragen? Mail gerust naar {E_MAIL}.")
+PLANTED["trajects"][0]["referrals"]["companies"] = [COMPANY]
+PLANTED["initiatives"][0]["contact"] = f"{CONTACT} <{E_MAIL}>"
+
+# (path in the JSON, the raw value there, how the PDF and DOCX must write it)
+BELGIAN = [
+    (("trajects", 0, "approved_companies"), 151, "151"),
+    (("trajects", 1, "approved_companies"), 988, "988"),
+    (("trajects", 2, "approved_companies"), 20, "20"),
+    (("trajects", 1, "size_class_shares", "sme"), "61.5", "61,5%"),
+    (("trajects", 1, "size_class_shares", "non_profit"), "24.5", "24,5%"),
+    (("trajects", 1, "size_class_shares", "large"), "14.0", "14%"),
+    (("trajects", 0, "funding", "total"), "6722000.00", "6.722.000 euro"),
+    (("trajects", 0, "funding", "eu"), "2688800.00", "2.688.800 euro"),
+    (("trajects", 0, "funding", "flemish"), "4033200.00", "4.033.200 euro"),
+    (("trajects", 1, "funding", "total"), "62500000.00", "62.500.000 euro"),
+    (("trajects", 1, "funding", "eu"), "25000000.00", "25.000.000 euro"),
+    (("trajects", 1, "funding", "flemish"), "28125000.00", "28.125.000 euro"),
+    (("trajects", 1, "funding", "own_promoter"), "9375000.00", "9.375.000 euro"),
+    (("trajects", 2, "funding", "total"), "11000000.00", "11.000.000 euro"),
+    (("trajects", 2, "funding", "eu"), "4400000.00", "4.400.000 euro"),
+    (("trajects", 2, "funding", "flemish"), "6600000.00", "6.600.000 euro"),
+    (("trajects", 0, "places", 0, "places"), 90, "90"),
+    (("trajects", 1, "places", 0, "places"), 750, "750"),
+    (("trajects", 2, "places", 0, "places"), 253, "253"),
+    (("companies_in_any_traject",), 1142, "1.142"),
+    (("fingerprint",), FINGERPRINT, FINGERPRINT),
+]
+# Sentences as the minister wrote them, with the sample's figures.
+SENTENCES = [
+    "In Voorsprong in werk voor iedereen bereiken we 61,5% KMO's en micro-ondernemingen, "
+    "24,5% non-profitorganisaties en 14% grote bedrijven.",
+    "Voorsprong in leren: 6.722.000 euro totaal, waarvan 2.688.800 euro Europese middelen en "
+    "4.033.200 euro Vlaamse subsidies.",
+    "Voorsprong in werk voor iedereen: 62.500.000 euro totaal, waarvan 25.000.000 euro Europese middelen, "
+    "28.125.000 euro Vlaamse subsidies en 9.375.000 euro eigen inbreng van de promotoren.",
+    "Voorsprong in leren werkt met vier dienstverleners (Alert!, Vico Consult, Room without a Roof en "
+    "Obelisk).",
+    "Voorsprong in leren: Er zijn op heden nog geen afgeronde trajecten geregistreerd, ik kan bijgevolg nog "
+    "geen evaluatie of aanbevelingen delen.",
+    "Voorsprong in motivatie: 253 plaatsen overheen 2 jaar (1 september 2025 – 31 augustus 2027)",
+    "Voorsprong in leren: 90 plaatsen op jaarbasis (2023–2027), waarvan er tot nu toe 151 ingenomen zijn.",
+]
+
+
+def flat(text: str) -> str:
+    """Whitespace (line breaks, no-break spaces) as single spaces, so wrapped lines still match."""
+    return " ".join(text.split())
+
+
+def pdf_text(content: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("pdftotext is missing: apt-get install poppler-utils (.ci/run installs it)")
+        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True, timeout=60
+    )
+    return result.stdout.decode()
+
+
+def docx_text(content: bytes) -> str:
+    import docx
+
+    word = docx.Document(io.BytesIO(content))
+    parts = [paragraph.text for paragraph in word.paragraphs]
+    parts += [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    for section in word.sections:
+        parts += [paragraph.text for paragraph in (*section.header.paragraphs, *section.footer.paragraphs)]
+    return "\n".join(parts)
+
+
+def xlsx_values(content: bytes) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets}
+
+
+def text_of(fmt: str, content: bytes) -> str:
+    if fmt == "pdf":
+        return pdf_text(content)
+    if fmt == "docx":
+        return docx_text(content)
+    if fmt == "xlsx":
+        return "\n".join(
+            str(value) for rows in xlsx_values(content).values() for row in rows for value in row
+        )
+    return content.decode("utf-8-sig")
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, bytes]:
+    return {fmt: render_report(SAMPLE, fmt) for fmt in FORMATS}
+
+
+def _at(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+# -- every format ----------------------------------------------------------------------------------------
+def test_the_formats_are_those_a_report_request_offers():
+    assert set(CONTENT_TYPES) == set(FILE_EXTENSIONS) == set(ReportFormat.values)
+    assert FILE_EXTENSIONS["docx"] == ".docx"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders(rendered, fmt):
+    content = rendered[fmt]
+    signature = {"pdf": b"%PDF-", "docx": b"PK", "xlsx": b"PK", "csv": b"\xef\xbb\xbfanswer;", "json": b"{"}
+    assert content.startswith(signature[fmt])
+    if fmt in ("docx", "xlsx"):
+        assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+
+
+def test_an_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="odt"):
+        render_report(SAMPLE, "odt")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_progress_is_reported_step_by_step(fmt):
+    calls = []
+    render_report(SAMPLE, fmt, progress=lambda percent, step: calls.append((percent, step)))
+    percents = [percent for percent, _step in calls]
+    assert percents == sorted(percents) and percents[0] < 100 and percents[-1] == 100
+    assert all(isinstance(step, str) and step for _percent, step in calls)
+    labels = {str(label) for _percent, label in STEPS.values()}
+    assert {step for _percent, step in calls} <= labels
+    if fmt in ("pdf", "docx"):
+        assert len(calls) == len(STEPS)
+
+
+def test_the_document_is_dutch_whatever_language_is_active():
+    with translation.override("en"):
+        text = flat(docx_text(render_report(SAMPLE, "docx")))
+        assert translation.get_language() == "en"
+    assert "ANTWOORD" in text and "op vraag nr. 244 van 26 november 2025" in text
+
+
+# -- PDF and DOCX read like the minister's answer ----------------------------------------------------
+def test_the_json_holds_the_figures_the_documents_write(rendered):
+    figures = json.loads(rendered["json"])
+    for path, raw, _belgian in BELGIAN:
+        assert _at(figures, path) == raw, path
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_the_documents_write_the_json_numbers_in_belgian_notation(rendered, fmt):
+    text = flat(text_of(fmt, rendered[fmt]))
+    for _path, _raw, belgian in BELGIAN:
+        assert belgian in text, belgian
+    for start in ("Mei 2023", "Januari 2024", "September 2025"):
+        assert start in text
+    assert "Schriftelijke vraag nr. 244" in text or "SCHRIFTELIJKE VRAAG nr. 244" in text
+    assert "26 november 2025" in text
+    # The answers, numbered 1 to 9 in order, after the heading ANTWOORD.
+    answers = text[text.index("ANTWOORD") :]
+    positions = [re.search(rf"(?:^|\s){number}\.\s", answers) for number in range(1, 10)]
+    assert all(positions), [n for n, found in enumerate(positions, start=1) if not found]
+    assert [found.start() for found in positions] == sorted(found.start() for found in positions)
+    assert "# bedrijven met goedgekeurde aanvraag" in text
+
+
+def test_the_docx_answers_in_the_ministers_sentences(rendered):
+    text = flat(docx_text(rendered["docx"]))
+    for sentence in SENTENCES:
+        assert sentence in text, sentence
+    assert "In februari 2025 startte de Campagne februari 2025 voor Voorsprong in leren en" in text
+    assert "In januari 2026 start de Vervolgcampagne 2026 voor Voorsprong in leren, " in text
+    assert "Cevora 21, VIVO 15, Constructiv 12 en Alimento 9" in text
+
+
+def test_the_pdf_answers_in_the_ministers_sentences(rendered):
+    # pdftotext drops a hyphen at the end of a line ("micro-|ondernemingen"), so hyphens are left out.
+    text = flat(pdf_text(rendered["pdf"])).replace("-", "")
+    for sentence in SENTENCES:
+        assert sentence.replace("-", "") in text, sentence
+
+
+def test_the_table_of_answer_1_gives_start_month_and_companies(rendered):
+    import docx
+
+    table = docx.Document(io.BytesIO(rendered["docx"])).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows == [
+        ["", "Startdatum", "# bedrijven met goedgekeurde aanvraag"],
+        ["Voorsprong in leren", "Mei 2023", "151"],
+        ["Voorsprong in werk voor iedereen", "Januari 2024", "988"],
+        ["Voorsprong in motivatie", "September 2025", "20"],
+    ]
+
+
+def test_the_pdf_draws_its_charts_as_inline_svg_without_the_network():
+    with translation.override("nl-be"):
+        html = render_html(build_document(public_figures(SAMPLE)))
+    assert html.count("<svg ") == 2
+    assert "<script" not in html and "<img" not in html
+    assert not re.search(r"(?:src|href)=\"?https?:", html)
+    assert "Bedrijven per grootteklasse en per traject" in html
+    assert "Opengestelde en ingenomen plaatsen per traject en periode" in html
+
+
+def test_the_docx_embeds_the_charts_as_png(rendered):
+    from PIL import Image
+
+    archive = zipfile.ZipFile(io.BytesIO(rendered["docx"]))
+    pictures = [name for name in archive.namelist() if name.startswith("word/media/")]
+    assert len(pictures) == 2
+    for name in pictures:
+        image = Image.open(io.BytesIO(archive.read(name)))
+        assert image.format == "PNG" and image.width > 1000
+
+
+def test_a_question_the_documents_do_not_know_still_renders():
+    figures = {**SAMPLE, "question": 999}
+    text = flat(docx_text(render_report(figures, "docx")))
+    assert "nr. 999" in text and "MALFROOT" not in text
+
+
+def test_a_traject_without_companies_or_places_is_said_plainly():
+    empty = {
+        "code": "nieuw",
+        "name": "Voorsprong in iets nieuws",
+        "start_date": "2026-03-01",
+        "approved_companies": 0,
+    }
+    figures = {**SAMPLE, "trajects": [empty], "initiatives": [], "companies_in_any_traject": None}
+    text = flat(docx_text(render_report(figures, "docx")))
+    assert "Voorsprong in iets nieuws: er zijn nog geen bedrijven met een goedgekeurde aanvraag." in text
+    assert "Voorsprong in iets nieuws: er zijn nog geen plaatsen opengesteld." in text
+    assert "Er zijn geen andere initiatieven geregistreerd." in text
+    assert render_report(figures, "pdf").startswith(b"%PDF-")
+
+
+# -- XLSX, CSV, JSON ---------------------------------------------------------------------------------
+def test_the_xlsx_has_a_sheet_per_answer_with_numbers_as_numbers(rendered):
+    import datetime
+
+    sheets = xlsx_values(rendered["xlsx"])
+    for number_ in range(1, 10):
+        assert any(title.startswith(f"{number_} ") for title in sheets), number_
+    participants = sheets["1 Deelnemers"]
+    assert participants[1] == ("leren", "Voorsprong in leren", datetime.datetime(2023, 5, 1), 151)
+    assert [row[3] for row in participants[1:]] == [151, 988, 20, 1142]
+    sizes = {row[0]: row for row in sheets["2 Grootteklassen"][1:]}
+    assert sizes["Voorsprong in werk voor iedereen"][1:] == (180, 260, 168, 242, 138, 61.5, 24.5, 14)
+    money = {row[0]: row[1:] for row in sheets["4 Middelen"][1:]}
+    assert money["Voorsprong in leren"] == (6722000, 2688800, 4033200, 0, 0)
+    assert money["Voorsprong in werk voor iedereen"][:4] == (62500000, 25000000, 28125000, 9375000)
+    places = sheets["3 Plaatsen"]
+    assert (
+        "Voorsprong in motivatie",
+        datetime.datetime(2025, 9, 1),
+        datetime.datetime(2027, 8, 31),
+        253,
+        20,
+    ) in places
+    assert sum(row[3] for row in places[1:] if row[0] == "Voorsprong in leren") == 450
+    for rows in sheets.values():
+        for row in rows[1:]:
+            for value in row:
+                assert not (isinstance(value, str) and re.fullmatch(r"-?\d+(?:[.,]\d+)?", value)), value
+    info = dict(sheets["Vraag"][1:])
+    assert info["Vingerafdruk van de gegevens"] == FINGERPRINT
+
+
+def test_the_csv_is_one_flat_semicolon_table(rendered):
+    content = rendered["csv"]
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["answer", "traject", "figure", "value"]
+    assert all(len(row) == 4 for row in rows)
+    values = {(row[0], row[1], row[2]): row[3] for row in rows[1:]}
+    assert values["1", "leren", "approved_companies"] == "151"
+    assert values["2", "werk", "size_class_shares.sme"] == "61,5"
+    assert values["4", "leren", "funding.total"] == "6722000,00"
+    assert values["4", "werk", "funding.own_promoter"] == "9375000,00"
+    assert values["3", "motivatie", "places.2025-09-01/2027-08-31.places"] == "253"
+    assert values["0", "", "fingerprint"] == FINGERPRINT
+    assert values["9", "werk", "referrals.by_sector_fund.Cevora"] == "21"
+    assert [row[0] for row in rows[1:]] == sorted((row[0] for row in rows[1:]), key=int)
+
+
+def test_the_json_is_the_figures_as_they_are(rendered):
+    content = rendered["json"]
+    assert json.loads(content) == SAMPLE
+    assert content.decode("utf-8") == json.dumps(SAMPLE, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    with_accent = {**SAMPLE, "initiatives": [{"title": "Één gids", "text": "Leren op de werkvloer"}]}
+    assert "Één gids".encode() in render_report(with_accent, "json")
+
+
+# -- no personal data --------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_company_contact_or_e_mail_reaches_a_document(fmt):
+    text = text_of(fmt, render_report(PLANTED, fmt))
+    for secret in (COMPANY, CONTACT, E_MAIL, "plantaert"):
+        assert secret.lower() not in text.lower(), secret
+    assert "@" not in text
+    if fmt in ("docx", "json", "csv", "xlsx"):
+        assert E_MAIL_REMOVED in text  # the recommendation stays, without its address
+
+
+def test_the_pdfs_html_has_no_personal_data_either():
+    with translation.override("nl-be"):
+        html = render_html(build_document(public_figures(PLANTED)))
+    for secret in (COMPANY, CONTACT, E_MAIL):
+        assert secret not in html
+
+
+# -- Belgian notation ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("6722000.00", "6.722.000"),
+        ("1234.5", "1.234,50"),
+        (988, "988"),
+        ("0.00", "0"),
+        ("-1500.25", "-1.500,25"),
+    ],
+)
+def test_numbers_are_written_the_belgian_way(value, expected):
+    assert number(value) == expected
+
+
+def test_amounts_shares_and_dates_are_written_as_the_minister_does():
+    assert euro("9375000.00") == "9.375.000 euro"
+    assert (share("61.5"), share("14.0"), share("0.0"), share(None)) == ("61,5%", "14%", "0%", "–")
+    assert month_year("2023-05-01") == "Mei 2023"
+    assert long_date("2025-11-26") == "26 november 2025"
+    assert period("2024-01-01", "2024-12-31") == "2024"
+    assert period("2025-09-01", "2027-08-31") == "1 september 2025 – 31 augustus 2027"
