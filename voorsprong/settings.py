@@ -150,7 +150,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Celery: without a broker, tasks run in-process so the whole system works with Python alone.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 # Eager tasks never reach a broker; the in-memory transport stops kombu looking for one on localhost.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
