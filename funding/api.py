@@ -1,6 +1,7 @@
 """The cost declarations API. Views are thin: the scoped queryset reads, services change."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -11,9 +12,18 @@ from funding.models import Declaration, DeclarationShare
 from funding.serializers import DeclarationSerializer, PaymentSerializer
 from participants.selectors import applications_visible_to
 from participants.serializers import ReasonSerializer
-from voorsprong.api import ModelPermissions
+from voorsprong.api import TRANSITION_ERRORS, ModelPermissions, error_responses, model_viewset_schema
 
 
+def _decision_schema(summary: str, request=None):
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={200: DeclarationSerializer, **error_responses(*TRANSITION_ERRORS)},
+    )
+
+
+@extend_schema_view(**model_viewset_schema(DeclarationSerializer, create=True))
 class DeclarationViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -38,16 +48,19 @@ class DeclarationViewSet(
 
     # The services decide who may act (officers only); the scoped queryset already answers 404 for
     # a declaration the user may not see.
+    @_decision_schema("Approve a declaration")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def approve(self, request, pk=None):
         return self._decide(services.approve_declaration)
 
+    @_decision_schema("Reject a declaration", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._decide(services.reject_declaration, **serializer.validated_data)
 
+    @_decision_schema("Mark an approved declaration paid", PaymentSerializer)
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[IsAuthenticated])
     def mark_paid(self, request, pk=None):
         serializer = PaymentSerializer(data=request.data)

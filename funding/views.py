@@ -17,6 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from rest_framework import serializers
@@ -27,7 +29,7 @@ from rest_framework.views import APIView
 from funding.models import FundingSourceCode
 from funding.selectors import ZERO, budget_summary
 from trajects.models import CapacityPeriod, Traject
-from voorsprong.api import role_permission
+from voorsprong.api import error_responses, role_permission
 from voorsprong.roles import Role
 
 MONITOR_ROLES = (Role.OFFICER, Role.ADMIN)
@@ -98,6 +100,22 @@ class BudgetSummaryView(APIView):
 
     permission_classes = [role_permission(Role.OFFICER, Role.CABINET)]
 
+    @extend_schema(
+        summary="The budget monitor's figures per traject and funding source",
+        parameters=[
+            OpenApiParameter("traject", str, description="A traject's code."),
+            OpenApiParameter("source", str, enum=FundingSourceCode.values, description="A funding source."),
+            OpenApiParameter("period", int, description="A capacity period's id."),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="The figures' date; today if left out."),
+        ],
+        responses={
+            200: inline_serializer(
+                "BudgetSummary",
+                fields={"as_of": serializers.DateField(), "rows": BudgetRowSerializer(many=True)},
+            ),
+            **error_responses(400, 401, 403),
+        },
+    )
     def get(self, request):
         filters = BudgetFilterForm(request.query_params)
         if not filters.is_valid():

@@ -1,5 +1,6 @@
 """The companies and applications API. Views are thin: selectors scope, services change."""
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -26,10 +27,19 @@ from participants.serializers import (
     ReasonSerializer,
     ReferralSerializer,
 )
-from voorsprong.api import ModelPermissions, role_permission
+from voorsprong.api import (
+    DETAIL_ERRORS,
+    READ_ERRORS,
+    TRANSITION_ERRORS,
+    ModelPermissions,
+    error_responses,
+    model_viewset_schema,
+    role_permission,
+)
 from voorsprong.roles import Role
 
 
+@extend_schema_view(**model_viewset_schema(CompanySerializer, create=True, update=True))
 class CompanyViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -45,6 +55,15 @@ class CompanyViewSet(
         return companies_visible_to(self.request.user).order_by("name", "pk")
 
 
+def _transition_schema(summary: str, request=None):
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={200: ApplicationSerializer, **error_responses(*TRANSITION_ERRORS)},
+    )
+
+
+@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True))
 class ApplicationViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -66,32 +85,50 @@ class ApplicationViewSet(
 
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.
+    @_transition_schema("Submit a draft application")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
         return self._transition(services.submit_application)
 
+    @_transition_schema("Approve a submitted application", ApprovalSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def approve(self, request, pk=None):
         serializer = ApprovalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._transition(services.approve_application, **serializer.validated_data)
 
+    @_transition_schema("Reject a submitted application", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
         return self._transition(services.reject_application, reason=self._reason())
 
+    @_transition_schema("Withdraw an application", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def withdraw(self, request, pk=None):
         return self._transition(services.withdraw_application, reason=self._reason())
 
+    @_transition_schema("Complete an approved application")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def complete(self, request, pk=None):
         return self._transition(services.complete_application)
 
+    @_transition_schema("Stop an approved application early", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def stop(self, request, pk=None):
         return self._transition(services.stop_application, reason=self._reason())
 
+    @extend_schema(
+        methods=["GET"],
+        summary="The application's coaching sessions",
+        filters=False,
+        responses={200: CoachingSessionSerializer(many=True), **error_responses(*DETAIL_ERRORS)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Log a coaching session",
+        request=CoachingSessionSerializer,
+        responses={201: CoachingSessionSerializer, **error_responses(*TRANSITION_ERRORS)},
+    )
     @action(
         detail=True,
         methods=["get", "post"],
@@ -108,11 +145,18 @@ class ApplicationViewSet(
         page = self.paginate_queryset(coaching_sessions_of(application))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        summary="The application's status changes, oldest first",
+        filters=False,
+        responses={200: HistoryEntrySerializer(many=True), **error_responses(*DETAIL_ERRORS)},
+    )
+    # Not paginated: an application has a handful of status changes.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)
 
 
+@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True))
 class ReferralViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -128,6 +172,10 @@ class EvaluationSummaryView(APIView):
 
     permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
 
+    @extend_schema(
+        summary="The evaluations per traject, aggregated",
+        responses={200: EvaluationSummarySerializer(many=True), **error_responses(*READ_ERRORS)},
+    )
     def get(self, request):
         rows = [{"traject": code, **figures} for code, figures in evaluation_summary().items()]
         return Response(EvaluationSummarySerializer(rows, many=True).data)

@@ -4,12 +4,15 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reporting.statistics import pq244_figures
-from voorsprong.api import role_permission
+from voorsprong.api import error_responses, role_permission
 from voorsprong.roles import Role
 
 
@@ -39,5 +42,29 @@ class PQ244View(APIView):
 
     permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
 
+    @extend_schema(
+        summary="The figures of parliamentary question 244",
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+        ],
+        responses={
+            200: inline_serializer(
+                "PQ244Figures",
+                fields={
+                    "question": serializers.IntegerField(),
+                    "as_of": serializers.DateField(),
+                    "trajects": serializers.ListField(
+                        child=serializers.DictField(), help_text="The figures per traject."
+                    ),
+                    "companies_in_any_traject": serializers.IntegerField(),
+                    "initiatives": serializers.ListField(
+                        child=serializers.DictField(child=serializers.CharField())
+                    ),
+                    "fingerprint": serializers.CharField(help_text="SHA-256 of the figures."),
+                },
+            ),
+            **error_responses(400, 401, 403),
+        },
+    )
     def get(self, request):
         return Response(pq244_figures(as_of_from(request.query_params)))

@@ -8,6 +8,8 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -15,7 +17,7 @@ from rest_framework.response import Response
 
 from reporting import services
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
-from voorsprong.api import role_permission
+from voorsprong.api import DETAIL_ERRORS, READ_ERRORS, error_responses, role_permission
 
 
 class ReportRequestSerializer(serializers.ModelSerializer):
@@ -66,6 +68,10 @@ class _FileRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: ReportRequestSerializer(many=True), **error_responses(*READ_ERRORS)}),
+    retrieve=extend_schema(responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)}),
+)
 class ReportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ReportRequestSerializer
     permission_classes = [role_permission(*services.REPORT_ROLES)]
@@ -73,6 +79,11 @@ class ReportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self):
         return ReportRequest.objects.select_related("requested_by").order_by("-created_at", "-pk")
 
+    @extend_schema(
+        summary="Ask for a report",
+        request=NewReportRequestSerializer,
+        responses={202: ReportRequestSerializer, **error_responses(400, 401, 403)},
+    )
     def create(self, request):
         """202 with the request: a new one queued, or the identical one already queued, running or done."""
         serializer = NewReportRequestSerializer(data=request.data)
@@ -86,10 +97,29 @@ class ReportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return self._accepted(report)
 
+    @extend_schema(
+        summary="Queue a failed report again",
+        request=None,
+        responses={202: ReportRequestSerializer, **error_responses(401, 403, 404, 409)},
+    )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         return self._accepted(services.retry_report(self.get_object(), by=request.user))
 
+    @extend_schema(
+        summary="Download a finished report",
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report's file.")
+            for media_type in (
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/csv",
+                "application/json",
+            )
+        }
+        | error_responses(401, 403, 404, 409, 410),
+    )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, _FileRenderer])
     def download(self, request, pk=None):
         from reporting.documents import CONTENT_TYPES

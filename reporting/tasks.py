@@ -4,8 +4,10 @@ import datetime
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,14 @@ logger = logging.getLogger(__name__)
 FIGURES_DONE, RENDERING_DONE = 10, 95
 MAX_ERROR_LENGTH = 2000
 MAX_STEP_LENGTH = ReportRequest._meta.get_field("step").max_length
+# A worker gives a build this long (settings, CELERY_REPORT_SOFT_TIME_LIMIT) before the request is marked
+# failed; the hard limit, a minute later, kills a worker that does not stop by itself.
+SOFT_TIME_LIMIT = int(getattr(settings, "CELERY_REPORT_SOFT_TIME_LIMIT", 300))
+HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 60
+# Errors that may pass by themselves (a full or unreachable disk, a dropped database connection): the
+# build is tried again, later each time, before the request is marked failed.
+TRANSIENT_ERRORS = (OSError, OperationalError)
+MAX_RETRIES = 3
 
 
 def _start(request_id: int) -> ReportRequest | None:
@@ -56,8 +66,8 @@ def _progress_reporter(report: ReportRequest):
     return progress
 
 
-def _fail(report: ReportRequest, error: Exception) -> None:
-    message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+def _fail(report: ReportRequest, error: Exception, message: str = "") -> None:
+    message = message or (f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
     report.refresh_from_db()
     report.status, report.error = ReportStatus.FAILED, message[:MAX_ERROR_LENGTH]
     report.finished_at = timezone.now()
@@ -65,12 +75,34 @@ def _fail(report: ReportRequest, error: Exception) -> None:
     report.save()
 
 
-@shared_task
-def build_report(request_id: int) -> str | None:
+def _may_retry(task) -> bool:
+    """Whether a transient error is raised again for Celery to retry the build: not after the last retry,
+    and not in-process with exceptions propagating (without a broker), where the retry would reach the
+    caller (the web request that queued the report) instead of running again."""
+    if task.request.is_eager and task.app.conf.task_eager_propagates:
+        return False
+    return task.request.retries < task.max_retries
+
+
+@shared_task(
+    bind=True,
+    # Acknowledged only when done, and put back when its worker dies: another worker builds the request
+    # again (``_start`` takes a request left "running").
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=HARD_TIME_LIMIT,
+)
+def build_report(self, request_id: int) -> str | None:
     """Builds the report of a queued request and stores its file; returns the status it leaves.
 
-    Any exception marks the request failed with its text and is not raised again: a broken report does
-    not come back on its own, somebody retries it (``reporting.services.retry_report``)."""
+    A transient error (``TRANSIENT_ERRORS``) is raised again for Celery to retry the build, up to
+    ``MAX_RETRIES`` times with a growing delay. Any other exception, the last transient one, and a build
+    running out of time mark the request failed with the reason and are not raised again: a broken report
+    does not come back on its own, somebody retries it (``reporting.services.retry_report``)."""
     report = _start(request_id)
     if report is None:
         logger.info("Report request %s: nothing to build", request_id)
@@ -91,10 +123,23 @@ def build_report(request_id: int) -> str | None:
         report.finished_at = timezone.now()
         report._change_reason = "done"
         report.save()
-    except Exception as error:
-        logger.exception("Report request %s failed", request_id)
+    except SoftTimeLimitExceeded as error:
+        logger.error("Report request %s took longer than %s seconds", request_id, SOFT_TIME_LIMIT)
         if stored:
             report.file.storage.delete(stored)
+        _fail(
+            report,
+            error,
+            _("The report took longer than %(seconds)d seconds to build.") % {"seconds": SOFT_TIME_LIMIT},
+        )
+        return ReportStatus.FAILED
+    except Exception as error:
+        if stored:
+            report.file.storage.delete(stored)
+        if isinstance(error, TRANSIENT_ERRORS) and _may_retry(self):
+            logger.warning("Report request %s: %r, trying again", request_id, error)
+            raise
+        logger.exception("Report request %s failed", request_id)
         _fail(report, error)
         return ReportStatus.FAILED
     return ReportStatus.DONE

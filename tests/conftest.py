@@ -13,6 +13,26 @@ def _fast_password_hashing():
     get_hashers.cache_clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _axes_skips_logins_without_a_request():
+    """Axes' backend refuses an ``authenticate()`` without a request, as ``Client.login`` and a direct
+    ``authenticate(username=..., password=...)`` make; such a login has no address to lock, so in
+    tests axes lets it through to the model backend. Every login through a request is still counted
+    and locked (tests/test_security.py)."""
+    from axes.backends import AxesStandaloneBackend
+
+    checked = AxesStandaloneBackend.authenticate
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return checked(self, request, username=username, password=password, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AxesStandaloneBackend, "authenticate", authenticate)
+        yield
+
+
 @pytest.fixture
 def officer(db):
     from tests.factories import UserFactory

@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 from trajects.models import CommunicationAction, Partnership
+from voorsprong.models import IdempotentRequest
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,12 @@ VIOLATIONS = {
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
     "reportrequest_done_has_file": lambda: report(status="done", progress=100),
     "reportrequest_failed_says_why": lambda: report(status="failed"),
+    "idempotentrequest_unique_user_key": lambda: [
+        IdempotentRequest.objects.create(
+            key="k", user=user, method="POST", path="/api/v1/x/", fingerprint="f", response_status=201
+        )
+        for user in [UserFactory()] * 2
+    ],
     "statisticssnapshot_unique_day": lambda: [
         StatisticsSnapshot.objects.create(
             question=244, as_of=datetime.date(2025, 11, 26), figures={}, fingerprint="x"

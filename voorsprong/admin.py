@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from voorsprong.models import User
+from voorsprong.models import IdempotentRequest, User
 
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
@@ -21,3 +21,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ("organisation",)}),
     )
+
+
+@admin.register(IdempotentRequest)
+class IdempotentRequestAdmin(admin.ModelAdmin):
+    """The stored first answers of POSTs sent with an Idempotency-Key (see voorsprong.idempotency)."""
+
+    list_display = ("key", "user", "method", "path", "response_status", "created_at")
+    list_filter = ("response_status",)
+    list_select_related = ("user",)
+    search_fields = ("key", "path", "user__username")
+    autocomplete_fields = ("user",)

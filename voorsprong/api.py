@@ -1,7 +1,9 @@
 """What every API view shares: model permissions that also guard reading, and one error vocabulary."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -57,3 +59,151 @@ def exception_handler(exc, context):
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+# -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------
+class ErrorSerializer(serializers.Serializer):
+    """The body of a 401, 403, 404, 409 or 410: a message, and a code for the workflow's refusals."""
+
+    detail = serializers.CharField(help_text="What went wrong, in the user's language.")
+    code = serializers.CharField(
+        required=False,
+        help_text="Machine-readable reason, e.g. forbidden or invalid_status (absent on 401 and 404).",
+    )
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """The body of a 400: per field, a list of messages; ``non_field_errors`` for the request as a whole.
+
+    Its schema is written by ``ValidationErrorSchema`` below: the field names vary per endpoint.
+    """
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": "Per field, a list of messages; non_field_errors for the request as a whole.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: a list of messages per field.",
+    401: "Not logged in: no valid token or session.",
+    403: "The user's role may not do this.",
+    404: "No such object, or not one the user may see.",
+    409: "The object's state does not allow this.",
+    410: "The object's file is gone.",
+}
+ERROR_EXAMPLES = {
+    400: OpenApiExample(
+        "Invalid field", value={"some_field": ["This field is required."]}, status_codes=[400]
+    ),
+    409: OpenApiExample(
+        "Refused by the workflow",
+        value={"detail": "Only a submitted application can be approved.", "code": "invalid_status"},
+        status_codes=[409],
+    ),
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers for ``codes``, each with its body (see ``exception_handler``)."""
+    return {
+        code: OpenApiResponse(
+            response=ValidationErrorSerializer if code == 400 else ErrorSerializer,
+            description=ERROR_DESCRIPTIONS[code],
+            examples=[ERROR_EXAMPLES[code]] if code in ERROR_EXAMPLES else [],
+        )
+        for code in codes
+    }
+
+
+READ_ERRORS = (401, 403)
+DETAIL_ERRORS = (401, 403, 404)
+WRITE_ERRORS = (400, 401, 403)
+CHANGE_ERRORS = (400, 401, 403, 404)
+TRANSITION_ERRORS = (400, 401, 403, 404, 409)
+
+
+def model_viewset_schema(serializer, *, create=False, update=False) -> dict:
+    """``extend_schema_view`` arguments for a model viewset's standard actions and their errors."""
+    schema = {
+        "list": extend_schema(responses={200: serializer(many=True), **error_responses(*READ_ERRORS)}),
+        "retrieve": extend_schema(responses={200: serializer, **error_responses(*DETAIL_ERRORS)}),
+    }
+    if create:
+        schema["create"] = extend_schema(responses={201: serializer, **error_responses(*WRITE_ERRORS)})
+    if update:
+        for name in ("update", "partial_update"):
+            schema[name] = extend_schema(responses={200: serializer, **error_responses(*CHANGE_ERRORS)})
+    return schema
+
+
+class ScopedViewSchema(OpenApiViewExtension):
+    """For the schema only: a model viewset whose ``get_queryset`` scopes by user, which the generator
+    cannot call (it has no user); ``queryset`` names the model for path types and filters."""
+
+    def view_replacement(self):
+        model = self.target.serializer_class.Meta.model
+        return type(self.target.__name__, (self.target,), {"queryset": model._default_manager.none()})
+
+
+# drf-spectacular registers every subclass; these name the views scoped by user.
+for _name in (
+    "participants.api.CompanyViewSet",
+    "participants.api.ApplicationViewSet",
+    "participants.api.ReferralViewSet",
+    "funding.api.DeclarationViewSet",
+):
+    type(f"{_name.rsplit('.', 1)[1]}Schema", (ScopedViewSchema,), {"target_class": _name})
+
+
+class TrajectsSchema(OpenApiViewExtension):
+    """The trajects' and capacity periods' viewsets, documented from here to leave their module alone."""
+
+    target_class = "trajects.api.TrajectViewSet"
+
+    def view_replacement(self):
+        serializer = self.target.serializer_class
+        return extend_schema_view(**model_viewset_schema(serializer))(
+            type(self.target.__name__, (self.target,), {})
+        )
+
+
+class CapacityPeriodsSchema(OpenApiViewExtension):
+    target_class = "trajects.api.CapacityPeriodViewSet"
+
+    def view_replacement(self):
+        serializer = self.target.serializer_class
+        schema = model_viewset_schema(serializer, create=True, update=True)
+        return extend_schema_view(**schema)(type(self.target.__name__, (self.target,), {}))
+
+
+class AuthTokenSchema(OpenApiViewExtension):
+    """DRF's ``obtain_auth_token``: username and password in, the user's token out."""
+
+    target_class = "rest_framework.authtoken.views.ObtainAuthToken"
+    match_subclasses = True
+    priority = 1  # before drf-spectacular's own extension for this view
+
+    def view_replacement(self):
+        locked_out = OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins.")
+        schema = {
+            "post": extend_schema(
+                summary="Get the user's API token",
+                responses={200: TokenSerializer, **error_responses(400), 403: locked_out},
+                auth=[],
+            )
+        }
+        if hasattr(self.target, "delete"):  # revoking the token needs one
+            revoked = OpenApiResponse(description="The token no longer opens the API.")
+            schema["delete"] = extend_schema(request=None, responses={204: revoked, **error_responses(401)})
+        return extend_schema_view(**schema)(type(self.target.__name__, (self.target,), {}))

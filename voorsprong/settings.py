@@ -5,10 +5,12 @@ With no environment variables set, everything runs with Python alone: a SQLite f
 switch to PostgreSQL and Redis (see README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,8 +37,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "rangefilter",
+    "axes",
+    "csp",
     "voorsprong",
     "trajects",
     "participants",
@@ -52,9 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "voorsprong.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a login refused for a lock-out into voorsprong.auth_api's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "voorsprong.urls"
@@ -101,10 +111,27 @@ AUTH_USER_MODEL = "voorsprong.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Axes first: it refuses a locked-out username and address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# One username from one address is locked after AXES_FAILURE_LIMIT failed logins (login page, admin
+# and API token alike), for AXES_COOLOFF_TIME; a successful login before that starts the count anew.
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "voorsprong.auth_api.lockout_response"
+# Behind the reverse proxy every request comes from the proxy: then the client's address is the last
+# one in X-Forwarded-For. Only set this when a proxy that appends it stands in front of the app.
+AXES_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
+AXES_CLIENT_IP_CALLABLE = "voorsprong.auth_api.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -155,6 +182,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies is put back on the queue rather than lost (report builds resume).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# How long a report build may take before its request is marked failed (the hard limit is 60 s more).
+CELERY_REPORT_SOFT_TIME_LIMIT = env.int("CELERY_REPORT_SOFT_TIME_LIMIT", default=300)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
@@ -177,12 +208,71 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "voorsprong.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI 3 contract at /api/schema/, browsable at /api/docs/ and /api/docs/redoc/. The contract is
+# not secret, so anyone may read it (the endpoints themselves still require a login). Swagger UI and
+# Redoc come from drf-spectacular-sidecar's static files: nothing is loaded from a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Voorsprong back office API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The back office of the Voorsprong coaching programme: companies, trajects and their capacity, "
+        "applications and their workflow, referrals, cost declarations, budget and evaluation figures, "
+        "and the reports of parliamentary questions. Authenticate with a token "
+        "(`Authorization: Token <key>`, from /api/v1/auth/token/) or a session. Errors answer with "
+        "`{detail, code}` (401, 403, 404, 409) or, for invalid input (400), with a list of messages "
+        "per field."
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Tags per resource (companies, applications, ...) rather than one "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "status": one name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "participants.models.ApplicationStatus",
+        "DeclarationStatusEnum": "funding.models.DeclarationStatus",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
+    },
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Production (docker-compose) serves over HTTPS only; a local checkout runs on plain http.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only in production: plain http is redirected (but for the container's own healthcheck) and
+# browsers are told by HSTS never to try http again.
+HTTPS_ONLY = SESSION_COOKIE_SECURE and not DEBUG
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only this site's own files. An inline script needs the
+# request's nonce (``nonce="{{ request.csp_nonce }}"``); inline styles stay allowed, the admin uses
+# them. drf-spectacular's Swagger UI page carries an unnonced inline script, so /api/docs/ is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from funding.api import DeclarationViewSet
@@ -10,6 +10,7 @@ from participants.api import ApplicationViewSet, CompanyViewSet, EvaluationSumma
 from reporting.api import PQ244View
 from reporting.report_api import ReportRequestViewSet
 from trajects.api import CapacityPeriodViewSet, TrajectViewSet
+from voorsprong.auth_api import AuthTokenView
 from voorsprong.health import health
 from voorsprong.views import home
 
@@ -36,9 +37,13 @@ urlpatterns = [
     path("rapporten/", include("reporting.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", AuthTokenView.as_view(), name="api-token"),
     path("api/v1/evaluations/summary/", EvaluationSummaryView.as_view(), name="evaluation-summary"),
     path("api/v1/funding/summary/", BudgetSummaryView.as_view(), name="funding-summary"),
     path("api/v1/statistics/pq244/", PQ244View.as_view(), name="statistics-pq244"),
     path("api/v1/", include(api.urls)),
+    # The OpenAPI contract and its browsable docs; anyone may read them (SPECTACULAR_SETTINGS).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -1,0 +1,142 @@
+"""The OpenAPI 3 contract: served at /api/schema/, browsable at /api/docs/, valid and free of warnings."""
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+PATHS = [
+    "/api/v1/companies/",
+    "/api/v1/companies/{id}/",
+    "/api/v1/trajects/",
+    "/api/v1/trajects/{id}/",
+    "/api/v1/capacity-periods/",
+    "/api/v1/capacity-periods/{id}/",
+    "/api/v1/applications/",
+    "/api/v1/applications/{id}/",
+    *(
+        f"/api/v1/applications/{{id}}/{action}/"
+        for action in ("submit", "approve", "reject", "withdraw", "complete", "stop", "sessions", "history")
+    ),
+    "/api/v1/referrals/",
+    "/api/v1/referrals/{id}/",
+    "/api/v1/declarations/",
+    "/api/v1/declarations/{id}/",
+    "/api/v1/declarations/{id}/approve/",
+    "/api/v1/declarations/{id}/reject/",
+    "/api/v1/declarations/{id}/mark-paid/",
+    "/api/v1/report-requests/",
+    "/api/v1/report-requests/{id}/",
+    "/api/v1/report-requests/{id}/retry/",
+    "/api/v1/report-requests/{id}/download/",
+    "/api/v1/evaluations/summary/",
+    "/api/v1/funding/summary/",
+    "/api/v1/statistics/pq244/",
+    "/api/v1/auth/token/",
+]
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def resolve(schema: dict, ref_or_schema: dict) -> dict:
+    ref = ref_or_schema.get("$ref")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else ref_or_schema
+
+
+def test_anyone_may_read_the_schema_as_openapi_3_json(client):
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    body = response.json()
+    assert body["openapi"].startswith("3.")
+    assert body["info"]["title"] == "Voorsprong back office API"
+    assert body["info"]["version"] == "1.0.0"
+
+
+def test_a_logged_in_user_gets_the_same_schema(client, officer, schema):
+    client.force_login(officer)
+
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert sorted(response.json()["paths"]) == sorted(schema["paths"])
+
+
+def test_the_schema_has_every_endpoint(schema):
+    missing = [path for path in PATHS if path not in schema["paths"]]
+
+    assert missing == []
+    # The schema's own endpoint is not part of the contract.
+    assert not any(path.startswith("/api/schema") for path in schema["paths"])
+
+
+def test_the_schema_validates_without_warnings(capsys, tmp_path):
+    target = tmp_path / "schema.yml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    captured = capsys.readouterr()
+    assert "Warning" not in captured.err + captured.out
+    assert "Error" not in captured.err + captured.out
+    assert target.read_text().startswith("openapi: 3.")
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/docs/redoc/"])
+def test_the_docs_render_from_local_static_files(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "/api/schema/" in html
+    # drf-spectacular-sidecar: nothing from a CDN.
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn.jsdelivr.net" not in html
+
+
+def test_the_applications_list_documents_its_filters_and_pagination(schema):
+    operation = schema["paths"]["/api/v1/applications/"]["get"]
+
+    names = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+    assert {"traject", "status", "size_class", "project", "decided_after", "decided_before", "page"} <= names
+    page = resolve(schema, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert resolve(schema, page["properties"]["results"]["items"])["properties"]["company"]
+
+
+def test_approving_documents_its_request_and_its_errors(schema):
+    operation = schema["paths"]["/api/v1/applications/{id}/approve/"]["post"]
+
+    request = resolve(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert "budget_override_reason" in request["properties"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"])
+    conflict = operation["responses"]["409"]["content"]["application/json"]
+    error = resolve(schema, conflict["schema"])
+    assert set(error["properties"]) == {"detail", "code"}
+    assert error["required"] == ["detail"]
+    invalid = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    assert invalid["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_every_endpoint_documents_its_errors(schema):
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if not any(code.startswith("4") for code in operation["responses"])
+    ]
+
+    assert undocumented == []
+
+
+def test_the_history_is_a_plain_list_without_filters(schema):
+    operation = schema["paths"]["/api/v1/applications/{id}/history/"]["get"]
+
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    assert not [parameter for parameter in operation.get("parameters", []) if parameter["in"] == "query"]
