@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -19,9 +19,8 @@ from funding.models import (
 from participants.models import APPROVED_STATUSES, Application
 from trajects.models import Traject
 from voorsprong.models import User
+from voorsprong.money import ZERO, to_cents, to_tenths
 from voorsprong.roles import Role
-
-ZERO = Decimal("0.00")
 
 
 def funding_rule_of(traject) -> FundingRule | None:
@@ -69,18 +68,12 @@ def committed_total(application: Application) -> Decimal:
     return application.funding.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 # A source is at risk below this part of its budget remaining.
 LOW_REMAINING_SHARE = Decimal("0.10")
 BURN_RATE_MONTHS = 6
 DAYS_PER_MONTH = Decimal("30.44")
 SPENT_STATUSES = (DeclarationStatus.APPROVED, DeclarationStatus.PAID)
 SHARE_FIGURES = ("declared", "approved", "paid", "spent_in_window")
-
-
-def _cents(amount: Decimal | None) -> Decimal:
-    return (amount or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _month_index(day: datetime.date) -> int:
@@ -195,20 +188,18 @@ def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=No
 
 
 def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, window_start: int) -> dict:
-    budget, committed, approved = (_cents(found.get(name)) for name in ("budget", "committed", "approved"))
+    budget, committed, approved = (to_cents(found.get(name)) for name in ("budget", "committed", "approved"))
     remaining = budget - committed
     traject_budget = found.get("traject_budget")
-    share = (
-        (budget * 100 / traject_budget).quantize(TENTH, rounding=ROUND_HALF_UP) if traject_budget else None
-    )
+    share = to_tenths(budget * 100 / traject_budget) if traject_budget else None
     months_running = BURN_RATE_MONTHS - min(
         BURN_RATE_MONTHS, max(0, _month_index(traject.start_date) - window_start)
     )
-    burn_rate = _cents((found.get("spent_in_window") or ZERO) / months_running) if months_running else None
+    burn_rate = to_cents((found.get("spent_in_window") or ZERO) / months_running) if months_running else None
     months_left = runs_out_on = None
     if burn_rate:
         months = max(budget - approved, ZERO) / burn_rate
-        months_left = months.quantize(TENTH, rounding=ROUND_HALF_UP)
+        months_left = to_tenths(months)
         runs_out_on = as_of + datetime.timedelta(days=int(months * DAYS_PER_MONTH))
     period_end = found.get("line_period_end") or traject.last_period_end
     return {
@@ -218,9 +209,9 @@ def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, wi
         "source_name": source.name,
         "budget": budget,
         "committed": committed,
-        "declared": _cents(found.get("declared")),
+        "declared": to_cents(found.get("declared")),
         "approved": approved,
-        "paid": _cents(found.get("paid")),
+        "paid": to_cents(found.get("paid")),
         "remaining": remaining,
         "share": share,
         "burn_rate": burn_rate,

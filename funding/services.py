@@ -1,7 +1,7 @@
 """Committing an application's money against the budget when it is approved, and declaring costs on it."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +20,6 @@ from funding.models import (
     FundingSourceCode,
 )
 from funding.selectors import (
-    ZERO,
     budget_lines_for,
     committed_on,
     committed_total,
@@ -31,19 +30,14 @@ from funding.selectors import (
 from participants.models import Application, ApplicationStatus
 from participants.selectors import applications_visible_to
 from voorsprong.models import User
+from voorsprong.money import ZERO, to_cents
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
-
-CENT = Decimal("0.01")
 
 
 def euro(amount: Decimal) -> str:
     """An amount as people here write it: 1.234.567,89."""
     return number_format(amount, 2, force_grouping=True)
-
-
-def to_cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def split_in_proportion(total: Decimal, weights: dict) -> dict:

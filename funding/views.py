@@ -5,11 +5,8 @@ spreadsheet are for officers and administrators (others get 403, anonymous visit
 """
 
 import io
-from functools import wraps
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,12 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding.models import FundingSourceCode
-from funding.selectors import ZERO, budget_summary
+from funding.selectors import budget_summary
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.api import error_responses, role_permission
+from voorsprong.money import ZERO
 from voorsprong.roles import Role
+from voorsprong.views import role_required
 
-MONITOR_ROLES = (Role.OFFICER, Role.ADMIN)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
 TENTHS_FORMAT = "0.0"
@@ -129,17 +127,6 @@ class BudgetSummaryView(APIView):
 
 
 # -- the officers' page ------------------------------------------------------------------------------
-def monitor_required(view):
-    @login_required
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or any(user.has_role(role) for role in MONITOR_ROLES)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return checked
-
 
 CHART_WIDTH, CHART_LABEL_WIDTH, CHART_ROW_HEIGHT, CHART_LEGEND_HEIGHT = 900, 300, 32, 30
 # Drawn over each other on one scale, each thinner than the one behind it, so all four stay visible.
@@ -189,7 +176,7 @@ def budget_chart(rows: list[dict]) -> dict:
     }
 
 
-@monitor_required
+@role_required(Role.OFFICER)
 @require_GET
 def budget_monitor(request):
     filters = BudgetFilterForm(request.GET or None)
@@ -227,7 +214,7 @@ def _cell(sheet, value, number_format: str | None) -> WriteOnlyCell:
     return cell
 
 
-@monitor_required
+@role_required(Role.OFFICER)
 @require_GET
 def budget_export(request):
     """The page's rows as a spreadsheet, amounts as numbers."""

@@ -104,7 +104,7 @@ def decision_recipients(application: Application) -> list[str]:
 
 
 def _sees_everything(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICER) or user.has_role(Role.ADMIN)
+    return user.acts_as(Role.OFFICER)
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:

@@ -32,7 +32,7 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum, TextField, Value, Window
 from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
@@ -50,11 +50,9 @@ from trajects.models import (
     Project,
     Traject,
 )
+from voorsprong.money import ZERO, to_cents, to_tenths
 
 QUESTION = 244
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-ZERO = Decimal("0.00")
 MAX_RECOMMENDATIONS = 20
 # Put in the place of a company's name in its own recommendation.
 NAME_BLANKED = "…"
@@ -72,19 +70,19 @@ PARTNER_KIND_ORDER = {kind: position for position, kind in enumerate(Organisatio
 
 
 def _amount(value: Decimal | None) -> str:
-    return str((value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(to_cents(value))
 
 
 def _share(part: int, whole: int) -> str | None:
     if not whole:
         return None
-    return str((Decimal(part * 100) / whole).quantize(TENTH, rounding=ROUND_HALF_UP))
+    return str(to_tenths(Decimal(part * 100) / whole))
 
 
 def _average(total: int | None, count: int) -> str | None:
     if not count or total is None:
         return None
-    return str((Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(to_cents(Decimal(total) / count))
 
 
 def fingerprint(figures: dict) -> str:

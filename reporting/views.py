@@ -7,12 +7,9 @@ done or failed, to show its download link or its error.
 """
 
 import datetime
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,26 +20,12 @@ from django.views.decorators.http import require_POST
 from participants.size_classes import SizeClass
 from reporting import services
 from reporting.models import ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
-from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
+from voorsprong.views import role_required
 
 QUESTION = 244
 RECENT_REQUESTS = 20
 SNAPSHOT_DATES_OFFERED = 90
-
-
-def _report_users_only(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (
-            user.is_superuser or any(user.has_role(role) for role in (*services.REPORT_ROLES, Role.ADMIN))
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _date_widget(**attrs) -> forms.DateInput:
@@ -154,7 +137,7 @@ def _comparison(query) -> dict:
     }
 
 
-@_report_users_only
+@role_required(*services.REPORT_ROLES)
 def report_list(request):
     form = ReportForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -193,7 +176,7 @@ def report_list(request):
     )
 
 
-@_report_users_only
+@role_required(*services.REPORT_ROLES)
 @require_POST
 def retry(request, pk: int):
     report = get_object_or_404(ReportRequest, pk=pk)

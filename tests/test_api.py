@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from participants.models import Application, ApplicationStatus, Company
+from tests.clients import client_for
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -27,12 +28,6 @@ from voorsprong.roles import Role
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
 TODAY = timezone.localdate()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

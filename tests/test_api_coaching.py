@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from participants.models import Application, CoachingSession
+from tests.clients import client_for
 from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
@@ -27,12 +27,6 @@ SESSION = {
     "employees_reached": 6,
     "notes": "Kick-off",
 }
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """The referrals API: consultants refer and see their own; officers see all; others nothing."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from participants.models import Application, Referral
+from tests.clients import client_for
 from tests.factories import (
     ApplicationFactory,
     CapacityPeriodFactory,
@@ -19,12 +19,6 @@ from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from funding.models import DeclarationStatus as DS
 from funding.selectors import budget_summary
 from funding.tasks import check_budgets
 from participants.models import ApplicationStatus as S
+from tests.clients import client_for
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -228,10 +229,6 @@ def test_the_number_of_queries_does_not_grow_with_the_data(leren, sources):
 
 
 # -- the API ----------------------------------------------------------------------------------------
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_the_api_gives_amounts_as_strings_with_two_decimals(leren, officer):

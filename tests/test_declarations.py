@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from funding import services
 from funding.models import Declaration, DeclarationAttachment, DeclarationShare, DeclarationStatus
 from participants.models import ApplicationStatus
+from tests.clients import client_for
 from tests.factories import (
     ApplicationFundingFactory,
     ApprovedApplicationFactory,
@@ -35,12 +35,6 @@ S = DeclarationStatus
 TODAY = timezone.localdate()
 pytestmark = pytest.mark.django_db
 COSTS = {"period_start": "2025-04-01", "period_end": "2025-04-30", "amount": "333.33", "hours": "7.50"}
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from participants.models import CoachingSession
+from tests.clients import client_for
 from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
@@ -29,12 +30,6 @@ SESSION = {
     "employees_reached": 6,
     "notes": "Kick-off",
 }
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from reporting import services
 from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.statistics import pq244_figures
 from reporting.tasks import _progress_reporter, build_report, take_statistics_snapshot
+from tests.clients import client_for
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
@@ -23,12 +24,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 AS_OF = D(2025, 11, 26)
 URL = "/api/v1/report-requests/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from funding.models import BudgetLine
 from participants.models import ApplicationStatus, Company
 from reporting.models import Initiative
 from reporting.statistics import figures_changes, fingerprint, pq244_figures
+from tests.clients import client_for
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -40,12 +41,6 @@ S = ApplicationStatus
 
 def traject_figures(figures: dict, code: str) -> dict:
     return next(traject for traject in figures["trajects"] if traject["code"] == code)
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # -- small data --------------------------------------------------------------------------------------

@@ -29,11 +29,7 @@ def role_permission(*roles: Role) -> type[BasePermission]:
 
     class HasRole(BasePermission):
         def has_permission(self, request, view):
-            user = request.user
-            return bool(
-                user.is_authenticated
-                and (user.is_superuser or any(user.has_role(role) for role in (*roles, Role.ADMIN)))
-            )
+            return bool(request.user.is_authenticated and request.user.acts_as(*roles))
 
     return HasRole
 

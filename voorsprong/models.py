@@ -35,6 +35,10 @@ class User(AbstractUser):
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
 
+    def acts_as(self, *roles: Role) -> bool:
+        """May act in one of ``roles``: administrators (and superusers) may act in every role."""
+        return self.is_superuser or any(self.has_role(role) for role in (*roles, Role.ADMIN))
+
 
 class IdempotentRequest(models.Model):
     """The first answer to a POST sent with an ``Idempotency-Key``, replayed when the client retries it

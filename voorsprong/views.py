@@ -1,4 +1,7 @@
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from voorsprong.roles import Role
@@ -17,3 +20,20 @@ def home(request):
         if request.user.has_role(role):
             return redirect(page)
     return redirect("admin:index")
+
+
+def role_required(*roles: Role):
+    """A page for users who may act in one of ``roles`` (administrators always); others get 403,
+    anonymous visitors the login page."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not request.user.acts_as(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator

@@ -6,11 +6,7 @@ a promoter. Everyone else (sector consultants, the cabinet) is refused with 403;
 sent to the login page. An application outside the user's scope answers 404, whatever the method.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,25 +18,13 @@ from participants.models import Application, ApplicationStatus, Milestone
 from participants.selectors import coaching_milestones, coaching_overview, coaching_sessions_of
 from participants.services import WorkflowRefusal
 from voorsprong.roles import Role
+from voorsprong.views import role_required
 
 PAGE_SIZE = 50
-COACH_ROLES = (Role.PROMOTER, Role.OFFICER, Role.ADMIN)
 S = ApplicationStatus
 
 
-def coach_required(view):
-    @login_required
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or any(user.has_role(role) for role in COACH_ROLES)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-@coach_required
+@role_required(Role.PROMOTER, Role.OFFICER)
 @require_GET
 def application_list(request):
     filters = CoachingFilterForm(request.GET or None, user=request.user)
@@ -79,13 +63,13 @@ def _detail(request, application: Application, session_form=None, close_form=Non
     )
 
 
-@coach_required
+@role_required(Role.PROMOTER, Role.OFFICER)
 @require_GET
 def application_detail(request, pk):
     return _detail(request, _coached_application(request, pk))
 
 
-@coach_required
+@role_required(Role.PROMOTER, Role.OFFICER)
 @require_POST
 def log_session(request, pk):
     application = _coached_application(request, pk)
@@ -101,7 +85,7 @@ def log_session(request, pk):
     return _detail(request, application, session_form=form)
 
 
-@coach_required
+@role_required(Role.PROMOTER, Role.OFFICER)
 @require_POST
 def close_application(request, pk):
     application = _coached_application(request, pk)

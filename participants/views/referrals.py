@@ -1,10 +1,7 @@
 """The sector consultants' pages: refer a company, and follow the companies referred."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,25 +11,15 @@ from participants.kbo import format_kbo_number
 from participants.models import Company
 from participants.selectors import companies_visible_to, referrals_of
 from voorsprong.roles import Role
+from voorsprong.views import role_required
 
 
-def _consultants_only(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role(Role.SECTOR_CONSULTANT):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@_consultants_only
+@role_required(Role.SECTOR_CONSULTANT)
 def referral_list(request):
     return render(request, "participants/referrals/list.html", {"referrals": referrals_of(request.user)})
 
 
-@_consultants_only
+@role_required(Role.SECTOR_CONSULTANT)
 def new_referral(request):
     """Step 1 asks the KBO number (?kbo=); step 2 shows the known company or asks an unknown one's details."""
     lookup = KboLookupForm(request.GET if "kbo" in request.GET else None)
