@@ -16,7 +16,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 install: $(INSTALLED) $(CATALOGUES)
 

@@ -4,7 +4,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from funding import services
@@ -12,7 +11,17 @@ from funding.models import Declaration, DeclarationShare
 from funding.serializers import DeclarationSerializer, PaymentSerializer
 from participants.selectors import applications_visible_to
 from participants.serializers import ReasonSerializer
-from voorsprong.api import TRANSITION_ERRORS, ModelPermissions, error_responses, model_viewset_schema
+from voorsprong.api import (
+    CHANGE_ERRORS,
+    TRANSITION_ERRORS,
+    ModelPermissions,
+    StrictBodyMixin,
+    error_responses,
+    model_viewset_schema,
+    requires_permission,
+)
+
+SEES_DECLARATIONS = requires_permission("funding.view_declaration")
 
 
 def _decision_schema(summary: str, request=None):
@@ -23,9 +32,19 @@ def _decision_schema(summary: str, request=None):
     )
 
 
-@extend_schema_view(**model_viewset_schema(DeclarationSerializer, create=True))
+@extend_schema_view(
+    **{
+        **model_viewset_schema(DeclarationSerializer, create=True),
+        # An application the user may not see is not found (VisibleApplicationField): 404.
+        "create": extend_schema(responses={201: DeclarationSerializer, **error_responses(*CHANGE_ERRORS)}),
+    }
+)
 class DeclarationViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictBodyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = DeclarationSerializer
     permission_classes = [ModelPermissions]
@@ -49,19 +68,19 @@ class DeclarationViewSet(
     # The services decide who may act (officers only); the scoped queryset already answers 404 for
     # a declaration the user may not see.
     @_decision_schema("Approve a declaration")
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def approve(self, request, pk=None):
         return self._decide(services.approve_declaration)
 
     @_decision_schema("Reject a declaration", ReasonSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def reject(self, request, pk=None):
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._decide(services.reject_declaration, **serializer.validated_data)
 
     @_decision_schema("Mark an approved declaration paid", PaymentSerializer)
-    @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
         serializer = PaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

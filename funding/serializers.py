@@ -16,6 +16,9 @@ class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
         return applications_visible_to(self.context["request"].user)
 
     def to_internal_value(self, data):
+        # Not an id at all is a wrong value (400); an id the user may not see is not found (404).
+        if isinstance(data, bool) or not isinstance(data, (int, str)) or not str(data).isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
         return get_object_or_404(self.get_queryset(), pk=data)
 
 
@@ -23,6 +26,16 @@ class AttachmentsField(serializers.ListField):
     """Uploaded files in; the saved attachments out, by id and file name."""
 
     child = serializers.FileField()
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            # A 400 has a list of messages per field (voorsprong.api.ValidationErrorSerializer), not a
+            # dict per file: each message says which file, by its position in the list.
+            raise serializers.ValidationError(
+                [f"[{index}] {message}" for index, messages in error.detail.items() for message in messages]
+            ) from error
 
     def get_attribute(self, declaration):
         return declaration.attachments.all()
@@ -47,7 +60,9 @@ class DeclarationSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="application.company.name", read_only=True)
     traject = serializers.CharField(source="application.traject.code", read_only=True)
     declared_by = serializers.CharField(source="declared_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     shares = DeclarationShareSerializer(many=True, read_only=True)
     attachments = AttachmentsField(required=False)
 

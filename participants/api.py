@@ -3,7 +3,6 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,15 +31,20 @@ from voorsprong.api import (
     READ_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
+    StrictBodyMixin,
     error_responses,
     model_viewset_schema,
+    requires_permission,
     role_permission,
 )
 from voorsprong.roles import Role
 
+SEES_APPLICATIONS = requires_permission("participants.view_application")
+
 
 @extend_schema_view(**model_viewset_schema(CompanySerializer, create=True, update=True))
 class CompanyViewSet(
+    StrictBodyMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -65,7 +69,11 @@ def _transition_schema(summary: str, request=None):
 
 @extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True))
 class ApplicationViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictBodyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ApplicationSerializer
     permission_classes = [ModelPermissions]
@@ -86,34 +94,34 @@ class ApplicationViewSet(
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.
     @_transition_schema("Submit a draft application")
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def submit(self, request, pk=None):
         return self._transition(services.submit_application)
 
     @_transition_schema("Approve a submitted application", ApprovalSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def approve(self, request, pk=None):
         serializer = ApprovalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._transition(services.approve_application, **serializer.validated_data)
 
     @_transition_schema("Reject a submitted application", ReasonSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def reject(self, request, pk=None):
         return self._transition(services.reject_application, reason=self._reason())
 
     @_transition_schema("Withdraw an application", ReasonSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def withdraw(self, request, pk=None):
         return self._transition(services.withdraw_application, reason=self._reason())
 
     @_transition_schema("Complete an approved application")
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def complete(self, request, pk=None):
         return self._transition(services.complete_application)
 
     @_transition_schema("Stop an approved application early", ReasonSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def stop(self, request, pk=None):
         return self._transition(services.stop_application, reason=self._reason())
 
@@ -132,7 +140,8 @@ class ApplicationViewSet(
     @action(
         detail=True,
         methods=["get", "post"],
-        permission_classes=[IsAuthenticated],
+        # Reading sessions (notes included) needs their own permission, which consultants lack.
+        permission_classes=[requires_permission("participants.view_coachingsession")],
         serializer_class=CoachingSessionSerializer,
     )
     def sessions(self, request, pk=None):
@@ -156,9 +165,13 @@ class ApplicationViewSet(
         return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)
 
 
-@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True))
+@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True, filtered=False))
 class ReferralViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictBodyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ReferralSerializer
     permission_classes = [ModelPermissions]

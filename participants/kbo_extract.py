@@ -11,6 +11,7 @@ Layout and codes after the KBO "Cookbook Open Data" and the extract's own code.c
 import csv
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,11 @@ _NACE_VERSION = "2008"
 # registered in the KBO. The VAT activity describes the business best; RSZ covers employers without
 # VAT (most non-profits). Any other group only when none of these has a main activity.
 _ACTIVITY_GROUP_PREFERENCE = ("001", "006", "003")
+
+
+def is_printed_enterprise_number(number: str) -> bool:
+    """Whether ``number`` is written as the extract prints enterprise numbers: 0403.170.701."""
+    return bool(_ENTERPRISE_NUMBER.fullmatch(number))
 
 
 class KboExtractError(Exception):
@@ -94,29 +100,50 @@ class _SortedCsv:
                 _("%(file)s is missing in %(directory)s.") % {"file": file_name, "directory": directory}
             ) from error
         self._reader = csv.DictReader(self._file)
-        missing = [column for column in _COLUMNS[file_name] if column not in (self._reader.fieldnames or ())]
+        self._file_name = file_name
+        with self._unreadable_as_error():
+            fieldnames = self._reader.fieldnames
+        missing = [column for column in _COLUMNS[file_name] if column not in (fieldnames or ())]
         if missing:
             self._file.close()
             raise KboExtractError(
                 _("%(file)s lacks the column(s) %(columns)s.")
                 % {"file": file_name, "columns": ", ".join(missing)}
             )
-        self._file_name = file_name
         self._number_column = number_column
         self._previous: tuple[str, int] | None = None
 
     def close(self) -> None:
         self._file.close()
 
-    def __iter__(self) -> Iterator[tuple[str, dict[str, str]]]:
-        """(key, row) for every enterprise row; the key is the ten digits, which sort like the number."""
-        for row in self._reader:
-            number = row[self._number_column]
-            if not _ENTERPRISE_NUMBER.fullmatch(number):
-                continue
-            key = number.replace(".", "")
-            self._check_order(key, number)
-            yield key, row
+    @contextmanager
+    def _unreadable_as_error(self):
+        """Bytes that are not UTF-8, or not CSV at all, stop the import with the file and line."""
+        try:
+            yield
+        except (UnicodeDecodeError, csv.Error) as error:
+            self._file.close()
+            raise KboExtractError(
+                _("%(file)s cannot be read as CSV text in UTF-8 near line %(line)d.")
+                % {"file": self._file_name, "line": self._reader.line_num}
+            ) from error
+
+    def __iter__(self) -> Iterator[tuple[str | None, dict[str, str]]]:
+        """(key, row) for every enterprise row; the key is the ten digits, which sort like the number.
+
+        In enterprise.csv a number not printed as an enterprise number comes with key None, so the
+        import can report it; the other files also hold establishment units and branches, left out.
+        """
+        with self._unreadable_as_error():
+            for row in self._reader:
+                number = row[self._number_column] or ""
+                if not is_printed_enterprise_number(number):
+                    if self._file_name == ENTERPRISE_FILE:
+                        yield None, row
+                    continue
+                key = number.replace(".", "")
+                self._check_order(key, number)
+                yield key, row
 
     def _check_order(self, key: str, number: str) -> None:
         line = self._reader.line_num
@@ -172,6 +199,19 @@ def read_kbo_extract(directory: Path) -> Iterator[KboEnterprise]:
         enterprises, *others = files
         denominations, addresses, activities = (_RowsPerEnterprise(rows) for rows in others)
         for key, row in enterprises:
+            if key is None:  # a malformed number: nothing to join, the import skips it with the reason
+                yield KboEnterprise(
+                    number=row["EnterpriseNumber"] or "",
+                    status=row["Status"] or "",
+                    type_of_enterprise=row["TypeOfEnterprise"] or "",
+                    juridical_form=row["JuridicalFormCAC"] or row["JuridicalForm"] or "",
+                    start_date=row["StartDate"] or "",
+                    name="",
+                    postal_code="",
+                    municipality="",
+                    nace_code="",
+                )
+                continue
             yield KboEnterprise(
                 number=row["EnterpriseNumber"],
                 status=row["Status"],

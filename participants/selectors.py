@@ -116,7 +116,8 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     if user.has_role(Role.PROMOTER) and user.organisation_id:
         return applications.filter(project__organisations=user.organisation_id)
     if user.has_role(Role.SECTOR_CONSULTANT):
-        return applications.filter(referral__consultant=user)
+        # Only while the consultant follows the referral's progress (their choice on the referral).
+        return applications.filter(referral__consultant=user, referral__follow_progress=True)
     return applications.none()
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from participants import services
+from participants.geography import Province
 from participants.kbo import normalise_kbo_number
 from participants.models import (
     EVALUATION_SCORE_FIELDS,
@@ -30,6 +31,8 @@ class KboNumberField(serializers.CharField):
 
 class CompanySerializer(serializers.ModelSerializer):
     kbo_number = KboNumberField()
+    # Blank when the postal code is not a Belgian one (or not given).
+    province = serializers.ChoiceField(choices=Province.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Company
@@ -117,7 +120,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class CoachingSessionSerializer(serializers.ModelSerializer):
-    logged_by = serializers.CharField(source="logged_by.username", read_only=True, default=None)
+    logged_by = serializers.CharField(
+        source="logged_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = CoachingSession

@@ -17,7 +17,13 @@ from rest_framework.response import Response
 
 from reporting import services
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
-from voorsprong.api import DETAIL_ERRORS, READ_ERRORS, error_responses, role_permission
+from voorsprong.api import (
+    DETAIL_ERRORS,
+    StrictBodyMixin,
+    error_responses,
+    list_error_responses,
+    role_permission,
+)
 
 
 class ReportRequestSerializer(serializers.ModelSerializer):
@@ -69,10 +75,14 @@ class _FileRenderer(BaseRenderer):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ReportRequestSerializer(many=True), **error_responses(*READ_ERRORS)}),
+    list=extend_schema(
+        responses={200: ReportRequestSerializer(many=True), **list_error_responses(filtered=False)}
+    ),
     retrieve=extend_schema(responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)}),
 )
-class ReportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportRequestViewSet(
+    StrictBodyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ReportRequestSerializer
     permission_classes = [role_permission(*services.REPORT_ROLES)]
 

@@ -123,14 +123,19 @@ def test_completing_before_any_session_is_refused(promoter, application):
     assert saved_state(application) == before
 
 
-@pytest.mark.parametrize("role", [Role.PROMOTER, Role.CABINET, Role.SECTOR_CONSULTANT])
-def test_others_get_404_and_change_nothing(application, role):
+# Another organisation's promoter does not find the application; roles that may not see coaching
+# sessions at all are refused outright (403), as on the model's own routes.
+@pytest.mark.parametrize(
+    ("role", "sessions", "actions"),
+    [(Role.PROMOTER, 404, 404), (Role.CABINET, 403, 403), (Role.SECTOR_CONSULTANT, 403, 404)],
+)
+def test_others_are_refused_and_change_nothing(application, role, sessions, actions):
     stranger = client_for(UserFactory(role=role, organisation=OrganisationFactory()))
     before = saved_state(application)
-    assert stranger.get(url(application, "sessions")).status_code == 404
-    assert stranger.post(url(application, "sessions"), SESSION, format="json").status_code == 404
-    assert stranger.post(url(application, "complete")).status_code == 404
-    assert stranger.post(url(application, "stop"), {"reason": "x"}, format="json").status_code == 404
+    assert stranger.get(url(application, "sessions")).status_code == sessions
+    assert stranger.post(url(application, "sessions"), SESSION, format="json").status_code == sessions
+    assert stranger.post(url(application, "complete")).status_code == actions
+    assert stranger.post(url(application, "stop"), {"reason": "x"}, format="json").status_code == actions
     assert saved_state(application) == before
 
 

@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from trajects.models import CapacityPeriod, Traject
 from trajects.selectors import capacity_periods_with_use
 from trajects.serializers import CapacityPeriodSerializer, TrajectSerializer
-from voorsprong.api import ModelPermissions
+from voorsprong.api import ModelPermissions, StrictBodyMixin
 
 
 class CapacityPeriodFilter(django_filters.FilterSet):
@@ -24,6 +24,7 @@ class TrajectViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CapacityPeriodViewSet(
+    StrictBodyMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

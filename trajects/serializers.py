@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from trajects import services
@@ -28,6 +29,12 @@ class CapacityPeriodSerializer(serializers.ModelSerializer):
             for name in ("traject", "start", "end"):
                 fields[name].read_only = True
         return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": _("The period cannot end before it starts.")})
+        return attrs
 
     def create(self, validated_data):
         return services.create_capacity_period(by=self.context["request"].user, **validated_data)

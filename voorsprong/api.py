@@ -1,9 +1,15 @@
 """What every API view shares: model permissions that also guard reading, and one error vocabulary."""
 
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -24,6 +30,24 @@ class ModelPermissions(DjangoModelPermissions):
     }
 
 
+def requires_permission(permission: str) -> type[BasePermission]:
+    """For workflow actions: the user must hold ``permission`` (seeing the model); the services decide
+    the rest. Without it the answer is 403, as on the model's own routes, not the scoped 404."""
+
+    class HasPermission(BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user.is_authenticated and request.user.has_perm(permission))
+
+    return HasPermission
+
+
+class Pagination(PageNumberPagination):
+    """Pages of 50 by default; a client may ask for up to 500 rows a page with ``page_size``."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
 def role_permission(*roles: Role) -> type[BasePermission]:
     """A permission class letting in users with one of ``roles`` (and administrators)."""
 
@@ -32,6 +56,33 @@ def role_permission(*roles: Role) -> type[BasePermission]:
             return bool(request.user.is_authenticated and request.user.acts_as(*roles))
 
     return HasRole
+
+
+class StrictBodyMixin:
+    """For API views: a write's body is read before the view acts, also by actions that take no fields,
+    so a malformed, oversized or non-object body answers 400 and never reaches the services.
+
+    DRF's JSON and form parsers read the stream themselves, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+    check; the limit is applied here (not to multipart uploads, whose files have their own handling).
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and not request.content_type.startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                raise ParseError(
+                    _("The request body has %(size)s bytes; at most %(max)s are allowed.")
+                    % {"size": length, "max": limit}
+                )
+        if not isinstance(request.data, Mapping):
+            raise ParseError(_("The request body must be a JSON object with the fields by name."))
 
 
 def refusal_response(refusal: WorkflowRefusal) -> Response:
@@ -129,10 +180,19 @@ CHANGE_ERRORS = (400, 401, 403, 404)
 TRANSITION_ERRORS = (400, 401, 403, 404, 409)
 
 
-def model_viewset_schema(serializer, *, create=False, update=False) -> dict:
+def list_error_responses(*, filtered=True) -> dict[int, OpenApiResponse]:
+    """A paginated list's errors: those of reading, 400 for a filter's wrong value (when it has filters)
+    and 404 for a ``page`` past the last or not a page."""
+    no_page = OpenApiResponse(ErrorSerializer, description="No such page: past the last, or not a number.")
+    return {**error_responses(*((400,) if filtered else ()), *READ_ERRORS), 404: no_page}
+
+
+def model_viewset_schema(serializer, *, create=False, update=False, filtered=True) -> dict:
     """``extend_schema_view`` arguments for a model viewset's standard actions and their errors."""
     schema = {
-        "list": extend_schema(responses={200: serializer(many=True), **error_responses(*READ_ERRORS)}),
+        "list": extend_schema(
+            responses={200: serializer(many=True), **list_error_responses(filtered=filtered)}
+        ),
         "retrieve": extend_schema(responses={200: serializer, **error_responses(*DETAIL_ERRORS)}),
     }
     if create:
@@ -141,6 +201,20 @@ def model_viewset_schema(serializer, *, create=False, update=False) -> dict:
         for name in ("update", "partial_update"):
             schema[name] = extend_schema(responses={200: serializer, **error_responses(*CHANGE_ERRORS)})
     return schema
+
+
+def document_unsupported_media_type(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: every operation that takes a body answers 415 to a body whose Content-Type
+    none of DRF's parsers reads (JSON, form, multipart), also to a body without one."""
+    unsupported = {
+        "description": "The body's Content-Type is not JSON, a form or multipart (or is missing).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault("415", unsupported)
+    return result
 
 
 class ScopedViewSchema(OpenApiViewExtension):

@@ -21,7 +21,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from voorsprong.api import error_responses
+from voorsprong.api import StrictBodyMixin, error_responses
 
 
 def lockout_minutes() -> int:
@@ -83,7 +83,7 @@ class RequestAuthTokenSerializer(AuthTokenSerializer):
         return attrs
 
 
-class AuthTokenView(ObtainAuthToken):
+class AuthTokenView(StrictBodyMixin, ObtainAuthToken):
     """POST: username and password in, the user's token out. DELETE: revoke the caller's token."""
 
     serializer_class = RequestAuthTokenSerializer

@@ -33,6 +33,7 @@ _OFFICER = {
     "participants.evaluation": (VIEW,),
     "participants.referral": (VIEW, ADD, CHANGE),
     "funding.fundingsource": (VIEW,),
+    "funding.fundingrule": (VIEW,),
     "funding.budgetline": (VIEW, ADD, CHANGE),
     "funding.applicationfunding": (VIEW, ADD, CHANGE),
     "funding.declaration": (VIEW, CHANGE),

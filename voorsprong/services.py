@@ -27,8 +27,11 @@ def require_role(user: User, *roles: Role) -> None:
         raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
 
 
-def save_as(instance: models.Model, by: User, *, reason: str = "", validate: bool = False):
+def save_as(instance: models.Model, by: User | None, *, reason: str = "", validate: bool = False):
     """Saves ``instance`` with ``by`` and ``reason`` on its history row.
+
+    ``by`` is None only for a write no user makes (a company answering through its link); the
+    ``reason`` then says where the change came from.
 
     ``validate`` runs full_clean first, so users get the model's plain-word errors before the
     database refuses the same thing with an IntegrityError.

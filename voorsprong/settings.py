@@ -187,6 +187,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # How long a report build may take before its request is marked failed (the hard limit is 60 s more).
 CELERY_REPORT_SOFT_TIME_LIMIT = env.int("CELERY_REPORT_SOFT_TIME_LIMIT", default=300)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis: a message taken by a worker that died unacknowledged (killed, its machine gone) is given to another
+# worker after this many seconds. Keep it above the longest job (the report's hard limit, soft + 60 s), or a
+# job still running is handed out a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
     "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
@@ -196,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The largest request body (not counting uploaded files) Django and the API accept: 2.5 MB, Django's
+# default, stated so the API's own check (voorsprong.api.StrictBodyMixin) and the forms agree.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -203,7 +213,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "voorsprong.api.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "iso-8601",
@@ -234,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Several models have a "status": one name per choice set.
+    # 415 for a body no parser reads, on every operation that takes one (voorsprong/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "voorsprong.api.document_unsupported_media_type",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",
         "DeclarationStatusEnum": "funding.models.DeclarationStatus",

@@ -23,6 +23,9 @@ api.register("referrals", ReferralViewSet, basename="referral")
 api.register("declarations", DeclarationViewSet, basename="declaration")
 api.register("report-requests", ReportRequestViewSet, basename="report-request")
 
+# An unknown address under /api/ answers in JSON (voorsprong.views.not_found).
+handler404 = "voorsprong.views.not_found"
+
 urlpatterns = [
     path("", home, name="home"),
     path("aanmelden/", auth_views.LoginView.as_view(), name="login"),

@@ -2,7 +2,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import NotFound
 
 from voorsprong.roles import Role
 
@@ -37,3 +40,11 @@ def role_required(*roles: Role):
         return checked
 
     return decorator
+
+
+def not_found(request, exception):
+    """handler404: an address under /api/ that matches no route (``/api/v1/declarations/0.5/approve/``)
+    answers in JSON, like the API's own 404s; any other address gets the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

@@ -47,7 +47,11 @@ class SessionForm(RefusalErrors, forms.Form):
     hours = forms.DecimalField(label=_label(CoachingSession, "hours"), max_digits=4, decimal_places=2)
     kind = forms.ChoiceField(label=_("Phase"), choices=Milestone.choices)
     employees_reached = forms.IntegerField(
-        label=_label(CoachingSession, "employees_reached"), min_value=0, initial=0
+        label=_label(CoachingSession, "employees_reached"),
+        min_value=0,
+        # The largest number PostgreSQL's integer column holds; above it SQLite overflows.
+        max_value=2_147_483_647,
+        initial=0,
     )
     notes = forms.CharField(
         label=_label(CoachingSession, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

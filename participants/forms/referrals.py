@@ -42,6 +42,12 @@ class NewCompanyForm(forms.ModelForm):
         self.instance.is_non_profit = cleaned_data.get("legal_form") in NON_PROFIT_LEGAL_FORMS
         return cleaned_data
 
+    def _post_clean(self):
+        # The model's validation derives the size class from these figures: it waits until they are valid.
+        if any(name in self._errors for name in ("staff_headcount", "turnover", "balance_sheet_total")):
+            return
+        super()._post_clean()
+
 
 class ReferralForm(forms.ModelForm):
     intake_done = forms.BooleanField(

@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 
 from participants.models import Application, ApplicationStatus, Evaluation
 from participants.services.workflow import WorkflowRefusal
+from voorsprong.services import save_as
 
 EVALUATION_LINK_MAX_AGE = datetime.timedelta(days=60)
 # A salt of its own, so no other signed value of the project can pass for an evaluation link.
 _SALT = "participants.evaluation"
 SCORES = range(1, 6)
+# The history row of an evaluation names no user; this says who answered instead.
+EVALUATION_CHANGE_REASON = "Submitted by the company through its evaluation link"
 
 
 def make_evaluation_token(application: Application) -> str:
@@ -72,7 +75,9 @@ def submit_evaluation(
     try:
         # Two submissions at once both pass the check above; the one-to-one unique lets only one in.
         with transaction.atomic():
-            evaluation.save()
+            # No user made this row: the company answered through its link. Naming none explicitly
+            # also keeps a user who happens to be logged in on that browser out of the history.
+            save_as(evaluation, None, reason=EVALUATION_CHANGE_REASON)
     except IntegrityError as error:
         raise WorkflowRefusal(_("This evaluation link has already been used."), "link_used") from error
     return evaluation

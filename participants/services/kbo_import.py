@@ -7,6 +7,7 @@ financial figures, contact details and joint committee stay as the officers ente
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants.kbo import normalise_kbo_number
-from participants.kbo_extract import KboEnterprise, KboExtractError, read_kbo_extract
+from participants.kbo_extract import (
+    KboEnterprise,
+    KboExtractError,
+    is_printed_enterprise_number,
+    read_kbo_extract,
+)
 from participants.models import NON_PROFIT_LEGAL_FORMS, Company, LegalForm
 
 DEFAULT_BATCH_SIZE = 1000
@@ -45,6 +51,7 @@ JURIDICAL_FORMS = {
     "029": LegalForm.PUBLIC_FOUNDATION,  # Stichting van openbaar nut
     "124": LegalForm.PUBLIC_BODY,  # Openbare instelling
 }
+_NACE_CODE = re.compile(r"\d{2,5}")
 _NATURAL_PERSON = "1"  # TypeOfEnterprise
 _ACTIVE = "AC"  # Status
 
@@ -125,6 +132,17 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict 
         kbo_number = normalise_kbo_number(enterprise.number)
     except ValidationError as error:
         result.skip(_("invalid enterprise number: %(reason)s") % error.params, enterprise.number)
+        return None
+    if not is_printed_enterprise_number(enterprise.number):
+        result.skip(_("enterprise number not printed as 0123.456.789"), enterprise.number)
+        return None
+    texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
+    if any("\x00" in text for text in texts):
+        # PostgreSQL cannot store a NUL character; the extract never has one in good data.
+        result.skip(_("a NUL character in the extract's data"), enterprise.number)
+        return None
+    if enterprise.nace_code and not _NACE_CODE.fullmatch(enterprise.nace_code):
+        result.skip(_("main activity is not a NACE-BEL code of up to 5 digits"), enterprise.number)
         return None
     if not enterprise.name:
         result.skip(_("no legal name in the extract"), enterprise.number)

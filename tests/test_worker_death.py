@@ -1,0 +1,223 @@
+"""A report job whose worker dies (SIGKILL) while building it is picked up again and finishes once.
+
+Real ``celery worker`` processes (prefork, one child) on Redis and the test's PostgreSQL database,
+started from ``tests.killable_worker``, whose report rendering holds the first attempt until the test
+kills it. Each test sends its job to a queue of its own, so nothing else on the broker interferes.
+
+* The pool child dies: the worker sees the child lost and, the task being acknowledged late with
+  ``reject_on_worker_lost``, puts the message back; its next child builds the report.
+* The whole worker dies (its process group, as when a container or machine goes): the message stays
+  unacknowledged in Redis; a second worker, started with ``CELERY_VISIBILITY_TIMEOUT=1``, gives it back
+  to the queue when it starts and builds the report.
+
+Skipped like tests/test_report_worker.py without a broker (a failure with REQUIRE_WORKER=1), and on
+SQLite, whose test database another process cannot open.
+"""
+
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.db import connection
+
+from reporting import services
+from reporting.models import ReportRequest, ReportStatus
+from reporting.statistics import pq244_figures
+from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
+from tests.test_report_worker import _broker_url
+from voorsprong.roles import Role
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = datetime.date(2025, 11, 26)
+TIMEOUT = 30
+
+
+def _database_url() -> str:
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process cannot open the SQLite test database: needs PostgreSQL")
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{quote(db.get('USER') or '', safe='')}{password}@{host}{port}/{db['NAME']}"
+
+
+def _wait_for(condition, what: str, timeout: float = TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"waited {timeout}s for {what}")
+
+
+class Workers:
+    """Starts ``celery worker`` processes on one queue, each in its own process group; stops them all."""
+
+    def __init__(self, tmp_path: Path, broker_url: str, database_url: str):
+        self.tmp_path, self.queue = tmp_path, f"test-worker-death-{uuid.uuid4().hex}"
+        self.media, self.build_log = tmp_path / "media", tmp_path / "builds.log"
+        self.env = {
+            **os.environ,
+            "CELERY_BROKER_URL": broker_url,
+            "DATABASE_URL": database_url,
+            "DJANGO_MEDIA_ROOT": str(self.media),
+            "BUILD_LOG": str(self.build_log),
+            "HOLD_ATTEMPTS": "1",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, **env) -> subprocess.Popen:
+        name = f"w{len(self.processes) + 1}"
+        output = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.killable_worker",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                f"--queues={self.queue}",
+                f"--hostname={name}-{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.output = output
+        self.processes.append(process)
+        return process
+
+    def builds(self) -> list[tuple[str, int]]:
+        if not self.build_log.exists():
+            return []
+        return [
+            (word, int(pid))
+            for word, pid in (line.split() for line in self.build_log.read_text().split("\n") if line)
+        ]
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                # The test is over and its job acknowledged: no need for a (slow) warm shutdown.
+                self.kill(process)
+            process.output.close()
+
+    def logs(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace")[-3000:] for path in sorted(self.tmp_path.glob("w*.log"))
+        )
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, monkeypatch):
+    """Report jobs go to Redis, on a queue only this test's workers read."""
+    from reporting.tasks import build_report
+    from voorsprong.celery import app
+
+    broker_url = _broker_url()
+    workers = Workers(tmp_path, broker_url, _database_url())
+    app.conf.task_always_eager = False  # tests/conftest.py puts it back
+    monkeypatch.setattr(
+        build_report, "delay", lambda pk: build_report.apply_async((pk,), queue=workers.queue)
+    )
+    workers.redis = redis.Redis.from_url(broker_url)
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
+        workers.redis.delete(
+            workers.queue, f"_kombu.binding.{workers.queue}", f"_kombu.binding_permanent.{workers.queue}"
+        )
+        workers.redis.close()
+
+
+def _request_report() -> ReportRequest:
+    traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=datetime.date(2023, 5, 1))
+    period = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    ApprovedApplicationFactory(traject=traject, capacity_period=period, decided_on=datetime.date(2025, 3, 1))
+    return services.request_report(question=244, as_of=AS_OF, fmt="json", by=UserFactory(role=Role.CABINET))
+
+
+def _finished(report: ReportRequest) -> ReportRequest | None:
+    report.refresh_from_db()
+    return report if report.status in (ReportStatus.DONE, ReportStatus.FAILED) else None
+
+
+def _assert_built_once(report: ReportRequest, workers: Workers, first_pid: int) -> None:
+    assert report.status == ReportStatus.DONE, (report.error, workers.logs())
+    builds = workers.builds()
+    # Two attempts, in two processes; only the second rendered the document.
+    started = [pid for word, pid in builds if word == "started"]
+    assert len(started) == 2 and started[0] == first_pid and started[1] != first_pid, builds
+    assert [word for word, _pid in builds].count("rendered") == 1, builds
+    # One file, the one the request names, with today's figures.
+    files = [path for path in workers.media.rglob("*") if path.is_file()]
+    assert [path.relative_to(workers.media).as_posix() for path in files] == [report.file.name]
+    figures = pq244_figures(AS_OF)
+    assert (report.progress, report.fingerprint) == (100, figures["fingerprint"])
+    assert json.loads(files[0].read_bytes())["fingerprint"] == figures["fingerprint"]
+    reasons = list(report.history.order_by("history_date").values_list("history_change_reason", flat=True))
+    assert reasons == ["requested", "running", "running", "done"]
+    # Nothing of the job is left on the broker to come back: not queued, not unacknowledged.
+    assert workers.redis.llen(workers.queue) == 0
+    unacked = [json.loads(entry) for entry in workers.redis.hvals("unacked")]
+    assert not [entry for entry in unacked if entry[2] == workers.queue]
+
+
+def test_a_job_whose_pool_process_is_killed_is_built_again_once(workers):
+    worker = workers.start()
+    report = _request_report()
+    pid = _wait_for(
+        lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
+    )
+    assert pid != worker.pid
+    os.kill(pid, signal.SIGKILL)
+
+    report = _wait_for(lambda: _finished(report), "the report to be built again")
+    _assert_built_once(report, workers, pid)
+    assert worker.poll() is None  # the worker itself lived on
+
+
+def test_a_job_whose_worker_is_killed_is_built_once_by_another_worker(workers):
+    first = workers.start()
+    report = _request_report()
+    pid = _wait_for(
+        lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
+    )
+    workers.kill(first)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING
+    # The message waits, unacknowledged, for a worker that gives it back once it is this old.
+    time.sleep(1.5)
+
+    workers.start(CELERY_VISIBILITY_TIMEOUT="1")
+    report = _wait_for(lambda: _finished(report), "another worker to build the report")
+    _assert_built_once(report, workers, pid)
