@@ -38,7 +38,8 @@ class CompanyFilter(django_filters.FilterSet):
 
 class ApplicationFilter(django_filters.FilterSet):
     traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
-    status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
+    # A status is a column of the row itself: no join, so no DISTINCT (which would defeat the indexes).
+    status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, distinct=False)
     size_class = django_filters.ChoiceFilter(field_name="company__size_class", choices=SizeClass.choices)
     decided_after = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
     decided_before = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")

@@ -130,7 +130,12 @@ class Company(models.Model):
                 condition=Q(balance_sheet_total__gte=0), name="company_balance_sheet_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["size_class"]), models.Index(fields=["province"])]
+        indexes = [
+            models.Index(fields=["size_class"]),
+            models.Index(fields=["province"]),
+            # The lists' order (Meta.ordering, then pk): a page is read from the index, not sorted.
+            models.Index(fields=["name", "id"], name="company_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({format_kbo_number(self.kbo_number)})"
@@ -311,6 +316,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["traject", "status", "decided_on"]),
             models.Index(fields=["status"]),
+            # Date filters of the lists and the reports without a traject.
+            models.Index(fields=["decided_on"]),
+            # The lists' order (Meta.ordering): a page is read from the index, not sorted.
+            models.Index(fields=["-submitted_on", "-id"], name="application_list_order"),
         ]
 
     def __str__(self) -> str:

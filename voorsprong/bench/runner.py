@@ -1,0 +1,127 @@
+"""Builds the data set in the benchmark's own database, runs the measures and writes the results.
+
+The seeded database ``<name>_bench`` is kept between runs (``seed_demo`` skips the blocks it already
+has), so a second run measures without seeding again. The measures that write (approvals, the KBO
+import) run in ``<name>_bench_scratch``, a copy made from it for the run and dropped afterwards, so
+the seeded data set stays what ``seed_demo`` made.
+"""
+
+import datetime
+import os
+import platform
+from pathlib import Path
+
+import django
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+
+from participants.models import Application, CoachingSession, Company
+from voorsprong.bench import measures
+from voorsprong.bench.database import create_database, database_exists, drop_database, using_database
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory_gb() -> str:
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return "unknown"
+    return f"{pages * page_size / 2**30:.1f} GB"
+
+
+def run_benchmark(
+    *, scale: int, runs: int, kbo_rows: int, places: int, fresh: bool, output: Path, log
+) -> list:
+    settings_dict = connection.settings_dict
+    data_set = f"{settings_dict['NAME']}_bench"
+    scratch = f"{data_set}_scratch"
+    if fresh:
+        drop_database(settings_dict, data_set)
+    if not database_exists(settings_dict, data_set):
+        log(f"Creating the database {data_set}.")
+        create_database(settings_dict, data_set)
+    outcomes = []
+    with using_database(data_set):
+        log(f"Migrating and seeding {data_set} at scale {scale} (blocks already there are kept).")
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", scale=scale, stdout=_LogStream(log))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        volume = {
+            "companies": Company.objects.count(),
+            "applications": Application.objects.count(),
+            "coaching sessions": CoachingSession.objects.count(),
+        }
+        server_version = connection.cursor().connection.info.server_version
+        log("Measuring the question-244 statistics.")
+        statistics_outcome, figures = measures.measure_statistics(runs)
+        outcomes.append(statistics_outcome)
+        log("Measuring the applications list API.")
+        outcomes.append(measures.measure_application_list(runs))
+        log("Rendering the answer PDF.")
+        outcomes.append(measures.measure_pdf(figures, runs))
+    drop_database(settings_dict, scratch)
+    create_database(settings_dict, scratch, template=data_set)
+    try:
+        with using_database(scratch):
+            log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
+            outcomes.append(measures.measure_approvals(places))
+            log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
+            outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
+    finally:
+        drop_database(settings_dict, scratch)
+
+    results = [figure for outcome in outcomes for figure in outcome.figures]
+    header = [
+        "# Benchmark results",
+        "",
+        f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}`, "
+        f"run on {datetime.date.today():%Y-%m-%d}. Each time is the median of {runs} runs after a warm-up; "
+        "the list latencies are percentiles over all requests.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {_cpu_model()}, {os.cpu_count()} cores; memory {_memory_gb()}",
+        f"- {platform.platform()}",
+        f"- Python {platform.python_version()}, Django {django.get_version()}, "
+        f"psycopg {psycopg.__version__}, PostgreSQL {server_version // 10000}.{server_version % 10000}",
+        "",
+        "## Data set",
+        "",
+        *[f"- {name}: {count:,}" for name, count in volume.items()],
+        "",
+        "## Figures",
+        "",
+        "| measure | result | target | met |",
+        "|---|---|---|---|",
+        *[f"| {f.measure} | {f.value} | {f.target} | {'yes' if f.met else '**no**'} |" for f in results],
+        "",
+    ]
+    detail = [line for outcome in outcomes for line in outcome.detail]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(header + detail) + "\n", encoding="utf-8")
+    return results
+
+
+class _LogStream:
+    """Lets ``call_command`` write its lines through the benchmark's log."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            self.log(text.rstrip())
+
+    def flush(self) -> None:
+        pass
