@@ -13,7 +13,8 @@ from participants.models import (
     Company,
     Referral,
 )
-from trajects.models import Project, Traject
+from trajects.models import Project
+from trajects.serializers import TrajectCodeField
 
 
 class KboNumberField(serializers.CharField):
@@ -79,7 +80,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     kbo_number = serializers.CharField(source="company.kbo_number", read_only=True)
     size_class = serializers.CharField(source="company.size_class", read_only=True)
-    traject = serializers.SlugRelatedField(slug_field="code", queryset=Traject.objects.all())
+    traject = TrajectCodeField()
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
     )
@@ -158,7 +159,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 class ReferralSerializer(serializers.ModelSerializer):
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
     company_name = serializers.CharField(source="company.name", read_only=True)
-    traject = serializers.SlugRelatedField(slug_field="code", queryset=Traject.objects.all())
+    traject = TrajectCodeField()
     sector_fund = serializers.CharField(source="sector_fund.name", read_only=True)
     consultant = serializers.CharField(source="consultant.username", read_only=True)
     intake_done = serializers.BooleanField(write_only=True, default=False)

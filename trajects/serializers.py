@@ -5,6 +5,19 @@ from trajects import services
 from trajects.models import CapacityPeriod, Traject
 
 
+class TrajectCodeField(serializers.SlugRelatedField):
+    """A traject given by its code, as every API body names it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Traject.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        # PostgreSQL cannot compare text holding NUL; refused here, it is a 400 rather than a DataError.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class TrajectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Traject
@@ -12,7 +25,7 @@ class TrajectSerializer(serializers.ModelSerializer):
 
 
 class CapacityPeriodSerializer(serializers.ModelSerializer):
-    traject = serializers.SlugRelatedField(slug_field="code", queryset=Traject.objects.all())
+    traject = TrajectCodeField()
     taken = serializers.IntegerField(read_only=True)
     free = serializers.IntegerField(read_only=True)
 
