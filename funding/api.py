@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from funding import services
+from funding.filters import DeclarationFilter
 from funding.models import Declaration, DeclarationShare
 from funding.serializers import DeclarationSerializer, PaymentSerializer
 from participants.selectors import applications_visible_to
@@ -48,7 +49,9 @@ class DeclarationViewSet(
 ):
     serializer_class = DeclarationSerializer
     permission_classes = [ModelPermissions]
-    filterset_fields = ["application", "status"]
+    filterset_class = DeclarationFilter
+    ordering_fields = ["declared_on", "period_start", "amount", "status", "decided_on", "paid_on"]
+    ordering = ["-declared_on", "-pk"]
 
     def get_queryset(self):
         """The declarations of the applications the user sees, in a fixed number of queries."""

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from participants import services
-from participants.filters import ApplicationFilter, CompanyFilter
+from participants.filters import ApplicationFilter, CompanyFilter, ReferralFilter
 from participants.selectors import (
     application_history,
     applications_visible_to,
@@ -54,9 +54,11 @@ class CompanyViewSet(
     serializer_class = CompanySerializer
     permission_classes = [ModelPermissions]
     filterset_class = CompanyFilter
+    ordering_fields = ["name", "kbo_number", "size_class", "province"]
+    ordering = ["name", "pk"]
 
     def get_queryset(self):
-        return companies_visible_to(self.request.user).order_by("name", "pk")
+        return companies_visible_to(self.request.user).order_by(*self.ordering)
 
 
 def _transition_schema(summary: str, request=None):
@@ -78,6 +80,8 @@ class ApplicationViewSet(
     serializer_class = ApplicationSerializer
     permission_classes = [ModelPermissions]
     filterset_class = ApplicationFilter
+    ordering_fields = ["submitted_on", "decided_on", "started_on", "ended_on", "status"]
+    ordering = ["-submitted_on", "-pk"]  # the model's, read from its index
 
     def get_queryset(self):
         return applications_visible_to(self.request.user)
@@ -165,7 +169,7 @@ class ApplicationViewSet(
         return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)
 
 
-@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True, filtered=False))
+@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True))
 class ReferralViewSet(
     StrictBodyMixin,
     mixins.ListModelMixin,
@@ -175,9 +179,12 @@ class ReferralViewSet(
 ):
     serializer_class = ReferralSerializer
     permission_classes = [ModelPermissions]
+    filterset_class = ReferralFilter
+    ordering_fields = ["referred_on", "follow_progress"]
+    ordering = ["-referred_on", "-pk"]
 
     def get_queryset(self):
-        return referrals_visible_to(self.request.user).order_by("-referred_on", "-pk")
+        return referrals_visible_to(self.request.user).order_by(*self.ordering)
 
 
 class EvaluationSummaryView(APIView):

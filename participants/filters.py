@@ -1,11 +1,12 @@
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from participants.geography import Province
 from participants.kbo import kbo_search_term, normalise_kbo_number
-from participants.models import Application, ApplicationStatus, Company
+from participants.models import Application, ApplicationStatus, Company, Referral
 from participants.size_classes import SizeClass
 
 
@@ -47,3 +48,36 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["traject", "status", "size_class", "project", "decided_after", "decided_before"]
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (also ``1`` and ``0``); any other value is an error, not "no filter"."""
+
+    widget = forms.TextInput  # NullBooleanSelect would read an unknown value as "no filter"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ReferralFilter(django_filters.FilterSet):
+    traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
+    follow_progress = StrictBooleanFilter(label=_("Followed by the consultant"))
+    referred_after = django_filters.DateFilter(field_name="referred_on", lookup_expr="gte")
+    referred_before = django_filters.DateFilter(field_name="referred_on", lookup_expr="lte")
+
+    class Meta:
+        model = Referral
+        fields = ["traject", "follow_progress", "referred_after", "referred_before"]

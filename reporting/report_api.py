@@ -16,6 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from reporting import services
+from reporting.filters import ReportRequestFilter
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 from voorsprong.api import (
     DETAIL_ERRORS,
@@ -75,9 +76,7 @@ class _FileRenderer(BaseRenderer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: ReportRequestSerializer(many=True), **list_error_responses(filtered=False)}
-    ),
+    list=extend_schema(responses={200: ReportRequestSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)}),
 )
 class ReportRequestViewSet(
@@ -85,9 +84,12 @@ class ReportRequestViewSet(
 ):
     serializer_class = ReportRequestSerializer
     permission_classes = [role_permission(*services.REPORT_ROLES)]
+    filterset_class = ReportRequestFilter
+    ordering_fields = ["created_at", "as_of", "status", "format", "finished_at"]
+    ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):
-        return ReportRequest.objects.select_related("requested_by").order_by("-created_at", "-pk")
+        return ReportRequest.objects.select_related("requested_by").order_by(*self.ordering)
 
     @extend_schema(
         summary="Ask for a report",

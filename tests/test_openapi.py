@@ -140,3 +140,25 @@ def test_the_history_is_a_plain_list_without_filters(schema):
 
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
     assert not [parameter for parameter in operation.get("parameters", []) if parameter["in"] == "query"]
+
+
+def test_every_list_documents_its_ordering_and_filters(schema):
+    """Each paginated collection (``/api/v1/<name>/``) sorts with ``ordering`` and has a filter of its own."""
+    generic = {"ordering", "page", "page_size", "format"}
+
+    def paginated(operation) -> bool:
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        return "results" in resolve(schema, body).get("properties", {})
+
+    lists = {
+        path: operations["get"]
+        for path, operations in schema["paths"].items()
+        if "{" not in path and "get" in operations and paginated(operations["get"])
+    }
+    assert len(lists) == 7
+
+    for path, operation in lists.items():
+        names = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+        assert "ordering" in names, path
+        assert names - generic, f"{path} has no filter"
+        assert "400" in operation["responses"], path

@@ -1,26 +1,19 @@
-import django_filters
-from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, viewsets
 
-from trajects.models import CapacityPeriod, Traject
+from trajects.filters import CapacityPeriodFilter, TrajectFilter
+from trajects.models import Traject
 from trajects.selectors import capacity_periods_with_use
 from trajects.serializers import CapacityPeriodSerializer, TrajectSerializer
 from voorsprong.api import ModelPermissions, StrictBodyMixin
-
-
-class CapacityPeriodFilter(django_filters.FilterSet):
-    traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
-
-    class Meta:
-        model = CapacityPeriod
-        fields = ["traject"]
 
 
 class TrajectViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Traject.objects.all()
     serializer_class = TrajectSerializer
     permission_classes = [ModelPermissions]
-    filterset_fields = ["code"]
+    filterset_class = TrajectFilter
+    ordering_fields = ["code", "name", "start_date"]
+    ordering = ["start_date", "code"]
 
 
 class CapacityPeriodViewSet(
@@ -34,9 +27,11 @@ class CapacityPeriodViewSet(
     serializer_class = CapacityPeriodSerializer
     permission_classes = [ModelPermissions]
     filterset_class = CapacityPeriodFilter
+    ordering_fields = ["start", "end", "places"]
+    ordering = ["traject__code", "start"]
 
     def get_queryset(self):
-        return capacity_periods_with_use().order_by("traject__code", "start")
+        return capacity_periods_with_use().order_by(*self.ordering)
 
     def perform_create(self, serializer):
         serializer.save()

@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewEx
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.response import Response
@@ -59,6 +60,30 @@ class PageByKeys(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys], number, self)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=a,-b``: only a view's ``ordering_fields`` are taken, others are ignored (without
+    a valid one the list keeps its default ``ordering``). The primary key is added as the last key,
+    in the direction of the last field, so rows with equal values keep one order from page to page."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if valid and not {field.lstrip("-") for field in valid} & {"pk", "id"}:
+            valid.append("-pk" if valid[-1].startswith("-") else "pk")
+        return valid
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, (list, tuple)):
+            for parameter in parameters:
+                parameter["description"] = (
+                    f"Sort by one or more of {', '.join(fields)}, comma-separated; a leading - sorts "
+                    "descending. Other fields are ignored."
+                )
+                parameter["schema"] = {"type": "string", "example": f"-{fields[0]}"}
+        return parameters
 
 
 class Pagination(PageNumberPagination):

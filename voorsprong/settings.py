@@ -212,7 +212,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # ?ordering= takes the fields of a view's ordering_fields (others are ignored); StableOrderingFilter
+    # is DRF's OrderingFilter with the primary key as the last tie-breaker, so pages never overlap.
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "voorsprong.api.StableOrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "voorsprong.api.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,

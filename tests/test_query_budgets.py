@@ -1,0 +1,372 @@
+"""Query budgets: every list (API, portal pages, admin changelists) and the statistics take as many queries
+with 25 more rows of everything as with 2, and no more than their budget, so an N+1 fails here.
+
+One table, ``TABLE``: what is read, by which role, and its budget. The data set is built once for the
+module (``measured``): a small one (2 rows of everything) is measured, then 25 more rows are added,
+spread over statuses, trajects, projects, consultants and funding sources so every join has rows to
+multiply, and everything is measured again. Each table row is then one test comparing its two counts.
+
+Each address is read once before it is counted, so caches filled on first use (content types, the
+translation catalogue) count in neither. Users are logged in by session, so every request loads its
+user and permissions afresh, as in production.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from funding.models import BudgetLine, DeclarationAttachment, DeclarationStatus
+from participants.models import ApplicationStatus
+from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
+from reporting.statistics import pq244_figures
+from tests.factories import (
+    ApplicationFactory,
+    ApplicationFundingFactory,
+    CapacityPeriodFactory,
+    CoachingSessionFactory,
+    CompanyFactory,
+    DeclarationFactory,
+    DeclarationShareFactory,
+    EvaluationFactory,
+    FundingRuleFactory,
+    FundingSourceFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    ReferralFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from trajects.models import Channel, CommunicationAction, OrganisationKind, Partnership
+from voorsprong.roles import Role
+from voorsprong.urls import api as router
+
+S = ApplicationStatus
+SMALL, MORE = 2, 25
+PQ244 = "pq244_figures"  # not an address: the statistics function itself
+
+
+class Row(NamedTuple):
+    target: str  # an address (placeholders from the data set in braces), or PQ244
+    role: str
+    budget: int  # the most queries it may take
+
+
+# fmt: off
+TABLE = [
+    # target                                              role          budget
+    # -- API lists -----------------------------------------------------------------------------------------
+    Row("/api/v1/companies/",                             "officer",      8),
+    Row("/api/v1/companies/",                             "promoter",     8),
+    Row("/api/v1/trajects/",                              "officer",      7),
+    Row("/api/v1/capacity-periods/",                      "officer",      7),
+    Row("/api/v1/applications/",                          "officer",      8),
+    Row("/api/v1/applications/",                          "promoter",     8),
+    Row("/api/v1/applications/",                          "consultant",   8),
+    Row("/api/v1/applications/{coached}/sessions/",       "promoter",     9),
+    Row("/api/v1/applications/{coached}/history/",        "officer",      7),
+    Row("/api/v1/referrals/",                             "officer",      8),
+    Row("/api/v1/referrals/",                             "consultant",   8),
+    Row("/api/v1/declarations/",                          "officer",     10),
+    Row("/api/v1/declarations/",                          "promoter",    10),
+    Row("/api/v1/report-requests/",                       "cabinet",      6),
+    # -- API aggregates --------------------------------------------------------------------------------------
+    Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
+    Row("/api/v1/funding/summary/",                       "officer",      8),
+    Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
+    Row(PQ244,                                            "-",           14),
+    # -- portal pages ----------------------------------------------------------------------------------------
+    Row("/trajecten/",                                    "promoter",     7),
+    Row("/doorverwijzingen/",                             "consultant",   5),
+    Row("/rapporten/",                                    "cabinet",     20),
+    Row("/financiering/",                                 "officer",     10),
+    # -- admin changelists -----------------------------------------------------------------------------------
+    Row("/admin/participants/application/",               "officer",     11),
+    Row("/admin/participants/company/",                   "officer",      8),
+    Row("/admin/funding/declaration/",                    "officer",      8),
+]
+# fmt: on
+
+
+def _row_id(row: Row) -> str:
+    return f"{row.target} as {row.role}"
+
+
+# -- the data set ----------------------------------------------------------------------------------------
+def _base() -> dict:
+    """What does not grow: the roles, two trajects with their periods, money rules, two projects."""
+    today = timezone.localdate()
+    days = datetime.timedelta
+    own_org = OrganisationFactory(name="Voka")
+    other_org = OrganisationFactory(name="Unizo")
+    fund = OrganisationFactory(name="Cevora", kind=OrganisationKind.SECTOR_FUND)
+    users = {
+        "officer": UserFactory(username="budget-officer", role=Role.OFFICER, is_staff=True),
+        "promoter": UserFactory(username="budget-promoter", role=Role.PROMOTER, organisation=own_org),
+        "consultant": UserFactory(
+            username="budget-consultant", role=Role.SECTOR_CONSULTANT, organisation=fund
+        ),
+        "cabinet": UserFactory(username="budget-cabinet", role=Role.CABINET),
+    }
+    other_consultant = UserFactory(role=Role.SECTOR_CONSULTANT, organisation=fund)
+    eu, flemish = FundingSourceFactory(code="eu"), FundingSourceFactory(code="flemish")
+    trajects = []
+    for code, start in (("leren", datetime.date(2023, 5, 1)), ("werk", datetime.date(2024, 1, 1))):
+        traject = TrajectFactory(code=code, start_date=start)
+        period = CapacityPeriodFactory(
+            traject=traject, start=today - days(400), end=today + days(300), places=500
+        )
+        FundingRuleFactory(traject=traject)
+        for source, amount in ((eu, "400000.00"), (flemish, "600000.00")):
+            BudgetLine.objects.create(traject=traject, source=source, amount=Decimal(amount))
+        trajects.append((traject, period))
+    leren, period = trajects[0]
+    projects = [
+        ProjectFactory(traject=leren, organisations=[own_org]),
+        ProjectFactory(traject=leren, organisations=[other_org]),
+    ]
+    coached = ApplicationFactory(
+        traject=leren,
+        project=projects[0],
+        status=S.IN_PROGRESS,
+        capacity_period=period,
+        submitted_on=today - days(90),
+        decided_on=today - days(80),
+        started_on=today - days(70),
+    )
+    Initiative.objects.create(title="Werkbaar werk", text="Een ander initiatief.")
+    StatisticsSnapshot.objects.create(
+        question=244, as_of=today - days(7), figures=pq244_figures(today - days(7)), fingerprint="0" * 64
+    )
+    return {
+        "today": today,
+        "users": users,
+        "consultants": [users["consultant"], other_consultant],
+        "fund": fund,
+        "sources": [eu, flemish],
+        "trajects": trajects,
+        "projects": projects,
+        "coached": coached,
+        "organisations": [own_org, other_org],
+    }
+
+
+# The first two rounds (the small data set) give every role something to see: an application in progress
+# of the promoter's project referred by the consultant, and a completed one with its evaluation.
+STATUSES = [S.IN_PROGRESS, S.COMPLETED, S.APPROVED, S.SUBMITTED, S.STOPPED, S.WITHDRAWN, S.REJECTED, S.DRAFT]
+DECLARATION_STATUSES = [
+    DeclarationStatus.SUBMITTED,
+    DeclarationStatus.APPROVED,
+    DeclarationStatus.PAID,
+    DeclarationStatus.REJECTED,
+]
+REPORTS = [
+    (ReportStatus.DONE, ReportFormat.PDF),
+    (ReportStatus.FAILED, ReportFormat.CSV),
+    (ReportStatus.QUEUED, ReportFormat.XLSX),
+    (ReportStatus.RUNNING, ReportFormat.DOCX),
+    (ReportStatus.DONE, ReportFormat.JSON),
+]
+
+
+def _application_dates(status, today) -> dict:
+    days = datetime.timedelta
+    fields = {"submitted_on": None if status == S.DRAFT else today - days(60)}
+    if status not in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN):
+        fields["decided_on"] = today - days(50)
+    if status in (S.IN_PROGRESS, S.COMPLETED, S.STOPPED):
+        fields["started_on"] = today - days(40)
+    if status in (S.COMPLETED, S.STOPPED, S.WITHDRAWN):
+        fields["ended_on"] = today - days(10)
+    if status in (S.STOPPED, S.WITHDRAWN, S.REJECTED):
+        fields["reason"] = "Op vraag van de onderneming."
+    return fields
+
+
+def _add(world: dict, count: int) -> None:
+    """``count`` more of everything, each round in another status, traject, project and consultant."""
+    today, days = world["today"], datetime.timedelta
+    officer, promoter = world["users"]["officer"], world["users"]["promoter"]
+    start = world.setdefault("added", 0)
+    for number in range(start, start + count):
+        status = STATUSES[number % len(STATUSES)]
+        traject, period = world["trajects"][(number // 2) % 2]
+        project = world["projects"][number % 2] if traject.code == "leren" else None
+        company = CompanyFactory()
+        referral = ReferralFactory(
+            company=company,
+            traject=traject,
+            sector_fund=world["fund"],
+            consultant=world["consultants"][number % 2],
+            follow_progress=number % 3 != 2,
+            referred_on=today - days(100 + number),
+        )
+        approved = status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
+        application = ApplicationFactory(
+            company=company,
+            traject=traject,
+            project=project,
+            referral=referral,
+            status=status,
+            capacity_period=period if approved else None,
+            **_application_dates(status, today),
+        )
+        if approved:
+            for source in world["sources"]:
+                ApplicationFundingFactory(application=application, source=source, amount=Decimal("500.00"))
+            CoachingSessionFactory(application=application, date=today - days(30), logged_by=promoter)
+            declaration_status = DECLARATION_STATUSES[number % len(DECLARATION_STATUSES)]
+            declaration = DeclarationFactory(
+                application=application,
+                declared_by=promoter,
+                declared_on=today - days(20),
+                status=declaration_status,
+                decided_on=None if declaration_status == DeclarationStatus.SUBMITTED else today - days(15),
+                decided_by=None if declaration_status == DeclarationStatus.SUBMITTED else officer,
+                paid_on=today - days(5) if declaration_status == DeclarationStatus.PAID else None,
+                reason="Onvolledig." if declaration_status == DeclarationStatus.REJECTED else "",
+            )
+            for source in world["sources"]:
+                DeclarationShareFactory(declaration=declaration, source=source, amount=Decimal("50.00"))
+            attachment = DeclarationAttachment(declaration=declaration)
+            attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        if status == S.COMPLETED:
+            EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
+        CoachingSessionFactory(
+            application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter
+        )
+        world["coached"].planned_cost = Decimal(1000 + number)
+        world["coached"]._change_reason = f"Kosten {number}"
+        world["coached"].save()
+
+        report_status, report_format = REPORTS[number % len(REPORTS)]
+        report = ReportRequest(
+            question=244,
+            as_of=today - days(number),
+            format=report_format,
+            status=report_status,
+            requested_by=world["users"]["cabinet"] if number % 2 else officer,
+        )
+        if report_status == ReportStatus.DONE:
+            report.progress = 100
+            report.file.save(f"pq244-{number}.{report_format}", ContentFile(b"{}"), save=False)
+        if report_status == ReportStatus.FAILED:
+            report.error = "Time limit exceeded."
+        report.save()
+
+        partnership = Partnership.objects.create(traject=traject, name=f"Samenwerking {number}")
+        partnership.organisations.set(world["organisations"])
+        ProjectFactory(traject=traject, organisations=[OrganisationFactory()])
+        action = CommunicationAction.objects.create(
+            campaign="Campagne",
+            date=today - days(number),
+            channel=Channel.EVENT,
+            description=f"Actie {number}",
+        )
+        action.trajects.set([traject])
+        # A traject of its own, with a period and a budget line, so the per-traject lists grow too.
+        extra = TrajectFactory(code=f"extra{number}", start_date=datetime.date(2024, 1, 1))
+        extra_period = CapacityPeriodFactory(traject=extra, start=today - days(30), end=today + days(30))
+        BudgetLine.objects.create(
+            traject=extra,
+            source=world["sources"][number % 2],
+            capacity_period=extra_period,
+            amount=Decimal("1000.00"),
+        )
+    world["added"] = start + count
+
+
+# -- measuring -------------------------------------------------------------------------------------------
+def _clients(world) -> dict[str, APIClient]:
+    clients = {}
+    for role, user in world["users"].items():
+        client = APIClient()
+        client.force_login(user)
+        clients[role] = client
+    return clients
+
+
+def _read(row: Row, world: dict, clients: dict) -> None:
+    if row.target == PQ244:
+        pq244_figures(world["today"])
+        return
+    path = row.target.format(coached=world["coached"].pk, today=world["today"].isoformat())
+    response = clients[row.role].get(path)
+    assert response.status_code == 200, (path, response.status_code, response.content[:300])
+    if path.startswith("/api/"):
+        body = response.json()
+        rows = body.get("results", body.get("rows", body.get("trajects"))) if isinstance(body, dict) else body
+        assert rows, f"{path} as {row.role} lists nothing: the row would not test a thing"
+
+
+def _count(row: Row, world: dict, clients: dict) -> int:
+    _read(row, world, clients)  # warms the caches filled on first use
+    with CaptureQueriesContext(connection) as queries:
+        _read(row, world, clients)
+    return len(queries)
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The query count of each row with the small data set and with 25 more rows, keyed by row id."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    with django_db_blocker.unblock(), media, transaction.atomic():
+        world = _base()
+        _add(world, SMALL)
+        clients = _clients(world)
+        few = {_row_id(row): _count(row, world, clients) for row in TABLE}
+        _add(world, MORE)
+        many = {_row_id(row): _count(row, world, clients) for row in TABLE}
+        yield {name: (few[name], many[name]) for name in few}
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("row", TABLE, ids=_row_id)
+def test_queries_do_not_grow_with_the_data(row, measured):
+    few, many = measured[_row_id(row)]
+
+    assert few == many, f"{few} queries with {SMALL} rows, {many} with {SMALL + MORE}: an N+1"
+    assert many <= row.budget, f"{many} queries, over the budget of {row.budget}"
+
+
+def test_the_rows_are_unique():
+    names = [_row_id(row) for row in TABLE]
+
+    assert len(names) == len(set(names))
+
+
+def _list_paths_in_schema(client) -> set[str]:
+    """The API's list operations as the contract names them: a GET answering a list or a page of one."""
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    found = set()
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if not get or "200" not in get["responses"]:
+            continue
+        body = get["responses"]["200"].get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" in body:
+            body = components[body["$ref"].rsplit("/", 1)[1]]
+        if body.get("type") == "array" or "results" in body.get("properties", {}):
+            found.add(path)
+    return found
+
+
+@pytest.mark.django_db
+def test_every_api_list_has_a_row(client):
+    """A new list (a viewset, a listing @action, an aggregate answering a list) without a row fails here."""
+    covered = {
+        row.target.split("?")[0].replace("{coached}", "{id}")
+        for row in TABLE
+        if row.target.startswith("/api/")
+    }
+    routed = {f"/api/v1/{prefix}/" for prefix, _viewset, _basename in router.registry}
+
+    assert not (_list_paths_in_schema(client) | routed) - covered
