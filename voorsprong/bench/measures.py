@@ -141,7 +141,7 @@ LIST_QUERIES = [
     "page_size=100",
     "page_size=100&traject=werk&status=approved&status=in_progress",
     "page_size=100&size_class=small&decided_after=2025-01-01&decided_before=2025-06-30",
-    "page_size=100&traject=leren&status=completed&page=2",
+    "page_size=100&traject=leren&status=completed",
 ]
 
 
