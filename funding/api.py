@@ -4,7 +4,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from funding import services
 from funding.filters import DeclarationFilter
@@ -16,6 +15,7 @@ from voorsprong.api import (
     CHANGE_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
+    ObjectActionMixin,
     StrictBodyMixin,
     error_responses,
     model_viewset_schema,
@@ -42,6 +42,7 @@ def _decision_schema(summary: str, request=None):
 )
 class DeclarationViewSet(
     StrictBodyMixin,
+    ObjectActionMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -64,27 +65,19 @@ class DeclarationViewSet(
             .prefetch_related(Prefetch("shares", queryset=shares), "attachments")
         )
 
-    def _decide(self, decision, **kwargs) -> Response:
-        declaration = decision(self.get_object(), by=self.request.user, **kwargs)
-        return Response(self.get_serializer(declaration).data)
-
     # The services decide who may act (officers only); the scoped queryset already answers 404 for
     # a declaration the user may not see.
     @_decision_schema("Approve a declaration")
     @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def approve(self, request, pk=None):
-        return self._decide(services.approve_declaration)
+        return self.act(services.approve_declaration)
 
     @_decision_schema("Reject a declaration", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def reject(self, request, pk=None):
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._decide(services.reject_declaration, **serializer.validated_data)
+        return self.act(services.reject_declaration, ReasonSerializer)
 
     @_decision_schema("Mark an approved declaration paid", PaymentSerializer)
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
-        serializer = PaymentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._decide(services.mark_declaration_paid, **serializer.validated_data)
+        return self.act(services.mark_declaration_paid, PaymentSerializer)

@@ -31,6 +31,7 @@ from voorsprong.api import (
     READ_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
+    ObjectActionMixin,
     StrictBodyMixin,
     error_responses,
     model_viewset_schema,
@@ -72,6 +73,7 @@ def _transition_schema(summary: str, request=None):
 @extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True))
 class ApplicationViewSet(
     StrictBodyMixin,
+    ObjectActionMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -86,48 +88,37 @@ class ApplicationViewSet(
     def get_queryset(self):
         return applications_visible_to(self.request.user)
 
-    def _transition(self, transition, **kwargs) -> Response:
-        application = transition(self.get_object(), by=self.request.user, **kwargs)
-        return Response(self.get_serializer(application).data)
-
-    def _reason(self) -> str:
-        serializer = ReasonSerializer(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["reason"]
-
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.
     @_transition_schema("Submit a draft application")
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def submit(self, request, pk=None):
-        return self._transition(services.submit_application)
+        return self.act(services.submit_application)
 
     @_transition_schema("Approve a submitted application", ApprovalSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def approve(self, request, pk=None):
-        serializer = ApprovalSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._transition(services.approve_application, **serializer.validated_data)
+        return self.act(services.approve_application, ApprovalSerializer)
 
     @_transition_schema("Reject a submitted application", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def reject(self, request, pk=None):
-        return self._transition(services.reject_application, reason=self._reason())
+        return self.act(services.reject_application, ReasonSerializer)
 
     @_transition_schema("Withdraw an application", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def withdraw(self, request, pk=None):
-        return self._transition(services.withdraw_application, reason=self._reason())
+        return self.act(services.withdraw_application, ReasonSerializer)
 
     @_transition_schema("Complete an approved application")
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def complete(self, request, pk=None):
-        return self._transition(services.complete_application)
+        return self.act(services.complete_application)
 
     @_transition_schema("Stop an approved application early", ReasonSerializer)
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def stop(self, request, pk=None):
-        return self._transition(services.stop_application, reason=self._reason())
+        return self.act(services.stop_application, ReasonSerializer)
 
     @extend_schema(
         methods=["GET"],

@@ -23,6 +23,11 @@ def validate_kbo_number(value: str) -> None:
     normalise_kbo_number(value)
 
 
+def kbo_number_with_check_digits(first_eight: int) -> str:
+    """The valid ten-digit KBO number that starts with ``first_eight`` (for demo and test data)."""
+    return f"{first_eight:08d}{97 - first_eight % 97:02d}"
+
+
 def kbo_search_term(term: str) -> str:
     """Officers paste KBO numbers as printed ("0403.170.701", "BE 0403 170 701"): search the digits."""
     compact = term.upper().removeprefix("BE").replace(".", "").replace(" ", "")

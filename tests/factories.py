@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
+from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, ApplicationStatus, CoachingSession, Company, LegalForm, Referral
 from trajects.models import CapacityPeriod, Organisation, OrganisationKind, Project, Traject
 from voorsprong.models import User
@@ -12,8 +13,7 @@ SME = ["micro", "small", "medium"]
 
 
 def valid_kbo_number(n: int) -> str:
-    first_eight = 10_000_000 + n
-    return f"{first_eight:08d}{97 - first_eight % 97:02d}"
+    return kbo_number_with_check_digits(10_000_000 + n)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

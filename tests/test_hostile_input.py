@@ -52,6 +52,7 @@ from tests.factories import (
     valid_kbo_number,
 )
 from trajects.models import OrganisationKind
+from voorsprong.bench.kbo_extract import HEADERS
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -1046,14 +1047,6 @@ def test_import_page_shows_a_bad_row_escaped(world, admin_client, row, column):
 
 
 # -- the KBO extract import -----------------------------------------------------------------------
-KBO_HEADERS = {
-    "enterprise.csv": '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise","JuridicalForm",'
-    '"JuridicalFormCAC","StartDate"',
-    "denomination.csv": '"EntityNumber","Language","TypeOfDenomination","Denomination"',
-    "address.csv": '"EntityNumber","TypeOfAddress","CountryNL","CountryFR","Zipcode","MunicipalityNL",'
-    '"MunicipalityFR","StreetNL","StreetFR","HouseNumber","Box","ExtraAddressInfo","DateStrikingOff"',
-    "activity.csv": '"EntityNumber","ActivityGroup","NaceVersion","NaceCode","Classification"',
-}
 GOOD_NUMBER = "0403.170.701"
 
 
@@ -1076,7 +1069,7 @@ def write_extract(
         ],
         "activity.csv": [f'"{number}","001","2008","{nace}","MAIN"'],
     }
-    for file_name, header in KBO_HEADERS.items():
+    for file_name, header in HEADERS.items():
         (directory / file_name).write_bytes(("\n".join([header, *lines[file_name]]) + "\n").encode("utf-8"))
     for file_name, content in (raw or {}).items():
         (directory / file_name).write_bytes(content)
@@ -1136,12 +1129,12 @@ KBO_BAD_FILES = [
     ("enterprise-missing-column", {"enterprise.csv": b'"EnterpriseNumber","Status"\n"0403.170.701","AC"\n'}),
     (
         "enterprise-bad-encoding",
-        {"enterprise.csv": KBO_HEADERS["enterprise.csv"].encode() + b'\n"\xff\xfe\x81"\n'},
+        {"enterprise.csv": HEADERS["enterprise.csv"].encode() + b'\n"\xff\xfe\x81"\n'},
     ),
     (
         "denomination-bad-encoding",
         {
-            "denomination.csv": KBO_HEADERS["denomination.csv"].encode()
+            "denomination.csv": HEADERS["denomination.csv"].encode()
             + b'\n"0403.170.701","2","001","\xff\xfe"\n'
         },
     ),

@@ -10,25 +10,14 @@ from django.core.management import CommandError, call_command
 from participants.models import Company, LegalForm
 from participants.services import KboImportStopped, import_kbo_extract
 from tests.factories import CompanyFactory
+from voorsprong.bench.kbo_extract import HEADERS, enterprise_number
 
 pytestmark = pytest.mark.django_db
-
-# The headers and quoting of the published files: text quoted, empty fields and dates bare.
-HEADERS = {
-    "enterprise.csv": '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise","JuridicalForm",'
-    '"JuridicalFormCAC","StartDate"',
-    "denomination.csv": '"EntityNumber","Language","TypeOfDenomination","Denomination"',
-    "address.csv": '"EntityNumber","TypeOfAddress","CountryNL","CountryFR","Zipcode","MunicipalityNL",'
-    '"MunicipalityFR","StreetNL","StreetFR","HouseNumber","Box","ExtraAddressInfo","DateStrikingOff"',
-    "activity.csv": '"EntityNumber","ActivityGroup","NaceVersion","NaceCode","Classification"',
-}
 
 
 def kbo(n: int) -> str:
     """A valid enterprise number as the extract prints it; a higher n sorts later."""
-    first_eight = 4_000_000 + n
-    digits = f"{first_eight:08d}{97 - first_eight % 97:02d}"
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+    return enterprise_number(4_000_000 + n)
 
 
 def quoted(value: str) -> str:

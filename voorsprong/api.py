@@ -86,6 +86,20 @@ class StableOrderingFilter(OrderingFilter):
         return parameters
 
 
+class ObjectActionMixin:
+    """For a viewset's workflow actions: the action's body is validated first, then ``service`` acts
+    on the scoped object as the requesting user, and the answer is the object as it is now."""
+
+    def act(self, service, body: type[serializers.Serializer] | None = None) -> Response:
+        fields = {}
+        if body is not None:
+            serializer = body(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            fields = serializer.validated_data
+        changed = service(self.get_object(), by=self.request.user, **fields)
+        return Response(self.get_serializer(changed).data)
+
+
 class Pagination(PageNumberPagination):
     """Pages of 50 by default; a client may ask for up to 500 rows a page with ``page_size``."""
 

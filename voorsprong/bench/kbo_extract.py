@@ -9,7 +9,10 @@ issued since 2023, and stay clear of the demo data's range.
 import random
 from pathlib import Path
 
+from participants.kbo import format_kbo_number, kbo_number_with_check_digits
+
 ROWS_PER_ENTERPRISE = 15
+# The header line of each file as the KBO publishes it (the importer reads some of these columns).
 HEADERS = {
     "enterprise.csv": '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise","JuridicalForm",'
     '"JuridicalFormCAC","StartDate"',
@@ -30,8 +33,8 @@ NACE_CODES = ["10711", "25620", "41201", "43221", "46900", "47241", "56101", "62
 
 
 def enterprise_number(first_eight: int) -> str:
-    digits = f"{first_eight:08d}{97 - first_eight % 97:02d}"
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+    """As the extract prints it: 1700.000.026."""
+    return format_kbo_number(kbo_number_with_check_digits(first_eight))
 
 
 def write_synthetic_extract(directory: Path, rows: int, first: int) -> int:

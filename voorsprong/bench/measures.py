@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
+from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, ApplicationStatus, Company, LegalForm
 from participants.size_classes import SizeClass
 from reporting.documents import render_report
@@ -237,7 +238,7 @@ def _approval_candidates(places: int) -> tuple[CapacityPeriod, list[int]]:
     )
     companies = Company.objects.bulk_create(
         Company(
-            kbo_number=f"{BENCH_KBO_FIRST + n:08d}{97 - (BENCH_KBO_FIRST + n) % 97:02d}",
+            kbo_number=kbo_number_with_check_digits(BENCH_KBO_FIRST + n),
             name=f"Benchmark {n} BV",
             legal_form=LegalForm.BV,
             staff_headcount=20,

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from funding.models import ApplicationFunding, FundingRule, FundingSource
 from funding.selectors import subsidy_shares
 from funding.services import split_cost
+from participants.kbo import kbo_number_with_check_digits
 from participants.models import (
     APPROVED_STATUSES,
     Application,
@@ -213,8 +214,7 @@ SCORE_WEIGHTS = {1: 2, 2: 5, 3: 18, 4: 40, 5: 35}
 
 
 def kbo_number(index: int) -> str:
-    first_eight = KBO_BASE + index
-    return f"{first_eight:08d}{97 - first_eight % 97:02d}"
+    return kbo_number_with_check_digits(KBO_BASE + index)
 
 
 def ascii_name(name: str) -> str:
