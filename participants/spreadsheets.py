@@ -136,21 +136,31 @@ def _csv_records(data: bytes) -> Iterator[list[Cell]]:
         yield [cell.strip() or None for cell in record]
 
 
+# What openpyxl raises on a file that is not a workbook or a damaged one; SyntaxError covers the XML
+# parser's errors (a part of the archive that is not XML).
+_UNREADABLE_WORKBOOK = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    IndexError,
+)
+
+
 def _xlsx_records(data: bytes) -> Iterator[list[Cell]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as error:
-        # SyntaxError covers the XML parser's errors: a part of the archive that is not XML.
+        try:
+            # Read-only mode also yields the empty rows between filled ones, so row numbers stay right.
+            # The sheet is parsed while it is read: a damaged one fails here, not when it is opened.
+            for values in workbook.worksheets[0].iter_rows(values_only=True):
+                yield [_xlsx_cell(value) for value in values]
+        finally:
+            workbook.close()
+    except _UNREADABLE_WORKBOOK as error:
         raise SpreadsheetError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    try:
-        # Read-only mode also yields the empty rows between filled ones, so row numbers stay right.
-        # The sheet is parsed while it is read: a damaged one fails here, not when it is opened.
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_xlsx_cell(value) for value in values]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError) as error:
-        raise SpreadsheetError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    finally:
-        workbook.close()
 
 
 def _xlsx_cell(value) -> Cell:
