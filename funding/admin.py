@@ -16,7 +16,7 @@ from funding.models import (
     FundingRule,
     FundingSource,
 )
-from participants.admin import ReasonForm
+from voorsprong.admin import ReasonForm
 from voorsprong.services import WorkflowRefusal
 
 
@@ -182,13 +182,13 @@ class DeclarationAdmin(SimpleHistoryAdmin):
         return TemplateResponse(
             request,
             # The applications' reason form lists any selected objects under this name.
-            "admin/participants/application/reason_for_selected.html",
+            "admin/reason_for_selected.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Reject selected declarations"),
                 "intro": _("These declarations will be rejected with the reason below:"),
                 "submit_label": _("Reject"),
-                "applications": queryset,
+                "objects": queryset,
                 "form": form,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

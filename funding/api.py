@@ -10,12 +10,12 @@ from funding.filters import DeclarationFilter
 from funding.models import Declaration, DeclarationShare
 from funding.serializers import DeclarationSerializer, PaymentSerializer
 from participants.selectors import applications_visible_to
-from participants.serializers import ReasonSerializer
 from voorsprong.api import (
     CHANGE_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
     ObjectActionMixin,
+    ReasonSerializer,
     StrictBodyMixin,
     error_responses,
     model_viewset_schema,

@@ -27,6 +27,7 @@ from funding.selectors import (
     funding_rule_of,
     subsidy_shares,
 )
+from participants.hooks import Approval
 from participants.models import Application, ApplicationStatus
 from participants.selectors import applications_visible_to
 from voorsprong.models import User
@@ -125,6 +126,15 @@ def commit_funding(application: Application, *, by: User, override_reason: str =
     for code, amount in split.items():
         save_as(ApplicationFunding(application=application, source=sources[code], amount=amount), by)
     return bool(short)
+
+
+def commit_approved_funding(approval: Approval) -> str:
+    """Commit the money of an approval under way (a step of ``participants.hooks``); return the history
+    note of an override."""
+    reason = approval.budget_override_reason
+    if commit_funding(approval.application, by=approval.by, override_reason=reason):
+        return _("Budget exceeded, approved anyway: %(reason)s") % {"reason": reason.strip()}
+    return ""
 
 
 # -- cost declarations -------------------------------------------------------------------------------

@@ -1,9 +1,21 @@
-from django.urls import path
+"""The addresses of funding: the officers' budget monitor and the funding API."""
 
-from funding import views
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-app_name = "funding"
-urlpatterns = [
+from funding import api, views
+
+router = SimpleRouter()
+router.register("declarations", api.DeclarationViewSet, basename="declaration")
+
+budget_pages = [
     path("", views.budget_monitor, name="budget_monitor"),
     path("export/", views.budget_export, name="budget_export"),
+]
+
+urlpatterns = [
+    # The officers' budget monitor.
+    path("financiering/", include((budget_pages, "funding"))),
+    path("api/v1/funding/summary/", views.BudgetSummaryView.as_view(), name="funding-summary"),
+    path("api/v1/", include(router.urls)),
 ]

@@ -26,6 +26,8 @@ from participants.models import (
 )
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import Traject
+from voorsprong.admin import ReasonForm
+from voorsprong.services import WorkflowRefusal
 
 
 class ApprovedInTrajectFilter(admin.SimpleListFilter):
@@ -125,16 +127,12 @@ class CompanyAdmin(SimpleHistoryAdmin):
         services.save_company(obj, by=request.user)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 def _apply_to_each(request, applications, transition, **kwargs) -> None:
     """Runs a workflow service per application and tells the officer what happened to each."""
     for application in applications:
         try:
             changed = transition(application, by=request.user, **kwargs)
-        except services.WorkflowRefusal as refusal:
+        except WorkflowRefusal as refusal:
             messages.warning(request, f"{application.company.name}: {refusal.message}")
         else:
             messages.success(request, f"{application.company.name}: {changed.get_status_display().lower()}")
@@ -300,13 +298,13 @@ class ApplicationAdmin(SimpleHistoryAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/participants/application/reason_for_selected.html",
+            "admin/reason_for_selected.html",
             {
                 **self.admin_site.each_context(request),
                 "title": self.get_action(request.POST["action"])[2],
                 "intro": intro,
                 "submit_label": submit_label,
-                "applications": applications,
+                "objects": applications,
                 "form": form,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -339,7 +337,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.WorkflowRefusal as refusal:
+        except WorkflowRefusal as refusal:
             # Raised by save_model; changeform_view's transaction has rolled back. An add form comes
             # back filled in as it was (the admin takes initial values from the query string).
             self.message_user(request, refusal.message, messages.ERROR)

@@ -11,6 +11,7 @@ from participants.filters import ApplicationFilter, CompanyFilter, ReferralFilte
 from participants.selectors import (
     application_history,
     applications_visible_to,
+    capacity_periods_with_use,
     coaching_sessions_of,
     companies_visible_to,
     evaluation_summary,
@@ -19,19 +20,21 @@ from participants.selectors import (
 from participants.serializers import (
     ApplicationSerializer,
     ApprovalSerializer,
+    CapacityPeriodSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
     EvaluationSummarySerializer,
     HistoryEntrySerializer,
-    ReasonSerializer,
     ReferralSerializer,
 )
+from trajects.filters import CapacityPeriodFilter
 from voorsprong.api import (
     DETAIL_ERRORS,
     READ_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
     ObjectActionMixin,
+    ReasonSerializer,
     StrictBodyMixin,
     error_responses,
     model_viewset_schema,
@@ -190,3 +193,28 @@ class EvaluationSummaryView(APIView):
     def get(self, request):
         rows = [{"traject": code, **figures} for code, figures in evaluation_summary().items()]
         return Response(EvaluationSummarySerializer(rows, many=True).data)
+
+
+class CapacityPeriodViewSet(
+    StrictBodyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CapacityPeriodSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = CapacityPeriodFilter
+    ordering_fields = ["start", "end", "places"]
+    ordering = ["traject__code", "start"]
+
+    def get_queryset(self):
+        return capacity_periods_with_use().order_by(*self.ordering)
+
+    def perform_create(self, serializer):
+        serializer.save()
+        # Answer with the derived taken/free counts, which only the annotated queryset has.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    perform_update = perform_create

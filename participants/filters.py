@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from participants.geography import Province
 from participants.kbo import kbo_search_term, normalise_kbo_number
 from participants.models import Application, ApplicationStatus, Company, Referral
-from participants.size_classes import SizeClass
+from trajects.size_classes import SizeClass
 
 
 class CompanyFilter(django_filters.FilterSet):

@@ -11,8 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
-from participants.size_classes import SizeClass, classify
 from trajects.models import OrganisationKind
+from trajects.size_classes import SizeClass, classify
 
 
 class LegalForm(models.TextChoices):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Avg, Count, DecimalField, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Round
 
 from participants.kbo import kbo_search_term
@@ -16,7 +16,7 @@ from participants.models import (
     Milestone,
     Referral,
 )
-from trajects.models import Traject
+from trajects.models import CapacityPeriod, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
 
@@ -241,3 +241,17 @@ def evaluation_summary() -> dict[str, dict]:
         }
         for row in rows
     }
+
+
+def taken_places(period: CapacityPeriod) -> int:
+    """Return the places of ``period`` held by applications approved in it."""
+    return period.applications.filter(status__in=APPROVED_STATUSES).count()
+
+
+def capacity_periods_with_use() -> QuerySet[CapacityPeriod]:
+    """Return the capacity periods with ``taken`` and ``free`` places, counted in the database."""
+    return (
+        CapacityPeriod.objects.select_related("traject")
+        .annotate(taken=Count("applications", filter=Q(applications__status__in=APPROVED_STATUSES)))
+        .annotate(free=F("places") - F("taken"))
+    )

@@ -13,7 +13,7 @@ from participants.models import (
     Company,
     Referral,
 )
-from trajects.models import Project
+from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 
 
@@ -139,10 +139,6 @@ class ApprovalSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
 class HistoryEntrySerializer(serializers.Serializer):
     """One status change; built in get_fields because ``from`` is a Python keyword."""
 
@@ -205,3 +201,37 @@ class EvaluationSummarySerializer(serializers.Serializer):
             for field in EVALUATION_SCORE_FIELDS
         }
         return {**super().get_fields(), **scores}
+
+
+class CapacityPeriodSerializer(serializers.ModelSerializer):
+    traject = TrajectCodeField()
+    taken = serializers.IntegerField(read_only=True)
+    free = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CapacityPeriod
+        fields = ["id", "traject", "start", "end", "places", "taken", "free"]
+        # The model's clean() checks overlap; the (traject, start) unique constraint is one of its cases.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # Once created, a period only changes its number of places; its dates hold approvals.
+            for name in ("traject", "start", "end"):
+                fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": _("The period cannot end before it starts.")})
+        return attrs
+
+    def create(self, validated_data):
+        return services.create_capacity_period(by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.change_capacity_places(
+            instance, places=validated_data.get("places", instance.places), by=self.context["request"].user
+        )

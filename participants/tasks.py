@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from participants.evaluation_links import EVALUATION_LINK_MAX_AGE, make_evaluation_token
 from participants.notifications import decision_message, evaluation_invitation_message
 from participants.selectors import application_for_notification
 
@@ -14,9 +15,6 @@ def send_decision_notification(application_id: int) -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_evaluation_invitation(application_id: int) -> int:
     """Sends the company its personal evaluation link; returns how many e-mails were sent."""
-    # Imported here: the services import this module to queue their e-mails, so a top import would loop.
-    from participants.services.evaluations import EVALUATION_LINK_MAX_AGE, make_evaluation_token
-
     application = application_for_notification(application_id)
     message = evaluation_invitation_message(
         application, make_evaluation_token(application), EVALUATION_LINK_MAX_AGE.days

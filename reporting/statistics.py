@@ -40,7 +40,6 @@ from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
 from funding.models import BudgetLine, FundingSourceCode
 from participants.models import EVALUATION_SCORE_FIELDS, Application, ApplicationStatus, Evaluation, Referral
 from participants.selectors import approved_as_of, companies_in_any_traject
-from participants.size_classes import SizeClass
 from reporting.models import Initiative
 from trajects.models import (
     CapacityPeriod,
@@ -50,6 +49,7 @@ from trajects.models import (
     Project,
     Traject,
 )
+from trajects.size_classes import SizeClass
 from voorsprong.money import ZERO, to_cents, to_tenths
 
 QUESTION = 244

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from participants.size_classes import SizeClass
 from reporting import services
 from reporting.models import ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
+from trajects.size_classes import SizeClass
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from rest_framework.test import APIClient
 
 
@@ -6,3 +8,12 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def api_collections() -> list[tuple[str, type, str]]:
+    """Every (prefix, viewset, basename) that the apps' routers register under /api/v1/."""
+    return [
+        registration
+        for module in ("trajects.urls", "participants.urls", "funding.urls", "reporting.urls")
+        for registration in import_module(module).router.registry
+    ]

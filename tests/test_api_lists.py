@@ -20,7 +20,7 @@ from django.utils import timezone
 from funding.models import Declaration, DeclarationStatus
 from participants.models import Application, ApplicationStatus, Company, Referral
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
-from tests.clients import client_for
+from tests.clients import api_collections, client_for
 from tests.factories import (
     ApplicationFactory,
     CapacityPeriodFactory,
@@ -33,7 +33,6 @@ from tests.factories import (
 )
 from trajects.models import CapacityPeriod, OrganisationKind, Traject
 from voorsprong.roles import Role
-from voorsprong.urls import api as router
 
 S = ApplicationStatus
 D = datetime.date
@@ -176,7 +175,7 @@ def _ids(response) -> list[int]:
 
 
 def test_every_list_viewset_names_its_filters_and_ordering():
-    lists = {f"/api/v1/{prefix}/": viewset for prefix, viewset, _basename in router.registry}
+    lists = {f"/api/v1/{prefix}/": viewset for prefix, viewset, _basename in api_collections()}
 
     assert set(lists) == set(LISTS)
     for url, viewset in lists.items():
@@ -292,3 +291,11 @@ def test_a_bad_filter_value_answers_400(world, db, url, params):
 
     assert response.status_code == 400, response.content[:300]
     assert set(response.json()) == set(params)
+
+
+def test_the_api_index_lists_every_collection(world):
+    response = client_for(world["officer"]).get("/api/v1/")
+
+    assert response.status_code == 200
+    assert set(response.json()) == {prefix for prefix, _viewset, _basename in api_collections()}
+    assert response.json()["applications"].endswith("/api/v1/applications/")

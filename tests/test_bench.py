@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract
+from bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows
+from demo.synthetic import AS_OF
 from participants.models import Company
 from participants.services import import_kbo_extract
 from reporting.statistics import pq244_figures
 from trajects.models import Traject
-from voorsprong.bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract
-from voorsprong.bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows
-from voorsprong.demo.synthetic import AS_OF
 
 
 @pytest.mark.django_db

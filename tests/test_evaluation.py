@@ -13,10 +13,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from participants import services
+from participants.evaluation_links import EVALUATION_LINK_MAX_AGE
 from participants.models import ApplicationStatus, Evaluation
 from participants.selectors import evaluation_summary
-from participants.services import WorkflowRefusal
-from participants.services.evaluations import EVALUATION_LINK_MAX_AGE
 from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     EvaluationFactory,
     TrajectFactory,
 )
+from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

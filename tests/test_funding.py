@@ -10,8 +10,8 @@ from funding.selectors import committed_on
 from funding.services import split_in_proportion
 from participants import services
 from participants.models import Application, ApplicationStatus
-from participants.services import WorkflowRefusal
 from tests.factories import ApplicationFactory, CapacityPeriodFactory, TrajectFactory
+from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

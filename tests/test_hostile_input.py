@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from bench.kbo_extract import HEADERS
 from funding.models import Declaration, DeclarationStatus
 from participants import services
 from participants.models import Application, ApplicationStatus, CoachingSession, Company, Referral
@@ -52,7 +53,6 @@ from tests.factories import (
     valid_kbo_number,
 )
 from trajects.models import OrganisationKind
-from voorsprong.bench.kbo_extract import HEADERS
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db

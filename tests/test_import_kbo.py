@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from bench.kbo_extract import HEADERS, enterprise_number
 from participants.models import Company, LegalForm
 from participants.services import KboImportStopped, import_kbo_extract
 from tests.factories import CompanyFactory
-from voorsprong.bench.kbo_extract import HEADERS, enterprise_number
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 
 from participants import services
-from participants.services import WorkflowRefusal
 from tests.factories import (
     ApplicationFactory,
     CapacityPeriodFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

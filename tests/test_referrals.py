@@ -12,7 +12,6 @@ from django.utils import timezone
 from participants import services
 from participants.models import Application, ApplicationStatus, Company, LegalForm, Referral
 from participants.selectors import referral_counts
-from participants.services import WorkflowRefusal
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
 )
 from trajects.models import OrganisationKind
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from participants.size_classes import SizeClass, classify
+from trajects.size_classes import SizeClass, classify
 
 M = Decimal(1_000_000)
 

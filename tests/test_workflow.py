@@ -11,7 +11,6 @@ from django.utils import timezone
 from participants import services
 from participants.models import Application, ApplicationStatus, Milestone
 from participants.selectors import application_history, approved_company_counts
-from participants.services import WorkflowRefusal
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 D = datetime.date
 S = ApplicationStatus

@@ -4,8 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants.size_classes import SizeClass
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
+from trajects.size_classes import SizeClass
 
 
 class TrajectForm(forms.ModelForm):

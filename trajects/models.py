@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from participants.size_classes import SizeClass
+from trajects.size_classes import SizeClass
 
 
 class Traject(models.Model):
@@ -162,23 +162,6 @@ class CapacityPeriod(models.Model):
         ).exclude(pk=self.pk)
         if overlapping.exists():
             raise ValidationError(_("This period overlaps another capacity period of the same traject."))
-        taken = self.taken_places()
-        if self.places is not None and self.places < taken:
-            raise ValidationError(
-                {
-                    "places": _("%(taken)s places of this period are already taken; it cannot have fewer.")
-                    % {"taken": taken}
-                }
-            )
-
-    def taken_places(self) -> int:
-        """Places held by applications that were approved in this period."""
-        if self.pk is None:
-            return 0
-        # Imported here because participants.models imports this module.
-        from participants.models import APPROVED_STATUSES
-
-        return self.applications.filter(status__in=APPROVED_STATUSES).count()
 
 
 class Channel(models.TextChoices):

@@ -1,8 +1,6 @@
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from trajects import services
-from trajects.models import CapacityPeriod, Traject
+from trajects.models import Traject
 
 
 class TrajectCodeField(serializers.SlugRelatedField):
@@ -22,37 +20,3 @@ class TrajectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Traject
         fields = ["id", "code", "name", "start_date", "allowed_size_classes", "description"]
-
-
-class CapacityPeriodSerializer(serializers.ModelSerializer):
-    traject = TrajectCodeField()
-    taken = serializers.IntegerField(read_only=True)
-    free = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = CapacityPeriod
-        fields = ["id", "traject", "start", "end", "places", "taken", "free"]
-        # The model's clean() checks overlap; the (traject, start) unique constraint is one of its cases.
-        validators = []
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            # Once created, a period only changes its number of places; its dates hold approvals.
-            for name in ("traject", "start", "end"):
-                fields[name].read_only = True
-        return fields
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": _("The period cannot end before it starts.")})
-        return attrs
-
-    def create(self, validated_data):
-        return services.create_capacity_period(by=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        return services.change_capacity_places(
-            instance, places=validated_data.get("places", instance.places), by=self.context["request"].user
-        )

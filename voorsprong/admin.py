@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,12 @@ from voorsprong.models import IdempotentRequest, User
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
 admin.site.index_title = _("Administration of the Voorsprong trajects")
+
+
+class ReasonForm(forms.Form):
+    """The reason an officer gives for an admin action on the selected rows (reject, override, …)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @admin.register(User)

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from participants.services import WorkflowRefusal
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -168,6 +168,12 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class ReasonSerializer(serializers.Serializer):
+    """The body of an action that needs a reason (reject, withdraw, stop)."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
 # -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------
 class ErrorSerializer(serializers.Serializer):
     """The body of a 401, 403, 404, 409 or 410: a message, and a code for the workflow's refusals."""
@@ -309,7 +315,7 @@ class TrajectsSchema(OpenApiViewExtension):
 
 
 class CapacityPeriodsSchema(OpenApiViewExtension):
-    target_class = "trajects.api.CapacityPeriodViewSet"
+    target_class = "participants.api.CapacityPeriodViewSet"
 
     def view_replacement(self):
         serializer = self.target.serializer_class

@@ -3,10 +3,10 @@ from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from voorsprong.roles import sync_role_groups
+
 
 def _sync_role_groups(sender, apps=global_apps, **kwargs):
-    from voorsprong.roles import sync_role_groups
-
     sync_role_groups(apps)
 
 
@@ -15,6 +15,6 @@ class VoorsprongConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self):
-        # Besides the data migration: a database flush (as transactional tests do) empties the groups,
-        # and a new model's permissions reach the roles after the next migrate.
+        # After every migrate, and after a flush (as transactional tests do), which empties the groups:
+        # the one place the groups are made from is voorsprong.roles.
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="voorsprong.sync_role_groups")

@@ -35,6 +35,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from voorsprong.models import IdempotentRequest
+
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 API_PREFIX = "/api/v1/"
@@ -117,8 +119,6 @@ class IdempotencyMiddleware:
         return self._once(request, user, key, fingerprint(body))
 
     def _once(self, request, user, key: str, body_fingerprint: str):
-        from voorsprong.models import IdempotentRequest
-
         with transaction.atomic():
             IdempotentRequest.objects.filter(
                 user=user, created_at__lt=timezone.now() - IDEMPOTENCY_KEY_TTL

@@ -1,9 +1,12 @@
 """The roles of the back office, as Django groups, and the model permissions each one holds.
 
-The data migrations call ``sync_role_groups`` so that a fresh database has every group with its
-permissions; a later migration that changes ROLE_PERMISSIONS calls it again.
+ROLE_PERMISSIONS is the one place that says which role may do what with which model. The groups are
+configuration, not data: ``voorsprong.apps`` calls ``sync_role_groups`` after every ``migrate`` (and every
+flush), so a fresh database, and a database after a new model's migration, has every group with exactly
+these permissions. No migration calls it: a migration runs against the models of its own time.
 """
 
+from django.contrib.auth.management import create_permissions
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,10 +83,12 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
 
 
 def sync_role_groups(apps) -> None:
-    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
-    from django.contrib.auth.management import create_permissions
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS.
 
-    # Permissions are normally created after migrate; the groups need them now.
+    ``apps`` is the state of the models after the migrations that ran: a model that does not exist yet
+    (a database migrated only part of the way) is left out until the migrate that creates it.
+    """
+    # Permissions are normally created after migrate, app by app; the groups need all of them now.
     for app_config in apps.get_app_configs():
         # create_permissions skips an app without a models module, which migration states lack.
         models_module = getattr(app_config, "models_module", None)
@@ -93,19 +98,23 @@ def sync_role_groups(apps) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    existing = {(model._meta.app_label, model._meta.model_name) for model in apps.get_models()}
+    available = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.select_related("content_type")
+    }
     for role, grants in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        codenames = {}
+        wanted = []
         for label, actions in grants.items():
             app_label, model = label.split(".")
-            for action in actions:
-                codenames[(app_label, f"{action}_{model}")] = True
-        permissions = [
-            permission
-            for permission in Permission.objects.select_related("content_type")
-            if (permission.content_type.app_label, permission.codename) in codenames
+            if (app_label, model) in existing:
+                wanted += [(app_label, f"{action}_{model}") for action in actions]
+        missing = [
+            f"{app_label}.{codename}"
+            for app_label, codename in wanted
+            if (app_label, codename) not in available
         ]
-        missing = len(codenames) - len(permissions)
         if missing:
-            raise RuntimeError(f"{missing} permissions of role {role.value} do not exist")
-        group.permissions.set(permissions)
+            raise RuntimeError(f"Role {role.value} names permissions that do not exist: {', '.join(missing)}")
+        group.permissions.set([available[key] for key in wanted])

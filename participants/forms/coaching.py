@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Application, ApplicationStatus, CoachingSession, Milestone
 from participants.selectors import COACHING_STATUSES, coaching_trajects
-from participants.services import WorkflowRefusal
+from voorsprong.services import WorkflowRefusal
 
 
 def _label(model, field: str):

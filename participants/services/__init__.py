@@ -1,12 +1,13 @@
 """Every state change of companies and applications; one module per concern."""
 
+from participants.evaluation_links import make_evaluation_token
 from participants.services.application_import import import_applications
+from participants.services.capacity import change_capacity_places, create_capacity_period, take_place
 from participants.services.companies import save_company
-from participants.services.evaluations import check_evaluation_token, make_evaluation_token, submit_evaluation
+from participants.services.evaluations import check_evaluation_token, submit_evaluation
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
 from participants.services.referrals import refer_company
 from participants.services.workflow import (
-    WorkflowRefusal,
     approve_application,
     check_eligibility,
     complete_application,
@@ -22,12 +23,13 @@ from participants.services.workflow import (
 __all__ = [
     "KboImportResult",
     "KboImportStopped",
-    "WorkflowRefusal",
     "approve_application",
+    "change_capacity_places",
     "check_eligibility",
     "check_evaluation_token",
     "complete_application",
     "create_application",
+    "create_capacity_period",
     "import_applications",
     "import_kbo_extract",
     "log_coaching_session",
@@ -38,6 +40,7 @@ __all__ = [
     "stop_application",
     "submit_application",
     "submit_evaluation",
+    "take_place",
     "update_application_details",
     "withdraw_application",
 ]

@@ -35,10 +35,11 @@ from django.utils.translation import ngettext
 
 from participants.kbo import format_kbo_number, normalise_kbo_number
 from participants.models import Application, Company
-from participants.services.workflow import WorkflowRefusal, create_application, submit_application
+from participants.services.workflow import create_application, submit_application
 from participants.spreadsheets import Cell, Row, SpreadsheetError, parse_date, read_rows
 from trajects.models import Project, Traject
 from voorsprong.models import User
+from voorsprong.services import WorkflowRefusal
 
 # The header names accepted per column, lower-cased, with spaces, hyphens and dots turned into "_".
 COLUMNS = {

@@ -1,35 +1,26 @@
 """The company's evaluation of a completed trajectory, through a personal link that needs no login.
 
-The link carries the application signed with a timestamp: forging or editing it breaks the signature,
-and it expires after 60 days. It works once because an application has at most one evaluation.
+The link (``participants.evaluation_links``) works once because an application has at most one
+evaluation.
 """
-
-import datetime
 
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from participants.evaluation_links import read_evaluation_token
 from participants.models import Application, ApplicationStatus, Evaluation
-from participants.services.workflow import WorkflowRefusal
-from voorsprong.services import save_as
+from voorsprong.services import WorkflowRefusal, save_as
 
-EVALUATION_LINK_MAX_AGE = datetime.timedelta(days=60)
-# A salt of its own, so no other signed value of the project can pass for an evaluation link.
-_SALT = "participants.evaluation"
 SCORES = range(1, 6)
 # The history row of an evaluation names no user; this says who answered instead.
 EVALUATION_CHANGE_REASON = "Submitted by the company through its evaluation link"
 
 
-def make_evaluation_token(application: Application) -> str:
-    return signing.dumps(application.pk, salt=_SALT)
-
-
 def check_evaluation_token(token: str) -> Application:
     """The completed application the link is for, still without an evaluation; refuses any other link."""
     try:
-        application_id = signing.loads(token, salt=_SALT, max_age=EVALUATION_LINK_MAX_AGE)
+        application_id = read_evaluation_token(token)
     except signing.SignatureExpired as error:
         raise WorkflowRefusal(_("This evaluation link has expired."), "link_expired") from error
     except signing.BadSignature as error:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from funding.services import commit_funding
+from participants.hooks import Approval, run_approval_steps
 from participants.models import (
     Application,
     ApplicationStatus,
@@ -23,8 +23,9 @@ from participants.models import (
     Referral,
 )
 from participants.selectors import applications_visible_to
+from participants.services.capacity import take_place
 from participants.tasks import send_decision_notification, send_evaluation_invitation
-from trajects.models import CapacityPeriod, Project, Traject
+from trajects.models import Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -160,49 +161,22 @@ def check_eligibility(company: Company, traject: Traject) -> None:
         )
 
 
-def _take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
-    """Locks the capacity period of ``day`` and refuses when all its places are taken.
-
-    The row lock (PostgreSQL) or the immediate write lock (SQLite) makes concurrent approvals wait
-    for each other, so the count below cannot go stale before this transaction commits.
-    """
-    period = (
-        CapacityPeriod.objects.select_for_update()
-        .filter(traject=traject, start__lte=day, end__gte=day)
-        .first()
-    )
-    if period is None:
-        raise WorkflowRefusal(
-            _("%(traject)s has no capacity period that contains %(day)s.")
-            % {"traject": traject.name, "day": date_format(day, "SHORT_DATE_FORMAT")},
-            "no_free_place",
-        )
-    if period.taken_places() >= period.places:
-        raise WorkflowRefusal(
-            _("The period %(start)s – %(end)s has %(places)s places and all are taken.")
-            % {
-                "start": date_format(period.start, "SHORT_DATE_FORMAT"),
-                "end": date_format(period.end, "SHORT_DATE_FORMAT"),
-                "places": period.places,
-            },
-            "no_free_place",
-        )
-    return period
-
-
 @transaction.atomic
 def approve_application(
     application: Application, *, by: User, on: datetime.date | None = None, budget_override_reason: str = ""
 ) -> Application:
-    """Takes a place and commits the money; an exhausted budget refuses unless overridden with a reason."""
+    """Take a place and run the approval steps of the higher layers (funding commits the money).
+
+    An exhausted budget refuses unless overridden with ``budget_override_reason``.
+    """
     application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("approved"))
     check_eligibility(application.company, application.traject)
     day = on or _today()
-    application.capacity_period = _take_place(application.traject, day)
-    overridden = commit_funding(application, by=by, override_reason=budget_override_reason)
+    application.capacity_period = take_place(application.traject, day)
+    # The higher layers' steps (funding commits the money) run here, in this transaction.
+    notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
     application.status, application.decided_on, application.decided_by = S.APPROVED, day, by
-    reason = _("Budget exceeded, approved anyway: %(reason)s") % {"reason": budget_override_reason.strip()}
-    save_as(application, by, reason=reason if overridden else "")
+    save_as(application, by, reason=" ".join(notes))
     _notify_decision(application)
     return application
 

@@ -16,8 +16,8 @@ from participants import services
 from participants.forms.coaching import CloseForm, CoachingFilterForm, SessionForm
 from participants.models import Application, ApplicationStatus, Milestone
 from participants.selectors import coaching_milestones, coaching_overview, coaching_sessions_of
-from participants.services import WorkflowRefusal
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
 PAGE_SIZE = 50

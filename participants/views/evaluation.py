@@ -5,9 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from participants import services
+from participants.evaluation_links import EVALUATION_LINK_MAX_AGE
 from participants.forms.evaluation import EvaluationForm
-from participants.services import WorkflowRefusal
-from participants.services.evaluations import EVALUATION_LINK_MAX_AGE
+from voorsprong.services import WorkflowRefusal
 
 # A link that was good once answers 410 Gone; anything we never issued answers 404.
 _GONE = {"link_expired", "link_used"}

@@ -11,6 +11,7 @@ from participants.kbo import format_kbo_number
 from participants.models import Company
 from participants.selectors import companies_visible_to, referrals_of
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
 
@@ -35,7 +36,7 @@ def new_referral(request):
             referral = services.refer_company(
                 company=company or company_form.instance, by=request.user, **form.cleaned_data
             )
-        except services.WorkflowRefusal as refusal:
+        except WorkflowRefusal as refusal:
             form.add_error(refusal.field, refusal.message)
         except ValidationError as error:
             # The company changed since the lookup (say someone registered the same KBO number).

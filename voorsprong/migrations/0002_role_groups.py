@@ -1,13 +1,12 @@
 from django.db import migrations
 
-from voorsprong.roles import sync_role_groups
-
-
-def create_role_groups(apps, schema_editor):
-    sync_role_groups(apps)
-
 
 class Migration(migrations.Migration):
+    # This migration once created or updated the role groups by calling today's voorsprong.roles, which a
+    # migration must never do. The groups are configuration, not data: voorsprong.apps syncs them from
+    # voorsprong.roles.ROLE_PERMISSIONS after every migrate, with the permissions of the models that exist.
+    # Kept, empty, because later migrations depend on it.
+
     dependencies = [
         ("voorsprong", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
@@ -18,4 +17,4 @@ class Migration(migrations.Migration):
         ("reporting", "0002_initial"),
     ]
 
-    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
+    operations = []

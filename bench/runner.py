@@ -16,9 +16,9 @@ import psycopg
 from django.core.management import call_command
 from django.db import connection
 
+from bench import measures
+from bench.database import create_database, database_exists, drop_database, using_database
 from participants.models import Application, CoachingSession, Company
-from voorsprong.bench import measures
-from voorsprong.bench.database import create_database, database_exists, drop_database, using_database
 
 
 def _cpu_model() -> str:

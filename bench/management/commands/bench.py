@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
-from voorsprong.bench.measures import BenchmarkError
-from voorsprong.bench.runner import run_benchmark
+from bench.measures import BenchmarkError
+from bench.runner import run_benchmark
 
 
 class Command(BaseCommand):

@@ -22,6 +22,7 @@ from django.db import transaction
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
+from demo.programme import SECTOR_FUNDS
 from funding.models import ApplicationFunding, FundingRule, FundingSource
 from funding.selectors import subsidy_shares
 from funding.services import split_cost
@@ -37,8 +38,7 @@ from participants.models import (
     Milestone,
     Referral,
 )
-from participants.size_classes import SizeClass
-from voorsprong.demo.programme import SECTOR_FUNDS
+from trajects.size_classes import SizeClass
 
 AS_OF = datetime.date(2025, 11, 26)  # the date of question 244
 HORIZON = datetime.date(2026, 11, 1)  # the last day the demo data has activity on

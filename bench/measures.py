@@ -20,17 +20,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from bench.database import database_url
+from bench.kbo_extract import write_synthetic_extract
+from bench.statistics_sql import PQ244_SQL, numbers_from_figures, numbers_from_sql, pq244_rows
+from demo.synthetic import AS_OF
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, ApplicationStatus, Company, LegalForm
-from participants.size_classes import SizeClass
+from participants.selectors import taken_places
 from reporting.documents import render_report
 from reporting.statistics import pq244_figures
 from trajects.models import CapacityPeriod, Traject
-from voorsprong.bench.database import database_url
-from voorsprong.bench.kbo_extract import write_synthetic_extract
-from voorsprong.bench.statistics_sql import PQ244_SQL, numbers_from_figures, numbers_from_sql, pq244_rows
-from voorsprong.demo.synthetic import AS_OF
+from trajects.size_classes import SizeClass
 from voorsprong.models import User
 
 STATISTICS_MAX_QUERIES = 20
@@ -299,7 +300,7 @@ def measure_approvals(places: int) -> Outcome:
     seconds = time.perf_counter() - started
     approved = answers.count(200)
     refused = answers.count(409)
-    taken = period.taken_places()
+    taken = taken_places(period)
     overbooked = max(0, taken - period.places)
     correct = approved == taken == period.places and refused == APPROVALS_BEYOND_PLACES and not overbooked
     return Outcome(

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.programme import DEMO_PASSWORD, load_programme
+from demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 from participants.selectors import approved_company_counts, companies_in_any_traject
-from voorsprong.demo.programme import DEMO_PASSWORD, load_programme
-from voorsprong.demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 
 
 class Command(BaseCommand):

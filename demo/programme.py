@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
-from participants.size_classes import SME_CLASSES, SizeClass
 from reporting.models import Initiative
 from trajects.models import (
     CapacityPeriod,
@@ -22,6 +21,7 @@ from trajects.models import (
     Project,
     Traject,
 )
+from trajects.size_classes import SME_CLASSES, SizeClass
 from voorsprong.models import User
 from voorsprong.roles import Role
 

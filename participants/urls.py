@@ -1,0 +1,40 @@
+"""The addresses of participants: the promoters', consultants' and companies' pages and their API."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from participants import api
+from participants.views import coaching, evaluation, referrals
+
+router = SimpleRouter()
+router.register("companies", api.CompanyViewSet, basename="company")
+router.register("capacity-periods", api.CapacityPeriodViewSet, basename="capacity-period")
+router.register("applications", api.ApplicationViewSet, basename="application")
+router.register("referrals", api.ReferralViewSet, basename="referral")
+
+coaching_pages = [
+    path("", coaching.application_list, name="applications"),
+    path("<int:pk>/", coaching.application_detail, name="application"),
+    path("<int:pk>/sessies/", coaching.log_session, name="log_session"),
+    path("<int:pk>/afsluiten/", coaching.close_application, name="close"),
+]
+referral_pages = [
+    path("", referrals.referral_list, name="list"),
+    path("nieuw/", referrals.new_referral, name="new"),
+]
+evaluation_pages = [
+    # Before the token pattern, which would take "bedankt" for a token; real tokens contain a colon.
+    path("bedankt/", evaluation.thanks, name="thanks"),
+    path("<str:token>/", evaluation.evaluation_form, name="form"),
+]
+
+urlpatterns = [
+    # The promoters' coaching pages (Mijn trajecten).
+    path("trajecten/", include((coaching_pages, "coaching"))),
+    # The sector consultants' referrals.
+    path("doorverwijzingen/", include((referral_pages, "referrals"))),
+    # The company's evaluation behind its personal link.
+    path("evaluatie/", include((evaluation_pages, "evaluation"))),
+    path("api/v1/evaluations/summary/", api.EvaluationSummaryView.as_view(), name="evaluation-summary"),
+    path("api/v1/", include(router.urls)),
+]
