@@ -24,9 +24,10 @@ from participants.models import (
     Evaluation,
     Referral,
 )
+from participants.selectors import taken_places
 from participants.spreadsheets import SpreadsheetError
-from trajects.models import Traject
-from voorsprong.admin import ReasonForm
+from trajects.models import CapacityPeriod, Traject
+from voorsprong.admin import ReasonForm, RefusalInFormMixin
 from voorsprong.services import WorkflowRefusal
 
 
@@ -207,7 +208,7 @@ def _export_lines(applications, language: str):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
@@ -334,20 +335,6 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
         obj.pk = created.pk
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except WorkflowRefusal as refusal:
-            # Raised by save_model; changeform_view's transaction has rolled back. An add form comes
-            # back filled in as it was (the admin takes initial values from the query string).
-            self.message_user(request, refusal.message, messages.ERROR)
-            query = request.GET.copy()
-            if object_id is None:
-                for name in self.add_fields:
-                    if request.POST.get(name):
-                        query[name] = request.POST[name]
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
@@ -457,3 +444,43 @@ class ReferralAdmin(SimpleHistoryAdmin):
     list_select_related = ("company", "traject", "sector_fund", "consultant", "intake_by")
     search_fields = ("company__name", "company__kbo_number", "consultant__username")
     raw_id_fields = ("company",)
+
+
+class CapacityPeriodForm(forms.ModelForm):
+    class Meta:
+        model = CapacityPeriod
+        fields = ("traject", "start", "end", "places")
+
+    def clean_places(self):
+        places = self.cleaned_data["places"]
+        taken = taken_places(self.instance) if self.instance.pk else 0
+        if places is not None and places < taken:
+            raise forms.ValidationError(
+                _("%(taken)s places of this period are already taken; it cannot have fewer.")
+                % {"taken": taken}
+            )
+        return places
+
+
+@admin.register(CapacityPeriod)
+class CapacityPeriodAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+    """Capacity periods through the same services as the API: a period's dates are fixed once it exists,
+    and its places never drop below the places taken (checked again under the approvals' lock)."""
+
+    form = CapacityPeriodForm
+    list_display = ("traject", "start", "end", "places")
+    list_filter = ("traject",)
+    list_select_related = ("traject",)
+    date_hierarchy = "start"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("traject", "start", "end") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.change_capacity_places(obj, places=obj.places, by=request.user)
+        else:
+            created = services.create_capacity_period(
+                traject=obj.traject, start=obj.start, end=obj.end, places=obj.places, by=request.user
+            )
+            obj.pk = created.pk

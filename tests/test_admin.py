@@ -9,6 +9,7 @@ from django.urls import reverse
 from participants.models import Evaluation
 from tests.factories import (
     ApplicationFactory,
+    ApprovedApplicationFactory,
     CoachingSessionFactory,
     CompanyFactory,
     ProjectFactory,
@@ -139,3 +140,31 @@ def test_non_staff_roles_do_not_enter_the_admin(client, role):
     response = client.get(reverse("admin:participants_company_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+def test_capacity_period_places_cannot_drop_below_the_places_taken_in_the_admin(client, officer):
+    period = ApprovedApplicationFactory(capacity_period__places=2).capacity_period
+    ApprovedApplicationFactory(traject=period.traject, capacity_period=period)
+    client.force_login(officer)
+    url = reverse("admin:trajects_capacityperiod_change", args=[period.pk])
+
+    refused = client.post(url, {"places": "1", "_save": "Opslaan"})
+    accepted = client.post(url, {"places": "5", "_save": "Opslaan"})
+
+    assert refused.status_code == 200
+    assert "2 plaatsen van deze periode zijn al ingenomen" in refused.content.decode()
+    assert accepted.status_code == 302
+    period.refresh_from_db()
+    assert period.places == 5
+    assert period.history.first().history_user == officer
+
+
+def test_the_traject_page_shows_its_periods_without_changing_them(client, superuser):
+    period = ApprovedApplicationFactory().capacity_period
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:trajects_traject_change", args=[period.traject.pk]))
+
+    assert page.status_code == 200
+    assert 'name="capacity_periods-0-places"' not in page.content.decode()
+    assert reverse("admin:trajects_capacityperiod_change", args=[period.pk]) in page.content.decode()

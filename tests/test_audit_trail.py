@@ -452,19 +452,6 @@ def _admin_change(actor, make, **changes):
     return perform
 
 
-def admin_traject_with_new_period(w):
-    """The traject's page also adds a capacity period, through its inline."""
-    client = w.client("admin")
-    url = reverse("admin:trajects_traject_change", args=[w.traject.pk])
-    data = admin_form(client, url)
-    [prefix] = [name.removesuffix("-TOTAL_FORMS") for name in data if name.endswith("-TOTAL_FORMS")]
-    start = w.period.end + DAY
-    add_inline_row(data, prefix, start=str(start), end=str(start + 364 * DAY), places="30")
-    response = client.post(url, {**_posted(data), "_save": "Save"})
-    assert response.status_code == 302, _form_errors(response)
-    return CapacityPeriod.objects.get(traject=w.traject, start=start)
-
-
 def admin_user_add(w):
     url = reverse("admin:voorsprong_user_add")
     data = {"username": "nieuw", "password1": "een lang wachtwoord 42", "password2": "een lang wachtwoord 42"}
@@ -918,13 +905,6 @@ WRITE_PATHS = [
         "admin",
         _admin_change("admin", lambda w: w.traject, description="Voor kmo's"),
         changed=["description"],
-    ),
-    P(
-        "admin/traject/inline-capacity-period",
-        CapacityPeriod,
-        "admin",
-        admin_traject_with_new_period,
-        CREATED,
     ),
     P(
         "admin/capacity-period/add",

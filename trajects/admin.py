@@ -19,8 +19,14 @@ class TrajectForm(forms.ModelForm):
 
 
 class CapacityPeriodInline(admin.TabularInline):
+    """The traject's periods, to read: places are changed on the period's own page, where the places
+    already taken are checked (``participants.admin.CapacityPeriodAdmin``)."""
+
     model = CapacityPeriod
-    extra = 0
+    fields = readonly_fields = ("start", "end", "places")
+    extra = max_num = 0
+    can_delete = False
+    show_change_link = True
 
 
 @admin.register(Traject)
@@ -62,14 +68,6 @@ class ProjectAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("organisations"))
     def organisation_names(self, project):
         return ", ".join(organisation.name for organisation in project.organisations.all())
-
-
-@admin.register(CapacityPeriod)
-class CapacityPeriodAdmin(SimpleHistoryAdmin):
-    list_display = ("traject", "start", "end", "places")
-    list_filter = ("traject",)
-    list_select_related = ("traject",)
-    date_hierarchy = "start"
 
 
 @admin.register(CommunicationAction)

@@ -1,14 +1,38 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong.models import IdempotentRequest, User
+from voorsprong.services import WorkflowRefusal
 
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
 admin.site.index_title = _("Administration of the Voorsprong trajects")
+
+
+class RefusalInFormMixin:
+    """Show a service's refusal on the add or change form instead of a server error.
+
+    ``save_model`` calls a service, which may refuse (``WorkflowRefusal``) under its locks even after the
+    form validated. changeform_view's transaction has then rolled back; the officer gets the form back with
+    the refusal as a message, an add form filled in as it was (the admin takes initial values from the
+    query string).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowRefusal as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            query = request.GET.copy()
+            if object_id is None:
+                for name in self.get_fields(request):
+                    if request.POST.get(name):
+                        query[name] = request.POST[name]
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
 
 
 class ReasonForm(forms.Form):
