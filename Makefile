@@ -20,19 +20,23 @@ test: install
 
 install: $(INSTALLED) $(CATALOGUES)
 
-$(INSTALLED): requirements.txt
+# A developer's machine gets the production requirements and the test and lint tools on top.
+$(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # Babel compiles the Dutch catalogue, so GNU gettext is not needed to run the project.
 %.mo: %.po $(INSTALLED)
 	$(BIN)/pybabel compile --domain django --input-file $< --output-file $@
 
+# ruff, the import contract of the layers (pyproject.toml), and no model change without its migration.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .

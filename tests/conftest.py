@@ -2,6 +2,9 @@ import pytest
 
 from voorsprong.roles import Role
 
+# The real Celery worker fixture of the worker pass.
+pytest_plugins = ["tests.workers"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():

@@ -33,7 +33,7 @@ from reporting import services
 from reporting.models import ReportRequest, ReportStatus
 from reporting.statistics import pq244_figures
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
-from tests.test_report_worker import _broker_url
+from tests.workers import broker_url
 from voorsprong.roles import Role
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -140,13 +140,13 @@ def workers(transactional_db, tmp_path, monkeypatch):
     from reporting.tasks import build_report
     from voorsprong.celery import app
 
-    broker_url = _broker_url()
-    workers = Workers(tmp_path, broker_url, _database_url())
+    url = broker_url()
+    workers = Workers(tmp_path, url, _database_url())
     app.conf.task_always_eager = False  # tests/conftest.py puts it back
     monkeypatch.setattr(
         build_report, "delay", lambda pk: build_report.apply_async((pk,), queue=workers.queue)
     )
-    workers.redis = redis.Redis.from_url(broker_url)
+    workers.redis = redis.Redis.from_url(url)
     try:
         yield workers
     finally:

@@ -88,6 +88,11 @@ def sync_role_groups(apps) -> None:
     ``apps`` is the state of the models after the migrations that ran: a model that does not exist yet
     (a database migrated only part of the way) is left out until the migrate that creates it.
     """
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return  # migrated so far that auth's tables do not exist yet
     # Permissions are normally created after migrate, app by app; the groups need all of them now.
     for app_config in apps.get_app_configs():
         # create_permissions skips an app without a models module, which migration states lack.
@@ -96,8 +101,6 @@ def sync_role_groups(apps) -> None:
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     existing = {(model._meta.app_label, model._meta.model_name) for model in apps.get_models()}
     available = {
         (permission.content_type.app_label, permission.codename): permission
