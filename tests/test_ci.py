@@ -28,9 +28,7 @@ def _run_ci(**environment) -> subprocess.CompletedProcess:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         pytest.fail(".ci/run went on past a service that does not answer")
-    return subprocess.CompletedProcess(
-        process.args, process.returncode, stdout, stderr
-    ), time.monotonic() - started
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 @pytest.mark.parametrize(
