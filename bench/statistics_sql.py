@@ -19,8 +19,6 @@ from participants.models import EVALUATION_SCORE_FIELDS, ApplicationStatus
 from reporting.statistics import MAX_RECOMMENDATIONS, NAME_BLANKED
 from voorsprong.money import to_cents
 
-S = ApplicationStatus
-
 _SCORES = ", ".join(f"('{field}', e.{field})" for field in EVALUATION_SCORE_FIELDS)
 
 PQ244_SQL = f"""
@@ -28,8 +26,9 @@ WITH approved AS (
     SELECT a.traject_id, a.company_id, a.capacity_period_id
     FROM participants_application a
     WHERE a.decided_on <= %(as_of)s
-      AND a.status <> '{S.REJECTED}'
-      AND NOT (a.status = '{S.WITHDRAWN}' AND a.ended_on IS NOT NULL AND a.ended_on <= %(as_of)s)
+      AND a.status <> '{ApplicationStatus.REJECTED}'
+      AND NOT (a.status = '{ApplicationStatus.WITHDRAWN}'
+               AND a.ended_on IS NOT NULL AND a.ended_on <= %(as_of)s)
 ),
 submitted AS (
     SELECT e.*, a.traject_id, c.name AS company_name
@@ -58,7 +57,8 @@ SELECT 'funding', b.traject_id, s.code, NULL, SUM(b.amount)
     FROM funding_budgetline b JOIN funding_fundingsource s ON s.id = b.source_id GROUP BY b.traject_id, s.code
 UNION ALL
 SELECT 'completed', traject_id, NULL, COUNT(*), NULL
-    FROM participants_application WHERE status = '{S.COMPLETED}' AND ended_on <= %(as_of)s GROUP BY traject_id
+    FROM participants_application
+    WHERE status = '{ApplicationStatus.COMPLETED}' AND ended_on <= %(as_of)s GROUP BY traject_id
 UNION ALL
 SELECT 'responses', traject_id, NULL, COUNT(*), NULL FROM submitted GROUP BY traject_id
 UNION ALL

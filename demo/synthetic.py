@@ -49,7 +49,6 @@ BLOCK_SIZE = 10_000
 MAX_SCALE = 500
 BATCH_SIZE = 5_000
 
-S = ApplicationStatus
 MICRO, SMALL, MEDIUM, LARGE, NON_PROFIT = (
     SizeClass.MICRO,
     SizeClass.SMALL,
@@ -346,23 +345,23 @@ class Block:
             company=company,
             traject=traject,
             project=self.rng.choice(projects) if projects else None,
-            status=S.DRAFT,
+            status=ApplicationStatus.DRAFT,
         )
         if cohort.outcome == "draft":
             return application
         day = self.date_between(cohort.first, cohort.last)
         if cohort.outcome == "submitted":
-            application.status, application.submitted_on = S.SUBMITTED, day
+            application.status, application.submitted_on = ApplicationStatus.SUBMITTED, day
             return application
         application.submitted_on = max(traject.start_date, day - self.days(10, 60))
         if cohort.outcome == "withdrawn":
-            application.status, application.reason = S.WITHDRAWN, WITHDRAWAL_REASON
+            application.status, application.reason = ApplicationStatus.WITHDRAWN, WITHDRAWAL_REASON
             application.ended_on = day
             return application
         application.decided_on = day
         application.decided_by = self.programme["users"]["officer"]
         if cohort.outcome == "rejected":
-            application.status = S.REJECTED
+            application.status = ApplicationStatus.REJECTED
             application.reason = (
                 NOT_AN_SME if not traject.allows(company.size_class) else self.rng.choice(REJECTION_REASONS)
             )
@@ -380,21 +379,21 @@ class Block:
 
     def run_course(self, application: Application, traject_code: str) -> None:
         """What happened after the approval: not started yet, in progress, completed or stopped."""
-        application.status = S.APPROVED
+        application.status = ApplicationStatus.APPROVED
         started = application.decided_on + self.days(7, 45)
         if started > HORIZON or self.rng.random() < 0.04:
             return
-        application.status, application.started_on = S.IN_PROGRESS, started
+        application.status, application.started_on = ApplicationStatus.IN_PROGRESS, started
         planned_end = started + self.days(*DURATION_DAYS[traject_code])
         if traject_code == "leren" and planned_end <= AS_OF:
             # The answer to question 244: no completed trajectory in leren yet.
             planned_end = AS_OF + self.days(14, 330)
         if self.rng.random() < 0.07:
             stop = started + self.days(20, max(21, (planned_end - started).days * 2 // 3))
-            application.status, application.ended_on = S.STOPPED, min(stop, HORIZON)
+            application.status, application.ended_on = ApplicationStatus.STOPPED, min(stop, HORIZON)
             application.reason = self.rng.choice(STOP_REASONS)
         elif planned_end <= HORIZON:
-            application.status, application.ended_on = S.COMPLETED, planned_end
+            application.status, application.ended_on = ApplicationStatus.COMPLETED, planned_end
 
     # -- sessions, evaluations, referrals -------------------------------------------------------
     def sessions(self, application: Application) -> list[CoachingSession]:
@@ -404,7 +403,7 @@ class Block:
         count = min(14, max(2, (last - application.started_on).days // 30 + self.rng.randint(1, 3)))
         dates = sorted(self.date_between(application.started_on, last) for _ in range(count - 2))
         dates = [application.started_on, *dates, last]
-        completed = application.status == S.COMPLETED
+        completed = application.status == ApplicationStatus.COMPLETED
         # A completed trajectory went through every milestone; an open or stopped one part of them.
         reached = len(Milestone) if completed else self.rng.randint(1, len(Milestone) - 1)
         milestones = list(Milestone)
@@ -430,7 +429,7 @@ class Block:
 
     def evaluation(self, application: Application) -> Evaluation | None:
         """About two in three companies answer; the first evaluations came in the summer of 2026."""
-        if application.status != S.COMPLETED or self.rng.random() > 0.65:
+        if application.status != ApplicationStatus.COMPLETED or self.rng.random() > 0.65:
             return None
         day = max(application.ended_on + self.days(3, 25), datetime.date(2026, 6, 1))
         if day > HORIZON:

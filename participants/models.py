@@ -177,15 +177,24 @@ class ApplicationStatus(models.TextChoices):
     STOPPED = "stopped", _("Stopped")
 
 
-S = ApplicationStatus
 # At most one of these per company and traject at a time.
-OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.APPROVED, S.IN_PROGRESS)
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.IN_PROGRESS,
+)
 # An application in one of these was approved and holds a place of its capacity period.
-APPROVED_STATUSES = (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
-DECIDED_STATUSES = (*APPROVED_STATUSES, S.REJECTED)
-STARTED_STATUSES = (S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
-ENDED_STATUSES = (S.COMPLETED, S.STOPPED, S.WITHDRAWN)
-STATUSES_NEEDING_REASON = (S.REJECTED, S.WITHDRAWN, S.STOPPED)
+APPROVED_STATUSES = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.IN_PROGRESS,
+    ApplicationStatus.COMPLETED,
+    ApplicationStatus.STOPPED,
+)
+DECIDED_STATUSES = (*APPROVED_STATUSES, ApplicationStatus.REJECTED)
+STARTED_STATUSES = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED)
+ENDED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN)
+STATUSES_NEEDING_REASON = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.STOPPED)
 
 
 def _when_status_in(statuses, condition: Q) -> Q:
@@ -219,7 +228,9 @@ class Application(models.Model):
         related_name="applications",
         help_text=_("The period whose place this application took when it was approved."),
     )
-    status = models.CharField(_("status"), max_length=12, choices=ApplicationStatus.choices, default=S.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
@@ -270,7 +281,7 @@ class Application(models.Model):
                 violation_error_message=_("This company already has an open application for this traject."),
             ),
             models.CheckConstraint(
-                condition=Q(status=S.DRAFT) | Q(submitted_on__isnull=False),
+                condition=Q(status=ApplicationStatus.DRAFT) | Q(submitted_on__isnull=False),
                 name="application_submitted_has_date",
             ),
             models.CheckConstraint(
@@ -278,7 +289,9 @@ class Application(models.Model):
                 name="application_decided_has_date",
             ),
             models.CheckConstraint(
-                condition=_when_status_in((S.DRAFT, S.SUBMITTED), Q(decided_on__isnull=True)),
+                condition=_when_status_in(
+                    (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED), Q(decided_on__isnull=True)
+                ),
                 name="application_undecided_has_no_decision",
             ),
             models.CheckConstraint(

@@ -12,7 +12,6 @@ from participants import services
 from participants.models import ApplicationStatus
 from tests.factories import ApplicationFactory, CapacityPeriodFactory, CompanyFactory, TrajectFactory
 
-S = ApplicationStatus
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:participants_application_changelist")
 
@@ -47,8 +46,12 @@ def test_approve_selected_approves_what_the_rules_allow_and_says_why_not_for_the
     for application in (first, second, large):
         application.refresh_from_db()
         statuses[application.company.name] = application.status
-    assert sorted(statuses.values()) == [S.APPROVED, S.SUBMITTED, S.SUBMITTED]
-    assert statuses["Groot NV"] == S.SUBMITTED
+    assert sorted(statuses.values()) == [
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.SUBMITTED,
+    ]
+    assert statuses["Groot NV"] == ApplicationStatus.SUBMITTED
     messages = shown(response)
     assert len(messages) == 3
     assert any("Groot NV" in message and "grootteklasse" in message for message in messages)
@@ -63,14 +66,14 @@ def test_reject_selected_asks_for_a_reason_first(client, officer, traject):
     assert response.status_code == 200
     assert "reason" in response.context["form"].fields
     application.refresh_from_db()
-    assert application.status == S.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
 
     client.post(
         CHANGELIST,
         {"action": "reject_selected", "_selected_action": [application.pk], "reason": "Onvolledig dossier"},
     )
     application.refresh_from_db()
-    assert (application.status, application.reason) == (S.REJECTED, "Onvolledig dossier")
+    assert (application.status, application.reason) == (ApplicationStatus.REJECTED, "Onvolledig dossier")
     assert application.history.first().history_user.username == officer.username
 
 
@@ -84,7 +87,7 @@ def test_reverting_to_an_earlier_version_cannot_bypass_the_workflow(client, offi
     )
     assert client.post(url, {"company": application.company_id, "traject": traject.pk}).status_code == 403
     application.refresh_from_db()
-    assert application.status == S.APPROVED
+    assert application.status == ApplicationStatus.APPROVED
 
 
 def test_approving_over_an_exhausted_budget_asks_for_a_reason_and_records_it(client, officer, traject):
@@ -98,11 +101,11 @@ def test_approving_over_an_exhausted_budget_asks_for_a_reason_and_records_it(cli
     )
     assert any("100,00" in message for message in shown(response))
     application.refresh_from_db()
-    assert application.status == S.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
 
     action = {"action": "approve_selected_over_budget", "_selected_action": [application.pk]}
     assert client.post(CHANGELIST, action).status_code == 200  # the reason form
     client.post(CHANGELIST, {**action, "reason": "Bijkrediet toegezegd"})
     application.refresh_from_db()
-    assert application.status == S.APPROVED
+    assert application.status == ApplicationStatus.APPROVED
     assert "Bijkrediet toegezegd" in application.history.first().history_change_reason

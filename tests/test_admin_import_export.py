@@ -17,7 +17,6 @@ from participants.models import Application, ApplicationStatus
 from tests.factories import ApplicationFactory, CompanyFactory, ProjectFactory, TrajectFactory, UserFactory
 from voorsprong.roles import Role
 
-S = ApplicationStatus
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:participants_application_changelist")
 IMPORT = reverse("admin:participants_application_import")
@@ -72,7 +71,7 @@ def test_an_upload_is_saved_and_every_row_shown(officer_client, officer, leren):
     assert "Submitted on 01/03/2025" in response.text
     assert shown(response) == ["1 application saved."]
     application = Application.objects.get(company=company)
-    assert application.status == S.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
     assert application.history.first().history_user == officer
 
 
@@ -145,7 +144,10 @@ def listed(leren):
             traject=leren, project=project, company=CompanyFactory(name="Bakkerij Peeters BV")
         ),
         "draft": ApplicationFactory(
-            traject=leren, status=S.DRAFT, submitted_on=None, company=CompanyFactory(name="Smederij Claes NV")
+            traject=leren,
+            status=ApplicationStatus.DRAFT,
+            submitted_on=None,
+            company=CompanyFactory(name="Smederij Claes NV"),
         ),
         "other_submitted": ApplicationFactory(
             traject=leren, company=CompanyFactory(name="Drukkerij Wouters")
@@ -238,7 +240,7 @@ def test_an_application_added_in_the_admin_is_made_by_the_service(officer_client
     application = Application.objects.get(company=company)
     assert response.status_code == 302
     assert response["Location"] == CHANGELIST
-    assert (application.status, application.traject) == (S.DRAFT, leren)
+    assert (application.status, application.traject) == (ApplicationStatus.DRAFT, leren)
     assert application.history.get().history_user == officer
 
 
@@ -276,10 +278,10 @@ def test_the_change_form_never_changes_the_status(officer_client, leren):
         {
             "company": application.company.pk,
             "traject": leren.pk,
-            "status": S.APPROVED,
+            "status": ApplicationStatus.APPROVED,
             "decided_on": "2025-03-02",
         },
     )
     assert response.status_code == 302  # saved, the status fields ignored
     application.refresh_from_db()
-    assert (application.status, application.decided_on) == (S.SUBMITTED, None)
+    assert (application.status, application.decided_on) == (ApplicationStatus.SUBMITTED, None)

@@ -26,7 +26,6 @@ from voorsprong.models import User
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
-S = ApplicationStatus
 TODAY = timezone.localdate()
 
 
@@ -410,4 +409,4 @@ def test_amounts_are_strings_with_two_decimals(api):
 def test_unauthenticated_requests_are_refused(leren):
     application = ApplicationFactory(traject=leren)
     assert APIClient().post(f"/api/v1/applications/{application.pk}/approve/").status_code == 401
-    assert Application.objects.get(pk=application.pk).status == S.SUBMITTED
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED

@@ -34,9 +34,6 @@ from tests.factories import (
 from trajects.models import CapacityPeriod, OrganisationKind, Traject
 from voorsprong.roles import Role
 
-S = ApplicationStatus
-D = datetime.date
-
 # list url -> (model, ordering fields); the test below checks this matches the views.
 LISTS = {
     "/api/v1/companies/": (Company, ["name", "kbo_number", "size_class", "province"]),
@@ -69,12 +66,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def _build() -> dict:
     officer = UserFactory(username="lists-officer", role=Role.OFFICER, is_staff=True)
-    leren = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=D(2023, 5, 1))
-    werk = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=D(2024, 1, 1))
-    TrajectFactory(code="motivatie", name="Voorsprong in motivatie", start_date=D(2024, 6, 1))
-    leren_2025 = CapacityPeriodFactory(traject=leren, start=D(2025, 1, 1), end=D(2025, 12, 31), places=10)
-    CapacityPeriodFactory(traject=leren, start=D(2026, 1, 1), end=D(2026, 6, 30), places=30)
-    werk_2025 = CapacityPeriodFactory(traject=werk, start=D(2025, 2, 1), end=D(2025, 11, 30), places=20)
+    leren = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=datetime.date(2023, 5, 1))
+    werk = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=datetime.date(2024, 1, 1))
+    TrajectFactory(code="motivatie", name="Voorsprong in motivatie", start_date=datetime.date(2024, 6, 1))
+    leren_2025 = CapacityPeriodFactory(
+        traject=leren, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31), places=10
+    )
+    CapacityPeriodFactory(
+        traject=leren, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30), places=30
+    )
+    werk_2025 = CapacityPeriodFactory(
+        traject=werk, start=datetime.date(2025, 2, 1), end=datetime.date(2025, 11, 30), places=20
+    )
 
     micro = CompanyFactory(
         name="Atelier BV",
@@ -93,28 +96,30 @@ def _build() -> dict:
         postal_code="3000",
         municipality="Leuven",
     )
-    ApplicationFactory(company=micro, traject=leren, status=S.DRAFT, submitted_on=None)
-    ApplicationFactory(company=small, traject=leren, submitted_on=D(2025, 4, 2))
-    running = {"status": S.IN_PROGRESS, "started_on": D(2025, 3, 1)}
+    ApplicationFactory(company=micro, traject=leren, status=ApplicationStatus.DRAFT, submitted_on=None)
+    ApplicationFactory(company=small, traject=leren, submitted_on=datetime.date(2025, 4, 2))
+    running = {"status": ApplicationStatus.IN_PROGRESS, "started_on": datetime.date(2025, 3, 1)}
+    day = datetime.date
     approved = ApplicationFactory(
-        company=medium, traject=leren, submitted_on=D(2025, 1, 5), decided_on=D(2025, 1, 20),
+        company=medium, traject=leren, submitted_on=day(2025, 1, 5), decided_on=day(2025, 1, 20),
         capacity_period=leren_2025, **running,
     )  # fmt: skip
     in_werk = ApplicationFactory(
-        company=small, traject=werk, submitted_on=D(2025, 2, 10), decided_on=D(2025, 2, 12),
+        company=small, traject=werk, submitted_on=day(2025, 2, 10), decided_on=day(2025, 2, 12),
         capacity_period=werk_2025, **running,
     )  # fmt: skip
     ApplicationFactory(
-        company=micro, traject=werk, submitted_on=D(2025, 2, 11), decided_on=D(2025, 2, 28),
-        capacity_period=werk_2025, status=S.COMPLETED, started_on=D(2025, 3, 2), ended_on=D(2025, 9, 1),
+        company=micro, traject=werk, submitted_on=day(2025, 2, 11), decided_on=day(2025, 2, 28),
+        capacity_period=werk_2025, status=ApplicationStatus.COMPLETED, started_on=day(2025, 3, 2),
+        ended_on=day(2025, 9, 1),
     )  # fmt: skip
 
     fund = OrganisationFactory(name="Cevora", kind=OrganisationKind.SECTOR_FUND)
     consultant = UserFactory(role=Role.SECTOR_CONSULTANT, organisation=fund)
     for company, traject, referred_on, follow in (
-        (micro, leren, D(2025, 1, 2), True),
-        (small, werk, D(2025, 5, 6), False),
-        (medium, leren, D(2025, 3, 4), True),
+        (micro, leren, datetime.date(2025, 1, 2), True),
+        (small, werk, datetime.date(2025, 5, 6), False),
+        (medium, leren, datetime.date(2025, 3, 4), True),
     ):
         ReferralFactory(
             company=company,
@@ -125,32 +130,32 @@ def _build() -> dict:
             consultant=consultant,
         )
 
-    DeclarationFactory(application=approved, amount=Decimal("250.00"), declared_on=D(2025, 5, 2))
+    DeclarationFactory(application=approved, amount=Decimal("250.00"), declared_on=datetime.date(2025, 5, 2))
     DeclarationFactory(
         application=approved,
         amount=Decimal("75.50"),
-        period_start=D(2025, 3, 1),
-        declared_on=D(2025, 4, 3),
+        period_start=datetime.date(2025, 3, 1),
+        declared_on=datetime.date(2025, 4, 3),
         status=DeclarationStatus.APPROVED,
-        decided_on=D(2025, 4, 10),
+        decided_on=datetime.date(2025, 4, 10),
         decided_by=officer,
     )
     DeclarationFactory(
         application=in_werk,
         amount=Decimal("1000.00"),
-        period_start=D(2025, 3, 15),
-        declared_on=D(2025, 4, 20),
+        period_start=datetime.date(2025, 3, 15),
+        declared_on=datetime.date(2025, 4, 20),
         status=DeclarationStatus.PAID,
-        decided_on=D(2025, 4, 22),
-        paid_on=D(2025, 5, 1),
+        decided_on=datetime.date(2025, 4, 22),
+        paid_on=datetime.date(2025, 5, 1),
         decided_by=officer,
     )
 
     now = timezone.now()
     for days_ago, as_of, fmt, status in (
-        (3, D(2025, 11, 26), ReportFormat.JSON, ReportStatus.DONE),
-        (1, D(2025, 10, 1), ReportFormat.CSV, ReportStatus.FAILED),
-        (2, D(2025, 12, 1), ReportFormat.PDF, ReportStatus.QUEUED),
+        (3, datetime.date(2025, 11, 26), ReportFormat.JSON, ReportStatus.DONE),
+        (1, datetime.date(2025, 10, 1), ReportFormat.CSV, ReportStatus.FAILED),
+        (2, datetime.date(2025, 12, 1), ReportFormat.PDF, ReportStatus.QUEUED),
     ):
         report = ReportRequest(question=244, as_of=as_of, format=fmt, status=status, requested_by=officer)
         if status == ReportStatus.DONE:
@@ -234,7 +239,7 @@ def _filtered(world, url, **params) -> set[int]:
         (
             "/api/v1/referrals/",
             {"referred_after": "2025-03-04", "referred_before": "2025-05-05"},
-            Referral.objects.filter(referred_on=D(2025, 3, 4)),
+            Referral.objects.filter(referred_on=datetime.date(2025, 3, 4)),
         ),
         ("/api/v1/declarations/", {"status": "paid"}, Declaration.objects.filter(status="paid")),
         (

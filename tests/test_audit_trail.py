@@ -85,7 +85,6 @@ from voorsprong.models import User
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
-S = ApplicationStatus
 DAY = datetime.timedelta(days=1)
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -135,7 +134,7 @@ class World:
         return ApprovedApplicationFactory(traject=self.traject, project=self.project, **fields)
 
     def in_progress(self) -> Application:
-        application = self.approved(status=S.IN_PROGRESS, started_on=self.today - 20 * DAY)
+        application = self.approved(status=ApplicationStatus.IN_PROGRESS, started_on=self.today - 20 * DAY)
         CoachingSessionFactory(application=application, date=self.today - 20 * DAY)
         for code in ("eu", "flemish"):
             ApplicationFundingFactory(
@@ -145,7 +144,9 @@ class World:
 
     def completed(self) -> Application:
         return self.approved(
-            status=S.COMPLETED, started_on=self.today - 20 * DAY, ended_on=self.today - 2 * DAY
+            status=ApplicationStatus.COMPLETED,
+            started_on=self.today - 20 * DAY,
+            ended_on=self.today - 2 * DAY,
         )
 
     def declaration(self, **fields) -> Declaration:
@@ -325,7 +326,7 @@ def _api_transition(actor, make, name, body=None):
 
 
 def api_submit(w):
-    application = ApplicationFactory(traject=w.traject, status=S.DRAFT, submitted_on=None)
+    application = ApplicationFactory(traject=w.traject, status=ApplicationStatus.DRAFT, submitted_on=None)
     w.start()
     api_ok(w.api("officer").post(f"/api/v1/applications/{application.pk}/submit/"))
     return application
@@ -742,7 +743,7 @@ class WritePath:
     reason: str | None = None  # the change reason the row must carry; None: any (also none)
 
 
-def P(name, model, actor, perform, history_type=CHANGED, changed=(), reason=None) -> WritePath:
+def write_path(name, model, actor, perform, history_type=CHANGED, changed=(), reason=None) -> WritePath:
     return WritePath(name, model, actor, perform, history_type, frozenset(changed), reason)
 
 
@@ -753,11 +754,13 @@ SYSTEM_KBO = "Imported from the KBO open data"
 
 WRITE_PATHS = [
     # API
-    P("api/company/create", Company, "officer", api_company_create, CREATED),
-    P("api/company/update", Company, "officer", api_company_update, changed=["name"]),
-    P("api/application/create", Application, "officer", api_application_create, CREATED),
-    P("api/application/submit", Application, "officer", api_submit, changed=["status", "submitted_on"]),
-    P(
+    write_path("api/company/create", Company, "officer", api_company_create, CREATED),
+    write_path("api/company/update", Company, "officer", api_company_update, changed=["name"]),
+    write_path("api/application/create", Application, "officer", api_application_create, CREATED),
+    write_path(
+        "api/application/submit", Application, "officer", api_submit, changed=["status", "submitted_on"]
+    ),
+    write_path(
         "api/application/approve",
         Application,
         "officer",
@@ -765,8 +768,10 @@ WRITE_PATHS = [
         changed=[*DECISION, "capacity_period"],
         reason="",
     ),
-    P("api/application/approve/funding", ApplicationFunding, "officer", api_approve_commits_funding, CREATED),
-    P(
+    write_path(
+        "api/application/approve/funding", ApplicationFunding, "officer", api_approve_commits_funding, CREATED
+    ),
+    write_path(
         "api/application/approve-over-budget",
         Application,
         "officer",
@@ -774,7 +779,7 @@ WRITE_PATHS = [
         changed=DECISION,
         reason=BUDGET_REASON,
     ),
-    P(
+    write_path(
         "api/application/reject",
         Application,
         "officer",
@@ -782,7 +787,7 @@ WRITE_PATHS = [
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
-    P(
+    write_path(
         "api/application/withdraw",
         Application,
         "officer",
@@ -790,22 +795,22 @@ WRITE_PATHS = [
         changed=["status", "ended_on", "reason"],
         reason=REASON,
     ),
-    P("api/application/sessions", CoachingSession, "promoter", api_log_session, CREATED),
-    P(
+    write_path("api/application/sessions", CoachingSession, "promoter", api_log_session, CREATED),
+    write_path(
         "api/application/sessions/start",
         Application,
         "promoter",
         api_first_session_starts_trajectory,
         changed=["status", "started_on"],
     ),
-    P(
+    write_path(
         "api/application/complete",
         Application,
         "promoter",
         _api_transition("promoter", "in_progress", "complete"),
         changed=["status", "ended_on"],
     ),
-    P(
+    write_path(
         "api/application/stop",
         Application,
         "promoter",
@@ -813,24 +818,24 @@ WRITE_PATHS = [
         changed=["status", "ended_on", "reason"],
         reason=REASON,
     ),
-    P("api/referral/create", Referral, "consultant", api_referral_create, CREATED),
-    P("api/capacity-period/create", CapacityPeriod, "officer", api_capacity_period_create, CREATED),
-    P(
+    write_path("api/referral/create", Referral, "consultant", api_referral_create, CREATED),
+    write_path("api/capacity-period/create", CapacityPeriod, "officer", api_capacity_period_create, CREATED),
+    write_path(
         "api/capacity-period/places",
         CapacityPeriod,
         "officer",
         api_capacity_period_places,
         changed=["places"],
     ),
-    P("api/declaration/create", Declaration, "promoter", api_declaration_create, CREATED),
-    P(
+    write_path("api/declaration/create", Declaration, "promoter", api_declaration_create, CREATED),
+    write_path(
         "api/declaration/approve",
         Declaration,
         "officer",
         _api_decision("approve"),
         changed=DECISION,
     ),
-    P(
+    write_path(
         "api/declaration/reject",
         Declaration,
         "officer",
@@ -838,7 +843,7 @@ WRITE_PATHS = [
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
-    P(
+    write_path(
         "api/declaration/mark-paid",
         Declaration,
         "officer",
@@ -849,8 +854,10 @@ WRITE_PATHS = [
         ),
         changed=["status", "paid_on"],
     ),
-    P("api/report-request/create", ReportRequest, "cabinet", api_report_request, CREATED, reason="requested"),
-    P(
+    write_path(
+        "api/report-request/create", ReportRequest, "cabinet", api_report_request, CREATED, reason="requested"
+    ),
+    write_path(
         "api/report-request/retry",
         ReportRequest,
         "cabinet",
@@ -859,7 +866,7 @@ WRITE_PATHS = [
         reason="retried",
     ),
     # Admin: add and change
-    P(
+    write_path(
         "admin/company/add",
         Company,
         "officer",
@@ -876,14 +883,14 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/company/change",
         Company,
         "officer",
         _admin_change("officer", lambda w: CompanyFactory(), name="Gewijzigd BV", staff_headcount="60"),
         changed=["name", "staff_headcount"],
     ),
-    P(
+    write_path(
         "admin/application/add",
         Application,
         "officer",
@@ -892,21 +899,21 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/application/change",
         Application,
         "officer",
         _admin_change("officer", lambda w: w.submitted(project=None), project=lambda w: w.project.pk),
         changed=["project"],
     ),
-    P(
+    write_path(
         "admin/traject/change",
         Traject,
         "admin",
         _admin_change("admin", lambda w: w.traject, description="Voor kmo's"),
         changed=["description"],
     ),
-    P(
+    write_path(
         "admin/capacity-period/add",
         CapacityPeriod,
         "officer",
@@ -922,28 +929,28 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/capacity-period/change",
         CapacityPeriod,
         "officer",
         _admin_change("officer", lambda w: w.period, places="90"),
         changed=["places"],
     ),
-    P(
+    write_path(
         "admin/organisation/add",
         Organisation,
         "officer",
         _admin_add("officer", Organisation, lambda w: {"name": "Unizo", "kind": OrganisationKind.PROMOTER}),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/organisation/change",
         Organisation,
         "officer",
         _admin_change("officer", lambda w: OrganisationFactory(), website="https://unizo.example"),
         changed=["website"],
     ),
-    P(
+    write_path(
         "admin/partnership/add",
         Partnership,
         "officer",
@@ -954,7 +961,7 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/project/add",
         Project,
         "officer",
@@ -965,14 +972,14 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/project/change",
         Project,
         "officer",
         _admin_change("officer", lambda w: w.project, name="Leren loont"),
         changed=["name"],
     ),
-    P(
+    write_path(
         "admin/communication-action/add",
         CommunicationAction,
         "officer",
@@ -989,35 +996,35 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/funding-source/add",
         FundingSource,
         "admin",
         _admin_add("admin", FundingSource, lambda w: {"code": "own_company", "name": "Eigen middelen"}),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/funding-source/change",
         FundingSource,
         "admin",
         _admin_change("admin", lambda w: w.sources["eu"], name="Europees Sociaal Fonds Plus"),
         changed=["name"],
     ),
-    P(
+    write_path(
         "admin/budget-line/change",
         BudgetLine,
         "officer",
         _admin_change("officer", lambda w: BudgetLine.objects.get(source__code="eu"), amount="450000.00"),
         changed=["amount"],
     ),
-    P(
+    write_path(
         "admin/funding-rule/change",
         FundingRule,
         "superuser",
         _admin_change("superuser", lambda w: w.traject.funding_rule, default_planned_cost="12000.00"),
         changed=["default_planned_cost"],
     ),
-    P(
+    write_path(
         "admin/application-funding/change",
         ApplicationFunding,
         "officer",
@@ -1028,7 +1035,7 @@ WRITE_PATHS = [
         ),
         changed=["amount"],
     ),
-    P(
+    write_path(
         "admin/declaration/add",
         Declaration,
         "admin",
@@ -1045,7 +1052,7 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/referral/change",
         Referral,
         "officer",
@@ -1058,7 +1065,7 @@ WRITE_PATHS = [
         ),
         changed=["notes"],
     ),
-    P(
+    write_path(
         "admin/coaching-session/change",
         CoachingSession,
         "admin",
@@ -1069,21 +1076,21 @@ WRITE_PATHS = [
         ),
         changed=["notes"],
     ),
-    P(
+    write_path(
         "admin/evaluation/change",
         Evaluation,
         "admin",
         _admin_change("admin", lambda w: EvaluationFactory(application=w.completed()), recommendations="-"),
         changed=["recommendations"],
     ),
-    P(
+    write_path(
         "admin/report-request/change",
         ReportRequest,
         "admin",
         _admin_change("admin", _failed_report, format="csv"),
         changed=["format"],
     ),
-    P(
+    write_path(
         "admin/initiative/add",
         Initiative,
         "officer",
@@ -1092,15 +1099,15 @@ WRITE_PATHS = [
         ),
         CREATED,
     ),
-    P(
+    write_path(
         "admin/initiative/list-editable",
         Initiative,
         "officer",
         admin_initiative_list_editable,
         changed=["position"],
     ),
-    P("admin/user/add", User, "admin", admin_user_add, CREATED),
-    P(
+    write_path("admin/user/add", User, "admin", admin_user_add, CREATED),
+    write_path(
         "admin/user/change",
         User,
         "admin",
@@ -1109,16 +1116,16 @@ WRITE_PATHS = [
         ),
         changed=["first_name", "email"],
     ),
-    P("admin/company/revert", Company, "admin", admin_company_revert, changed=["name"]),
+    write_path("admin/company/revert", Company, "admin", admin_company_revert, changed=["name"]),
     # Admin: actions
-    P(
+    write_path(
         "admin/application/approve_selected",
         Application,
         "officer",
         _admin_application_action("approve_selected"),
         changed=[*DECISION, "capacity_period"],
     ),
-    P(
+    write_path(
         "admin/application/reject_selected",
         Application,
         "officer",
@@ -1126,7 +1133,7 @@ WRITE_PATHS = [
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
-    P(
+    write_path(
         "admin/application/approve_selected_over_budget",
         Application,
         "officer",
@@ -1134,14 +1141,14 @@ WRITE_PATHS = [
         changed=DECISION,
         reason=BUDGET_REASON,
     ),
-    P(
+    write_path(
         "admin/declaration/approve_selected",
         Declaration,
         "officer",
         _admin_declaration_action("approve_selected"),
         changed=DECISION,
     ),
-    P(
+    write_path(
         "admin/declaration/reject_selected",
         Declaration,
         "officer",
@@ -1149,7 +1156,7 @@ WRITE_PATHS = [
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
-    P(
+    write_path(
         "admin/declaration/mark_paid_selected",
         Declaration,
         "officer",
@@ -1158,14 +1165,14 @@ WRITE_PATHS = [
         ),
         changed=["status", "paid_on"],
     ),
-    P(
+    write_path(
         "admin/organisation/delete_selected",
         Organisation,
         "officer",
         _admin_delete("officer", lambda w: OrganisationFactory()),
         DELETED,
     ),
-    P(
+    write_path(
         "admin/initiative/delete_selected",
         Initiative,
         "officer",
@@ -1173,16 +1180,18 @@ WRITE_PATHS = [
         DELETED,
     ),
     # Portal
-    P("portal/coaching/log-session", CoachingSession, "promoter", portal_log_session, CREATED),
-    P(
+    write_path("portal/coaching/log-session", CoachingSession, "promoter", portal_log_session, CREATED),
+    write_path(
         "portal/coaching/log-session/start",
         Application,
         "promoter",
         portal_first_session_starts_trajectory,
         changed=["status", "started_on"],
     ),
-    P("portal/coaching/complete", Application, "promoter", portal_complete, changed=["status", "ended_on"]),
-    P(
+    write_path(
+        "portal/coaching/complete", Application, "promoter", portal_complete, changed=["status", "ended_on"]
+    ),
+    write_path(
         "portal/coaching/stop",
         Application,
         "promoter",
@@ -1190,9 +1199,11 @@ WRITE_PATHS = [
         changed=["status", "ended_on", "reason"],
         reason=REASON,
     ),
-    P("portal/referral", Referral, "consultant", portal_referral, CREATED),
-    P("portal/referral/new-company", Company, "consultant", portal_referral_registers_company, CREATED),
-    P(
+    write_path("portal/referral", Referral, "consultant", portal_referral, CREATED),
+    write_path(
+        "portal/referral/new-company", Company, "consultant", portal_referral_registers_company, CREATED
+    ),
+    write_path(
         "portal/referral/intake-submits",
         Application,
         "consultant",
@@ -1200,8 +1211,8 @@ WRITE_PATHS = [
         changed=["status", "submitted_on"],
     ),
     # The company answers without logging in: no user, but the row says where the answers came from.
-    P("portal/evaluation", Evaluation, None, portal_evaluation, CREATED, reason="evaluation link"),
-    P(
+    write_path("portal/evaluation", Evaluation, None, portal_evaluation, CREATED, reason="evaluation link"),
+    write_path(
         "portal/evaluation/while-logged-in",
         Evaluation,
         None,
@@ -1209,8 +1220,10 @@ WRITE_PATHS = [
         CREATED,
         reason="evaluation link",
     ),
-    P("portal/report-request", ReportRequest, "cabinet", portal_report_request, CREATED, reason="requested"),
-    P(
+    write_path(
+        "portal/report-request", ReportRequest, "cabinet", portal_report_request, CREATED, reason="requested"
+    ),
+    write_path(
         "portal/report-request/retry",
         ReportRequest,
         "cabinet",
@@ -1219,16 +1232,18 @@ WRITE_PATHS = [
         reason="retried",
     ),
     # Imports
-    P("import/applications/service", Application, "officer", import_via_service, changed=["status"]),
-    P("import/applications/command", Application, "officer", import_via_command, changed=["status"]),
-    P("import/applications/admin-page", Application, "officer", import_via_admin_page, changed=["status"]),
+    write_path("import/applications/service", Application, "officer", import_via_service, changed=["status"]),
+    write_path("import/applications/command", Application, "officer", import_via_command, changed=["status"]),
+    write_path(
+        "import/applications/admin-page", Application, "officer", import_via_admin_page, changed=["status"]
+    ),
     # The KBO import command takes no user: its rows name none and give the KBO as the reason.
-    P("import/kbo/create", Company, None, kbo_import_creates, CREATED, reason=SYSTEM_KBO),
-    P("import/kbo/update", Company, None, kbo_import_updates, changed=["name"], reason=SYSTEM_KBO),
-    P("import/kbo/command", Company, None, kbo_import_via_command, CREATED, reason=SYSTEM_KBO),
+    write_path("import/kbo/create", Company, None, kbo_import_creates, CREATED, reason=SYSTEM_KBO),
+    write_path("import/kbo/update", Company, None, kbo_import_updates, changed=["name"], reason=SYSTEM_KBO),
+    write_path("import/kbo/command", Company, None, kbo_import_via_command, CREATED, reason=SYSTEM_KBO),
     # Jobs: the report job runs for nobody in particular; its rows say which step. (Its progress
     # ticks, progress and step alone, are written with update() and deliberately keep no row.)
-    P(
+    write_path(
         "job/build-report",
         ReportRequest,
         None,
@@ -1236,7 +1251,7 @@ WRITE_PATHS = [
         changed=["status", "progress", "fingerprint", "finished_at"],
         reason="done",
     ),
-    P(
+    write_path(
         "job/build-report/failed",
         ReportRequest,
         None,

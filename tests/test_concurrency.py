@@ -36,8 +36,6 @@ from voorsprong.roles import Role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-S = ApplicationStatus
-D = datetime.date
 ROUNDS = 12
 SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": 3, "notes": "Start"}
 
@@ -151,17 +149,17 @@ def test_an_officer_editing_the_application_while_the_promoter_starts_it_loses_n
         # Both changes are in the row: the officer's project and the promoter's start.
         assert (application.project, application.status, application.started_on) == (
             second,
-            S.IN_PROGRESS,
-            D(2025, 4, 1),
+            ApplicationStatus.IN_PROGRESS,
+            datetime.date(2025, 4, 1),
         )
         assert application.sessions.count() == 1
         new_rows = history_of(application)[before:]
         assert len(new_rows) == 2
         by = {user: (status, project) for user, status, project in new_rows}
-        assert by[promoter][0] == S.IN_PROGRESS
+        assert by[promoter][0] == ApplicationStatus.IN_PROGRESS
         assert by[officer][1] == second.pk
         # The later row carries both changes.
-        assert new_rows[-1][1:] == (S.IN_PROGRESS, second.pk)
+        assert new_rows[-1][1:] == (ApplicationStatus.IN_PROGRESS, second.pk)
 
 
 def test_an_officer_withdrawing_while_the_promoter_starts_the_coaching_one_wins_cleanly(cast):
@@ -180,25 +178,25 @@ def test_an_officer_withdrawing_while_the_promoter_starts_the_coaching_one_wins_
             # Withdrawn first: a withdrawn trajectory cannot be coached.
             assert refused_with(logged), logged
             assert (application.status, application.ended_on, application.started_on) == (
-                S.WITHDRAWN,
+                ApplicationStatus.WITHDRAWN,
                 timezone.localdate(),
                 None,
             )
             assert application.reason == "Op vraag van het bedrijf"
             assert application.sessions.count() == 0
-            assert new_rows == [(officer, S.WITHDRAWN, application.project_id)]
+            assert new_rows == [(officer, ApplicationStatus.WITHDRAWN, application.project_id)]
             winners["withdraw"] += 1
         else:
             # Coached first: a trajectory in progress is stopped, not withdrawn.
             assert refused_with(withdrawn), withdrawn
             assert logged[0] == 201, logged
             assert (application.status, application.started_on, application.ended_on) == (
-                S.IN_PROGRESS,
-                D(2025, 4, 1),
+                ApplicationStatus.IN_PROGRESS,
+                datetime.date(2025, 4, 1),
                 None,
             )
             assert application.sessions.count() == 1
-            assert new_rows == [(promoter, S.IN_PROGRESS, application.project_id)]
+            assert new_rows == [(promoter, ApplicationStatus.IN_PROGRESS, application.project_id)]
             winners["session"] += 1
     assert sum(winners.values()) == ROUNDS
 
@@ -207,7 +205,9 @@ def test_an_officer_stopping_while_the_promoter_logs_an_earlier_session_loses_no
     officer, promoter = cast["officer"], cast["promoter"]
     winners = Counter()
     for _ in range(ROUNDS):
-        application = approved(cast, status=S.IN_PROGRESS, started_on=D(2025, 4, 10))
+        application = approved(
+            cast, status=ApplicationStatus.IN_PROGRESS, started_on=datetime.date(2025, 4, 10)
+        )
         before = len(history_of(application))
         stopped, logged = race(
             api_post(officer, action_url(application, "stop"), {"reason": "Bedrijf herstructureert"}),
@@ -217,25 +217,25 @@ def test_an_officer_stopping_while_the_promoter_logs_an_earlier_session_loses_no
         assert stopped[0] == 200, stopped
         application.refresh_from_db()
         assert (application.status, application.reason, application.ended_on) == (
-            S.STOPPED,
+            ApplicationStatus.STOPPED,
             "Bedrijf herstructureert",
             timezone.localdate(),
         )
         new_rows = history_of(application)[before:]
         if logged[0] == 201:
             # Logged first, then stopped: the stop kept the start the session moved back.
-            assert application.started_on == D(2025, 4, 1)
+            assert application.started_on == datetime.date(2025, 4, 1)
             assert application.sessions.count() == 1
             assert [user for user, _status, _project in new_rows] == [promoter, officer]
             winners["both"] += 1
         else:
             # Stopped first: a stopped trajectory takes no more sessions.
             assert refused_with(logged), logged
-            assert application.started_on == D(2025, 4, 10)
+            assert application.started_on == datetime.date(2025, 4, 10)
             assert application.sessions.count() == 0
             assert [user for user, _status, _project in new_rows] == [officer]
             winners["stop"] += 1
-        assert new_rows[-1][1] == S.STOPPED
+        assert new_rows[-1][1] == ApplicationStatus.STOPPED
     assert sum(winners.values()) == ROUNDS
 
 
@@ -251,14 +251,20 @@ def test_an_officer_and_a_promoter_logging_sessions_at_once_both_count(cast):
         assert (by_officer[0], by_promoter[0]) == (201, 201), (by_officer, by_promoter)
         application.refresh_from_db()
         # Whichever came second, the start is the earlier session's date, and it started once.
-        assert (application.status, application.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
+        assert (application.status, application.started_on) == (
+            ApplicationStatus.IN_PROGRESS,
+            datetime.date(2025, 4, 1),
+        )
         assert sorted(application.sessions.values_list("logged_by__username", flat=True)) == sorted(
             [officer.username, promoter.username]
         )
         # Promoter first: one row (the start). Officer first: the start, then the promoter's earlier
         # session moving it back.
         statuses = [status for _user, status, _project in history_of(application)[before:]]
-        assert statuses in ([S.IN_PROGRESS], [S.IN_PROGRESS, S.IN_PROGRESS])
+        assert statuses in (
+            [ApplicationStatus.IN_PROGRESS],
+            [ApplicationStatus.IN_PROGRESS, ApplicationStatus.IN_PROGRESS],
+        )
 
 
 # -- two promoters, the same session ----------------------------------------------------------------
@@ -285,9 +291,14 @@ def test_retries_with_one_key_log_one_session_per_promoter(cast):
         assert application.sessions.count() == 2
         assert IdempotentRequest.objects.filter(key=key).count() == 2
         application.refresh_from_db()
-        assert (application.status, application.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
+        assert (application.status, application.started_on) == (
+            ApplicationStatus.IN_PROGRESS,
+            datetime.date(2025, 4, 1),
+        )
         # Started once: one approved → in progress row.
-        assert [status for _user, status, _project in history_of(application)].count(S.IN_PROGRESS) == 1
+        assert [status for _user, status, _project in history_of(application)].count(
+            ApplicationStatus.IN_PROGRESS
+        ) == 1
 
 
 def test_two_promoters_logging_the_same_session_without_a_key_log_two(cast):
@@ -302,7 +313,12 @@ def test_two_promoters_logging_the_same_session_without_a_key_log_two(cast):
         assert not any(replayed for _status, _body, replayed in results)
         assert application.sessions.count() == 2
         application.refresh_from_db()
-        assert (application.status, application.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
-        assert [status for _user, status, _project in history_of(application)].count(S.IN_PROGRESS) == 1
+        assert (application.status, application.started_on) == (
+            ApplicationStatus.IN_PROGRESS,
+            datetime.date(2025, 4, 1),
+        )
+        assert [status for _user, status, _project in history_of(application)].count(
+            ApplicationStatus.IN_PROGRESS
+        ) == 1
     assert not IdempotentRequest.objects.exists()
     assert CoachingSession.objects.count() == 2 * ROUNDS

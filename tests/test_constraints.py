@@ -27,7 +27,6 @@ from tests.factories import (
 from trajects.models import CommunicationAction, Partnership
 from voorsprong.models import IdempotentRequest
 
-D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
@@ -74,7 +73,7 @@ def application_funding(amount=Decimal("10.00"), twice=False):
 def report(**fields):
     values = {
         "question": 244,
-        "as_of": D(2025, 11, 26),
+        "as_of": datetime.date(2025, 11, 26),
         "format": "pdf",
         "requested_by": UserFactory(),
         **fields,
@@ -83,7 +82,7 @@ def report(**fields):
 
 
 def started(**fields):
-    return approved(**{"status": "in_progress", "started_on": D(2025, 4, 1), **fields})
+    return approved(**{"status": "in_progress", "started_on": datetime.date(2025, 4, 1), **fields})
 
 
 # constraint name -> something that breaks only that rule
@@ -101,17 +100,19 @@ VIOLATIONS = {
     "application_one_open_per_company_and_traject": second_open_application,
     "application_submitted_has_date": lambda: application(submitted_on=None),
     "application_decided_has_date": lambda: application(status="rejected", reason="Geen KMO"),
-    "application_undecided_has_no_decision": lambda: application(decided_on=D(2025, 3, 10)),
+    "application_undecided_has_no_decision": lambda: application(decided_on=datetime.date(2025, 3, 10)),
     "application_approved_holds_place": lambda: approved(capacity_period=None),
     "application_started_has_date": lambda: approved(status="in_progress"),
     "application_ended_has_date": lambda: started(status="completed"),
-    "application_reason_given": lambda: application(status="rejected", decided_on=D(2025, 3, 10)),
-    "application_decided_after_submitted": lambda: approved(decided_on=D(2025, 2, 1)),
-    "application_started_after_decided": lambda: started(started_on=D(2025, 3, 1)),
+    "application_reason_given": lambda: application(status="rejected", decided_on=datetime.date(2025, 3, 10)),
+    "application_decided_after_submitted": lambda: approved(decided_on=datetime.date(2025, 2, 1)),
+    "application_started_after_decided": lambda: started(started_on=datetime.date(2025, 3, 1)),
     "application_ended_after_submitted": lambda: application(
-        status="withdrawn", ended_on=D(2025, 2, 1), reason="Op vraag"
+        status="withdrawn", ended_on=datetime.date(2025, 2, 1), reason="Op vraag"
     ),
-    "application_ended_after_started": lambda: started(status="completed", ended_on=D(2025, 3, 20)),
+    "application_ended_after_started": lambda: started(
+        status="completed", ended_on=datetime.date(2025, 3, 20)
+    ),
     "coachingsession_hours_between_0_and_12": lambda: CoachingSessionFactory(hours=Decimal("12.25")),
     "coachingsession_kind_valid": lambda: CoachingSessionFactory(kind="lunch"),
     "evaluation_usefulness_1_to_5": lambda: evaluation(usefulness=0),
@@ -125,12 +126,12 @@ VIOLATIONS = {
     "project_unique_name_per_traject": lambda: [
         ProjectFactory(traject=TrajectFactory(code="werk"), name="Voka") for _ in range(2)
     ],
-    "capacityperiod_end_after_start": lambda: CapacityPeriodFactory(end=D(2024, 12, 31)),
+    "capacityperiod_end_after_start": lambda: CapacityPeriodFactory(end=datetime.date(2024, 12, 31)),
     "capacityperiod_unique_start": lambda: [
         CapacityPeriodFactory(traject=TrajectFactory(code="leren")) for _ in range(2)
     ],
     "communicationaction_channel_valid": lambda: CommunicationAction.objects.create(
-        campaign="2025", date=D(2025, 2, 1), channel="pigeon", description="Duiven"
+        campaign="2025", date=datetime.date(2025, 2, 1), channel="pigeon", description="Duiven"
     ),
     "fundingsource_code_valid": lambda: FundingSource.objects.create(
         code="lottery", name="Lotto", is_subsidy=True
@@ -150,16 +151,20 @@ VIOLATIONS = {
     "fundingrule_company_surcharge_range": lambda: FundingRuleFactory(company_surcharge=Decimal("1.0001")),
     "declaration_amount_not_negative": lambda: DeclarationFactory(amount=Decimal("-0.01")),
     "declaration_hours_not_negative": lambda: DeclarationFactory(hours=Decimal("-0.25")),
-    "declaration_period_in_order": lambda: DeclarationFactory(period_end=D(2025, 3, 31)),
-    "declaration_status_valid": lambda: DeclarationFactory(status="lost", decided_on=D(2025, 5, 10)),
+    "declaration_period_in_order": lambda: DeclarationFactory(period_end=datetime.date(2025, 3, 31)),
+    "declaration_status_valid": lambda: DeclarationFactory(
+        status="lost", decided_on=datetime.date(2025, 5, 10)
+    ),
     "declaration_decided_has_date": lambda: DeclarationFactory(status="approved"),
     "declaration_rejection_has_reason": lambda: DeclarationFactory(
-        status="rejected", decided_on=D(2025, 5, 10)
+        status="rejected", decided_on=datetime.date(2025, 5, 10)
     ),
     "declaration_only_paid_has_payment_date": lambda: DeclarationFactory(
-        status="approved", decided_on=D(2025, 5, 10), paid_on=D(2025, 5, 20)
+        status="approved", decided_on=datetime.date(2025, 5, 10), paid_on=datetime.date(2025, 5, 20)
     ),
-    "declaration_paid_has_date": lambda: DeclarationFactory(status="paid", decided_on=D(2025, 5, 10)),
+    "declaration_paid_has_date": lambda: DeclarationFactory(
+        status="paid", decided_on=datetime.date(2025, 5, 10)
+    ),
     "declarationshare_amount_not_negative": lambda: DeclarationShareFactory(amount=Decimal("-0.01")),
     "declarationshare_unique_source": lambda: DeclarationShareFactory.create_batch(
         2, declaration=DeclarationFactory()
@@ -211,12 +216,12 @@ def test_the_same_rules_accept_valid_rows():
     CoachingSessionFactory(hours=Decimal("0.25"))
     evaluation(usefulness=1, would_recommend=5)
     CompanyFactory(legal_form="vzw", is_non_profit=True)
-    CapacityPeriodFactory(start=D(2025, 1, 1), end=D(2025, 1, 1), places=0)
+    CapacityPeriodFactory(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 1), places=0)
     report(status="failed", error="Geen verbinding")
 
 
 def test_a_company_may_apply_again_once_its_application_is_closed():
-    first = application(status="rejected", decided_on=D(2025, 3, 10), reason="Onvolledig")
+    first = application(status="rejected", decided_on=datetime.date(2025, 3, 10), reason="Onvolledig")
     again = application(company=first.company, traject=first.traject)
     assert Application.objects.filter(company=first.company, traject=first.traject).count() == 2
     assert again.status == "submitted"

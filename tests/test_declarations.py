@@ -30,8 +30,6 @@ from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
-D = datetime.date
-S = DeclarationStatus
 TODAY = timezone.localdate()
 pytestmark = pytest.mark.django_db
 COSTS = {"period_start": "2025-04-01", "period_end": "2025-04-30", "amount": "333.33", "hours": "7.50"}
@@ -49,7 +47,7 @@ def started_application(organisation, traject_code="leren", **fields):
     application = ApprovedApplicationFactory(
         traject=traject,
         project=project,
-        **{"status": ApplicationStatus.IN_PROGRESS, "started_on": D(2025, 4, 1), **fields},
+        **{"status": ApplicationStatus.IN_PROGRESS, "started_on": datetime.date(2025, 4, 1), **fields},
     )
     for code, amount in (("eu", "400.00"), ("flemish", "600.01")):
         ApplicationFundingFactory(
@@ -64,7 +62,12 @@ def application(promoter):
 
 
 def declare(application, by, amount, **fields):
-    values = {"period_start": D(2025, 4, 1), "period_end": D(2025, 4, 30), "hours": Decimal(0), **fields}
+    values = {
+        "period_start": datetime.date(2025, 4, 1),
+        "period_end": datetime.date(2025, 4, 30),
+        "hours": Decimal(0),
+        **fields,
+    }
     return services.declare_costs(application, by=by, amount=Decimal(amount), **values)
 
 
@@ -139,7 +142,7 @@ def test_rejected_declarations_do_not_count_towards_the_commitment(promoter, off
         declare(application, promoter, "0.01")
     assert refused.value.code == "over_commitment"
     services.reject_declaration(first, by=officer, reason="Geen bewijsstukken")
-    assert declare(application, promoter, "1000.01").status == S.SUBMITTED
+    assert declare(application, promoter, "1000.01").status == DeclarationStatus.SUBMITTED
 
 
 def test_approved_and_paid_declarations_still_count(promoter, officer, application):
@@ -263,7 +266,7 @@ def test_rejecting_needs_a_reason_which_the_history_keeps(promoter, officer, app
     with pytest.raises(WorkflowRefusal) as refused:
         services.reject_declaration(declaration, by=officer, reason="   ")
     assert refused.value.code == "reason_required"
-    assert Declaration.objects.get(pk=declaration.pk).status == S.SUBMITTED
+    assert Declaration.objects.get(pk=declaration.pk).status == DeclarationStatus.SUBMITTED
     rejected = api.post(url(declaration, "reject"), {"reason": "Dubbel ingediend"}, format="json")
     assert (rejected.status_code, rejected.json()["status"], rejected.json()["reason"]) == (
         200,
@@ -306,7 +309,7 @@ def test_a_payment_date_is_neither_in_the_future_nor_before_the_approval(promote
     for day in (TODAY + datetime.timedelta(days=1), TODAY - datetime.timedelta(days=1)):
         response = api.post(url(declaration, "mark-paid"), {"on": day.isoformat()}, format="json")
         assert (response.status_code, list(response.json())) == (400, ["on"])
-    assert Declaration.objects.get(pk=declaration.pk).status == S.APPROVED
+    assert Declaration.objects.get(pk=declaration.pk).status == DeclarationStatus.APPROVED
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "mark-paid"])
@@ -386,10 +389,13 @@ def test_the_admin_actions_go_through_the_services_and_report_per_declaration(
     response = client.post(
         CHANGELIST, {"action": "approve_selected", "_selected_action": [first.pk, second.pk]}, follow=True
     )
-    assert [Declaration.objects.get(pk=pk).status for pk in (first.pk, second.pk)] == [S.APPROVED, S.REJECTED]
+    assert [Declaration.objects.get(pk=pk).status for pk in (first.pk, second.pk)] == [
+        DeclarationStatus.APPROVED,
+        DeclarationStatus.REJECTED,
+    ]
     assert len(shown(response)) == 2
     client.post(CHANGELIST, {"action": "mark_paid_selected", "_selected_action": [first.pk]})
-    assert Declaration.objects.get(pk=first.pk).status == S.PAID
+    assert Declaration.objects.get(pk=first.pk).status == DeclarationStatus.PAID
 
 
 def test_the_admin_asks_a_reason_before_rejecting(client, promoter, officer, application):
@@ -397,13 +403,13 @@ def test_the_admin_asks_a_reason_before_rejecting(client, promoter, officer, app
     client.force_login(officer)
     asked = client.post(CHANGELIST, {"action": "reject_selected", "_selected_action": [declaration.pk]})
     assert (asked.status_code, "reason" in asked.context["form"].fields) == (200, True)
-    assert Declaration.objects.get(pk=declaration.pk).status == S.SUBMITTED
+    assert Declaration.objects.get(pk=declaration.pk).status == DeclarationStatus.SUBMITTED
     client.post(
         CHANGELIST,
         {"action": "reject_selected", "_selected_action": [declaration.pk], "reason": "Onvolledig"},
     )
     rejected = Declaration.objects.get(pk=declaration.pk)
-    assert (rejected.status, rejected.reason) == (S.REJECTED, "Onvolledig")
+    assert (rejected.status, rejected.reason) == (DeclarationStatus.REJECTED, "Onvolledig")
 
 
 def test_the_admin_shows_a_declaration_read_only(client, promoter, officer, application):

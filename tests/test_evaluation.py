@@ -27,7 +27,6 @@ from tests.factories import (
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
 ANSWERS = {
     "usefulness": 5,
     "coach_quality": 4,
@@ -56,7 +55,7 @@ def in_progress():
         company=company,
         traject=TrajectFactory(code="leren", name="Voorsprong in leren"),
         status=ApplicationStatus.IN_PROGRESS,
-        started_on=D(2025, 4, 1),
+        started_on=datetime.date(2025, 4, 1),
     )
 
 
@@ -76,7 +75,7 @@ def test_completing_mails_the_contact_a_dutch_link_to_the_form(
 ):
     settings.SITE_URL = "https://voorsprong.example/"
     with django_capture_on_commit_callbacks(execute=True):
-        services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+        services.complete_application(in_progress, by=officer, on=datetime.date(2025, 6, 30))
     [message] = mail.outbox
     assert message.to == ["an@peeters.example"]
     assert "Voorsprong in leren" in message.subject
@@ -93,17 +92,19 @@ def test_no_mail_without_a_contact_address(in_progress, officer, django_capture_
     in_progress.company.contact_email = ""
     in_progress.company.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+        services.complete_application(in_progress, by=officer, on=datetime.date(2025, 6, 30))
     assert mail.outbox == []
 
 
 def test_no_mail_when_the_completion_rolls_back(in_progress, officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.complete_application(in_progress, by=officer, on=D(2025, 6, 30))
+            services.complete_application(in_progress, by=officer, on=datetime.date(2025, 6, 30))
             raise RuntimeError("something later in the same transaction fails")
         with pytest.raises(WorkflowRefusal):
-            services.complete_application(in_progress, by=officer, on=D(2025, 3, 1))  # before the start
+            services.complete_application(
+                in_progress, by=officer, on=datetime.date(2025, 3, 1)
+            )  # before the start
     assert callbacks == []
     assert mail.outbox == []
 
@@ -181,11 +182,11 @@ def test_a_tampered_link_is_not_found(client, completed, token):
     "state",
     [
         {"status": ApplicationStatus.APPROVED},
-        {"status": ApplicationStatus.IN_PROGRESS, "started_on": D(2025, 4, 1)},
+        {"status": ApplicationStatus.IN_PROGRESS, "started_on": datetime.date(2025, 4, 1)},
         {
             "status": ApplicationStatus.STOPPED,
-            "started_on": D(2025, 4, 1),
-            "ended_on": D(2025, 5, 1),
+            "started_on": datetime.date(2025, 4, 1),
+            "ended_on": datetime.date(2025, 5, 1),
             "reason": "Gestopt",
         },
     ],

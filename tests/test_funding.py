@@ -14,8 +14,6 @@ from tests.factories import ApplicationFactory, CapacityPeriodFactory, TrajectFa
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
-S = ApplicationStatus
 SOURCES = {
     FundingSourceCode.EU: True,
     FundingSourceCode.FLEMISH: True,
@@ -51,7 +49,7 @@ def committed(application):
 
 
 def approve(application, officer, **kwargs):
-    return services.approve_application(application, by=officer, on=D(2025, 3, 10), **kwargs)
+    return services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10), **kwargs)
 
 
 def test_leren_splits_the_subsidy_40_60_as_its_budget(sources, officer):
@@ -121,7 +119,11 @@ def test_an_exhausted_budget_refuses_the_approval_and_changes_nothing(sources, o
     assert refusal.value.code == "budget_exhausted"
     assert "2.040,00" in refusal.value.message or "2,040.00" in refusal.value.message
     second.refresh_from_db()
-    assert (second.status, second.capacity_period_id, second.funding.count()) == (S.SUBMITTED, None, 0)
+    assert (second.status, second.capacity_period_id, second.funding.count()) == (
+        ApplicationStatus.SUBMITTED,
+        None,
+        0,
+    )
 
 
 def test_an_officer_overrides_an_exhausted_budget_with_a_reason_the_history_keeps(sources, officer):
@@ -132,7 +134,7 @@ def test_an_officer_overrides_an_exhausted_budget_with_a_reason_the_history_keep
         officer,
         budget_override_reason="Extra middelen beloofd door de minister",
     )
-    assert second.status == S.APPROVED
+    assert second.status == ApplicationStatus.APPROVED
     assert "Extra middelen beloofd door de minister" in second.history.latest().history_change_reason
     line = BudgetLine.objects.get(traject=leren, source__code="eu")
     assert committed_on(line) == Decimal("11920.00")  # overdrawn, knowingly
@@ -147,8 +149,8 @@ def test_a_blank_override_reason_is_no_override(sources, officer):
 def test_a_withdrawn_application_gives_its_money_back(sources, officer):
     leren = traject_with(sources, "leren", {"eu": "6000.00", "flemish": "9000.00"}, "14900.00")
     first = approve(ApplicationFactory(traject=leren), officer)
-    services.withdraw_application(first, by=officer, reason="Op vraag", on=D(2025, 3, 11))
-    assert approve(ApplicationFactory(traject=leren), officer).status == S.APPROVED
+    services.withdraw_application(first, by=officer, reason="Op vraag", on=datetime.date(2025, 3, 11))
+    assert approve(ApplicationFactory(traject=leren), officer).status == ApplicationStatus.APPROVED
 
 
 def test_a_period_line_is_used_before_the_trajects_line(sources, officer):
@@ -166,7 +168,7 @@ def test_without_a_funding_rule_nothing_is_committed(officer):
     traject = TrajectFactory()
     CapacityPeriodFactory(traject=traject)
     application = approve(ApplicationFactory(traject=traject), officer)
-    assert (application.status, ApplicationFunding.objects.count()) == (S.APPROVED, 0)
+    assert (application.status, ApplicationFunding.objects.count()) == (ApplicationStatus.APPROVED, 0)
 
 
 def test_the_api_answers_409_budget_exhausted_and_accepts_the_override(sources, officer):
@@ -174,13 +176,13 @@ def test_the_api_answers_409_budget_exhausted_and_accepts_the_override(sources, 
 
     leren = traject_with(sources, "leren", {"eu": "400.00", "flemish": "600.00"}, "14900.00")
     # The API decides on today's date: give the traject a period that contains it.
-    leren.capacity_periods.update(start=D(2020, 1, 1), end=D(2040, 12, 31))
+    leren.capacity_periods.update(start=datetime.date(2020, 1, 1), end=datetime.date(2040, 12, 31))
     application = ApplicationFactory(traject=leren)
     api = APIClient()
     api.force_authenticate(officer)
     refused = api.post(f"/api/v1/applications/{application.pk}/approve/", {}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (409, "budget_exhausted")
-    assert Application.objects.get(pk=application.pk).status == S.SUBMITTED
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
     response = api.post(
         f"/api/v1/applications/{application.pk}/approve/",
         {"budget_override_reason": "Bijkrediet"},

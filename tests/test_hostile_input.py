@@ -56,8 +56,6 @@ from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
-S = ApplicationStatus
 TODAY = timezone.localdate()
 PASSWORD = "correct horse battery staple"
 
@@ -262,15 +260,17 @@ def _build_world() -> World:
         traject=w.leren, start=TODAY - datetime.timedelta(days=400), end=TODAY + datetime.timedelta(days=30)
     )
     w.free_company = CompanyFactory()
-    w.draft = ApplicationFactory(traject=w.leren, project=w.project, status=S.DRAFT, submitted_on=None)
+    w.draft = ApplicationFactory(
+        traject=w.leren, project=w.project, status=ApplicationStatus.DRAFT, submitted_on=None
+    )
     w.submitted = ApplicationFactory(traject=w.leren, project=w.project, submitted_on=TODAY)
     w.in_progress = ApprovedApplicationFactory(
         traject=w.leren,
         project=w.project,
         capacity_period=w.period,
-        status=S.IN_PROGRESS,
-        decided_on=D(2025, 3, 15),
-        started_on=D(2025, 4, 1),
+        status=ApplicationStatus.IN_PROGRESS,
+        decided_on=datetime.date(2025, 3, 15),
+        started_on=datetime.date(2025, 4, 1),
     )
     for code, amount in (("eu", "400.00"), ("flemish", "600.00")):
         ApplicationFundingFactory(
@@ -283,12 +283,12 @@ def _build_world() -> World:
         status=DeclarationStatus.APPROVED,
         decided_on=TODAY,
         decided_by=officer,
-        period_start=D(2025, 5, 1),
-        period_end=D(2025, 5, 31),
+        period_start=datetime.date(2025, 5, 1),
+        period_end=datetime.date(2025, 5, 31),
     )
     w.failed_report = ReportRequest.objects.create(
         question=244,
-        as_of=D(2025, 11, 26),
+        as_of=datetime.date(2025, 11, 26),
         format="json",
         status=ReportStatus.FAILED,
         requested_by=officer,

@@ -16,8 +16,6 @@ from participants.spreadsheets import SpreadsheetError, parse_date
 from tests.factories import ApplicationFactory, CompanyFactory, ProjectFactory, TrajectFactory, UserFactory
 from voorsprong.roles import Role
 
-D = datetime.date
-S = ApplicationStatus
 pytestmark = pytest.mark.django_db
 
 
@@ -81,12 +79,17 @@ def test_a_csv_with_semicolons_and_bom_creates_drafts_and_submitted_applications
     assert [row.outcome for row in result.rows] == ["Submitted on 01/03/2025", "Draft"]
     submitted = Application.objects.get(company=bakker)
     assert (submitted.status, submitted.submitted_on, submitted.project) == (
-        S.SUBMITTED,
-        D(2025, 3, 1),
+        ApplicationStatus.SUBMITTED,
+        datetime.date(2025, 3, 1),
         project,
     )
     draft = Application.objects.get(company=smid)
-    assert (draft.status, draft.submitted_on, draft.project, draft.traject) == (S.DRAFT, None, None, leren)
+    assert (draft.status, draft.submitted_on, draft.project, draft.traject) == (
+        ApplicationStatus.DRAFT,
+        None,
+        None,
+        leren,
+    )
     assert {record.history_user for record in submitted.history.all()} == {officer}
     assert result.summary == "2 applications saved."
 
@@ -108,8 +111,8 @@ def test_an_xlsx_with_english_headers_excel_dates_and_numbers(tmp_path, officer,
 
     assert result.saved
     assert [(row.number, row.error) for row in result.rows] == [(2, ""), (4, "")]
-    assert Application.objects.get(company=first).submitted_on == D(2025, 2, 14)
-    assert Application.objects.get(company=second).submitted_on == D(2025, 2, 15)
+    assert Application.objects.get(company=first).submitted_on == datetime.date(2025, 2, 14)
+    assert Application.objects.get(company=second).submitted_on == datetime.date(2025, 2, 15)
 
 
 def test_a_comma_separated_csv_saved_by_old_excel_in_windows_1252(tmp_path, officer, leren):
@@ -239,12 +242,12 @@ def test_a_file_that_cannot_be_read_is_refused_as_a_whole(officer, content, mess
 @pytest.mark.parametrize(
     ("written", "day"),
     [
-        ("2025-03-01", D(2025, 3, 1)),
-        ("01/03/2025", D(2025, 3, 1)),
-        ("1/3/2025", D(2025, 3, 1)),
-        ("1-3-2025", D(2025, 3, 1)),
-        ("1.3.2025", D(2025, 3, 1)),
-        (D(2025, 3, 1), D(2025, 3, 1)),
+        ("2025-03-01", datetime.date(2025, 3, 1)),
+        ("01/03/2025", datetime.date(2025, 3, 1)),
+        ("1/3/2025", datetime.date(2025, 3, 1)),
+        ("1-3-2025", datetime.date(2025, 3, 1)),
+        ("1.3.2025", datetime.date(2025, 3, 1)),
+        (datetime.date(2025, 3, 1), datetime.date(2025, 3, 1)),
     ],
 )
 def test_dates_as_officers_write_them(written, day):
@@ -272,7 +275,7 @@ def test_the_command_prints_every_row_and_saves(tmp_path, officer, leren):
 
     assert f"Row 2: {company}: Draft" in output
     assert output.rstrip().endswith("1 application saved.")
-    assert Application.objects.filter(company=company, status=S.DRAFT).exists()
+    assert Application.objects.filter(company=company, status=ApplicationStatus.DRAFT).exists()
 
 
 def test_the_command_dry_run_saves_nothing(tmp_path, officer, leren):

@@ -19,7 +19,6 @@ from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def test_an_approval_mails_the_company_and_the_promoter_in_dutch(
     application, officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_application(application, by=officer, on=D(2025, 3, 10))
+        services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
     [message] = mail.outbox
     assert message.to == ["an@peeters.example", "coach@voka.example"]
     assert message.subject == "Uw aanvraag voor Voorsprong in leren is goedgekeurd"
@@ -53,7 +52,9 @@ def test_an_approval_mails_the_company_and_the_promoter_in_dutch(
 
 def test_a_rejection_mails_the_reason(application, officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.reject_application(application, by=officer, reason="Dossier onvolledig", on=D(2025, 3, 10))
+        services.reject_application(
+            application, by=officer, reason="Dossier onvolledig", on=datetime.date(2025, 3, 10)
+        )
     [message] = mail.outbox
     assert message.subject == "Uw aanvraag voor Voorsprong in leren is niet goedgekeurd"
     assert "Dossier onvolledig" in message.body
@@ -63,12 +64,12 @@ def test_nothing_is_sent_before_the_commit_or_when_refused(
     application, officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.approve_application(application, by=officer, on=D(2025, 3, 10))
+        services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
     assert mail.outbox == []  # the decision is not committed yet
     assert len(callbacks) == 1
     second = ApplicationFactory(traject=application.traject, project=application.project)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(WorkflowRefusal):
-        services.approve_application(second, by=officer, on=D(2025, 3, 10))  # no free place left
+        services.approve_application(second, by=officer, on=datetime.date(2025, 3, 10))  # no free place left
     assert mail.outbox == []
 
 
@@ -77,5 +78,5 @@ def test_without_any_address_nothing_is_sent(officer, django_capture_on_commit_c
     CapacityPeriodFactory(traject=traject)
     application = ApplicationFactory(traject=traject, company=CompanyFactory(contact_email=""))
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_application(application, by=officer, on=D(2025, 3, 10))
+        services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
     assert mail.outbox == []

@@ -24,8 +24,6 @@ from tests.factories import (
 )
 from voorsprong.roles import Role
 
-D = datetime.date
-S = ApplicationStatus
 pytestmark = pytest.mark.django_db
 LIST = "/trajecten/"
 SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": "4", "notes": ""}
@@ -89,8 +87,8 @@ def application(project):
 
 @pytest.fixture
 def in_progress(project):
-    application = coached(project, status=S.IN_PROGRESS, started_on=D(2025, 4, 1))
-    CoachingSessionFactory(application=application, date=D(2025, 4, 1), kind="intake")
+    application = coached(project, status=ApplicationStatus.IN_PROGRESS, started_on=datetime.date(2025, 4, 1))
+    CoachingSessionFactory(application=application, date=datetime.date(2025, 4, 1), kind="intake")
     return application
 
 
@@ -118,7 +116,9 @@ def test_the_list_shows_only_the_approved_applications_of_the_own_organisation(
 
 def test_the_list_counts_sessions_hours_and_milestones(application, promoter):
     for day, kind, hours in [(1, "intake", "2.00"), (2, "intake", "1.50"), (3, "diagnosis", "3.00")]:
-        CoachingSessionFactory(application=application, date=D(2025, 4, day), kind=kind, hours=hours)
+        CoachingSessionFactory(
+            application=application, date=datetime.date(2025, 4, day), kind=kind, hours=hours
+        )
     response = client_for(promoter).get(LIST)
     [row] = response.context["page"]
     assert (row.session_count, row.total_hours, row.milestones_reached) == (3, Decimal("6.5"), 2)
@@ -133,8 +133,10 @@ def test_the_list_filters_on_traject_and_status(application, in_progress, projec
     client = client_for(promoter)
     assert set(listed(client.get(LIST))) == {application.pk, in_progress.pk, elsewhere.pk}
     assert listed(client.get(LIST, {"traject": other_traject.pk})) == [elsewhere.pk]
-    assert listed(client.get(LIST, {"status": S.IN_PROGRESS})) == [in_progress.pk]
-    assert listed(client.get(LIST, {"traject": project.traject.pk, "status": S.APPROVED})) == [application.pk]
+    assert listed(client.get(LIST, {"status": ApplicationStatus.IN_PROGRESS})) == [in_progress.pk]
+    assert listed(
+        client.get(LIST, {"traject": project.traject.pk, "status": ApplicationStatus.APPROVED})
+    ) == [application.pk]
 
 
 def test_the_traject_filter_offers_only_the_own_trajects(application, promoter, stranger):
@@ -164,10 +166,10 @@ def test_the_list_pages_keep_the_filters(project, promoter, monkeypatch):
     monkeypatch.setattr("participants.views.coaching.PAGE_SIZE", 2)
     for _ in range(3):
         coached(project)
-    response = client_for(promoter).get(LIST, {"status": S.APPROVED})
+    response = client_for(promoter).get(LIST, {"status": ApplicationStatus.APPROVED})
     assert len(listed(response)) == 2
     assert "?status=approved&amp;page=2" in response.text
-    assert len(listed(client_for(promoter).get(LIST, {"status": S.APPROVED, "page": 2}))) == 1
+    assert len(listed(client_for(promoter).get(LIST, {"status": ApplicationStatus.APPROVED, "page": 2}))) == 1
 
 
 def _list_queries(promoter) -> int:
@@ -191,7 +193,11 @@ def test_the_list_does_the_same_number_of_queries_for_2_and_20_applications(proj
 # -- the application page ------------------------------------------------------------------------
 def test_the_page_shows_the_timeline_milestones_and_totals(in_progress, promoter):
     CoachingSessionFactory(
-        application=in_progress, date=D(2025, 5, 2), kind="diagnosis", hours="3.00", notes="Interviews"
+        application=in_progress,
+        date=datetime.date(2025, 5, 2),
+        kind="diagnosis",
+        hours="3.00",
+        notes="Interviews",
     )
     response = client_for(promoter).get(detail(in_progress))
     assert response.status_code == 200
@@ -221,7 +227,9 @@ def test_another_organisation_gets_404_and_changes_nothing(in_progress, stranger
 
 
 def test_a_withdrawn_application_is_not_part_of_the_portal(project, promoter):
-    withdrawn = coached(project, status=S.WITHDRAWN, ended_on=D(2025, 4, 1), reason="Op vraag")
+    withdrawn = coached(
+        project, status=ApplicationStatus.WITHDRAWN, ended_on=datetime.date(2025, 4, 1), reason="Op vraag"
+    )
     client = client_for(promoter)
     assert client.get(detail(withdrawn)).status_code == 404
     assert client.post(log_url(withdrawn), SESSION).status_code == 404
@@ -235,13 +243,16 @@ def test_the_first_session_starts_the_trajectory_and_moves_the_progress(applicat
     assert response.status_code == 302
     assert response["Location"] == detail(application)
     application.refresh_from_db()
-    assert (application.status, application.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
+    assert (application.status, application.started_on) == (
+        ApplicationStatus.IN_PROGRESS,
+        datetime.date(2025, 4, 1),
+    )
     session = application.sessions.get()
     assert (str(session.hours), session.employees_reached, session.logged_by) == ("2.50", 4, promoter)
     page = client.get(detail(application))
     assert "The session is logged." in page.text
     assert "1/5" in page.text
-    assert page.context["application"].status == S.IN_PROGRESS
+    assert page.context["application"].status == ApplicationStatus.IN_PROGRESS
 
 
 def test_the_form_suggests_today_and_the_next_milestone(in_progress, promoter):
@@ -276,8 +287,18 @@ def test_a_refused_session_shows_why_at_the_field_and_saves_nothing(
 @pytest.mark.parametrize(
     ("status", "fields"),
     [
-        (S.COMPLETED, {"started_on": D(2025, 4, 1), "ended_on": D(2025, 6, 1)}),
-        (S.STOPPED, {"started_on": D(2025, 4, 1), "ended_on": D(2025, 6, 1), "reason": "Geen tijd"}),
+        (
+            ApplicationStatus.COMPLETED,
+            {"started_on": datetime.date(2025, 4, 1), "ended_on": datetime.date(2025, 6, 1)},
+        ),
+        (
+            ApplicationStatus.STOPPED,
+            {
+                "started_on": datetime.date(2025, 4, 1),
+                "ended_on": datetime.date(2025, 6, 1),
+                "reason": "Geen tijd",
+            },
+        ),
     ],
 )
 def test_no_session_on_a_closed_application(project, promoter, status, fields):
@@ -296,7 +317,7 @@ def test_the_promoter_marks_the_trajectory_completed(in_progress, promoter):
     response = client.post(close_url(in_progress), {"outcome": "completed"})
     assert response.status_code == 302
     in_progress.refresh_from_db()
-    assert (in_progress.status, in_progress.ended_on) == (S.COMPLETED, timezone.localdate())
+    assert (in_progress.status, in_progress.ended_on) == (ApplicationStatus.COMPLETED, timezone.localdate())
     assert "The trajectory is marked as completed." in client.get(detail(in_progress)).text
 
 
@@ -316,7 +337,7 @@ def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter):
     )
     assert response.status_code == 302
     in_progress.refresh_from_db()
-    assert (in_progress.status, in_progress.reason) == (S.STOPPED, "Bedrijf herstructureert")
+    assert (in_progress.status, in_progress.reason) == (ApplicationStatus.STOPPED, "Bedrijf herstructureert")
 
 
 def test_an_application_not_yet_started_cannot_be_closed(application, promoter):

@@ -48,7 +48,6 @@ from tests.factories import (
 from trajects.models import Channel, CommunicationAction, OrganisationKind, Partnership
 from voorsprong.roles import Role
 
-S = ApplicationStatus
 SMALL, MORE = 2, 25
 PQ244 = "pq244_figures"  # not an address: the statistics function itself
 
@@ -135,7 +134,7 @@ def _base() -> dict:
     coached = ApplicationFactory(
         traject=leren,
         project=projects[0],
-        status=S.IN_PROGRESS,
+        status=ApplicationStatus.IN_PROGRESS,
         capacity_period=period,
         submitted_on=today - days(90),
         decided_on=today - days(80),
@@ -160,7 +159,16 @@ def _base() -> dict:
 
 # The first two rounds (the small data set) give every role something to see: an application in progress
 # of the promoter's project referred by the consultant, and a completed one with its evaluation.
-STATUSES = [S.IN_PROGRESS, S.COMPLETED, S.APPROVED, S.SUBMITTED, S.STOPPED, S.WITHDRAWN, S.REJECTED, S.DRAFT]
+STATUSES = [
+    ApplicationStatus.IN_PROGRESS,
+    ApplicationStatus.COMPLETED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.STOPPED,
+    ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.DRAFT,
+]
 DECLARATION_STATUSES = [
     DeclarationStatus.SUBMITTED,
     DeclarationStatus.APPROVED,
@@ -178,14 +186,14 @@ REPORTS = [
 
 def _application_dates(status, today) -> dict:
     days = datetime.timedelta
-    fields = {"submitted_on": None if status == S.DRAFT else today - days(60)}
-    if status not in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN):
+    fields = {"submitted_on": None if status == ApplicationStatus.DRAFT else today - days(60)}
+    if status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
         fields["decided_on"] = today - days(50)
-    if status in (S.IN_PROGRESS, S.COMPLETED, S.STOPPED):
+    if status in (ApplicationStatus.IN_PROGRESS, ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED):
         fields["started_on"] = today - days(40)
-    if status in (S.COMPLETED, S.STOPPED, S.WITHDRAWN):
+    if status in (ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN):
         fields["ended_on"] = today - days(10)
-    if status in (S.STOPPED, S.WITHDRAWN, S.REJECTED):
+    if status in (ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
         fields["reason"] = "Op vraag van de onderneming."
     return fields
 
@@ -208,7 +216,12 @@ def _add(world: dict, count: int) -> None:
             follow_progress=number % 3 != 2,
             referred_on=today - days(100 + number),
         )
-        approved = status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED)
+        approved = status in (
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.IN_PROGRESS,
+            ApplicationStatus.COMPLETED,
+            ApplicationStatus.STOPPED,
+        )
         application = ApplicationFactory(
             company=company,
             traject=traject,
@@ -237,7 +250,7 @@ def _add(world: dict, count: int) -> None:
                 DeclarationShareFactory(declaration=declaration, source=source, amount=Decimal("50.00"))
             attachment = DeclarationAttachment(declaration=declaration)
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
-        if status == S.COMPLETED:
+        if status == ApplicationStatus.COMPLETED:
             EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
         CoachingSessionFactory(
             application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter

@@ -24,15 +24,15 @@ from tests.factories import (
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
-D = datetime.date
-S = ApplicationStatus
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def traject():
     traject = TrajectFactory(code="leren")
-    CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31), places=2)
+    CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31), places=2
+    )
     return traject
 
 
@@ -63,30 +63,30 @@ def refused(code, action, application, **kwargs):
 # -- allowed moves -------------------------------------------------------------------------------
 def test_draft_is_submitted_then_approved_taking_a_place(traject, officer):
     application = services.create_application(company=CompanyFactory(), traject=traject, by=officer)
-    assert application.status == S.DRAFT
-    services.submit_application(application, by=officer, on=D(2025, 3, 1))
-    approved = services.approve_application(application, by=officer, on=D(2025, 3, 10))
-    assert approved.status == S.APPROVED
-    assert approved.decided_on == D(2025, 3, 10)
+    assert application.status == ApplicationStatus.DRAFT
+    services.submit_application(application, by=officer, on=datetime.date(2025, 3, 1))
+    approved = services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
+    assert approved.status == ApplicationStatus.APPROVED
+    assert approved.decided_on == datetime.date(2025, 3, 10)
     assert approved.decided_by == officer
-    assert approved.capacity_period.start == D(2025, 1, 1)
+    assert approved.capacity_period.start == datetime.date(2025, 1, 1)
 
 
 def test_a_sector_consultant_may_submit_after_the_intake(traject):
     consultant = UserFactory(role=Role.SECTOR_CONSULTANT)
     application = services.create_application(company=CompanyFactory(), traject=traject, by=consultant)
-    assert services.submit_application(application, by=consultant).status == S.SUBMITTED
+    assert services.submit_application(application, by=consultant).status == ApplicationStatus.SUBMITTED
 
 
 def test_rejection_keeps_the_reason(traject, officer):
     application = ApplicationFactory(traject=traject)
     rejected = services.reject_application(
-        application, by=officer, reason="Onvolledig dossier", on=D(2025, 3, 5)
+        application, by=officer, reason="Onvolledig dossier", on=datetime.date(2025, 3, 5)
     )
     assert (rejected.status, rejected.reason, rejected.decided_on) == (
-        S.REJECTED,
+        ApplicationStatus.REJECTED,
         "Onvolledig dossier",
-        D(2025, 3, 5),
+        datetime.date(2025, 3, 5),
     )
 
 
@@ -94,16 +94,20 @@ def test_rejection_keeps_the_reason(traject, officer):
 def test_withdrawal_from_submitted_or_approved_frees_the_place(traject, officer, approve_first):
     application = ApplicationFactory(traject=traject)
     if approve_first:
-        services.approve_application(application, by=officer, on=D(2025, 3, 10))
-    withdrawn = services.withdraw_application(application, by=officer, reason="Op vraag", on=D(2025, 4, 1))
-    assert withdrawn.status == S.WITHDRAWN
+        services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
+    withdrawn = services.withdraw_application(
+        application, by=officer, reason="Op vraag", on=datetime.date(2025, 4, 1)
+    )
+    assert withdrawn.status == ApplicationStatus.WITHDRAWN
     # Both places are free again: two more approvals fit.
     for _ in range(2):
-        services.approve_application(ApplicationFactory(traject=traject), by=officer, on=D(2025, 4, 2))
+        services.approve_application(
+            ApplicationFactory(traject=traject), by=officer, on=datetime.date(2025, 4, 2)
+        )
 
 
 # -- coaching: start, complete, stop ------------------------------------------------------------
-SESSION = {"date": D(2025, 4, 1), "hours": Decimal("2.50"), "kind": Milestone.INTAKE}
+SESSION = {"date": datetime.date(2025, 4, 1), "hours": Decimal("2.50"), "kind": Milestone.INTAKE}
 
 
 @pytest.fixture
@@ -123,28 +127,31 @@ def assigned(traject, promoter):
 def test_the_first_session_starts_the_trajectory(assigned, promoter):
     session = services.log_coaching_session(assigned, by=promoter, **SESSION, employees_reached=4)
     assigned.refresh_from_db()
-    assert (assigned.status, assigned.started_on) == (S.IN_PROGRESS, D(2025, 4, 1))
+    assert (assigned.status, assigned.started_on) == (
+        ApplicationStatus.IN_PROGRESS,
+        datetime.date(2025, 4, 1),
+    )
     assert (session.hours, session.logged_by, session.employees_reached) == (Decimal("2.50"), promoter, 4)
-    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": D(2025, 5, 1)})
+    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": datetime.date(2025, 5, 1)})
     assigned.refresh_from_db()
     assert (assigned.status, assigned.started_on, assigned.sessions.count()) == (
-        S.IN_PROGRESS,
-        D(2025, 4, 1),
+        ApplicationStatus.IN_PROGRESS,
+        datetime.date(2025, 4, 1),
         2,
     )
 
 
 def test_a_session_logged_late_moves_the_start_back(assigned, promoter):
     services.log_coaching_session(assigned, by=promoter, **SESSION)
-    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": D(2025, 3, 20)})
+    services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": datetime.date(2025, 3, 20)})
     assigned.refresh_from_db()
-    assert assigned.started_on == D(2025, 3, 20)
+    assert assigned.started_on == datetime.date(2025, 3, 20)
 
 
 @pytest.mark.parametrize(
     ("change", "code", "field"),
     [
-        ({"date": D(2025, 3, 14)}, "invalid_date", "date"),
+        ({"date": datetime.date(2025, 3, 14)}, "invalid_date", "date"),
         ({"hours": Decimal("0")}, "invalid_hours", "hours"),
         ({"hours": Decimal("12.25")}, "invalid_hours", "hours"),
         ({"kind": "lunch"}, "invalid_kind", "kind"),
@@ -168,23 +175,25 @@ def test_a_session_in_the_future_is_refused(assigned, promoter):
 
 def test_the_promoter_completes_or_stops_the_trajectory(assigned, promoter, traject):
     services.log_coaching_session(assigned, by=promoter, **SESSION)
-    completed = services.complete_application(assigned, by=promoter, on=D(2025, 6, 1))
-    assert (completed.status, completed.ended_on) == (S.COMPLETED, D(2025, 6, 1))
+    completed = services.complete_application(assigned, by=promoter, on=datetime.date(2025, 6, 1))
+    assert (completed.status, completed.ended_on) == (ApplicationStatus.COMPLETED, datetime.date(2025, 6, 1))
     other = ApprovedApplicationFactory(
         traject=traject, project=assigned.project, capacity_period=assigned.capacity_period
     )
     services.log_coaching_session(other, by=promoter, **SESSION)
     stopped = services.stop_application(
-        other, by=promoter, reason="Bedrijf herstructureert", on=D(2025, 5, 1)
+        other, by=promoter, reason="Bedrijf herstructureert", on=datetime.date(2025, 5, 1)
     )
-    assert (stopped.status, stopped.reason) == (S.STOPPED, "Bedrijf herstructureert")
-    assert approved_company_counts(D(2025, 12, 31)) == {"leren": 2}
+    assert (stopped.status, stopped.reason) == (ApplicationStatus.STOPPED, "Bedrijf herstructureert")
+    assert approved_company_counts(datetime.date(2025, 12, 31)) == {"leren": 2}
 
 
 def test_stopping_needs_a_reason_and_ending_cannot_precede_the_start(assigned, promoter):
     services.log_coaching_session(assigned, by=promoter, **SESSION)
     refused("reason_required", services.stop_application, assigned, by=promoter, reason=" ")
-    refused("invalid_date", services.complete_application, assigned, by=promoter, on=D(2025, 3, 31))
+    refused(
+        "invalid_date", services.complete_application, assigned, by=promoter, on=datetime.date(2025, 3, 31)
+    )
 
 
 def test_a_promoter_of_another_organisation_is_refused(assigned, promoter):
@@ -203,36 +212,48 @@ def test_consultants_and_the_cabinet_do_not_coach(assigned, role):
 # -- refused moves -------------------------------------------------------------------------------
 ACTIONS = {
     "submit": (services.submit_application, {}),
-    "approve": (services.approve_application, {"on": D(2025, 3, 10)}),
-    "reject": (services.reject_application, {"reason": "Nee", "on": D(2025, 3, 10)}),
-    "withdraw": (services.withdraw_application, {"reason": "Op vraag", "on": D(2025, 3, 10)}),
+    "approve": (services.approve_application, {"on": datetime.date(2025, 3, 10)}),
+    "reject": (services.reject_application, {"reason": "Nee", "on": datetime.date(2025, 3, 10)}),
+    "withdraw": (services.withdraw_application, {"reason": "Op vraag", "on": datetime.date(2025, 3, 10)}),
     "log_session": (services.log_coaching_session, SESSION),
-    "complete": (services.complete_application, {"on": D(2025, 6, 1)}),
-    "stop": (services.stop_application, {"reason": "Geen tijd meer", "on": D(2025, 6, 1)}),
+    "complete": (services.complete_application, {"on": datetime.date(2025, 6, 1)}),
+    "stop": (services.stop_application, {"reason": "Geen tijd meer", "on": datetime.date(2025, 6, 1)}),
 }
 ALLOWED_FROM = {
-    "submit": {S.DRAFT},
-    "approve": {S.SUBMITTED},
-    "reject": {S.SUBMITTED},
-    "withdraw": {S.SUBMITTED, S.APPROVED},
-    "log_session": {S.APPROVED, S.IN_PROGRESS},
-    "complete": {S.IN_PROGRESS},
-    "stop": {S.IN_PROGRESS},
+    "submit": {ApplicationStatus.DRAFT},
+    "approve": {ApplicationStatus.SUBMITTED},
+    "reject": {ApplicationStatus.SUBMITTED},
+    "withdraw": {ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED},
+    "log_session": {ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS},
+    "complete": {ApplicationStatus.IN_PROGRESS},
+    "stop": {ApplicationStatus.IN_PROGRESS},
 }
 
 
 def application_in(status, traject):
     fields = {
-        S.DRAFT: {"submitted_on": None},
-        S.SUBMITTED: {},
-        S.APPROVED: {},
-        S.REJECTED: {"decided_on": D(2025, 3, 2), "reason": "Nee"},
-        S.WITHDRAWN: {"ended_on": D(2025, 3, 2), "reason": "Op vraag"},
-        S.IN_PROGRESS: {"started_on": D(2025, 3, 20)},
-        S.COMPLETED: {"started_on": D(2025, 3, 20), "ended_on": D(2025, 6, 1)},
-        S.STOPPED: {"started_on": D(2025, 3, 20), "ended_on": D(2025, 6, 1), "reason": "Geen tijd"},
+        ApplicationStatus.DRAFT: {"submitted_on": None},
+        ApplicationStatus.SUBMITTED: {},
+        ApplicationStatus.APPROVED: {},
+        ApplicationStatus.REJECTED: {"decided_on": datetime.date(2025, 3, 2), "reason": "Nee"},
+        ApplicationStatus.WITHDRAWN: {"ended_on": datetime.date(2025, 3, 2), "reason": "Op vraag"},
+        ApplicationStatus.IN_PROGRESS: {"started_on": datetime.date(2025, 3, 20)},
+        ApplicationStatus.COMPLETED: {
+            "started_on": datetime.date(2025, 3, 20),
+            "ended_on": datetime.date(2025, 6, 1),
+        },
+        ApplicationStatus.STOPPED: {
+            "started_on": datetime.date(2025, 3, 20),
+            "ended_on": datetime.date(2025, 6, 1),
+            "reason": "Geen tijd",
+        },
     }[status]
-    if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.STOPPED):
+    if status in (
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.IN_PROGRESS,
+        ApplicationStatus.COMPLETED,
+        ApplicationStatus.STOPPED,
+    ):
         return ApprovedApplicationFactory(
             traject=traject, status=status, capacity_period=traject.capacity_periods.get(), **fields
         )
@@ -241,7 +262,12 @@ def application_in(status, traject):
 
 @pytest.mark.parametrize(
     ("action", "status"),
-    [(action, status) for action in ACTIONS for status in S.values if status not in ALLOWED_FROM[action]],
+    [
+        (action, status)
+        for action in ACTIONS
+        for status in ApplicationStatus.values
+        if status not in ALLOWED_FROM[action]
+    ],
 )
 def test_every_other_move_is_refused_and_changes_nothing(traject, officer, action, status):
     function, kwargs = ACTIONS[action]
@@ -283,23 +309,30 @@ def test_werk_takes_every_size_class(officer):
     CapacityPeriodFactory(traject=werk)
     non_profit = CompanyFactory(legal_form="vzw", is_non_profit=True)
     application = ApplicationFactory(traject=werk, company=non_profit)
-    assert services.approve_application(application, by=officer, on=D(2025, 5, 1)).status == S.APPROVED
+    assert (
+        services.approve_application(application, by=officer, on=datetime.date(2025, 5, 1)).status
+        == ApplicationStatus.APPROVED
+    )
 
 
 def test_a_stopped_company_is_not_eligible(traject, officer):
     application = ApplicationFactory(traject=traject, company=CompanyFactory(is_active=False))
-    refused("not_eligible", services.approve_application, application, by=officer, on=D(2025, 3, 10))
+    refused(
+        "not_eligible", services.approve_application, application, by=officer, on=datetime.date(2025, 3, 10)
+    )
 
 
 def test_no_free_place_says_how_many_places_the_period_has(traject, officer):
     for _ in range(2):
-        services.approve_application(ApplicationFactory(traject=traject), by=officer, on=D(2025, 3, 10))
+        services.approve_application(
+            ApplicationFactory(traject=traject), by=officer, on=datetime.date(2025, 3, 10)
+        )
     message = refused(
         "no_free_place",
         services.approve_application,
         ApplicationFactory(traject=traject),
         by=officer,
-        on=D(2025, 3, 11),
+        on=datetime.date(2025, 3, 11),
     )
     assert "2" in message
 
@@ -310,14 +343,19 @@ def test_no_capacity_period_on_the_decision_date_is_refused(traject, officer):
         services.approve_application,
         ApplicationFactory(traject=traject),
         by=officer,
-        on=D(2026, 1, 5),
+        on=datetime.date(2026, 1, 5),
     )
 
 
 def test_the_place_comes_from_the_period_of_the_decision_date(traject, officer):
-    later = CapacityPeriodFactory(traject=traject, start=D(2026, 1, 1), end=D(2026, 12, 31), places=1)
-    application = ApplicationFactory(traject=traject, submitted_on=D(2025, 12, 20))
-    assert services.approve_application(application, by=officer, on=D(2026, 1, 5)).capacity_period == later
+    later = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31), places=1
+    )
+    application = ApplicationFactory(traject=traject, submitted_on=datetime.date(2025, 12, 20))
+    assert (
+        services.approve_application(application, by=officer, on=datetime.date(2026, 1, 5)).capacity_period
+        == later
+    )
 
 
 def test_one_open_application_per_company_and_traject(traject, officer):
@@ -339,15 +377,15 @@ def test_the_project_must_belong_to_the_traject(traject, officer):
 # -- history and as-of counting ------------------------------------------------------------------
 def test_history_says_who_when_from_to_and_why(traject, officer):
     application = services.create_application(company=CompanyFactory(), traject=traject, by=officer)
-    services.submit_application(application, by=officer, on=D(2025, 3, 1))
-    services.approve_application(application, by=officer, on=D(2025, 3, 10))
+    services.submit_application(application, by=officer, on=datetime.date(2025, 3, 1))
+    services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
     services.withdraw_application(application, by=officer, reason="Op vraag van de zaakvoerder")
     history = application_history(application)
     assert [(row["from"], row["to"]) for row in history] == [
-        (None, S.DRAFT),
-        (S.DRAFT, S.SUBMITTED),
-        (S.SUBMITTED, S.APPROVED),
-        (S.APPROVED, S.WITHDRAWN),
+        (None, ApplicationStatus.DRAFT),
+        (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED),
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED),
+        (ApplicationStatus.APPROVED, ApplicationStatus.WITHDRAWN),
     ]
     assert {row["by"] for row in history} == {officer.username}
     assert history[-1]["reason"] == "Op vraag van de zaakvoerder"
@@ -355,12 +393,12 @@ def test_history_says_who_when_from_to_and_why(traject, officer):
 
 def test_approved_before_and_withdrawn_after_the_date_still_counts(traject, officer):
     application = ApplicationFactory(traject=traject)
-    services.approve_application(application, by=officer, on=D(2025, 3, 10))
-    services.withdraw_application(application, by=officer, reason="Op vraag", on=D(2025, 6, 1))
-    assert approved_company_counts(D(2025, 3, 9)) == {}
-    assert approved_company_counts(D(2025, 3, 10)) == {"leren": 1}
-    assert approved_company_counts(D(2025, 5, 31)) == {"leren": 1}
-    assert approved_company_counts(D(2025, 6, 1)) == {}
+    services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
+    services.withdraw_application(application, by=officer, reason="Op vraag", on=datetime.date(2025, 6, 1))
+    assert approved_company_counts(datetime.date(2025, 3, 9)) == {}
+    assert approved_company_counts(datetime.date(2025, 3, 10)) == {"leren": 1}
+    assert approved_company_counts(datetime.date(2025, 5, 31)) == {"leren": 1}
+    assert approved_company_counts(datetime.date(2025, 6, 1)) == {}
 
 
 # -- concurrency ---------------------------------------------------------------------------------
@@ -370,7 +408,9 @@ def test_twenty_officers_racing_for_five_places_overbook_nothing():
     if connection.vendor != "postgresql":
         pytest.skip("the concurrency test needs PostgreSQL (SQLite serialises writers anyway)")
     traject = TrajectFactory(code="leren")
-    CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31), places=5)
+    CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31), places=5
+    )
     officer = UserFactory(role=Role.OFFICER)
     applications = [ApplicationFactory(traject=traject) for _ in range(20)]
     outcomes, barrier = [], threading.Barrier(20)
@@ -378,7 +418,7 @@ def test_twenty_officers_racing_for_five_places_overbook_nothing():
     def approve(application):
         try:
             barrier.wait()
-            services.approve_application(application, by=officer, on=D(2025, 3, 10))
+            services.approve_application(application, by=officer, on=datetime.date(2025, 3, 10))
             outcomes.append("approved")
         except WorkflowRefusal as refusal:
             outcomes.append(refusal.code)
@@ -393,4 +433,4 @@ def test_twenty_officers_racing_for_five_places_overbook_nothing():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["approved"] * 5 + ["no_free_place"] * 15
-    assert Application.objects.filter(status=S.APPROVED).count() == 5
+    assert Application.objects.filter(status=ApplicationStatus.APPROVED).count() == 5

@@ -30,8 +30,6 @@ from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
 
-S = ApplicationStatus
-
 
 def _today() -> datetime.date:
     return timezone.localdate()
@@ -92,7 +90,7 @@ def create_application(
     require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
     _require_project_of_traject(project, traject)
     application = Application(
-        company=company, traject=traject, project=project, referral=referral, status=S.DRAFT
+        company=company, traject=traject, project=project, referral=referral, status=ApplicationStatus.DRAFT
     )
     try:
         with transaction.atomic():
@@ -125,7 +123,10 @@ def update_application_details(
     require_role(by, Role.OFFICER)
     application = _locked(application)
     _require_project_of_traject(project, application.traject)
-    if planned_cost != application.planned_cost and application.status not in (S.DRAFT, S.SUBMITTED):
+    if planned_cost != application.planned_cost and application.status not in (
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+    ):
         raise WorkflowRefusal(
             _("The planned cost was committed at the approval and can no longer change."),
             "invalid_transition",
@@ -138,8 +139,10 @@ def update_application_details(
 
 @transaction.atomic
 def submit_application(application: Application, *, by: User, on: datetime.date | None = None) -> Application:
-    application = _begin(application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), (S.DRAFT,), _("submitted"))
-    application.status, application.submitted_on = S.SUBMITTED, on or _today()
+    application = _begin(
+        application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), (ApplicationStatus.DRAFT,), _("submitted")
+    )
+    application.status, application.submitted_on = ApplicationStatus.SUBMITTED, on or _today()
     save_as(application, by)
     return application
 
@@ -169,13 +172,13 @@ def approve_application(
 
     An exhausted budget refuses unless overridden with ``budget_override_reason``.
     """
-    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("approved"))
+    application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
     check_eligibility(application.company, application.traject)
     day = on or _today()
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
     notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
-    application.status, application.decided_on, application.decided_by = S.APPROVED, day, by
+    application.status, application.decided_on, application.decided_by = ApplicationStatus.APPROVED, day, by
     save_as(application, by, reason=" ".join(notes))
     _notify_decision(application)
     return application
@@ -186,8 +189,12 @@ def reject_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     reason = _require_reason(reason)
-    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED,), _("rejected"))
-    application.status, application.decided_on, application.decided_by = S.REJECTED, on or _today(), by
+    application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("rejected"))
+    application.status, application.decided_on, application.decided_by = (
+        ApplicationStatus.REJECTED,
+        on or _today(),
+        by,
+    )
     application.reason = reason
     save_as(application, by, reason=reason)
     _notify_decision(application)
@@ -200,8 +207,18 @@ def withdraw_application(
 ) -> Application:
     """On the company's request; an approved application gives its place back."""
     reason = _require_reason(reason)
-    application = _begin(application, by, (Role.OFFICER,), (S.SUBMITTED, S.APPROVED), _("withdrawn"))
-    application.status, application.ended_on, application.reason = S.WITHDRAWN, on or _today(), reason
+    application = _begin(
+        application,
+        by,
+        (Role.OFFICER,),
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED),
+        _("withdrawn"),
+    )
+    application.status, application.ended_on, application.reason = (
+        ApplicationStatus.WITHDRAWN,
+        on or _today(),
+        reason,
+    )
     save_as(application, by, reason=reason)
     return application
 
@@ -222,7 +239,11 @@ def log_coaching_session(
 ) -> CoachingSession:
     """Records a session; the first one starts the trajectory (approved → in progress)."""
     application = _begin(
-        application, by, (Role.PROMOTER, Role.OFFICER), (S.APPROVED, S.IN_PROGRESS), _("coached")
+        application,
+        by,
+        (Role.PROMOTER, Role.OFFICER),
+        (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS),
+        _("coached"),
     )
     if date > _today():
         raise WorkflowRefusal(
@@ -253,8 +274,8 @@ def log_coaching_session(
         logged_by=by,
     )
     save_as(session, by)
-    if application.status == S.APPROVED:
-        application.status, application.started_on = S.IN_PROGRESS, date
+    if application.status == ApplicationStatus.APPROVED:
+        application.status, application.started_on = ApplicationStatus.IN_PROGRESS, date
         save_as(application, by)
     elif date < application.started_on:
         # A session logged late but held earlier moves the start back to when coaching really began.
@@ -278,9 +299,11 @@ def _require_end_date(application: Application, day: datetime.date) -> datetime.
 def complete_application(
     application: Application, *, by: User, on: datetime.date | None = None
 ) -> Application:
-    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), (S.IN_PROGRESS,), _("completed"))
+    application = _begin(
+        application, by, (Role.PROMOTER, Role.OFFICER), (ApplicationStatus.IN_PROGRESS,), _("completed")
+    )
     application.ended_on = _require_end_date(application, on or _today())
-    application.status = S.COMPLETED
+    application.status = ApplicationStatus.COMPLETED
     save_as(application, by)
     # Only once committed: a rolled-back completion must not hand out an evaluation link.
     transaction.on_commit(partial(send_evaluation_invitation.delay, application.pk))
@@ -292,8 +315,10 @@ def stop_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     reason = _require_reason(reason)
-    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), (S.IN_PROGRESS,), _("stopped"))
+    application = _begin(
+        application, by, (Role.PROMOTER, Role.OFFICER), (ApplicationStatus.IN_PROGRESS,), _("stopped")
+    )
     application.ended_on = _require_end_date(application, on or _today())
-    application.status, application.reason = S.STOPPED, reason
+    application.status, application.reason = ApplicationStatus.STOPPED, reason
     save_as(application, by, reason=reason)
     return application

@@ -21,7 +21,6 @@ from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
 PAGE_SIZE = 50
-S = ApplicationStatus
 
 
 @role_required(Role.PROMOTER, Role.OFFICER)
@@ -55,8 +54,8 @@ def _detail(request, application: Application, session_form=None, close_form=Non
             "sessions": coaching_sessions_of(application),
             "milestones": milestones,
             "milestone_count": len(milestones),
-            "can_log": application.status in (S.APPROVED, S.IN_PROGRESS),
-            "can_close": application.status == S.IN_PROGRESS,
+            "can_log": application.status in (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS),
+            "can_close": application.status == ApplicationStatus.IN_PROGRESS,
             "session_form": session_form,
             "close_form": close_form or CloseForm(),
         },
@@ -92,7 +91,7 @@ def close_application(request, pk):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            if form.cleaned_data["outcome"] == S.COMPLETED:
+            if form.cleaned_data["outcome"] == ApplicationStatus.COMPLETED:
                 services.complete_application(application, by=request.user)
                 done = _("The trajectory is marked as completed.")
             else:
