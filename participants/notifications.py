@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from participants.hooks import decision_notes
 from participants.models import Application, ApplicationStatus
 from participants.selectors import decision_recipients
 
@@ -25,8 +26,10 @@ def decision_message(application: Application) -> EmailMessage | None:
             if approved
             else _("Your application for %(traject)s was not approved")
         ) % {"traject": application.traject.name}
+        notes = decision_notes(application) if approved else []
         body = render_to_string(
-            "participants/email/decision.txt", {"application": application, "approved": approved}
+            "participants/email/decision.txt",
+            {"application": application, "approved": approved, "notes": notes},
         )
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 

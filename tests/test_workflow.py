@@ -434,3 +434,28 @@ def test_twenty_officers_racing_for_five_places_overbook_nothing():
         thread.join()
     assert sorted(outcomes) == ["approved"] * 5 + ["no_free_place"] * 15
     assert Application.objects.filter(status=ApplicationStatus.APPROVED).count() == 5
+
+
+def test_a_higher_layers_eligibility_check_refuses_the_approval_and_the_withdrawal_runs_its_steps(
+    traject, officer, monkeypatch
+):
+    from participants import hooks
+
+    def no_bakeries(company, traject, day):
+        if "Bakkerij" in company.name:
+            raise WorkflowRefusal("Geen bakkerijen.", "not_eligible")
+
+    given_back = []
+    monkeypatch.setattr(hooks, "_eligibility_checks", [no_bakeries])
+    monkeypatch.setattr(
+        hooks, "_withdrawal_steps", [lambda application, by: given_back.append(application.pk)]
+    )
+    bakery = ApplicationFactory(traject=traject, company=CompanyFactory(name="Bakkerij Peeters"))
+    other = ApplicationFactory(traject=traject)
+
+    assert refused("not_eligible", services.approve_application, bakery, by=officer) == "Geen bakkerijen."
+    services.approve_application(other, by=officer, on=datetime.date(2025, 3, 10))
+    services.withdraw_application(bakery, by=officer, reason="Op vraag")
+    assert given_back == []  # a submitted application gave nothing back
+    services.withdraw_application(other, by=officer, reason="Op vraag", on=datetime.date(2025, 4, 1))
+    assert given_back == [other.pk]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from participants.hooks import Approval, run_approval_steps
+from participants.hooks import Approval, run_approval_steps, run_eligibility_checks, run_withdrawal_steps
 from participants.models import (
     Application,
     ApplicationStatus,
@@ -147,9 +147,11 @@ def submit_application(application: Application, *, by: User, on: datetime.date 
     return application
 
 
-def check_eligibility(company: Company, traject: Traject) -> None:
-    """Refuses a company the traject may not take, saying why.
+def check_eligibility(company: Company, traject: Traject, day: datetime.date | None = None) -> None:
+    """Refuse a company the traject may not take on ``day`` (today by default), saying why.
 
+    The approval, the intake and the pre-check all decide through here, so they cannot disagree; the
+    higher layers add their checks through ``participants.hooks`` (the state-aid ceiling, for example).
     A valid KBO number needs no check here: the database refuses any other.
     """
     if not traject.allows(company.size_class):
@@ -162,6 +164,7 @@ def check_eligibility(company: Company, traject: Traject) -> None:
         raise WorkflowRefusal(
             _("%(company)s is marked as stopped in the KBO.") % {"company": company.name}, "not_eligible"
         )
+    run_eligibility_checks(company, traject, day or _today())
 
 
 @transaction.atomic
@@ -173,8 +176,8 @@ def approve_application(
     An exhausted budget refuses unless overridden with ``budget_override_reason``.
     """
     application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
-    check_eligibility(application.company, application.traject)
     day = on or _today()
+    check_eligibility(application.company, application.traject, day)
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
     notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
@@ -205,7 +208,7 @@ def reject_application(
 def withdraw_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
-    """On the company's request; an approved application gives its place back."""
+    """Withdraw an application on the company's request; an approved one gives its place back."""
     reason = _require_reason(reason)
     application = _begin(
         application,
@@ -214,12 +217,16 @@ def withdraw_application(
         (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED),
         _("withdrawn"),
     )
+    was_approved = application.status == ApplicationStatus.APPROVED
     application.status, application.ended_on, application.reason = (
         ApplicationStatus.WITHDRAWN,
         on or _today(),
         reason,
     )
     save_as(application, by, reason=reason)
+    if was_approved:
+        # The higher layers give back what the approval took (committed money, aid).
+        run_withdrawal_steps(application, by)
     return application
 
 
