@@ -33,7 +33,7 @@ class Approval:
     budget_override_reason: str = ""
 
 
-EligibilityCheck = Callable[[Company, Traject, datetime.date], None]
+EligibilityCheck = Callable[[Company, Traject, datetime.date, Application | None], None]
 ApprovalStep = Callable[[Approval], str]
 WithdrawalStep = Callable[[Application, User], None]
 DecisionNote = Callable[[Application], str]
@@ -51,7 +51,11 @@ def _register(registry: list, function):
 
 
 def register_eligibility_check(check: EligibilityCheck) -> EligibilityCheck:
-    """Run ``check(company, traject, day)`` wherever eligibility is decided from now on."""
+    """Run ``check(company, traject, day, application)`` wherever eligibility is decided from now on.
+
+    ``application`` is the application being decided, or None for a company that has not applied yet (the
+    pre-check), where the traject's defaults stand in for the application's own figures.
+    """
     return _register(_eligibility_checks, check)
 
 
@@ -70,10 +74,12 @@ def register_decision_note(note: DecisionNote) -> DecisionNote:
     return _register(_decision_notes, note)
 
 
-def run_eligibility_checks(company: Company, traject: Traject, day: datetime.date) -> None:
+def run_eligibility_checks(
+    company: Company, traject: Traject, day: datetime.date, application: Application | None = None
+) -> None:
     """Run every registered eligibility check; the first refusal propagates."""
     for check in _eligibility_checks:
-        check(company, traject, day)
+        check(company, traject, day, application)
 
 
 def run_approval_steps(approval: Approval) -> list[str]:

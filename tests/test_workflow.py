@@ -441,7 +441,7 @@ def test_a_higher_layers_eligibility_check_refuses_the_approval_and_the_withdraw
 ):
     from participants import hooks
 
-    def no_bakeries(company, traject, day):
+    def no_bakeries(company, traject, day, application):
         if "Bakkerij" in company.name:
             raise WorkflowRefusal("Geen bakkerijen.", "not_eligible")
 

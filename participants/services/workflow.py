@@ -147,7 +147,12 @@ def submit_application(application: Application, *, by: User, on: datetime.date 
     return application
 
 
-def check_eligibility(company: Company, traject: Traject, day: datetime.date | None = None) -> None:
+def check_eligibility(
+    company: Company,
+    traject: Traject,
+    day: datetime.date | None = None,
+    application: Application | None = None,
+) -> None:
     """Refuse a company the traject may not take on ``day`` (today by default), saying why.
 
     The approval, the intake and the pre-check all decide through here, so they cannot disagree; the
@@ -164,7 +169,7 @@ def check_eligibility(company: Company, traject: Traject, day: datetime.date | N
         raise WorkflowRefusal(
             _("%(company)s is marked as stopped in the KBO.") % {"company": company.name}, "not_eligible"
         )
-    run_eligibility_checks(company, traject, day or _today())
+    run_eligibility_checks(company, traject, day or _today(), application)
 
 
 @transaction.atomic
@@ -177,7 +182,7 @@ def approve_application(
     """
     application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
     day = on or _today()
-    check_eligibility(application.company, application.traject, day)
+    check_eligibility(application.company, application.traject, day, application)
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
     notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
