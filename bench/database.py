@@ -9,7 +9,7 @@ from psycopg import sql
 
 
 def _server(settings_dict: dict):
-    """A connection to the server's maintenance database, outside any transaction."""
+    """Return a connection to the server's maintenance database, outside any transaction."""
     return psycopg.connect(
         dbname="postgres",
         user=settings_dict.get("USER") or None,
@@ -40,7 +40,7 @@ def drop_database(settings_dict: dict, name: str) -> None:
 
 @contextmanager
 def using_database(name: str):
-    """Points Django's default connection at ``name`` for the duration of the block."""
+    """Point Django's default connection at ``name`` for the duration of the block."""
     settings_dict = connections["default"].settings_dict
     original = settings_dict["NAME"]
     connections.close_all()
@@ -53,7 +53,7 @@ def using_database(name: str):
 
 
 def database_url(settings_dict: dict, name: str) -> str:
-    """The DATABASE_URL a subprocess needs to use ``name`` on the same server."""
+    """Return the DATABASE_URL a subprocess needs to use ``name`` on the same server."""
     credentials = quote(settings_dict.get("USER") or "", safe="")
     if settings_dict.get("PASSWORD"):
         credentials += ":" + quote(settings_dict["PASSWORD"], safe="")

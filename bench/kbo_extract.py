@@ -33,12 +33,12 @@ NACE_CODES = ["10711", "25620", "41201", "43221", "46900", "47241", "56101", "62
 
 
 def enterprise_number(first_eight: int) -> str:
-    """As the extract prints it: 1700.000.026."""
+    """Return the enterprise number of ``first_eight`` as the extract prints it: 1700.000.026."""
     return format_kbo_number(kbo_number_with_check_digits(first_eight))
 
 
 def write_synthetic_extract(directory: Path, rows: int, first: int) -> int:
-    """Writes the four CSV files into ``directory``; returns the number of enterprises."""
+    """Write the four CSV files into ``directory``; return the number of enterprises."""
     enterprises = max(1, rows // ROWS_PER_ENTERPRISE)
     rng = random.Random(first)
     files = {name: (directory / name).open("w", encoding="utf-8", newline="\n") for name in HEADERS}

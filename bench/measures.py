@@ -86,7 +86,7 @@ def _explain(query: str, params=None) -> str:
 
 
 def measure_statistics(runs: int) -> tuple[Outcome, dict]:
-    """Question 244 through the ORM against the hand-written query, on the same data, same run."""
+    """Measure question 244 through the ORM against the hand-written query, on the same data, same run."""
     outcome = Outcome()
     with CaptureQueriesContext(connection) as captured:
         figures = pq244_figures(AS_OF)
@@ -222,7 +222,8 @@ BENCH_KBO_FIRST = 19_000_000
 
 
 def _approval_candidates(places: int) -> tuple[CapacityPeriod, list[int]]:
-    """A traject of its own with ``places`` places, a budget and more submitted applications than places."""
+    """Create a traject of its own with ``places`` places, a budget and more submitted applications than
+    places; return its capacity period and the applications' ids."""
     today = timezone.localdate()
     traject = Traject.objects.create(
         code="benchmark",
@@ -259,7 +260,7 @@ def _approval_candidates(places: int) -> tuple[CapacityPeriod, list[int]]:
 
 
 def measure_approvals(places: int) -> Outcome:
-    """Four clients approving at once through the API, more applications than places."""
+    """Measure four clients approving at once through the API, more applications than places."""
     period, pending = _approval_candidates(places)
     client_headers = _officer_client().defaults
     answers: list[int] = []
@@ -318,7 +319,7 @@ def measure_approvals(places: int) -> Outcome:
 
 
 def _import_kbo(extract: Path, database: str) -> tuple[float, int]:
-    """Runs ``import_kbo`` in a process of its own: seconds and that process's peak memory in MB."""
+    """Run ``import_kbo`` in a process of its own; return the seconds and that process's peak memory in MB."""
     environment = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict, database)}
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -336,7 +337,7 @@ def _import_kbo(extract: Path, database: str) -> tuple[float, int]:
 
 
 def measure_kbo_import(rows: int, database: str) -> Outcome:
-    """A quarter of the rows, then all of them: peak memory must not grow with the extract."""
+    """Import a quarter of the rows, then all of them: peak memory must not grow with the extract."""
     outcome = Outcome()
     peaks = []
     with tempfile.TemporaryDirectory() as directory:

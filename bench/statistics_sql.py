@@ -83,7 +83,7 @@ def pq244_rows(as_of: datetime.date, time_zone: str) -> list[tuple]:
 
 
 def numbers_from_sql(rows: list[tuple], traject_codes: dict[int, str]) -> dict:
-    """The rows of ``PQ244_SQL`` keyed by traject code, in the shape of ``numbers_from_figures``."""
+    """Return the rows of ``PQ244_SQL`` keyed by traject code, in the shape of ``numbers_from_figures``."""
     numbers: dict = {"any_traject": 0, "trajects": defaultdict(_empty_traject)}
     responses: dict[str, int] = {}
     score_sums: dict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -126,7 +126,7 @@ def numbers_from_sql(rows: list[tuple], traject_codes: dict[int, str]) -> dict:
 
 
 def numbers_from_figures(figures: dict) -> dict:
-    """The same numbers taken from ``pq244_figures``."""
+    """Return the same numbers taken from ``pq244_figures``."""
     trajects = {}
     for traject in figures["trajects"]:
         evaluations = traject["evaluations"]

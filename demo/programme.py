@@ -209,7 +209,7 @@ INITIATIVES = [
 
 
 def load_programme(scale: int) -> dict:
-    """Create the trajects, partners, places, budgets and campaign; returns what the rest needs."""
+    """Create the trajects, partners, places, budgets and campaign; return what the rest needs."""
     trajects = {
         code: Traject.objects.get_or_create(code=code, defaults=fields)[0]
         for code, fields in TRAJECTS.items()
@@ -299,7 +299,8 @@ def load_programme(scale: int) -> dict:
 
 
 def _fund_consultant(fund_name: str, fund: Organisation) -> User:
-    """The consultant who brings in the demo referrals of a sector fund (Cevora's is the demo log-in)."""
+    """Return the consultant who brings in the demo referrals of a sector fund (Cevora's is the demo
+    log-in)."""
     if fund_name == "Cevora":
         return _user("consultant", Role.SECTOR_CONSULTANT, organisation=fund)
     slug = fund_name.lower().replace(" ", "-")

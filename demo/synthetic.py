@@ -217,7 +217,7 @@ def kbo_number(index: int) -> str:
 
 
 def ascii_name(name: str) -> str:
-    """``michèle`` → ``michele``: the accents dropped, for the local part of an e-mail address."""
+    """Return ``name`` without accents (``michèle`` → ``michele``), for an e-mail address's local part."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
 
 
@@ -306,7 +306,7 @@ class Block:
 
     # -- the plan ------------------------------------------------------------------------------
     def company_pools(self) -> dict[str, list[Company]]:
-        """The companies of the counted approvals per traject, overlaps included."""
+        """Return the companies of the counted approvals per traject, overlaps included."""
         werk_classes = [size_class for size_class, count in WERK_APPROVED.items() for _ in range(count)]
         self.rng.shuffle(werk_classes)
         werk = [self.new_company(size_class) for size_class in werk_classes]
@@ -378,7 +378,7 @@ class Block:
         )
 
     def run_course(self, application: Application, traject_code: str) -> None:
-        """What happened after the approval: not started yet, in progress, completed or stopped."""
+        """Decide what happened after the approval: not started yet, in progress, completed or stopped."""
         application.status = ApplicationStatus.APPROVED
         started = application.decided_on + self.days(7, 45)
         if started > HORIZON or self.rng.random() < 0.04:
@@ -428,7 +428,8 @@ class Block:
         ]
 
     def evaluation(self, application: Application) -> Evaluation | None:
-        """About two in three companies answer; the first evaluations came in the summer of 2026."""
+        """Return the company's evaluation, or None: about two in three companies answer; the first
+        evaluations came in the summer of 2026."""
         if application.status != ApplicationStatus.COMPLETED or self.rng.random() > 0.65:
             return None
         day = max(application.ended_on + self.days(3, 25), datetime.date(2026, 6, 1))
@@ -446,7 +447,8 @@ class Block:
         )
 
     def referral(self, application: Application) -> Referral | None:
-        """Sector consultants bring about one in eight werk companies (answer 9)."""
+        """Return the referral behind the application, or None: sector consultants bring about one in eight
+        werk companies (answer 9)."""
         fund = self.fund_by_committee.get(application.company.joint_committee)
         if application.traject.code != "werk" or fund is None or application.submitted_on is None:
             return None

@@ -75,7 +75,7 @@ class DeclarationAttachmentInline(admin.TabularInline):
 
 
 def _decide_each(request, declarations, decision, **kwargs) -> None:
-    """Runs a decision service per declaration and tells the officer what happened to each."""
+    """Run a decision service per declaration and tell the officer what happened to each."""
     for declaration in declarations:
         try:
             changed = decision(declaration, by=request.user, **kwargs)

@@ -55,7 +55,7 @@ class DeclarationViewSet(
     ordering = ["-declared_on", "-pk"]
 
     def get_queryset(self):
-        """The declarations of the applications the user sees, in a fixed number of queries."""
+        """Return the declarations of the applications the user sees, in a fixed number of queries."""
         shares = DeclarationShare.objects.select_related("source").order_by("source_id")
         return (
             Declaration.objects.filter(

@@ -14,7 +14,7 @@ from participants.notifications import NOTIFICATION_LANGUAGE
 
 
 def budget_alert_message(rows: list[dict], as_of: datetime.date) -> EmailMessage | None:
-    """One message to the officers listing the budgets at risk; None without rows or addresses."""
+    """Return one message to the officers listing the budgets at risk; None without rows or addresses."""
     recipients = officer_addresses() if rows else []
     if not recipients:
         return None

@@ -28,7 +28,8 @@ def funding_rule_of(traject) -> FundingRule | None:
 
 
 def budget_lines_for(application: Application) -> QuerySet[BudgetLine]:
-    """The lines an application's money is charged to: its period's line of a source, else the traject's."""
+    """Return the lines an application's money is charged to: its period's line of a source, else the
+    traject's."""
     return (
         BudgetLine.objects.filter(traject_id=application.traject_id)
         .filter(Q(capacity_period__isnull=True) | Q(capacity_period_id=application.capacity_period_id))
@@ -38,7 +39,8 @@ def budget_lines_for(application: Application) -> QuerySet[BudgetLine]:
 
 
 def subsidy_shares(traject) -> dict[str, Decimal]:
-    """The EU and Flemish parts of a traject's subsidy budget, as fractions of it (e.g. 0.4 and 0.6)."""
+    """Return the EU and Flemish parts of a traject's subsidy budget, as fractions of it (e.g. 0.4 and
+    0.6)."""
     amounts = dict(
         BudgetLine.objects.filter(
             traject=traject,
@@ -53,7 +55,8 @@ def subsidy_shares(traject) -> dict[str, Decimal]:
 
 
 def committed_on(line: BudgetLine) -> Decimal:
-    """What approved applications hold of a budget line; a withdrawn application gave its money back."""
+    """Return what approved applications hold of a budget line; a withdrawn application gave its money
+    back."""
     commitments = ApplicationFunding.objects.filter(
         source_id=line.source_id,
         application__traject_id=line.traject_id,
@@ -85,7 +88,7 @@ def _month_start(index: int) -> datetime.date:
 
 
 def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=None) -> list[dict]:
-    """The budget monitor: one row per traject and funding source, ordered by traject and source.
+    """Return the budget monitor: one row per traject and funding source, ordered by traject and source.
 
     - budget: the source's budget lines of the traject, the traject-wide one and those per period;
     - committed: the source's amounts of the traject's applications in an approved status (approved,
@@ -224,12 +227,13 @@ def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, wi
 
 
 def budgets_at_risk(as_of: datetime.date | None = None) -> list[dict]:
-    """The summary rows with less than 10% of the budget remaining or running out before their period ends."""
+    """Return the summary rows with less than 10% of the budget remaining or running out before their
+    period ends."""
     return [row for row in budget_summary(as_of=as_of) if row["low_remaining"] or row["runs_out_early"]]
 
 
 def officer_addresses() -> list[str]:
-    """The e-mail addresses of the active officers."""
+    """Return the e-mail addresses of the active officers."""
     return list(
         User.objects.filter(is_active=True, groups__name=Role.OFFICER.value)
         .exclude(email="")
@@ -240,6 +244,6 @@ def officer_addresses() -> list[str]:
 
 
 def declared_total(application: Application) -> Decimal:
-    """What the application's declarations claim, rejected ones aside."""
+    """Return what the application's declarations claim, rejected ones aside."""
     declarations = application.declarations.exclude(status=DeclarationStatus.REJECTED)
     return declarations.aggregate(total=Sum("amount"))["total"] or ZERO

@@ -37,12 +37,12 @@ from voorsprong.services import WorkflowRefusal, require_role, save_as
 
 
 def euro(amount: Decimal) -> str:
-    """An amount as people here write it: 1.234.567,89."""
+    """Format an amount as people here write it: 1.234.567,89."""
     return number_format(amount, 2, force_grouping=True)
 
 
 def split_in_proportion(total: Decimal, weights: dict) -> dict:
-    """Splits ``total`` over the keys of ``weights`` to the cent; the last key takes the rounding rest,
+    """Split ``total`` over the keys of ``weights`` to the cent; the last key takes the rounding rest,
     so the parts always add up to the total."""
     parts, rest = {}, total
     weight_sum = sum(weights.values(), Decimal(0))
@@ -56,7 +56,7 @@ def split_in_proportion(total: Decimal, weights: dict) -> dict:
 
 
 def split_cost(cost: Decimal, rule: FundingRule, shares: dict[str, Decimal]) -> dict[str, Decimal]:
-    """A planned cost per funding source code, following the traject's rule.
+    """Split a planned cost per funding source code, following the traject's rule.
 
     werk: the promoters bring their share of the cost, the subsidy pays the rest; motivatie: the
     company adds its surcharge on top of the subsidised cost. The subsidy is split over the EU and
@@ -74,7 +74,8 @@ def split_cost(cost: Decimal, rule: FundingRule, shares: dict[str, Decimal]) -> 
 
 
 def planned_cost_split(application: Application) -> dict[str, Decimal]:
-    """The application's planned cost (its own, else the traject's default) per funding source code."""
+    """Return the application's planned cost (its own, else the traject's default) per funding source
+    code."""
     rule = funding_rule_of(application.traject)
     if rule is None:
         return {}
@@ -83,7 +84,7 @@ def planned_cost_split(application: Application) -> dict[str, Decimal]:
 
 
 def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> list[tuple[BudgetLine, Decimal]]:
-    """Budget lines the commitment would overdraw, with what is left on each."""
+    """Return the budget lines the commitment would overdraw, with what is left on each."""
     # Locked so that two approvals cannot both spend the last euros of a line.
     lines = budget_lines_for(application).select_for_update(of=("self",))
     chosen: dict[str, BudgetLine] = {}
@@ -100,9 +101,9 @@ def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> lis
 
 
 def commit_funding(application: Application, *, by: User, override_reason: str = "") -> bool:
-    """Commits the application's planned cost per source; refuses when a budget line would be overdrawn,
-    unless an officer overrides with a reason. Runs inside the approval's transaction; says whether the
-    override was needed."""
+    """Commit the application's planned cost per source; refuse when a budget line would be overdrawn,
+    unless an officer overrides with a reason. Return whether the override was needed; this runs inside
+    the approval's transaction."""
     split = planned_cost_split(application)
     if not split:
         return False
@@ -175,8 +176,8 @@ def declare_costs(
     description: str = "",
     files=(),
 ) -> Declaration:
-    """Records the costs of one period and charges them to the sources in the application's committed
-    proportions; refuses what would take the application over its committed amount."""
+    """Record the costs of one period and charge them to the sources in the application's committed
+    proportions; refuse what would take the application over its committed amount."""
     require_role(by, Role.PROMOTER, Role.OFFICER)
     # Locked so that two declarations cannot both take the last euros of the commitment.
     application = (
@@ -233,7 +234,7 @@ def declare_costs(
 
 
 def _begin_decision(declaration: Declaration, by: User, allowed: tuple[str, ...], action: str) -> Declaration:
-    """Officers only, the declaration locked, and from an allowed status."""
+    """Return the declaration locked; refuse anyone but officers and any status not in ``allowed``."""
     require_role(by, Role.OFFICER)
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status not in allowed:

@@ -129,7 +129,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 
 def _apply_to_each(request, applications, transition, **kwargs) -> None:
-    """Runs a workflow service per application and tells the officer what happened to each."""
+    """Run a workflow service per application and tell the officer what happened to each."""
     for application in applications:
         try:
             changed = transition(application, by=request.user, **kwargs)
@@ -290,7 +290,7 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         )
 
     def _with_reason(self, request, queryset, transition, reason_argument, intro, submit_label):
-        """Asks for one reason, then runs the transition on each selected application with it."""
+        """Ask for one reason, then run the transition on each selected application with it."""
         applications = queryset.select_related("company", "traject")
         form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
@@ -344,7 +344,7 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         ]
 
     def import_view(self, request):
-        """Upload a spreadsheet: every row checked by the workflow services, all saved or none."""
+        """Import an uploaded spreadsheet: every row checked by the workflow services, all saved or none."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.method == "POST":
@@ -382,7 +382,7 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         return result
 
     def export_view(self, request):
-        """The changelist as filtered and searched, as CSV for Excel (;-separated, UTF-8 with BOM)."""
+        """Return the changelist as filtered and searched, as CSV for Excel (;-separated, UTF-8 with BOM)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:

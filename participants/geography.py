@@ -37,7 +37,7 @@ _POSTAL_RANGES = (
 
 
 def province_for_postal_code(postal_code: str) -> Province | None:
-    """The province of a Belgian postal code, or None when it is not one."""
+    """Return the province of a Belgian postal code, or None when it is not one."""
     if not (postal_code.isdigit() and len(postal_code) == 4):
         return None
     number = int(postal_code)

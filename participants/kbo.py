@@ -8,7 +8,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 
 def normalise_kbo_number(value: str) -> str:
-    """The ten-digit form of a KBO number (accepts ``BE 0403.170.701``, ``403170701``, ...)."""
+    """Return the ten-digit form of a KBO number (accepts ``BE 0403.170.701``, ``403170701``, ...)."""
     try:
         return vat.validate(value)
     except StdnumError as error:
@@ -24,18 +24,19 @@ def validate_kbo_number(value: str) -> None:
 
 
 def kbo_number_with_check_digits(first_eight: int) -> str:
-    """The valid ten-digit KBO number that starts with ``first_eight`` (for demo and test data)."""
+    """Return the valid ten-digit KBO number that starts with ``first_eight`` (for demo and test data)."""
     return f"{first_eight:08d}{97 - first_eight % 97:02d}"
 
 
 def kbo_search_term(term: str) -> str:
-    """Officers paste KBO numbers as printed ("0403.170.701", "BE 0403 170 701"): search the digits."""
+    """Return the term to search for: officers paste KBO numbers as printed ("0403.170.701",
+    "BE 0403 170 701"), so search the digits."""
     compact = term.upper().removeprefix("BE").replace(".", "").replace(" ", "")
     return compact if compact.isdigit() else term
 
 
 def format_kbo_number(value: str) -> str:
-    """The way the KBO prints it: 0403.170.701."""
+    """Return the number the way the KBO prints it: 0403.170.701."""
     return f"{value[:4]}.{value[4:7]}.{value[7:]}"
 
 

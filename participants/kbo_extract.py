@@ -42,7 +42,7 @@ _ACTIVITY_GROUP_PREFERENCE = ("001", "006", "003")
 
 
 def is_printed_enterprise_number(number: str) -> bool:
-    """Whether ``number`` is written as the extract prints enterprise numbers: 0403.170.701."""
+    """Return whether ``number`` is written as the extract prints enterprise numbers: 0403.170.701."""
     return bool(_ENTERPRISE_NUMBER.fullmatch(number))
 
 
@@ -118,7 +118,7 @@ class _SortedCsv:
 
     @contextmanager
     def _unreadable_as_error(self):
-        """Bytes that are not UTF-8, or not CSV at all, stop the import with the file and line."""
+        """Stop the import with the file and line on bytes that are not UTF-8, or not CSV at all."""
         try:
             yield
         except (UnicodeDecodeError, csv.Error) as error:
@@ -129,7 +129,7 @@ class _SortedCsv:
             ) from error
 
     def __iter__(self) -> Iterator[tuple[str | None, dict[str, str]]]:
-        """(key, row) for every enterprise row; the key is the ten digits, which sort like the number.
+        """Yield (key, row) for every enterprise row; the key is the ten digits, which sort like the number.
 
         In enterprise.csv a number not printed as an enterprise number comes with key None, so the
         import can report it; the other files also hold establishment units and branches, left out.
@@ -176,7 +176,8 @@ class _RowsPerEnterprise:
         self._pending = next(self._rows, None)
 
     def take(self, key: str) -> list[dict[str, str]]:
-        """The rows of enterprise ``key``; rows of numbers before it (not in enterprise.csv) are dropped."""
+        """Return the rows of enterprise ``key``; rows of numbers before it (not in enterprise.csv) are
+        dropped."""
         taken = []
         while self._pending is not None and self._pending[0] <= key:
             if self._pending[0] == key:
@@ -186,7 +187,7 @@ class _RowsPerEnterprise:
 
 
 def read_kbo_extract(directory: Path) -> Iterator[KboEnterprise]:
-    """Every enterprise of the extract in ``directory``, in the order of enterprise.csv."""
+    """Yield every enterprise of the extract in ``directory``, in the order of enterprise.csv."""
     files = []
     try:
         for file_name, number_column in (
@@ -237,7 +238,7 @@ def _legal_name(rows: list[dict[str, str]]) -> str:
 
 
 def _registered_office(rows: list[dict[str, str]]) -> dict[str, str]:
-    """Postal code and municipality of the seat; natural persons have none in the open data."""
+    """Return the postal code and municipality of the seat; natural persons have none in the open data."""
     for row in rows:
         # A struck-off seat is no longer valid; an address abroad has no Belgian postal code.
         if row["TypeOfAddress"] == _REGISTERED_OFFICE and not row["DateStrikingOff"] and not row["CountryNL"]:

@@ -156,7 +156,8 @@ class Company(models.Model):
             )
 
     def refresh_derived_fields(self) -> None:
-        """Size class and province follow from the other fields; they are stored for reporting."""
+        """Set the size class and province, which follow from the other fields; they are stored for
+        reporting."""
         self.size_class = classify(
             is_non_profit=self.is_non_profit,
             staff_headcount=self.staff_headcount,
@@ -198,7 +199,7 @@ STATUSES_NEEDING_REASON = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRA
 
 
 def _when_status_in(statuses, condition: Q) -> Q:
-    """A check that says: if the status is one of these, the condition holds."""
+    """Return a check that says: if the status is one of these, the condition holds."""
     return ~Q(status__in=statuses) | condition
 
 

@@ -15,7 +15,8 @@ NOTIFICATION_LANGUAGE = "nl-be"
 
 
 def decision_message(application: Application) -> EmailMessage | None:
-    """The message telling the company (and the promoter) the officer's decision; None without recipients."""
+    """Return the message telling the company (and the promoter) the officer's decision; None without
+    recipients."""
     recipients = decision_recipients(application)
     if not recipients:
         return None
@@ -37,7 +38,8 @@ def decision_message(application: Application) -> EmailMessage | None:
 def evaluation_invitation_message(
     application: Application, token: str, valid_days: int
 ) -> EmailMessage | None:
-    """Invites the company contact to evaluate the completed trajectory; None without a contact address."""
+    """Return the message inviting the company contact to evaluate the completed trajectory; None without
+    a contact address."""
     if not application.company.contact_email:
         return None
     link = settings.SITE_URL.rstrip("/") + reverse("evaluation:form", args=[token])

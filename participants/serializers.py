@@ -179,7 +179,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only_fields = ["referred_on"]
 
     def get_application(self, referral) -> dict | None:
-        """The application's progress, only while the consultant follows it."""
+        """Return the application's progress, only while the consultant follows it."""
         application = getattr(referral, "application", None)
         if application is None or not referral.follow_progress:
             return None

@@ -46,7 +46,7 @@ class SpreadsheetError(Exception):
 def read_rows(
     file: IO[bytes], *, columns: Mapping[str, Collection[str]], required: Collection[str]
 ) -> Iterator[tuple[int, Row]]:
-    """Yields (row number, {column: value}) for every non-empty row below the header.
+    """Yield (row number, {column: value}) for every non-empty row below the header.
 
     ``columns`` maps each column the caller knows to the header names accepted for it (already in
     lower case with ``_``); every row's dict has all of them, None where the file has no such column.
@@ -76,7 +76,8 @@ def read_rows(
 
 
 def parse_date(value: Cell) -> datetime.date:
-    """A date as officers write it: an Excel date, 2025-03-01, or day first as 1/03/2025 (also - or .)."""
+    """Parse a date as officers write it: an Excel date, 2025-03-01, or day first as 1/03/2025
+    (also - or .)."""
     if isinstance(value, datetime.date):
         return value
     text = value or ""

@@ -4,14 +4,14 @@ from rest_framework.test import APIClient
 
 
 def client_for(user) -> APIClient:
-    """An API client acting as ``user``, without going through a log-in."""
+    """Return an API client acting as ``user``, without going through a log-in."""
     client = APIClient()
     client.force_authenticate(user)
     return client
 
 
 def api_collections() -> list[tuple[str, type, str]]:
-    """Every (prefix, viewset, basename) that the apps' routers register under /api/v1/."""
+    """Return every (prefix, viewset, basename) that the apps' routers register under /api/v1/."""
     return [
         registration
         for module in ("trajects.urls", "participants.urls", "funding.urls", "reporting.urls")

@@ -18,10 +18,10 @@ def _fast_password_hashing():
 
 @pytest.fixture(autouse=True, scope="session")
 def _axes_skips_logins_without_a_request():
-    """Axes' backend refuses an ``authenticate()`` without a request, as ``Client.login`` and a direct
-    ``authenticate(username=..., password=...)`` make; such a login has no address to lock, so in
-    tests axes lets it through to the model backend. Every login through a request is still counted
-    and locked (tests/test_security.py)."""
+    """Let a login without a request through axes: Axes' backend refuses an ``authenticate()`` without a
+    request, as ``Client.login`` and a direct ``authenticate(username=..., password=...)`` make; such a
+    login has no address to lock, so in tests axes lets it through to the model backend. Every login
+    through a request is still counted and locked (tests/test_security.py)."""
     from axes.backends import AxesStandaloneBackend
 
     checked = AxesStandaloneBackend.authenticate
@@ -45,7 +45,7 @@ def officer(db):
 
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process():
-    """Tasks run in the test's process, also when CI points Celery at Redis; a test that needs a real
+    """Run tasks in the test's process, also when CI points Celery at Redis; a test that needs a real
     worker says so and gets one from its own fixture."""
     from voorsprong.celery import app
 

@@ -25,7 +25,7 @@ _render_report = documents.render_report
 
 
 def _note(line: str) -> int:
-    """Appends ``line`` to the log; returns how many attempts had started before."""
+    """Append ``line`` to the log; return how many attempts had started before."""
     with open(BUILD_LOG, "a+") as log:
         log.seek(0)
         started = sum(1 for entry in log if entry.startswith("started "))

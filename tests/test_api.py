@@ -44,7 +44,7 @@ def leren():
 
 
 def database_state():
-    """What a refused or invalid request must leave exactly as it was."""
+    """Return what a refused or invalid request must leave exactly as it was."""
     return (
         list(Application.objects.order_by("pk").values_list("pk", "status", "decided_on", "reason")),
         Application.history.count(),

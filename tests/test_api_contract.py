@@ -53,8 +53,8 @@ ROWS: dict[str, list[int]] = {}
 
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
-    """An ``{id}`` in a path names a seeded row (a random integer would almost always answer 404); the
-    ids that are not integers, generated to be refused, stay as they are."""
+    """Give an ``{id}`` in a path a seeded row (a random integer would almost always answer 404); leave
+    the ids that are not integers, generated to be refused, as they are."""
     ids = ROWS.get(context.operation.path.split("/")[3])
     if ids and path_parameters and type(path_parameters.get("id")) is int:
         return st.sampled_from(ids).map(lambda pk: {**path_parameters, "id": pk})
@@ -62,7 +62,8 @@ def flatmap_path_parameters(context, path_parameters):
 
 
 def _some(queryset, *, per: str | None = None, count: int = 2) -> list[int]:
-    """The first ``count`` ids of ``queryset`` (per value of ``per``), so each state is represented."""
+    """Return the first ``count`` ids of ``queryset`` (per value of ``per``), so each state is
+    represented."""
     if per is None:
         return list(queryset.order_by("pk").values_list("pk", flat=True)[:count])
     values = queryset.order_by().values_list(per, flat=True).distinct()
@@ -70,8 +71,8 @@ def _some(queryset, *, per: str | None = None, count: int = 2) -> list[int]:
 
 
 def _declarations(promoter, officer) -> None:
-    """seed_demo declares no costs: a promoter declares four months of an application in progress, and
-    an officer approves one, pays one and rejects one."""
+    """Declare costs, as seed_demo declares none: a promoter declares four months of an application in
+    progress, and an officer approves one, pays one and rejects one."""
     from funding import services
     from participants.models import ApplicationStatus
     from participants.selectors import applications_visible_to
@@ -96,7 +97,8 @@ def _declarations(promoter, officer) -> None:
 
 
 def _report_requests(cabinet) -> None:
-    """One queued, one failed and one done whose file is gone: the states download and retry answer."""
+    """Create one queued, one failed and one done whose file is gone: the states download and retry
+    answer."""
     from reporting.models import ReportRequest, ReportStatus
 
     common = {"question": 244, "as_of": datetime.date(2025, 11, 26), "requested_by": cabinet}
@@ -109,7 +111,8 @@ def _report_requests(cabinet) -> None:
 
 @pytest.fixture(scope="module")
 def _seeded(django_db_setup, django_db_blocker):
-    """seed_demo once for the module, inside a transaction rolled back afterwards; with the users' tokens."""
+    """Run seed_demo once for the module, inside a transaction rolled back afterwards; with the users'
+    tokens."""
     from rest_framework.authtoken.models import Token
 
     from funding.models import Declaration
@@ -154,8 +157,9 @@ def token(request, _seeded, db):
 
 @pytest.fixture(autouse=True)
 def _requests_keep_the_test_transaction():
-    """Django closes a connection whose transaction is open after each request; the test client stops
-    it doing so, and so must a request that goes through the plain WSGI handler."""
+    """Keep the test's transaction open across requests: Django closes a connection whose transaction
+    is open after each request; the test client stops it doing so, and so must a request that goes
+    through the plain WSGI handler."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 

@@ -57,7 +57,7 @@ LISTS = {
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once, rolled back at the module's end; the tests only read."""
+    """Build the world once, rolled back at the module's end; the tests only read."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     with django_db_blocker.unblock(), media, transaction.atomic():
         yield _build()

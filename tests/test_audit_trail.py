@@ -111,11 +111,11 @@ class World:
     started: datetime.datetime | None = None
 
     def start(self) -> None:
-        """The write begins: rows and time before this belong to arranging its starting point."""
+        """Mark where the write begins: rows and time before this belong to arranging its starting point."""
         self.marks, self.started = _last_history_ids(), timezone.now()
 
     def client(self, actor: str) -> Client:
-        """A browser logged in as ``actor``; logged in beforehand, as logging in saves the user too."""
+        """Return a browser logged in as ``actor``; logged in beforehand, as logging in saves the user too."""
         if actor not in self.clients:
             self.clients[actor] = Client(headers={"accept-language": "en"})
             self.clients[actor].force_login(self.users[actor])
@@ -196,7 +196,7 @@ def world(officer, settings, tmp_path):
 
 # -- helpers for the admin's forms ---------------------------------------------------------------
 def _form_values(form: forms.BaseForm) -> dict:
-    """What a browser would post back for ``form`` as shown."""
+    """Return what a browser would post back for ``form`` as shown."""
     data = {}
     for bound in form:
         value = bound.value()
@@ -225,7 +225,7 @@ def _posted(data: dict) -> dict:
 
 
 def admin_form(client: Client, url: str) -> dict:
-    """The admin's add or change form at ``url`` with its inlines, as the browser would post it."""
+    """Return the admin's add or change form at ``url`` with its inlines, as the browser would post it."""
     response = client.get(url)
     assert response.status_code == 200, url
     data = _form_values(response.context["adminform"].form)
@@ -237,7 +237,7 @@ def admin_form(client: Client, url: str) -> dict:
 
 
 def admin_save(world: World, actor: str, model, obj=None, **changes) -> models.Model:
-    """Adds (``obj`` None) or changes an object through its admin form; returns the saved object."""
+    """Add (``obj`` None) or change an object through its admin form; return the saved object."""
     opts = model._meta
     if obj is None:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
@@ -608,7 +608,7 @@ def portal_evaluation(w, client=None):
 
 
 def portal_evaluation_while_logged_in(w):
-    """An officer trying the link: still the company's answers, not the officer's."""
+    """Evaluate as an officer trying the link: still the company's answers, not the officer's."""
     return portal_evaluation(w, w.client("officer"))
 
 
@@ -1263,7 +1263,8 @@ WRITE_PATHS = [
 
 
 def tracked_models() -> list[type[models.Model]]:
-    """Every model whose changes django-simple-history keeps (not the m2m tables of the history itself)."""
+    """Return every model whose changes django-simple-history keeps (not the m2m tables of the history
+    itself)."""
     return [
         model for model in apps.get_models() if isinstance(getattr(model, "history", None), HistoryManager)
     ]

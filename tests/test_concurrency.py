@@ -48,7 +48,7 @@ def _postgresql_only():
 
 @pytest.fixture
 def cast():
-    """An officer, two promoters of one organisation, two projects it runs in one traject."""
+    """Return an officer, two promoters of one organisation, two projects it runs in one traject."""
     organisation = OrganisationFactory(name="Voka")
     traject = TrajectFactory(code="leren")
     return {
@@ -68,7 +68,7 @@ def approved(cast, **fields):
 
 
 def race(*requests):
-    """Runs the callables at the same moment, each in its own thread and database connection; returns
+    """Run the callables at the same moment, each in its own thread and database connection; return
     their results in order (an exception's repr when one raised)."""
     results = [None] * len(requests)
     barrier = threading.Barrier(len(requests))
@@ -92,7 +92,7 @@ def race(*requests):
 
 
 def api_post(user, url, body, key=None):
-    """A POST as ``user``; returns (status, JSON body, replayed)."""
+    """Return a request for ``race`` that POSTs as ``user``; it returns (status, JSON body, replayed)."""
 
     def send():
         api = client_for(user)
@@ -118,7 +118,7 @@ def refused_with(result, code="invalid_transition"):
 
 
 def history_of(application):
-    """(user, status, project) of each history row, oldest first."""
+    """Return (user, status, project) of each history row, oldest first."""
     return [
         (row.history_user, row.status, row.project_id)
         for row in Application.history.filter(id=application.pk).order_by("history_date", "history_id")

@@ -41,7 +41,8 @@ def promoter():
 
 
 def started_application(organisation, traject_code="leren", **fields):
-    """An application in progress that committed 1000.01 euro: 400.00 of the EU and 600.01 of Flanders."""
+    """Create an application in progress that committed 1000.01 euro: 400.00 of the EU and 600.01 of
+    Flanders."""
     traject = TrajectFactory(code=traject_code)
     project = ProjectFactory(traject=traject, organisations=[organisation])
     application = ApprovedApplicationFactory(

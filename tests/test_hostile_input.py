@@ -74,8 +74,8 @@ NOT_COMPARED = {"axes", "sessions"}
 
 @functools.cache
 def _compared_tables() -> list[tuple[str, str]]:
-    """(table, primary key column) of every model, historical models and many-to-many tables included;
-    a proxy shares its concrete model's table."""
+    """Return (table, primary key column) of every model, historical models and many-to-many tables
+    included; a proxy shares its concrete model's table."""
     tables = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
@@ -85,8 +85,8 @@ def _compared_tables() -> list[tuple[str, str]]:
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every compared table, read with one plain query per table: the ORM's query building
-    was most of this module's time, and comparing the rows themselves needs no hash."""
+    """Return every row of every compared table, read with one plain query per table: the ORM's query
+    building was most of this module's time, and comparing the rows themselves needs no hash."""
     quote = connection.ops.quote_name
     state = {}
     with connection.cursor() as cursor:
@@ -236,8 +236,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module inside a transaction that is rolled back at its end; each test runs in
-    a savepoint of it (the ``db`` fixture), so what an accepted request writes never reaches the next
+    """Build the world once for the module inside a transaction that is rolled back at its end; each test
+    runs in a savepoint of it (the ``db`` fixture), so what an accepted request writes never reaches the next
     test. The clients are made once too: a new test client loads the middleware again, and
     WhiteNoise's scan of the static files alone took a third of every test's time."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
@@ -307,8 +307,8 @@ def _build_world() -> World:
 
 
 def portal_client(w, role) -> Client:
-    """The role's logged-in page client, holding only its session cookie (no message or CSRF cookie
-    of an earlier test)."""
+    """Return the role's logged-in page client, holding only its session cookie (no message or CSRF
+    cookie of an earlier test)."""
     client, session_key = w.portal[role]
     client.cookies.clear()
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
@@ -724,7 +724,7 @@ def form_data(base, field, value):
 
 
 def assert_form_error(response, form_name, field):
-    """A refused form comes back with the message at the field; nothing else happens."""
+    """Assert that a refused form comes back with the message at the field; nothing else happens."""
     assert response.status_code in (200, 400), response.status_code
     form = response.context[form_name]
     assert form.errors.get(field), form.errors
@@ -895,7 +895,7 @@ def xlsx_file(rows) -> bytes:
 
 
 def broken_xlsx() -> bytes:
-    """A ZIP that names the parts of a workbook but whose sheet is not XML."""
+    """Return a ZIP that names the parts of a workbook but whose sheet is not XML."""
     good = xlsx_file([["kbo_number", "traject"], ["0403170701", "leren"]])
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(buffer, "w") as target:

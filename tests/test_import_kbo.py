@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def kbo(n: int) -> str:
-    """A valid enterprise number as the extract prints it; a higher n sorts later."""
+    """Return a valid enterprise number as the extract prints it; a higher n sorts later."""
     return enterprise_number(4_000_000 + n)
 
 
@@ -64,7 +64,8 @@ BAKERY, YOUTH_CLUB, BRASSERIE, PLUMBER = kbo(1), kbo(2), kbo(3), kbo(4)
 
 @pytest.fixture
 def extract(tmp_path):
-    """A bakery (BV), a youth club (vzw), a stopped brasserie with a French name only, a sole trader."""
+    """Write an extract of a bakery (BV), a youth club (vzw), a stopped brasserie with a French name only,
+    a sole trader."""
     return write_extract(
         tmp_path,
         enterprises=[

@@ -60,7 +60,7 @@ def test_no_model_change_is_without_its_migration():
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    """The address of a new, empty database of the engine the suite runs on; dropped afterwards."""
+    """Yield the address of a new, empty database of the engine the suite runs on; drop it afterwards."""
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return

@@ -266,8 +266,8 @@ def _cells():
 # -- the data set -------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module inside a transaction that is rolled back at its end; each test runs in
-    a savepoint of it (the ``db`` fixture), so a write by one test never reaches the next."""
+    """Build the world once for the module inside a transaction that is rolled back at its end; each test
+    runs in a savepoint of it (the ``db`` fixture), so a write by one test never reaches the next."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     with django_db_blocker.unblock(), media, transaction.atomic():
         yield _build_world()
@@ -275,7 +275,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def _build_world() -> dict:
-    """One organisation's objects ("own") and another's ("other"), for every role at once."""
+    """Create one organisation's objects ("own") and another's ("other"), for every role at once."""
     today = timezone.localdate()
     days = datetime.timedelta
     leren = TrajectFactory(code="leren")
@@ -391,7 +391,7 @@ def _build_world() -> dict:
 
 
 def _session_of(user) -> str:
-    """A logged-in session made once: logging in per test costs more than the request itself."""
+    """Return a logged-in session made once: logging in per test costs more than the request itself."""
     client = APIClient()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -455,7 +455,7 @@ def test_permission_matrix(table_row, role, expected, world, db):
 
 # -- every route has a row -----------------------------------------------------------------------------------
 def _routes(patterns, prefix=""):
-    """Every route as resolve() names it (a router's regex loses its leading "^"), with its view."""
+    """Yield every route as resolve() names it (a router's regex loses its leading "^"), with its view."""
     for pattern in patterns:
         route = prefix + str(pattern.pattern).removeprefix("^")
         if isinstance(pattern, URLResolver):
@@ -465,8 +465,8 @@ def _routes(patterns, prefix=""):
 
 
 def _api_methods(view) -> set[str]:
-    """The methods a DRF view routes; plain Django views do not say, so they give none. HEAD and OPTIONS
-    follow GET (a viewset adds "head" to its actions at its first request)."""
+    """Return the methods a DRF view routes; plain Django views do not say, so they give none. HEAD and
+    OPTIONS follow GET (a viewset adds "head" to its actions at its first request)."""
     if getattr(view, "actions", None):
         methods = set(view.actions)
     elif getattr(view, "cls", None):
@@ -491,7 +491,8 @@ def _covered() -> set[tuple[str, str]]:
 
 
 def _checked_routes():
-    """Leaves out the admin's own routes (the table samples them) and DRF's ``.<format>`` variants."""
+    """Yield the routes to check, leaving out the admin's own routes (the table samples them) and DRF's
+    ``.<format>`` variants."""
     for route, view in _routes(get_resolver().url_patterns):
         if not route.startswith("admin/") and "<format>" not in route and "drf_format_suffix" not in route:
             yield route, view

@@ -71,7 +71,7 @@ def project(traject, promoter):
 
 
 def coached(project, **fields):
-    """An application of ``project`` that was approved on 15/03/2025."""
+    """Create an application of ``project`` that was approved on 15/03/2025."""
     return ApprovedApplicationFactory(
         traject=project.traject,
         project=project,

@@ -100,7 +100,7 @@ def _row_id(row: Row) -> str:
 
 # -- the data set ----------------------------------------------------------------------------------------
 def _base() -> dict:
-    """What does not grow: the roles, two trajects with their periods, money rules, two projects."""
+    """Create what does not grow: the roles, two trajects with their periods, money rules, two projects."""
     today = timezone.localdate()
     days = datetime.timedelta
     own_org = OrganisationFactory(name="Voka")
@@ -199,7 +199,7 @@ def _application_dates(status, today) -> dict:
 
 
 def _add(world: dict, count: int) -> None:
-    """``count`` more of everything, each round in another status, traject, project and consultant."""
+    """Add ``count`` more of everything, each round in another status, traject, project and consultant."""
     today, days = world["today"], datetime.timedelta
     officer, promoter = world["users"]["officer"], world["users"]["promoter"]
     start = world.setdefault("added", 0)
@@ -328,7 +328,7 @@ def _count(row: Row, world: dict, clients: dict) -> int:
 
 @pytest.fixture(scope="module")
 def measured(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The query count of each row with the small data set and with 25 more rows, keyed by row id."""
+    """Measure the query count of each row with the small data set and with 25 more rows, keyed by row id."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     with django_db_blocker.unblock(), media, transaction.atomic():
         world = _base()
@@ -356,7 +356,8 @@ def test_the_rows_are_unique():
 
 
 def _list_paths_in_schema(client) -> set[str]:
-    """The API's list operations as the contract names them: a GET answering a list or a page of one."""
+    """Return the API's list operations as the contract names them: a GET answering a list or a page of
+    one."""
     schema = client.get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]
     found = set()

@@ -117,7 +117,7 @@ class Workers:
         ]
 
     def kill(self, process: subprocess.Popen) -> None:
-        """SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
+        """Send SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
@@ -136,7 +136,7 @@ class Workers:
 
 @pytest.fixture
 def workers(transactional_db, tmp_path, monkeypatch):
-    """Report jobs go to Redis, on a queue only this test's workers read."""
+    """Send report jobs to Redis, on a queue only this test's workers read; yield those workers."""
     from reporting.tasks import build_report
     from voorsprong.celery import app
 

@@ -37,7 +37,7 @@ def traject():
 
 
 def state(application):
-    """Everything a refused action must leave as it was."""
+    """Return everything a refused action must leave as it was."""
     fresh = Application.objects.get(pk=application.pk)
     return (
         fresh.status,
@@ -117,7 +117,7 @@ def promoter():
 
 @pytest.fixture
 def assigned(traject, promoter):
-    """An approved application of a project that the promoter's organisation runs."""
+    """Return an approved application of a project that the promoter's organisation runs."""
     project = ProjectFactory(traject=traject, organisations=[promoter.organisation])
     return ApprovedApplicationFactory(
         traject=traject, project=project, capacity_period=traject.capacity_periods.get()

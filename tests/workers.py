@@ -36,7 +36,7 @@ def broker_url() -> str:
 
 @pytest.fixture
 def worker(settings, tmp_path):
-    """A Celery worker of the project's app in a thread, with tasks no longer run in-process."""
+    """Run a Celery worker of the project's app in a thread, with tasks no longer run in-process."""
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun, task_prerun
 

@@ -34,7 +34,7 @@ def classify(
     turnover: Decimal | None,
     balance_sheet_total: Decimal | None,
 ) -> SizeClass:
-    """The size class of a company.
+    """Return the size class of a company.
 
     The staff ceiling must hold and either financial ceiling: the turnover or the balance-sheet
     total. A figure that is unknown does not disqualify; with both unknown, staff alone decides.

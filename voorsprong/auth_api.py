@@ -40,7 +40,8 @@ def is_locked_out(request) -> bool:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: a JSON 403 for the API, the login page's explanation for people."""
+    """Answer a locked-out request (AXES_LOCKOUT_CALLABLE): a JSON 403 for the API, the login page's
+    explanation for people."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=403)
     return render(
@@ -52,8 +53,9 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: behind the reverse proxy (``AXES_TRUST_X_FORWARDED_FOR``), the address
-    the proxy saw, which it appends last to X-Forwarded-For; otherwise the connection's address."""
+    """Return the client's address (AXES_CLIENT_IP_CALLABLE): behind the reverse proxy
+    (``AXES_TRUST_X_FORWARDED_FOR``), the address the proxy saw, which it appends last to X-Forwarded-For;
+    otherwise the connection's address."""
     if settings.AXES_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         addresses = [address.strip() for address in forwarded.split(",") if address.strip()]

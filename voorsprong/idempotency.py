@@ -50,7 +50,7 @@ def fingerprint(body: bytes) -> str:
 
 
 def _user_of(request):
-    """The authenticated user as DRF's authenticators see it, or None."""
+    """Return the authenticated user as DRF's authenticators see it, or None."""
     probe = copy.copy(request)
     drf_request = Request(
         probe, authenticators=[auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
@@ -63,7 +63,7 @@ def _user_of(request):
 
 
 def _body_of(response):
-    """The response's JSON body, or None when it has none (or is not JSON)."""
+    """Return the response's JSON body, or None when it has none (or is not JSON)."""
     if response.streaming or not response.content:
         return None
     if "json" not in response.get("Content-Type", ""):

@@ -29,14 +29,15 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """The user's role groups, read once per request rather than once per check."""
+        """Return the user's role groups, read once per request rather than once per check."""
         return frozenset(self.groups.values_list("name", flat=True))
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
 
     def acts_as(self, *roles: Role) -> bool:
-        """May act in one of ``roles``: administrators (and superusers) may act in every role."""
+        """Return whether the user may act in one of ``roles``: administrators (and superusers) may act
+        in every role."""
         return self.is_superuser or any(self.has_role(role) for role in (*roles, Role.ADMIN))
 
 

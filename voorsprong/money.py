@@ -8,10 +8,10 @@ TENTH = Decimal("0.1")
 
 
 def to_cents(amount: Decimal | None) -> Decimal:
-    """An amount to the cent; no amount is zero."""
+    """Round an amount to the cent; no amount is zero."""
     return (amount or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_tenths(value: Decimal) -> Decimal:
-    """A percentage or a number of months to one decimal."""
+    """Round a percentage or a number of months to one decimal."""
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)

@@ -22,13 +22,13 @@ class WorkflowRefusal(Exception):
 
 
 def require_role(user: User, *roles: Role) -> None:
-    """Administrators may do anything; anyone else needs one of ``roles``."""
+    """Refuse ``user`` without one of ``roles``: administrators may do anything; anyone else needs one."""
     if not user.acts_as(*roles):
         raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
 
 
 def save_as(instance: models.Model, by: User | None, *, reason: str = "", validate: bool = False):
-    """Saves ``instance`` with ``by`` and ``reason`` on its history row.
+    """Save ``instance`` with ``by`` and ``reason`` on its history row.
 
     ``by`` is None only for a write no user makes (a company answering through its link); the
     ``reason`` then says where the change came from.

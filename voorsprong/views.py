@@ -26,7 +26,7 @@ def home(request):
 
 
 def role_required(*roles: Role):
-    """A page for users who may act in one of ``roles`` (administrators always); others get 403,
+    """Restrict a page to users who may act in one of ``roles`` (administrators always); others get 403,
     anonymous visitors the login page."""
 
     def decorator(view):
@@ -43,8 +43,8 @@ def role_required(*roles: Role):
 
 
 def not_found(request, exception):
-    """handler404: an address under /api/ that matches no route (``/api/v1/declarations/0.5/approve/``)
-    answers in JSON, like the API's own 404s; any other address gets the page."""
+    """Answer an address that matches nothing (handler404): one under /api/ that matches no route
+    (``/api/v1/declarations/0.5/approve/``) in JSON, like the API's own 404s; any other with the page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)

@@ -11,7 +11,7 @@ from voorsprong.services import WorkflowRefusal
 
 
 def _label(model, field: str):
-    """The model's own (translated) name of a field, so the portal and the admin speak alike."""
+    """Return the model's own (translated) name of a field, so the portal and the admin speak alike."""
     return capfirst(model._meta.get_field(field).verbose_name)
 
 

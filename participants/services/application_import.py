@@ -93,9 +93,9 @@ class ImportResult:
 
 
 def import_applications(file: IO[bytes], *, by: User, dry_run: bool = False) -> ImportResult:
-    """Creates (and submits) an application per row; saves them all or, on any refusal, none.
+    """Create (and submit) an application per row; save them all or, on any refusal, none.
 
-    Raises SpreadsheetError when the file itself cannot be read (format, header, no rows).
+    Raise SpreadsheetError when the file itself cannot be read (format, header, no rows).
     """
     rows = list(read_rows(file, columns=COLUMNS, required=REQUIRED_COLUMNS))
     with transaction.atomic():
@@ -166,7 +166,8 @@ def _traject(value: Cell, trajects: dict[str, Traject]) -> Traject:
 
 
 def _project(value: Cell, traject: Traject) -> Project | None:
-    """The traject's project of that name; else one of another traject, which create_application refuses."""
+    """Return the traject's project of that name; else one of another traject, which create_application
+    refuses."""
     if value is None:
         return None
     projects = sorted(

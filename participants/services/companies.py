@@ -9,5 +9,5 @@ from voorsprong.services import save_as
 
 @transaction.atomic
 def save_company(company: Company, *, by: User) -> Company:
-    """Validates and saves a new or edited company; the API and the admin both come through here."""
+    """Validate and save a new or edited company; the API and the admin both come through here."""
     return save_as(company, by, validate=True)

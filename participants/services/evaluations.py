@@ -18,7 +18,8 @@ EVALUATION_CHANGE_REASON = "Submitted by the company through its evaluation link
 
 
 def check_evaluation_token(token: str) -> Application:
-    """The completed application the link is for, still without an evaluation; refuses any other link."""
+    """Return the completed application the link is for, still without an evaluation; refuse any other
+    link."""
     try:
         application_id = read_evaluation_token(token)
     except signing.SignatureExpired as error:
@@ -53,7 +54,7 @@ def submit_evaluation(
     would_recommend: int | None,
     recommendations: str = "",
 ) -> Evaluation:
-    """Saves the company's answers once; the link is dead afterwards."""
+    """Save the company's answers once; the link is dead afterwards."""
     application = check_evaluation_token(token)
     evaluation = Evaluation(
         application=application,

@@ -104,7 +104,7 @@ class KboImportStopped(Exception):
 
 
 def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
-    """Creates or updates a company for every enterprise in the extract in ``directory``.
+    """Create or update a company for every enterprise in the extract in ``directory``.
 
     Running it again on the same extract changes nothing. If a file turns out to be unsorted, the
     batch being read is not written and KboImportStopped says where; the batches before it stay.
@@ -127,7 +127,7 @@ def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE)
 
 
 def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict | None:
-    """The Company fields the KBO publishes for this enterprise, or None when it is skipped."""
+    """Return the Company fields the KBO publishes for this enterprise, or None when it is skipped."""
     try:
         kbo_number = normalise_kbo_number(enterprise.number)
     except ValidationError as error:

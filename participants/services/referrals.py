@@ -37,7 +37,7 @@ def refer_company(
     notes: str = "",
     intake_done: bool = False,
 ) -> Referral:
-    """Records a referral; an unsaved ``company`` is registered first, validated like the officers' ones.
+    """Record a referral; an unsaved ``company`` is registered first, validated like the officers' ones.
 
     With the intake done, the consultant also creates and submits the application. It is all or
     nothing: a refusal (say a second open application) leaves neither company nor referral behind.

@@ -22,7 +22,8 @@ def referral_list(request):
 
 @role_required(Role.SECTOR_CONSULTANT)
 def new_referral(request):
-    """Step 1 asks the KBO number (?kbo=); step 2 shows the known company or asks an unknown one's details."""
+    """Refer a company in two steps: step 1 asks the KBO number (?kbo=); step 2 shows the known company
+    or asks an unknown one's details."""
     lookup = KboLookupForm(request.GET if "kbo" in request.GET else None)
     if not lookup.is_valid():
         return render(request, "participants/referrals/lookup.html", {"form": lookup})

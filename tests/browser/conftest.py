@@ -42,7 +42,7 @@ def page(browser, live_server):
 
 @pytest.fixture
 def log_in(page):
-    """Logs a user in through the login page, as a person would."""
+    """Return a function that logs a user in through the login page, as a person would."""
 
     def log_in_as(user, password="correct horse battery staple"):
         page.goto("/aanmelden/")
