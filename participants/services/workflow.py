@@ -36,7 +36,8 @@ def _today() -> datetime.date:
 
 
 def _require_assigned(application: Application, user: User) -> None:
-    """Promoters act only on applications of a project their organisation runs; officers on all."""
+    """Refuse ``user`` an application not assigned to them: promoters act only on applications of a
+    project their organisation runs; officers on all."""
     if not applications_visible_to(user).filter(pk=application.pk).exists():
         raise WorkflowRefusal(_("This application is not assigned to your organisation."), "forbidden")
 
@@ -64,7 +65,8 @@ def _require_reason(reason: str) -> str:
 def _begin(
     application: Application, by: User, roles: tuple[Role, ...], allowed: tuple[str, ...], action: str
 ):
-    """The common start of a transition: who may, the application locked, and from where."""
+    """Begin a transition the common way (who may, the application locked, and from where); return the
+    locked application."""
     require_role(by, *roles)
     application = _locked(application)
     if Role.PROMOTER in roles:
@@ -74,7 +76,8 @@ def _begin(
 
 
 def _notify_decision(application: Application) -> None:
-    """The e-mail leaves only once the decision is committed, and through Celery, so SMTP never blocks it."""
+    """Send the decision e-mail only once the decision is committed, and through Celery, so SMTP never
+    blocks it."""
     transaction.on_commit(partial(send_decision_notification.delay, application.pk))
 
 
@@ -118,8 +121,8 @@ def update_application_details(
     referral: Referral | None,
     planned_cost: Decimal | None,
 ) -> Application:
-    """What an officer may still change by hand: the project, the referral and, until the money is
-    committed at approval, the planned cost. Status and decisions move only through the workflow."""
+    """Update what an officer may still change by hand: the project, the referral and, until the money
+    is committed at approval, the planned cost. Status and decisions move only through the workflow."""
     require_role(by, Role.OFFICER)
     application = _locked(application)
     _require_project_of_traject(project, application.traject)
@@ -249,7 +252,7 @@ def log_coaching_session(
     employees_reached: int = 0,
     notes: str = "",
 ) -> CoachingSession:
-    """Records a session; the first one starts the trajectory (approved → in progress)."""
+    """Record a session; the first one starts the trajectory (approved → in progress)."""
     application = _begin(
         application,
         by,
