@@ -9,7 +9,7 @@ from django.db import connection
 
 from participants.models import Company
 from participants.services import import_kbo_extract
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from trajects.models import Traject
 from voorsprong.bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract
 from voorsprong.bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows

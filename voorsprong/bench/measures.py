@@ -25,7 +25,7 @@ from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, ApplicationStatus, Company, LegalForm
 from participants.size_classes import SizeClass
 from reporting.documents import render_report
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.bench.database import database_url
 from voorsprong.bench.kbo_extract import write_synthetic_extract
