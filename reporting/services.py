@@ -36,8 +36,9 @@ from voorsprong.services import WorkflowRefusal, require_role, save_as
 
 # Who may ask for reports, see them and retry them (administrators may too).
 REPORT_ROLES = (Role.CABINET, Role.OFFICER)
-# The first key of PostgreSQL's two-key advisory lock taken while looking for an identical request.
-_ADVISORY_LOCK_CLASS = 244_001
+# The first key of PostgreSQL's two-key advisory lock taken while looking for an identical request (the
+# second is the question's number); any constant no other lock of the project uses.
+_ADVISORY_LOCK_CLASS = 7_301_001
 MAX_ERROR_LENGTH = 2000
 
 
