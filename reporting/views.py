@@ -79,8 +79,8 @@ def _signed(number) -> str:
 
 
 def _comparison(query) -> dict:
-    """The comparison of two dates' figures of a question: without a choice the first question's, since
-    its latest snapshot before today until today."""
+    """Return the comparison of two dates' figures of a question: without a choice the first question's,
+    since its latest snapshot before today until today."""
     choices = _question_choices(compared=True)
     if not choices:
         return {}

@@ -146,7 +146,7 @@ def answer_2(figures: PQ244Figures) -> list:
 
 
 def _duration(start, end) -> str:
-    """``2 jaar`` or ``18 maanden`` for a period of whole months, else empty."""
+    """Return ``2 jaar`` or ``18 maanden`` for a period of whole months, else nothing."""
     start, after = as_date(start), as_date(end) + datetime.timedelta(days=1)
     months = (after.year - start.year) * 12 + after.month - start.month
     if after.day != start.day or months <= 0:

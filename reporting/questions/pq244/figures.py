@@ -185,7 +185,7 @@ def _share(part: int, whole: int) -> str | None:
 
 # -- one grouped query per figure ------------------------------------------------------------------
 def _size_classes(as_of) -> dict[int, dict[str, int]]:
-    """Distinct approved companies per traject and size class (a company has one size class, so
+    """Return the distinct approved companies per traject and size class (a company has one size class, so
     the classes add up to the traject's approved companies)."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
@@ -241,7 +241,7 @@ def _funding() -> dict[int, Funding]:
 
 
 def _partners() -> dict[int, list[Partner]]:
-    """The organisations of each traject's projects and partnerships, each once."""
+    """Return the organisations of each traject's projects and partnerships, each once."""
     found: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for through, owner in (
         (Project.organisations.through, "project"),
@@ -270,7 +270,7 @@ def _completed(as_of) -> dict[int, int]:
 
 
 def _recommendations(as_of) -> dict[int, list[str]]:
-    """The distinct recommendation texts per traject, most frequent first, at most 20 each."""
+    """Return the distinct recommendation texts per traject, most frequent first, at most 20 each."""
     texts = (
         evaluations_submitted_as_of(as_of)
         .annotate(
