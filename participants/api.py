@@ -14,7 +14,7 @@ from participants.selectors import (
     capacity_periods_with_use,
     coaching_sessions_of,
     companies_visible_to,
-    evaluation_summary,
+    evaluation_scores,
     referrals_visible_to,
 )
 from participants.serializers import (
@@ -191,7 +191,10 @@ class EvaluationSummaryView(APIView):
         responses={200: EvaluationSummarySerializer(many=True), **error_responses(*READ_ERRORS)},
     )
     def get(self, request):
-        rows = [{"traject": code, **figures} for code, figures in evaluation_summary().items()]
+        rows = [
+            {"traject": code, "evaluations": scores["responses"], **scores["average_scores"]}
+            for code, scores in evaluation_scores().items()
+        ]
         return Response(EvaluationSummarySerializer(rows, many=True).data)
 
 

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from funding.models import BudgetLine, DeclarationAttachment, DeclarationStatus
 from participants.models import ApplicationStatus
 from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from tests.clients import api_collections
 from tests.factories import (
     ApplicationFactory,

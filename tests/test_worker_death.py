@@ -31,7 +31,7 @@ from django.db import connection
 
 from reporting import services
 from reporting.models import ReportRequest, ReportStatus
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from tests.workers import broker_url
 from voorsprong.roles import Role

@@ -57,10 +57,11 @@ def share(value) -> str:
 
 
 def score(value) -> str:
-    """An average score out of 5: ``4.25`` -> ``4,3``; none yet -> an en dash."""
+    """An average score out of 5 as the figures give it, two decimals: ``4.25`` -> ``4,25``; none yet ->
+    an en dash. Not rounded again: the figures rounded it once."""
     if value is None or value == "":
         return "–"
-    return number(value, 1)
+    return number(value, 2)
 
 
 def as_date(value) -> datetime.date:
