@@ -22,7 +22,8 @@ import re
 import textwrap
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -254,18 +255,25 @@ def _style(chart: Chart) -> dict:
     }
 
 
-def _render(chart: Chart, fmt: str) -> bytes:
+@contextmanager
+def drawn(chart: Chart) -> Iterator:
+    """Yield the chart drawn on a matplotlib ``Figure``, its settings in force until the block ends."""
     # Imported at the first chart, not when Django or Celery starts: matplotlib loads its font list.
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    content = io.BytesIO()
     with _DRAWING, matplotlib.rc_context(_style(chart)):
         figure = Figure(figsize=(chart.frame.width, 3), layout="constrained")
         figure.get_layout_engine().set(w_pad=PADDING, h_pad=PADDING)
         FigureCanvasAgg(figure)
         chart.draw(figure)
+        yield figure
+
+
+def _render(chart: Chart, fmt: str) -> bytes:
+    content = io.BytesIO()
+    with drawn(chart) as figure:
         # No date or software version in the file: the same figures give the same bytes.
         metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
         figure.savefig(content, format=fmt, dpi=PNG_DPI, metadata=metadata)
