@@ -103,6 +103,17 @@ def test_a_chart_is_the_same_every_time():
     assert budget().png == budget().png
 
 
+def test_matplotlibs_own_settings_do_not_change_a_chart():
+    import matplotlib
+
+    expected = budget().svg
+    changed = {"svg.fonttype": "path", "axes.grid": True, "font.size": 20, "savefig.transparent": True}
+    with matplotlib.rc_context(changed):  # as a matplotlibrc in MPLCONFIGDIR would
+        assert budget().svg == expected
+        # Nor does a chart change them for others: its settings end with the drawing.
+        assert {name: matplotlib.rcParams[name] for name in changed} == changed
+
+
 def test_a_chart_is_a_png_as_wide_as_its_frame():
     for chart, frame in ((budget(), PAGE), (sizes(), DOCUMENT), (occupancy(), DOCUMENT)):
         image = Image.open(io.BytesIO(chart.png))

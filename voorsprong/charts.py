@@ -6,7 +6,8 @@ a :class:`Chart`, drawn when its ``svg`` (inline in a page, or in a PDF, which W
 vectors) or its ``png`` (a picture for a DOCX) is first asked for.
 
 - Matplotlib's object-oriented API only (a ``Figure`` on an Agg canvas, never pyplot): no global
-  figure, no GUI backend; the chart's settings apply only while it is drawn.
+  figure, no GUI backend. A chart is drawn from matplotlib's default settings plus its own, which
+  apply only while it is drawn, so no matplotlibrc changes how it looks.
 - Text is DejaVu Sans, which ships with matplotlib, so each label is measured in the font it is drawn
   in. The SVG keeps text as text (selectable, searchable, read by pdftotext and screen readers) and
   names DejaVu Sans first, which the PDF's fonts and the Docker image have too.
@@ -226,7 +227,7 @@ def grouped_bars(
 
 
 # -- drawing -------------------------------------------------------------------------------------------
-# rc_context changes matplotlib's process-wide settings while a chart is drawn: one chart at a time.
+# A style context changes matplotlib's process-wide settings while a chart is drawn: one at a time.
 _DRAWING = threading.Lock()
 
 
@@ -259,11 +260,12 @@ def _style(chart: Chart) -> dict:
 def drawn(chart: Chart) -> Iterator:
     """Yield the chart drawn on a matplotlib ``Figure``, its settings in force until the block ends."""
     # Imported at the first chart, not when Django or Celery starts: matplotlib loads its font list.
-    import matplotlib
+    from matplotlib import style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with _DRAWING, matplotlib.rc_context(_style(chart)):
+    # From matplotlib's defaults, whatever a matplotlibrc (in MPLCONFIGDIR, say) or other code has set.
+    with _DRAWING, style.context(["default", _style(chart)]):
         figure = Figure(figsize=(chart.frame.width, 3), layout="constrained")
         figure.get_layout_engine().set(w_pad=PADDING, h_pad=PADDING)
         FigureCanvasAgg(figure)
