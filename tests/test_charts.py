@@ -175,6 +175,7 @@ def _inside(inner, outer) -> bool:
 @pytest.mark.parametrize("make", [budget, sizes, occupancy])
 def test_no_label_is_clipped_covered_by_a_bar_or_over_another_label(make):
     with drawn(make()) as figure:
+        figure.draw_without_rendering()  # the final layout, as saving makes it
         renderer = figure.canvas.get_renderer()
         texts = [text.get_window_extent(renderer) for text in _visible_texts(figure, renderer)]
         bars = _bars(figure, renderer)

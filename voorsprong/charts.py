@@ -345,25 +345,28 @@ def _percent_axis(axes) -> None:
 def _legend(figure, axes, frame: Frame) -> None:
     """Put the legend under the chart, in as many columns as fit its width."""
     handles, labels = axes.get_legend_handles_labels()
+    renderer = figure.canvas.get_renderer()
     for columns in range(len(labels), 0, -1):
         legend = figure.legend(
             handles, labels, loc="outside lower center", ncols=columns, frameon=False, handlelength=1.2
         )
-        figure.draw_without_rendering()
-        if legend.get_window_extent().width <= figure.bbox.width - 2 * frame.font_size:
+        # The legend's own size needs no layout of the whole figure.
+        if legend.get_window_extent(renderer).width <= figure.bbox.width - 2 * frame.font_size:
             return
         legend.remove()
     figure.legend(handles, labels, loc="outside lower center", ncols=1, frameon=False)
 
 
 def _fit_height(figure, frame: Frame, rows: Sequence[int], per_row: float = BAR_LINES + GAP_LINES) -> None:
-    """Make the figure as high as its axes need for their rows, whatever the labels around them take."""
+    """Make the figure as high as its axes need for their rows, whatever the labels around them take.
+
+    The layout is left as it was: widths do not change with the height, and saving lays out again.
+    """
     figure.draw_without_rendering()
     height = figure.get_figheight()
     axes_height = sum(axes.get_position().height for axes in figure.axes if axes.get_subplotspec()) * height
     content = sum(rows) * per_row * frame.line
     figure.set_figheight(height - axes_height + content)
-    figure.draw_without_rendering()
 
 
 def _keep_fitting(texts, bars) -> None:
