@@ -280,7 +280,13 @@ def test_the_page_shows_the_figures_and_the_chart(leren, werk, client, officer):
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('data-testid="budget-row"') == 3
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and page.count('data-testid="chart-row"') == 3
+    chart = page[page.index('data-testid="budget-chart"') : page.index("</figure>")]
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in chart and 'role="img"' in chart
+    assert "<title>Budget, vastgelegd, goedgekeurd en betaald</title>" in chart
+    # Each traject and source labelled, each amount written beside its bar in Belgian notation.
+    assert chart.count(">Voorsprong in leren</text>") == 2 and chart.count(">Voorsprong in werk</text>") == 1
+    for amount in ("40.000", "3.000,50", "1.060", "800", "60.000", "4.500,75", "10.000", "1.900"):
+        assert f">{amount}</text>" in chart, amount
     assert "36.999,50" in page  # the EU remaining, written the Belgian way
     assert '<progress value="36999.50" max="40000.00">' in page
     assert 'href="/financiering/export/?as_of=2026-07-15"' in page

@@ -198,7 +198,12 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         return {
             "type": "object",
-            "description": "Per field, a list of messages; non_field_errors for the request as a whole.",
+            "description": (
+                "Per field, a list of messages; non_field_errors for the request as a whole; detail for "
+                "a body that cannot be read as fields at all (not a JSON object, too large)."
+            ),
+            # StrictBodyMixin's and DRF's ParseError answer {"detail": "..."}, not a list per field.
+            "properties": {"detail": {"type": "string"}},
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         }
 
