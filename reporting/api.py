@@ -22,12 +22,13 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting import services
+from reporting.documents import CONTENT_TYPES
 from reporting.filters import ReportRequestFilter
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions import Question
 from reporting.selectors import question_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
+from reporting.services import report_jobs, report_requests
 from voorsprong.api import (
     DETAIL_ERRORS,
     StrictBodyMixin,
@@ -100,7 +101,7 @@ class ReportRequestViewSet(
     StrictBodyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ReportRequestSerializer
-    permission_classes = [role_permission(*services.REPORT_ROLES)]
+    permission_classes = [role_permission(*report_requests.REPORT_ROLES)]
     filterset_class = ReportRequestFilter
     ordering_fields = ["created_at", "as_of", "status", "format", "finished_at"]
     ordering = ["-created_at", "-pk"]
@@ -118,7 +119,7 @@ class ReportRequestViewSet(
         serializer = NewReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report = services.request_report(
+        report = report_requests.request_report(
             question=data["question"],
             as_of=data.get("as_of") or timezone.localdate(),
             fmt=data["format"],
@@ -133,7 +134,7 @@ class ReportRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        return self._accepted(services.retry_report(self.get_object(), by=request.user))
+        return self._accepted(report_requests.retry_report(self.get_object(), by=request.user))
 
     @extend_schema(
         summary="Download a finished report",
@@ -151,8 +152,6 @@ class ReportRequestViewSet(
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, _FileRenderer])
     def download(self, request, pk=None):
-        from reporting.documents import CONTENT_TYPES
-
         report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:
             return Response(
@@ -169,7 +168,7 @@ class ReportRequestViewSet(
         return FileResponse(
             content,
             as_attachment=True,
-            filename=services.report_filename(report),
+            filename=report_jobs.report_filename(report),
             content_type=CONTENT_TYPES.get(report.format, "application/octet-stream"),
         )
 

@@ -13,9 +13,10 @@ from django.db import OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reporting import documents, selectors, services
+from reporting import documents, selectors
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions import questions
+from reporting.services import report_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _progress_reporter(report: ReportRequest):
         if (value, step) == (shown["progress"], shown["step"]):
             return
         shown.update(progress=value, step=step)
-        services.save_progress(report, value, step)
+        report_jobs.save_progress(report, value, step)
 
     return progress
 
@@ -69,20 +70,20 @@ def _build(report: ReportRequest) -> None:
     fingerprint = figures["fingerprint"]
     earlier = selectors.reusable_report(report, fingerprint)
     if earlier is not None:
-        services.reuse_report_file(report, earlier, fingerprint=fingerprint)
+        report_jobs.reuse_report_file(report, earlier, fingerprint=fingerprint)
         return
     progress = _progress_reporter(report)
     progress(0, _("Writing the document"))
     # Looked up now, so a worker (or a test) may wrap documents.render_report.
     content = documents.render_report(figures, report.format, progress=progress)
     progress(100, _("Storing the file"))
-    services.complete_report(report, fingerprint=fingerprint, content=content)
+    report_jobs.complete_report(report, fingerprint=fingerprint, content=content)
 
 
 @shared_task(
     bind=True,
     # Acknowledged only when done, and put back when its worker dies: another worker builds the request
-    # again (``services.start_report`` takes a request left "running").
+    # again (``report_jobs.start_report`` takes a request left "running").
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
@@ -98,8 +99,8 @@ def build_report(self, request_id: int) -> str | None:
     A transient error (``TRANSIENT_ERRORS``) is raised again for Celery to retry the build, up to
     ``MAX_RETRIES`` times with a growing delay. Any other exception, the last transient one, and a build
     running out of time mark the request failed with the reason and are not raised again: a broken report
-    does not come back on its own, somebody retries it (``reporting.services.retry_report``)."""
-    report = services.start_report(request_id)
+    does not come back on its own, somebody retries it (``report_requests.retry_report``)."""
+    report = report_jobs.start_report(request_id)
     if report is None:
         logger.info("Report request %s: nothing to build", request_id)
         return None
@@ -107,7 +108,7 @@ def build_report(self, request_id: int) -> str | None:
         _build(report)
     except SoftTimeLimitExceeded:
         logger.error("Report request %s took longer than %s seconds", request_id, SOFT_TIME_LIMIT)
-        services.fail_report(
+        report_jobs.fail_report(
             report,
             _("The report took longer than %(seconds)d seconds to build.") % {"seconds": SOFT_TIME_LIMIT},
         )
@@ -117,7 +118,7 @@ def build_report(self, request_id: int) -> str | None:
             logger.warning("Report request %s: %r, trying again", request_id, error)
             raise
         logger.exception("Report request %s failed", request_id)
-        services.fail_report(report, _reason(error))
+        report_jobs.fail_report(report, _reason(error))
         return ReportStatus.FAILED
     return ReportStatus.DONE
 
@@ -127,4 +128,4 @@ def take_statistics_snapshot(as_of: str | None = None) -> list[int]:
     """Store the figures of every registered question as of today (or ``as_of``, ISO), replacing a
     snapshot of the same day; return the snapshots' ids. Runs nightly."""
     day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    return [services.take_snapshot(question.number, day).pk for question in questions()]
+    return [report_jobs.take_snapshot(question.number, day).pk for question in questions()]

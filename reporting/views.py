@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from reporting import selectors, services
+from reporting import selectors
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 from reporting.questions import get_question, questions
+from reporting.services import report_requests
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
@@ -111,13 +112,13 @@ def _comparison(query) -> dict:
     }
 
 
-@role_required(*services.REPORT_ROLES)
+@role_required(*report_requests.REPORT_ROLES)
 def report_list(request):
     form = ReportForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            report = services.request_report(
+            report = report_requests.request_report(
                 question=data["question"], as_of=data["as_of"], fmt=data["format"], by=request.user
             )
         except WorkflowRefusal as refusal:
@@ -145,12 +146,12 @@ def report_list(request):
     )
 
 
-@role_required(*services.REPORT_ROLES)
+@role_required(*report_requests.REPORT_ROLES)
 @require_POST
 def retry(request, pk: int):
     report = get_object_or_404(ReportRequest, pk=pk)
     try:
-        services.retry_report(report, by=request.user)
+        report_requests.retry_report(report, by=request.user)
     except WorkflowRefusal as refusal:
         messages.error(request, refusal.message)
     else:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from reporting.documents import render_report
 from reporting.documents.charts import places, size_split
-from reporting.documents.content import SIZE_LABELS
+from reporting.questions.pq244.answer import SIZE_LABELS
 from tests.test_documents import SAMPLE, pdf_text
 from voorsprong.charts import (
     DOCUMENT,

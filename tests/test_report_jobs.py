@@ -14,9 +14,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 import reporting.documents
-from reporting import services
 from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.questions.pq244 import pq244_figures
+from reporting.services import report_requests
 from reporting.tasks import _progress_reporter, build_report, take_statistics_snapshot
 from tests.clients import client_for
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
@@ -59,7 +59,7 @@ def built(django_capture_on_commit_callbacks):
 
     def ask(by, fmt="json", as_of=AS_OF, question=244):
         with django_capture_on_commit_callbacks(execute=True):
-            report = services.request_report(question=question, as_of=as_of, fmt=fmt, by=by)
+            report = report_requests.request_report(question=question, as_of=as_of, fmt=fmt, by=by)
         report.refresh_from_db()
         return report
 
@@ -108,7 +108,7 @@ def test_every_format_downloads_with_its_content_type_and_name(period, cabinet, 
 def test_the_progress_callback_writes_progress_and_step_only(
     period, cabinet, django_capture_on_commit_callbacks
 ):
-    report = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     ReportRequest.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
     report.refresh_from_db()
     history = report.history.count()
@@ -194,8 +194,8 @@ def test_a_report_post_issues_no_statistics_query(period, cabinet, django_captur
 
 def test_a_request_still_queued_is_returned_too(period, cabinet):
     # Without the commit callbacks nothing runs: the first request stays queued.
-    first = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
-    second = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    first = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    second = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     assert (first.status, second.pk, second.reused) == (ReportStatus.QUEUED, first.pk, True)
 
 
@@ -226,7 +226,9 @@ def test_unknown_questions_formats_and_dates_are_refused(period, cabinet, body, 
 
 def test_the_service_refuses_others_than_the_cabinet_and_officers(period):
     with pytest.raises(WorkflowRefusal) as refused:
-        services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=UserFactory(role=Role.PROMOTER))
+        report_requests.request_report(
+            question=244, as_of=AS_OF, fmt="pdf", by=UserFactory(role=Role.PROMOTER)
+        )
     assert refused.value.code == "forbidden"
 
 
@@ -300,7 +302,7 @@ def test_the_list_is_paginated_and_shared_by_the_cabinet_and_officers(period, ca
 
 
 def test_a_download_before_the_report_is_done_is_a_conflict(period, cabinet):
-    report = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     response = client_for(cabinet).get(f"{URL}{report.pk}/download/")
     assert response.status_code == 409
     assert response.json()["code"] == "not_ready"
@@ -404,11 +406,11 @@ def test_the_page_offers_the_registered_questions(page):
 
 
 def test_the_page_shows_progress_while_running_and_retry_when_failed(period, page, cabinet):
-    queued = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    queued = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     ReportRequest.objects.filter(pk=queued.pk).update(
         status=ReportStatus.RUNNING, progress=40, step="Tabellen"
     )
-    failed = services.request_report(question=244, as_of=AS_OF, fmt="csv", by=cabinet)
+    failed = report_requests.request_report(question=244, as_of=AS_OF, fmt="csv", by=cabinet)
     ReportRequest.objects.filter(pk=failed.pk).update(status=ReportStatus.FAILED, error="OSError: disk full")
     text = page.get(reverse("reports:list")).content.decode()
     assert '<progress value="40" max="100"' in text and "Tabellen" in text

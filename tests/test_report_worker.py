@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reporting import services
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
+from reporting.services import report_requests
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from voorsprong.roles import Role
 
@@ -38,7 +38,7 @@ def test_a_real_worker_builds_a_json_report(worker, settings):
     ApprovedApplicationFactory(traject=traject, capacity_period=period, decided_on=datetime.date(2025, 3, 1))
     cabinet = UserFactory(role=Role.CABINET)
 
-    report = services.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
     assert report.reused is False
     report = _wait_until_finished(report)
 
@@ -54,7 +54,7 @@ def test_a_real_worker_builds_a_json_report(worker, settings):
     assert content["fingerprint"] == figures["fingerprint"]
     assert content["trajects"][0]["approved_companies"] == 1
     # The same request again: a new request, which the worker marks done with the same file, made once.
-    again = services.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
+    again = report_requests.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
     assert (again.pk != report.pk, again.reused) == (True, False)
     again = _wait_until_finished(again)
     assert (again.status, again.file.name) == ("done", report.file.name)

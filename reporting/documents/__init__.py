@@ -16,6 +16,8 @@ from collections.abc import Callable
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from reporting.documents.tabular import render_json
+from reporting.documents.word import render_docx
 from reporting.questions import Renderer, Step, get_question
 
 __all__ = [
@@ -98,8 +100,6 @@ def answer_renderers(build_document: Callable, template: str) -> dict[str, Rende
                 from reporting.documents.pdf import render_pdf  # loads Pango: only when a PDF is asked for
 
                 return render_pdf(document, template)
-            from reporting.documents.word import render_docx
-
             return render_docx(document)
 
         return render
@@ -121,8 +121,6 @@ def json_renderer(serializer) -> Renderer:
     """Return the renderer of the figures as JSON, as ``serializer`` documents them and nothing else."""
 
     def render(figures, step: Step) -> bytes:
-        from reporting.documents.tabular import render_json
-
         step("layout")
         return render_json(serializer(figures).data)
 

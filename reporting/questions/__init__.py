@@ -25,6 +25,8 @@ from typing import Any, TypedDict
 
 from rest_framework import serializers
 
+from reporting.models import ReportFormat
+
 # Announces that a renderer reached a step of ``reporting.documents.STEPS`` (for the job's progress).
 Step = Callable[[str], None]
 # Turns the figures of a question (with their envelope) into the bytes of a file.
@@ -83,8 +85,6 @@ _registered: dict[int, Question] = {}
 def register(question: Question) -> Question:
     """Register ``question`` and return it; refuse a second question with the same number or a format
     that a report request cannot ask for."""
-    from reporting.models import ReportFormat
-
     if question.number in _registered:
         raise ValueError(f"Question {question.number} is registered already.")
     unknown = set(question.formats) - set(ReportFormat.values)

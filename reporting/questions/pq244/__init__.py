@@ -9,23 +9,13 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from reporting.documents import answer_renderers, json_renderer, table_renderer
+from reporting.documents.spreadsheet import render_xlsx
+from reporting.documents.tabular import render_csv
 from reporting.questions import Question, register
 from reporting.questions.pq244.answer import HEADING, build_document
 from reporting.questions.pq244.figures import PQ244Figures, changes, figures_as_of
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
-
-
-def _xlsx(figures: PQ244Figures) -> bytes:
-    from reporting.documents.spreadsheet import render_xlsx  # loads openpyxl: only when asked for
-
-    return render_xlsx(figures)
-
-
-def _csv(figures: PQ244Figures) -> bytes:
-    from reporting.documents.tabular import render_csv
-
-    return render_csv(figures)
-
+from reporting.selectors import question_figures
 
 QUESTION = register(
     Question(
@@ -35,8 +25,8 @@ QUESTION = register(
         serializer=PQ244FiguresSerializer,
         renderers={
             **answer_renderers(build_document, template="reporting/pq244.html"),
-            "xlsx": table_renderer(_xlsx),
-            "csv": table_renderer(_csv),
+            "xlsx": table_renderer(render_xlsx),
+            "csv": table_renderer(render_csv),
             "json": json_renderer(PQ244FiguresSerializer),
         },
         heading=HEADING,
@@ -47,6 +37,4 @@ QUESTION = register(
 
 def pq244_figures(as_of: datetime.date) -> PQ244Figures:
     """Return the figures of question 244 as of ``as_of``, with their envelope and fingerprint."""
-    from reporting.selectors import question_figures
-
     return question_figures(QUESTION.number, as_of)
