@@ -99,3 +99,28 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, default=None)
+
+
+# -- the budget monitor ---------------------------------------------------------------------------
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+class BudgetRowSerializer(serializers.Serializer):
+    traject = serializers.CharField()
+    traject_name = serializers.CharField()
+    source = serializers.CharField()
+    source_name = serializers.CharField()
+    budget = _money()
+    committed = _money()
+    declared = _money()
+    approved = _money()
+    paid = _money()
+    remaining = _money()
+    share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    burn_rate = _money(allow_null=True)
+    months_left = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    runs_out_on = serializers.DateField(allow_null=True)
+    low_remaining = serializers.BooleanField()
+    runs_out_early = serializers.BooleanField()

@@ -16,6 +16,6 @@ budget_pages = [
 urlpatterns = [
     # The officers' budget monitor.
     path("financiering/", include((budget_pages, "funding"))),
-    path("api/v1/funding/summary/", views.BudgetSummaryView.as_view(), name="funding-summary"),
+    path("api/v1/funding/summary/", api.BudgetSummaryView.as_view(), name="funding-summary"),
     path("api/v1/", include(router.urls)),
 ]
