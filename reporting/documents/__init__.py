@@ -17,7 +17,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reporting.documents.tabular import render_json
-from reporting.documents.word import render_docx
 from reporting.questions import Renderer, Step, get_question
 
 __all__ = [
@@ -100,6 +99,8 @@ def answer_renderers(build_document: Callable, template: str) -> dict[str, Rende
                 from reporting.documents.pdf import render_pdf  # loads Pango: only when a PDF is asked for
 
                 return render_pdf(document, template)
+            from reporting.documents.word import render_docx  # loads python-docx: only when asked for
+
             return render_docx(document)
 
         return render

@@ -7,9 +7,9 @@ renderer of each format it can be delivered in, and optionally the heading of th
 and what changed between two sets of its figures. Report requests and their jobs, the nightly
 snapshots, the cabinet's page, the API and ``manage.py report`` take the questions from here.
 
-Every module of this package is imported once the app is ready (:func:`discover`, called by
-``ReportingConfig.ready``), so adding a question is adding a module (with its templates and tests);
-nothing else names a question's number.
+Every module of this package is imported the first time the registry is read (:func:`_discover`), so
+adding a question is adding a module (with its templates and tests); nothing else names a question's
+number.
 
 A question's figures function returns its own figures only; ``reporting.selectors.question_figures``
 wraps them in what every question's figures share: ``question`` (the number) and ``as_of`` (ISO date)
@@ -101,6 +101,7 @@ def unregister(number: int) -> None:
 
 def get_question(number: int) -> Question:
     """Return the registered question ``number``; raise UnknownQuestion when there is none."""
+    _discover()
     try:
         return _registered[number]
     except (KeyError, TypeError):
@@ -109,10 +110,21 @@ def get_question(number: int) -> Question:
 
 def questions() -> list[Question]:
     """Return the registered questions by number."""
+    _discover()
     return [_registered[number] for number in sorted(_registered)]
 
 
-def discover() -> None:
-    """Import every module of this package, each registering its question."""
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_discovered = False
+
+
+def _discover() -> None:
+    """Import every module of this package once, each registering its question.
+
+    Done when the registry is first read, not when Django starts: a process that never reports (a worker
+    importing the KBO register, a management command) does not load the serializers and renderers.
+    """
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{module.name}")

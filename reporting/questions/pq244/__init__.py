@@ -9,13 +9,19 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from reporting.documents import answer_renderers, json_renderer, table_renderer
-from reporting.documents.spreadsheet import render_xlsx
 from reporting.documents.tabular import render_csv
 from reporting.questions import Question, register
 from reporting.questions.pq244.answer import HEADING, build_document
 from reporting.questions.pq244.figures import PQ244Figures, changes, figures_as_of
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from reporting.selectors import question_figures
+
+
+def _xlsx(figures: PQ244Figures) -> bytes:
+    from reporting.documents.spreadsheet import render_xlsx  # loads openpyxl: only when asked for
+
+    return render_xlsx(figures)
+
 
 QUESTION = register(
     Question(
@@ -25,7 +31,7 @@ QUESTION = register(
         serializer=PQ244FiguresSerializer,
         renderers={
             **answer_renderers(build_document, template="reporting/pq244.html"),
-            "xlsx": table_renderer(render_xlsx),
+            "xlsx": table_renderer(_xlsx),
             "csv": table_renderer(render_csv),
             "json": json_renderer(PQ244FiguresSerializer),
         },
