@@ -24,7 +24,7 @@ from participants.models import (
     Evaluation,
     Referral,
 )
-from participants.selectors import taken_places
+from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.admin import ReasonForm, RefusalInFormMixin
@@ -464,13 +464,24 @@ class CapacityPeriodAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
     and its places never drop below the places taken (checked again under the approvals' lock)."""
 
     form = CapacityPeriodForm
-    list_display = ("traject", "start", "end", "places")
+    list_display = ("traject", "start", "end", "places", "taken")
     list_filter = ("traject",)
-    list_select_related = ("traject",)
     date_hierarchy = "start"
 
+    def get_queryset(self, request):
+        return capacity_periods_with_use()
+
+    def get_fields(self, request, obj=None):
+        return (
+            ("traject", "start", "end", "places", "taken") if obj else ("traject", "start", "end", "places")
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        return ("traject", "start", "end") if obj else ()
+        return ("traject", "start", "end", "taken") if obj else ()
+
+    @admin.display(description=_("taken"), ordering="taken")
+    def taken(self, period: CapacityPeriod) -> int:
+        return period.taken
 
     def save_model(self, request, obj, form, change):
         if change:
