@@ -605,5 +605,11 @@ class SMEDeclarationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
             enterprises=enterprises,
             attachment=data.get("attachment") or None,
         )
-        # The admin goes on with the form's object (log entry, message, redirect).
+        # The admin goes on with the form's object and formsets (log entry, message, redirect).
         form.instance.pk = declaration.pk
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+                list(declaration.enterprises.all()),
+                [],
+                [],
+            )

@@ -162,6 +162,8 @@ def declare_sme_status(
     The company keeps the totals: staff as whole AWU rounded down (the ceilings of 10, 50 and 250 are
     whole numbers, so 9.99 AWU stays micro either way), turnover and balance-sheet total to the cent.
     """
+    # Locked first: who may declare depends on the company's class now, not as the caller last read it.
+    company = Company.objects.select_for_update().get(pk=company.pk)
     _require_may_declare(company, by)
     now = timezone.now()
     _check_figures(reference_year, (staff_awu, turnover, balance_sheet_total), timezone.localdate(now))
@@ -175,7 +177,6 @@ def declare_sme_status(
     )
     if max(totals.turnover, totals.balance_sheet_total) >= MAX_TOTAL_AMOUNT:
         raise WorkflowRefusal(_("The totals are too large to be real."), "invalid_amount")
-    company = Company.objects.select_for_update().get(pk=company.pk)
     declaration = SMEDeclaration(
         company=company,
         reference_year=reference_year,
