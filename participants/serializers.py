@@ -19,6 +19,7 @@ from participants.models import (
 )
 from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
+from trajects.size_classes import SizeClass
 
 
 class KboNumberField(serializers.CharField):
@@ -87,6 +88,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     traject = TrajectCodeField()
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
+    )
+    size_class_at_approval = serializers.ChoiceField(
+        choices=SizeClass.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The company's size class the approval rested on; empty until approved."),
     )
 
     class Meta:

@@ -198,7 +198,10 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         return {
             "type": "object",
-            "description": "Per field, a list of messages; non_field_errors for the request as a whole.",
+            "description": "Per field, a list of messages; non_field_errors for the request as a whole. "
+            "A body that cannot be read at all (malformed JSON, not an object, too large) answers with "
+            "detail instead.",
+            "properties": {"detail": {"type": "string"}},
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         }
 

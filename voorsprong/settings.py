@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",
+        "SizeClassEnum": "trajects.size_classes.SizeClass",
         "DeclarationStatusEnum": "funding.models.DeclarationStatus",
         "ReportStatusEnum": "reporting.models.ReportStatus",
     },

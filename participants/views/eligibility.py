@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from participants import services
 from participants.forms.eligibility import EligibilityForm
@@ -9,6 +10,7 @@ from participants.kbo import format_kbo_number
 from voorsprong.throttling import seconds_to_wait
 
 
+@require_safe
 def precheck(request):
     """Ask a KBO number and a traject (a GET form, so an answer can be bookmarked); answer yes, or no with
     every reason. Only a question asked counts towards the rate limit, not the empty form."""
