@@ -269,6 +269,7 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         "started_on",
         "ended_on",
         "capacity_period",
+        "size_class_at_approval",
         "reason",
         "created_at",
         "updated_at",
@@ -540,6 +541,26 @@ class RelatedEnterpriseInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return obj is None and super().has_add_permission(request, obj)
+
+
+@admin.register(RelatedEnterprise)
+class RelatedEnterpriseAdmin(SimpleHistoryAdmin):
+    """The partner and linked enterprises of every declaration, to find them: they are entered with their
+    declaration (``SMEDeclarationAdmin``) and never changed."""
+
+    list_display = ("name", "relation", "share", "declaration")
+    list_filter = ("relation",)
+    list_select_related = ("declaration__company",)
+    search_fields = ("name", "kbo_number", "declaration__company__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SMEDeclaration)

@@ -277,11 +277,12 @@ class EligibilityView(APIView):
     @extend_schema(
         summary="Can a company apply for a traject, and if not, why not",
         description="Every reason is given, in the order an application would meet them (the first is the "
-        "approval's refusal). The reasons are fixed sentences per code: no amounts, no one's figures.",
+        "approval's refusal). The reasons are fixed sentences per code: no amounts, no one's figures. "
+        "No login needed; a token or session that is sent must be valid (401 otherwise).",
         parameters=[EligibilityQuerySerializer],
         responses={
             200: EligibilitySerializer,
-            **error_responses(400),
+            **error_responses(400, 401),
             429: RATE_LIMITED,
         },
     )

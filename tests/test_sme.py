@@ -236,6 +236,7 @@ def test_either_financial_ceiling_is_enough(imported, officer):
         ({"reference_year": timezone.localdate().year + 1}, "invalid_reference_year", "reference_year"),
         ({"reference_year": timezone.localdate().year - 6}, "invalid_reference_year", "reference_year"),
         ({"staff_awu": Decimal("-0.01")}, "invalid_amount", None),
+        ({"enterprises": [linked("100", staff="9999999.99")] * 100}, "invalid_amount", None),
         (
             {"turnover": Decimal("9999999999999.99"), "enterprises": [linked("100", turnover="1")]},
             "invalid_amount",

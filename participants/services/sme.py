@@ -29,8 +29,9 @@ from voorsprong.services import WorkflowRefusal, save_as
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # The first bytes of the file types taken, whatever the file's name says.
 ATTACHMENT_SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
-# The company's columns hold up to 13 digits before the decimal point.
+# What the columns of the totals and of the company hold (13 and 9 digits before the decimal point).
 MAX_TOTAL_AMOUNT = Decimal("1e13")
+MAX_TOTAL_STAFF = Decimal("1e9")
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,10 @@ def declare_sme_status(
         balance_sheet_total=balance_sheet_total,
         enterprises=enterprises,
     )
-    if max(totals.turnover, totals.balance_sheet_total) >= MAX_TOTAL_AMOUNT:
+    if (
+        totals.staff_awu >= MAX_TOTAL_STAFF
+        or max(totals.turnover, totals.balance_sheet_total) >= MAX_TOTAL_AMOUNT
+    ):
         raise WorkflowRefusal(_("The totals are too large to be real."), "invalid_amount")
     declaration = SMEDeclaration(
         company=company,
