@@ -70,7 +70,7 @@ class Verdict:
 
 
 def precheck_eligibility(kbo_number: str, traject: Traject, day: datetime.date | None = None) -> Verdict:
-    """Tell whether the company with ``kbo_number`` (ten digits) could apply for ``traject`` on ``day``
+    """Return whether the company with ``kbo_number`` (ten digits) could apply for ``traject`` on ``day``
     (today by default) and be approved, with every reason why not."""
     day = day or timezone.localdate()
     company = Company.objects.filter(kbo_number=kbo_number).first()
