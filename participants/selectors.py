@@ -16,6 +16,7 @@ from participants.models import (
     Evaluation,
     Milestone,
     Referral,
+    SMEDeclaration,
 )
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.models import User
@@ -249,4 +250,14 @@ def capacity_periods_with_use() -> QuerySet[CapacityPeriod]:
         CapacityPeriod.objects.select_related("traject")
         .annotate(taken=Count("applications", filter=Q(applications__status__in=APPROVED_STATUSES)))
         .annotate(free=F("places") - F("taken"))
+    )
+
+
+def sme_declarations_of(company: Company) -> QuerySet[SMEDeclaration]:
+    """Return the company's SME declarations, latest first, with who declared and the enterprises."""
+    return (
+        SMEDeclaration.objects.filter(company=company)
+        .select_related("declared_by")
+        .prefetch_related("enterprises")
+        .order_by("-declared_at", "-pk")
     )

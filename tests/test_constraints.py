@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from funding.models import ApplicationFunding, BudgetLine, FundingSource
-from participants.models import Application, Company, Evaluation
+from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
 from reporting.models import ReportRequest, StatisticsSnapshot
 from tests.factories import (
     ApplicationFactory,
@@ -83,6 +83,37 @@ def report(**fields):
 
 def started(**fields):
     return approved(**{"status": "in_progress", "started_on": datetime.date(2025, 4, 1), **fields})
+
+
+def sme_declaration(**fields):
+    values = {
+        "company": CompanyFactory(),
+        "reference_year": 2024,
+        "staff_awu": Decimal("8.50"),
+        "turnover": Decimal("100.00"),
+        "balance_sheet_total": Decimal("100.00"),
+        "total_staff_awu": Decimal("8.50"),
+        "total_turnover": Decimal("100.00"),
+        "total_balance_sheet_total": Decimal("100.00"),
+        "size_class": "micro",
+        "declared_by": UserFactory(),
+        **fields,
+    }
+    return SMEDeclaration.objects.create(**values)
+
+
+def related_enterprise(**fields):
+    values = {
+        "declaration": sme_declaration(),
+        "relation": "linked",
+        "name": "Moeder NV",
+        "share": Decimal("60.00"),
+        "staff_awu": Decimal("1.00"),
+        "turnover": Decimal("1.00"),
+        "balance_sheet_total": Decimal("1.00"),
+        **fields,
+    }
+    return RelatedEnterprise.objects.create(**values)
 
 
 # constraint name -> something that breaks only that rule
@@ -169,6 +200,14 @@ VIOLATIONS = {
     "declarationshare_unique_source": lambda: DeclarationShareFactory.create_batch(
         2, declaration=DeclarationFactory()
     ),
+    "application_size_class_frozen_at_approval": lambda: approved(size_class_at_approval=""),
+    "smedeclaration_figures_not_negative": lambda: sme_declaration(staff_awu=Decimal("-0.01")),
+    "smedeclaration_totals_include_own_figures": lambda: sme_declaration(total_turnover=Decimal("99.99")),
+    "smedeclaration_size_class_known": lambda: sme_declaration(size_class="unknown"),
+    "relatedenterprise_share_fits_relation": lambda: related_enterprise(
+        relation="partner", share=Decimal("24.99")
+    ),
+    "relatedenterprise_figures_not_negative": lambda: related_enterprise(turnover=Decimal("-1")),
     "reportrequest_format_valid": lambda: report(format="odt"),
     "reportrequest_status_valid": lambda: report(status="lost"),
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
@@ -218,6 +257,10 @@ def test_the_same_rules_accept_valid_rows():
     CompanyFactory(legal_form="vzw", is_non_profit=True)
     CapacityPeriodFactory(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 1), places=0)
     report(status="failed", error="Geen verbinding")
+    assert CompanyFactory(staff_headcount=None).size_class == "unknown"
+    for relation, share in (("partner", "25"), ("partner", "50"), ("linked", "50.01"), ("linked", "100")):
+        related_enterprise(relation=relation, share=Decimal(share))
+    approved(status="withdrawn", ended_on=datetime.date(2025, 4, 1), reason="Op vraag")
 
 
 def test_a_company_may_apply_again_once_its_application_is_closed():

@@ -177,6 +177,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="voorsprong@vlaanderen.be")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The cache holds the rate limits' counters (voorsprong.throttling). Without DJANGO_CACHE_URL each process
+# counts for itself (local memory); production shares Redis (docker-compose sets redis://redis:6379/2).
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+# The public eligibility pre-check (page and API): requests per user, or per address when not logged in.
+ELIGIBILITY_RATE_LIMIT = env("DJANGO_ELIGIBILITY_RATE_LIMIT", default="60/h")
+
 # Celery: without a broker, tasks run in-process so the whole system works with Python alone.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 # Eager tasks never reach a broker; the in-memory transport stops kombu looking for one on localhost.
@@ -259,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",
+        "SizeClassEnum": "trajects.size_classes.SizeClass",
         "DeclarationStatusEnum": "funding.models.DeclarationStatus",
         "ReportStatusEnum": "reporting.models.ReportStatus",
     },
