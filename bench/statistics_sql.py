@@ -23,7 +23,7 @@ _SCORES = ", ".join(f"('{field}', e.{field})" for field in EVALUATION_SCORE_FIEL
 
 PQ244_SQL = f"""
 WITH approved AS (
-    SELECT a.traject_id, a.company_id, a.capacity_period_id
+    SELECT a.id, a.traject_id, a.company_id, a.capacity_period_id, a.decided_on, a.size_class_at_approval
     FROM participants_application a
     WHERE a.decided_on <= %(as_of)s
       AND a.status <> '{ApplicationStatus.REJECTED}'
@@ -46,8 +46,10 @@ ranked AS (
     FROM texts WHERE LENGTH(text) > 0
     GROUP BY traject_id, text
 )
-SELECT 'size', a.traject_id, c.size_class, COUNT(DISTINCT a.company_id), NULL::numeric
-    FROM approved a JOIN participants_company c ON c.id = a.company_id GROUP BY a.traject_id, c.size_class
+SELECT 'size', latest.traject_id, latest.size_class_at_approval, COUNT(*), NULL::numeric
+    FROM (SELECT DISTINCT ON (traject_id, company_id) traject_id, size_class_at_approval
+          FROM approved ORDER BY traject_id, company_id, decided_on DESC, id DESC) latest
+    GROUP BY latest.traject_id, latest.size_class_at_approval
 UNION ALL
 SELECT 'places', p.traject_id, p.start::text, p.places,
        (SELECT COUNT(*) FROM approved a WHERE a.capacity_period_id = p.id)

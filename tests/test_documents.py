@@ -94,8 +94,15 @@ SAMPLE = {
             "name": "Voorsprong in leren",
             "start_date": "2023-05-01",
             "approved_companies": 151,
-            "size_classes": {"micro": 38, "small": 71, "medium": 42, "large": 0, "non_profit": 0},
-            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0"},
+            "size_classes": {
+                "micro": 38,
+                "small": 71,
+                "medium": 42,
+                "large": 0,
+                "non_profit": 0,
+                "unknown": 0,
+            },
+            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0", "unknown": "0.0"},
             "places": _places(2023, 2027, 90, {2023: 28, 2024: 61, 2025: 62}),
             "funding": {
                 "total": "6722000.00",
@@ -117,8 +124,15 @@ SAMPLE = {
             "name": "Voorsprong in werk voor iedereen",
             "start_date": "2024-01-01",
             "approved_companies": 988,
-            "size_classes": {"micro": 180, "small": 260, "medium": 168, "large": 138, "non_profit": 242},
-            "size_class_shares": {"sme": "61.5", "non_profit": "24.5", "large": "14.0"},
+            "size_classes": {
+                "micro": 180,
+                "small": 260,
+                "medium": 168,
+                "large": 138,
+                "non_profit": 242,
+                "unknown": 0,
+            },
+            "size_class_shares": {"sme": "61.5", "non_profit": "24.5", "large": "14.0", "unknown": "0.0"},
             "places": _places(2024, 2027, 750, {2024: 402, 2025: 586}),
             "funding": {
                 "total": "62500000.00",
@@ -168,8 +182,8 @@ SAMPLE = {
             "name": "Voorsprong in motivatie",
             "start_date": "2025-09-01",
             "approved_companies": 20,
-            "size_classes": {"micro": 6, "small": 9, "medium": 5, "large": 0, "non_profit": 0},
-            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0"},
+            "size_classes": {"micro": 6, "small": 9, "medium": 5, "large": 0, "non_profit": 0, "unknown": 0},
+            "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0", "unknown": "0.0"},
             "places": [{"start": "2025-09-01", "end": "2027-08-31", "places": 253, "taken": 20}],
             "funding": {
                 "total": "11000000.00",
@@ -552,8 +566,8 @@ def test_a_traject_without_companies_or_places_is_said_plainly():
         "name": "Voorsprong in iets nieuws",
         "start_date": "2026-03-01",
         "approved_companies": 0,
-        "size_classes": dict.fromkeys(("micro", "small", "medium", "large", "non_profit"), 0),
-        "size_class_shares": dict.fromkeys(("sme", "non_profit", "large")),
+        "size_classes": dict.fromkeys(("micro", "small", "medium", "large", "non_profit", "unknown"), 0),
+        "size_class_shares": dict.fromkeys(("sme", "non_profit", "large", "unknown")),
         "places": [],
         "funding": dict.fromkeys(("total", "eu", "flemish", "own_promoter", "own_company"), "0.00"),
         "partners": [],
@@ -580,7 +594,7 @@ def test_the_xlsx_has_a_sheet_per_answer_with_numbers_as_numbers(rendered):
     assert participants[1] == ("leren", "Voorsprong in leren", datetime.datetime(2023, 5, 1), 151)
     assert [row[3] for row in participants[1:]] == [151, 988, 20, 1142]
     sizes = {row[0]: row for row in sheets["2 Grootteklassen"][1:]}
-    assert sizes["Voorsprong in werk voor iedereen"][1:] == (180, 260, 168, 242, 138, 61.5, 24.5, 14)
+    assert sizes["Voorsprong in werk voor iedereen"][1:] == (180, 260, 168, 242, 138, 0, 61.5, 24.5, 14, 0)
     money = {row[0]: row[1:] for row in sheets["4 Middelen"][1:]}
     assert money["Voorsprong in leren"] == (6722000, 2688800, 4033200, 0, 0)
     assert money["Voorsprong in werk voor iedereen"][:4] == (62500000, 25000000, 28125000, 9375000)

@@ -16,6 +16,7 @@ from funding.models import BudgetLine
 from participants.models import ApplicationStatus, Company, LegalForm
 from reporting.models import Initiative
 from reporting.questions.pq244 import pq244_figures
+from reporting.questions.pq244.answer import answer_2
 from reporting.questions.pq244.figures import changes
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from reporting.selectors import E_MAIL_REMOVED, fingerprint
@@ -157,21 +158,78 @@ def test_size_class_shares_round_a_tie_half_up(period):
     _approve_sizes(werk, sme=10, non_profit=5, large=1)  # 62.5, 31.25, 6.25
     figures = pq244_figures(AS_OF)
     leren, werk_figures = traject_figures(figures, "leren"), traject_figures(figures, "werk")
-    assert leren["size_classes"] == {"micro": 0, "small": 13, "medium": 0, "large": 1, "non_profit": 2}
-    assert leren["size_class_shares"] == {"sme": "81.3", "non_profit": "12.5", "large": "6.3"}
-    assert werk_figures["size_class_shares"] == {"sme": "62.5", "non_profit": "31.3", "large": "6.3"}
+    assert leren["size_classes"] == {
+        "micro": 0,
+        "small": 13,
+        "medium": 0,
+        "large": 1,
+        "non_profit": 2,
+        "unknown": 0,
+    }
+    assert leren["size_class_shares"] == {
+        "sme": "81.3",
+        "non_profit": "12.5",
+        "large": "6.3",
+        "unknown": "0.0",
+    }
+    assert werk_figures["size_class_shares"] == {
+        "sme": "62.5",
+        "non_profit": "31.3",
+        "large": "6.3",
+        "unknown": "0.0",
+    }
 
 
 def test_size_class_shares_that_do_not_end_in_a_tie_round_to_the_nearest(period):
     _approve_sizes(period, sme=14, non_profit=0, large=1)  # 93.333… and 6.666…
     shares = traject_figures(pq244_figures(AS_OF), "leren")["size_class_shares"]
-    assert shares == {"sme": "93.3", "non_profit": "0.0", "large": "6.7"}
+    assert shares == {"sme": "93.3", "non_profit": "0.0", "large": "6.7", "unknown": "0.0"}
+
+
+def test_a_company_counts_by_the_size_class_its_approval_rested_on(period):
+    """The class is frozen at approval: a company that grows later does not rewrite an earlier date, and a
+    company approved twice in a traject counts once, by its latest approval up to the date."""
+    grown = CompanyFactory(staff_headcount=5)
+    approve(
+        period,
+        datetime.date(2025, 2, 1),
+        company=grown,
+        status=ApplicationStatus.COMPLETED,
+        started_on=datetime.date(2025, 2, 2),
+        ended_on=datetime.date(2025, 3, 1),
+    )
+    grown.staff_headcount = 60
+    grown.save()  # a medium-sized enterprise from now on
+    before_second = traject_figures(pq244_figures(datetime.date(2025, 3, 31)), "leren")["size_classes"]
+    approve(period, datetime.date(2025, 4, 1), company=grown)
+    after_second = traject_figures(pq244_figures(AS_OF), "leren")["size_classes"]
+
+    assert (before_second["micro"], before_second["medium"]) == (1, 0)
+    assert (after_second["micro"], after_second["medium"], sum(after_second.values())) == (0, 1, 1)
+
+
+def test_companies_approved_without_a_declared_size_are_counted_and_said(period):
+    werk = CapacityPeriodFactory(traject=TrajectFactory(code="werk", start_date=datetime.date(2024, 1, 1)))
+    _approve_sizes(werk, sme=3, non_profit=0, large=1)
+    approve(werk, datetime.date(2025, 3, 1), company=CompanyFactory(staff_headcount=None))
+    figures = pq244_figures(AS_OF)
+    werk_figures = traject_figures(figures, "werk")
+
+    assert werk_figures["size_classes"]["unknown"] == 1
+    assert werk_figures["size_class_shares"] == {
+        "sme": "60.0",
+        "non_profit": "0.0",
+        "large": "20.0",
+        "unknown": "20.0",
+    }
+    text = " ".join(block.text for block in answer_2(figures) if hasattr(block, "text"))
+    assert "Van 1 bedrijf (20%) was de KMO-status bij de goedkeuring niet verklaard." in text
 
 
 def test_a_traject_without_approvals_has_zeros_and_no_shares(period):
     leren = traject_figures(pq244_figures(AS_OF), "leren")
     assert leren["approved_companies"] == 0
-    assert leren["size_class_shares"] == {"sme": None, "non_profit": None, "large": None}
+    assert leren["size_class_shares"] == {"sme": None, "non_profit": None, "large": None, "unknown": None}
     assert leren["funding"] == dict.fromkeys(
         ["total", "eu", "flemish", "own_promoter", "own_company"], "0.00"
     )
@@ -592,13 +650,23 @@ class TestTheMinistersAnswer:
 
     def test_answer_2_size_class_shares(self, answer):
         werk = traject_figures(answer, "werk")
-        assert werk["size_class_shares"] == {"sme": "61.5", "non_profit": "24.5", "large": "14.0"}
+        assert werk["size_class_shares"] == {
+            "sme": "61.5",
+            "non_profit": "24.5",
+            "large": "14.0",
+            "unknown": "0.0",
+        }
         sizes = werk["size_classes"]
         sme = sizes["micro"] + sizes["small"] + sizes["medium"]
         assert (sme, sizes["non_profit"], sizes["large"]) == (608, 242, 138)
         for code in ("leren", "motivatie"):
             figures = traject_figures(answer, code)
-            assert figures["size_class_shares"] == {"sme": "100.0", "non_profit": "0.0", "large": "0.0"}
+            assert figures["size_class_shares"] == {
+                "sme": "100.0",
+                "non_profit": "0.0",
+                "large": "0.0",
+                "unknown": "0.0",
+            }
 
     def test_answer_3_places(self, answer):
         places = {t["code"]: t["places"] for t in answer["trajects"]}

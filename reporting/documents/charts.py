@@ -12,6 +12,7 @@ SIZE_COLOURS = {
     "medium": "#3d85c6",
     "non_profit": "#6aa84f",
     "large": "#e69138",
+    "unknown": "#b7b7b7",
 }
 OPENED = Series("Opengesteld", "#d9e2ec")
 TAKEN = Series("Ingenomen", "#0b5394")

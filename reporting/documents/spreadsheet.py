@@ -58,20 +58,22 @@ def render_xlsx(figures: dict) -> bytes:
                 ("Middelgrote ondernemingen", WHOLE),
                 ("Non-profitorganisaties", WHOLE),
                 ("Grote bedrijven", WHOLE),
+                ("Grootte nog niet verklaard", WHOLE),
                 ("Aandeel KMO's (%)", SHARE),
                 ("Aandeel non-profit (%)", SHARE),
                 ("Aandeel grote bedrijven (%)", SHARE),
+                ("Aandeel grootte niet verklaard (%)", SHARE),
             ),
             [
                 (
                     t["name"],
                     *(
                         t["size_classes"][name]
-                        for name in ("micro", "small", "medium", "non_profit", "large")
+                        for name in ("micro", "small", "medium", "non_profit", "large", "unknown")
                     ),
                     *(
                         _optional_decimal(t["size_class_shares"][name])
-                        for name in ("sme", "non_profit", "large")
+                        for name in ("sme", "non_profit", "large", "unknown")
                     ),
                 )
                 for t in trajects

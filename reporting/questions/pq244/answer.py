@@ -77,6 +77,7 @@ SIZE_LABELS = {
     "medium": "Middelgrote ondernemingen",
     "non_profit": "Non-profitorganisaties",
     "large": "Grote bedrijven",
+    "unknown": "Grootte nog niet verklaard",
 }
 FUNDING_PARTS = (
     ("eu", "Europese middelen"),
@@ -139,6 +140,10 @@ def answer_2(figures: PQ244Figures) -> list:
                 f"{plural(sizes['non_profit'], 'non-profitorganisatie', 'non-profitorganisaties')} en "
                 f"{plural(sizes['large'], 'groot bedrijf', 'grote bedrijven')}."
             )
+        if sizes["unknown"]:
+            unknown = plural(sizes["unknown"], "bedrijf", "bedrijven")
+            unknown_share = share(shares["unknown"])
+            text += f" Van {unknown} ({unknown_share}) was de KMO-status bij de goedkeuring niet verklaard."
         blocks.append(Paragraph(text))
     if any(sum(traject["size_classes"].values()) for traject in figures["trajects"]):
         blocks.append(Figure(charts.size_split(figures["trajects"], SIZE_LABELS)))

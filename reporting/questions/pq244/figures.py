@@ -34,8 +34,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TypedDict
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum, TextField, Value, Window
-from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
+from django.db.models.functions import Cast, FirstValue, Length, Replace, RowNumber, Trim
 from django.utils.translation import gettext as _
 
 from funding.models import BudgetLine, FundingSourceCode
@@ -64,7 +65,14 @@ MAX_RECOMMENDATIONS = 20
 # Put in the place of a company's name in its own recommendation.
 NAME_BLANKED = "…"
 
-SIZE_CLASSES = [SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM, SizeClass.LARGE, SizeClass.NON_PROFIT]
+SIZE_CLASSES = [
+    SizeClass.MICRO,
+    SizeClass.SMALL,
+    SizeClass.MEDIUM,
+    SizeClass.LARGE,
+    SizeClass.NON_PROFIT,
+    SizeClass.UNKNOWN,
+]
 SME = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
 FUNDING_KEYS = [
     FundingSourceCode.EU,
@@ -83,12 +91,14 @@ class SizeClassCounts(TypedDict):
     medium: int
     large: int
     non_profit: int
+    unknown: int
 
 
 class SizeClassShares(TypedDict):
     sme: str | None
     non_profit: str | None
     large: str | None
+    unknown: str | None
 
 
 class PeriodPlaces(TypedDict):
@@ -186,17 +196,35 @@ def _share(part: int, whole: int) -> str | None:
 
 # -- one grouped query per figure ------------------------------------------------------------------
 def _size_classes(as_of) -> dict[int, dict[str, int]]:
-    """Return the distinct approved companies per traject and size class (a company has one size class, so
-    the classes add up to the traject's approved companies)."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
+    """Return the approved companies per traject and size class.
+
+    The class is the one the approval rested on, frozen on the application, so a company that grows later
+    does not rewrite the figures of an earlier date. A company approved more than once in a traject counts
+    once, by its latest approval up to ``as_of``, so the classes add up to the traject's approved companies.
+    """
+    latest = (
         approved_as_of(as_of)
-        .values("traject_id", "company__size_class")
-        .annotate(companies=Count("company", distinct=True))
+        .annotate(
+            frozen_class=Window(
+                FirstValue("size_class_at_approval"),
+                partition_by=[F("traject_id"), F("company_id")],
+                order_by=[F("decided_on").desc(), F("pk").desc()],
+            )
+        )
+        .values("traject_id", "company_id", "frozen_class")
         .order_by()
+        .distinct()
     )
-    for row in rows:
-        counts[row["traject_id"]][row["company__size_class"]] = row["companies"]
+    sql, params = latest.query.sql_with_params()
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        # The ORM cannot group the rows of a query with a window; the outer query only counts them.
+        counting = (
+            "SELECT traject_id, frozen_class, COUNT(*) FROM ({}) latest GROUP BY traject_id, frozen_class"
+        )
+        cursor.execute(counting.format(sql), params)
+        for traject_id, size_class, companies in cursor.fetchall():
+            counts[traject_id][size_class] = companies
     return counts
 
 
@@ -389,6 +417,7 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
             "sme": _share(sme, companies),
             "non_profit": _share(size_classes[SizeClass.NON_PROFIT], companies),
             "large": _share(size_classes[SizeClass.LARGE], companies),
+            "unknown": _share(size_classes[SizeClass.UNKNOWN], companies),
         },
         "places": found["places"].get(traject_id, []),
         "funding": found["funding"].get(traject_id) or _no_funding(),

@@ -21,12 +21,16 @@ class PQ244SizeClassesSerializer(serializers.Serializer):
     medium = serializers.IntegerField(**COUNT)
     large = serializers.IntegerField(**COUNT)
     non_profit = serializers.IntegerField(**COUNT)
+    unknown = serializers.IntegerField(
+        **COUNT, help_text="Approved while their SME status was not declared (werk takes them)."
+    )
 
 
 class PQ244SizeClassSharesSerializer(serializers.Serializer):
     sme = serializers.DecimalField(**SHARE, help_text="SMEs (micro, small, medium) in percent.")
     non_profit = serializers.DecimalField(**SHARE, help_text="Non-profits in percent.")
     large = serializers.DecimalField(**SHARE, help_text="Large companies in percent.")
+    unknown = serializers.DecimalField(**SHARE, help_text="Companies of unknown size in percent.")
 
 
 class PQ244PeriodPlacesSerializer(serializers.Serializer):
