@@ -1,7 +1,8 @@
 """The budget monitor: the figures in the API, the officers' page with its chart, and the spreadsheet.
 
 The API gives aggregates only, no company is named, so the cabinet may read it too; the page and the
-spreadsheet are for officers and administrators (others get 403, anonymous visitors the login page).
+spreadsheet are for officers, the financial service and administrators (others get 403, anonymous
+visitors the login page).
 """
 
 import io
@@ -96,7 +97,7 @@ class BudgetRowSerializer(serializers.Serializer):
 class BudgetSummaryView(APIView):
     """``GET /api/v1/funding/summary/?traject=&source=&period=&as_of=``: the budget monitor's rows."""
 
-    permission_classes = [role_permission(Role.OFFICER, Role.CABINET)]
+    permission_classes = [role_permission(Role.OFFICER, Role.FINANCE, Role.CABINET)]
 
     @extend_schema(
         summary="The budget monitor's figures per traject and funding source",
@@ -176,7 +177,7 @@ def budget_chart(rows: list[dict]) -> dict:
     }
 
 
-@role_required(Role.OFFICER)
+@role_required(Role.OFFICER, Role.FINANCE)
 @require_GET
 def budget_monitor(request):
     filters = BudgetFilterForm(request.GET or None)
@@ -214,7 +215,7 @@ def _cell(sheet, value, number_format: str | None) -> WriteOnlyCell:
     return cell
 
 
-@role_required(Role.OFFICER)
+@role_required(Role.OFFICER, Role.FINANCE)
 @require_GET
 def budget_export(request):
     """The page's rows as a spreadsheet, amounts as numbers."""
