@@ -356,7 +356,7 @@ class BudgetOverride(models.Model):
             models.UniqueConstraint(
                 fields=["application"],
                 condition=Q(status=BudgetOverrideStatus.PENDING),
-                name="budgetoverride_one_pending_per_application",
+                name="budgetoverride_unique_pending_per_application",
             ),
             models.CheckConstraint(
                 condition=Q(status=BudgetOverrideStatus.PENDING)

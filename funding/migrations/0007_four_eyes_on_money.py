@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='budgetoverride',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('application',), name='budgetoverride_one_pending_per_application'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('application',), name='budgetoverride_unique_pending_per_application'),
         ),
         migrations.AddConstraint(
             model_name='budgetoverride',
