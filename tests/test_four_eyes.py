@@ -300,6 +300,17 @@ def test_a_request_waits_for_a_second_officer_who_approves_and_commits(
     ]
 
 
+def test_a_long_reason_reaches_the_approvals_history_whole(officer, short):
+    """The note names both officers and the whole reason, which may take the 2,000 characters the API
+    allows: the history's reason column is text (PostgreSQL refused over 100 characters)."""
+    reason = ("Bijkrediet toegezegd door de minister op het overleg van maandag. " * 30)[:2000].strip()
+    override = services.request_budget_override(short, by=officer, reason=reason)
+    services.sign_off_budget_override(override, by=another_officer())
+    note = application_history(Application.objects.get(pk=short.pk))[-1]["reason"]
+    assert note.endswith(reason) and officer.username in note
+    assert BudgetOverride.objects.get(pk=override.pk).history.earliest().history_change_reason == reason
+
+
 def test_a_second_officer_refuses_with_a_reason_and_nothing_is_committed(officer, short):
     override = services.request_budget_override(short, by=officer, reason=REASON)
     colleague = another_officer()
