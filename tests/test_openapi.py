@@ -129,6 +129,19 @@ def test_approving_documents_its_request_and_its_errors(schema):
     assert invalid["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
 
 
+def test_the_400_of_an_unreadable_body_matches_the_documented_schema(client, officer, schema):
+    """A body that is not a JSON object answers {"detail": ...}; the documented 400 says so."""
+    import jsonschema
+
+    client.force_login(officer)
+    response = client.put("/api/v1/companies/1/", "false", content_type="application/json")
+    assert response.status_code == 400
+    operation = schema["paths"]["/api/v1/companies/{id}/"]["put"]
+    documented = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    jsonschema.validate(response.json(), documented)
+    jsonschema.validate({"name": ["This field is required."]}, documented)
+
+
 def test_every_endpoint_documents_its_errors(schema):
     undocumented = [
         f"{method.upper()} {path}"

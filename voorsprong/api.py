@@ -198,7 +198,12 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         return {
             "type": "object",
-            "description": "Per field, a list of messages; non_field_errors for the request as a whole.",
+            "description": (
+                "Per field, a list of messages; non_field_errors for the request as a whole; detail, one "
+                "message, for a body that cannot be read at all (not JSON, not an object, too large)."
+            ),
+            # StrictBodyMixin's ParseError answers {"detail": ...}, as DRF's parsers do.
+            "properties": {"detail": {"type": "string"}},
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         }
 
