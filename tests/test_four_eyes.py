@@ -16,7 +16,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from funding.models import (
 )
 from participants.models import Application, ApplicationStatus
 from participants.selectors import application_history
+from participants.services import approve_application
 from tests.clients import client_for
 from tests.factories import (
     ApplicationFactory,
@@ -182,8 +183,13 @@ def test_the_financial_service_sees_every_declaration_and_the_budget_monitor_but
     assert api.get("/api/v1/budget-overrides/").status_code == 403
     refused = api.post("/api/v1/declarations/", {**COSTS, "application": application.pk}, format="json")
     assert refused.status_code == 403  # the financial service does not declare
-    approve = api.post(f"/api/v1/applications/{application.pk}/approve/", {}, format="json")
+    submitted = ApplicationFactory(traject=application.traject)
+    approve = api.post(f"/api/v1/applications/{submitted.pk}/approve/", {}, format="json")
     assert approve.status_code == 403
+    with pytest.raises(WorkflowRefusal) as refused:
+        approve_application(submitted, by=finance)  # not through the API either
+    assert refused.value.code == "forbidden"
+    assert Application.objects.get(pk=submitted.pk).status == ApplicationStatus.SUBMITTED
 
 
 def test_the_financial_service_starts_at_the_declarations_in_the_admin(client, finance):
@@ -494,8 +500,6 @@ def test_one_officer_alone_cannot_approve_over_the_budget_through_approve(office
 
 
 def test_the_database_refuses_a_request_signed_off_by_whoever_asked(officer, short):
-    from django.db import IntegrityError, transaction
-
     override = services.request_budget_override(short, by=officer, reason=REASON)
     with pytest.raises(IntegrityError), transaction.atomic():
         BudgetOverride.objects.filter(pk=override.pk).update(
