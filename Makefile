@@ -11,7 +11,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Voorsprong back office: http://127.0.0.1:8000/ (officer, promoter or consultant / voorsprong-demo)"
+	@echo "Voorsprong back office: http://127.0.0.1:8000/ (officer, officer2, finance, promoter, consultant, cabinet or admin / voorsprong-demo)"
 	@echo "Health: http://127.0.0.1:8000/health/"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -335,10 +335,14 @@ def _user(username: str, role: Role, *, organisation=None, staff=False, superuse
 
 
 def _demo_users(promoter: Organisation, consultant: User) -> dict[str, User]:
+    """Return the demo log-ins by name: two officers, since approving over the budget takes two, and the
+    financial service, which pays what an officer approved."""
     return {
         "officer": _user("officer", Role.OFFICER, staff=True),
+        "officer2": _user("officer2", Role.OFFICER, staff=True),
         "promoter": _user("promoter", Role.PROMOTER, organisation=promoter),
         "consultant": consultant,
         "cabinet": _user("cabinet", Role.CABINET),
+        "finance": _user("finance", Role.FINANCE, staff=True),
         "admin": _user("admin", Role.ADMIN, superuser=True),
     }

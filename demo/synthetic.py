@@ -4,9 +4,9 @@ One block per unit of ``--scale``. As of 26 November 2025 (question 244) a block
 151 / 988 / 20 companies with an approved application in leren / werk / motivatie; werk splits
 608 SME-or-micro / 242 non-profit / 138 large, leren and motivatie hold SMEs only, and some
 companies take part in two trajects. Around that: later approvals, rejections, withdrawals,
-pending and draft applications, so that every status and the as-of rules have something to show, and a
-few companies as the KBO import leaves them (staff not declared: size class unknown), without
-applications.
+pending and draft applications, so that every status and the as-of rules have something to show, a few
+companies as the KBO import leaves them (staff not declared: size class unknown), without applications,
+and the demo promoter's cost declarations, each declared, approved and paid by three people.
 
 Everything is drawn from a random generator seeded by the block number, and a block whose first
 company exists is skipped, so a second run changes nothing. Rows are written with bulk inserts
@@ -25,9 +25,16 @@ from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
 from demo.programme import SECTOR_FUNDS
-from funding.models import ApplicationFunding, FundingRule, FundingSource
+from funding.models import (
+    ApplicationFunding,
+    Declaration,
+    DeclarationShare,
+    DeclarationStatus,
+    FundingRule,
+    FundingSource,
+)
 from funding.selectors import subsidy_shares
-from funding.services import split_cost
+from funding.services import charge_to_sources, split_cost
 from participants.kbo import kbo_number_with_check_digits
 from participants.models import (
     APPROVED_STATUSES,
@@ -41,6 +48,7 @@ from participants.models import (
     Referral,
 )
 from trajects.size_classes import SizeClass
+from voorsprong.money import to_cents
 
 AS_OF = datetime.date(2025, 11, 26)  # the date of question 244
 HORIZON = datetime.date(2026, 11, 1)  # the last day the demo data has activity on
@@ -214,6 +222,8 @@ RECOMMENDATIONS = [
     "Heel bruikbaar: we hebben nu een opleidingsbeleid op papier.",
 ]
 SCORE_WEIGHTS = {1: 2, 2: 5, 3: 18, 4: 40, 5: 35}
+DECLARATION_DAYS = 90  # the demo promoter declares its costs per quarter of coaching
+DECLARATION_REJECTION = "Bewijsstukken ontbreken voor een deel van de uren."
 
 
 def kbo_number(index: int) -> str:
@@ -235,6 +245,8 @@ class Block:
     def __init__(self, block: int, programme: dict):
         self.block = block
         self.rng = random.Random(f"voorsprong-demo-{block}")
+        # A generator of their own, so the declarations leave every other draw (and figure) as it was.
+        self.declaration_rng = random.Random(f"voorsprong-demo-declarations-{block}")
         self.fake = Faker("nl_BE")
         self.fake.seed_instance(block)
         self.programme = programme
@@ -493,6 +505,44 @@ class Block:
             follow_progress=self.rng.random() < 0.8,
         )
 
+    def declarations(self, application: Application) -> list[Declaration]:
+        """Return the costs the demo promoter declared for one of its trajectories, a declaration per
+        quarter of coaching ended by the horizon: the officer approves it (now and then rejects it), the
+        financial service pays it, never the one who approved it; the latest still wait."""
+        if application.started_on is None or application.project_id not in self.promoter_projects:
+            return []
+        rng, users = self.declaration_rng, self.programme["users"]
+        committed = sum(amount for _source, amount in self.commitments.get(application.traject_id, []))
+        last = min(application.ended_on or HORIZON, HORIZON)
+        declarations, start = [], application.started_on
+        while (end := start + datetime.timedelta(days=DECLARATION_DAYS - 1)) <= last:
+            declared_on = end + datetime.timedelta(days=rng.randint(5, 20))
+            if declared_on > HORIZON:
+                break
+            declaration = Declaration(
+                application=application,
+                period_start=start,
+                period_end=end,
+                amount=to_cents(committed * rng.randint(8, 12) / 100),
+                hours=Decimal(rng.randint(6, 30)),
+                description=f"Begeleiding {start:%d/%m/%Y} – {end:%d/%m/%Y}",
+                declared_by=users["promoter"],
+                declared_on=declared_on,
+            )
+            decided_on = declared_on + datetime.timedelta(days=rng.randint(7, 30))
+            if decided_on <= HORIZON:
+                declaration.decided_on, declaration.decided_by = decided_on, users["officer"]
+                declaration.status = DeclarationStatus.APPROVED
+                paid_on = decided_on + datetime.timedelta(days=rng.randint(10, 40))
+                if rng.random() < 0.05:
+                    declaration.status, declaration.reason = DeclarationStatus.REJECTED, DECLARATION_REJECTION
+                elif paid_on <= HORIZON:
+                    declaration.status, declaration.paid_on = DeclarationStatus.PAID, paid_on
+                    declaration.paid_by = users["finance"]
+            declarations.append(declaration)
+            start = end + datetime.timedelta(days=1)
+        return declarations
+
     # -- writing --------------------------------------------------------------------------------
     def write(self) -> None:
         applications = self.plan()
@@ -528,6 +578,26 @@ class Block:
             evaluation for application in applications if (evaluation := self.evaluation(application))
         ]
         Evaluation.objects.bulk_create(evaluations, batch_size=BATCH_SIZE)
+        declarations = [
+            declaration for application in applications for declaration in self.declarations(application)
+        ]
+        bulk_create_with_history(
+            declarations, Declaration, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
+        )
+        committed = {
+            traject_id: {source.pk: amount for source, amount in commitments}
+            for traject_id, commitments in self.commitments.items()
+        }
+        DeclarationShare.objects.bulk_create(
+            [
+                DeclarationShare(declaration=declaration, source_id=source_id, amount=part)
+                for declaration in declarations
+                for source_id, part in charge_to_sources(
+                    declaration.amount, committed[declaration.application.traject_id]
+                ).items()
+            ],
+            batch_size=BATCH_SIZE,
+        )
 
 
 @transaction.atomic

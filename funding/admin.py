@@ -10,13 +10,15 @@ from funding import services
 from funding.models import (
     ApplicationFunding,
     BudgetLine,
+    BudgetOverride,
     Declaration,
     DeclarationAttachment,
     DeclarationShare,
     FundingRule,
     FundingSource,
 )
-from voorsprong.admin import ReasonForm
+from voorsprong.admin import ReasonForm, RefusalInFormMixin
+from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 
@@ -74,21 +76,58 @@ class DeclarationAttachmentInline(admin.TabularInline):
         return False
 
 
-def _decide_each(request, declarations, decision, **kwargs) -> None:
-    """Run a decision service per declaration and tell the officer what happened to each."""
-    for declaration in declarations:
+def _decide_each(request, objects, decision, **kwargs) -> None:
+    """Run a decision service per object (a declaration, an approval over the budget) and tell the user
+    what happened to each."""
+    for obj in objects:
         try:
-            changed = decision(declaration, by=request.user, **kwargs)
+            changed = decision(obj, by=request.user, **kwargs)
         except WorkflowRefusal as refusal:
-            messages.warning(request, f"{declaration}: {refusal.message}")
+            messages.warning(request, f"{obj}: {refusal.message}")
         else:
-            messages.success(request, f"{declaration}: {changed.get_status_display().lower()}")
+            messages.success(request, f"{obj}: {changed.get_status_display().lower()}")
+
+
+def _decide_each_with_reason(model_admin, request, objects, decision, title, intro, submit_label):
+    """Ask for one reason, then run the decision service on each selected object with it."""
+    form = ReasonForm(request.POST if "reason" in request.POST else None)
+    if form.is_valid():
+        _decide_each(request, objects, decision, reason=form.cleaned_data["reason"])
+        return None
+    return TemplateResponse(
+        request,
+        # The applications' reason form lists any selected objects under this name.
+        "admin/reason_for_selected.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "submit_label": submit_label,
+            "objects": objects,
+            "form": form,
+            "opts": model_admin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+class ThroughServicesOnlyMixin:
+    """For an admin whose objects change only through services: no reverting to an earlier version."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(SimpleHistoryAdmin):
+class DeclarationAdmin(ThroughServicesOnlyMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "mark_paid_selected"]
-    list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on")
+    list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on", "paid_on")
     list_filter = ("status", "application__traject")
     list_select_related = ("application__company", "application__traject")
     search_fields = ("application__company__name", "application__company__kbo_number")
@@ -106,6 +145,7 @@ class DeclarationAdmin(SimpleHistoryAdmin):
         "decided_on",
         "reason",
         "paid_on",
+        "paid_by",
     )
 
     def get_fields(self, request, obj=None):
@@ -144,14 +184,12 @@ class DeclarationAdmin(SimpleHistoryAdmin):
                     query[name] = request.POST[name]
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
 
-    def revert_disabled(self, request, obj=None):
-        return True
+    # Each user is offered the actions of their role: officers decide, the financial service pays.
+    def has_decide_permission(self, request):
+        return request.user.acts_as(Role.OFFICER) and self.has_change_permission(request)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def has_pay_permission(self, request):
+        return request.user.acts_as(Role.FINANCE) and self.has_change_permission(request)
 
     @admin.display(description=_("company"), ordering="application__company__name")
     def company(self, declaration):
@@ -169,35 +207,82 @@ class DeclarationAdmin(SimpleHistoryAdmin):
         )
         return f"{start} – {end}"
 
-    @admin.action(description=_("Approve selected declarations"), permissions=["change"])
+    @admin.action(description=_("Approve selected declarations"), permissions=["decide"])
     def approve_selected(self, request, queryset):
         _decide_each(request, queryset, services.approve_declaration)
 
-    @admin.action(description=_("Reject selected declarations"), permissions=["change"])
+    @admin.action(description=_("Reject selected declarations"), permissions=["decide"])
     def reject_selected(self, request, queryset):
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            _decide_each(request, queryset, services.reject_declaration, reason=form.cleaned_data["reason"])
-            return None
-        return TemplateResponse(
+        return _decide_each_with_reason(
+            self,
             request,
-            # The applications' reason form lists any selected objects under this name.
-            "admin/reason_for_selected.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Reject selected declarations"),
-                "intro": _("These declarations will be rejected with the reason below:"),
-                "submit_label": _("Reject"),
-                "objects": queryset,
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            services.reject_declaration,
+            _("Reject selected declarations"),
+            _("These declarations will be rejected with the reason below:"),
+            _("Reject"),
         )
 
-    @admin.action(description=_("Mark selected declarations as paid"), permissions=["change"])
+    @admin.action(description=_("Mark selected declarations as paid"), permissions=["pay"])
     def mark_paid_selected(self, request, queryset):
         _decide_each(request, queryset, services.mark_declaration_paid)
+
+
+@admin.register(BudgetOverride)
+class BudgetOverrideAdmin(RefusalInFormMixin, ThroughServicesOnlyMixin, SimpleHistoryAdmin):
+    """Approvals over the budget: an officer requests one here (or with the applications' action "approve
+    despite the budget"), another signs it off or refuses it with the actions."""
+
+    actions = ["sign_off_selected", "refuse_selected"]
+    list_display = ("application", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status", "application__traject")
+    list_select_related = ("application__company", "application__traject", "requested_by", "decided_by")
+    search_fields = ("application__company__name", "application__company__kbo_number", "reason")
+    raw_id_fields = ("application",)
+    add_fields = ("application", "reason")
+    readonly_fields = (
+        *add_fields,
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "refusal_reason",
+    )
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who asked and who signed off stays
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing of a request is edited; it is signed off or refused by the actions
+        requested = services.request_budget_override(obj.application, by=request.user, reason=obj.reason)
+        # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
+        obj.pk = requested.pk
+
+    @admin.action(description=_("Sign off selected approvals over the budget"), permissions=["change"])
+    def sign_off_selected(self, request, queryset):
+        _decide_each(
+            request, queryset.select_related(*self.list_select_related), services.sign_off_budget_override
+        )
+
+    @admin.action(description=_("Refuse selected approvals over the budget"), permissions=["change"])
+    def refuse_selected(self, request, queryset):
+        return _decide_each_with_reason(
+            self,
+            request,
+            queryset.select_related(*self.list_select_related),
+            services.refuse_budget_override,
+            _("Refuse selected approvals over the budget"),
+            _("These approvals over the budget will be refused with the reason below:"),
+            _("Refuse"),
+        )
 
 
 @admin.register(DeclarationShare)

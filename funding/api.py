@@ -1,7 +1,6 @@
-"""The funding API: cost declarations and the budget monitor's figures. Views are thin: the scoped
-queryset and the selectors read, services change."""
+"""The funding API: cost declarations, approvals over the budget and the budget monitor's figures. Views
+are thin: the scoped querysets and the selectors read, services change."""
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -11,12 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding import services
-from funding.filters import DeclarationFilter
+from funding.filters import BudgetOverrideFilter, DeclarationFilter
 from funding.forms import BudgetFilterForm
-from funding.models import Declaration, DeclarationShare, FundingSourceCode
-from funding.selectors import budget_summary
-from funding.serializers import BudgetRowSerializer, DeclarationSerializer, PaymentSerializer
-from participants.selectors import applications_visible_to
+from funding.models import FundingSourceCode
+from funding.selectors import budget_overrides, budget_summary, declarations_visible_to
+from funding.serializers import (
+    BudgetOverrideSerializer,
+    BudgetRowSerializer,
+    DeclarationSerializer,
+    PaymentSerializer,
+)
 from voorsprong.api import (
     CHANGE_ERRORS,
     TRANSITION_ERRORS,
@@ -32,13 +35,14 @@ from voorsprong.api import (
 from voorsprong.roles import Role
 
 SEES_DECLARATIONS = requires_permission("funding.view_declaration")
+SEES_BUDGET_OVERRIDES = requires_permission("funding.view_budgetoverride")
 
 
-def _decision_schema(summary: str, request=None):
+def _decision_schema(summary: str, request=None, serializer=DeclarationSerializer):
     return extend_schema(
         summary=summary,
         request=request,
-        responses={200: DeclarationSerializer, **error_responses(*TRANSITION_ERRORS)},
+        responses={200: serializer, **error_responses(*TRANSITION_ERRORS)},
     )
 
 
@@ -64,18 +68,10 @@ class DeclarationViewSet(
     ordering = ["-declared_on", "-pk"]
 
     def get_queryset(self):
-        """Return the declarations of the applications the user sees, in a fixed number of queries."""
-        shares = DeclarationShare.objects.select_related("source").order_by("source_id")
-        return (
-            Declaration.objects.filter(
-                application__in=applications_visible_to(self.request.user).values("pk")
-            )
-            .select_related("application__company", "application__traject", "declared_by", "decided_by")
-            .prefetch_related(Prefetch("shares", queryset=shares), "attachments")
-        )
+        return declarations_visible_to(self.request.user)
 
-    # The services decide who may act (officers only); the scoped queryset already answers 404 for
-    # a declaration the user may not see.
+    # The services decide who may act (officers decide, the financial service pays); the scoped
+    # queryset already answers 404 for a declaration the user may not see.
     @_decision_schema("Approve a declaration")
     @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def approve(self, request, pk=None):
@@ -92,10 +88,51 @@ class DeclarationViewSet(
         return self.act(services.mark_declaration_paid, PaymentSerializer)
 
 
+@extend_schema_view(
+    **{
+        **model_viewset_schema(BudgetOverrideSerializer),
+        # A refused request (the budget is not short, one is waiting already) answers 409.
+        "create": extend_schema(
+            summary="Request an approval over the budget, for another officer to sign off",
+            responses={201: BudgetOverrideSerializer, **error_responses(*TRANSITION_ERRORS)},
+        ),
+    }
+)
+class BudgetOverrideViewSet(
+    StrictBodyMixin,
+    ObjectActionMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Approvals over the budget: one officer requests, another signs off (approving the application) or
+    refuses. ``?status=pending`` lists those waiting for a sign-off."""
+
+    serializer_class = BudgetOverrideSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = BudgetOverrideFilter
+    ordering_fields = ["requested_at", "status", "decided_at"]
+    ordering = ["-requested_at", "-pk"]
+    queryset = budget_overrides()
+
+    @_decision_schema(
+        "Sign off another officer's approval over the budget", serializer=BudgetOverrideSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="sign-off", permission_classes=[SEES_BUDGET_OVERRIDES])
+    def sign_off(self, request, pk=None):
+        return self.act(services.sign_off_budget_override)
+
+    @_decision_schema("Refuse an approval over the budget", ReasonSerializer, BudgetOverrideSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[SEES_BUDGET_OVERRIDES])
+    def refuse(self, request, pk=None):
+        return self.act(services.refuse_budget_override, ReasonSerializer)
+
+
 class BudgetSummaryView(APIView):
     """``GET /api/v1/funding/summary/?traject=&source=&period=&as_of=``: the budget monitor's rows."""
 
-    permission_classes = [role_permission(Role.OFFICER, Role.CABINET)]
+    permission_classes = [role_permission(Role.OFFICER, Role.FINANCE, Role.CABINET)]
 
     @extend_schema(
         summary="The budget monitor's figures per traject and funding source",

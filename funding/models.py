@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from voorsprong.models import history_with_reasons
+
 
 class FundingSourceCode(models.TextChoices):
     EU = "eu", _("European Union (ESF+)")
@@ -205,7 +207,15 @@ class Declaration(models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    history = HistoricalRecords()
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="paid_declarations",
+    )
+    history = history_with_reasons()
 
     class Meta:
         verbose_name = _("declaration")
@@ -235,6 +245,11 @@ class Declaration(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=DeclarationStatus.PAID) | Q(paid_on__isnull=False),
                 name="declaration_paid_has_date",
+            ),
+            # Not "paid has a payer": declarations paid before the payer was kept may have none.
+            models.CheckConstraint(
+                condition=Q(status=DeclarationStatus.PAID) | Q(paid_by__isnull=True),
+                name="declaration_only_paid_has_payer",
             ),
         ]
         indexes = [models.Index(fields=["application", "status"])]
@@ -285,3 +300,80 @@ class DeclarationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class BudgetOverrideStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting sign-off")
+    SIGNED_OFF = "signed_off", _("Signed off")
+    REFUSED = "refused", _("Refused")
+
+
+class BudgetOverride(models.Model):
+    """An officer's request to approve an application although its budget is short, which a second
+    officer signs off (approving the application and committing its money) or refuses."""
+
+    application = models.ForeignKey(
+        "participants.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="budget_overrides",
+    )
+    reason = models.TextField(_("reason"), help_text=_("Why the application is approved over the budget."))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=BudgetOverrideStatus.choices,
+        default=BudgetOverrideStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="requested_budget_overrides",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_budget_overrides",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
+    history = history_with_reasons()
+
+    class Meta:
+        verbose_name = _("approval over the budget")
+        verbose_name_plural = _("approvals over the budget")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BudgetOverrideStatus.values), name="budgetoverride_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="budgetoverride_has_reason"),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status=BudgetOverrideStatus.PENDING),
+                name="budgetoverride_unique_pending_per_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=BudgetOverrideStatus.PENDING)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="budgetoverride_decided_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BudgetOverrideStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="budgetoverride_refusal_has_reason",
+            ),
+            # Four eyes: whoever asked cannot be the one who signs off.
+            models.CheckConstraint(
+                condition=~Q(status=BudgetOverrideStatus.SIGNED_OFF) | ~Q(decided_by=F("requested_by")),
+                name="budgetoverride_signed_off_by_another",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return str(self.application)

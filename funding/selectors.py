@@ -4,12 +4,15 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from funding.models import (
     ApplicationFunding,
     BudgetLine,
+    BudgetOverride,
+    BudgetOverrideStatus,
+    Declaration,
     DeclarationShare,
     DeclarationStatus,
     FundingRule,
@@ -17,6 +20,7 @@ from funding.models import (
     FundingSourceCode,
 )
 from participants.models import APPROVED_STATUSES, Application
+from participants.selectors import applications_visible_to
 from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents, to_tenths
@@ -247,3 +251,31 @@ def declared_total(application: Application) -> Decimal:
     """Return what the application's declarations claim, rejected ones aside."""
     declarations = application.declarations.exclude(status=DeclarationStatus.REJECTED)
     return declarations.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def declarations_visible_to(user: User) -> QuerySet[Declaration]:
+    """Return the declarations ``user`` sees, with what their list shows, in a fixed number of queries:
+    the financial service (which pays them) all, anyone else those of the applications they see."""
+    declarations = Declaration.objects.all()
+    if not user.acts_as(Role.FINANCE):
+        declarations = declarations.filter(application__in=applications_visible_to(user).values("pk"))
+    shares = DeclarationShare.objects.select_related("source").order_by("source_id")
+    return declarations.select_related(
+        "application__company", "application__traject", "declared_by", "decided_by", "paid_by"
+    ).prefetch_related(Prefetch("shares", queryset=shares), "attachments")
+
+
+def budget_overrides() -> QuerySet[BudgetOverride]:
+    """Return the requests for approvals over the budget, with the names their list shows."""
+    return BudgetOverride.objects.select_related(
+        "application__company", "application__traject", "requested_by", "decided_by"
+    )
+
+
+def signed_off_override(application: Application) -> BudgetOverride | None:
+    """Return the signed-off request to approve ``application`` over its budget, if there is one."""
+    return (
+        budget_overrides()
+        .filter(application_id=application.pk, status=BudgetOverrideStatus.SIGNED_OFF)
+        .first()
+    )

@@ -5,7 +5,8 @@ from rest_framework import serializers
 from rest_framework.generics import get_object_or_404
 
 from funding import services
-from funding.models import Declaration, DeclarationShare
+from funding.models import BudgetOverride, Declaration, DeclarationShare
+from participants.models import ApplicationStatus
 from participants.selectors import applications_visible_to
 
 
@@ -63,6 +64,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, default=None, allow_null=True
     )
+    paid_by = serializers.CharField(source="paid_by.username", read_only=True, default=None, allow_null=True)
     shares = DeclarationShareSerializer(many=True, read_only=True)
     attachments = AttachmentsField(required=False)
 
@@ -85,6 +87,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "decided_on",
             "reason",
             "paid_on",
+            "paid_by",
             "shares",
             "attachments",
         ]
@@ -99,6 +102,44 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, default=None)
+
+
+class BudgetOverrideSerializer(serializers.ModelSerializer):
+    """A request to approve an application over its budget: created with the application and the reason,
+    then signed off or refused by another officer through the actions."""
+
+    application = VisibleApplicationField()
+    company_name = serializers.CharField(source="application.company.name", read_only=True)
+    traject = serializers.CharField(source="application.traject.code", read_only=True)
+    application_status = serializers.ChoiceField(
+        choices=ApplicationStatus.choices, source="application.status", read_only=True
+    )
+    reason = serializers.CharField(max_length=2000)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = BudgetOverride
+        fields = [
+            "id",
+            "application",
+            "company_name",
+            "traject",
+            "application_status",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "refusal_reason",
+        ]
+        read_only_fields = ["status", "requested_at", "decided_at", "refusal_reason"]
+
+    def create(self, validated_data):
+        return services.request_budget_override(by=self.context["request"].user, **validated_data)
 
 
 # -- the budget monitor ---------------------------------------------------------------------------

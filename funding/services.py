@@ -1,4 +1,6 @@
-"""Committing an application's money against the budget when it is approved, and declaring costs on it."""
+"""Committing an application's money against the budget when it is approved, approvals over the budget
+signed off by a second officer, and declaring costs on it (approved by an officer, paid by the financial
+service: never twice the same person)."""
 
 import datetime
 from decimal import Decimal
@@ -11,6 +13,8 @@ from django.utils.translation import gettext as _
 from funding.models import (
     ApplicationFunding,
     BudgetLine,
+    BudgetOverride,
+    BudgetOverrideStatus,
     Declaration,
     DeclarationAttachment,
     DeclarationShare,
@@ -25,11 +29,13 @@ from funding.selectors import (
     committed_total,
     declared_total,
     funding_rule_of,
+    signed_off_override,
     subsidy_shares,
 )
 from participants.hooks import Approval
 from participants.models import Application, ApplicationStatus
 from participants.selectors import applications_visible_to
+from participants.services import approve_application
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
 from voorsprong.roles import Role
@@ -100,20 +106,22 @@ def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> lis
     return short
 
 
-def commit_funding(application: Application, *, by: User, override_reason: str = "") -> bool:
+def commit_funding(application: Application, *, by: User) -> BudgetOverride | None:
     """Commit the application's planned cost per source; refuse when a budget line would be overdrawn,
-    unless an officer overrides with a reason. Return whether the override was needed; this runs inside
-    the approval's transaction."""
+    unless a second officer signed off an approval over the budget. Return that sign-off when the budget
+    needed it; this runs inside the approval's transaction."""
     split = planned_cost_split(application)
     if not split:
-        return False
+        return None
     short = _exhausted_lines(application, split)
-    if short and not override_reason.strip():
+    override = signed_off_override(application) if short else None
+    if short and override is None:
         line, left = short[0]
         raise WorkflowRefusal(
             _(
                 "The budget of %(source)s for %(traject)s has %(left)s euro left, less than the "
-                "%(needed)s euro this approval commits. An officer can approve it anyway, giving a reason."
+                "%(needed)s euro this approval commits. To approve it anyway, request an approval over "
+                "the budget with a reason, which another officer signs off."
             )
             % {
                 "source": line.source.name,
@@ -126,16 +134,132 @@ def commit_funding(application: Application, *, by: User, override_reason: str =
     sources = {source.code: source for source in FundingSource.objects.filter(code__in=split)}
     for code, amount in split.items():
         save_as(ApplicationFunding(application=application, source=sources[code], amount=amount), by)
-    return bool(short)
+    return override
 
 
 def commit_approved_funding(approval: Approval) -> str:
     """Commit the money of an approval under way (a step of ``participants.hooks``); return the history
-    note of an override."""
-    reason = approval.budget_override_reason
-    if commit_funding(approval.application, by=approval.by, override_reason=reason):
-        return _("Budget exceeded, approved anyway: %(reason)s") % {"reason": reason.strip()}
-    return ""
+    note of an approval over the budget, naming both officers."""
+    override = commit_funding(approval.application, by=approval.by)
+    if override is None:
+        return ""
+    return _(
+        "Budget exceeded, approved anyway: requested by %(requester)s, signed off by %(signer)s: %(reason)s"
+    ) % {
+        "requester": override.requested_by.get_username(),
+        "signer": override.decided_by.get_username(),
+        "reason": override.reason,
+    }
+
+
+# -- approvals over the budget -------------------------------------------------------------------------
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowRefusal(_("Give a reason."), "reason_required", "reason")
+    return reason
+
+
+def _approval_refusal(application: Application, by: User) -> WorkflowRefusal | None:
+    """Return the refusal that approving ``application`` now would meet, or None when it would pass.
+
+    The approval runs for real in a savepoint that is rolled back whatever happens, so the answer is the
+    approval's own (eligibility, places, budget, every step of the higher layers) and nothing of it stays,
+    its decision e-mail included (Django drops the on-commit callbacks of a rolled-back savepoint).
+    """
+    with transaction.atomic():
+        try:
+            approve_application(application, by=by)
+        except WorkflowRefusal as refusal:
+            return refusal
+        finally:
+            transaction.set_rollback(True)
+    return None
+
+
+@transaction.atomic
+def request_budget_override(application: Application, *, by: User, reason: str) -> BudgetOverride:
+    """Ask another officer to sign off the approval of ``application`` although its budget is short; the
+    application stays submitted and no money is committed until then.
+
+    Refuse when the budget is not what stops the approval: when it would pass (approve it instead) or be
+    refused for another reason (that refusal, which no sign-off lifts), and when a request is waiting.
+    """
+    require_role(by, Role.OFFICER)
+    reason = _required_reason(reason)
+    # Locked so that two requests for one application cannot both find none waiting.
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    if application.budget_overrides.filter(status=BudgetOverrideStatus.PENDING).exists():
+        raise WorkflowRefusal(
+            _("An approval over the budget of this application already awaits a sign-off."),
+            "override_pending",
+        )
+    refusal = _approval_refusal(application, by)
+    if refusal is None:
+        raise WorkflowRefusal(
+            _("The budget covers this approval: approve the application without a sign-off."),
+            "budget_not_exhausted",
+        )
+    if refusal.code != "budget_exhausted":
+        raise refusal
+    override = BudgetOverride(
+        application=application, reason=reason, requested_by=by, requested_at=timezone.now()
+    )
+    return save_as(override, by, reason=reason)
+
+
+def _begin_override_decision(override: BudgetOverride, by: User) -> BudgetOverride:
+    """Return the request locked; refuse anyone but officers and a request that is no longer waiting."""
+    require_role(by, Role.OFFICER)
+    override = (
+        BudgetOverride.objects.select_for_update(of=("self",))
+        .select_related("application", "requested_by")
+        .get(pk=override.pk)
+    )
+    if override.status != BudgetOverrideStatus.PENDING:
+        raise WorkflowRefusal(
+            _("This approval over the budget is %(status)s already.")
+            % {"status": override.get_status_display().lower()},
+            "invalid_transition",
+        )
+    return override
+
+
+@transaction.atomic
+def sign_off_budget_override(override: BudgetOverride, *, by: User) -> BudgetOverride:
+    """Sign off another officer's request: approve the application, committing its money over the budget
+    (or within it, when the budget covers it by now). A refusal of the approval (no free place any more,
+    say) rolls the sign-off back with it, and the request keeps waiting."""
+    override = _begin_override_decision(override, by)
+    if override.requested_by_id == by.pk:
+        raise WorkflowRefusal(
+            _("You requested this approval over the budget yourself; another officer must sign it off."),
+            "same_person",
+        )
+    override.status, override.decided_by, override.decided_at = (
+        BudgetOverrideStatus.SIGNED_OFF,
+        by,
+        timezone.now(),
+    )
+    save_as(override, by)
+    # The funding step of this approval finds the request signed off (signed_off_override).
+    override.application = approve_application(override.application, by=by)
+    return override
+
+
+@transaction.atomic
+def refuse_budget_override(override: BudgetOverride, *, by: User, reason: str) -> BudgetOverride:
+    """Refuse a request with a reason; the application stays submitted. Refusing lets no money go, so
+    the officer who asked may withdraw the request this way too."""
+    reason = _required_reason(reason)
+    override = _begin_override_decision(override, by)
+    override.status, override.decided_by, override.decided_at = (
+        BudgetOverrideStatus.REFUSED,
+        by,
+        timezone.now(),
+    )
+    override.refusal_reason = reason
+    return save_as(override, by, reason=reason)
 
 
 # -- cost declarations -------------------------------------------------------------------------------
@@ -162,6 +286,16 @@ def _check_declared_values(
         )
     if hours < 0:
         raise WorkflowRefusal(_("Hours cannot be negative."), "invalid_hours", "hours")
+
+
+def charge_to_sources(amount: Decimal, committed: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Split a declared ``amount`` over the funding sources (by id) in the proportions of what each
+    committed; the largest source takes the rounding rest, so no part can drop below zero."""
+    weights = sorted(
+        ((source_id, part) for source_id, part in committed.items() if part > 0),
+        key=lambda item: (item[1], -item[0]),
+    )
+    return split_in_proportion(amount, dict(weights))
 
 
 @transaction.atomic
@@ -220,22 +354,19 @@ def declare_costs(
         ),
         by,
     )
-    # The largest source takes the rounding rest, so no part can drop below zero.
-    weights = dict(
-        application.funding.filter(amount__gt=0)
-        .order_by("amount", "-source_id")
-        .values_list("source_id", "amount")
-    )
-    for source_id, part in split_in_proportion(amount, weights).items():
+    committed_per_source = dict(application.funding.values_list("source_id", "amount"))
+    for source_id, part in charge_to_sources(amount, committed_per_source).items():
         DeclarationShare.objects.create(declaration=declaration, source_id=source_id, amount=part)
     for file in files:
         DeclarationAttachment.objects.create(declaration=declaration, file=file)
     return declaration
 
 
-def _begin_decision(declaration: Declaration, by: User, allowed: tuple[str, ...], action: str) -> Declaration:
-    """Return the declaration locked; refuse anyone but officers and any status not in ``allowed``."""
-    require_role(by, Role.OFFICER)
+def _begin_decision(
+    declaration: Declaration, by: User, role: Role, allowed: tuple[str, ...], action: str
+) -> Declaration:
+    """Return the declaration locked; refuse anyone without ``role`` and any status not in ``allowed``."""
+    require_role(by, role)
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status not in allowed:
         raise WorkflowRefusal(
@@ -248,7 +379,14 @@ def _begin_decision(declaration: Declaration, by: User, allowed: tuple[str, ...]
 
 @transaction.atomic
 def approve_declaration(declaration: Declaration, *, by: User) -> Declaration:
-    declaration = _begin_decision(declaration, by, (DeclarationStatus.SUBMITTED,), _("approved"))
+    """Approve a submitted declaration as an officer who did not declare it."""
+    declaration = _begin_decision(
+        declaration, by, Role.OFFICER, (DeclarationStatus.SUBMITTED,), _("approved")
+    )
+    if declaration.declared_by_id == by.pk:
+        raise WorkflowRefusal(
+            _("You declared these costs yourself; another officer must approve them."), "same_person"
+        )
     declaration.status = DeclarationStatus.APPROVED
     declaration.decided_on, declaration.decided_by = _today(), by
     return save_as(declaration, by)
@@ -256,10 +394,11 @@ def approve_declaration(declaration: Declaration, *, by: User) -> Declaration:
 
 @transaction.atomic
 def reject_declaration(declaration: Declaration, *, by: User, reason: str) -> Declaration:
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowRefusal(_("Give a reason."), "reason_required", "reason")
-    declaration = _begin_decision(declaration, by, (DeclarationStatus.SUBMITTED,), _("rejected"))
+    """Reject a submitted declaration with a reason; rejecting pays nothing, so whoever declared it may."""
+    reason = _required_reason(reason)
+    declaration = _begin_decision(
+        declaration, by, Role.OFFICER, (DeclarationStatus.SUBMITTED,), _("rejected")
+    )
     declaration.status = DeclarationStatus.REJECTED
     declaration.decided_on, declaration.decided_by = _today(), by
     declaration.reason = reason
@@ -270,7 +409,15 @@ def reject_declaration(declaration: Declaration, *, by: User, reason: str) -> De
 def mark_declaration_paid(
     declaration: Declaration, *, by: User, on: datetime.date | None = None
 ) -> Declaration:
-    declaration = _begin_decision(declaration, by, (DeclarationStatus.APPROVED,), _("marked as paid"))
+    """Record the payment of an approved declaration by the financial service, never by whoever
+    approved it."""
+    declaration = _begin_decision(
+        declaration, by, Role.FINANCE, (DeclarationStatus.APPROVED,), _("marked as paid")
+    )
+    if declaration.decided_by_id == by.pk:
+        raise WorkflowRefusal(
+            _("You approved this declaration yourself; someone else must mark it paid."), "same_person"
+        )
     day = on or _today()
     if day > _today():
         raise WorkflowRefusal(_("A payment date cannot lie in the future."), "invalid_date", "on")
@@ -281,5 +428,5 @@ def mark_declaration_paid(
             "invalid_date",
             "on",
         )
-    declaration.status, declaration.paid_on = DeclarationStatus.PAID, day
+    declaration.status, declaration.paid_on, declaration.paid_by = DeclarationStatus.PAID, day, by
     return save_as(declaration, by)

@@ -7,6 +7,7 @@ from funding import api, views
 
 router = SimpleRouter()
 router.register("declarations", api.DeclarationViewSet, basename="declaration")
+router.register("budget-overrides", api.BudgetOverrideViewSet, basename="budget-override")
 
 budget_pages = [
     path("", views.budget_monitor, name="budget_monitor"),
@@ -14,7 +15,7 @@ budget_pages = [
 ]
 
 urlpatterns = [
-    # The officers' budget monitor.
+    # The budget monitor of the officers and the financial service.
     path("financiering/", include((budget_pages, "funding"))),
     path("api/v1/funding/summary/", api.BudgetSummaryView.as_view(), name="funding-summary"),
     path("api/v1/", include(router.urls)),

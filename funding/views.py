@@ -1,7 +1,8 @@
 """The budget monitor's page with its chart, and its spreadsheet (its figures in the API: ``funding.api``).
 
-The page and the spreadsheet are for officers and administrators (others get 403, anonymous visitors the
-login page); the API gives aggregates only, no company is named, so the cabinet may read it too.
+The page and the spreadsheet are for officers, the financial service and administrators (others get 403,
+anonymous visitors the login page); the API gives aggregates only, no company is named, so the cabinet
+may read it too.
 """
 
 from django.http import HttpResponse
@@ -43,7 +44,7 @@ def budget_chart(rows: list[dict]) -> Chart:
     )
 
 
-@role_required(Role.OFFICER)
+@role_required(Role.OFFICER, Role.FINANCE)
 @require_GET
 def budget_monitor(request):
     filters = BudgetFilterForm(request.GET or None)
@@ -74,7 +75,7 @@ EXPORT_COLUMNS = (
 )
 
 
-@role_required(Role.OFFICER)
+@role_required(Role.OFFICER, Role.FINANCE)
 @require_GET
 def budget_export(request):
     """Return the page's rows as a spreadsheet, amounts as numbers."""

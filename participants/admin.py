@@ -15,6 +15,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants import services
+from participants.hooks import request_budget_override
 from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
@@ -298,16 +299,17 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Approve selected applications despite the budget"), permissions=["change"])
     def approve_selected_over_budget(self, request, queryset):
+        # Two officers decide an approval over the budget: this asks, another signs off.
         return self._with_reason(
             request,
             queryset,
-            services.approve_application,
-            "budget_override_reason",
+            request_budget_override,
+            "reason",
             _(
-                "These applications will be approved even where their budget is exhausted, "
-                "for the reason below:"
+                "For these applications an approval despite their exhausted budget will be requested, "
+                "for the reason below; another officer signs it off under approvals over the budget:"
             ),
-            _("Approve"),
+            _("Request approval"),
         )
 
     def _with_reason(self, request, queryset, transition, reason_argument, intro, submit_label):

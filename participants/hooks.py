@@ -9,7 +9,9 @@ commit money (and state aid), the higher app registers its work here from its ``
   decision is saved; it refuses by raising ``WorkflowRefusal``, which rolls the whole approval back, and
   may return a note that the application's history keeps with the decision;
 - a **withdrawal step** runs inside the withdrawal's transaction (giving back what the approval took);
-- a **decision note** adds a paragraph to the decision e-mail (the aid granted, for example).
+- a **decision note** adds a paragraph to the decision e-mail (the aid granted, for example);
+- a **budget override request**: an approval over the budget is not one officer's decision, so an officer's
+  request for one goes to the layer that keeps the budget, where a second officer signs it off.
 
 Registering the same function twice has no effect; they run in the order they were registered.
 """
@@ -17,6 +19,8 @@ Registering the same function twice has no effect; they run in the order they we
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from participants.models import Application, Company
 from trajects.models import Traject
@@ -31,18 +35,20 @@ class Approval:
     application: Application
     by: User
     day: datetime.date
-    budget_override_reason: str = ""
 
 
 EligibilityCheck = Callable[[Company, Traject, datetime.date, Application | None], None]
 ApprovalStep = Callable[[Approval], str]
 WithdrawalStep = Callable[[Application, User], None]
 DecisionNote = Callable[[Application], str]
+BudgetOverrideRequest = Callable[..., object]  # request(application, *, by, reason)
 
 _eligibility_checks: list[EligibilityCheck] = []
 _approval_steps: list[ApprovalStep] = []
 _withdrawal_steps: list[WithdrawalStep] = []
 _decision_notes: list[DecisionNote] = []
+# One layer keeps the budget, so one function (at most) records the requests.
+_budget_override_request: list[BudgetOverrideRequest] = []
 
 
 def _register(registry: list, function):
@@ -75,6 +81,14 @@ def register_decision_note(note: DecisionNote) -> DecisionNote:
     return _register(_decision_notes, note)
 
 
+def register_budget_override_request(request: BudgetOverrideRequest) -> BudgetOverrideRequest:
+    """Let ``request(application, by=by, reason=reason)`` record an officer's request to approve an
+    application over its budget, for a second officer to sign off, and return what it recorded; it
+    replaces any earlier one."""
+    _budget_override_request[:] = [request]
+    return request
+
+
 def eligibility_check_refusals(
     company: Company, traject: Traject, day: datetime.date, application: Application | None = None
 ) -> list[WorkflowRefusal]:
@@ -105,3 +119,15 @@ def run_withdrawal_steps(application: Application, by: User) -> None:
 def decision_notes(application: Application) -> list[str]:
     """Return the registered decision notes for ``application``'s e-mail, the empty ones left out."""
     return [text for note in _decision_notes if (text := note(application))]
+
+
+def request_budget_override(application: Application, *, by: User, reason: str):
+    """Pass an officer's request to approve ``application`` over its budget to the layer that keeps the
+    budget; return what it recorded (with a ``get_status_display``). Refuse when no layer keeps one."""
+    if not _budget_override_request:
+        raise WorkflowRefusal(
+            _("No budget is kept for this application: approve it without a sign-off."),
+            "budget_not_exhausted",
+        )
+    [request] = _budget_override_request
+    return request(application, by=by, reason=reason)

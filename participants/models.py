@@ -13,6 +13,7 @@ from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
+from voorsprong.models import history_with_reasons
 
 
 class LegalForm(models.TextChoices):
@@ -288,7 +289,7 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = history_with_reasons()
 
     class Meta:
         verbose_name = _("application")

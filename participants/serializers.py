@@ -1,7 +1,9 @@
 import posixpath
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from participants import services
@@ -20,6 +22,7 @@ from participants.models import (
 from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 from trajects.size_classes import SizeClass
+from voorsprong.services import WorkflowRefusal
 
 
 class KboNumberField(serializers.CharField):
@@ -143,13 +146,32 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "hours", "kind", "employees_reached", "notes", "logged_by"]
 
 
+@extend_schema_serializer(deprecate_fields=["budget_override_reason"])
 class ApprovalSerializer(serializers.Serializer):
+    """The body of approve/: nothing. An approval over the budget takes two officers, so a reason to
+    override the budget answers 409 ``sign_off_required``: the client requests a sign-off instead."""
+
     budget_override_reason = serializers.CharField(
         max_length=2000,
         required=False,
         default="",
-        help_text=_("Only when the budget is exhausted: why the officer approves anyway."),
+        help_text=_(
+            "No longer accepted: an approval over the budget is requested with POST "
+            "/api/v1/budget-overrides/ and signed off by another officer. A reason here answers 409 "
+            "sign_off_required."
+        ),
     )
+
+    def validate(self, attrs):
+        if attrs["budget_override_reason"].strip():
+            raise WorkflowRefusal(
+                gettext(
+                    "An approval over the budget needs a second officer: request it with a reason under "
+                    "approvals over the budget, and another officer signs it off."
+                ),
+                "sign_off_required",
+            )
+        return {}
 
 
 class HistoryEntrySerializer(serializers.Serializer):

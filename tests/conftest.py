@@ -43,6 +43,14 @@ def officer(db):
     return UserFactory(role=Role.OFFICER, is_staff=True)
 
 
+@pytest.fixture
+def finance(db):
+    """Return a member of the financial service, who pays approved declarations (in the admin, as staff)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(role=Role.FINANCE, is_staff=True)
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Run tasks in the test's process, also when CI points Celery at Redis; a test that needs a real

@@ -7,10 +7,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from funding.models import BudgetLine, FundingRule, FundingSource
+from funding.models import BudgetLine, BudgetOverride, BudgetOverrideStatus, FundingRule, FundingSource
+from funding.services import request_budget_override
 from participants import services
 from participants.models import ApplicationStatus
-from tests.factories import ApplicationFactory, CapacityPeriodFactory, CompanyFactory, TrajectFactory
+from tests.factories import (
+    ApplicationFactory,
+    CapacityPeriodFactory,
+    CompanyFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:participants_application_changelist")
@@ -90,7 +98,9 @@ def test_reverting_to_an_earlier_version_cannot_bypass_the_workflow(client, offi
     assert application.status == ApplicationStatus.APPROVED
 
 
-def test_approving_over_an_exhausted_budget_asks_for_a_reason_and_records_it(client, officer, traject):
+def test_approving_over_an_exhausted_budget_asks_a_reason_and_waits_for_a_second_officer(
+    client, officer, traject
+):
     eu = FundingSource.objects.create(code="eu", name="ESF+", is_subsidy=True)
     BudgetLine.objects.create(traject=traject, source=eu, amount=Decimal("100.00"))
     FundingRule.objects.create(traject=traject, default_planned_cost=Decimal("5000.00"))
@@ -105,7 +115,44 @@ def test_approving_over_an_exhausted_budget_asks_for_a_reason_and_records_it(cli
 
     action = {"action": "approve_selected_over_budget", "_selected_action": [application.pk]}
     assert client.post(CHANGELIST, action).status_code == 200  # the reason form
-    client.post(CHANGELIST, {**action, "reason": "Bijkrediet toegezegd"})
+    requested = client.post(CHANGELIST, {**action, "reason": "Bijkrediet toegezegd"}, follow=True)
+    assert any("wacht op" in message for message in shown(requested))
+    application.refresh_from_db()
+    assert (application.status, application.funding.count()) == (ApplicationStatus.SUBMITTED, 0)
+    override = BudgetOverride.objects.get(application=application)
+    assert (override.status, override.requested_by, override.reason) == (
+        BudgetOverrideStatus.PENDING,
+        officer,
+        "Bijkrediet toegezegd",
+    )
+
+    overrides = reverse("admin:funding_budgetoverride_changelist")
+    sign_off = {"action": "sign_off_selected", "_selected_action": [override.pk]}
+    alone = client.post(overrides, sign_off, follow=True)
+    assert any("andere dossierbehandelaar" in message for message in shown(alone))
+    assert BudgetOverride.objects.get(pk=override.pk).status == BudgetOverrideStatus.PENDING
+    client.force_login(UserFactory(role=Role.OFFICER, is_staff=True))
+    client.post(overrides, sign_off)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
     assert "Bijkrediet toegezegd" in application.history.first().history_change_reason
+
+
+def test_a_second_officer_refuses_an_approval_over_the_budget_with_a_reason(client, officer, traject):
+    eu = FundingSource.objects.create(code="eu", name="ESF+", is_subsidy=True)
+    BudgetLine.objects.create(traject=traject, source=eu, amount=Decimal("100.00"))
+    FundingRule.objects.create(traject=traject, default_planned_cost=Decimal("5000.00"))
+    application = ApplicationFactory(traject=traject)
+    override = request_budget_override(application, by=officer, reason="Bijkrediet toegezegd")
+    client.force_login(UserFactory(role=Role.OFFICER, is_staff=True))
+    overrides = reverse("admin:funding_budgetoverride_changelist")
+    refuse = {"action": "refuse_selected", "_selected_action": [override.pk]}
+    assert "reason" in client.post(overrides, refuse).context["form"].fields
+    client.post(overrides, {**refuse, "reason": "Geen bijkrediet in zicht"})
+    override.refresh_from_db()
+    assert (override.status, override.refusal_reason) == (
+        BudgetOverrideStatus.REFUSED,
+        "Geen bijkrediet in zicht",
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED

@@ -2,8 +2,9 @@
 
 The schema is the one the running app serves at ``/api/schema/`` (loaded through Django's WSGI handler),
 the data set is ``seed_demo``'s, so the ids in paths hit real rows, and every operation is tried as the
-officer, a promoter and the cabinet, each with its API token. No answer may be a server error, and
-every answer must have a documented status code and content type and match its documented schema.
+officer, a promoter, the cabinet and the financial service, each with its API token. No answer may be a
+server error, and every answer must have a documented status code and content type and match its
+documented schema.
 
 Each generated request runs in a savepoint that is rolled back afterwards, so the requests of one
 example never see another's writes and the seeded data stays as ``seed_demo`` left it.
@@ -11,7 +12,6 @@ example never see another's writes and the seeded data stays as ``seed_demo`` le
 
 import datetime
 import io
-from decimal import Decimal
 
 import hypothesis
 import pytest
@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 pytestmark = pytest.mark.api_contract
 
-ROLES = ("officer", "promoter", "cabinet")
+ROLES = ("officer", "promoter", "cabinet", "finance")
 # A handful of examples per operation and role keeps the pass under a minute; derandomized, so a
 # failure in CI is the same failure on a laptop.
 EXAMPLES = 5
@@ -70,30 +70,28 @@ def _some(queryset, *, per: str | None = None, count: int = 2) -> list[int]:
     return [pk for value in sorted(values) for pk in _some(queryset.filter(**{per: value}), count=count)]
 
 
-def _declarations(promoter, officer) -> None:
-    """Declare costs, as seed_demo declares none: a promoter declares four months of an application in
-    progress, and an officer approves one, pays one and rejects one."""
-    from funding import services
-    from participants.models import ApplicationStatus
-    from participants.selectors import applications_visible_to
+def _budget_overrides(officer) -> None:
+    """Record approvals over the budget, as seed_demo's budgets are never short: one waiting for a
+    sign-off, one refused, each on a submitted application."""
+    from django.utils import timezone
 
-    application = (
-        applications_visible_to(promoter).filter(status=ApplicationStatus.IN_PROGRESS).order_by("pk").first()
+    from funding.models import BudgetOverride, BudgetOverrideStatus
+    from participants.models import Application, ApplicationStatus
+
+    waiting, refused = Application.objects.filter(status=ApplicationStatus.SUBMITTED).order_by("pk")[:2]
+    BudgetOverride.objects.create(
+        application=waiting, reason="Bijkrediet.", requested_by=officer, requested_at=timezone.now()
     )
-    declarations = [
-        services.declare_costs(
-            application,
-            by=promoter,
-            period_start=start,
-            period_end=start + datetime.timedelta(days=27),
-            amount=Decimal("100.00"),
-            hours=Decimal("2.00"),
-        )
-        for start in (datetime.date(2026, month, 1) for month in (5, 6, 7, 8))
-    ]
-    services.approve_declaration(declarations[1], by=officer)
-    services.mark_declaration_paid(services.approve_declaration(declarations[2], by=officer), by=officer)
-    services.reject_declaration(declarations[3], by=officer, reason="Geen bewijsstukken.")
+    BudgetOverride.objects.create(
+        application=refused,
+        reason="Bijkrediet.",
+        requested_by=officer,
+        requested_at=timezone.now(),
+        status=BudgetOverrideStatus.REFUSED,
+        decided_by=officer,
+        decided_at=timezone.now(),
+        refusal_reason="Geen bijkrediet.",
+    )
 
 
 def _report_requests(cabinet) -> None:
@@ -115,7 +113,7 @@ def _seeded(django_db_setup, django_db_blocker):
     tokens."""
     from rest_framework.authtoken.models import Token
 
-    from funding.models import Declaration
+    from funding.models import BudgetOverride, Declaration
     from participants.models import Application, Company, Referral
     from participants.selectors import applications_visible_to
     from reporting.models import ReportRequest
@@ -128,7 +126,8 @@ def _seeded(django_db_setup, django_db_blocker):
         try:
             call_command("seed_demo", stdout=io.StringIO())
             users = {role: User.objects.get(username=role) for role in ROLES}
-            _declarations(users["promoter"], users["officer"])
+            # seed_demo's declarations are in every status, declared, approved and paid by three people.
+            _budget_overrides(users["officer"])
             _report_requests(users["cabinet"])
             promoters = applications_visible_to(users["promoter"])
             own_companies = promoters.values("company_id")
@@ -140,6 +139,7 @@ def _seeded(django_db_setup, django_db_blocker):
                     "applications": _some(Application.objects, per="status") + _some(promoters, per="status"),
                     "referrals": _some(Referral.objects, count=3),
                     "declarations": _some(Declaration.objects, per="status"),
+                    "budget-overrides": _some(BudgetOverride.objects, per="status"),
                     "report-requests": _some(ReportRequest.objects, count=10),
                 }
             )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from funding.models import Declaration, DeclarationStatus
+from funding.models import BudgetOverride, Declaration, DeclarationStatus
 from participants.models import Application, ApplicationStatus, Company, Referral
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 from tests.clients import api_collections, client_for
@@ -52,6 +52,7 @@ LISTS = {
         ReportRequest,
         ["created_at", "as_of", "status", "format", "finished_at"],
     ),
+    "/api/v1/budget-overrides/": (BudgetOverride, ["requested_at", "status", "decided_at"]),
 }
 
 
@@ -151,6 +152,29 @@ def _build() -> dict:
         decided_by=officer,
     )
 
+    # Approvals over the budget in each status, requested and decided at other moments.
+    colleague = UserFactory(role=Role.OFFICER)
+    for application, requested, status, decided in (
+        (ApplicationFactory(traject=werk, submitted_on=day(2025, 4, 1)), day(2025, 5, 1), "pending", None),
+        (approved, day(2025, 1, 15), "signed_off", day(2025, 1, 20)),
+        (
+            ApplicationFactory(traject=leren, submitted_on=day(2025, 5, 2)),
+            day(2025, 6, 1),
+            "refused",
+            day(2025, 6, 2),
+        ),
+    ):
+        BudgetOverride.objects.create(
+            application=application,
+            reason="Bijkrediet",
+            status=status,
+            requested_by=officer,
+            requested_at=_moment(requested),
+            decided_by=colleague if decided else None,
+            decided_at=_moment(decided) if decided else None,
+            refusal_reason="Geen bijkrediet" if status == "refused" else "",
+        )
+
     now = timezone.now()
     for days_ago, as_of, fmt, status in (
         (3, datetime.date(2025, 11, 26), ReportFormat.JSON, ReportStatus.DONE),
@@ -168,6 +192,10 @@ def _build() -> dict:
         report.save()
         ReportRequest.objects.filter(pk=report.pk).update(created_at=now - datetime.timedelta(days=days_ago))
     return {"officer": officer, "approved": approved.pk}
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
 
 
 def _get(world, url, **params):
@@ -256,6 +284,16 @@ def _filtered(world, url, **params) -> set[int]:
         ),
         ("/api/v1/report-requests/", {"status": "failed"}, ReportRequest.objects.filter(status="failed")),
         ("/api/v1/report-requests/", {"file_format": "pdf"}, ReportRequest.objects.filter(format="pdf")),
+        (
+            "/api/v1/budget-overrides/",
+            {"status": "pending"},
+            BudgetOverride.objects.filter(status="pending"),
+        ),
+        (
+            "/api/v1/budget-overrides/",
+            {"traject": "leren"},
+            BudgetOverride.objects.filter(application__traject__code="leren"),
+        ),
     ],
 )
 def test_each_new_filter_filters(world, db, url, params, expected):
@@ -289,6 +327,9 @@ def test_declarations_filter_on_an_application(world, db):
         ("/api/v1/capacity-periods/", {"traject": "\x00"}),
         ("/api/v1/report-requests/", {"status": "lost"}),
         ("/api/v1/report-requests/", {"file_format": "exe"}),
+        ("/api/v1/budget-overrides/", {"status": "waiting"}),
+        ("/api/v1/budget-overrides/", {"application": "abc"}),
+        ("/api/v1/budget-overrides/", {"traject": "\x00"}),
     ],
 )
 def test_a_bad_filter_value_answers_400(world, db, url, params):

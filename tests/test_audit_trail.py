@@ -38,11 +38,13 @@ from simple_history.manager import HistoryManager
 from funding.models import (
     ApplicationFunding,
     BudgetLine,
+    BudgetOverride,
     Declaration,
     DeclarationStatus,
     FundingRule,
     FundingSource,
 )
+from funding.services import request_budget_override
 from participants import services
 from participants.models import (
     Application,
@@ -186,6 +188,9 @@ def world(officer, settings, tmp_path):
         "promoter": UserFactory(username="promotor", role=Role.PROMOTER, organisation=voka),
         "consultant": UserFactory(username="consulent", role=Role.SECTOR_CONSULTANT, organisation=fund),
         "cabinet": UserFactory(username="kabinet", role=Role.CABINET),
+        # Approvals over the budget take a second officer; the financial service pays declarations.
+        "officer2": UserFactory(username="dossier2", role=Role.OFFICER, is_staff=True),
+        "finance": UserFactory(username="financien", role=Role.FINANCE, is_staff=True),
         # Funding rules have no role's permission: only a superuser edits them.
         "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
     }
@@ -334,13 +339,34 @@ def api_submit(w):
     return application
 
 
-def api_approve_over_budget(w):
+def _budget_override(w) -> BudgetOverride:
+    """Return the officer's request, waiting for a sign-off, to approve an application over its budget."""
+    BudgetLine.objects.update(amount=Decimal("1.00"))
+    return request_budget_override(w.submitted(), by=w.users["officer"], reason=BUDGET_REASON)
+
+
+def api_budget_override_request(w):
     BudgetLine.objects.update(amount=Decimal("1.00"))
     application = w.submitted()
     w.start()
-    body = {"budget_override_reason": "Minister's decision"}
-    api_ok(w.api("officer").post(f"/api/v1/applications/{application.pk}/approve/", body))
-    return application
+    body = {"application": application.pk, "reason": BUDGET_REASON}
+    return BudgetOverride.objects.get(
+        pk=api_ok(w.api("officer").post("/api/v1/budget-overrides/", body), 201)["id"]
+    )
+
+
+def api_approve_over_budget(w):
+    override = _budget_override(w)
+    w.start()
+    api_ok(w.api("officer2").post(f"/api/v1/budget-overrides/{override.pk}/sign-off/"))
+    return override.application
+
+
+def api_budget_override_refuse(w):
+    override = _budget_override(w)
+    w.start()
+    api_ok(w.api("officer2").post(f"/api/v1/budget-overrides/{override.pk}/refuse/", {"reason": REASON}))
+    return override
 
 
 def api_approve_commits_funding(w):
@@ -400,11 +426,11 @@ def api_declaration_create(w):
     return Declaration.objects.get(pk=api_ok(response, 201)["id"])
 
 
-def _api_decision(name, body=None, **fields):
+def _api_decision(actor, name, body=None, **fields):
     def perform(w):
         declaration = w.declaration(**fields)
         w.start()
-        api_ok(w.api("officer").post(f"/api/v1/declarations/{declaration.pk}/{name}/", body or {}))
+        api_ok(w.api(actor).post(f"/api/v1/declarations/{declaration.pk}/{name}/", body or {}))
         return declaration
 
     return perform
@@ -527,16 +553,31 @@ def admin_approve_over_budget(w):
     application = w.submitted()
     w.start()
     admin_action(
-        w, "officer", Application, [application], "approve_selected_over_budget", reason="Minister's decision"
+        w, "officer", Application, [application], "approve_selected_over_budget", reason=BUDGET_REASON
     )
-    return application
+    return BudgetOverride.objects.get(application=application)
 
 
-def _admin_declaration_action(action, extra=None, **fields):
+def _over_budget_request_form(w) -> dict:
+    BudgetLine.objects.update(amount=Decimal("1.00"))
+    return {"application": w.submitted().pk, "reason": BUDGET_REASON}
+
+
+def _admin_budget_override_action(action, make_target, **extra):
+    def perform(w):
+        override = _budget_override(w)
+        w.start()
+        admin_action(w, "officer2", BudgetOverride, [override], action, **extra)
+        return make_target(override)
+
+    return perform
+
+
+def _admin_declaration_action(actor, action, extra=None, **fields):
     def perform(w):
         declaration = w.declaration(**fields)
         w.start()
-        admin_action(w, "officer", Declaration, [declaration], action, **(extra or {}))
+        admin_action(w, actor, Declaration, [declaration], action, **(extra or {}))
         return declaration
 
     return perform
@@ -817,12 +858,29 @@ WRITE_PATHS = [
         "api/application/approve/funding", ApplicationFunding, "officer", api_approve_commits_funding, CREATED
     ),
     write_path(
-        "api/application/approve-over-budget",
-        Application,
+        "api/budget-override/create",
+        BudgetOverride,
         "officer",
+        api_budget_override_request,
+        CREATED,
+        reason=BUDGET_REASON,
+    ),
+    # The second officer's sign-off approves: the application's row names them, its reason both.
+    write_path(
+        "api/budget-override/sign-off",
+        Application,
+        "officer2",
         api_approve_over_budget,
         changed=DECISION,
         reason=BUDGET_REASON,
+    ),
+    write_path(
+        "api/budget-override/refuse",
+        BudgetOverride,
+        "officer2",
+        api_budget_override_refuse,
+        changed=["status", "decided_by", "decided_at", "refusal_reason"],
+        reason=REASON,
     ),
     write_path(
         "api/application/reject",
@@ -877,27 +935,28 @@ WRITE_PATHS = [
         "api/declaration/approve",
         Declaration,
         "officer",
-        _api_decision("approve"),
+        _api_decision("officer", "approve"),
         changed=DECISION,
     ),
     write_path(
         "api/declaration/reject",
         Declaration,
         "officer",
-        _api_decision("reject", {"reason": REASON}),
+        _api_decision("officer", "reject", {"reason": REASON}),
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
     write_path(
         "api/declaration/mark-paid",
         Declaration,
-        "officer",
+        "finance",
         _api_decision(
+            "finance",
             "mark-paid",
             status=DeclarationStatus.APPROVED,
             decided_on=timezone.localdate() - 3 * DAY,
         ),
-        changed=["status", "paid_on"],
+        changed=["status", "paid_on", "paid_by"],
     ),
     write_path(
         "api/report-request/create", ReportRequest, "cabinet", api_report_request, CREATED, reason="requested"
@@ -1092,6 +1151,14 @@ WRITE_PATHS = [
         changed=["amount"],
     ),
     write_path(
+        "admin/budgetoverride/add",
+        BudgetOverride,
+        "officer",
+        _admin_add("officer", BudgetOverride, _over_budget_request_form),
+        CREATED,
+        reason=BUDGET_REASON,
+    ),
+    write_path(
         "admin/declaration/add",
         Declaration,
         "admin",
@@ -1191,35 +1258,54 @@ WRITE_PATHS = [
     ),
     write_path(
         "admin/application/approve_selected_over_budget",
-        Application,
+        BudgetOverride,
         "officer",
         admin_approve_over_budget,
+        CREATED,
+        reason=BUDGET_REASON,
+    ),
+    write_path(
+        "admin/budgetoverride/sign_off_selected",
+        Application,
+        "officer2",
+        _admin_budget_override_action("sign_off_selected", lambda override: override.application),
         changed=DECISION,
         reason=BUDGET_REASON,
+    ),
+    write_path(
+        "admin/budgetoverride/refuse_selected",
+        BudgetOverride,
+        "officer2",
+        _admin_budget_override_action("refuse_selected", refreshed, reason=REASON),
+        changed=["status", "decided_by", "decided_at", "refusal_reason"],
+        reason=REASON,
     ),
     write_path(
         "admin/declaration/approve_selected",
         Declaration,
         "officer",
-        _admin_declaration_action("approve_selected"),
+        _admin_declaration_action("officer", "approve_selected"),
         changed=DECISION,
     ),
     write_path(
         "admin/declaration/reject_selected",
         Declaration,
         "officer",
-        _admin_declaration_action("reject_selected", {"reason": REASON}),
+        _admin_declaration_action("officer", "reject_selected", {"reason": REASON}),
         changed=[*DECISION, "reason"],
         reason=REASON,
     ),
     write_path(
         "admin/declaration/mark_paid_selected",
         Declaration,
-        "officer",
+        "finance",
         _admin_declaration_action(
-            "mark_paid_selected", status=DeclarationStatus.APPROVED, decided_on=timezone.localdate() - 3 * DAY
+            "finance",
+            "mark_paid_selected",
+            status=DeclarationStatus.APPROVED,
+            decided_on=timezone.localdate() - 3 * DAY,
         ),
-        changed=["status", "paid_on"],
+        changed=["status", "paid_on", "paid_by"],
     ),
     write_path(
         "admin/organisation/delete_selected",

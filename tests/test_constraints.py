@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from funding.models import ApplicationFunding, BudgetLine, FundingSource
+from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, FundingSource
 from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
 from reporting.models import ReportRequest, StatisticsSnapshot
 from tests.factories import (
@@ -68,6 +69,31 @@ def application_funding(amount=Decimal("10.00"), twice=False):
     app = approved()
     for _ in range(2 if twice else 1):
         ApplicationFunding.objects.create(application=app, source=source, amount=amount)
+
+
+def budget_override(**fields):
+    values = {
+        "application": application(),
+        "reason": "Bijkrediet",
+        "requested_by": UserFactory(),
+        "requested_at": timezone.now(),
+        **fields,
+    }
+    return BudgetOverride.objects.create(**values)
+
+
+def decided_override(**fields):
+    return budget_override(**{"decided_by": UserFactory(), "decided_at": timezone.now(), **fields})
+
+
+def budget_override_pending_twice():
+    first = budget_override()
+    budget_override(application=first.application)
+
+
+def budget_override_signed_off_by_whoever_asked():
+    officer = UserFactory()
+    decided_override(status="signed_off", requested_by=officer, decided_by=officer)
 
 
 def report(**fields):
@@ -196,6 +222,17 @@ VIOLATIONS = {
     "declaration_paid_has_date": lambda: DeclarationFactory(
         status="paid", decided_on=datetime.date(2025, 5, 10)
     ),
+    "declaration_only_paid_has_payer": lambda: DeclarationFactory(
+        status="approved", decided_on=datetime.date(2025, 5, 10), paid_by=UserFactory()
+    ),
+    "budgetoverride_status_valid": lambda: decided_override(status="lost"),
+    "budgetoverride_has_reason": lambda: budget_override(reason=""),
+    "budgetoverride_unique_pending_per_application": budget_override_pending_twice,
+    "budgetoverride_decided_has_who_and_when": lambda: budget_override(
+        status="refused", refusal_reason="Geen bijkrediet"
+    ),
+    "budgetoverride_refusal_has_reason": lambda: decided_override(status="refused"),
+    "budgetoverride_signed_off_by_another": budget_override_signed_off_by_whoever_asked,
     "declarationshare_amount_not_negative": lambda: DeclarationShareFactory(amount=Decimal("-0.01")),
     "declarationshare_unique_source": lambda: DeclarationShareFactory.create_batch(
         2, declaration=DeclarationFactory()
@@ -261,6 +298,10 @@ def test_the_same_rules_accept_valid_rows():
     for relation, share in (("partner", "25"), ("partner", "50"), ("linked", "50.01"), ("linked", "100")):
         related_enterprise(relation=relation, share=Decimal(share))
     approved(status="withdrawn", ended_on=datetime.date(2025, 4, 1), reason="Op vraag")
+    # A request refused by the officer who asked is a withdrawal; one signed off by another is the rule.
+    officer = UserFactory()
+    decided_override(status="refused", refusal_reason="Vergissing", requested_by=officer, decided_by=officer)
+    decided_override(status="signed_off")
 
 
 def test_a_company_may_apply_again_once_its_application_is_closed():

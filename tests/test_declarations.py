@@ -1,4 +1,5 @@
-"""Cost declarations: within the commitment, split over the sources to the cent, decided by officers."""
+"""Cost declarations: within the commitment, split over the sources to the cent, decided by officers and
+paid by the financial service (the four-eyes rules themselves: tests/test_four_eyes.py)."""
 
 import datetime
 import threading
@@ -146,9 +147,9 @@ def test_rejected_declarations_do_not_count_towards_the_commitment(promoter, off
     assert declare(application, promoter, "1000.01").status == DeclarationStatus.SUBMITTED
 
 
-def test_approved_and_paid_declarations_still_count(promoter, officer, application):
+def test_approved_and_paid_declarations_still_count(promoter, officer, finance, application):
     first = declare(application, promoter, "1000.00")
-    services.mark_declaration_paid(services.approve_declaration(first, by=officer), by=officer)
+    services.mark_declaration_paid(services.approve_declaration(first, by=officer), by=finance)
     with pytest.raises(WorkflowRefusal) as refused:
         declare(application, promoter, "0.02")
     assert refused.value.code == "over_commitment"
@@ -240,24 +241,22 @@ def url(declaration, action):
     return f"/api/v1/declarations/{declaration.pk}/{action}/"
 
 
-def test_an_officer_approves_and_then_marks_paid(promoter, officer, application):
+def test_an_officer_approves_and_the_financial_service_marks_paid(promoter, officer, finance, application):
     declaration = declare(application, promoter, "500.00")
-    api = client_for(officer)
-    approved = api.post(url(declaration, "approve"))
+    approved = client_for(officer).post(url(declaration, "approve"))
     assert approved.status_code == 200, approved.json()
     assert (approved.json()["status"], approved.json()["decided_on"]) == ("approved", TODAY.isoformat())
     assert approved.json()["decided_by"] == officer.username
-    paid = api.post(url(declaration, "mark-paid"), {"on": TODAY.isoformat()}, format="json")
-    assert (paid.status_code, paid.json()["status"], paid.json()["paid_on"]) == (
+    paid = client_for(finance).post(url(declaration, "mark-paid"), {"on": TODAY.isoformat()}, format="json")
+    assert (paid.status_code, paid.json()["status"], paid.json()["paid_on"], paid.json()["paid_by"]) == (
         200,
         "paid",
         TODAY.isoformat(),
+        finance.username,
     )
     history = Declaration.objects.get(pk=declaration.pk).history.order_by("history_date", "history_id")
     assert [record.status for record in history] == ["submitted", "approved", "paid"]
-    assert [record.history_user.username for record in history] == [promoter.username] + [
-        officer.username
-    ] * 2
+    assert [record.history_user for record in history] == [promoter, officer, finance]
 
 
 def test_rejecting_needs_a_reason_which_the_history_keeps(promoter, officer, application):
@@ -291,22 +290,24 @@ def test_rejecting_needs_a_reason_which_the_history_keeps(promoter, officer, app
         (["reject"], "mark-paid"),
     ],
 )
-def test_decisions_out_of_order_answer_409(promoter, officer, application, decisions, action):
+def test_decisions_out_of_order_answer_409(promoter, officer, finance, application, decisions, action):
     declaration = declare(application, promoter, "500.00")
-    api = client_for(officer)
+    # Officers decide, the financial service pays.
+    api = {"approve": client_for(officer), "reject": client_for(officer), "mark-paid": client_for(finance)}
     for decision in decisions:
-        assert (
-            api.post(url(declaration, decision), {"reason": "Onvolledig"}, format="json").status_code == 200
-        )
+        response = api[decision].post(url(declaration, decision), {"reason": "Onvolledig"}, format="json")
+        assert response.status_code == 200
     before = Declaration.objects.get(pk=declaration.pk).status
-    refused = api.post(url(declaration, action), {"reason": "Onvolledig"}, format="json")
+    refused = api[action].post(url(declaration, action), {"reason": "Onvolledig"}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (409, "invalid_transition")
     assert Declaration.objects.get(pk=declaration.pk).status == before
 
 
-def test_a_payment_date_is_neither_in_the_future_nor_before_the_approval(promoter, officer, application):
+def test_a_payment_date_is_neither_in_the_future_nor_before_the_approval(
+    promoter, officer, finance, application
+):
     declaration = services.approve_declaration(declare(application, promoter, "500.00"), by=officer)
-    api = client_for(officer)
+    api = client_for(finance)
     for day in (TODAY + datetime.timedelta(days=1), TODAY - datetime.timedelta(days=1)):
         response = api.post(url(declaration, "mark-paid"), {"on": day.isoformat()}, format="json")
         assert (response.status_code, list(response.json())) == (400, ["on"])
@@ -382,7 +383,7 @@ def shown(response):
 
 
 def test_the_admin_actions_go_through_the_services_and_report_per_declaration(
-    client, promoter, officer, application
+    client, promoter, officer, finance, application
 ):
     first, second = declare(application, promoter, "100.00"), declare(application, promoter, "200.00")
     services.reject_declaration(second, by=officer, reason="Dubbel")
@@ -395,6 +396,7 @@ def test_the_admin_actions_go_through_the_services_and_report_per_declaration(
         DeclarationStatus.REJECTED,
     ]
     assert len(shown(response)) == 2
+    client.force_login(finance)
     client.post(CHANGELIST, {"action": "mark_paid_selected", "_selected_action": [first.pk]})
     assert Declaration.objects.get(pk=first.pk).status == DeclarationStatus.PAID
 

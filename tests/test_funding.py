@@ -5,12 +5,22 @@ from decimal import Decimal
 
 import pytest
 
-from funding.models import ApplicationFunding, BudgetLine, FundingRule, FundingSource, FundingSourceCode
+from funding import services as funding_services
+from funding.models import (
+    ApplicationFunding,
+    BudgetLine,
+    BudgetOverride,
+    FundingRule,
+    FundingSource,
+    FundingSourceCode,
+)
 from funding.selectors import committed_on
 from funding.services import split_in_proportion
 from participants import services
 from participants.models import Application, ApplicationStatus
-from tests.factories import ApplicationFactory, CapacityPeriodFactory, TrajectFactory
+from tests.clients import client_for
+from tests.factories import ApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
+from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
@@ -126,14 +136,18 @@ def test_an_exhausted_budget_refuses_the_approval_and_changes_nothing(sources, o
     )
 
 
-def test_an_officer_overrides_an_exhausted_budget_with_a_reason_the_history_keeps(sources, officer):
+def test_two_officers_approve_over_an_exhausted_budget_and_the_history_keeps_the_reason(sources, officer):
     leren = traject_with(sources, "leren", {"eu": "8000.00", "flemish": "12000.00"}, "14900.00")
+    # The request tries the approval as of today: give the traject a period that contains it.
+    leren.capacity_periods.update(start=datetime.date(2020, 1, 1), end=datetime.date(2040, 12, 31))
     approve(ApplicationFactory(traject=leren), officer)
-    second = approve(
-        ApplicationFactory(traject=leren),
-        officer,
-        budget_override_reason="Extra middelen beloofd door de minister",
+    second = ApplicationFactory(traject=leren)
+    override = funding_services.request_budget_override(
+        second, by=officer, reason="Extra middelen beloofd door de minister"
     )
+    assert Application.objects.get(pk=second.pk).status == ApplicationStatus.SUBMITTED
+    funding_services.sign_off_budget_override(override, by=UserFactory(role=Role.OFFICER))
+    second.refresh_from_db()
     assert second.status == ApplicationStatus.APPROVED
     assert "Extra middelen beloofd door de minister" in second.history.latest().history_change_reason
     line = BudgetLine.objects.get(traject=leren, source__code="eu")
@@ -142,8 +156,11 @@ def test_an_officer_overrides_an_exhausted_budget_with_a_reason_the_history_keep
 
 def test_a_blank_override_reason_is_no_override(sources, officer):
     leren = traject_with(sources, "leren", {"eu": "400.00", "flemish": "600.00"}, "14900.00")
-    with pytest.raises(WorkflowRefusal):
-        approve(ApplicationFactory(traject=leren), officer, budget_override_reason="   ")
+    application = ApplicationFactory(traject=leren)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        funding_services.request_budget_override(application, by=officer, reason="   ")
+    assert (refusal.value.code, refusal.value.field) == ("reason_required", "reason")
+    assert not BudgetOverride.objects.exists()
 
 
 def test_a_withdrawn_application_gives_its_money_back(sources, officer):
@@ -171,21 +188,32 @@ def test_without_a_funding_rule_nothing_is_committed(officer):
     assert (application.status, ApplicationFunding.objects.count()) == (ApplicationStatus.APPROVED, 0)
 
 
-def test_the_api_answers_409_budget_exhausted_and_accepts_the_override(sources, officer):
-    from rest_framework.test import APIClient
-
+def test_the_api_answers_409_budget_exhausted_and_takes_an_override_through_a_sign_off(sources, officer):
     leren = traject_with(sources, "leren", {"eu": "400.00", "flemish": "600.00"}, "14900.00")
     # The API decides on today's date: give the traject a period that contains it.
     leren.capacity_periods.update(start=datetime.date(2020, 1, 1), end=datetime.date(2040, 12, 31))
     application = ApplicationFactory(traject=leren)
-    api = APIClient()
-    api.force_authenticate(officer)
+    api = client_for(officer)
     refused = api.post(f"/api/v1/applications/{application.pk}/approve/", {}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (409, "budget_exhausted")
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
-    response = api.post(
+    # One officer's reason no longer approves: the answer says to request a sign-off.
+    alone = api.post(
         f"/api/v1/applications/{application.pk}/approve/",
         {"budget_override_reason": "Bijkrediet"},
         format="json",
     )
-    assert (response.status_code, response.json()["status"]) == (200, "approved")
+    assert (alone.status_code, alone.json()["code"]) == (409, "sign_off_required")
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
+    requested = api.post(
+        "/api/v1/budget-overrides/", {"application": application.pk, "reason": "Bijkrediet"}, format="json"
+    )
+    assert (requested.status_code, requested.json()["status"]) == (201, "pending")
+    signed = client_for(UserFactory(role=Role.OFFICER)).post(
+        f"/api/v1/budget-overrides/{requested.json()['id']}/sign-off/"
+    )
+    assert (signed.status_code, signed.json()["status"], signed.json()["application_status"]) == (
+        200,
+        "signed_off",
+        "approved",
+    )

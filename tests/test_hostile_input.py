@@ -31,7 +31,8 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from bench.kbo_extract import HEADERS
-from funding.models import Declaration, DeclarationStatus
+from funding.models import BudgetLine, BudgetOverride, Declaration, DeclarationStatus
+from funding.services import request_budget_override
 from participants import services
 from participants.models import Application, ApplicationStatus, CoachingSession, Company, Referral
 from participants.services import KboImportStopped, import_kbo_extract
@@ -45,6 +46,7 @@ from tests.factories import (
     CapacityPeriodFactory,
     CompanyFactory,
     DeclarationFactory,
+    FundingRuleFactory,
     FundingSourceFactory,
     OrganisationFactory,
     ProjectFactory,
@@ -286,6 +288,19 @@ def _build_world() -> World:
         period_start=datetime.date(2025, 5, 1),
         period_end=datetime.date(2025, 5, 31),
     )
+    # Approvals over the budget: motivatie's budget (100.00 euro) is short of an approval (5,000.00 euro).
+    w.officer2 = UserFactory(role=Role.OFFICER, is_staff=True)
+    w.finance = UserFactory(role=Role.FINANCE, is_staff=True)
+    motivatie = TrajectFactory(code="motivatie", name="Voorsprong in motivatie")
+    CapacityPeriodFactory(traject=motivatie, start=w.period.start, end=w.period.end)
+    BudgetLine.objects.create(
+        traject=motivatie, source=FundingSourceFactory(code="eu"), amount=Decimal("100.00")
+    )
+    FundingRuleFactory(traject=motivatie, default_planned_cost=Decimal("5000.00"))
+    w.over_budget = ApplicationFactory(traject=motivatie, submitted_on=TODAY)
+    w.override = request_budget_override(
+        ApplicationFactory(traject=motivatie, submitted_on=TODAY), by=officer, reason="Bijkrediet toegezegd"
+    )
     w.failed_report = ReportRequest.objects.create(
         question=244,
         as_of=datetime.date(2025, 11, 26),
@@ -295,7 +310,7 @@ def _build_world() -> World:
         error="Time limit exceeded",
     )
     w.api = {None: APIClient()}
-    for role in ("officer", "promoter", "consultant"):
+    for role in ("officer", "officer2", "finance", "promoter", "consultant"):
         w.api[role] = client_for(getattr(w, role))
     # Logged in once, in the module's transaction: the session outlives every test's savepoint.
     w.portal = {}
@@ -438,11 +453,11 @@ ENDPOINTS = {
         missing=("company", "traject"),
     ),
     "application-submit": Endpoint("post", detail("application-submit", "draft"), "officer"),
+    # A reason to approve over the budget is refused (409 sign_off_required) once it is a valid text.
     "application-approve": Endpoint(
         "post",
         detail("application-approve", "submitted"),
         "officer",
-        base=lambda w: {"budget_override_reason": "Prioriteit van de minister"},
         fields={"budget_override_reason": "text"},
     ),
     "application-reject": Endpoint(
@@ -538,9 +553,28 @@ ENDPOINTS = {
     "declaration-mark-paid": Endpoint(
         "post",
         detail("declaration-mark-paid", "approved_declaration"),
-        "officer",
+        "finance",
         base=lambda w: {"on": TODAY.isoformat()},
         fields={"on": "date"},
+    ),
+    "budget-override-create": Endpoint(
+        "post",
+        lambda w: reverse("budget-override-list"),
+        "officer",
+        base=lambda w: {"application": w.over_budget.pk, "reason": "Bijkrediet toegezegd"},
+        fields={"application": "fk", "reason": "text"},
+        stored={"reason": lambda w: BudgetOverride.objects.get(application=w.over_budget).reason},
+        missing=("application", "reason"),
+    ),
+    "budget-override-sign-off": Endpoint("post", detail("budget-override-sign-off", "override"), "officer2"),
+    "budget-override-refuse": Endpoint(
+        "post",
+        detail("budget-override-refuse", "override"),
+        "officer2",
+        base=lambda w: {"reason": "Geen bijkrediet"},
+        fields={"reason": "text"},
+        stored={"reason": lambda w: BudgetOverride.objects.get(pk=w.override.pk).refusal_reason},
+        missing=("reason",),
     ),
     "report-request-create": Endpoint(
         "post",
@@ -635,7 +669,11 @@ def test_api_refuses_a_bad_value(world, name, field, value):
     endpoint = ENDPOINTS[name]
     before = snapshot()
     response = send(world, endpoint, {**endpoint.base(world), field: value})
-    if name == "declaration-create" and field == "application" and value == 99_999_999:
+    if (
+        name in ("declaration-create", "budget-override-create")
+        and field == "application"
+        and value == 99_999_999
+    ):
         # An application the user may not see is not found, as on every route (funding.serializers).
         assert response.status_code == 404
         assert_unchanged(before)

@@ -1,9 +1,9 @@
 """Who may do what: one table of every route, method and role with the status the product should answer.
 
 Each row is (method, path, expected status for anonymous, officer, promoter, sector consultant, cabinet,
-admin). Paths name the objects of the shared data set (``world``) in braces. The admin is a member of the
-``admin`` group with staff access but no superuser flag, so the table tests the role as roles.py defines
-it rather than Django's bypass.
+financial service, admin). Paths name the objects of the shared data set (``world``) in braces. The admin is
+a member of the ``admin`` group with staff access but no superuser flag, so the table tests the role as
+roles.py defines it rather than Django's bypass.
 
 Conventions the expectations follow:
 
@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funding.models import DeclarationStatus
+from funding.models import BudgetLine, BudgetOverride, DeclarationStatus
 from participants.models import ApplicationStatus
 from participants.services import make_evaluation_token
 from reporting.models import ReportRequest, ReportStatus
@@ -40,6 +40,8 @@ from tests.factories import (
     CapacityPeriodFactory,
     CompanyFactory,
     DeclarationFactory,
+    FundingRuleFactory,
+    FundingSourceFactory,
     OrganisationFactory,
     ProjectFactory,
     ReferralFactory,
@@ -50,7 +52,7 @@ from tests.factories import (
 from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 
-ROLES = ("anonymous", "officer", "promoter", "consultant", "cabinet", "admin")
+ROLES = ("anonymous", "officer", "promoter", "consultant", "cabinet", "finance", "admin")
 PASSWORD = "correct horse battery staple"  # UserFactory's
 CREDENTIALS = object()  # the body is the acting user's username and password
 
@@ -62,8 +64,8 @@ class Row(NamedTuple):
     data: object = None
 
 
-def row(method, path, anonymous, officer, promoter, consultant, cabinet, admin, data=None) -> Row:
-    return Row(method, path, (anonymous, officer, promoter, consultant, cabinet, admin), data)
+def row(method, path, anonymous, officer, promoter, consultant, cabinet, finance, admin, data=None) -> Row:
+    return Row(method, path, (anonymous, officer, promoter, consultant, cabinet, finance, admin), data)
 
 
 def every(method, path, status, data=None) -> Row:
@@ -110,118 +112,132 @@ EVALUATION = {"usefulness": 4, "coach_quality": 5, "learning_culture_effect": 3,
 
 # fmt: off
 TABLE = [
-    # method       path                                               anon off. prom. cons. cab. admin
+    # method       path                                               anon off. prom. cons. cab. fin. admin
     # -- API: root and log-in --------------------------------------------------------------------------------
-    row("GET",     "/api/v1/",                                        401, 200, 200, 200, 200, 200),
-    row("POST",    "/api/v1/auth/token/",                             400, 200, 200, 200, 200, 200,
+    row("GET",     "/api/v1/",                                        401, 200, 200, 200, 200, 200, 200),
+    row("POST",    "/api/v1/auth/token/",                             400, 200, 200, 200, 200, 200, 200,
         data=CREDENTIALS),
-    row("DELETE",  "/api/v1/auth/token/",                             401, 204, 204, 204, 204, 204),
+    row("DELETE",  "/api/v1/auth/token/",                             401, 204, 204, 204, 204, 204, 204),
     every("GET",   "/api/v1/auth/token/",                             405),
     # -- companies -------------------------------------------------------------------------------------------
-    row("GET",     "/api/v1/companies/",                              401, 200, 200, 200, 403, 200),
-    row("POST",    "/api/v1/companies/",                              401, 201, 403, 201, 403, 201,
+    row("GET",     "/api/v1/companies/",                              401, 200, 200, 200, 403, 403, 200),
+    row("POST",    "/api/v1/companies/",                              401, 201, 403, 201, 403, 403, 201,
         data=NEW_COMPANY),
-    row("GET",     "/api/v1/companies/{company}/",                    401, 200, 200, 200, 403, 200),
+    row("GET",     "/api/v1/companies/{company}/",                    401, 200, 200, 200, 403, 403, 200),
     # Consultants look up every company to refer it; promoters only their own organisation's.
-    row("GET",     "/api/v1/companies/{other_company}/",              401, 200, 404, 200, 403, 200),
-    row("PUT",     "/api/v1/companies/{company}/",                    401, 200, 403, 403, 403, 200,
+    row("GET",     "/api/v1/companies/{other_company}/",              401, 200, 404, 200, 403, 403, 200),
+    row("PUT",     "/api/v1/companies/{company}/",                    401, 200, 403, 403, 403, 403, 200,
         data=COMPANY_CHANGE),
-    row("PATCH",   "/api/v1/companies/{company}/",                    401, 200, 403, 403, 403, 200,
+    row("PATCH",   "/api/v1/companies/{company}/",                    401, 200, 403, 403, 403, 403, 200,
         data={"name": "Hernoemd BV"}),
-    row("DELETE",  "/api/v1/companies/{company}/",                    401, 403, 403, 403, 403, 405),
+    row("DELETE",  "/api/v1/companies/{company}/",                    401, 403, 403, 403, 403, 403, 405),
     # SME declarations: officers for any company; a consultant for one they referred (or of unknown size).
-    row("GET",     "/api/v1/companies/{company}/sme-declarations/",   401, 200, 403, 200, 403, 200),
-    row("POST",    "/api/v1/companies/{company}/sme-declarations/",   401, 201, 403, 201, 403, 201,
+    row("GET",     "/api/v1/companies/{company}/sme-declarations/",   401, 200, 403, 200, 403, 403, 200),
+    row("POST",    "/api/v1/companies/{company}/sme-declarations/",   401, 201, 403, 201, 403, 403, 201,
         data=SME_DECLARATION),
     row("POST",    "/api/v1/companies/{other_company}/sme-declarations/",
-        401, 201, 403, 403, 403, 201, data=SME_DECLARATION),
-    row("PUT",     "/api/v1/companies/{company}/sme-declarations/",   401, 405, 403, 405, 403, 405,
+        401, 201, 403, 403, 403, 403, 201, data=SME_DECLARATION),
+    row("PUT",     "/api/v1/companies/{company}/sme-declarations/",   401, 405, 403, 405, 403, 403, 405,
         data=SME_DECLARATION),
     # The eligibility pre-check: anyone, also without logging in.
     every("GET",   "/api/v1/eligibility/?kbo_number={company_kbo}&traject=leren", 200),
     every("GET",   "/api/v1/eligibility/?kbo_number=0403170702&traject=leren",    400),
     every("POST",  "/api/v1/eligibility/",                            405),
     # -- trajects and capacity -------------------------------------------------------------------------------
-    row("GET",     "/api/v1/trajects/",                               401, 200, 200, 200, 200, 200),
-    row("POST",    "/api/v1/trajects/",                               401, 403, 403, 403, 403, 405,
+    row("GET",     "/api/v1/trajects/",                               401, 200, 200, 200, 200, 403, 200),
+    row("POST",    "/api/v1/trajects/",                               401, 403, 403, 403, 403, 403, 405,
         data={"code": "x"}),
-    row("GET",     "/api/v1/trajects/{leren}/",                       401, 200, 200, 200, 200, 200),
-    row("GET",     "/api/v1/capacity-periods/",                       401, 200, 403, 403, 403, 200),
-    row("POST",    "/api/v1/capacity-periods/",                       401, 201, 403, 403, 403, 201,
+    row("GET",     "/api/v1/trajects/{leren}/",                       401, 200, 200, 200, 200, 403, 200),
+    row("GET",     "/api/v1/capacity-periods/",                       401, 200, 403, 403, 403, 403, 200),
+    row("POST",    "/api/v1/capacity-periods/",                       401, 201, 403, 403, 403, 403, 201,
         data={"traject": "leren", "start": "{next_start}", "end": "{next_end}", "places": 5}),
-    row("GET",     "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 200),
-    row("PUT",     "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 200,
+    row("GET",     "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 403, 200),
+    row("PUT",     "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 403, 200,
         data={"places": 60}),
-    row("PATCH",   "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 200,
+    row("PATCH",   "/api/v1/capacity-periods/{period}/",              401, 200, 403, 403, 403, 403, 200,
         data={"places": 60}),
     # -- applications ----------------------------------------------------------------------------------------
-    row("GET",     "/api/v1/applications/",                           401, 200, 200, 200, 403, 200),
+    row("GET",     "/api/v1/applications/",                           401, 200, 200, 200, 403, 403, 200),
     # Consultants create applications only through a referral with the intake done.
-    row("POST",    "/api/v1/applications/",                           401, 201, 403, 403, 403, 201,
+    row("POST",    "/api/v1/applications/",                           401, 201, 403, 403, 403, 403, 201,
         data={"company": "{free_company}", "traject": "leren", "project": "{project}"}),
-    row("GET",     "/api/v1/applications/{submitted}/",               401, 200, 200, 200, 403, 200),
-    row("GET",     "/api/v1/applications/{other_active}/",            401, 200, 404, 404, 403, 200),
-    row("GET",     "/api/v1/applications/{unfollowed}/",              401, 200, 200, 404, 403, 200),
-    row("PUT",     "/api/v1/applications/{submitted}/",               401, 405, 405, 403, 403, 405, data={}),
-    row("POST",    "/api/v1/applications/{draft}/submit/",            401, 200, 403, 200, 403, 200),
-    row("POST",    "/api/v1/applications/{other_draft}/submit/",      401, 200, 404, 404, 403, 200),
-    row("POST",    "/api/v1/applications/{submitted}/approve/",       401, 200, 403, 403, 403, 200,
+    row("GET",     "/api/v1/applications/{submitted}/",               401, 200, 200, 200, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{other_active}/",            401, 200, 404, 404, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{unfollowed}/",              401, 200, 200, 404, 403, 403, 200),
+    row("PUT",     "/api/v1/applications/{submitted}/",               401, 405, 405, 403, 403, 403, 405,
         data={}),
-    row("POST",    "/api/v1/applications/{submitted}/reject/",        401, 200, 403, 403, 403, 200,
+    row("POST",    "/api/v1/applications/{draft}/submit/",            401, 200, 403, 200, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{other_draft}/submit/",      401, 200, 404, 404, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{submitted}/approve/",       401, 200, 403, 403, 403, 403, 200,
+        data={}),
+    row("POST",    "/api/v1/applications/{submitted}/reject/",        401, 200, 403, 403, 403, 403, 200,
         data=REASON),
-    row("POST",    "/api/v1/applications/{submitted}/withdraw/",      401, 200, 403, 403, 403, 200,
+    row("POST",    "/api/v1/applications/{submitted}/withdraw/",      401, 200, 403, 403, 403, 403, 200,
         data=REASON),
-    row("POST",    "/api/v1/applications/{active}/complete/",         401, 200, 200, 403, 403, 200),
-    row("POST",    "/api/v1/applications/{other_active}/complete/",   401, 200, 404, 404, 403, 200),
-    row("POST",    "/api/v1/applications/{active}/stop/",             401, 200, 200, 403, 403, 200,
+    row("POST",    "/api/v1/applications/{active}/complete/",         401, 200, 200, 403, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{other_active}/complete/",   401, 200, 404, 404, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{active}/stop/",             401, 200, 200, 403, 403, 403, 200,
         data=REASON),
-    row("POST",    "/api/v1/applications/{other_active}/stop/",       401, 200, 404, 404, 403, 200,
+    row("POST",    "/api/v1/applications/{other_active}/stop/",       401, 200, 404, 404, 403, 403, 200,
         data=REASON),
     row("GET",     "/api/v1/applications/{active}/sessions/",
-        401, 200, 200, 403, 403, 200),
-    row("GET",     "/api/v1/applications/{other_active}/sessions/",   401, 200, 404, 403, 403, 200),
-    row("POST",    "/api/v1/applications/{active}/sessions/",         401, 201, 201, 403, 403, 201,
+        401, 200, 200, 403, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{other_active}/sessions/",   401, 200, 404, 403, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{active}/sessions/",         401, 201, 201, 403, 403, 403, 201,
         data=SESSION),
-    row("POST",    "/api/v1/applications/{other_active}/sessions/",   401, 201, 404, 403, 403, 201,
+    row("POST",    "/api/v1/applications/{other_active}/sessions/",   401, 201, 404, 403, 403, 403, 201,
         data=SESSION),
-    row("GET",     "/api/v1/applications/{submitted}/history/",       401, 200, 200, 200, 403, 200),
-    row("GET",     "/api/v1/applications/{other_active}/history/",    401, 200, 404, 404, 403, 200),
-    row("GET",     "/api/v1/applications/{unfollowed}/history/",      401, 200, 200, 404, 403, 200),
+    row("GET",     "/api/v1/applications/{submitted}/history/",       401, 200, 200, 200, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{other_active}/history/",    401, 200, 404, 404, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{unfollowed}/history/",      401, 200, 200, 404, 403, 403, 200),
     # -- referrals -------------------------------------------------------------------------------------------
-    row("GET",     "/api/v1/referrals/",                              401, 200, 403, 200, 403, 200),
+    row("GET",     "/api/v1/referrals/",                              401, 200, 403, 200, 403, 403, 200),
     # Only a consultant of a sector fund refers; officers and admins hold add_referral but no fund.
-    row("POST",    "/api/v1/referrals/",                              401, 403, 403, 201, 403, 403,
+    row("POST",    "/api/v1/referrals/",                              401, 403, 403, 201, 403, 403, 403,
         data={"company": "{free_company}", "traject": "leren", "notes": "Via beurs"}),
-    row("GET",     "/api/v1/referrals/{referral}/",                   401, 200, 403, 200, 403, 200),
-    row("GET",     "/api/v1/referrals/{other_referral}/",             401, 200, 403, 404, 403, 200),
+    row("GET",     "/api/v1/referrals/{referral}/",                   401, 200, 403, 200, 403, 403, 200),
+    row("GET",     "/api/v1/referrals/{other_referral}/",             401, 200, 403, 404, 403, 403, 200),
     # -- declarations ----------------------------------------------------------------------------------------
-    row("GET",     "/api/v1/declarations/",                           401, 200, 200, 403, 403, 200),
+    row("GET",     "/api/v1/declarations/",                           401, 200, 200, 403, 403, 200, 200),
     # Officers decide on declarations but do not declare (no add_declaration).
-    row("POST",    "/api/v1/declarations/",                           401, 403, 201, 403, 403, 201,
+    row("POST",    "/api/v1/declarations/",                           401, 403, 201, 403, 403, 403, 201,
         data=DECLARATION),
-    row("POST",    "/api/v1/declarations/",                           401, 403, 404, 403, 403, 201,
+    row("POST",    "/api/v1/declarations/",                           401, 403, 404, 403, 403, 403, 201,
         data={**DECLARATION, "application": "{other_active}"}),
-    row("GET",     "/api/v1/declarations/{declaration}/",             401, 200, 200, 403, 403, 200),
-    row("GET",     "/api/v1/declarations/{other_declaration}/",       401, 200, 404, 403, 403, 200),
-    row("POST",    "/api/v1/declarations/{declaration}/approve/",     401, 200, 403, 403, 403, 200),
+    row("GET",     "/api/v1/declarations/{declaration}/",             401, 200, 200, 403, 403, 200, 200),
+    row("GET",     "/api/v1/declarations/{other_declaration}/",       401, 200, 404, 403, 403, 200, 200),
+    row("POST",    "/api/v1/declarations/{declaration}/approve/",     401, 200, 403, 403, 403, 403, 200),
     row("POST",    "/api/v1/declarations/{other_declaration}/approve/",
-        401, 200, 404, 403, 403, 200),
-    row("POST",    "/api/v1/declarations/{declaration}/reject/",      401, 200, 403, 403, 403, 200,
+        401, 200, 404, 403, 403, 403, 200),
+    row("POST",    "/api/v1/declarations/{declaration}/reject/",      401, 200, 403, 403, 403, 403, 200,
         data=REASON),
+    # The financial service pays, never whoever approved (the officer here); officers do not pay.
     row("POST",    "/api/v1/declarations/{approved_declaration}/mark-paid/",
-        401, 200, 403, 403, 403, 200, data={}),
+        401, 403, 403, 403, 403, 200, 200, data={}),
+    # -- approvals over the budget: one officer asks, another signs off or refuses -------------------------
+    row("GET",     "/api/v1/budget-overrides/",                       401, 200, 403, 403, 403, 403, 200),
+    row("GET",     "/api/v1/budget-overrides/?status=pending",        401, 200, 403, 403, 403, 403, 200),
+    row("POST",    "/api/v1/budget-overrides/",                       401, 201, 403, 403, 403, 403, 201,
+        data={"application": "{over_budget}", "reason": "Bijkrediet toegezegd"}),
+    row("GET",     "/api/v1/budget-overrides/{override}/",            401, 200, 403, 403, 403, 403, 200),
+    row("POST",    "/api/v1/budget-overrides/{override}/sign-off/",   401, 200, 403, 403, 403, 403, 200),
+    # Whoever asked may not sign off their own request.
+    row("POST",    "/api/v1/budget-overrides/{own_override}/sign-off/",
+        401, 409, 403, 403, 403, 403, 200),
+    row("POST",    "/api/v1/budget-overrides/{override}/refuse/",     401, 200, 403, 403, 403, 403, 200,
+        data=REASON),
     # -- aggregates: no company named, so the cabinet reads them ---------------------------------------------
-    row("GET",     "/api/v1/funding/summary/",                        401, 200, 403, 403, 200, 200),
-    row("GET",     "/api/v1/statistics/pq244/?as_of=2025-11-26",      401, 200, 403, 403, 200, 200),
-    row("GET",     "/api/v1/evaluations/summary/",                    401, 200, 403, 403, 200, 200),
+    row("GET",     "/api/v1/funding/summary/",                        401, 200, 403, 403, 200, 200, 200),
+    row("GET",     "/api/v1/statistics/pq244/?as_of=2025-11-26",      401, 200, 403, 403, 200, 403, 200),
+    row("GET",     "/api/v1/evaluations/summary/",                    401, 200, 403, 403, 200, 403, 200),
     # -- report requests -------------------------------------------------------------------------------------
-    row("GET",     "/api/v1/report-requests/",                        401, 200, 403, 403, 200, 200),
-    row("POST",    "/api/v1/report-requests/",                        401, 202, 403, 403, 202, 202,
+    row("GET",     "/api/v1/report-requests/",                        401, 200, 403, 403, 200, 403, 200),
+    row("POST",    "/api/v1/report-requests/",                        401, 202, 403, 403, 202, 403, 202,
         data={"question": 244, "as_of": "2025-11-26", "format": "json"}),
-    row("GET",     "/api/v1/report-requests/{report}/",               401, 200, 403, 403, 200, 200),
-    row("DELETE",  "/api/v1/report-requests/{report}/",               401, 405, 403, 403, 405, 405),
-    row("GET",     "/api/v1/report-requests/{report}/download/",      401, 200, 403, 403, 200, 200),
-    row("POST",    "/api/v1/report-requests/{failed_report}/retry/",  401, 202, 403, 403, 202, 202),
+    row("GET",     "/api/v1/report-requests/{report}/",               401, 200, 403, 403, 200, 403, 200),
+    row("DELETE",  "/api/v1/report-requests/{report}/",               401, 405, 403, 403, 405, 403, 405),
+    row("GET",     "/api/v1/report-requests/{report}/download/",      401, 200, 403, 403, 200, 403, 200),
+    row("POST",    "/api/v1/report-requests/{failed_report}/retry/",  401, 202, 403, 403, 202, 403, 202),
     # -- the API contract, public ----------------------------------------------------------------------------
     every("GET",   "/api/schema/",                                    200),
     every("GET",   "/api/docs/",                                      200),
@@ -230,29 +246,29 @@ TABLE = [
     every("GET",   "/",                                               302),
     every("GET",   "/aanmelden/",                                     200),
     # Anonymous posts wrong credentials and gets the form again.
-    row("POST",    "/aanmelden/",                                     200, 302, 302, 302, 302, 302,
+    row("POST",    "/aanmelden/",                                     200, 302, 302, 302, 302, 302, 302,
         data=CREDENTIALS),
     every("POST",  "/afmelden/",                                      302),
     every("GET",   "/afmelden/",                                      405),
-    row("GET",     "/trajecten/",                                     302, 200, 200, 403, 403, 200),
-    row("POST",    "/trajecten/",                                     302, 405, 405, 403, 403, 405),
-    row("GET",     "/trajecten/{active}/",                            302, 200, 200, 403, 403, 200),
-    row("GET",     "/trajecten/{other_active}/",                      302, 200, 404, 403, 403, 200),
-    row("POST",    "/trajecten/{active}/",                            302, 405, 405, 403, 403, 405),
-    row("POST",    "/trajecten/{active}/sessies/",                    302, 302, 302, 403, 403, 302,
+    row("GET",     "/trajecten/",                                     302, 200, 200, 403, 403, 403, 200),
+    row("POST",    "/trajecten/",                                     302, 405, 405, 403, 403, 403, 405),
+    row("GET",     "/trajecten/{active}/",                            302, 200, 200, 403, 403, 403, 200),
+    row("GET",     "/trajecten/{other_active}/",                      302, 200, 404, 403, 403, 403, 200),
+    row("POST",    "/trajecten/{active}/",                            302, 405, 405, 403, 403, 403, 405),
+    row("POST",    "/trajecten/{active}/sessies/",                    302, 302, 302, 403, 403, 403, 302,
         data=SESSION),
-    row("POST",    "/trajecten/{other_active}/sessies/",              302, 302, 404, 403, 403, 302,
+    row("POST",    "/trajecten/{other_active}/sessies/",              302, 302, 404, 403, 403, 403, 302,
         data=SESSION),
-    row("GET",     "/trajecten/{active}/sessies/",                    302, 405, 405, 403, 403, 405),
-    row("POST",    "/trajecten/{active}/afsluiten/",                  302, 302, 302, 403, 403, 302,
+    row("GET",     "/trajecten/{active}/sessies/",                    302, 405, 405, 403, 403, 403, 405),
+    row("POST",    "/trajecten/{active}/afsluiten/",                  302, 302, 302, 403, 403, 403, 302,
         data={"outcome": "completed"}),
-    row("POST",    "/trajecten/{other_active}/afsluiten/",            302, 302, 404, 403, 403, 302,
+    row("POST",    "/trajecten/{other_active}/afsluiten/",            302, 302, 404, 403, 403, 403, 302,
         data={"outcome": "completed"}),
-    row("GET",     "/trajecten/{active}/afsluiten/",                  302, 405, 405, 403, 403, 405),
-    row("GET",     "/doorverwijzingen/",                              302, 403, 403, 200, 403, 200),
-    row("GET",     "/doorverwijzingen/nieuw/",                        302, 403, 403, 200, 403, 200),
+    row("GET",     "/trajecten/{active}/afsluiten/",                  302, 405, 405, 403, 403, 403, 405),
+    row("GET",     "/doorverwijzingen/",                              302, 403, 403, 200, 403, 403, 200),
+    row("GET",     "/doorverwijzingen/nieuw/",                        302, 403, 403, 200, 403, 403, 200),
     # The admin may open the page but has no sector fund: the form comes back with the refusal.
-    row("POST",    "/doorverwijzingen/nieuw/?kbo={free_company_kbo}", 302, 403, 403, 302, 403, 200,
+    row("POST",    "/doorverwijzingen/nieuw/?kbo={free_company_kbo}", 302, 403, 403, 302, 403, 403, 200,
         data={"traject": "{leren}", "follow_progress": "on", "notes": "Via beurs"}),
     # The company's evaluation link needs no login.
     every("GET",   "/evaluatie/{token}/",                             200),
@@ -262,29 +278,30 @@ TABLE = [
     every("GET",   "/kan-ik-deelnemen/",                              200),
     every("GET",   "/kan-ik-deelnemen/?kbo={company_kbo}&traject=leren", 200),
     every("POST",  "/kan-ik-deelnemen/",                              405),
-    row("GET",     "/financiering/",                                  302, 200, 403, 403, 403, 200),
-    row("POST",    "/financiering/",                                  302, 405, 403, 403, 403, 405),
-    row("GET",     "/financiering/export/",                           302, 200, 403, 403, 403, 200),
-    row("GET",     "/rapporten/",                                     302, 200, 403, 403, 200, 200),
-    row("POST",    "/rapporten/",                                     302, 302, 403, 403, 302, 302,
+    row("GET",     "/financiering/",                                  302, 200, 403, 403, 403, 200, 200),
+    row("POST",    "/financiering/",                                  302, 405, 403, 403, 403, 405, 405),
+    row("GET",     "/financiering/export/",                           302, 200, 403, 403, 403, 200, 200),
+    row("GET",     "/rapporten/",                                     302, 200, 403, 403, 200, 403, 200),
+    row("POST",    "/rapporten/",                                     302, 302, 403, 403, 302, 403, 302,
         data={"question": 244, "as_of": "2025-11-26", "format": "csv"}),
-    row("POST",    "/rapporten/{failed_report}/opnieuw/",             302, 302, 403, 403, 302, 302),
-    row("POST",    "/rapporten/{missing}/opnieuw/",                   302, 404, 403, 403, 404, 404),
-    row("GET",     "/rapporten/{failed_report}/opnieuw/",             302, 405, 403, 403, 405, 405),
+    row("POST",    "/rapporten/{failed_report}/opnieuw/",             302, 302, 403, 403, 302, 403, 302),
+    row("POST",    "/rapporten/{missing}/opnieuw/",                   302, 404, 403, 403, 404, 403, 404),
+    row("GET",     "/rapporten/{failed_report}/opnieuw/",             302, 405, 403, 403, 405, 403, 405),
     every("GET",   "/health/",                                        200),
     every("POST",  "/health/",                                        405),
     # -- the Django admin: staff only; others are sent to its login page -------------------------------------
-    row("GET",     "/admin/",                                         302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/participants/application/",                302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/participants/application/import/",         302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/participants/smedeclaration/",             302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/participants/smedeclaration/add/",         302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/trajects/project/",                        302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/funding/declaration/",                     302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/funding/fundingrule/",                     302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/reporting/reportrequest/",                 302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/voorsprong/user/",                         302, 200, 302, 302, 302, 200),
-    row("GET",     "/admin/auth/group/",                              302, 403, 302, 302, 302, 200),
+    row("GET",     "/admin/",                                         302, 200, 302, 302, 302, 200, 200),
+    row("GET",     "/admin/participants/application/",                302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/application/import/",         302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/smedeclaration/",             302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/smedeclaration/add/",         302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/trajects/project/",                        302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/funding/declaration/",                     302, 200, 302, 302, 302, 200, 200),
+    row("GET",     "/admin/funding/budgetoverride/",                  302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/funding/fundingrule/",                     302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/reportrequest/",                 302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/voorsprong/user/",                         302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/auth/group/",                              302, 403, 302, 302, 302, 403, 200),
 ]
 # fmt: on
 
@@ -324,6 +341,8 @@ def _build_world() -> dict:
         "promoter": UserFactory(username="promoter", role=Role.PROMOTER, organisation=own_org),
         "consultant": UserFactory(username="consultant", role=Role.SECTOR_CONSULTANT, organisation=own_fund),
         "cabinet": UserFactory(username="cabinet", role=Role.CABINET),
+        # The financial service works in the admin, at the declarations.
+        "finance": UserFactory(username="finance", role=Role.FINANCE, is_staff=True),
         "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True),
     }
     consultant, officer = users["consultant"], users["officer"]
@@ -386,6 +405,15 @@ def _build_world() -> dict:
         requested_by=officer,
         error="Time limit exceeded.",
     )
+    over_budget, waiting, own_waiting = _short_of_budget(today, period)
+    other_officer = UserFactory(role=Role.OFFICER, is_staff=True)
+    override, own_override = (
+        BudgetOverride.objects.create(
+            application=application, reason="Bijkrediet", requested_by=by, requested_at=timezone.now()
+        )
+        for application, by in ((waiting, other_officer), (own_waiting, officer))
+    )
+
     free_company = CompanyFactory()
     return {
         "users": users,
@@ -414,6 +442,9 @@ def _build_world() -> dict:
             "other_referral": other_active.referral_id,
             "declaration": declaration.pk,
             "approved_declaration": approved_declaration.pk,
+            "over_budget": over_budget.pk,
+            "override": override.pk,
+            "own_override": own_override.pk,
             "other_declaration": other_declaration.pk,
             "report": report.pk,
             "failed_report": failed_report.pk,
@@ -421,6 +452,17 @@ def _build_world() -> dict:
             "token": make_evaluation_token(completed),
         },
     }
+
+
+def _short_of_budget(today, period):
+    """Return three submitted applications of a traject whose budget (100.00 euro) is short of what an
+    approval commits (5,000.00 euro), with places free today."""
+    traject = TrajectFactory(code="werk")
+    CapacityPeriodFactory(traject=traject, start=period.start, end=period.end, places=50)
+    source = FundingSourceFactory(code="eu")
+    BudgetLine.objects.create(traject=traject, source=source, amount=Decimal("100.00"))
+    FundingRuleFactory(traject=traject, default_planned_cost=Decimal("5000.00"))
+    return [ApplicationFactory(traject=traject, submitted_on=today) for _ in range(3)]
 
 
 def _session_of(user) -> str:

@@ -23,7 +23,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funding.models import BudgetLine, DeclarationAttachment, DeclarationStatus
+from funding.models import (
+    BudgetLine,
+    BudgetOverride,
+    BudgetOverrideStatus,
+    DeclarationAttachment,
+    DeclarationStatus,
+)
 from participants import services
 from participants.models import ApplicationStatus
 from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
@@ -78,6 +84,8 @@ TABLE = [
     Row("/api/v1/referrals/",                             "consultant",   8),
     Row("/api/v1/declarations/",                          "officer",     10),
     Row("/api/v1/declarations/",                          "promoter",    10),
+    Row("/api/v1/declarations/",                          "finance",     10),
+    Row("/api/v1/budget-overrides/",                      "officer",      7),
     Row("/api/v1/report-requests/",                       "cabinet",      6),
     # -- API aggregates --------------------------------------------------------------------------------------
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
@@ -89,11 +97,15 @@ TABLE = [
     Row("/doorverwijzingen/",                             "consultant",   5),
     Row("/rapporten/",                                    "cabinet",     20),
     Row("/financiering/",                                 "officer",     10),
+    Row("/financiering/",                                 "finance",     10),
     # -- admin changelists -----------------------------------------------------------------------------------
     Row("/admin/participants/application/",               "officer",     11),
     Row("/admin/participants/company/",                   "officer",      8),
     Row("/admin/participants/smedeclaration/",            "officer",     10),
-    Row("/admin/funding/declaration/",                    "officer",      8),
+    # One more than a plain changelist: the actions offered depend on the role (decide or pay).
+    Row("/admin/funding/declaration/",                    "officer",      9),
+    Row("/admin/funding/declaration/",                    "finance",      9),
+    Row("/admin/funding/budgetoverride/",                 "officer",      8),
 ]
 # fmt: on
 
@@ -117,6 +129,7 @@ def _base() -> dict:
             username="budget-consultant", role=Role.SECTOR_CONSULTANT, organisation=fund
         ),
         "cabinet": UserFactory(username="budget-cabinet", role=Role.CABINET),
+        "finance": UserFactory(username="budget-finance", role=Role.FINANCE, is_staff=True),
     }
     other_consultant = UserFactory(role=Role.SECTOR_CONSULTANT, organisation=fund)
     eu, flemish = FundingSourceFactory(code="eu"), FundingSourceFactory(code="flemish")
@@ -152,6 +165,8 @@ def _base() -> dict:
         "today": today,
         "users": users,
         "consultants": [users["consultant"], other_consultant],
+        # Signs off and refuses the officer's requests to approve over the budget.
+        "colleague": UserFactory(username="budget-colleague", role=Role.OFFICER),
         "fund": fund,
         "sources": [eu, flemish],
         "trajects": trajects,
@@ -178,6 +193,11 @@ DECLARATION_STATUSES = [
     DeclarationStatus.APPROVED,
     DeclarationStatus.PAID,
     DeclarationStatus.REJECTED,
+]
+OVERRIDE_STATUSES = [
+    BudgetOverrideStatus.PENDING,
+    BudgetOverrideStatus.SIGNED_OFF,
+    BudgetOverrideStatus.REFUSED,
 ]
 REPORTS = [
     (ReportStatus.DONE, ReportFormat.PDF),
@@ -256,6 +276,17 @@ def _add(world: dict, count: int) -> None:
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
         if status == ApplicationStatus.COMPLETED:
             EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
+        override_status = OVERRIDE_STATUSES[number % len(OVERRIDE_STATUSES)]
+        BudgetOverride.objects.create(
+            application=application,
+            reason=f"Bijkrediet {number}",
+            status=override_status,
+            requested_by=officer,
+            requested_at=timezone.now() - days(number),
+            decided_by=None if override_status == BudgetOverrideStatus.PENDING else world["colleague"],
+            decided_at=None if override_status == BudgetOverrideStatus.PENDING else timezone.now(),
+            refusal_reason="Geen bijkrediet." if override_status == BudgetOverrideStatus.REFUSED else "",
+        )
         CoachingSessionFactory(
             application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter
         )

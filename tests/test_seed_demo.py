@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
-from funding.models import ApplicationFunding, BudgetLine
+from funding.models import ApplicationFunding, BudgetLine, Declaration, DeclarationStatus
 from funding.selectors import budget_summary
 from participants.models import (
     APPROVED_STATUSES,
@@ -216,6 +216,8 @@ def test_demo_users_log_in_with_their_role(seeded):
     assert "voorsprong-demo" in seeded
     for username, role in [
         ("officer", Role.OFFICER),
+        ("officer2", Role.OFFICER),
+        ("finance", Role.FINANCE),
         ("promoter", Role.PROMOTER),
         ("consultant", Role.SECTOR_CONSULTANT),
         ("cabinet", Role.CABINET),
@@ -226,6 +228,33 @@ def test_demo_users_log_in_with_their_role(seeded):
         assert user.has_role(role)
         assert username in seeded
     assert User.objects.get(username="admin").is_superuser
+    # The financial service works in the admin, at the declarations.
+    assert User.objects.get(username="finance").is_staff
+
+
+def test_demo_declarations_are_declared_approved_and_paid_by_three_people(seeded):
+    """The four-eyes rules hold in the demo data too: the promoter declares, the officer decides, the
+    financial service pays; every status occurs, and no application declares more than it committed."""
+    declarations = Declaration.objects.all()
+    assert set(declarations.values_list("status", flat=True)) == set(DeclarationStatus.values)
+    paid = declarations.filter(status=DeclarationStatus.PAID)
+    assert not paid.filter(Q(paid_by__isnull=True) | Q(paid_by=F("decided_by"))).exists()
+    assert not declarations.filter(decided_by=F("declared_by")).exists()
+    assert set(paid.values_list("declared_by__username", "decided_by__username", "paid_by__username")) == {
+        ("promoter", "officer", "finance")
+    }
+    assert not declarations.annotate(shared=Sum("shares__amount")).exclude(shared=F("amount")).exists()
+    over = Application.objects.annotate(
+        declared=Sum("declarations__amount", filter=~Q(declarations__status=DeclarationStatus.REJECTED))
+    ).filter(
+        declared__gt=Subquery(
+            ApplicationFunding.objects.filter(application=OuterRef("pk"))
+            .values("application")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+    )
+    assert not over.exists()
 
 
 def test_the_demo_promoter_holds_some_but_not_all_applications(seeded):
@@ -245,7 +274,16 @@ def test_a_second_run_changes_nothing(seeded):
     def snapshot():
         return [
             model.objects.count()
-            for model in (Company, Application, CoachingSession, Evaluation, Referral, BudgetLine, User)
+            for model in (
+                Company,
+                Application,
+                CoachingSession,
+                Evaluation,
+                Referral,
+                BudgetLine,
+                User,
+                Declaration,
+            )
         ] + [Application.history.count(), Company.history.count(), CapacityPeriod.history.count()]
 
     before = snapshot()

@@ -90,6 +90,13 @@ def test_rejection_keeps_the_reason(traject, officer):
     )
 
 
+def test_a_long_reason_is_kept_whole_in_the_history(traject, officer):
+    """The history's reason column is text: PostgreSQL refused a reason of over 100 characters."""
+    reason = "Het actieplan ontbreekt en de begroting is onvolledig. " * 30
+    rejected = services.reject_application(ApplicationFactory(traject=traject), by=officer, reason=reason)
+    assert rejected.history.latest().history_change_reason == reason.strip()
+
+
 @pytest.mark.parametrize("approve_first", [False, True])
 def test_withdrawal_from_submitted_or_approved_frees_the_place(traject, officer, approve_first):
     application = ApplicationFactory(traject=traject)

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PROMOTER = "promoter", _("Promoter")
     SECTOR_CONSULTANT = "sector_consultant", _("Sector consultant")
     CABINET = "cabinet", _("Cabinet")
+    FINANCE = "finance", _("Financial service")
     ADMIN = "admin", _("Administrator")
 
 
@@ -42,9 +43,12 @@ _OFFICER = {
     "funding.fundingrule": (VIEW,),
     "funding.budgetline": (VIEW, ADD, CHANGE),
     "funding.applicationfunding": (VIEW, ADD, CHANGE),
+    # Officers approve and reject declarations; the financial service pays them (the services decide).
     "funding.declaration": (VIEW, CHANGE),
     "funding.declarationattachment": (VIEW,),
     "funding.declarationshare": (VIEW,),
+    # Requesting, signing off and refusing approvals over the budget; never deleting one.
+    "funding.budgetoverride": (VIEW, ADD, CHANGE),
     "reporting.reportrequest": (VIEW, ADD),
     "reporting.initiative": ALL,
     "reporting.statisticssnapshot": (VIEW,),
@@ -75,6 +79,12 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "trajects.traject": (VIEW,),
         "reporting.reportrequest": (VIEW, ADD),
         "reporting.statisticssnapshot": (VIEW,),
+    },
+    # The financial service pays approved declarations and watches the budget monitor (a page, no model).
+    Role.FINANCE: {
+        "funding.declaration": (VIEW, CHANGE),
+        "funding.declarationattachment": (VIEW,),
+        "funding.declarationshare": (VIEW,),
     },
     Role.ADMIN: {
         **dict.fromkeys(_OFFICER, ALL),

@@ -25,6 +25,7 @@ API_COLLECTIONS = {
     "applications": "application-list",
     "referrals": "referral-list",
     "declarations": "declaration-list",
+    "budget-overrides": "budget-override-list",
     "report-requests": "report-request-list",
 }
 

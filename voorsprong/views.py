@@ -9,11 +9,13 @@ from rest_framework.exceptions import NotFound
 
 from voorsprong.roles import Role
 
-# Where each role starts after logging in; staff work in the admin.
+# Where each role starts after logging in; staff work in the admin, the financial service at the
+# declarations it pays there.
 _START_PAGE = {
     Role.PROMOTER: "coaching:applications",
     Role.SECTOR_CONSULTANT: "referrals:list",
     Role.CABINET: "reports:list",
+    Role.FINANCE: "admin:funding_declaration_changelist",
 }
 
 

@@ -216,18 +216,19 @@ def check_eligibility(
 
 @transaction.atomic
 def approve_application(
-    application: Application, *, by: User, on: datetime.date | None = None, budget_override_reason: str = ""
+    application: Application, *, by: User, on: datetime.date | None = None
 ) -> Application:
     """Take a place and run the approval steps of the higher layers (funding commits the money).
 
-    An exhausted budget refuses unless overridden with ``budget_override_reason``.
+    An exhausted budget refuses; an approval over the budget is requested and signed off by two officers
+    (``participants.hooks.request_budget_override``), the sign-off calling this again.
     """
     application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
     day = on or _today()
     check_eligibility(application.company, application.traject, day, application)
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
-    notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
+    notes = run_approval_steps(Approval(application, by, day))
     application.status, application.decided_on, application.decided_by = ApplicationStatus.APPROVED, day, by
     # Frozen: the statistics count the company by the class this decision rested on, whatever it becomes.
     application.size_class_at_approval = application.company.size_class
