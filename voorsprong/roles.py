@@ -42,6 +42,10 @@ _OFFICER = {
     "funding.declaration": (VIEW, CHANGE),
     "funding.declarationattachment": (VIEW,),
     "funding.declarationshare": (VIEW,),
+    # The aid ledger follows approvals and withdrawals only; links and declared aid are recorded by hand.
+    "funding.aidline": (VIEW,),
+    "funding.companylink": (VIEW, ADD, CHANGE),
+    "funding.declaredaid": (VIEW, ADD, CHANGE),
     "reporting.reportrequest": (VIEW, ADD),
     "reporting.initiative": ALL,
     "reporting.statisticssnapshot": (VIEW,),

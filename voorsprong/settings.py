@@ -176,6 +176,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="voorsprong@vlaanderen.be")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Who grants the subsidy, as the aid ledger and the de-minimis register name it.
+AID_GRANTING_AUTHORITY = env("AID_GRANTING_AUTHORITY", default="Departement Werk en Sociale Economie")
 
 # Celery: without a broker, tasks run in-process so the whole system works with Python alone.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
