@@ -7,8 +7,24 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        # participants may not import funding (it is the lower layer): funding joins the approval here.
-        from funding.services import commit_approved_funding
-        from participants.hooks import register_approval_step
+        # participants may not import funding (it is the lower layer): funding joins the workflow here.
+        from funding.services import (
+            aid_decision_note,
+            cancel_withdrawn_aid,
+            check_de_minimis,
+            commit_approved_funding,
+            record_approved_aid,
+        )
+        from participants.hooks import (
+            register_approval_step,
+            register_decision_note,
+            register_eligibility_check,
+            register_withdrawal_step,
+        )
 
+        register_eligibility_check(check_de_minimis)
         register_approval_step(commit_approved_funding)
+        # After the money: the aid is what was committed.
+        register_approval_step(record_approved_aid)
+        register_withdrawal_step(cancel_withdrawn_aid)
+        register_decision_note(aid_decision_note)
