@@ -1,17 +1,28 @@
-"""The cost declarations API. Views are thin: the scoped queryset reads, services change."""
+"""The cost declarations and State-aid API. Views are thin: the scoped querysets read, services change."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from funding import services
 from funding.filters import DeclarationFilter
 from funding.models import Declaration, DeclarationShare
-from funding.serializers import DeclarationSerializer, PaymentSerializer
-from participants.selectors import applications_visible_to
+from funding.selectors import aid_position
+from funding.serializers import (
+    AidAsOfSerializer,
+    AidPositionSerializer,
+    DeclarationSerializer,
+    PaymentSerializer,
+)
+from participants.selectors import applications_visible_to, companies_visible_to
 from voorsprong.api import (
     CHANGE_ERRORS,
+    DETAIL_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
     ObjectActionMixin,
@@ -20,7 +31,9 @@ from voorsprong.api import (
     error_responses,
     model_viewset_schema,
     requires_permission,
+    role_permission,
 )
+from voorsprong.roles import Role
 
 SEES_DECLARATIONS = requires_permission("funding.view_declaration")
 
@@ -81,3 +94,23 @@ class DeclarationViewSet(
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
         return self.act(services.mark_declaration_paid, PaymentSerializer)
+
+
+class CompanyAidView(APIView):
+    """``GET /api/v1/companies/{id}/aid/?as_of=``: the de-minimis headroom of the company's single
+    undertaking. Officers see every company's; a promoter that of a company with an application of its
+    organisation (any other company is not found)."""
+
+    permission_classes = [role_permission(Role.OFFICER, Role.PROMOTER)]
+
+    @extend_schema(
+        summary="The de-minimis aid and headroom of a company's single undertaking",
+        parameters=[AidAsOfSerializer],
+        responses={200: AidPositionSerializer, **error_responses(400, *DETAIL_ERRORS)},
+    )
+    def get(self, request, pk: int):
+        query = AidAsOfSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        company = get_object_or_404(companies_visible_to(request.user), pk=pk)
+        position = aid_position(company.pk, query.validated_data.get("as_of") or timezone.localdate())
+        return Response(AidPositionSerializer(position).data)

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
@@ -29,6 +30,7 @@ from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.admin import ReasonForm, RefusalInFormMixin
 from voorsprong.services import WorkflowRefusal
+from voorsprong.spreadsheets import csv_text
 
 
 class ApprovedInTrajectFilter(admin.SimpleListFilter):
@@ -175,25 +177,20 @@ def _export_header() -> list[str]:
     return [capfirst(str(label)) for label in labels]
 
 
-def _export_text(value: str) -> str:
-    # Excel runs a cell that starts like a formula (CSV injection); a leading ' keeps it text.
-    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
 def _export_row(application: Application) -> list[str]:
     company = application.company
     days = (application.submitted_on, application.decided_on, application.started_on, application.ended_on)
     return [
         format_kbo_number(company.kbo_number),
-        _export_text(company.name),
+        csv_text(company.name),
         company.get_size_class_display(),
         company.get_province_display(),
-        _export_text(application.traject.name),
-        _export_text(application.project.name if application.project else ""),
+        csv_text(application.traject.name),
+        csv_text(application.project.name if application.project else ""),
         application.get_status_display(),
         # Day first, as Excel with Belgian settings reads a date.
         *(f"{day:%d/%m/%Y}" if day else "" for day in days),
-        _export_text(application.reason),
+        csv_text(application.reason),
     ]
 
 
@@ -246,9 +243,16 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         "ended_on",
         "capacity_period",
         "reason",
+        "state_aid",
         "created_at",
         "updated_at",
     )
+
+    @admin.display(description=_("state aid"))
+    def state_aid(self, application):
+        # funding sits above participants: its admin page is named, never imported.
+        url = reverse("admin:funding_aidline_headroom", args=[application.company_id])
+        return format_html('<a href="{}">{}</a>', url, _("De-minimis headroom of the single undertaking"))
 
     def revert_disabled(self, request, obj=None):
         # Reverting to a historic record would bypass the workflow; status changes only through it.
