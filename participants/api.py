@@ -73,15 +73,19 @@ def _transition_schema(summary: str, request=None):
     )
 
 
-@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True))
+@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True, update=True))
 class ApplicationViewSet(
     StrictBodyMixin,
     ObjectActionMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    # PATCH changes what an officer may still change by hand (the project, the planned cost until the
+    # approval); there is no PUT: most of an application moves only through the workflow actions.
+    http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = ApplicationSerializer
     permission_classes = [ModelPermissions]
     filterset_class = ApplicationFilter
