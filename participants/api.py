@@ -18,6 +18,7 @@ from participants.selectors import (
     referrals_visible_to,
 )
 from participants.serializers import (
+    ApplicationChangeSerializer,
     ApplicationSerializer,
     ApprovalSerializer,
     CapacityPeriodSerializer,
@@ -94,6 +95,9 @@ class ApplicationViewSet(
 
     def get_queryset(self):
         return applications_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ApplicationChangeSerializer if self.action == "partial_update" else self.serializer_class
 
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.

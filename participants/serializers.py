@@ -126,16 +126,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
             }
         }
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            # Company and traject make the application; another pairing is another application.
-            for name in ("company", "traject"):
-                fields[name].read_only = True
-        return fields
-
     def create(self, validated_data):
         return services.create_application(by=self.context["request"].user, **validated_data)
+
+
+class ApplicationChangeSerializer(ApplicationSerializer):
+    """What a PATCH changes: the project and, until the approval, the planned cost. Company and traject
+    make the application; another pairing is another application."""
+
+    company = serializers.PrimaryKeyRelatedField(read_only=True)
+    traject = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     def update(self, instance, validated_data):
         return services.update_application_details(

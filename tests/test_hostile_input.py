@@ -415,8 +415,15 @@ ENDPOINTS = {
         lambda w: reverse("application-list"),
         "officer",
         base=lambda w: {"company": w.free_company.pk, "traject": "leren", "project": w.project.pk},
-        fields={"company": "fk", "traject": "traject", "project": "fk"},
+        fields={"company": "fk", "traject": "traject", "project": "fk", "planned_cost": "decimal"},
         missing=("company", "traject"),
+    ),
+    "application-patch": Endpoint(
+        "patch",
+        detail("application-detail", "submitted"),
+        "officer",
+        base=lambda w: {"planned_cost": "25000.00"},
+        fields={"project": "fk", "planned_cost": "decimal"},
     ),
     "application-submit": Endpoint("post", detail("application-submit", "draft"), "officer"),
     "application-approve": Endpoint(

@@ -29,13 +29,16 @@ from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStat
 from reporting.statistics import pq244_figures
 from tests.clients import api_collections
 from tests.factories import (
+    AidLineFactory,
     ApplicationFactory,
     ApplicationFundingFactory,
     CapacityPeriodFactory,
     CoachingSessionFactory,
     CompanyFactory,
+    CompanyLinkFactory,
     DeclarationFactory,
     DeclarationShareFactory,
+    DeclaredAidFactory,
     EvaluationFactory,
     FundingRuleFactory,
     FundingSourceFactory,
@@ -80,6 +83,8 @@ TABLE = [
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
     Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
+    Row("/api/v1/companies/{aid_company}/aid/",           "officer",      8),
+    Row("/api/v1/companies/{aid_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           14),
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
@@ -90,6 +95,10 @@ TABLE = [
     Row("/admin/participants/application/",               "officer",     11),
     Row("/admin/participants/company/",                   "officer",      8),
     Row("/admin/funding/declaration/",                    "officer",      8),
+    Row("/admin/funding/aidline/",                        "officer",      9),
+    Row("/admin/funding/aidline/headroom/{aid_company}/", "officer",      9),
+    Row("/admin/funding/companylink/",                    "officer",      8),
+    Row("/admin/funding/declaredaid/",                    "officer",      8),
 ]
 # fmt: on
 
@@ -248,10 +257,14 @@ def _add(world: dict, count: int) -> None:
             )
             for source in world["sources"]:
                 DeclarationShareFactory(declaration=declaration, source=source, amount=Decimal("50.00"))
+            AidLineFactory(application=application)
             attachment = DeclarationAttachment(declaration=declaration)
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
         if status == ApplicationStatus.COMPLETED:
             EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
+        # Every company joins the single undertaking of the coached application's company, with aid declared.
+        CompanyLinkFactory(controlling_company=world["coached"].company, controlled_company=company)
+        DeclaredAidFactory(application=application, granted_on=today - days(200 + number))
         CoachingSessionFactory(
             application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter
         )
@@ -310,12 +323,15 @@ def _read(row: Row, world: dict, clients: dict) -> None:
     if row.target == PQ244:
         pq244_figures(world["today"])
         return
-    path = row.target.format(coached=world["coached"].pk, today=world["today"].isoformat())
+    path = row.target.format(
+        coached=world["coached"].pk, today=world["today"].isoformat(), aid_company=world["coached"].company_id
+    )
     response = clients[row.role].get(path)
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
     if path.startswith("/api/"):
         body = response.json()
-        rows = body.get("results", body.get("rows", body.get("trajects"))) if isinstance(body, dict) else body
+        found = ("results", "rows", "trajects", "lines")
+        rows = next((body[key] for key in found if key in body), None) if isinstance(body, dict) else body
         assert rows, f"{path} as {row.role} lists nothing: the row would not test a thing"
 
 
