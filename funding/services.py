@@ -40,6 +40,7 @@ from funding.selectors import (
 from participants.hooks import Approval
 from participants.models import Application, ApplicationStatus, Company
 from participants.selectors import applications_visible_to
+from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
 from voorsprong.roles import Role
@@ -362,7 +363,7 @@ def _require_de_minimis_headroom(
 
 
 def check_de_minimis(
-    company: Company, traject, day: datetime.date, application: Application | None = None
+    company: Company, traject: Traject, day: datetime.date, application: Application | None = None
 ) -> None:
     """Refuse a company whose single undertaking lacks the headroom for the traject's de-minimis aid
     (an eligibility check of ``participants.hooks``).
