@@ -88,6 +88,19 @@ class DeclarationAttachmentInline(admin.TabularInline):
         return False
 
 
+class NoRevertMixin:
+    """Show the history but never revert to it: a reverted version would be saved past the services."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 def _decide_each(request, declarations, decision, **kwargs) -> None:
     """Run a decision service per declaration and tell the officer what happened to each."""
     for declaration in declarations:
@@ -100,7 +113,7 @@ def _decide_each(request, declarations, decision, **kwargs) -> None:
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(SimpleHistoryAdmin):
+class DeclarationAdmin(NoRevertMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "mark_paid_selected"]
     list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on")
     list_filter = ("status", "application__traject")
@@ -157,15 +170,6 @@ class DeclarationAdmin(SimpleHistoryAdmin):
                 if request.POST.get(name):
                     query[name] = request.POST[name]
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     @admin.display(description=_("company"), ordering="application__company__name")
     def company(self, declaration):
@@ -269,7 +273,7 @@ class UndertakingFilter(admin.SimpleListFilter):
 
 
 @admin.register(AidLine)
-class AidLineAdmin(SimpleHistoryAdmin):
+class AidLineAdmin(NoRevertMixin, SimpleHistoryAdmin):
     """The aid ledger, read-only: approvals write its lines and withdrawals cancel them. Per company, the
     headroom page shows the single undertaking's de-minimis position as the API does; the register page
     downloads the aid granted in a period."""
@@ -367,7 +371,7 @@ class AidLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CompanyLink)
-class CompanyLinkAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+class CompanyLinkAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     """Links between companies that make them one single undertaking, through the State-aid services."""
 
     list_display = ("controlling_company", "controlled_company", "kind")
@@ -409,7 +413,7 @@ class CompanyLinkAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DeclaredAid)
-class DeclaredAidAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+class DeclaredAidAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     """Other de-minimis aid companies declare with their applications, through the State-aid services."""
 
     list_display = ("company", "grantor", "granted_on", "amount", "regulation", "application")

@@ -4,9 +4,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 
 from funding.models import (
@@ -258,6 +259,8 @@ def declared_total(application: Application) -> Decimal:
 # -- State aid -----------------------------------------------------------------------------------------
 DE_MINIMIS_CEILING = Decimal("300000.00")
 DE_MINIMIS_YEARS = 3
+# What the API and the admin show of each line, ledger and declared alike.
+AID_LINE_KEYS = ("granted_on", "amount", "basis", "source", "application", "company")
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -330,37 +333,21 @@ def aid_position(company_id: int, as_of: datetime.date, companies: list[int] | N
     """
     companies = companies if companies is not None else single_undertaking(company_id)
     start = years_before(as_of, DE_MINIMIS_YEARS)
+    columns = ("granted_on", "amount", "basis", "grantor", "application_id", "company_id")
     ledger = (
         AidLine.objects.filter(company_id__in=companies, granted_on__range=(start, as_of))
         .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=as_of))
-        .values_list("granted_on", "amount", "basis", "grantor", "application_id", "company_id")
+        .values_list(*columns)
     )
-    declared = DeclaredAid.objects.filter(
-        company_id__in=companies, granted_on__range=(start, as_of)
-    ).values_list("granted_on", "amount", "grantor", "application_id", "company_id")
-    lines = [
-        {
-            "granted_on": granted_on,
-            "amount": amount,
-            "basis": basis,
-            "source": grantor,
-            "application": application_id,
-            "company": line_company_id,
-        }
-        for granted_on, amount, basis, grantor, application_id, line_company_id in ledger
-    ]
-    lines += [
-        {
-            "granted_on": granted_on,
-            "amount": amount,
-            "basis": AidBasis.DE_MINIMIS,
-            "source": grantor,
-            "application": application_id,
-            "company": line_company_id,
-        }
-        for granted_on, amount, grantor, application_id, line_company_id in declared
-    ]
-    lines.sort(key=lambda line: (line["granted_on"], line["company"], line["application"]))
+    declared = (
+        DeclaredAid.objects.filter(company_id__in=companies, granted_on__range=(start, as_of))
+        .annotate(basis=Value(AidBasis.DE_MINIMIS.value))
+        .values_list(*columns)
+    )
+    lines = sorted(
+        (dict(zip(AID_LINE_KEYS, row, strict=True)) for row in chain(ledger, declared)),
+        key=lambda line: (line["granted_on"], line["company"], line["application"]),
+    )
     granted = sum((line["amount"] for line in lines if line["basis"] == AidBasis.DE_MINIMIS), ZERO)
     return AidPosition(as_of=as_of, companies=companies, lines=lines, granted=to_cents(granted))
 

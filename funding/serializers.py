@@ -101,10 +101,6 @@ class PaymentSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, default=None)
 
 
-def _money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
 class AidAsOfSerializer(serializers.Serializer):
     """The headroom's query: the day it is computed for."""
 
@@ -113,7 +109,7 @@ class AidAsOfSerializer(serializers.Serializer):
 
 class AidPositionLineSerializer(serializers.Serializer):
     granted_on = serializers.DateField()
-    amount = _money()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     basis = serializers.ChoiceField(AidBasis.choices)
     source = serializers.CharField(help_text="The authority that granted the aid.")
     application = serializers.IntegerField(help_text="The application it was granted or declared with.")
@@ -125,9 +121,17 @@ class AidPositionSerializer(serializers.Serializer):
 
     as_of = serializers.DateField()
     window_start = serializers.DateField(help_text="The first day that counts: as_of three years earlier.")
-    ceiling = _money()
-    granted = _money(help_text="The de-minimis aid granted in the window (exempted aid does not count).")
-    headroom = _money(help_text="What may still be granted: the ceiling less the aid granted, at least 0.")
+    ceiling = serializers.DecimalField(max_digits=14, decimal_places=2)
+    granted = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="The de-minimis aid granted in the window (exempted aid does not count).",
+    )
+    headroom = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="What may still be granted: the ceiling less the aid granted, at least 0.",
+    )
     companies = serializers.ListField(
         child=serializers.IntegerField(), help_text="The companies of the single undertaking."
     )

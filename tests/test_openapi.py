@@ -121,8 +121,13 @@ def test_approving_documents_its_request_and_its_errors(schema):
     error = resolve(schema, conflict["schema"])
     assert set(error["properties"]) == {"detail", "code"}
     assert error["required"] == ["detail"]
-    invalid = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
-    assert invalid["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+    # Per field; or, for a body that is not a JSON object at all, a detail.
+    per_field, whole = operation["responses"]["400"]["content"]["application/json"]["schema"]["oneOf"]
+    assert resolve(schema, per_field)["additionalProperties"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    assert resolve(schema, whole) == error
 
 
 def test_every_endpoint_documents_its_errors(schema):

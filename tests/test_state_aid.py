@@ -789,3 +789,23 @@ def test_the_approval_mail_states_the_aid_and_its_legal_basis(
     [message] = mail.outbox
     assert "De steun die u met deze goedkeuring ontvangt, bedraagt 14.900,00 euro." in message.body
     assert says in message.body
+
+
+@pytest.mark.parametrize("model_name", ["aidline", "companylink", "declaredaid"])
+def test_no_historic_version_is_posted_back(client, officer, model_name):
+    """The history is shown, but a posted historic version would be saved past the services."""
+    line = AidLineFactory()
+    line.cancelled_on, line.cancellation_reason = line.granted_on, "Ingetrokken"
+    line.save()
+    obj = {"aidline": line, "companylink": CompanyLinkFactory(), "declaredaid": DeclaredAidFactory()}[
+        model_name
+    ]
+    first = obj.history.earliest()
+    url = reverse(f"admin:funding_{model_name}_simple_history", args=[obj.pk, first.history_id])
+    client.force_login(officer)
+
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    assert obj.history.count() == (2 if model_name == "aidline" else 1)
+    if model_name == "aidline":
+        assert AidLine.objects.get(pk=line.pk).cancelled_on == line.granted_on
