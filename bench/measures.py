@@ -29,7 +29,7 @@ from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, ApplicationStatus, Company, LegalForm
 from participants.selectors import taken_places
 from reporting.documents import render_report
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from trajects.models import CapacityPeriod, Traject
 from trajects.size_classes import SizeClass
 from voorsprong.models import User

@@ -1,6 +1,6 @@
 """The numbers of question 244 in one hand-written PostgreSQL query: the yardstick of the benchmark.
 
-It computes, on the same data, what ``reporting.statistics.pq244_figures`` computes with the ORM:
+It computes, on the same data, what ``reporting.questions.pq244.pq244_figures`` computes with the ORM:
 approved companies per size class, places taken per capacity period, budget per funding source,
 completed applications, evaluation responses and score sums, the ranked recommendations, referrals
 and intakes per sector fund, and companies in any traject. The text-only parts of the answer
@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 
 from participants.models import EVALUATION_SCORE_FIELDS, ApplicationStatus
-from reporting.statistics import MAX_RECOMMENDATIONS, NAME_BLANKED
+from reporting.questions.pq244.figures import MAX_RECOMMENDATIONS, NAME_BLANKED
 from voorsprong.money import to_cents
 
 _SCORES = ", ".join(f"('{field}', e.{field})" for field in EVALUATION_SCORE_FIELDS)

@@ -4,7 +4,9 @@ One block per unit of ``--scale``. As of 26 November 2025 (question 244) a block
 151 / 988 / 20 companies with an approved application in leren / werk / motivatie; werk splits
 608 SME-or-micro / 242 non-profit / 138 large, leren and motivatie hold SMEs only, and some
 companies take part in two trajects. Around that: later approvals, rejections, withdrawals,
-pending and draft applications, so that every status and the as-of rules have something to show.
+pending and draft applications, so that every status and the as-of rules have something to show, and a
+few companies as the KBO import leaves them (staff not declared: size class unknown), without
+applications.
 
 Everything is drawn from a random generator seeded by the block number, and a block whose first
 company exists is skipped, so a second run changes nothing. Rows are written with bulk inserts
@@ -71,6 +73,8 @@ WERK_MIX = {MICRO: 20, SMALL: 25, MEDIUM: 16, NON_PROFIT: 24, LARGE: 15}
 # The werk companies approved by 26/11/2025 per size class (answer 2: 61.5% / 24.5% / 14%).
 WERK_APPROVED = {MICRO: 200, SMALL: 250, MEDIUM: 158, NON_PROFIT: 242, LARGE: 138}
 LEREN_SHARED_WITH_WERK = 30
+# Companies as the KBO import creates them: no staff or financial figures, so their size class is unknown.
+IMPORTED_UNDECLARED = 10
 MOTIVATIE_SHARED_WITH_WERK = 5
 MOTIVATIE_SHARED_WITH_LEREN = 3
 
@@ -320,6 +324,29 @@ class Block:
         self.companies.append(company)
         return company
 
+    def imported_companies(self) -> None:
+        """Add companies as the KBO import leaves them: staff unknown, one of them stopped.
+
+        They draw from a generator of their own, so the rest of the block stays as it always was.
+        """
+        rng = random.Random(f"voorsprong-demo-imported-{self.block}")
+        for index in range(IMPORTED_UNDECLARED):
+            nace, _committee, word = rng.choice(PROFIT_SECTORS)
+            postal_code, municipality, _weight = rng.choice(MUNICIPALITIES)
+            company = Company(
+                kbo_number=kbo_number(self.block * BLOCK_SIZE + len(self.companies)),
+                name=f"{word} {rng.choice(['Noord', 'Zuid', 'Oost', 'West', 'Centrum'])} {index + 1} BV",
+                legal_form=LegalForm.BV,
+                staff_headcount=None,
+                nace_code=nace,
+                postal_code=postal_code,
+                municipality=municipality,
+                founded_on=datetime.date(rng.randint(1990, 2024), rng.randint(1, 12), rng.randint(1, 28)),
+                is_active=index != 0,
+            )
+            company.refresh_derived_fields()
+            self.companies.append(company)
+
     # -- dates ----------------------------------------------------------------------------------
     def date_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
         return first + datetime.timedelta(days=self.rng.randint(0, (last - first).days))
@@ -390,6 +417,7 @@ class Block:
             )
             return application
         application.capacity_period = self.period(traject, day)
+        application.size_class_at_approval = company.size_class
         self.run_course(application, cohort.traject)
         return application
 
@@ -491,6 +519,7 @@ class Block:
     # -- writing --------------------------------------------------------------------------------
     def write(self) -> None:
         applications = self.plan()
+        self.imported_companies()
         Company.objects.bulk_create(self.companies, batch_size=BATCH_SIZE)
         referrals = []
         for application in applications:

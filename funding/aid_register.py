@@ -13,15 +13,12 @@ from decimal import Decimal
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from funding.selectors import aid_register_lines
 from participants.kbo import format_kbo_number
-from voorsprong.spreadsheets import csv_text, looks_like_formula
+from voorsprong.spreadsheets import DATE, MONEY, Column, Sheet, csv_text, write_workbook
 
-MONEY, DATE, WHOLE = "#,##0.00", "DD/MM/YYYY", "0"
+ID = "0"  # an application's number, without thousands separator
 # (header, display format of its numbers and dates in the workbook)
 COLUMNS = (
     (gettext_lazy("KBO number"), None),
@@ -32,7 +29,7 @@ COLUMNS = (
     (gettext_lazy("Regulation"), None),
     (gettext_lazy("Granting authority"), None),
     (gettext_lazy("Traject"), None),
-    (gettext_lazy("Application"), WHOLE),
+    (gettext_lazy("Application"), ID),
     (gettext_lazy("Cancelled on"), DATE),
 )
 FORMATS = ("csv", "xlsx")
@@ -87,32 +84,10 @@ def register_csv(rows: list[list]) -> bytes:
 
 
 def register_xlsx(rows: list[list]) -> bytes:
-    """Return the rows as a workbook: numbers and dates typed, formula-like text kept as text.
-
-    The only place this module writes a workbook, so it can follow the project's one XLSX writer.
-    """
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Aid register")
-    sheet.append(_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row_number, row in enumerate(rows, start=2):
-        for column, (value, (_header, number_format)) in enumerate(zip(row, COLUMNS, strict=True), start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if looks_like_formula(cell.value):
-                    cell.data_type = "s"  # openpyxl would write text starting with = as a formula
-                    cell.quotePrefix = True  # and Excel, once the cell is edited
-            else:
-                cell.value = value
-                if number_format and value is not None:
-                    cell.number_format = number_format
-    sheet.freeze_panes = "A2"
-    content = io.BytesIO()
-    workbook.save(content)
-    return content.getvalue()
+    """Return the rows as a workbook, through the project's one XLSX writer (numbers and dates typed,
+    formula-like text kept as text)."""
+    columns = [Column(str(header), number_format) for header, number_format in COLUMNS]
+    return write_workbook([Sheet(_("Aid register"), columns, rows)])
 
 
 def register_file(start: datetime.date, end: datetime.date, file_format: str) -> tuple[bytes, str]:

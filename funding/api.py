@@ -1,21 +1,26 @@
-"""The cost declarations and State-aid API. Views are thin: the scoped querysets read, services change."""
+"""The funding API: cost declarations, the budget monitor's figures and the State-aid headroom. Views are
+thin: the scoped querysets and the selectors read, services change."""
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding import services
 from funding.filters import DeclarationFilter
-from funding.models import Declaration, DeclarationShare
-from funding.selectors import aid_position
+from funding.forms import BudgetFilterForm
+from funding.models import Declaration, DeclarationShare, FundingSourceCode
+from funding.selectors import aid_position, budget_summary
 from funding.serializers import (
     AidAsOfSerializer,
     AidPositionSerializer,
+    BudgetRowSerializer,
     DeclarationSerializer,
     PaymentSerializer,
 )
@@ -94,6 +99,39 @@ class DeclarationViewSet(
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
         return self.act(services.mark_declaration_paid, PaymentSerializer)
+
+
+class BudgetSummaryView(APIView):
+    """``GET /api/v1/funding/summary/?traject=&source=&period=&as_of=``: the budget monitor's rows."""
+
+    permission_classes = [role_permission(Role.OFFICER, Role.CABINET)]
+
+    @extend_schema(
+        summary="The budget monitor's figures per traject and funding source",
+        parameters=[
+            OpenApiParameter("traject", str, description="A traject's code."),
+            OpenApiParameter("source", str, enum=FundingSourceCode.values, description="A funding source."),
+            OpenApiParameter("period", int, description="A capacity period's id."),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="The figures' date; today if left out."),
+        ],
+        responses={
+            200: inline_serializer(
+                "BudgetSummary",
+                fields={"as_of": serializers.DateField(), "rows": BudgetRowSerializer(many=True)},
+            ),
+            **error_responses(400, 401, 403),
+        },
+    )
+    def get(self, request):
+        filters = BudgetFilterForm(request.query_params)
+        if not filters.is_valid():
+            errors = filters.errors.get_json_data()
+            raise ValidationError(
+                {field: [error["message"] for error in found] for field, found in errors.items()}
+            )
+        criteria = filters.criteria()
+        rows = budget_summary(**criteria)
+        return Response({"as_of": criteria["as_of"], "rows": BudgetRowSerializer(rows, many=True).data})
 
 
 class CompanyAidView(APIView):

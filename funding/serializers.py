@@ -101,6 +101,32 @@ class PaymentSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, default=None)
 
 
+# -- the budget monitor ---------------------------------------------------------------------------
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+class BudgetRowSerializer(serializers.Serializer):
+    traject = serializers.CharField()
+    traject_name = serializers.CharField()
+    source = serializers.CharField()
+    source_name = serializers.CharField()
+    budget = _money()
+    committed = _money()
+    declared = _money()
+    approved = _money()
+    paid = _money()
+    remaining = _money()
+    share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    burn_rate = _money(allow_null=True)
+    months_left = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    runs_out_on = serializers.DateField(allow_null=True)
+    low_remaining = serializers.BooleanField()
+    runs_out_early = serializers.BooleanField()
+
+
+# -- State aid ----------------------------------------------------------------------------------------
 class AidAsOfSerializer(serializers.Serializer):
     """The headroom's query: the day it is computed for."""
 
@@ -109,7 +135,7 @@ class AidAsOfSerializer(serializers.Serializer):
 
 class AidPositionLineSerializer(serializers.Serializer):
     granted_on = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = _money()
     basis = serializers.ChoiceField(AidBasis.choices)
     source = serializers.CharField(help_text="The authority that granted the aid.")
     application = serializers.IntegerField(help_text="The application it was granted or declared with.")
@@ -121,17 +147,9 @@ class AidPositionSerializer(serializers.Serializer):
 
     as_of = serializers.DateField()
     window_start = serializers.DateField(help_text="The first day that counts: as_of three years earlier.")
-    ceiling = serializers.DecimalField(max_digits=14, decimal_places=2)
-    granted = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        help_text="The de-minimis aid granted in the window (exempted aid does not count).",
-    )
-    headroom = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        help_text="What may still be granted: the ceiling less the aid granted, at least 0.",
-    )
+    ceiling = _money()
+    granted = _money(help_text="The de-minimis aid granted in the window (exempted aid does not count).")
+    headroom = _money(help_text="What may still be granted: the ceiling less the aid granted, at least 0.")
     companies = serializers.ListField(
         child=serializers.IntegerField(), help_text="The companies of the single undertaking."
     )

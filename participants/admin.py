@@ -24,8 +24,10 @@ from participants.models import (
     Company,
     Evaluation,
     Referral,
+    RelatedEnterprise,
+    SMEDeclaration,
 )
-from participants.selectors import taken_places
+from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.admin import ReasonForm, RefusalInFormMixin
@@ -82,6 +84,28 @@ class CompanyApplicationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("traject", "project")
 
 
+class CompanySMEDeclarationInline(admin.TabularInline):
+    """The company's SME declarations, to read; a new one is made on the declarations' own add page."""
+
+    model = SMEDeclaration
+    fields = readonly_fields = (
+        "reference_year",
+        "total_staff_awu",
+        "total_turnover",
+        "total_balance_sheet_total",
+        "size_class",
+        "declared_by",
+        "declared_at",
+    )
+    extra = max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("SME declarations (declare a new one under SME declarations)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("declared_by")
+
+
 @admin.register(Company)
 class CompanyAdmin(SimpleHistoryAdmin):
     list_display = (
@@ -104,7 +128,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
     )
     search_fields = ("kbo_number", "name", "municipality")
     readonly_fields = ("size_class", "province", "created_at", "updated_at")
-    inlines = [CompanyApplicationInline]
+    inlines = [CompanySMEDeclarationInline, CompanyApplicationInline]
     fieldsets = (
         (None, {"fields": ("kbo_number", "name", "legal_form", "is_non_profit", "founded_on", "is_active")}),
         (
@@ -242,6 +266,7 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         "started_on",
         "ended_on",
         "capacity_period",
+        "size_class_at_approval",
         "reason",
         "state_aid",
         "created_at",
@@ -472,13 +497,24 @@ class CapacityPeriodAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
     and its places never drop below the places taken (checked again under the approvals' lock)."""
 
     form = CapacityPeriodForm
-    list_display = ("traject", "start", "end", "places")
+    list_display = ("traject", "start", "end", "places", "taken")
     list_filter = ("traject",)
-    list_select_related = ("traject",)
     date_hierarchy = "start"
 
+    def get_queryset(self, request):
+        return capacity_periods_with_use()
+
+    def get_fields(self, request, obj=None):
+        return (
+            ("traject", "start", "end", "places", "taken") if obj else ("traject", "start", "end", "places")
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        return ("traject", "start", "end") if obj else ()
+        return ("traject", "start", "end", "taken") if obj else ()
+
+    @admin.display(description=_("taken"), ordering="taken")
+    def taken(self, period: CapacityPeriod) -> int:
+        return period.taken
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -488,3 +524,128 @@ class CapacityPeriodAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
                 traject=obj.traject, start=obj.start, end=obj.end, places=obj.places, by=request.user
             )
             obj.pk = created.pk
+
+
+ENTERPRISE_FIELDS = (
+    "relation",
+    "name",
+    "kbo_number",
+    "share",
+    "staff_awu",
+    "turnover",
+    "balance_sheet_total",
+)
+
+
+class RelatedEnterpriseInline(admin.TabularInline):
+    """The partner and linked enterprises, entered with a new declaration and never changed afterwards."""
+
+    model = RelatedEnterprise
+    fields = ENTERPRISE_FIELDS
+    extra = 2
+    can_delete = False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj else self.extra
+
+    def get_readonly_fields(self, request, obj=None):
+        return ENTERPRISE_FIELDS if obj else ()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+
+@admin.register(RelatedEnterprise)
+class RelatedEnterpriseAdmin(SimpleHistoryAdmin):
+    """The partner and linked enterprises of every declaration, to find them: they are entered with their
+    declaration (``SMEDeclarationAdmin``) and never changed."""
+
+    list_display = ("name", "relation", "share", "declaration")
+    list_filter = ("relation",)
+    list_select_related = ("declaration__company",)
+    search_fields = ("name", "kbo_number", "declaration__company__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SMEDeclaration)
+class SMEDeclarationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+    """SME declarations: a new one goes through ``declare_sme_status`` (which sets the company's figures
+    and size class); a saved one is evidence and is only read."""
+
+    list_display = (
+        "company",
+        "reference_year",
+        "size_class",
+        "total_staff_awu",
+        "declared_by",
+        "declared_at",
+    )
+    list_filter = ("size_class", "reference_year")
+    list_select_related = ("company", "declared_by")
+    search_fields = ("company__name", "company__kbo_number")
+    raw_id_fields = ("company",)
+    date_hierarchy = "declared_at"
+    add_fields = ("company", "reference_year", "staff_awu", "turnover", "balance_sheet_total", "attachment")
+    readonly_fields = (
+        *add_fields,
+        "total_staff_awu",
+        "total_turnover",
+        "total_balance_sheet_total",
+        "size_class",
+        "declared_by",
+        "declared_at",
+    )
+    inlines = [RelatedEnterpriseInline]
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save nothing yet: the declaration and its enterprises are saved together in ``save_related``."""
+
+    def save_related(self, request, form, formsets, change):
+        enterprises = [
+            services.EnterpriseFigures(**{name: row.cleaned_data[name] for name in ENTERPRISE_FIELDS})
+            for formset in formsets
+            for row in formset.forms
+            if row.cleaned_data and row.has_changed()
+        ]
+        data = form.cleaned_data
+        declaration = services.declare_sme_status(
+            data["company"],
+            by=request.user,
+            reference_year=data["reference_year"],
+            staff_awu=data["staff_awu"],
+            turnover=data["turnover"],
+            balance_sheet_total=data["balance_sheet_total"],
+            enterprises=enterprises,
+            attachment=data.get("attachment") or None,
+        )
+        # The admin goes on with the form's object and formsets (log entry, message, redirect).
+        form.instance.pk = declaration.pk
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+                list(declaration.enterprises.all()),
+                [],
+                [],
+            )

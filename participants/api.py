@@ -1,8 +1,11 @@
 """The companies and applications API. Views are thin: selectors scope, services change."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,8 +17,9 @@ from participants.selectors import (
     capacity_periods_with_use,
     coaching_sessions_of,
     companies_visible_to,
-    evaluation_summary,
+    evaluation_scores,
     referrals_visible_to,
+    sme_declarations_of,
 )
 from participants.serializers import (
     ApplicationChangeSerializer,
@@ -24,15 +28,19 @@ from participants.serializers import (
     CapacityPeriodSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
+    EligibilityQuerySerializer,
+    EligibilitySerializer,
     EvaluationSummarySerializer,
     HistoryEntrySerializer,
     ReferralSerializer,
+    SMEDeclarationSerializer,
 )
 from trajects.filters import CapacityPeriodFilter
 from voorsprong.api import (
     DETAIL_ERRORS,
     READ_ERRORS,
     TRANSITION_ERRORS,
+    ErrorSerializer,
     ModelPermissions,
     ObjectActionMixin,
     ReasonSerializer,
@@ -43,6 +51,7 @@ from voorsprong.api import (
     role_permission,
 )
 from voorsprong.roles import Role
+from voorsprong.throttling import seconds_to_wait
 
 SEES_APPLICATIONS = requires_permission("participants.view_application")
 
@@ -64,6 +73,39 @@ class CompanyViewSet(
 
     def get_queryset(self):
         return companies_visible_to(self.request.user).order_by(*self.ordering)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The company's SME declarations, latest first",
+        filters=False,
+        responses={200: SMEDeclarationSerializer(many=True), **error_responses(*DETAIL_ERRORS)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Declare the company's SME status",
+        description="The size class follows from the totals and becomes the company's. Officers declare for "
+        "any company; a sector consultant for a company whose size is unknown or that they referred.",
+        request=SMEDeclarationSerializer,
+        responses={201: SMEDeclarationSerializer, **error_responses(*TRANSITION_ERRORS)},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="sme-declarations",
+        permission_classes=[requires_permission("participants.view_smedeclaration")],
+        serializer_class=SMEDeclarationSerializer,
+    )
+    def sme_declarations(self, request, pk=None):
+        company = self.get_object()
+        if request.method == "POST":
+            serializer = self.get_serializer(
+                data=request.data, context={**self.get_serializer_context(), "company": company}
+            )
+            serializer.is_valid(raise_exception=True)
+            declaration = serializer.save()
+            return Response(self.get_serializer(declaration).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(sme_declarations_of(company))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 def _transition_schema(summary: str, request=None):
@@ -199,7 +241,10 @@ class EvaluationSummaryView(APIView):
         responses={200: EvaluationSummarySerializer(many=True), **error_responses(*READ_ERRORS)},
     )
     def get(self, request):
-        rows = [{"traject": code, **figures} for code, figures in evaluation_summary().items()]
+        rows = [
+            {"traject": code, "evaluations": scores["responses"], **scores["average_scores"]}
+            for code, scores in evaluation_scores().items()
+        ]
         return Response(EvaluationSummarySerializer(rows, many=True).data)
 
 
@@ -226,3 +271,46 @@ class CapacityPeriodViewSet(
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     perform_update = perform_create
+
+
+RATE_LIMITED = OpenApiResponse(
+    ErrorSerializer,
+    description="Too many checks from this user or address: the Retry-After header says how many seconds "
+    "to wait (code rate_limited).",
+)
+
+
+class EligibilityView(APIView):
+    """The eligibility pre-check, for anyone, also without logging in; rate limited per user or address."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Can a company apply for a traject, and if not, why not",
+        description="Every reason is given, in the order an application would meet them (the first is the "
+        "approval's refusal). The reasons are fixed sentences per code: no amounts, no one's figures. "
+        "No login needed; a token or session that is sent must be valid (401 otherwise).",
+        parameters=[EligibilityQuerySerializer],
+        responses={
+            200: EligibilitySerializer,
+            **error_responses(400, 401),
+            429: RATE_LIMITED,
+        },
+    )
+    def get(self, request):
+        wait = seconds_to_wait(request, group="eligibility", rate=settings.ELIGIBILITY_RATE_LIMIT)
+        if wait is not None:
+            return Response(
+                {
+                    "detail": _("Too many checks. Try again in %(seconds)s seconds.") % {"seconds": wait},
+                    "code": "rate_limited",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
+        query = EligibilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        verdict = services.precheck_eligibility(
+            query.validated_data["kbo_number"], query.validated_data["traject"]
+        )
+        return Response(EligibilitySerializer(verdict).data)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from participants.models import Application, Company
 from trajects.models import Traject
 from voorsprong.models import User
+from voorsprong.services import WorkflowRefusal
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,20 @@ def register_decision_note(note: DecisionNote) -> DecisionNote:
     return _register(_decision_notes, note)
 
 
-def run_eligibility_checks(
+def eligibility_check_refusals(
     company: Company, traject: Traject, day: datetime.date, application: Application | None = None
-) -> None:
-    """Run every registered eligibility check; the first refusal propagates."""
+) -> list[WorkflowRefusal]:
+    """Run every registered eligibility check; return their refusals in the order they were registered.
+
+    Every check runs, so the pre-check can tell all the reasons; the approval refuses with the first.
+    """
+    refusals = []
     for check in _eligibility_checks:
-        check(company, traject, day, application)
+        try:
+            check(company, traject, day, application)
+        except WorkflowRefusal as refusal:
+            refusals.append(refusal)
+    return refusals
 
 
 def run_approval_steps(approval: Approval) -> list[str]:

@@ -50,7 +50,12 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=255)
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
     is_non_profit = models.BooleanField(_("non-profit"), default=False)
-    staff_headcount = models.PositiveIntegerField(_("staff headcount (FTE)"))
+    staff_headcount = models.PositiveIntegerField(
+        _("staff headcount (FTE)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while nobody has declared it: the size class is then unknown."),
+    )
     turnover = models.DecimalField(
         _("annual turnover (EUR)"),
         max_digits=15,
@@ -121,7 +126,13 @@ class Company(models.Model):
                 condition=Q(is_non_profit=True, size_class=SizeClass.NON_PROFIT)
                 | Q(
                     is_non_profit=False,
-                    size_class__in=[SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM, SizeClass.LARGE],
+                    size_class__in=[
+                        SizeClass.MICRO,
+                        SizeClass.SMALL,
+                        SizeClass.MEDIUM,
+                        SizeClass.LARGE,
+                        SizeClass.UNKNOWN,
+                    ],
                 ),
                 name="company_size_class_matches_non_profit",
             ),
@@ -196,6 +207,8 @@ DECIDED_STATUSES = (*APPROVED_STATUSES, ApplicationStatus.REJECTED)
 STARTED_STATUSES = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED)
 ENDED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN)
 STATUSES_NEEDING_REASON = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.STOPPED)
+# Decided and not rejected: approved, whatever happened since (also withdrawn after the approval).
+WAS_APPROVED = Q(decided_on__isnull=False) & ~Q(status=ApplicationStatus.REJECTED)
 
 
 def _when_status_in(statuses, condition: Q) -> Q:
@@ -262,6 +275,17 @@ class Application(models.Model):
         blank=True,
         related_name="application",
     )
+    size_class_at_approval = models.CharField(
+        _("size class at approval"),
+        max_length=12,
+        choices=SizeClass.choices,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The company's size class the approval rested on; the statistics count by it, so a company "
+            "that grows later does not change the figures of an earlier date."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
@@ -310,6 +334,11 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=_when_status_in(STATUSES_NEEDING_REASON, ~Q(reason="")),
                 name="application_reason_given",
+            ),
+            models.CheckConstraint(
+                condition=(WAS_APPROVED & Q(size_class_at_approval__in=SizeClass.values))
+                | (~WAS_APPROVED & Q(size_class_at_approval="")),
+                name="application_size_class_frozen_at_approval",
             ),
             models.CheckConstraint(
                 condition=Q(decided_on__gte=F("submitted_on")), name="application_decided_after_submitted"
@@ -463,3 +492,135 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company.name} → {self.traject.name}"
+
+
+class SMEDeclaration(models.Model):
+    """A company's SME declaration (Commission Recommendation 2003/361/EC, annex art. 3 to 6).
+
+    The company's own figures of the reference year plus those of its partner enterprises (a share of
+    25 to 50 %, added pro rata) and linked enterprises (over 50 %, added in full) give the totals the size
+    class follows from. The latest declaration sets the company's figures; earlier ones stay as evidence.
+    """
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="sme_declarations"
+    )
+    reference_year = models.PositiveSmallIntegerField(
+        _("reference year"), help_text=_("The year of the last approved accounts the figures come from.")
+    )
+    staff_awu = models.DecimalField(
+        _("own staff (AWU)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Annual work units: full-time staff of the whole year count one, others a fraction."),
+    )
+    turnover = models.DecimalField(
+        _("own annual turnover (EUR)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    balance_sheet_total = models.DecimalField(
+        _("own balance-sheet total (EUR)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    total_staff_awu = models.DecimalField(_("total staff (AWU)"), max_digits=11, decimal_places=2)
+    total_turnover = models.DecimalField(_("total annual turnover (EUR)"), max_digits=17, decimal_places=2)
+    total_balance_sheet_total = models.DecimalField(
+        _("total balance-sheet total (EUR)"), max_digits=17, decimal_places=2
+    )
+    size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        on_delete=models.PROTECT,
+        related_name="sme_declarations",
+    )
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="sme-declarations/%Y/",
+        blank=True,
+        help_text=_("The signed declaration or the accounts: a PDF, PNG or JPEG file."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SME declaration")
+        verbose_name_plural = _("SME declarations")
+        ordering = ["-declared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff_awu__gte=0, turnover__gte=0, balance_sheet_total__gte=0),
+                name="smedeclaration_figures_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_staff_awu__gte=F("staff_awu"),
+                    total_turnover__gte=F("turnover"),
+                    total_balance_sheet_total__gte=F("balance_sheet_total"),
+                ),
+                name="smedeclaration_totals_include_own_figures",
+            ),
+            models.CheckConstraint(
+                condition=Q(size_class__in=SizeClass.values) & ~Q(size_class=SizeClass.UNKNOWN),
+                name="smedeclaration_size_class_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "-declared_at"], name="smedeclaration_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} {self.reference_year}: {self.get_size_class_display()}"
+
+
+class EnterpriseRelation(models.TextChoices):
+    PARTNER = "partner", _("Partner enterprise (25–50 %)")
+    LINKED = "linked", _("Linked enterprise (over 50 %)")
+
+
+class RelatedEnterprise(models.Model):
+    """A partner or linked enterprise of an SME declaration, with its share and its figures."""
+
+    declaration = models.ForeignKey(
+        SMEDeclaration,
+        verbose_name=_("SME declaration"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=EnterpriseRelation.choices)
+    name = models.CharField(_("name"), max_length=255)
+    kbo_number = models.CharField(
+        _("KBO number"), max_length=10, blank=True, help_text=_("Empty for an enterprise outside Belgium.")
+    )
+    share = models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("The larger of the shares in capital and in voting rights held between the two."),
+    )
+    staff_awu = models.DecimalField(
+        _("staff (AWU)"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    turnover = models.DecimalField(
+        _("annual turnover (EUR)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    balance_sheet_total = models.DecimalField(
+        _("balance-sheet total (EUR)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner or linked enterprise")
+        verbose_name_plural = _("partner and linked enterprises")
+        ordering = ["declaration", "relation", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relation=EnterpriseRelation.PARTNER, share__gte=25, share__lte=50)
+                | Q(relation=EnterpriseRelation.LINKED, share__gt=50, share__lte=100),
+                name="relatedenterprise_share_fits_relation",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_awu__gte=0, turnover__gte=0, balance_sheet_total__gte=0),
+                name="relatedenterprise_figures_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()}, {self.share} %)"

@@ -1,9 +1,10 @@
 """Reads and aggregates over companies and applications."""
 
 import datetime
+from decimal import Decimal
+from typing import TypedDict
 
-from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
-from django.db.models.functions import Round
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from participants.kbo import kbo_search_term
 from participants.models import (
@@ -15,10 +16,19 @@ from participants.models import (
     Evaluation,
     Milestone,
     Referral,
+    SMEDeclaration,
 )
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.models import User
+from voorsprong.money import to_cents
 from voorsprong.roles import Role
+
+
+class EvaluationScores(TypedDict):
+    """The evaluations of one traject: how many were received and the average of each score."""
+
+    responses: int
+    average_scores: dict[str, Decimal]
 
 
 def approved_as_of(as_of: datetime.date) -> QuerySet[Application]:
@@ -43,18 +53,6 @@ def approved_company_counts(as_of: datetime.date) -> dict[str, int]:
         .order_by()
     )
     return {row["traject__code"]: row["companies"] for row in rows}
-
-
-def approved_size_class_counts(as_of: datetime.date, traject_code: str) -> dict[str, int]:
-    """Distinct approved companies of one traject per size class (answer 2 of question 244)."""
-    rows = (
-        approved_as_of(as_of)
-        .filter(traject__code=traject_code)
-        .values("company__size_class")
-        .annotate(companies=Count("company", distinct=True))
-        .order_by()
-    )
-    return {row["company__size_class"]: row["companies"] for row in rows}
 
 
 def companies_in_any_traject(as_of: datetime.date) -> int:
@@ -158,16 +156,6 @@ def referrals_of(consultant: User) -> QuerySet[Referral]:
     )
 
 
-def referral_counts(as_of: datetime.date | None = None) -> dict[str, dict[str, int]]:
-    """Referrals per sector fund name and then traject code, up to ``as_of`` (answer 9 of question 244)."""
-    referrals = Referral.objects.all() if as_of is None else Referral.objects.filter(referred_on__lte=as_of)
-    rows = referrals.values("sector_fund__name", "traject__code").annotate(referrals=Count("pk")).order_by()
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["sector_fund__name"], {})[row["traject__code"]] = row["referrals"]
-    return counts
-
-
 # -- the promoters' portal ---------------------------------------------------------------------------
 # The portal follows an application from its approval to the end of the coaching; before that a
 # promoter has nothing to do with it.
@@ -219,25 +207,33 @@ def coaching_milestones(application: Application) -> list[dict]:
     ]
 
 
-def evaluation_summary() -> dict[str, dict]:
-    """Per traject code: the number of evaluations and the average of each score (Decimal, 2 places).
+def evaluations_submitted_as_of(as_of: datetime.date) -> QuerySet[Evaluation]:
+    """Return the evaluations submitted on or before ``as_of`` (by the day in the project's time zone)."""
+    return Evaluation.objects.filter(submitted_at__date__lte=as_of)
 
-    Only aggregates leave the database, never a company, so the cabinet can be shown it as it is.
+
+def evaluation_scores(as_of: datetime.date | None = None) -> dict[str, EvaluationScores]:
+    """Return per traject code the evaluations received and the average of each score.
+
+    Counts the evaluations submitted up to ``as_of``, or all of them without a date. Each average is
+    computed exactly from the sum of the scores and rounded half up to two decimals (``Decimal``), so
+    every database and every page gives the same figure; a traject without evaluations is left out.
+    Only aggregates leave the database, never a company, so the cabinet can be shown them as they are.
     """
-    # Rounded in SQL into a decimal, so SQLite and PostgreSQL give the same Decimal for the same scores.
-    averages = {
-        f"{field}_average": Round(Avg(field), 2, output_field=DecimalField(max_digits=3, decimal_places=2))
-        for field in EVALUATION_SCORE_FIELDS
-    }
+    evaluations = Evaluation.objects.all() if as_of is None else evaluations_submitted_as_of(as_of)
+    sums = {f"{field}_sum": Sum(field) for field in EVALUATION_SCORE_FIELDS}
     rows = (
-        Evaluation.objects.values("application__traject__code")
-        .annotate(evaluations=Count("pk"), **averages)
+        evaluations.values("application__traject__code")
+        .annotate(responses=Count("pk"), **sums)
         .order_by("application__traject__code")
     )
     return {
         row["application__traject__code"]: {
-            "evaluations": row["evaluations"],
-            **{field: row[f"{field}_average"] for field in EVALUATION_SCORE_FIELDS},
+            "responses": row["responses"],
+            "average_scores": {
+                field: to_cents(Decimal(row[f"{field}_sum"]) / row["responses"])
+                for field in EVALUATION_SCORE_FIELDS
+            },
         }
         for row in rows
     }
@@ -254,4 +250,14 @@ def capacity_periods_with_use() -> QuerySet[CapacityPeriod]:
         CapacityPeriod.objects.select_related("traject")
         .annotate(taken=Count("applications", filter=Q(applications__status__in=APPROVED_STATUSES)))
         .annotate(free=F("places") - F("taken"))
+    )
+
+
+def sme_declarations_of(company: Company) -> QuerySet[SMEDeclaration]:
+    """Return the company's SME declarations, latest first, with who declared and the enterprises."""
+    return (
+        SMEDeclaration.objects.filter(company=company)
+        .select_related("declared_by")
+        .prefetch_related("enterprises")
+        .order_by("-declared_at", "-pk")
     )

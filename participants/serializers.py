@@ -1,3 +1,5 @@
+import posixpath
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -12,9 +14,12 @@ from participants.models import (
     CoachingSession,
     Company,
     Referral,
+    RelatedEnterprise,
+    SMEDeclaration,
 )
 from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
+from trajects.size_classes import SizeClass
 
 
 class KboNumberField(serializers.CharField):
@@ -84,6 +89,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
     )
+    size_class_at_approval = serializers.ChoiceField(
+        choices=SizeClass.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The company's size class the approval rested on; empty until approved."),
+    )
 
     class Meta:
         model = Application
@@ -102,6 +113,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "ended_on",
             "reason",
             "capacity_period",
+            "size_class_at_approval",
             "planned_cost",
         ]
         # The services answer a second open application with 409 duplicate_application.
@@ -116,6 +128,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "ended_on",
             "reason",
             "capacity_period",
+            "size_class_at_approval",
         ]
         extra_kwargs = {
             "planned_cost": {
@@ -261,4 +274,105 @@ class CapacityPeriodSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         return services.change_capacity_places(
             instance, places=validated_data.get("places", instance.places), by=self.context["request"].user
+        )
+
+
+class RelatedEnterpriseSerializer(serializers.ModelSerializer):
+    kbo_number = KboNumberField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = RelatedEnterprise
+        fields = ["relation", "name", "kbo_number", "share", "staff_awu", "turnover", "balance_sheet_total"]
+        extra_kwargs = {"share": {"min_value": 0, "max_value": 100}}
+
+
+class SMEDeclarationSerializer(serializers.ModelSerializer):
+    """An SME declaration: the own figures and the partner and linked enterprises in; the totals and the
+    size class that follow from them out. With an attachment the body is multipart (``enterprises[0]name``
+    and so on); without one, JSON."""
+
+    enterprises = RelatedEnterpriseSerializer(many=True, required=False, default=list)
+    declared_by = serializers.CharField(source="declared_by.username", read_only=True)
+    attachment = serializers.FileField(
+        required=False, write_only=True, help_text=_("A PDF, PNG or JPEG file of at most 5 MB.")
+    )
+    attachment_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SMEDeclaration
+        fields = [
+            "id",
+            "company",
+            "reference_year",
+            "staff_awu",
+            "turnover",
+            "balance_sheet_total",
+            "enterprises",
+            "total_staff_awu",
+            "total_turnover",
+            "total_balance_sheet_total",
+            "size_class",
+            "declared_by",
+            "declared_at",
+            "attachment",
+            "attachment_name",
+        ]
+        read_only_fields = [
+            "company",
+            "total_staff_awu",
+            "total_turnover",
+            "total_balance_sheet_total",
+            "size_class",
+            "declared_at",
+        ]
+        extra_kwargs = {"staff_awu": {"min_value": 0}, "turnover": {"min_value": 0}}
+
+    def get_attachment_name(self, declaration) -> str | None:
+        return posixpath.basename(declaration.attachment.name) if declaration.attachment else None
+
+    def create(self, validated_data):
+        enterprises = [services.EnterpriseFigures(**row) for row in validated_data.pop("enterprises", [])]
+        return services.declare_sme_status(
+            self.context["company"],
+            by=self.context["request"].user,
+            enterprises=enterprises,
+            **validated_data,
+        )
+
+
+class EligibilityQuerySerializer(serializers.Serializer):
+    kbo_number = KboNumberField(help_text=_("In any notation, e.g. BE 0403.170.701."))
+    traject = TrajectCodeField(help_text=_("The traject's code, e.g. leren."))
+
+
+class EligibilityReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="unknown_company, duplicate_application, size_unknown, not_eligible, company_inactive, "
+        "de_minimis_exceeded, no_free_place, or another refusal code of the approval."
+    )
+    detail = serializers.CharField(help_text="A fixed sentence for the code, never amounts.")
+
+
+class EligibilitySerializer(serializers.Serializer):
+    """The pre-check's answer: every reason, in the order an application would meet them."""
+
+    eligible = serializers.BooleanField()
+    kbo_number = serializers.CharField()
+    company_name = serializers.CharField(allow_null=True)
+    traject = serializers.CharField()
+    traject_name = serializers.CharField()
+    day = serializers.DateField()
+    reasons = EligibilityReasonSerializer(many=True)
+
+    def to_representation(self, verdict):
+        return super().to_representation(
+            {
+                "eligible": verdict.eligible,
+                "kbo_number": verdict.kbo_number,
+                "company_name": verdict.company.name if verdict.company else None,
+                "traject": verdict.traject.code,
+                "traject_name": verdict.traject.name,
+                "day": verdict.day,
+                "reasons": verdict.reasons,
+            }
         )

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from participants import api
-from participants.views import coaching, evaluation, referrals
+from participants.views import coaching, eligibility, evaluation, referrals
 
 router = SimpleRouter()
 router.register("companies", api.CompanyViewSet, basename="company")
@@ -35,6 +35,9 @@ urlpatterns = [
     path("doorverwijzingen/", include((referral_pages, "referrals"))),
     # The company's evaluation behind its personal link.
     path("evaluatie/", include((evaluation_pages, "evaluation"))),
+    # Can a company take part: anyone may ask, without logging in.
+    path("kan-ik-deelnemen/", eligibility.precheck, name="eligibility"),
     path("api/v1/evaluations/summary/", api.EvaluationSummaryView.as_view(), name="evaluation-summary"),
+    path("api/v1/eligibility/", api.EligibilityView.as_view(), name="eligibility-check"),
     path("api/v1/", include(router.urls)),
 ]

@@ -1,18 +1,41 @@
-"""The figures of parliamentary question 244 for the cabinet and the officers."""
+"""The reporting API: the figures of a parliamentary question as of a date, and the report requests.
+
+``/api/v1/statistics/pq<number>/`` gives every figure of a registered question as of a date.
+``/api/v1/report-requests/`` asks for a report, follows its progress, downloads it and retries a failed one.
+The cabinet, officers and administrators share the requests (they hold aggregated figures only, and an
+identical request returns the one already there, whoever asked for it); everyone else gets 403.
+"""
 
 import datetime
 
 from django import forms
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.statistics import pq244_figures
-from voorsprong.api import error_responses, role_permission
+from reporting.documents import CONTENT_TYPES
+from reporting.filters import ReportRequestFilter
+from reporting.models import ReportRequest, ReportStatus
+from reporting.questions import Question
+from reporting.selectors import question_figures
+from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
+from reporting.services import report_jobs, report_requests
+from voorsprong.api import (
+    DETAIL_ERRORS,
+    StrictBodyMixin,
+    error_responses,
+    list_error_responses,
+    role_permission,
+)
 from voorsprong.roles import Role
 
 
@@ -27,44 +50,132 @@ class AsOfForm(forms.Form):
 
 
 def as_of_from(params) -> datetime.date:
-    """The ``as_of`` query parameter as a date, or a 400 that says how to give it."""
+    """Return the ``as_of`` query parameter as a date; refuse (400) anything else, saying how to give it."""
     form = AsOfForm(params)
     if not form.is_valid():
         raise ValidationError({"as_of": [str(message) for message in form.errors["as_of"]]})
     return form.cleaned_data["as_of"]
 
 
-class PQ244View(APIView):
-    """``GET /api/v1/statistics/pq244/?as_of=YYYY-MM-DD``: every figure of question 244 on that date.
+def figures_view(question: Question) -> type[APIView]:
+    """Return the view of ``GET ...?as_of=YYYY-MM-DD``: every figure of ``question`` on that date, as its
+    serializer documents them.
 
     Aggregates only, never a company, so the cabinet may see it.
     """
 
-    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
+    class FiguresView(APIView):
+        permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
+
+        @extend_schema(
+            summary=f"The figures of parliamentary question {question.number}",
+            parameters=[
+                OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+            ],
+            responses={200: question.serializer, **error_responses(400, 401, 403)},
+        )
+        def get(self, request):
+            figures = question_figures(question.number, as_of_from(request.query_params))
+            return Response(question.serializer(figures).data)
+
+    FiguresView.__name__ = FiguresView.__qualname__ = f"PQ{question.number}View"
+    return FiguresView
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the download;
+    the file itself is a FileResponse, so this renders only errors, as JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ReportRequestSerializer(many=True), **list_error_responses()}),
+    retrieve=extend_schema(responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)}),
+)
+class ReportRequestViewSet(
+    StrictBodyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReportRequestSerializer
+    permission_classes = [role_permission(*report_requests.REPORT_ROLES)]
+    filterset_class = ReportRequestFilter
+    ordering_fields = ["created_at", "as_of", "status", "format", "finished_at"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return ReportRequest.objects.select_related("requested_by").order_by(*self.ordering)
 
     @extend_schema(
-        summary="The figures of parliamentary question 244",
-        parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
-        ],
-        responses={
-            200: inline_serializer(
-                "PQ244Figures",
-                fields={
-                    "question": serializers.IntegerField(),
-                    "as_of": serializers.DateField(),
-                    "trajects": serializers.ListField(
-                        child=serializers.DictField(), help_text="The figures per traject."
-                    ),
-                    "companies_in_any_traject": serializers.IntegerField(),
-                    "initiatives": serializers.ListField(
-                        child=serializers.DictField(child=serializers.CharField())
-                    ),
-                    "fingerprint": serializers.CharField(help_text="SHA-256 of the figures."),
-                },
-            ),
-            **error_responses(400, 401, 403),
-        },
+        summary="Ask for a report",
+        request=NewReportRequestSerializer,
+        responses={202: ReportRequestSerializer, **error_responses(400, 401, 403)},
     )
-    def get(self, request):
-        return Response(pq244_figures(as_of_from(request.query_params)))
+    def create(self, request):
+        """202 with the request: a new one queued, or the identical one already queued, running or done."""
+        serializer = NewReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_requests.request_report(
+            question=data["question"],
+            as_of=data.get("as_of") or timezone.localdate(),
+            fmt=data["format"],
+            by=request.user,
+        )
+        return self._accepted(report)
+
+    @extend_schema(
+        summary="Queue a failed report again",
+        request=None,
+        responses={202: ReportRequestSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        return self._accepted(report_requests.retry_report(self.get_object(), by=request.user))
+
+    @extend_schema(
+        summary="Download a finished report",
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report's file.")
+            for media_type in (
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/csv",
+                "application/json",
+            )
+        }
+        | error_responses(401, 403, 404, 409, 410),
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, _FileRenderer])
+    def download(self, request, pk=None):
+        report = self.get_object()
+        if report.status != ReportStatus.DONE or not report.file:
+            return Response(
+                {"detail": _("The report is not ready."), "code": "not_ready"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        try:
+            content = report.file.open("rb")
+        except FileNotFoundError:
+            return Response(
+                {"detail": _("The report's file is gone; ask for the report again."), "code": "file_gone"},
+                status=status.HTTP_410_GONE,
+            )
+        return FileResponse(
+            content,
+            as_attachment=True,
+            filename=report_jobs.report_filename(report),
+            content_type=CONTENT_TYPES.get(report.format, "application/octet-stream"),
+        )
+
+    def _accepted(self, report: ReportRequest) -> Response:
+        url = reverse("report-request-detail", args=[report.pk])
+        return Response(
+            self.get_serializer(report).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": self.request.build_absolute_uri(url)},
+        )

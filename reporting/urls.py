@@ -3,10 +3,11 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from reporting import api, report_api, views
+from reporting import api, views
+from reporting.questions import questions
 
 router = SimpleRouter()
-router.register("report-requests", report_api.ReportRequestViewSet, basename="report-request")
+router.register("report-requests", api.ReportRequestViewSet, basename="report-request")
 
 report_pages = [
     path("", views.report_list, name="list"),
@@ -16,6 +17,14 @@ report_pages = [
 urlpatterns = [
     # The cabinet's reports of parliamentary questions.
     path("rapporten/", include((report_pages, "reports"))),
-    path("api/v1/statistics/pq244/", api.PQ244View.as_view(), name="statistics-pq244"),
+    # The figures of every registered question.
+    *(
+        path(
+            f"api/v1/statistics/pq{question.number}/",
+            api.figures_view(question).as_view(),
+            name=f"statistics-pq{question.number}",
+        )
+        for question in questions()
+    ),
     path("api/v1/", include(router.urls)),
 ]

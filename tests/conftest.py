@@ -53,3 +53,11 @@ def _tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_start_afresh():
+    """Clear the cache, which counts the rate limits: one test's requests never limit the next's."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -96,6 +96,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     traject = factory.SubFactory(TrajectFactory)
     status = ApplicationStatus.SUBMITTED
     submitted_on = datetime.date(2025, 3, 1)
+    decided_on = None
+    # As approve_application freezes it: the company's class, once decided and not rejected.
+    size_class_at_approval = factory.LazyAttribute(
+        lambda application: (
+            application.company.size_class
+            if application.decided_on and application.status != ApplicationStatus.REJECTED
+            else ""
+        )
+    )
 
 
 class ApprovedApplicationFactory(ApplicationFactory):

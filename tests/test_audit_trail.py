@@ -55,6 +55,8 @@ from participants.models import (
     Evaluation,
     LegalForm,
     Referral,
+    RelatedEnterprise,
+    SMEDeclaration,
 )
 from reporting.models import Initiative, ReportRequest, ReportStatus
 from reporting.tasks import build_report
@@ -459,6 +461,34 @@ def api_report_retry(w):
     return report
 
 
+SME_DECLARATION = {
+    "reference_year": 2024,
+    "staff_awu": "9.50",
+    "turnover": "1800000.00",
+    "balance_sheet_total": "700000.00",
+}
+
+
+def api_sme_declaration(w) -> SMEDeclaration:
+    company = CompanyFactory(staff_headcount=None)
+    w.start()
+    body = {
+        **SME_DECLARATION,
+        "enterprises": [
+            {
+                "relation": "partner",
+                "name": "Holding Claes NV",
+                "share": "40.00",
+                "staff_awu": "2.00",
+                "turnover": "100000.00",
+                "balance_sheet_total": "100000.00",
+            }
+        ],
+    }
+    url = f"/api/v1/companies/{company.pk}/sme-declarations/"
+    return SMEDeclaration.objects.get(pk=api_ok(w.api("officer").post(url, body, format="json"), 201)["id"])
+
+
 # Admin: add and change -----------------------------------------------------------------------------
 def _admin_add(actor, model, make_values):
     def perform(w):
@@ -783,6 +813,21 @@ WRITE_PATHS = [
     write_path("api/company/create", Company, "officer", api_company_create, CREATED),
     write_path("api/company/update", Company, "officer", api_company_update, changed=["name"]),
     write_path("api/application/create", Application, "officer", api_application_create, CREATED),
+    write_path("api/company/sme-declaration", SMEDeclaration, "officer", api_sme_declaration, CREATED),
+    write_path(
+        "api/company/sme-declaration/enterprise",
+        RelatedEnterprise,
+        "officer",
+        lambda w: api_sme_declaration(w).enterprises.get(),
+        CREATED,
+    ),
+    write_path(
+        "api/company/sme-declaration/company",
+        Company,
+        "officer",
+        lambda w: api_sme_declaration(w).company,
+        changed=["staff_headcount", "turnover", "balance_sheet_total"],
+    ),
     write_path(
         "api/application/submit", Application, "officer", api_submit, changed=["status", "submitted_on"]
     ),
@@ -918,6 +963,17 @@ WRITE_PATHS = [
                 "staff_headcount": "8",
                 "is_active": True,
             },
+        ),
+        CREATED,
+    ),
+    write_path(
+        "admin/sme-declaration/add",
+        SMEDeclaration,
+        "officer",
+        _admin_add(
+            "officer",
+            SMEDeclaration,
+            lambda w: {"company": CompanyFactory(staff_headcount=None).pk, **SME_DECLARATION},
         ),
         CREATED,
     ),

@@ -12,7 +12,7 @@ from bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_r
 from demo.synthetic import AS_OF
 from participants.models import Company
 from participants.services import import_kbo_extract
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from trajects.models import Traject
 
 

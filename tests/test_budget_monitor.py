@@ -29,8 +29,7 @@ from tests.factories import (
 from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
-AS_OF = D(2026, 7, 15)  # the burn-rate window is January to June 2026
+AS_OF = datetime.date(2026, 7, 15)  # the burn-rate window is January to June 2026
 
 
 @pytest.fixture
@@ -55,12 +54,12 @@ def approved(traject, period, funding: dict, **kwargs):
 def declare(application, status, shares: dict, decided_on=None) -> Declaration:
     declaration = Declaration.objects.create(
         application=application,
-        period_start=D(2025, 12, 1),
-        period_end=D(2025, 12, 31),
+        period_start=datetime.date(2025, 12, 1),
+        period_end=datetime.date(2025, 12, 31),
         amount=sum((Decimal(amount) for amount in shares.values()), Decimal(0)),
         status=status,
         declared_by=UserFactory(),
-        declared_on=D(2025, 12, 31),
+        declared_on=datetime.date(2025, 12, 31),
         decided_on=decided_on,
         reason="Geen bewijsstukken" if status == DS.REJECTED else "",
         paid_on=decided_on + datetime.timedelta(days=20) if status == DS.PAID else None,
@@ -75,41 +74,53 @@ def leren(sources):
     """Budget EU 40,000 and Flemish 50,000 + 10,000 for 2026; two applications hold money, a withdrawn
     and a submitted one do not; declarations in every status."""
     eu, flemish = sources["eu"], sources["flemish"]
-    traject = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=D(2024, 1, 1))
-    CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31))
-    period = CapacityPeriodFactory(traject=traject, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    traject = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=datetime.date(2024, 1, 1))
+    CapacityPeriodFactory(traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31))
+    period = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31)
+    )
     line(traject, eu, Decimal("40000.00"))
     line(traject, flemish, Decimal("50000.00"))
     line(traject, flemish, Decimal("10000.00"), period)
     first = approved(traject, period, {eu: "1000.00", flemish: "1500.00"})
     second = approved(
-        traject, period, {eu: "2000.50", flemish: "3000.75"}, status=S.IN_PROGRESS, started_on=D(2025, 4, 1)
+        traject,
+        period,
+        {eu: "2000.50", flemish: "3000.75"},
+        status=S.IN_PROGRESS,
+        started_on=datetime.date(2025, 4, 1),
     )
     approved(
         traject,
         period,
         {eu: "5000.00", flemish: "7500.00"},
         status=S.WITHDRAWN,
-        ended_on=D(2025, 5, 1),
+        ended_on=datetime.date(2025, 5, 1),
         reason="Bedrijf stopt",
     )
     submitted = ApplicationFactory(traject=traject)
     ApplicationFunding.objects.create(application=submitted, source=eu, amount=Decimal("999.00"))
     declare(first, DS.SUBMITTED, {eu: "100.00", flemish: "150.00"})
-    declare(first, DS.APPROVED, {eu: "200.00", flemish: "300.00"}, D(2026, 3, 10))
-    declare(second, DS.REJECTED, {eu: "400.00", flemish: "600.00"}, D(2026, 3, 10))
-    declare(second, DS.PAID, {eu: "800.00", flemish: "1200.00"}, D(2026, 2, 10))
-    declare(second, DS.APPROVED, {eu: "60.00", flemish: "90.00"}, D(2025, 12, 20))  # before the window
+    declare(first, DS.APPROVED, {eu: "200.00", flemish: "300.00"}, datetime.date(2026, 3, 10))
+    declare(second, DS.REJECTED, {eu: "400.00", flemish: "600.00"}, datetime.date(2026, 3, 10))
+    declare(second, DS.PAID, {eu: "800.00", flemish: "1200.00"}, datetime.date(2026, 2, 10))
+    declare(
+        second, DS.APPROVED, {eu: "60.00", flemish: "90.00"}, datetime.date(2025, 12, 20)
+    )  # before the window
     return traject
 
 
 @pytest.fixture
 def werk(sources):
     """EU budgeted per period only: the 2026 line's period ends before the traject's last period."""
-    traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=D(2025, 1, 1))
-    first = CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2025, 12, 31))
-    second = CapacityPeriodFactory(traject=traject, start=D(2026, 1, 1), end=D(2026, 6, 30))
-    CapacityPeriodFactory(traject=traject, start=D(2026, 7, 1), end=D(2027, 12, 31))
+    traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=datetime.date(2025, 1, 1))
+    first = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    second = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30)
+    )
+    CapacityPeriodFactory(traject=traject, start=datetime.date(2026, 7, 1), end=datetime.date(2027, 12, 31))
     line(traject, sources["eu"], Decimal("8000.00"), first)
     line(traject, sources["eu"], Decimal("2000.00"), second)
     approved(traject, second, {sources["eu"]: "1900.00"})
@@ -140,7 +151,7 @@ def test_the_summary_per_traject_and_source(leren):
         "share": Decimal("40.0"),
         "burn_rate": Decimal("166.67"),  # 1,000 approved in January-June, over 6 months
         "months_left": Decimal("233.6"),  # (40,000 - 1,060) / 166.67
-        "period_end": D(2026, 12, 31),  # a traject-wide line: the traject's last period
+        "period_end": datetime.date(2026, 12, 31),  # a traject-wide line: the traject's last period
         "runs_out_on": AS_OF + datetime.timedelta(days=7111),
         "low_remaining": False,
         "runs_out_early": False,
@@ -166,7 +177,7 @@ def test_a_source_budgeted_per_period_ends_with_its_lines_periods(werk):
         Decimal("1900.00"),
         Decimal("8100.00"),
     )
-    assert row["period_end"] == D(2026, 6, 30)
+    assert row["period_end"] == datetime.date(2026, 6, 30)
     assert row["burn_rate"] == Decimal("0.00") and row["months_left"] is None
 
 
@@ -180,11 +191,13 @@ def test_less_than_a_tenth_remaining_is_flagged(sources):
 
 
 def test_a_young_traject_burns_over_the_months_it_ran(sources):
-    traject = TrajectFactory(code="motivatie", start_date=D(2026, 5, 1))
-    period = CapacityPeriodFactory(traject=traject, start=D(2026, 5, 1), end=D(2026, 12, 31))
+    traject = TrajectFactory(code="motivatie", start_date=datetime.date(2026, 5, 1))
+    period = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2026, 5, 1), end=datetime.date(2026, 12, 31)
+    )
     line(traject, sources["eu"], Decimal("3000.00"))
     application = approved(traject, period, {sources["eu"]: "2000.00"})
-    declare(application, DS.APPROVED, {sources["eu"]: "1000.00"}, D(2026, 6, 10))
+    declare(application, DS.APPROVED, {sources["eu"]: "1000.00"}, datetime.date(2026, 6, 10))
     (row,) = budget_summary(as_of=AS_OF)
     assert row["burn_rate"] == Decimal("500.00")  # May and June, not six months
     assert row["months_left"] == Decimal("4.0")
@@ -197,7 +210,7 @@ def test_the_filters(leren, werk, sources):
     rows = budget_summary(source_code="eu", as_of=AS_OF)
     assert [(row["traject"], row["source"]) for row in rows] == [("leren", "eu"), ("werk", "eu")]
     assert row_of(rows, "leren", "eu")["share"] == Decimal("40.0")  # still of the whole traject budget
-    period_2026 = leren.capacity_periods.get(start=D(2026, 1, 1))
+    period_2026 = leren.capacity_periods.get(start=datetime.date(2026, 1, 1))
     rows = budget_summary(period=period_2026.pk, as_of=AS_OF)
     assert [(row["traject"], row["source"]) for row in rows] == [("leren", "eu"), ("leren", "flemish")]
     flemish = row_of(rows, "leren", "flemish")
@@ -211,7 +224,7 @@ def test_the_filters(leren, werk, sources):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(leren, sources):
-    period = leren.capacity_periods.get(start=D(2026, 1, 1))
+    period = leren.capacity_periods.get(start=datetime.date(2026, 1, 1))
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -221,7 +234,12 @@ def test_the_number_of_queries_does_not_grow_with_the_data(leren, sources):
     few = queries()
     for _ in range(15):
         application = approved(leren, period, {sources["eu"]: "10.00", sources["flemish"]: "15.00"})
-        declare(application, DS.PAID, {sources["eu"]: "1.00", sources["flemish"]: "1.50"}, D(2026, 4, 1))
+        declare(
+            application,
+            DS.PAID,
+            {sources["eu"]: "1.00", sources["flemish"]: "1.50"},
+            datetime.date(2026, 4, 1),
+        )
     other = TrajectFactory(code="werk")
     line(other, sources["own_promoter"], Decimal("500.00"))
     assert queries() == few <= 5
@@ -280,7 +298,13 @@ def test_the_page_shows_the_figures_and_the_chart(leren, werk, client, officer):
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('data-testid="budget-row"') == 3
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and page.count('data-testid="chart-row"') == 3
+    chart = page[page.index('data-testid="budget-chart"') : page.index("</figure>")]
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in chart and 'role="img"' in chart
+    assert "<title>Budget, vastgelegd, goedgekeurd en betaald</title>" in chart
+    # Each traject and source labelled, each amount written beside its bar in Belgian notation.
+    assert chart.count(">Voorsprong in leren</text>") == 2 and chart.count(">Voorsprong in werk</text>") == 1
+    for amount in ("40.000", "3.000,50", "1.060", "800", "60.000", "4.500,75", "10.000", "1.900"):
+        assert f">{amount}</text>" in chart, amount
     assert "36.999,50" in page  # the EU remaining, written the Belgian way
     assert '<progress value="36999.50" max="40000.00">' in page
     assert 'href="/financiering/export/?as_of=2026-07-15"' in page
@@ -317,7 +341,7 @@ def test_the_spreadsheet_has_the_same_numbers(leren, werk, client, officer):
         assert (found[0].value, found[1].value) == (row["traject_name"], row["source_name"])
         assert [cell.value for cell in found[2:10]] == [float(row[name]) for name in columns]
         assert isinstance(found[2].value, int | float) and found[2].number_format == "#,##0.00"
-    assert cells[0][11].value.date() == D(2026, 12, 31)
+    assert cells[0][11].value.date() == datetime.date(2026, 12, 31)
 
 
 # -- the nightly check ------------------------------------------------------------------------------
@@ -332,7 +356,7 @@ def officers():
 def running_traject(sources, budget: str, committed: str, approved_last_month: str):
     """A traject whose capacity period ends a year from now, with some money approved last month."""
     today = timezone.localdate()
-    traject = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=D(2024, 1, 1))
+    traject = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=datetime.date(2024, 1, 1))
     period = CapacityPeriodFactory(
         traject=traject, start=today - datetime.timedelta(days=300), end=today + datetime.timedelta(days=730)
     )

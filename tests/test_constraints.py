@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from funding.models import ApplicationFunding, BudgetLine, FundingSource
-from participants.models import Application, Company, Evaluation
+from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
 from reporting.models import ReportRequest, StatisticsSnapshot
 from tests.factories import (
     AidLineFactory,
@@ -86,6 +86,37 @@ def report(**fields):
 
 def started(**fields):
     return approved(**{"status": "in_progress", "started_on": datetime.date(2025, 4, 1), **fields})
+
+
+def sme_declaration(**fields):
+    values = {
+        "company": CompanyFactory(),
+        "reference_year": 2024,
+        "staff_awu": Decimal("8.50"),
+        "turnover": Decimal("100.00"),
+        "balance_sheet_total": Decimal("100.00"),
+        "total_staff_awu": Decimal("8.50"),
+        "total_turnover": Decimal("100.00"),
+        "total_balance_sheet_total": Decimal("100.00"),
+        "size_class": "micro",
+        "declared_by": UserFactory(),
+        **fields,
+    }
+    return SMEDeclaration.objects.create(**values)
+
+
+def related_enterprise(**fields):
+    values = {
+        "declaration": sme_declaration(),
+        "relation": "linked",
+        "name": "Moeder NV",
+        "share": Decimal("60.00"),
+        "staff_awu": Decimal("1.00"),
+        "turnover": Decimal("1.00"),
+        "balance_sheet_total": Decimal("1.00"),
+        **fields,
+    }
+    return RelatedEnterprise.objects.create(**values)
 
 
 # constraint name -> something that breaks only that rule
@@ -172,6 +203,14 @@ VIOLATIONS = {
     "declarationshare_unique_source": lambda: DeclarationShareFactory.create_batch(
         2, declaration=DeclarationFactory()
     ),
+    "application_size_class_frozen_at_approval": lambda: approved(size_class_at_approval=""),
+    "smedeclaration_figures_not_negative": lambda: sme_declaration(staff_awu=Decimal("-0.01")),
+    "smedeclaration_totals_include_own_figures": lambda: sme_declaration(total_turnover=Decimal("99.99")),
+    "smedeclaration_size_class_known": lambda: sme_declaration(size_class="unknown"),
+    "relatedenterprise_share_fits_relation": lambda: related_enterprise(
+        relation="partner", share=Decimal("24.99")
+    ),
+    "relatedenterprise_figures_not_negative": lambda: related_enterprise(turnover=Decimal("-1")),
     "fundingrule_aid_basis_valid": lambda: FundingRuleFactory(aid_basis="state_guarantee"),
     "aidline_amount_not_negative": lambda: AidLineFactory(amount=Decimal("-0.01")),
     "aidline_basis_valid": lambda: AidLineFactory(basis="gift"),
@@ -243,6 +282,10 @@ def test_the_same_rules_accept_valid_rows():
     CompanyFactory(legal_form="vzw", is_non_profit=True)
     CapacityPeriodFactory(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 1), places=0)
     report(status="failed", error="Geen verbinding")
+    assert CompanyFactory(staff_headcount=None).size_class == "unknown"
+    for relation, share in (("partner", "25"), ("partner", "50"), ("linked", "50.01"), ("linked", "100")):
+        related_enterprise(relation=relation, share=Decimal(share))
+    approved(status="withdrawn", ended_on=datetime.date(2025, 4, 1), reason="Op vraag")
     cancelled = AidLineFactory(amount=Decimal("0.00"))
     cancelled.cancelled_on, cancelled.cancellation_reason = cancelled.granted_on, "Ingetrokken"
     cancelled.save()

@@ -4,7 +4,6 @@ import datetime
 import re
 import threading
 import time
-from decimal import Decimal
 from unittest.mock import patch
 
 import pytest
@@ -15,7 +14,7 @@ from django.urls import reverse
 from participants import services
 from participants.evaluation_links import EVALUATION_LINK_MAX_AGE
 from participants.models import ApplicationStatus, Evaluation
-from participants.selectors import evaluation_summary
+from tests.clients import client_for
 from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
@@ -23,7 +22,9 @@ from tests.factories import (
     CompletedApplicationFactory,
     EvaluationFactory,
     TrajectFactory,
+    UserFactory,
 )
+from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
@@ -254,45 +255,71 @@ def test_two_submissions_at_once_save_one_evaluation():
 
 
 # -- the summary for the cabinet -----------------------------------------------------------------
+def _evaluate(period, scores, company_name):
+    usefulness, coach, culture, recommend = scores
+    return EvaluationFactory(
+        application__capacity_period=period,
+        application__traject=period.traject,
+        application__company=CompanyFactory(name=company_name),
+        usefulness=usefulness,
+        coach_quality=coach,
+        learning_culture_effect=culture,
+        would_recommend=recommend,
+    )
+
+
 def test_the_summary_averages_each_score_per_traject_without_companies():
     leren, digitaal = (
         CapacityPeriodFactory(traject__code="leren"),
         CapacityPeriodFactory(traject__code="digitaal"),
     )
-    for usefulness, coach, culture, recommend in [(5, 4, 3, 5), (4, 4, 2, 5), (4, 3, 2, 4)]:
-        EvaluationFactory(
-            application__capacity_period=leren,
-            application__traject=leren.traject,
-            application__company=CompanyFactory(name=f"Leerbedrijf {usefulness}{coach}{culture} BV"),
-            usefulness=usefulness,
-            coach_quality=coach,
-            learning_culture_effect=culture,
-            would_recommend=recommend,
-        )
-    EvaluationFactory(
-        application__capacity_period=digitaal,
-        application__traject=digitaal.traject,
-        application__company=CompanyFactory(name="Pixel BV"),
-    )
+    for scores in [(5, 4, 3, 5), (4, 4, 2, 5), (4, 3, 2, 4)]:
+        _evaluate(leren, scores, f"Leerbedrijf {''.join(map(str, scores))} BV")
+    _evaluate(digitaal, (4, 4, 4, 4), "Pixel BV")
     CompletedApplicationFactory(traject=TrajectFactory(code="zonder"))  # not evaluated: not listed
 
-    summary = evaluation_summary()
+    response = client_for(UserFactory(role=Role.CABINET)).get("/api/v1/evaluations/summary/")
 
-    assert summary == {
-        "digitaal": {
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "traject": "digitaal",
             "evaluations": 1,
-            "usefulness": Decimal("4.00"),
-            "coach_quality": Decimal("4.00"),
-            "learning_culture_effect": Decimal("4.00"),
-            "would_recommend": Decimal("4.00"),
+            "usefulness": "4.00",
+            "coach_quality": "4.00",
+            "learning_culture_effect": "4.00",
+            "would_recommend": "4.00",
         },
-        "leren": {
+        {
+            "traject": "leren",
             "evaluations": 3,
-            "usefulness": Decimal("4.33"),
-            "coach_quality": Decimal("3.67"),
-            "learning_culture_effect": Decimal("2.33"),
-            "would_recommend": Decimal("4.67"),
+            "usefulness": "4.33",
+            "coach_quality": "3.67",
+            "learning_culture_effect": "2.33",
+            "would_recommend": "4.67",
         },
+    ]
+    assert "BV" not in response.content.decode()
+
+
+def test_the_summary_rounds_a_tie_half_up_from_the_exact_sums():
+    """Eight evaluations whose sums give averages ending in an exact 5 at the third decimal: half up
+    gives 4.13, 3.63, 3.13 and 4.63 where rounding half to even would give 4.12, 3.62, 3.12, 4.62."""
+    period = CapacityPeriodFactory(traject__code="leren")
+    usefulness = [5, 5, 4, 4, 4, 4, 4, 3]  # 33 / 8 = 4.125
+    coach = [4, 4, 4, 4, 4, 3, 3, 3]  # 29 / 8 = 3.625
+    culture = [3, 3, 3, 3, 3, 3, 3, 4]  # 25 / 8 = 3.125
+    recommend = [5, 5, 5, 5, 5, 4, 4, 4]  # 37 / 8 = 4.625
+    for number, scores in enumerate(zip(usefulness, coach, culture, recommend, strict=True)):
+        _evaluate(period, scores, f"Bedrijf {number} BV")
+
+    [row] = client_for(UserFactory(role=Role.CABINET)).get("/api/v1/evaluations/summary/").json()
+
+    assert row == {
+        "traject": "leren",
+        "evaluations": 8,
+        "usefulness": "4.13",
+        "coach_quality": "3.63",
+        "learning_culture_effect": "3.13",
+        "would_recommend": "4.63",
     }
-    assert list(summary) == ["digitaal", "leren"]
-    assert "BV" not in repr(summary)

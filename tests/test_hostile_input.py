@@ -368,7 +368,8 @@ ENDPOINTS = {
         base=company_payload,
         fields=COMPANY_FIELDS,
         stored={"name": lambda w: Company.objects.get(kbo_number=valid_kbo_number(9_000)).name},
-        missing=("kbo_number", "name", "legal_form", "staff_headcount"),
+        # Staff may be left out (or null): not declared, the size class is then unknown.
+        missing=("kbo_number", "name", "legal_form"),
     ),
     "company-put": Endpoint(
         "put",
@@ -377,7 +378,25 @@ ENDPOINTS = {
         base=company_payload,
         # The fields' values are tried on create and patch; a put adds what a whole object needs.
         fields={"kbo_number": "kbo", "legal_form": "choice"},
-        missing=("kbo_number", "name", "legal_form", "staff_headcount"),
+        missing=("kbo_number", "name", "legal_form"),
+    ),
+    "sme-declaration-create": Endpoint(
+        "post",
+        lambda w: reverse("company-sme-declarations", args=[w.free_company.pk]),
+        "officer",
+        base=lambda w: {
+            "reference_year": TODAY.year - 1,
+            "staff_awu": "12.50",
+            "turnover": "1500000.00",
+            "balance_sheet_total": "900000.00",
+        },
+        fields={
+            "reference_year": "int",
+            "staff_awu": "decimal",
+            "turnover": "decimal",
+            "balance_sheet_total": "decimal",
+        },
+        missing=("reference_year", "staff_awu", "turnover", "balance_sheet_total"),
     ),
     "company-patch": Endpoint(
         "patch",

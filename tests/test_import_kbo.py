@@ -113,8 +113,9 @@ def test_every_enterprise_becomes_a_company_with_what_the_kbo_publishes(extract)
     assert (bakery.postal_code, bakery.municipality, bakery.province) == ("9000", "Gent", "oost_vlaanderen")
     # The VAT main activity in NACE-BEL 2008 wins over the RSZ one and the other codings.
     assert bakery.nace_code == "47241"
-    assert bakery.staff_headcount == 0
-    assert bakery.size_class == "micro"
+    # The KBO publishes no staff figures: the size class is unknown, never micro, until declared.
+    assert bakery.staff_headcount is None
+    assert bakery.size_class == "unknown"
     assert [record.history_change_reason for record in bakery.history.all()] == [
         "Imported from the KBO open data"
     ]

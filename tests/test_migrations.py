@@ -78,19 +78,24 @@ def empty_database_url(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_every_migration_applies_forward_one_at_a_time_from_an_empty_database(empty_database_url):
+def _run_on(database_url: str, script: str) -> str:
+    """Run ``script`` in a Django process of its own on ``database_url``; return what it printed."""
     environment = {
         **os.environ,
-        "DATABASE_URL": empty_database_url,
+        "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "voorsprong.settings",
     }
-
     done = subprocess.run(
-        [sys.executable, "-c", STEP_BY_STEP], cwd=ROOT, env=environment, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
     )
-
     assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout
+
+
+def test_every_migration_applies_forward_one_at_a_time_from_an_empty_database(empty_database_url):
+    printed = _run_on(empty_database_url, STEP_BY_STEP)
+
+    result = json.loads(printed.strip().splitlines()[-1])
     ours = [key for key in MigrationLoader(connection).graph.nodes if key[0] in PROJECT_APPS]
     assert result["steps"] == len(ours)
     assert result["groups"] == {
@@ -115,16 +120,8 @@ def test_a_database_stopped_at_the_first_role_migration_has_the_groups_of_its_mo
         "granted = officer.permissions.values_list('codename', flat=True)\n"
         "print(int('change_application' in granted), int('add_initiative' in granted))\n"
     )
-    environment = {
-        **os.environ,
-        "DATABASE_URL": empty_database_url,
-        "DJANGO_SETTINGS_MODULE": "voorsprong.settings",
-    }
 
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
+    printed = _run_on(empty_database_url, script)
 
-    assert done.returncode == 0, done.stderr[-3000:]
     # Applications exist at that migration; the initiatives of reporting's 0003 do not yet.
-    assert done.stdout.split() == ["1", "0"]
+    assert printed.split() == ["1", "0"]

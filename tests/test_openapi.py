@@ -3,6 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from tests.factories import UserFactory
+from voorsprong.roles import Role
+
 pytestmark = pytest.mark.django_db
 
 PATHS = [
@@ -121,13 +124,8 @@ def test_approving_documents_its_request_and_its_errors(schema):
     error = resolve(schema, conflict["schema"])
     assert set(error["properties"]) == {"detail", "code"}
     assert error["required"] == ["detail"]
-    # Per field; or, for a body that is not a JSON object at all, a detail.
-    per_field, whole = operation["responses"]["400"]["content"]["application/json"]["schema"]["oneOf"]
-    assert resolve(schema, per_field)["additionalProperties"] == {
-        "type": "array",
-        "items": {"type": "string"},
-    }
-    assert resolve(schema, whole) == error
+    invalid = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    assert invalid["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
 
 
 def test_every_endpoint_documents_its_errors(schema):
@@ -191,3 +189,95 @@ def test_the_headroom_and_the_planned_cost_are_documented(schema):
         ],
     )
     assert {"company", "traject", "planned_cost"} <= set(created["properties"])
+
+
+# -- the figures of question 244, field by field -------------------------------------------------------
+def _untyped(schema: dict, node: dict, path: str) -> list[str]:
+    """The places under ``node`` that the schema leaves free: an object without typed properties or with
+    untyped extra ones, an array without typed items, a value without a type."""
+    node = resolve(schema, node)
+    if "allOf" in node:
+        return [place for part in node["allOf"] for place in _untyped(schema, part, path)]
+    kind = node.get("type")
+    if kind == "object":
+        properties, extra = node.get("properties", {}), node.get("additionalProperties")
+        places = [] if properties or isinstance(extra, dict) else [path]
+        if extra not in (None, False) and (not isinstance(extra, dict) or extra == {}):
+            places.append(f"{path}.*")
+        places += [
+            place for name, part in properties.items() for place in _untyped(schema, part, f"{path}.{name}")
+        ]
+        if isinstance(extra, dict) and extra:
+            places += _untyped(schema, extra, f"{path}.*")
+        if set(node.get("required", [])) != set(properties):
+            places.append(f"{path} (not every property required)")
+        return places
+    if kind == "array":
+        return _untyped(schema, node.get("items", {}), f"{path}[]")
+    return [] if kind in ("string", "integer", "number", "boolean") else [path]
+
+
+def _undescribed(schema: dict, node: dict, value, path: str) -> list[str]:
+    """The places of ``value`` (an API answer) that ``node`` does not describe, or describes otherwise."""
+    node = resolve(schema, node)
+    if "allOf" in node:
+        [node] = node["allOf"]
+        node = resolve(schema, node)
+    if value is None:
+        return [] if node.get("nullable") else [f"{path}: null"]
+    kind = node.get("type")
+    if kind == "object":
+        if not isinstance(value, dict):
+            return [f"{path}: not an object"]
+        properties = node.get("properties", {})
+        if properties and set(value) != set(properties):
+            return [f"{path}: {sorted(set(value) ^ set(properties))}"]
+        return [
+            place
+            for name, item in value.items()
+            for place in _undescribed(
+                schema, properties.get(name) or node["additionalProperties"], item, f"{path}.{name}"
+            )
+        ]
+    if kind == "array":
+        return [
+            place
+            for index, item in enumerate(value)
+            for place in _undescribed(schema, node["items"], item, f"{path}[{index}]")
+        ]
+    expected = {"string": str, "integer": int, "number": (int, float), "boolean": bool}[kind]
+    return [] if isinstance(value, expected) else [f"{path}: {value!r} is no {kind}"]
+
+
+def _pq244_figures(schema: dict) -> dict:
+    operation = schema["paths"]["/api/v1/statistics/pq244/"]["get"]
+    return operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_the_pq244_figures_have_no_free_form_object_at_any_level(schema):
+    figures = _pq244_figures(schema)
+
+    assert resolve(schema, figures)["properties"]["trajects"]["items"]
+    assert _untyped(schema, figures, "figures") == []
+
+
+def test_the_free_form_check_notices_a_free_object():
+    free = {"type": "object", "properties": {"trajects": {"type": "array", "items": {"type": "object"}}}}
+
+    assert _untyped({}, free, "figures") == ["figures.trajects[]", "figures (not every property required)"]
+
+
+def test_the_schema_describes_every_field_the_pq244_figures_have(client, schema):
+    from tests.test_documents import SAMPLE
+    from tests.test_statistics import seed_small_world
+
+    seed_small_world()
+    client.force_login(UserFactory(role=Role.CABINET))
+    figures = client.get("/api/v1/statistics/pq244/", {"as_of": "2025-11-26"}).json()
+
+    assert figures["trajects"][0]["evaluations"]["recommendations"]  # every list has something in it
+    assert _undescribed(schema, _pq244_figures(schema), figures, "figures") == []
+    assert _undescribed(schema, _pq244_figures(schema), SAMPLE, "sample") == []
+    assert _undescribed(schema, _pq244_figures(schema), {**figures, "companies": []}, "figures") == [
+        "figures: ['companies']"
+    ]

@@ -90,6 +90,22 @@ DECLARATION = {
     "period_end": "{yesterday}",
     "amount": "100.00",
 }
+SME_DECLARATION = {
+    "reference_year": 2024,
+    "staff_awu": "12.50",
+    "turnover": "1500000.00",
+    "balance_sheet_total": "900000.00",
+    "enterprises": [
+        {
+            "relation": "partner",
+            "name": "Holding BV",
+            "share": "30.00",
+            "staff_awu": "4.00",
+            "turnover": "200000.00",
+            "balance_sheet_total": "100000.00",
+        }
+    ],
+}
 EVALUATION = {"usefulness": 4, "coach_quality": 5, "learning_culture_effect": 3, "would_recommend": 4}
 
 # fmt: off
@@ -113,6 +129,18 @@ TABLE = [
     row("PATCH",   "/api/v1/companies/{company}/",                    401, 200, 403, 403, 403, 200,
         data={"name": "Hernoemd BV"}),
     row("DELETE",  "/api/v1/companies/{company}/",                    401, 403, 403, 403, 403, 405),
+    # SME declarations: officers for any company; a consultant for one they referred (or of unknown size).
+    row("GET",     "/api/v1/companies/{company}/sme-declarations/",   401, 200, 403, 200, 403, 200),
+    row("POST",    "/api/v1/companies/{company}/sme-declarations/",   401, 201, 403, 201, 403, 201,
+        data=SME_DECLARATION),
+    row("POST",    "/api/v1/companies/{other_company}/sme-declarations/",
+        401, 201, 403, 403, 403, 201, data=SME_DECLARATION),
+    row("PUT",     "/api/v1/companies/{company}/sme-declarations/",   401, 405, 403, 405, 403, 405,
+        data=SME_DECLARATION),
+    # The eligibility pre-check: anyone, also without logging in.
+    every("GET",   "/api/v1/eligibility/?kbo_number={company_kbo}&traject=leren", 200),
+    every("GET",   "/api/v1/eligibility/?kbo_number=0403170702&traject=leren",    400),
+    every("POST",  "/api/v1/eligibility/",                            405),
     # The de-minimis headroom: officers, and the promoter of an application of the company.
     row("GET",     "/api/v1/companies/{company}/aid/",                401, 200, 200, 403, 403, 200),
     row("GET",     "/api/v1/companies/{other_company}/aid/?as_of=2025-11-26",
@@ -240,6 +268,9 @@ TABLE = [
     every("POST",  "/evaluatie/{token}/",                             302, data=EVALUATION),
     every("GET",   "/evaluatie/niet-geldig/",                         404),
     every("GET",   "/evaluatie/bedankt/",                             200),
+    every("GET",   "/kan-ik-deelnemen/",                              200),
+    every("GET",   "/kan-ik-deelnemen/?kbo={company_kbo}&traject=leren", 200),
+    every("POST",  "/kan-ik-deelnemen/",                              405),
     row("GET",     "/financiering/",                                  302, 200, 403, 403, 403, 200),
     row("POST",    "/financiering/",                                  302, 405, 403, 403, 403, 405),
     row("GET",     "/financiering/export/",                           302, 200, 403, 403, 403, 200),
@@ -255,6 +286,8 @@ TABLE = [
     row("GET",     "/admin/",                                         302, 200, 302, 302, 302, 200),
     row("GET",     "/admin/participants/application/",                302, 200, 302, 302, 302, 200),
     row("GET",     "/admin/participants/application/import/",         302, 200, 302, 302, 302, 200),
+    row("GET",     "/admin/participants/smedeclaration/",             302, 200, 302, 302, 302, 200),
+    row("GET",     "/admin/participants/smedeclaration/add/",         302, 200, 302, 302, 302, 200),
     row("GET",     "/admin/trajects/project/",                        302, 200, 302, 302, 302, 200),
     row("GET",     "/admin/funding/declaration/",                     302, 200, 302, 302, 302, 200),
     row("GET",     "/admin/funding/fundingrule/",                     302, 200, 302, 302, 302, 200),

@@ -24,9 +24,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from funding.models import BudgetLine, DeclarationAttachment, DeclarationStatus
+from participants import services
 from participants.models import ApplicationStatus
 from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
 from tests.clients import api_collections
 from tests.factories import (
     AidLineFactory,
@@ -74,6 +75,8 @@ TABLE = [
     Row("/api/v1/applications/",                          "consultant",   8),
     Row("/api/v1/applications/{coached}/sessions/",       "promoter",     9),
     Row("/api/v1/applications/{coached}/history/",        "officer",      7),
+    Row("/api/v1/companies/{coached_company}/sme-declarations/", "officer", 10),
+    Row("/api/v1/companies/{coached_company}/sme-declarations/", "consultant", 10),
     Row("/api/v1/referrals/",                             "officer",      8),
     Row("/api/v1/referrals/",                             "consultant",   8),
     Row("/api/v1/declarations/",                          "officer",     10),
@@ -83,8 +86,8 @@ TABLE = [
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
     Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
-    Row("/api/v1/companies/{aid_company}/aid/",           "officer",      8),
-    Row("/api/v1/companies/{aid_company}/aid/",           "promoter",     9),
+    Row("/api/v1/companies/{coached_company}/aid/",           "officer",      8),
+    Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           14),
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
@@ -94,9 +97,10 @@ TABLE = [
     # -- admin changelists -----------------------------------------------------------------------------------
     Row("/admin/participants/application/",               "officer",     11),
     Row("/admin/participants/company/",                   "officer",      8),
+    Row("/admin/participants/smedeclaration/",            "officer",     10),
     Row("/admin/funding/declaration/",                    "officer",      8),
     Row("/admin/funding/aidline/",                        "officer",      9),
-    Row("/admin/funding/aidline/headroom/{aid_company}/", "officer",      9),
+    Row("/admin/funding/aidline/headroom/{coached_company}/", "officer",      9),
     Row("/admin/funding/companylink/",                    "officer",      8),
     Row("/admin/funding/declaredaid/",                    "officer",      8),
 ]
@@ -268,6 +272,25 @@ def _add(world: dict, count: int) -> None:
         CoachingSessionFactory(
             application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter
         )
+        services.declare_sme_status(
+            world["coached"].company,
+            by=officer,
+            reference_year=today.year - 1,
+            staff_awu=Decimal(number),
+            turnover=Decimal("100000.00"),
+            balance_sheet_total=Decimal("50000.00"),
+            enterprises=[
+                services.EnterpriseFigures(
+                    relation=relation,
+                    name=f"Onderneming {number}",
+                    share=Decimal(share),
+                    staff_awu=Decimal("1.00"),
+                    turnover=Decimal("1000.00"),
+                    balance_sheet_total=Decimal("1000.00"),
+                )
+                for relation, share in (("partner", "30"), ("linked", "80"))
+            ],
+        )
         world["coached"].planned_cost = Decimal(1000 + number)
         world["coached"]._change_reason = f"Kosten {number}"
         world["coached"].save()
@@ -324,7 +347,9 @@ def _read(row: Row, world: dict, clients: dict) -> None:
         pq244_figures(world["today"])
         return
     path = row.target.format(
-        coached=world["coached"].pk, today=world["today"].isoformat(), aid_company=world["coached"].company_id
+        coached=world["coached"].pk,
+        coached_company=world["coached"].company_id,
+        today=world["today"].isoformat(),
     )
     response = clients[row.role].get(path)
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
@@ -393,7 +418,7 @@ def _list_paths_in_schema(client) -> set[str]:
 def test_every_api_list_has_a_row(client):
     """A new list (a viewset, a listing @action, an aggregate answering a list) without a row fails here."""
     covered = {
-        row.target.split("?")[0].replace("{coached}", "{id}")
+        row.target.split("?")[0].replace("{coached}", "{id}").replace("{coached_company}", "{id}")
         for row in TABLE
         if row.target.startswith("/api/")
     }

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from participants import services
 from participants.models import Application, ApplicationStatus, Company, LegalForm, Referral
-from participants.selectors import referral_counts
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -319,18 +318,3 @@ def test_the_list_takes_the_same_queries_for_2_or_20_referrals(consultant_client
     few = queries()
     add_referrals(18)
     assert queries() == few
-
-
-def test_referral_counts_per_sector_fund_and_traject(traject):
-    werk = TrajectFactory(code="werk")
-    cevora = OrganisationFactory(name="Cevora", kind=OrganisationKind.SECTOR_FUND)
-    volta = OrganisationFactory(name="Volta", kind=OrganisationKind.SECTOR_FUND)
-    for fund, referral_traject, day in [
-        (cevora, traject, datetime.date(2025, 1, 10)),
-        (cevora, traject, datetime.date(2025, 3, 10)),
-        (cevora, werk, datetime.date(2025, 3, 10)),
-        (volta, werk, datetime.date(2025, 6, 1)),
-    ]:
-        ReferralFactory(sector_fund=fund, traject=referral_traject, referred_on=day)
-    assert referral_counts() == {"Cevora": {"leren": 2, "werk": 1}, "Volta": {"werk": 1}}
-    assert referral_counts(as_of=datetime.date(2025, 3, 1)) == {"Cevora": {"leren": 1}}

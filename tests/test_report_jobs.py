@@ -7,13 +7,16 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reporting import services
+import reporting.documents
 from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
+from reporting.services import report_requests
 from reporting.tasks import _progress_reporter, build_report, take_statistics_snapshot
 from tests.clients import client_for
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
@@ -21,8 +24,7 @@ from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
-D = datetime.date
-AS_OF = D(2025, 11, 26)
+AS_OF = datetime.date(2025, 11, 26)
 URL = "/api/v1/report-requests/"
 
 
@@ -34,13 +36,15 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def period(db):
-    traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=D(2023, 5, 1))
-    return CapacityPeriodFactory(traject=traject, start=D(2025, 1, 1), end=D(2026, 12, 31), places=20)
+    traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=datetime.date(2023, 5, 1))
+    start, end = datetime.date(2025, 1, 1), datetime.date(2026, 12, 31)
+    return CapacityPeriodFactory(traject=traject, start=start, end=end, places=20)
 
 
 def approve(period, decided_on):
+    submitted_on = datetime.date(2025, 1, 2)
     return ApprovedApplicationFactory(
-        traject=period.traject, capacity_period=period, submitted_on=D(2025, 1, 2), decided_on=decided_on
+        traject=period.traject, capacity_period=period, submitted_on=submitted_on, decided_on=decided_on
     )
 
 
@@ -55,7 +59,7 @@ def built(django_capture_on_commit_callbacks):
 
     def ask(by, fmt="json", as_of=AS_OF, question=244):
         with django_capture_on_commit_callbacks(execute=True):
-            report = services.request_report(question=question, as_of=as_of, fmt=fmt, by=by)
+            report = report_requests.request_report(question=question, as_of=as_of, fmt=fmt, by=by)
         report.refresh_from_db()
         return report
 
@@ -68,7 +72,7 @@ def stored_files(media) -> list:
 
 # -- building ----------------------------------------------------------------------------------------
 def test_a_report_is_built_with_its_file_and_fingerprint(period, cabinet, built, media):
-    approve(period, D(2025, 3, 1))
+    approve(period, datetime.date(2025, 3, 1))
     report = built(cabinet)
     figures = pq244_figures(AS_OF)
     assert (report.status, report.progress, report.error) == (ReportStatus.DONE, 100, "")
@@ -104,7 +108,7 @@ def test_every_format_downloads_with_its_content_type_and_name(period, cabinet, 
 def test_the_progress_callback_writes_progress_and_step_only(
     period, cabinet, django_capture_on_commit_callbacks
 ):
-    report = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     ReportRequest.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
     report.refresh_from_db()
     history = report.history.count()
@@ -118,27 +122,86 @@ def test_the_progress_callback_writes_progress_and_step_only(
 
 
 # -- the same request twice --------------------------------------------------------------------------
-def test_the_same_request_twice_gives_the_same_job_and_one_file(period, cabinet, built, media):
+@pytest.fixture
+def renders(monkeypatch):
+    """The documents the jobs render, counted: (format, fingerprint) per rendering."""
+    made = []
+    render_report = reporting.documents.render_report
+
+    def counted(figures, fmt, progress=None):
+        made.append((fmt, figures["fingerprint"]))
+        return render_report(figures, fmt, progress=progress)
+
+    monkeypatch.setattr(reporting.documents, "render_report", counted)
+    return made
+
+
+def test_the_same_request_once_done_is_done_again_with_the_same_file_rendered_once(
+    period, cabinet, built, media, renders
+):
     first = built(cabinet)
     second = built(UserFactory(role=Role.OFFICER))
-    assert second.pk == first.pk and second.reused is True
-    assert ReportRequest.objects.count() == 1
+    assert second.pk != first.pk and second.reused is False
+    assert (second.status, second.progress, second.error) == (ReportStatus.DONE, 100, "")
+    assert (second.file.name, second.fingerprint) == (first.file.name, first.fingerprint)
+    assert renders == [("json", first.fingerprint)]
     assert len(stored_files(media)) == 1
-    # Another format, another date: another report.
-    assert built(cabinet, fmt="csv").pk != first.pk
-    assert built(cabinet, as_of=D(2025, 11, 25)).pk != first.pk
+    assert [(row.status, row.history_change_reason) for row in second.history.order_by("history_id")] == [
+        ("queued", "requested"),
+        ("running", "running"),
+        ("done", "reused"),
+    ]
+    response = client_for(cabinet).get(f"{URL}{second.pk}/download/")
+    assert json.loads(b"".join(response.streaming_content))["fingerprint"] == first.fingerprint
+    # Another format, another date: another file.
+    assert built(cabinet, fmt="csv").file.name != first.file.name
+    assert built(cabinet, as_of=datetime.date(2025, 11, 25)).file.name != first.file.name
+    assert [fmt for fmt, _fingerprint in renders] == ["json", "csv", "json"]
+
+
+def test_a_file_that_is_gone_is_made_again(period, cabinet, built, media, renders):
+    first = built(cabinet)
+    first.file.storage.delete(first.file.name)
+    second = built(cabinet)
+    assert second.status == ReportStatus.DONE
+    assert len(renders) == 2
+    assert [path.name for path in stored_files(media)] == [second.file.name.rsplit("/", 1)[1]]
+
+
+def test_a_report_post_issues_no_statistics_query(period, cabinet, django_capture_on_commit_callbacks):
+    """Asking validates and queues; the figures are the job's (which does not run here)."""
+    for day in (1, 2, 3):
+        approve(period, datetime.date(2025, 3, day))
+    client = client_for(cabinet)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as jobs,
+        CaptureQueriesContext(connection) as asked,
+    ):
+        response = client.post(URL, {"question": 244, "as_of": "2025-11-26", "format": "pdf"}, format="json")
+    assert response.status_code == 202
+    assert len(jobs) == 1
+    tables = {
+        "participants_",
+        "funding_",
+        "trajects_",
+        "reporting_initiative",
+        "reporting_statisticssnapshot",
+    }
+    statistics = [query["sql"] for query in asked if any(table in query["sql"] for table in tables)]
+    assert statistics == []
+    assert any("reporting_reportrequest" in query["sql"] for query in asked)
 
 
 def test_a_request_still_queued_is_returned_too(period, cabinet):
     # Without the commit callbacks nothing runs: the first request stays queued.
-    first = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
-    second = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    first = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    second = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     assert (first.status, second.pk, second.reused) == (ReportStatus.QUEUED, first.pk, True)
 
 
 def test_changed_figures_build_a_new_file(period, cabinet, built, media):
     first = built(cabinet)
-    approve(period, D(2025, 3, 1))  # decided before the date: the figures of 26 November change
+    approve(period, datetime.date(2025, 3, 1))  # decided before the date: the figures of 26 November change
     second = built(cabinet)
     assert second.pk != first.pk and second.fingerprint != first.fingerprint
     assert len(stored_files(media)) == 2
@@ -163,7 +226,9 @@ def test_unknown_questions_formats_and_dates_are_refused(period, cabinet, body, 
 
 def test_the_service_refuses_others_than_the_cabinet_and_officers(period):
     with pytest.raises(WorkflowRefusal) as refused:
-        services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=UserFactory(role=Role.PROMOTER))
+        report_requests.request_report(
+            question=244, as_of=AS_OF, fmt="pdf", by=UserFactory(role=Role.PROMOTER)
+        )
     assert refused.value.code == "forbidden"
 
 
@@ -237,7 +302,7 @@ def test_the_list_is_paginated_and_shared_by_the_cabinet_and_officers(period, ca
 
 
 def test_a_download_before_the_report_is_done_is_a_conflict(period, cabinet):
-    report = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     response = client_for(cabinet).get(f"{URL}{report.pk}/download/")
     assert response.status_code == 409
     assert response.json()["code"] == "not_ready"
@@ -277,7 +342,7 @@ def test_the_snapshot_stores_todays_figures_once_a_day(period):
     assert (snapshot.question, snapshot.as_of) == (244, today)
     assert snapshot.figures == pq244_figures(today)
     assert snapshot.fingerprint == snapshot.figures["fingerprint"]
-    approve(period, D(2025, 3, 1))
+    approve(period, datetime.date(2025, 3, 1))
     assert take_statistics_snapshot() == [pk]
     snapshot.refresh_from_db()
     assert snapshot.figures["trajects"][0]["approved_companies"] == 1
@@ -325,20 +390,27 @@ def test_the_page_asks_for_a_report_and_lists_it(period, page, cabinet, django_c
     text = page.get(reverse("reports:list")).content.decode()
     assert f'href="{URL}{report.pk}/download/"' in text
     assert "26/11/2025" in text
-    # The same report again: the one already made, with a note saying so.
-    response = page.post(
-        reverse("reports:list"), {"question": "244", "as_of": "2025-11-26", "format": "json"}, follow=True
-    )
-    assert ReportRequest.objects.count() == 1
+    # The same report again: a new request, done with the file already made.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page.post(
+            reverse("reports:list"), {"question": "244", "as_of": "2025-11-26", "format": "json"}, follow=True
+        )
+    again = ReportRequest.objects.exclude(pk=report.pk).get()
+    assert (again.status, again.file.name) == (ReportStatus.DONE, report.file.name)
     assert len(response.context["messages"]) == 1
 
 
+def test_the_page_offers_the_registered_questions(page):
+    form = page.get(reverse("reports:list")).context["form"]
+    assert form.fields["question"].choices == [(244, "Vraag 244 – de Voorsprongtrajecten")]
+
+
 def test_the_page_shows_progress_while_running_and_retry_when_failed(period, page, cabinet):
-    queued = services.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
+    queued = report_requests.request_report(question=244, as_of=AS_OF, fmt="pdf", by=cabinet)
     ReportRequest.objects.filter(pk=queued.pk).update(
         status=ReportStatus.RUNNING, progress=40, step="Tabellen"
     )
-    failed = services.request_report(question=244, as_of=AS_OF, fmt="csv", by=cabinet)
+    failed = report_requests.request_report(question=244, as_of=AS_OF, fmt="csv", by=cabinet)
     ReportRequest.objects.filter(pk=failed.pk).update(status=ReportStatus.FAILED, error="OSError: disk full")
     text = page.get(reverse("reports:list")).content.decode()
     assert '<progress value="40" max="100"' in text and "Tabellen" in text
@@ -359,14 +431,14 @@ def test_the_page_refuses_a_future_date_on_the_form(period, page):
 
 
 def test_the_comparison_shows_what_changed_since_a_snapshot(period, page):
-    approve(period, D(2025, 3, 1))
+    approve(period, datetime.date(2025, 3, 1))
     take_statistics_snapshot(as_of="2025-11-26")
-    approve(period, D(2025, 12, 1))
-    approve(period, D(2025, 2, 1))  # registered late: not in the snapshot, in today's figures
+    approve(period, datetime.date(2025, 12, 1))
+    approve(period, datetime.date(2025, 2, 1))  # registered late: not in the snapshot, in today's figures
     # Without a choice, the latest snapshot before today is compared with today.
     response = page.get(reverse("reports:list"))
     comparison = response.context["comparison"]
-    assert (comparison["since"], comparison["until"]) == (D(2025, 11, 26), timezone.localdate())
+    assert (comparison["since"], comparison["until"]) == (datetime.date(2025, 11, 26), timezone.localdate())
     assert comparison["since_from_snapshot"] is True
     rows = {row["figure"]: row["difference"] for row in comparison["rows"]}
     assert rows["approved_companies"] == 2

@@ -7,8 +7,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 import reporting.documents
-from reporting import services, tasks
+from reporting import tasks
 from reporting.models import ReportRequest, ReportStatus
+from reporting.services import report_requests
 from reporting.tasks import build_report
 from tests.factories import UserFactory
 from voorsprong.roles import Role
@@ -37,7 +38,7 @@ def worker_like():
 def queued(django_capture_on_commit_callbacks):
     """A queued request whose job has not run yet."""
     with django_capture_on_commit_callbacks(execute=False):
-        report = services.request_report(
+        report = report_requests.request_report(
             question=244, as_of=AS_OF, fmt="json", by=UserFactory(role=Role.CABINET)
         )
     return report

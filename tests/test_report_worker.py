@@ -4,12 +4,13 @@ import datetime
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from reporting import services
 from reporting.models import ReportRequest, ReportStatus
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
+from reporting.services import report_requests
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from voorsprong.roles import Role
 
@@ -29,7 +30,7 @@ def _wait_until_finished(report: ReportRequest) -> ReportRequest:
     pytest.fail(f"the worker did not finish the report in {BUILD_TIMEOUT}s: {report.status}, {report.step}")
 
 
-def test_a_real_worker_builds_a_json_report(worker):
+def test_a_real_worker_builds_a_json_report(worker, settings):
     traject = TrajectFactory(code="werk", name="Voorsprong in werk", start_date=datetime.date(2023, 5, 1))
     period = CapacityPeriodFactory(
         traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
@@ -37,7 +38,7 @@ def test_a_real_worker_builds_a_json_report(worker):
     ApprovedApplicationFactory(traject=traject, capacity_period=period, decided_on=datetime.date(2025, 3, 1))
     cabinet = UserFactory(role=Role.CABINET)
 
-    report = services.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
+    report = report_requests.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
     assert report.reused is False
     report = _wait_until_finished(report)
 
@@ -52,6 +53,12 @@ def test_a_real_worker_builds_a_json_report(worker):
         content = json.loads(stored.read())
     assert content["fingerprint"] == figures["fingerprint"]
     assert content["trajects"][0]["approved_companies"] == 1
-    # The same request again is the same job: no second build.
-    again = services.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
-    assert (again.pk, again.reused) == (report.pk, True)
+    # The same request again: a new request, which the worker marks done with the same file, made once.
+    again = report_requests.request_report(question=244, as_of=AS_OF, fmt="json", by=cabinet)
+    assert (again.pk != report.pk, again.reused) == (True, False)
+    again = _wait_until_finished(again)
+    assert (again.status, again.file.name) == ("done", report.file.name)
+    assert again.fingerprint == report.fingerprint
+    assert again.history.latest("history_id").history_change_reason == "reused"
+    stored = [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    assert [path.relative_to(settings.MEDIA_ROOT).as_posix() for path in stored] == [report.file.name]

@@ -29,9 +29,9 @@ import pytest
 import redis
 from django.db import connection
 
-from reporting import services
 from reporting.models import ReportRequest, ReportStatus
-from reporting.statistics import pq244_figures
+from reporting.questions.pq244 import pq244_figures
+from reporting.services import report_requests
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from tests.workers import broker_url
 from voorsprong.roles import Role
@@ -163,7 +163,9 @@ def _request_report() -> ReportRequest:
         traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
     )
     ApprovedApplicationFactory(traject=traject, capacity_period=period, decided_on=datetime.date(2025, 3, 1))
-    return services.request_report(question=244, as_of=AS_OF, fmt="json", by=UserFactory(role=Role.CABINET))
+    return report_requests.request_report(
+        question=244, as_of=AS_OF, fmt="json", by=UserFactory(role=Role.CABINET)
+    )
 
 
 def _finished(report: ReportRequest) -> ReportRequest | None:

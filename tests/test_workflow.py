@@ -318,7 +318,11 @@ def test_werk_takes_every_size_class(officer):
 def test_a_stopped_company_is_not_eligible(traject, officer):
     application = ApplicationFactory(traject=traject, company=CompanyFactory(is_active=False))
     refused(
-        "not_eligible", services.approve_application, application, by=officer, on=datetime.date(2025, 3, 10)
+        "company_inactive",
+        services.approve_application,
+        application,
+        by=officer,
+        on=datetime.date(2025, 3, 10),
     )
 
 

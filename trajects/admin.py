@@ -10,7 +10,13 @@ from trajects.size_classes import SizeClass
 
 class TrajectForm(forms.ModelForm):
     allowed_size_classes = forms.MultipleChoiceField(
-        label=_("allowed size classes"), choices=SizeClass.choices, widget=forms.CheckboxSelectMultiple
+        label=_("allowed size classes"),
+        choices=SizeClass.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A traject open to every company ticks Unknown too; an SME-only traject leaves it off and "
+            "refuses a company until its SME status is declared."
+        ),
     )
 
     class Meta:

@@ -1,6 +1,8 @@
 """Company size classes after the EU SME definition (Commission Recommendation 2003/361/EC).
 
-A non-profit (vzw, ivzw, foundation) is reported as its own class whatever its size.
+A non-profit (vzw, ivzw, foundation) is reported as its own class whatever its size. A company whose
+staff nobody has declared (one imported from the KBO, which publishes no staff figures) has the class
+``unknown``: it is never taken for a micro-enterprise.
 """
 
 from decimal import Decimal
@@ -15,6 +17,7 @@ class SizeClass(models.TextChoices):
     MEDIUM = "medium", _("Medium-sized enterprise")
     LARGE = "large", _("Large enterprise")
     NON_PROFIT = "non_profit", _("Non-profit organisation")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 SME_CLASSES = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
@@ -30,17 +33,21 @@ _THRESHOLDS = (
 def classify(
     *,
     is_non_profit: bool,
-    staff_headcount: int,
+    staff_headcount: int | Decimal | None,
     turnover: Decimal | None,
     balance_sheet_total: Decimal | None,
 ) -> SizeClass:
     """Return the size class of a company.
 
     The staff ceiling must hold and either financial ceiling: the turnover or the balance-sheet
-    total. A figure that is unknown does not disqualify; with both unknown, staff alone decides.
+    total. A financial figure that is unknown does not disqualify; with both unknown, staff alone
+    decides. Unknown staff (None) makes the class unknown: staff is the one criterion that must hold.
+    Staff may be annual work units (a Decimal): the ceilings are whole numbers, so 9.9 is still micro.
     """
     if is_non_profit:
         return SizeClass.NON_PROFIT
+    if staff_headcount is None:
+        return SizeClass.UNKNOWN
     for size_class, staff_below, turnover_max, balance_max in _THRESHOLDS:
         if staff_headcount >= staff_below:
             continue

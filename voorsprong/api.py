@@ -198,7 +198,12 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         return {
             "type": "object",
-            "description": "Per field, a list of messages; non_field_errors for the request as a whole.",
+            "description": (
+                "Per field, a list of messages; non_field_errors for the request as a whole; detail for "
+                "a body that cannot be read as fields at all (not a JSON object, too large)."
+            ),
+            # StrictBodyMixin's and DRF's ParseError answer {"detail": "..."}, not a list per field.
+            "properties": {"detail": {"type": "string"}},
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         }
 
@@ -271,26 +276,15 @@ def model_viewset_schema(serializer, *, create=False, update=False, filtered=Tru
 
 def document_unsupported_media_type(result, generator, request, public):
     """POSTPROCESSING_HOOKS: every operation that takes a body answers 415 to a body whose Content-Type
-    none of DRF's parsers reads (JSON, form, multipart), also to a body without one, and 400 with a
-    ``detail`` (not per field) to a body that is not a JSON object at all (``StrictBodyMixin``)."""
+    none of DRF's parsers reads (JSON, form, multipart), also to a body without one."""
     unsupported = {
         "description": "The body's Content-Type is not JSON, a form or multipart (or is missing).",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    either = {
-        "oneOf": [
-            {"$ref": "#/components/schemas/ValidationError"},
-            {"$ref": "#/components/schemas/Error"},
-        ]
     }
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if isinstance(operation, dict) and "requestBody" in operation:
                 operation["responses"].setdefault("415", unsupported)
-                invalid = operation["responses"].get("400")
-                if invalid:
-                    invalid["content"]["application/json"]["schema"] = either
-                    invalid["description"] += " A body that is not a JSON object: a detail."
     return result
 
 

@@ -35,6 +35,9 @@ _OFFICER = {
     "participants.coachingsession": (VIEW,),
     "participants.evaluation": (VIEW,),
     "participants.referral": (VIEW, ADD, CHANGE),
+    # A declaration is evidence: a new one replaces it, none is changed.
+    "participants.smedeclaration": (VIEW, ADD),
+    "participants.relatedenterprise": (VIEW, ADD),
     "funding.fundingsource": (VIEW,),
     "funding.fundingrule": (VIEW,),
     "funding.budgetline": (VIEW, ADD, CHANGE),
@@ -68,6 +71,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "participants.company": (VIEW, ADD),
         "participants.application": (VIEW,),
         "participants.referral": (VIEW, ADD),
+        # At an intake: the service lets them declare for a company of unknown size or one they referred.
+        "participants.smedeclaration": (VIEW, ADD),
     },
     # The cabinet reads aggregated figures and reports only: no model holding personal data.
     Role.CABINET: {

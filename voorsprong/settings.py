@@ -179,6 +179,12 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Who grants the subsidy, as the aid ledger and the de-minimis register name it.
 AID_GRANTING_AUTHORITY = env("AID_GRANTING_AUTHORITY", default="Departement Werk en Sociale Economie")
 
+# The cache holds the rate limits' counters (voorsprong.throttling). Without DJANGO_CACHE_URL each process
+# counts for itself (local memory); production shares Redis (docker-compose sets redis://redis:6379/2).
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+# The public eligibility pre-check (page and API): requests per user, or per address when not logged in.
+ELIGIBILITY_RATE_LIMIT = env("DJANGO_ELIGIBILITY_RATE_LIMIT", default="60/h")
+
 # Celery: without a broker, tasks run in-process so the whole system works with Python alone.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 # Eager tasks never reach a broker; the in-memory transport stops kombu looking for one on localhost.
@@ -261,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",
+        "SizeClassEnum": "trajects.size_classes.SizeClass",
         "DeclarationStatusEnum": "funding.models.DeclarationStatus",
         "ReportStatusEnum": "reporting.models.ReportStatus",
     },

@@ -35,6 +35,8 @@ class NewCompanyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["postal_code"].required = True
+        # The consultant asks the company: a company registered here has its staff declared.
+        self.fields["staff_headcount"].required = True
 
     def clean(self):
         cleaned_data = super().clean()

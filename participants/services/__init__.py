@@ -2,16 +2,24 @@
 
 from participants.evaluation_links import make_evaluation_token
 from participants.services.application_import import import_applications
-from participants.services.capacity import change_capacity_places, create_capacity_period, take_place
+from participants.services.capacity import (
+    change_capacity_places,
+    create_capacity_period,
+    free_place_refusal,
+    take_place,
+)
 from participants.services.companies import save_company
 from participants.services.evaluations import check_evaluation_token, submit_evaluation
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
+from participants.services.precheck import Verdict, precheck_eligibility, public_reason
 from participants.services.referrals import refer_company
+from participants.services.sme import EnterpriseFigures, declare_sme_status, sme_totals
 from participants.services.workflow import (
     approve_application,
     check_eligibility,
     complete_application,
     create_application,
+    eligibility_refusals,
     log_coaching_session,
     reject_application,
     stop_application,
@@ -21,8 +29,10 @@ from participants.services.workflow import (
 )
 
 __all__ = [
+    "EnterpriseFigures",
     "KboImportResult",
     "KboImportStopped",
+    "Verdict",
     "approve_application",
     "change_capacity_places",
     "check_eligibility",
@@ -30,13 +40,19 @@ __all__ = [
     "complete_application",
     "create_application",
     "create_capacity_period",
+    "declare_sme_status",
+    "eligibility_refusals",
+    "free_place_refusal",
     "import_applications",
     "import_kbo_extract",
     "log_coaching_session",
     "make_evaluation_token",
+    "precheck_eligibility",
+    "public_reason",
     "refer_company",
     "reject_application",
     "save_company",
+    "sme_totals",
     "stop_application",
     "submit_application",
     "submit_evaluation",

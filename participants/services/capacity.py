@@ -47,25 +47,23 @@ def change_capacity_places(period: CapacityPeriod, *, places: int, by: User) -> 
     return save_as(period, by, validate=True)
 
 
-def take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
-    """Lock the capacity period of ``day`` and refuse when all its places are taken.
+def _period_of(traject: Traject, day: datetime.date, *, lock: bool) -> CapacityPeriod | None:
+    periods = CapacityPeriod.objects.filter(traject=traject, start__lte=day, end__gte=day)
+    return (periods.select_for_update() if lock else periods).first()
 
-    The row lock (PostgreSQL) or the immediate write lock (SQLite) makes concurrent approvals wait
-    for each other, so the count below cannot go stale before this transaction commits.
-    """
-    period = (
-        CapacityPeriod.objects.select_for_update()
-        .filter(traject=traject, start__lte=day, end__gte=day)
-        .first()
-    )
+
+def _no_free_place(
+    traject: Traject, day: datetime.date, period: CapacityPeriod | None
+) -> WorkflowRefusal | None:
+    """Return why ``period`` (the traject's period of ``day``, or None) has no free place, or None."""
     if period is None:
-        raise WorkflowRefusal(
+        return WorkflowRefusal(
             _("%(traject)s has no capacity period that contains %(day)s.")
             % {"traject": traject.name, "day": date_format(day, "SHORT_DATE_FORMAT")},
             "no_free_place",
         )
     if taken_places(period) >= period.places:
-        raise WorkflowRefusal(
+        return WorkflowRefusal(
             _("The period %(start)s – %(end)s has %(places)s places and all are taken.")
             % {
                 "start": date_format(period.start, "SHORT_DATE_FORMAT"),
@@ -74,4 +72,25 @@ def take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
             },
             "no_free_place",
         )
+    return None
+
+
+def free_place_refusal(traject: Traject, day: datetime.date) -> WorkflowRefusal | None:
+    """Return why the traject has no free place on ``day``, or None when it has one.
+
+    Only reads, without a lock (the pre-check): an approval meanwhile may still take the last place.
+    """
+    return _no_free_place(traject, day, _period_of(traject, day, lock=False))
+
+
+def take_place(traject: Traject, day: datetime.date) -> CapacityPeriod:
+    """Lock the capacity period of ``day`` and refuse when all its places are taken.
+
+    The row lock (PostgreSQL) or the immediate write lock (SQLite) makes concurrent approvals wait
+    for each other, so the count cannot go stale before this transaction commits.
+    """
+    period = _period_of(traject, day, lock=True)
+    refusal = _no_free_place(traject, day, period)
+    if refusal is not None:
+        raise refusal
     return period

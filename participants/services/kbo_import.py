@@ -193,8 +193,9 @@ def _write_batch(batch: list[dict], result: KboImportResult) -> None:
     for values in batch:
         company = known.get(values["kbo_number"])
         if company is None:
-            # The KBO does not publish staff numbers; an officer fills them in.
-            company = Company(staff_headcount=0, **values)
+            # The KBO publishes no staff figures: the size class stays unknown until the SME status is
+            # declared (participants.services.sme), never micro by default.
+            company = Company(staff_headcount=None, **values)
             company.refresh_derived_fields()
             new.append(company)
         elif any(getattr(company, name) != value for name, value in values.items()):

@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from participants.hooks import Approval, run_approval_steps, run_eligibility_checks, run_withdrawal_steps
+from participants.hooks import (
+    Approval,
+    eligibility_check_refusals,
+    run_approval_steps,
+    run_withdrawal_steps,
+)
 from participants.models import (
     Application,
     ApplicationStatus,
@@ -26,6 +31,7 @@ from participants.selectors import applications_visible_to
 from participants.services.capacity import take_place
 from participants.tasks import send_decision_notification, send_evaluation_invitation
 from trajects.models import Project, Traject
+from trajects.size_classes import SizeClass
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -165,29 +171,62 @@ def submit_application(application: Application, *, by: User, on: datetime.date 
     return application
 
 
+def eligibility_refusals(
+    company: Company,
+    traject: Traject,
+    day: datetime.date | None = None,
+    application: Application | None = None,
+) -> list[WorkflowRefusal]:
+    """Return every reason why the traject may not take the company on ``day`` (today by default).
+
+    In the order the approval checks them: the size class (unknown, or not one the traject takes), the
+    company stopped in the KBO, then the checks the higher layers add through ``participants.hooks``
+    (the state-aid ceiling, for example). A valid KBO number needs no check: the database refuses others.
+    """
+    refusals = []
+    if company.size_class == SizeClass.UNKNOWN and not traject.allows(company.size_class):
+        refusals.append(
+            WorkflowRefusal(
+                _(
+                    "Declare the SME status of %(company)s first: %(traject)s is open to SMEs only and the "
+                    "size of the company is not known."
+                )
+                % {"company": company.name, "traject": traject.name},
+                "size_unknown",
+            )
+        )
+    elif not traject.allows(company.size_class):
+        refusals.append(
+            WorkflowRefusal(
+                _("%(traject)s is not open to a company of size class %(size_class)s.")
+                % {"traject": traject.name, "size_class": company.get_size_class_display().lower()},
+                "not_eligible",
+            )
+        )
+    if not company.is_active:
+        refusals.append(
+            WorkflowRefusal(
+                _("%(company)s is marked as stopped in the KBO.") % {"company": company.name},
+                "company_inactive",
+            )
+        )
+    return refusals + eligibility_check_refusals(company, traject, day or _today(), application)
+
+
 def check_eligibility(
     company: Company,
     traject: Traject,
     day: datetime.date | None = None,
     application: Application | None = None,
 ) -> None:
-    """Refuse a company the traject may not take on ``day`` (today by default), saying why.
+    """Refuse a company the traject may not take on ``day``, with the first of its reasons.
 
-    The approval, the intake and the pre-check all decide through here, so they cannot disagree; the
-    higher layers add their checks through ``participants.hooks`` (the state-aid ceiling, for example).
-    A valid KBO number needs no check here: the database refuses any other.
+    The approval, the intake and the pre-check all decide through ``eligibility_refusals``, so they
+    cannot disagree.
     """
-    if not traject.allows(company.size_class):
-        raise WorkflowRefusal(
-            _("%(traject)s is not open to a company of size class %(size_class)s.")
-            % {"traject": traject.name, "size_class": company.get_size_class_display().lower()},
-            "not_eligible",
-        )
-    if not company.is_active:
-        raise WorkflowRefusal(
-            _("%(company)s is marked as stopped in the KBO.") % {"company": company.name}, "not_eligible"
-        )
-    run_eligibility_checks(company, traject, day or _today(), application)
+    refusals = eligibility_refusals(company, traject, day, application)
+    if refusals:
+        raise refusals[0]
 
 
 @transaction.atomic
@@ -205,6 +244,8 @@ def approve_application(
     # The higher layers' steps (funding commits the money) run here, in this transaction.
     notes = run_approval_steps(Approval(application, by, day, budget_override_reason))
     application.status, application.decided_on, application.decided_by = ApplicationStatus.APPROVED, day, by
+    # Frozen: the statistics count the company by the class this decision rested on, whatever it becomes.
+    application.size_class_at_approval = application.company.size_class
     save_as(application, by, reason=" ".join(notes))
     _notify_decision(application)
     return application

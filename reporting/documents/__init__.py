@@ -1,13 +1,14 @@
-"""Answer-ready documents for a parliamentary question, from the figures of ``reporting.statistics``.
+"""Answer-ready documents for a parliamentary question, from the figures of ``reporting.selectors``.
 
-``render_report(figures, fmt, progress=None)`` gives the bytes of a PDF or DOCX that reads like the
-minister's answer (Dutch, answers numbered 1 to 9, Belgian number notation, charts), an XLSX with a
-sheet per answer, a flat ``;``-separated CSV, or the figures as JSON. Every format reads the figures
-through :func:`~reporting.documents.figures.public_figures`, so only documented aggregates reach a
-document, whatever else the dict holds.
+``render_report(figures, fmt, progress=None)`` gives the bytes of the file in ``fmt``, made by the
+renderer the figures' question registered (``reporting.questions``): a PDF or DOCX that reads like the
+minister's answer (Dutch, numbered answers, Belgian number notation, charts), a workbook, a flat CSV, or
+the figures as JSON. The renderers read the typed figures as they are; their free texts were cleared of
+e-mail addresses when they were computed, and the JSON is written through the question's serializer, so
+only documented figures reach a file. The helpers below make the renderers a question registers.
 
-A Celery job can follow the work: ``progress(percent, step)`` is called at each of :data:`STEPS`, with
-the step's label in the language active when ``render_report`` was called.
+A Celery job can follow the work: ``progress(percent, step)`` is called at each of :data:`STEPS` a
+renderer passes, with the step's label in the language active when ``render_report`` was called.
 """
 
 from collections.abc import Callable
@@ -15,10 +16,18 @@ from collections.abc import Callable
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from reporting.documents.content import KNOWN_QUESTIONS, build_document
-from reporting.documents.figures import public_figures
+from reporting.documents.tabular import render_json
+from reporting.questions import Renderer, Step, get_question
 
-__all__ = ["CONTENT_TYPES", "FILE_EXTENSIONS", "KNOWN_QUESTIONS", "STEPS", "render_report"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FILE_EXTENSIONS",
+    "STEPS",
+    "answer_renderers",
+    "json_renderer",
+    "render_report",
+    "table_renderer",
+]
 
 DOCUMENT_LANGUAGE = "nl-be"
 
@@ -43,7 +52,7 @@ STEPS = {
 Progress = Callable[[int, str], object]
 
 
-def _reporter(progress: Progress | None) -> Callable[[str], None]:
+def _reporter(progress: Progress | None) -> Step:
     language = translation.get_language()
 
     def report(step: str) -> None:
@@ -55,40 +64,65 @@ def _reporter(progress: Progress | None) -> Callable[[str], None]:
     return report
 
 
-def render_report(figures: dict, fmt: str, progress: Progress | None = None) -> bytes:
-    """The document in ``fmt`` (pdf, docx, xlsx, csv or json) as bytes."""
-    if fmt not in CONTENT_TYPES:
-        raise ValueError(f"Unknown report format {fmt!r}; expected one of {', '.join(CONTENT_TYPES)}.")
-    report = _reporter(progress)
-    report("figures")
-    figures = public_figures(figures)
+def render_report(figures, fmt: str, progress: Progress | None = None) -> bytes:
+    """Return the file of ``figures`` in ``fmt`` as bytes; refuse (ValueError) a format their question
+    does not offer, and (UnknownQuestion) figures of a question no module registered."""
+    question = get_question(figures["question"])
+    if fmt not in question.formats:
+        raise ValueError(
+            f"Question {question.number} is not made as {fmt!r}; choose one of {', '.join(question.formats)}."
+        )
+    step = _reporter(progress)
+    step("figures")
     with translation.override(DOCUMENT_LANGUAGE):
-        if fmt in ("pdf", "docx"):
-            report("answers")
+        content = question.renderers[fmt](figures, step)
+    step("done")
+    return content
+
+
+# -- the renderers a question registers ------------------------------------------------------------
+def answer_renderers(build_document: Callable, template: str) -> dict[str, Renderer]:
+    """Return the PDF (laid out by ``template``) and DOCX renderers of the answer ``build_document``
+    makes of the figures (a :class:`~reporting.documents.content.Document`)."""
+
+    def renderer(fmt: str) -> Renderer:
+        def render(figures, step: Step) -> bytes:
+            step("answers")
             document = build_document(figures)
-            report("charts")
+            step("charts")
             for answer in document.answers:
                 for block in answer.blocks:
                     if block.kind == "figure":  # drawn now (and kept), so the layout step only lays out
                         getattr(block.chart, "svg" if fmt == "pdf" else "png")
-            report("layout")
+            step("layout")
             if fmt == "pdf":
-                from reporting.documents.pdf import render_pdf
+                from reporting.documents.pdf import render_pdf  # loads Pango: only when a PDF is asked for
 
-                content = render_pdf(document)
-            else:
-                from reporting.documents.word import render_docx
+                return render_pdf(document, template)
+            from reporting.documents.word import render_docx  # loads python-docx: only when asked for
 
-                content = render_docx(document)
-        else:
-            report("layout")
-            if fmt == "xlsx":
-                from reporting.documents.spreadsheet import render_xlsx
+            return render_docx(document)
 
-                content = render_xlsx(figures)
-            else:
-                from reporting.documents.tabular import render_csv, render_json
+        return render
 
-                content = (render_csv if fmt == "csv" else render_json)(figures)
-    report("done")
-    return content
+    return {"pdf": renderer("pdf"), "docx": renderer("docx")}
+
+
+def table_renderer(render: Callable[[object], bytes]) -> Renderer:
+    """Return a renderer of ``render(figures)`` (a workbook, a CSV): one layout step."""
+
+    def table(figures, step: Step) -> bytes:
+        step("layout")
+        return render(figures)
+
+    return table
+
+
+def json_renderer(serializer) -> Renderer:
+    """Return the renderer of the figures as JSON, as ``serializer`` documents them and nothing else."""
+
+    def render(figures, step: Step) -> bytes:
+        step("layout")
+        return render_json(serializer(figures).data)
+
+    return render

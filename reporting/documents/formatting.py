@@ -3,11 +3,13 @@
 ``6.722.000 euro``, ``61,5%``, ``26 november 2025``, ``Mei 2023``: a dot groups thousands, a comma
 separates decimals, and whole amounts or shares drop their zero decimals as the minister writes them
 (``14%``, not ``14,0%``). The figures arrive as strings (amounts with two decimals, shares with one)
-and are read as ``Decimal``, never as float.
+and are read as ``Decimal``, never as float. ``decimal`` and ``number`` live in
+:mod:`voorsprong.money`, so the budget monitor's chart writes amounts the same way.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+
+from voorsprong.money import decimal, number
 
 MONTHS = (
     "januari",
@@ -24,23 +26,6 @@ MONTHS = (
     "december",
 )
 SMALL_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
-_BELGIAN = str.maketrans({",": ".", ".": ","})
-
-
-def decimal(value) -> Decimal:
-    """A figure (string, int or Decimal) as a Decimal; None and "" count as zero."""
-    if value is None or value == "":
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def number(value, decimals: int | None = None) -> str:
-    """``6722000.00`` -> ``6.722.000``; ``1234.5`` -> ``1.234,50``; decimals=None drops zero decimals."""
-    value = decimal(value)
-    if decimals is None:
-        decimals = 0 if value == value.to_integral_value() else 2
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{decimals}f}".translate(_BELGIAN)
 
 
 def euro(value) -> str:
@@ -57,10 +42,11 @@ def share(value) -> str:
 
 
 def score(value) -> str:
-    """An average score out of 5: ``4.25`` -> ``4,3``; none yet -> an en dash."""
+    """An average score out of 5 as the figures give it, two decimals: ``4.25`` -> ``4,25``; none yet ->
+    an en dash. Not rounded again: the figures rounded it once."""
     if value is None or value == "":
         return "–"
-    return number(value, 1)
+    return number(value, 2)
 
 
 def as_date(value) -> datetime.date:

@@ -5,6 +5,7 @@ import io
 import json
 
 from reporting.documents.formatting import decimal
+from voorsprong.spreadsheets import csv_text
 
 
 def _csv_number(value) -> str:
@@ -17,7 +18,11 @@ def _csv_number(value) -> str:
 
 
 def csv_rows(figures: dict):
-    """(answer, traject, figure, value): the figure is the field's path in the JSON."""
+    """(answer, traject, figure, value): the figure is the field's path in the JSON.
+
+    Text that people typed (names, recommendations, actions, initiatives) goes through ``csv_text``,
+    so a spreadsheet opening the file does not run it as a formula.
+    """
     yield 0, "", "question", figures["question"]
     yield 0, "", "as_of", figures["as_of"]
     yield 0, "", "fingerprint", figures["fingerprint"]
@@ -25,7 +30,7 @@ def csv_rows(figures: dict):
         yield 1, "", "companies_in_any_traject", figures["companies_in_any_traject"]
     for t in figures["trajects"]:
         code = t["code"]
-        yield 1, code, "name", t["name"]
+        yield 1, code, "name", csv_text(t["name"])
         yield 1, code, "start_date", t["start_date"]
         yield 1, code, "approved_companies", t["approved_companies"]
         for name, count in t["size_classes"].items():
@@ -39,24 +44,24 @@ def csv_rows(figures: dict):
         for name, value in t["funding"].items():
             yield 4, code, f"funding.{name}", _csv_number(value)
         for partner in t["partners"]:
-            yield 5, code, f"partners.{partner['kind']}", partner["name"]
+            yield 5, code, f"partners.{partner['kind']}", csv_text(partner["name"])
         evaluations = t["evaluations"]
         yield 6, code, "evaluations.completed", evaluations["completed"]
         yield 6, code, "evaluations.responses", evaluations["responses"]
         for name, value in evaluations["average_scores"].items():
             yield 6, code, f"evaluations.average_scores.{name}", _csv_number(value)
         for text in evaluations["recommendations"]:
-            yield 6, code, "evaluations.recommendations", text
+            yield 6, code, "evaluations.recommendations", csv_text(text)
         for action in t["communication_actions"]:
             key = f"communication_actions.{action['date']}.{action['channel']}"
-            yield 7, code, key, f"{action['campaign']}: {action['description']}"
+            yield 7, code, key, csv_text(f"{action['campaign']}: {action['description']}")
         yield 9, code, "referrals.total", t["referrals"]["total"]
         yield 9, code, "referrals.intakes", t["referrals"]["intakes"]
         for fund, count in sorted(t["referrals"]["by_sector_fund"].items()):
             yield 9, code, f"referrals.by_sector_fund.{fund}", count
     for index, item in enumerate(figures["initiatives"], start=1):
-        yield 8, "", f"initiatives.{index}.title", item["title"]
-        yield 8, "", f"initiatives.{index}.text", item["text"]
+        yield 8, "", f"initiatives.{index}.title", csv_text(item["title"])
+        yield 8, "", f"initiatives.{index}.text", csv_text(item["text"])
 
 
 def render_csv(figures: dict) -> bytes:

@@ -1,4 +1,4 @@
-"""Every figure of parliamentary question 244 as it stood on a date, in one JSON-ready dict.
+"""Every figure of question 244 as it stood on a date: their types, how they are computed, what changed.
 
 As of a date means by the dates of decisions, sessions and submissions, never by today's status: an
 application approved after ``as_of`` does not count, one approved before and withdrawn after it
@@ -20,27 +20,35 @@ Choices made here (the reference is the minister's answer of 26 November 2025):
   companies' own means are their budget line when there is one, else "0.00" — what approved
   companies committed on top (the 15% in motivatie) is a commitment, not a budget, and is not added
   to the total, which stays the answer's 11,000,000.00;
-- evaluations: average scores with two decimals, rounded half up from exact sums (so SQLite and
-  PostgreSQL agree), ``null`` without responses; recommendations are the distinct non-empty texts,
-  the most frequent first, at most 20 per traject, with the evaluating company's name blanked out;
-- communication actions: the channel as its code (the figures do not depend on the language);
-- the fingerprint: SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the figures
-  without the fingerprint.
+- evaluations: the number and average scores of ``participants.selectors.evaluation_scores`` (two
+  decimals, half up from exact sums), ``null`` without responses; recommendations are the distinct
+  non-empty texts, the most frequent first, at most 20 per traject, with the evaluating company's
+  name blanked out;
+- free texts people wrote (recommendations, campaigns and their actions, initiatives) without e-mail
+  addresses, so none reaches the API, a snapshot or a document;
+- communication actions: the channel as its code (the figures do not depend on the language).
 """
 
 import datetime
-import hashlib
-import json
 from collections import defaultdict
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import Count, F, Q, Sum, TextField, Value, Window
 from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
+from django.utils.translation import gettext as _
 
 from funding.models import BudgetLine, FundingSourceCode
-from participants.models import EVALUATION_SCORE_FIELDS, Application, ApplicationStatus, Evaluation, Referral
-from participants.selectors import approved_as_of, companies_in_any_traject
+from participants.models import EVALUATION_SCORE_FIELDS, Application, ApplicationStatus, Referral
+from participants.selectors import (
+    approved_as_of,
+    companies_in_any_traject,
+    evaluation_scores,
+    evaluations_submitted_as_of,
+)
 from reporting.models import Initiative
+from reporting.questions import Change
+from reporting.selectors import without_e_mail_addresses
 from trajects.models import (
     CapacityPeriod,
     CommunicationAction,
@@ -52,7 +60,6 @@ from trajects.models import (
 from trajects.size_classes import SizeClass
 from voorsprong.money import ZERO, to_cents, to_tenths
 
-QUESTION = 244
 MAX_RECOMMENDATIONS = 20
 # Put in the place of a company's name in its own recommendation.
 NAME_BLANKED = "…"
@@ -69,6 +76,104 @@ FUNDING_KEYS = [
 PARTNER_KIND_ORDER = {kind: position for position, kind in enumerate(OrganisationKind.values)}
 
 
+# -- the figures' types (documented field by field in ``schema.py``) ------------------------------------
+class SizeClassCounts(TypedDict):
+    micro: int
+    small: int
+    medium: int
+    large: int
+    non_profit: int
+
+
+class SizeClassShares(TypedDict):
+    sme: str | None
+    non_profit: str | None
+    large: str | None
+
+
+class PeriodPlaces(TypedDict):
+    start: str
+    end: str
+    places: int
+    taken: int
+
+
+class Funding(TypedDict):
+    total: str
+    eu: str
+    flemish: str
+    own_promoter: str
+    own_company: str
+
+
+class Partner(TypedDict):
+    name: str
+    kind: str
+
+
+class AverageScores(TypedDict):
+    usefulness: str | None
+    coach_quality: str | None
+    learning_culture_effect: str | None
+    would_recommend: str | None
+
+
+class Evaluations(TypedDict):
+    completed: int
+    responses: int
+    average_scores: AverageScores
+    recommendations: list[str]
+
+
+class Action(TypedDict):
+    date: str
+    campaign: str
+    channel: str
+    description: str
+
+
+class Referrals(TypedDict):
+    total: int
+    intakes: int
+    by_sector_fund: dict[str, int]
+
+
+class TrajectFigures(TypedDict):
+    code: str
+    name: str
+    start_date: str
+    approved_companies: int
+    size_classes: SizeClassCounts
+    size_class_shares: SizeClassShares
+    places: list[PeriodPlaces]
+    funding: Funding
+    partners: list[Partner]
+    evaluations: Evaluations
+    communication_actions: list[Action]
+    referrals: Referrals
+
+
+class InitiativeFigures(TypedDict):
+    title: str
+    text: str
+
+
+class Figures(TypedDict):
+    """What :func:`figures_as_of` computes."""
+
+    trajects: list[TrajectFigures]
+    companies_in_any_traject: int
+    initiatives: list[InitiativeFigures]
+
+
+class PQ244Figures(Figures):
+    """The figures with their envelope, as the API, the snapshots and the renderers have them."""
+
+    question: int
+    as_of: str
+    fingerprint: str
+
+
 def _amount(value: Decimal | None) -> str:
     return str(to_cents(value))
 
@@ -79,24 +184,9 @@ def _share(part: int, whole: int) -> str | None:
     return str(to_tenths(Decimal(part * 100) / whole))
 
 
-def _average(total: int | None, count: int) -> str | None:
-    if not count or total is None:
-        return None
-    return str(to_cents(Decimal(total) / count))
-
-
-def fingerprint(figures: dict) -> str:
-    """SHA-256 of the canonical JSON of ``figures`` without their own fingerprint."""
-    data = {key: value for key, value in figures.items() if key != "fingerprint"}
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 # -- one grouped query per figure ------------------------------------------------------------------
-
-
 def _size_classes(as_of) -> dict[int, dict[str, int]]:
-    """Distinct approved companies per traject and size class (a company has one size class, so
+    """Return the distinct approved companies per traject and size class (a company has one size class, so
     the classes add up to the traject's approved companies)."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
@@ -110,7 +200,7 @@ def _size_classes(as_of) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _places(as_of) -> dict[int, list[dict]]:
+def _places(as_of) -> dict[int, list[PeriodPlaces]]:
     taken = dict(
         approved_as_of(as_of)
         .filter(capacity_period__isnull=False)
@@ -119,7 +209,7 @@ def _places(as_of) -> dict[int, list[dict]]:
         .order_by()
         .values_list("capacity_period_id", "taken")
     )
-    places: dict[int, list[dict]] = defaultdict(list)
+    places: dict[int, list[PeriodPlaces]] = defaultdict(list)
     periods = CapacityPeriod.objects.filter(start__lte=as_of).order_by("traject_id", "start")
     for period in periods.values("pk", "traject_id", "start", "end", "places"):
         places[period["traject_id"]].append(
@@ -133,7 +223,11 @@ def _places(as_of) -> dict[int, list[dict]]:
     return places
 
 
-def _funding() -> dict[int, dict[str, str]]:
+def _no_funding() -> Funding:
+    return {"total": _amount(ZERO), **{code: _amount(ZERO) for code in FUNDING_KEYS}}
+
+
+def _funding() -> dict[int, Funding]:
     amounts: dict[int, dict[str, Decimal]] = defaultdict(dict)
     rows = BudgetLine.objects.values("traject_id", "source__code").annotate(amount=Sum("amount")).order_by()
     for row in rows:
@@ -147,8 +241,8 @@ def _funding() -> dict[int, dict[str, str]]:
     }
 
 
-def _partners() -> dict[int, list[dict]]:
-    """The organisations of each traject's projects and partnerships, each once."""
+def _partners() -> dict[int, list[Partner]]:
+    """Return the organisations of each traject's projects and partnerships, each once."""
     found: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for through, owner in (
         (Project.organisations.through, "project"),
@@ -176,33 +270,10 @@ def _completed(as_of) -> dict[int, int]:
     )
 
 
-def _evaluations_submitted(as_of):
-    return Evaluation.objects.filter(submitted_at__date__lte=as_of)
-
-
-def _evaluation_scores(as_of) -> dict[int, dict]:
-    sums = {f"{field}_sum": Sum(field) for field in EVALUATION_SCORE_FIELDS}
-    rows = (
-        _evaluations_submitted(as_of)
-        .values("application__traject_id")
-        .annotate(responses=Count("pk"), **sums)
-        .order_by()
-    )
-    return {
-        row["application__traject_id"]: {
-            "responses": row["responses"],
-            "average_scores": {
-                field: _average(row[f"{field}_sum"], row["responses"]) for field in EVALUATION_SCORE_FIELDS
-            },
-        }
-        for row in rows
-    }
-
-
 def _recommendations(as_of) -> dict[int, list[str]]:
-    """The distinct recommendation texts per traject, most frequent first, at most 20 each."""
+    """Return the distinct recommendation texts per traject, most frequent first, at most 20 each."""
     texts = (
-        _evaluations_submitted(as_of)
+        evaluations_submitted_as_of(as_of)
         .annotate(
             text=Trim(
                 Replace(
@@ -228,12 +299,14 @@ def _recommendations(as_of) -> dict[int, list[str]]:
     )
     found: dict[int, list[str]] = defaultdict(list)
     for row in texts:
-        found[row["application__traject_id"]].append(row["text"])
+        text = without_e_mail_addresses(row["text"])
+        if text not in found[row["application__traject_id"]]:  # two texts may differ by an address only
+            found[row["application__traject_id"]].append(text)
     return found
 
 
-def _communication_actions(as_of) -> dict[int, list[dict]]:
-    actions: dict[int, list[dict]] = defaultdict(list)
+def _communication_actions(as_of) -> dict[int, list[Action]]:
+    actions: dict[int, list[Action]] = defaultdict(list)
     rows = (
         CommunicationAction.trajects.through.objects.filter(communicationaction__date__lte=as_of)
         .values(
@@ -249,16 +322,20 @@ def _communication_actions(as_of) -> dict[int, list[dict]]:
         actions[row["traject_id"]].append(
             {
                 "date": row["communicationaction__date"].isoformat(),
-                "campaign": row["communicationaction__campaign"],
+                "campaign": without_e_mail_addresses(row["communicationaction__campaign"]),
                 "channel": row["communicationaction__channel"],
-                "description": row["communicationaction__description"],
+                "description": without_e_mail_addresses(row["communicationaction__description"]),
             }
         )
     return actions
 
 
-def _referrals(as_of) -> dict[int, dict]:
-    found: dict[int, dict] = {}
+def _no_referrals() -> Referrals:
+    return {"total": 0, "intakes": 0, "by_sector_fund": {}}
+
+
+def _referrals(as_of) -> dict[int, Referrals]:
+    found: dict[int, Referrals] = {}
     rows = (
         Referral.objects.filter(referred_on__lte=as_of)
         .values("traject_id", "sector_fund__name")
@@ -266,27 +343,42 @@ def _referrals(as_of) -> dict[int, dict]:
         .order_by("traject_id", "sector_fund__name")
     )
     for row in rows:
-        figures = found.setdefault(row["traject_id"], {"total": 0, "intakes": 0, "by_sector_fund": {}})
+        figures = found.setdefault(row["traject_id"], _no_referrals())
         figures["total"] += row["referrals"]
         figures["intakes"] += row["intakes"]
         figures["by_sector_fund"][row["sector_fund__name"]] = row["referrals"]
     return found
 
 
-def _initiatives() -> list[dict]:
-    return list(Initiative.objects.filter(is_active=True).order_by("position", "pk").values("title", "text"))
+def _initiatives() -> list[InitiativeFigures]:
+    return [
+        {"title": without_e_mail_addresses(title), "text": without_e_mail_addresses(text)}
+        for title, text in Initiative.objects.filter(is_active=True)
+        .order_by("position", "pk")
+        .values_list("title", "text")
+    ]
 
 
-# -- the figures -------------------------------------------------------------------------------------
+# -- the figures -----------------------------------------------------------------------------------
+def _evaluations(completed: int, scores: dict | None, recommendations: list[str]) -> Evaluations:
+    averages = (scores or {}).get("average_scores", {})
+    return {
+        "completed": completed,
+        "responses": scores["responses"] if scores else 0,
+        "average_scores": {
+            field: None if averages.get(field) is None else str(averages[field])
+            for field in EVALUATION_SCORE_FIELDS
+        },
+        "recommendations": recommendations,
+    }
 
 
-def _traject_figures(traject: dict, found: dict) -> dict:
+def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
     traject_id = traject["pk"]
     sizes = found["sizes"].get(traject_id, {})
     size_classes = {size_class.value: sizes.get(size_class, 0) for size_class in SIZE_CLASSES}
     companies = sum(size_classes.values())
     sme = sum(size_classes[size_class] for size_class in SME)
-    scores = found["scores"].get(traject_id, {})
     return {
         "code": traject["code"],
         "name": traject["name"],
@@ -299,23 +391,20 @@ def _traject_figures(traject: dict, found: dict) -> dict:
             "large": _share(size_classes[SizeClass.LARGE], companies),
         },
         "places": found["places"].get(traject_id, []),
-        "funding": found["funding"].get(
-            traject_id, {"total": _amount(ZERO), **{code: _amount(ZERO) for code in FUNDING_KEYS}}
-        ),
+        "funding": found["funding"].get(traject_id) or _no_funding(),
         "partners": found["partners"].get(traject_id, []),
-        "evaluations": {
-            "completed": found["completed"].get(traject_id, 0),
-            "responses": scores.get("responses", 0),
-            "average_scores": scores.get("average_scores", dict.fromkeys(EVALUATION_SCORE_FIELDS)),
-            "recommendations": found["recommendations"].get(traject_id, []),
-        },
+        "evaluations": _evaluations(
+            found["completed"].get(traject_id, 0),
+            found["scores"].get(traject["code"]),
+            found["recommendations"].get(traject_id, []),
+        ),
         "communication_actions": found["actions"].get(traject_id, []),
-        "referrals": found["referrals"].get(traject_id, {"total": 0, "intakes": 0, "by_sector_fund": {}}),
+        "referrals": found["referrals"].get(traject_id) or _no_referrals(),
     }
 
 
-def pq244_figures(as_of: datetime.date) -> dict:
-    """The figures of question 244 as of ``as_of``; see the module's documentation for the choices."""
+def figures_as_of(as_of: datetime.date) -> Figures:
+    """Return the figures of question 244 as of ``as_of``; see the module's documentation for the choices."""
     trajects = list(Traject.objects.order_by("start_date", "code").values("pk", "code", "name", "start_date"))
     found = {
         "sizes": _size_classes(as_of),
@@ -323,26 +412,20 @@ def pq244_figures(as_of: datetime.date) -> dict:
         "funding": _funding(),
         "partners": _partners(),
         "completed": _completed(as_of),
-        "scores": _evaluation_scores(as_of),
+        "scores": evaluation_scores(as_of),
         "recommendations": _recommendations(as_of),
         "actions": _communication_actions(as_of),
         "referrals": _referrals(as_of),
     }
-    figures = {
-        "question": QUESTION,
-        "as_of": as_of.isoformat(),
+    return {
         "trajects": [_traject_figures(traject, found) for traject in trajects],
         "companies_in_any_traject": companies_in_any_traject(as_of),
         "initiatives": _initiatives(),
     }
-    figures["fingerprint"] = fingerprint(figures)
-    return figures
 
 
-# -- comparing two dates -----------------------------------------------------------------------------
-
-
-def _comparable(traject: dict) -> dict[str, int]:
+# -- comparing two dates ---------------------------------------------------------------------------
+def _comparable(traject: TrajectFigures) -> dict[str, int]:
     return {
         "approved_companies": traject["approved_companies"],
         **{f"size_classes.{name}": count for name, count in traject["size_classes"].items()},
@@ -352,24 +435,45 @@ def _comparable(traject: dict) -> dict[str, int]:
     }
 
 
-def figures_changes(old: dict, new: dict) -> list[dict]:
-    """What changed between two sets of figures, per traject: the figures that differ only.
+def _label(figure: str) -> str:
+    labels = {
+        "approved_companies": _("approved companies"),
+        "places_taken": _("places taken"),
+        "evaluations.responses": _("evaluations received"),
+        "referrals.total": _("referrals"),
+    }
+    size_class = figure.removeprefix("size_classes.")
+    if size_class != figure and size_class in SizeClass.values:
+        return _("approved companies: %(size_class)s") % {"size_class": SizeClass(size_class).label.lower()}
+    return labels.get(figure, figure)
+
+
+def changes(old: PQ244Figures, new: PQ244Figures) -> list[Change]:
+    """Return what changed between two sets of figures, per traject: the figures that differ only.
 
     Compared: approved companies, each size class, places taken (over the periods shown), evaluation
     responses and referrals. A traject missing on one side counts as zero there. Rows come in the
     order of the newer figures' trajects, then the figures in a fixed order.
     """
-    before = {traject["code"]: _comparable(traject) for traject in old.get("trajects", [])}
-    after = {traject["code"]: _comparable(traject) for traject in new.get("trajects", [])}
+    names = {traject["code"]: traject["name"] for traject in (*old["trajects"], *new["trajects"])}
+    before = {traject["code"]: _comparable(traject) for traject in old["trajects"]}
+    after = {traject["code"]: _comparable(traject) for traject in new["trajects"]}
     codes = list(after) + [code for code in before if code not in after]
-    rows = []
+    rows: list[Change] = []
     for code in codes:
         old_figures, new_figures = before.get(code, {}), after.get(code, {})
-        names = list(new_figures) + [name for name in old_figures if name not in new_figures]
-        for name in names:
-            was, now = old_figures.get(name, 0), new_figures.get(name, 0)
+        for figure in list(new_figures) + [name for name in old_figures if name not in new_figures]:
+            was, now = old_figures.get(figure, 0), new_figures.get(figure, 0)
             if was != now:
                 rows.append(
-                    {"traject": code, "figure": name, "before": was, "after": now, "difference": now - was}
+                    {
+                        "group": code,
+                        "group_name": names[code],
+                        "figure": figure,
+                        "label": _label(figure),
+                        "before": was,
+                        "after": now,
+                        "difference": now - was,
+                    }
                 )
     return rows

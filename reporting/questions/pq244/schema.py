@@ -1,0 +1,113 @@
+"""The figures of question 244 field by field, for the API schema and the JSON file.
+
+Each serializer mirrors a TypedDict of ``figures.py``; ``PQ244FiguresSerializer(figures).data`` gives the
+figures back unchanged and leaves out anything they do not document.
+"""
+
+from rest_framework import serializers
+
+from participants.models import EVALUATION_SCORE_FIELDS
+from trajects.models import Channel, OrganisationKind
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2}
+SHARE = {"max_digits": 4, "decimal_places": 1, "allow_null": True}
+SCORE = {"max_digits": 3, "decimal_places": 2, "allow_null": True}
+COUNT = {"min_value": 0}
+
+
+class PQ244SizeClassesSerializer(serializers.Serializer):
+    micro = serializers.IntegerField(**COUNT)
+    small = serializers.IntegerField(**COUNT)
+    medium = serializers.IntegerField(**COUNT)
+    large = serializers.IntegerField(**COUNT)
+    non_profit = serializers.IntegerField(**COUNT)
+
+
+class PQ244SizeClassSharesSerializer(serializers.Serializer):
+    sme = serializers.DecimalField(**SHARE, help_text="SMEs (micro, small, medium) in percent.")
+    non_profit = serializers.DecimalField(**SHARE, help_text="Non-profits in percent.")
+    large = serializers.DecimalField(**SHARE, help_text="Large companies in percent.")
+
+
+class PQ244PeriodPlacesSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    places = serializers.IntegerField(**COUNT, help_text="Places opened in the period.")
+    taken = serializers.IntegerField(**COUNT, help_text="Places held by applications approved by then.")
+
+
+class PQ244FundingSerializer(serializers.Serializer):
+    total = serializers.DecimalField(**AMOUNT)
+    eu = serializers.DecimalField(**AMOUNT, help_text="European (ESF+) funds.")
+    flemish = serializers.DecimalField(**AMOUNT, help_text="Flemish subsidies.")
+    own_promoter = serializers.DecimalField(**AMOUNT, help_text="The promoters' own contribution.")
+    own_company = serializers.DecimalField(**AMOUNT, help_text="The companies' own means, when budgeted.")
+
+
+class PQ244PartnerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+
+
+class PQ244AverageScoresSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            field: serializers.DecimalField(**SCORE, help_text="Average score out of 5; null without any.")
+            for field in EVALUATION_SCORE_FIELDS
+        }
+
+
+class PQ244EvaluationsSerializer(serializers.Serializer):
+    completed = serializers.IntegerField(**COUNT, help_text="Trajectories completed by then.")
+    responses = serializers.IntegerField(**COUNT, help_text="Evaluations submitted by then.")
+    average_scores = PQ244AverageScoresSerializer()
+    recommendations = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The most frequent recommendations (at most 20), names and e-mail addresses blanked.",
+    )
+
+
+class PQ244ActionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    campaign = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    description = serializers.CharField(allow_blank=True)
+
+
+class PQ244ReferralsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(**COUNT, help_text="Candidate companies referred by sector funds.")
+    intakes = serializers.IntegerField(**COUNT, help_text="Of those, intakes done by the sector consultant.")
+    by_sector_fund = serializers.DictField(
+        child=serializers.IntegerField(**COUNT), help_text="Referrals per sector fund, by the fund's name."
+    )
+
+
+class PQ244TrajectSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    start_date = serializers.DateField()
+    approved_companies = serializers.IntegerField(**COUNT, help_text="Distinct companies approved by then.")
+    size_classes = PQ244SizeClassesSerializer(help_text="Approved companies per size class.")
+    size_class_shares = PQ244SizeClassSharesSerializer(help_text="Null while no company is approved.")
+    places = PQ244PeriodPlacesSerializer(many=True, help_text="The capacity periods started by then.")
+    funding = PQ244FundingSerializer(help_text="The budget per funding source, in euro.")
+    partners = PQ244PartnerSerializer(many=True)
+    evaluations = PQ244EvaluationsSerializer()
+    communication_actions = PQ244ActionSerializer(many=True, help_text="The campaign actions up to then.")
+    referrals = PQ244ReferralsSerializer()
+
+
+class PQ244InitiativeSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class PQ244FiguresSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    as_of = serializers.DateField(help_text="The date of the figures.")
+    trajects = PQ244TrajectSerializer(many=True, help_text="Every traject, by start date.")
+    companies_in_any_traject = serializers.IntegerField(
+        **COUNT, help_text="Distinct companies approved in one or more trajects."
+    )
+    initiatives = PQ244InitiativeSerializer(many=True, help_text="Other initiatives (answer 8).")
+    fingerprint = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="SHA-256 of the figures.")

@@ -1,0 +1,95 @@
+"""Reads of the reporting app: a question's figures as of a date, the snapshots, reports to reuse.
+
+What every question's figures share is here, once: the envelope (``question``, ``as_of``,
+``fingerprint``), the fingerprint itself, and blanking e-mail addresses out of free texts people wrote.
+The as-of rules of the figures themselves (by decision, session and submission dates) are the
+participants' selectors (``approved_as_of``, ``evaluations_submitted_as_of``).
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
+from reporting.questions import get_question
+
+E_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+E_MAIL_REMOVED = "[e-mailadres verwijderd]"
+
+
+def without_e_mail_addresses(text: str) -> str:
+    """Return a free text with every e-mail address in it blanked out."""
+    return E_MAIL.sub(E_MAIL_REMOVED, text or "")
+
+
+def fingerprint(figures: Mapping[str, Any]) -> str:
+    """Return the SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of ``figures`` without
+    their own fingerprint."""
+    data = {key: value for key, value in figures.items() if key != "fingerprint"}
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def question_figures(number: int, as_of: datetime.date) -> dict[str, Any]:
+    """Return the figures of question ``number`` as of ``as_of``, computed now, JSON-ready: ``question``
+    and ``as_of`` first, then the question's own figures, then their ``fingerprint``.
+
+    Raises UnknownQuestion for a number no module registered.
+    """
+    question = get_question(number)
+    figures = {"question": question.number, "as_of": as_of.isoformat(), **question.figures(as_of)}
+    figures["fingerprint"] = fingerprint(figures)
+    return figures
+
+
+def figures_on(number: int, day: datetime.date) -> tuple[dict[str, Any], bool]:
+    """Return the figures of question ``number`` on ``day`` and whether they come from its snapshot.
+
+    A past day's snapshot shows the figures as they were known that night; today, and a day without a
+    snapshot, are computed now.
+    """
+    if day < timezone.localdate():
+        snapshot = StatisticsSnapshot.objects.filter(question=number, as_of=day).first()
+        if snapshot:
+            return snapshot.figures, True
+    return question_figures(number, day), False
+
+
+def snapshot_dates(number: int, limit: int) -> list[datetime.date]:
+    """Return the days of the latest ``limit`` snapshots of question ``number``, latest first."""
+    snapshots = StatisticsSnapshot.objects.filter(question=number).order_by("-as_of")
+    return list(snapshots.values_list("as_of", flat=True)[:limit])
+
+
+def recent_reports(limit: int) -> list[ReportRequest]:
+    """Return the latest ``limit`` report requests, whoever asked for them, latest first."""
+    reports = ReportRequest.objects.select_related("requested_by").order_by("-created_at", "-pk")
+    return list(reports[:limit])
+
+
+def reusable_report(report: ReportRequest, fingerprint: str) -> ReportRequest | None:
+    """Return a done request identical to ``report`` (question, date and format) whose file was made from
+    figures with ``fingerprint`` and is still stored; None when there is none."""
+    done = (
+        ReportRequest.objects.filter(
+            question=report.question,
+            as_of=report.as_of,
+            format=report.format,
+            fingerprint=fingerprint,
+            status=ReportStatus.DONE,
+        )
+        .exclude(pk=report.pk)
+        .exclude(file="")
+        .order_by("-finished_at", "-pk")
+    )
+    seen = set()
+    for earlier in done.iterator():
+        if earlier.file.name not in seen and earlier.file.storage.exists(earlier.file.name):
+            return earlier
+        seen.add(earlier.file.name)
+    return None

@@ -1,0 +1,112 @@
+"""Asking for reports: a request is queued for the job of ``reporting.tasks``, or a failed one again.
+
+"The same request twice does not build the file twice": asking for a report returns the request already
+there instead of queueing a new one when, for the same question, as-of date and format, one is still
+queued or running (whoever asked for it: the figures are aggregates, so the cabinet and officers share
+their requests). Asking computes no figure; the job decides whether an earlier file can be reused
+(``reporting.services.report_jobs``).
+
+A failed request is never reused. On PostgreSQL a transaction-level advisory lock per question makes two
+simultaneous identical requests queue one job; SQLite serialises writing transactions anyway.
+"""
+
+import datetime
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.models import ReportRequest, ReportStatus
+from reporting.questions import UnknownQuestion, get_question, questions
+from reporting.tasks import build_report
+from voorsprong.models import User
+from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal, require_role, save_as
+
+# Who may ask for reports, see them and retry them (administrators may too).
+REPORT_ROLES = (Role.CABINET, Role.OFFICER)
+# The first key of PostgreSQL's two-key advisory lock taken while looking for an identical request (the
+# second is the question's number); any constant no other lock of the project uses.
+_ADVISORY_LOCK_CLASS = 7_301_001
+
+
+def _enqueue(report: ReportRequest) -> None:
+    """Queue the report's job once the transaction that asked for it is committed."""
+    transaction.on_commit(partial(build_report.delay, report.pk))
+
+
+def _lock_identical_requests(question: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_CLASS, question])
+
+
+def _check_request(number, as_of, fmt) -> None:
+    try:
+        question = get_question(number)
+    except UnknownQuestion:
+        numbers = ", ".join(str(known.number) for known in questions())
+        raise WorkflowRefusal(
+            _("Choose one of the questions %(questions)s.") % {"questions": numbers},
+            "unknown_question",
+            field="question",
+        ) from None
+    if fmt not in question.formats:
+        raise WorkflowRefusal(
+            _("Choose one of the formats %(formats)s.") % {"formats": ", ".join(question.formats)},
+            "unknown_format",
+            field="format",
+        )
+    if not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime):
+        raise WorkflowRefusal(_("Give a date."), "invalid_date", field="as_of")
+    if as_of > timezone.localdate():
+        raise WorkflowRefusal(_("A report cannot be made as of a future date."), "future_date", field="as_of")
+
+
+def request_report(*, question: int, as_of: datetime.date, fmt: str, by: User) -> ReportRequest:
+    """Return the report of ``question`` as of ``as_of`` in ``fmt``: an identical request still queued or
+    running, or a new one, queued.
+
+    Computes no figure (the job does). The request returned has ``reused`` set when it is one already
+    there. Refuse (WorkflowRefusal) a user without the cabinet or officer role, a question no module
+    registered, a format the question is not made in and a date in the future.
+    """
+    require_role(by, *REPORT_ROLES)
+    _check_request(question, as_of, fmt)
+    with transaction.atomic():
+        _lock_identical_requests(question)
+        pending = ReportRequest.objects.filter(
+            question=question,
+            as_of=as_of,
+            format=fmt,
+            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+        ).first()
+        if pending:
+            pending.reused = True
+            return pending
+        report = save_as(
+            ReportRequest(question=question, as_of=as_of, format=fmt, requested_by=by),
+            by,
+            reason="requested",
+        )
+        report.reused = False
+        _enqueue(report)
+    return report
+
+
+@transaction.atomic
+def retry_report(report: ReportRequest, by: User) -> ReportRequest:
+    """Queue a failed request again; refuse (409) any other."""
+    require_role(by, *REPORT_ROLES)
+    report = ReportRequest.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.FAILED:
+        raise WorkflowRefusal(_("Only a failed report can be tried again."), "not_failed")
+    report.status, report.progress, report.step = ReportStatus.QUEUED, 0, ""
+    report.error, report.finished_at = "", None
+    save_as(report, by, reason="retried")
+    _enqueue(report)
+    return report
+
+
+# -- what the job does to its request --------------------------------------------------------------
