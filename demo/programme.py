@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 
-from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
+from funding.models import AidBasis, BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from reporting.models import Initiative
 from trajects.models import (
     CapacityPeriod,
@@ -241,6 +241,8 @@ def load_programme(scale: int) -> dict:
                 "default_planned_cost": Decimal(cost),
                 "promoter_share": Decimal(promoter_share),
                 "company_surcharge": Decimal(company_surcharge),
+                # Coaching is not training in the sense of the exemption: all three grant de-minimis aid.
+                "aid_basis": AidBasis.DE_MINIMIS,
             },
         )
 

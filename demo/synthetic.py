@@ -20,21 +20,26 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
 from demo.programme import SECTOR_FUNDS
 from funding.models import (
+    AidLine,
     ApplicationFunding,
+    CompanyLink,
     Declaration,
     DeclarationShare,
     DeclarationStatus,
+    DeclaredAid,
     FundingRule,
     FundingSource,
+    LinkKind,
 )
 from funding.selectors import subsidy_shares
-from funding.services import charge_to_sources, split_cost
+from funding.services import LEGAL_BASIS, charge_to_sources, planned_aid, split_cost
 from participants.kbo import kbo_number_with_check_digits
 from participants.models import (
     APPROVED_STATUSES,
@@ -213,6 +218,16 @@ STOP_REASONS = [
     "Wissel van zaakvoerder; het traject wordt later opnieuw bekeken.",
 ]
 WITHDRAWAL_REASON = "Ingetrokken op vraag van de onderneming."
+# Per block: pairs of companies linked into one single undertaking, and applications that declare other
+# de-minimis aid (far below the ceiling, so no approval of the demo would have been refused).
+LINKED_PAIRS = 12
+DECLARED_AID = 40
+OTHER_GRANTORS = [
+    "Agentschap Innoveren en Ondernemen (VLAIO)",
+    "Provincie Antwerpen",
+    "Stad Gent",
+    "Vlaams Energie- en Klimaatagentschap",
+]
 RECOMMENDATIONS = [
     "",
     "Meer ruimte voor opvolging na het traject.",
@@ -264,6 +279,10 @@ class Block:
                 ).items()
             ]
             for rule in FundingRule.objects.select_related("traject")
+        }
+        # ... and grants the aid the approval step would record for it.
+        self.aid = {
+            rule.traject_id: (planned_aid(rule), rule.aid_basis) for rule in FundingRule.objects.all()
         }
         promoter = programme["users"]["promoter"]
         self.promoter_projects = {
@@ -597,6 +616,72 @@ class Block:
                 ).items()
             ],
             batch_size=BATCH_SIZE,
+        )
+        self.write_state_aid(applications)
+
+    def write_state_aid(self, applications: list[Application]) -> None:
+        """Write the aid lines of the approvals as the approval step would, some links between companies
+        and some declared other aid. Drawn from a generator of its own, so the rest of the block stays as
+        it was."""
+        bulk_create_with_history(
+            [
+                AidLine(
+                    company=application.company,
+                    application=application,
+                    granted_on=application.decided_on,
+                    amount=amount,
+                    basis=basis,
+                    legal_basis=LEGAL_BASIS[basis],
+                    grantor=settings.AID_GRANTING_AUTHORITY,
+                )
+                for application in applications
+                if application.status in APPROVED_STATUSES and application.traject_id in self.aid
+                for amount, basis in [self.aid[application.traject_id]]
+            ],
+            AidLine,
+            batch_size=BATCH_SIZE,
+            default_change_reason="Demogegevens",
+        )
+        rng = random.Random(f"voorsprong-demo-aid-{self.block}")
+        pairs = {}
+        while len(pairs) < LINKED_PAIRS:
+            controlling, controlled = rng.sample(self.companies, 2)
+            pairs.setdefault(frozenset((controlling.pk, controlled.pk)), (controlling, controlled))
+        bulk_create_with_history(
+            [
+                CompanyLink(
+                    controlling_company=controlling,
+                    controlled_company=controlled,
+                    kind=rng.choice(LinkKind.values),
+                )
+                for controlling, controlled in pairs.values()
+            ],
+            CompanyLink,
+            default_change_reason="Demogegevens",
+        )
+        submitted = [application for application in applications if application.submitted_on]
+        declaring = rng.sample(submitted, DECLARED_AID)
+        grants = {
+            (application.company_id, rng.choice(OTHER_GRANTORS)): (
+                application,
+                application.submitted_on - datetime.timedelta(days=rng.randint(30, 900)),
+                Decimal(rng.randint(10, 400) * 100),
+            )
+            for application in declaring
+        }
+        bulk_create_with_history(
+            [
+                DeclaredAid(
+                    company_id=company_id,
+                    application=application,
+                    grantor=grantor,
+                    granted_on=granted_on,
+                    amount=amount,
+                )
+                for (company_id, grantor), (application, granted_on, amount) in grants.items()
+            ],
+            DeclaredAid,
+            default_change_reason="Demogegevens",
         )
 
 

@@ -1,23 +1,37 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding import services
+from funding.aid_register import CONTENT_TYPES, FORMATS, register_file
 from funding.models import (
+    AidBasis,
+    AidLine,
     ApplicationFunding,
     BudgetLine,
     BudgetOverride,
+    CompanyLink,
     Declaration,
     DeclarationAttachment,
     DeclarationShare,
+    DeclaredAid,
     FundingRule,
     FundingSource,
 )
-from voorsprong.admin import ReasonForm, RefusalInFormMixin
+from funding.selectors import aid_position, single_undertaking
+from participants.kbo import kbo_search_term
+from participants.models import Company
+from voorsprong.admin import NoRevertMixin, ReasonForm, RefusalInFormMixin
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
@@ -38,7 +52,7 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 @admin.register(FundingRule)
 class FundingRuleAdmin(SimpleHistoryAdmin):
-    list_display = ("traject", "default_planned_cost", "promoter_share", "company_surcharge")
+    list_display = ("traject", "default_planned_cost", "promoter_share", "company_surcharge", "aid_basis")
     list_select_related = ("traject",)
 
 
@@ -111,21 +125,8 @@ def _decide_each_with_reason(model_admin, request, objects, decision, title, int
     )
 
 
-class ThroughServicesOnlyMixin:
-    """For an admin whose objects change only through services: no reverting to an earlier version."""
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
 @admin.register(Declaration)
-class DeclarationAdmin(ThroughServicesOnlyMixin, SimpleHistoryAdmin):
+class DeclarationAdmin(NoRevertMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "mark_paid_selected"]
     list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on", "paid_on")
     list_filter = ("status", "application__traject")
@@ -229,7 +230,7 @@ class DeclarationAdmin(ThroughServicesOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BudgetOverride)
-class BudgetOverrideAdmin(RefusalInFormMixin, ThroughServicesOnlyMixin, SimpleHistoryAdmin):
+class BudgetOverrideAdmin(RefusalInFormMixin, NoRevertMixin, SimpleHistoryAdmin):
     """Approvals over the budget: an officer requests one here (or with the applications' action "approve
     despite the budget"), another signs it off or refuses it with the actions."""
 
@@ -298,3 +299,221 @@ class DeclarationAttachmentAdmin(admin.ModelAdmin):
     list_display = ("declaration", "file", "uploaded_at")
     list_select_related = ("declaration__application__company", "declaration__application__traject")
     raw_id_fields = ("declaration",)
+
+
+# -- State aid ---------------------------------------------------------------------------------------
+class AidRegisterForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Up to and including"), widget=forms.DateInput(attrs={"type": "date"}))
+    file_format = forms.ChoiceField(label=_("Format"), choices=[(name, name.upper()) for name in FORMATS])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The period cannot end before it starts."))
+        return cleaned
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+class UndertakingFilter(admin.SimpleListFilter):
+    """The lines of a company's whole single undertaking (``?undertaking=<company id>``)."""
+
+    title = _("single undertaking of")
+    parameter_name = "undertaking"
+
+    def lookups(self, request, model_admin):
+        # Reached by a link (the headroom page), not picked from a list of every company.
+        value = self.value()
+        return [(value, value)] if value and value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(company_id__in=single_undertaking(int(value)))
+
+
+@admin.register(AidLine)
+class AidLineAdmin(NoRevertMixin, SimpleHistoryAdmin):
+    """The aid ledger, read-only: approvals write its lines and withdrawals cancel them. Per company, the
+    headroom page shows the single undertaking's de-minimis position as the API does; the register page
+    downloads the aid granted in a period."""
+
+    change_list_template = "admin/funding/aidline/change_list.html"
+    list_display = ("company", "granted_on", "amount", "basis", "application", "cancelled_on", "headroom")
+    list_filter = (
+        UndertakingFilter,
+        "basis",
+        ("granted_on", DateRangeFilterBuilder(title=_("granted on"))),
+        ("cancelled_on", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("company", "application__company", "application__traject")
+    search_fields = ("company__name", "company__kbo_number")
+    date_hierarchy = "granted_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
+
+    @admin.display(description=_("headroom"))
+    def headroom(self, line):
+        url = reverse("admin:funding_aidline_headroom", args=[line.company_id])
+        return format_html('<a href="{}">{}</a>', url, _("Headroom"))
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "headroom/<int:company_id>/",
+                self.admin_site.admin_view(self.headroom_view),
+                name=f"{prefix}_headroom",
+            ),
+            path("register/", self.admin_site.admin_view(self.register_view), name=f"{prefix}_register"),
+            *super().get_urls(),
+        ]
+
+    def headroom_view(self, request, company_id: int):
+        """Show the de-minimis position of a company's single undertaking, as of today or ``as_of``."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        company = get_object_or_404(Company, pk=company_id)
+        form = AsOfForm(request.GET or None)
+        as_of = (form.cleaned_data["as_of"] if form.is_valid() else None) or timezone.localdate()
+        position = aid_position(company.pk, as_of)
+        companies = Company.objects.in_bulk(position.companies)
+        lines = [
+            {**line, "company": companies[line["company"]], "basis": AidBasis(line["basis"]).label}
+            for line in position.lines
+        ]
+        return TemplateResponse(
+            request,
+            "admin/funding/aidline/headroom.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("De-minimis headroom of %(company)s") % {"company": company.name},
+                "opts": self.opts,
+                "form": form,
+                "company": company,
+                "position": position,
+                "lines": lines,
+                "group": [companies[company_id] for company_id in position.companies],
+            },
+        )
+
+    def register_view(self, request):
+        """Download the aid granted in a period, for the central de-minimis register."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = AidRegisterForm(request.GET or None)
+        if form.is_valid():
+            data = form.cleaned_data
+            content, filename = register_file(data["start"], data["end"], data["file_format"])
+            response = HttpResponse(content, content_type=CONTENT_TYPES[data["file_format"]])
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return TemplateResponse(
+            request,
+            "admin/funding/aidline/register.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Aid register"),
+                "opts": self.opts,
+                "form": form,
+            },
+        )
+
+
+@admin.register(CompanyLink)
+class CompanyLinkAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
+    """Links between companies that make them one single undertaking, through the State-aid services."""
+
+    list_display = ("controlling_company", "controlled_company", "kind")
+    list_filter = ("kind",)
+    list_select_related = ("controlling_company", "controlled_company")
+    search_fields = (
+        "controlling_company__name",
+        "controlling_company__kbo_number",
+        "controlled_company__name",
+        "controlled_company__kbo_number",
+    )
+    autocomplete_fields = ("controlling_company", "controlled_company")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The companies make the link; a link between others is recorded anew.
+        return ("controlling_company", "controlled_company") if obj else ()
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.change_company_link(obj, kind=obj.kind, by=request.user)
+            return
+        created = services.record_company_link(
+            controlling_company=obj.controlling_company,
+            controlled_company=obj.controlled_company,
+            kind=obj.kind,
+            by=request.user,
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.remove_company_link(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for link in queryset:
+            services.remove_company_link(link, by=request.user)
+
+
+@admin.register(DeclaredAid)
+class DeclaredAidAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
+    """Other de-minimis aid companies declare with their applications, through the State-aid services."""
+
+    list_display = ("company", "grantor", "granted_on", "amount", "regulation", "application")
+    list_filter = (("granted_on", DateRangeFilterBuilder(title=_("granted on"))),)
+    list_select_related = ("company", "application__company", "application__traject")
+    search_fields = ("company__name", "company__kbo_number", "grantor")
+    autocomplete_fields = ("application",)
+    fields = ("application", "company", "grantor", "granted_on", "amount", "regulation")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The company is the application's; the application stays once declared.
+        return ("application", "company") if obj else ("company",)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            "grantor": obj.grantor,
+            "granted_on": obj.granted_on,
+            "amount": obj.amount,
+            "regulation": obj.regulation,
+            "by": request.user,
+        }
+        if change:
+            services.change_declared_aid(obj, **values)
+            return
+        obj.pk = services.declare_other_aid(obj.application, **values).pk
+
+    def delete_model(self, request, obj):
+        services.remove_declared_aid(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for aid in queryset:
+            services.remove_declared_aid(aid, by=request.user)

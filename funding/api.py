@@ -1,11 +1,13 @@
-"""The funding API: cost declarations, approvals over the budget and the budget monitor's figures. Views
-are thin: the scoped querysets and the selectors read, services change."""
+"""The funding API: cost declarations, approvals over the budget, the budget monitor's figures and the
+State-aid headroom. Views are thin: the scoped querysets and the selectors read, services change."""
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,15 +15,19 @@ from funding import services
 from funding.filters import BudgetOverrideFilter, DeclarationFilter
 from funding.forms import BudgetFilterForm
 from funding.models import FundingSourceCode
-from funding.selectors import budget_overrides, budget_summary, declarations_visible_to
+from funding.selectors import aid_position, budget_overrides, budget_summary, declarations_visible_to
 from funding.serializers import (
+    AidAsOfSerializer,
+    AidPositionSerializer,
     BudgetOverrideSerializer,
     BudgetRowSerializer,
     DeclarationSerializer,
     PaymentSerializer,
 )
+from participants.selectors import companies_visible_to
 from voorsprong.api import (
     CHANGE_ERRORS,
+    DETAIL_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
     ObjectActionMixin,
@@ -160,3 +166,23 @@ class BudgetSummaryView(APIView):
         criteria = filters.criteria()
         rows = budget_summary(**criteria)
         return Response({"as_of": criteria["as_of"], "rows": BudgetRowSerializer(rows, many=True).data})
+
+
+class CompanyAidView(APIView):
+    """``GET /api/v1/companies/{id}/aid/?as_of=``: the de-minimis headroom of the company's single
+    undertaking. Officers see every company's; a promoter that of a company with an application of its
+    organisation (any other company is not found)."""
+
+    permission_classes = [role_permission(Role.OFFICER, Role.PROMOTER)]
+
+    @extend_schema(
+        summary="The de-minimis aid and headroom of a company's single undertaking",
+        parameters=[AidAsOfSerializer],
+        responses={200: AidPositionSerializer, **error_responses(400, *DETAIL_ERRORS)},
+    )
+    def get(self, request, pk: int):
+        query = AidAsOfSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        company = get_object_or_404(companies_visible_to(request.user), pk=pk)
+        position = aid_position(company.pk, query.validated_data.get("as_of") or timezone.localdate())
+        return Response(AidPositionSerializer(position).data)

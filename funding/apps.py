@@ -7,9 +7,27 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        # participants may not import funding (it is the lower layer): funding joins the approval here.
-        from funding.services import commit_approved_funding, request_budget_override
-        from participants.hooks import register_approval_step, register_budget_override_request
+        # participants may not import funding (it is the lower layer): funding joins the workflow here.
+        from funding.services import (
+            aid_decision_note,
+            cancel_withdrawn_aid,
+            check_de_minimis,
+            commit_approved_funding,
+            record_approved_aid,
+            request_budget_override,
+        )
+        from participants.hooks import (
+            register_approval_step,
+            register_budget_override_request,
+            register_decision_note,
+            register_eligibility_check,
+            register_withdrawal_step,
+        )
 
+        register_eligibility_check(check_de_minimis)
         register_approval_step(commit_approved_funding)
         register_budget_override_request(request_budget_override)
+        # After the money: the aid is what was committed.
+        register_approval_step(record_approved_aid)
+        register_withdrawal_step(cancel_withdrawn_aid)
+        register_decision_note(aid_decision_note)

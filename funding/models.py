@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -81,6 +82,13 @@ class BudgetLine(models.Model):
         return f"{self.traject} – {self.source}: {self.amount} EUR"
 
 
+class AidBasis(models.TextChoices):
+    """The State-aid rule under which a traject's subsidy is granted."""
+
+    DE_MINIMIS = "de_minimis", _("De-minimis aid")
+    GBER_TRAINING = "gber_training", _("Exempted training aid")
+
+
 class FundingRule(models.Model):
     """How a traject pays for one application: its default cost and the own contributions around it.
 
@@ -108,6 +116,16 @@ class FundingRule(models.Model):
         default=0,
         help_text=_("Own means a company adds on top of the subsidised cost, e.g. 0.15 in motivatie."),
     )
+    aid_basis = models.CharField(
+        _("aid basis"),
+        max_length=20,
+        choices=AidBasis.choices,
+        default=AidBasis.DE_MINIMIS,
+        help_text=_(
+            "De-minimis aid (Regulation (EU) 2023/2831) counts towards the ceiling of 300,000 euro over "
+            "three years; exempted training aid (Regulation (EU) 651/2014, art. 31) does not."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -125,6 +143,9 @@ class FundingRule(models.Model):
             models.CheckConstraint(
                 condition=Q(company_surcharge__gte=0, company_surcharge__lte=1),
                 name="fundingrule_company_surcharge_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(aid_basis__in=AidBasis.values), name="fundingrule_aid_basis_valid"
             ),
         ]
 
@@ -163,6 +184,165 @@ class ApplicationFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} – {self.source}: {self.amount} EUR"
+
+
+# -- State aid -----------------------------------------------------------------------------------------
+class AidLine(models.Model):
+    """One line of the aid ledger: the aid an approval granted a company, from the day of the decision.
+
+    Written by the approval (the subsidy parts committed, never the own contributions); a withdrawal
+    before any payment cancels it. Its amount and date are never edited: a later change is a new line.
+    """
+
+    company = models.ForeignKey(
+        "participants.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="aid_lines"
+    )
+    application = models.ForeignKey(
+        "participants.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="aid_lines",
+    )
+    granted_on = models.DateField(_("granted on"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    basis = models.CharField(_("aid basis"), max_length=20, choices=AidBasis.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
+    grantor = models.CharField(_("granting authority"), max_length=200)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aid line")
+        verbose_name_plural = _("aid ledger")
+        ordering = ["-granted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="aidline_amount_not_negative"),
+            models.CheckConstraint(condition=Q(basis__in=AidBasis.values), name="aidline_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__gte=F("granted_on")), name="aidline_cancelled_after_granted"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True, cancellation_reason="")
+                | (Q(cancelled_on__isnull=False) & ~Q(cancellation_reason="")),
+                name="aidline_cancellation_has_reason",
+            ),
+            # One approval grants once; a second line for it would count its aid twice.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(cancelled_on__isnull=True),
+                name="aidline_one_open_line_per_application",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "granted_on"]),
+            models.Index(fields=["granted_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} {self.granted_on:%d/%m/%Y}: {self.amount} EUR"
+
+
+class LinkKind(models.TextChoices):
+    """How one company controls another (art. 2(2) of Regulation (EU) 2023/2831)."""
+
+    VOTING_RIGHTS = "voting_rights", _("Majority of the voting rights")
+    BOARD = "board", _("Right to appoint or remove the majority of the board")
+    DOMINANT_INFLUENCE = "dominant_influence", _("Dominant influence by contract or agreement")
+
+
+class CompanyLink(models.Model):
+    """Two companies linked by control: for State aid they count as one single undertaking.
+
+    The single undertaking is the whole connected set of links, followed in both directions.
+    """
+
+    controlling_company = models.ForeignKey(
+        "participants.Company",
+        verbose_name=_("controlling company"),
+        on_delete=models.PROTECT,
+        related_name="controlled_links",
+    )
+    controlled_company = models.ForeignKey(
+        "participants.Company",
+        verbose_name=_("controlled company"),
+        on_delete=models.PROTECT,
+        related_name="controlling_links",
+    )
+    kind = models.CharField(_("kind of link"), max_length=20, choices=LinkKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company link")
+        verbose_name_plural = _("company links")
+        ordering = ["controlling_company", "controlled_company"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(controlling_company=F("controlled_company")),
+                name="companylink_not_to_itself",
+                violation_error_message=_("A company cannot be linked to itself."),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=LinkKind.values), name="companylink_kind_valid"),
+            # One link per pair of companies, whichever of the two controls the other.
+            models.UniqueConstraint(
+                Least("controlling_company", "controlled_company"),
+                Greatest("controlling_company", "controlled_company"),
+                name="companylink_unique_pair",
+                violation_error_message=_("These two companies are already linked."),
+            ),
+        ]
+        indexes = [models.Index(fields=["controlled_company"])]
+
+    def __str__(self) -> str:
+        return f"{self.controlling_company.name} → {self.controlled_company.name}"
+
+
+DEFAULT_DECLARED_REGULATION = "Verordening (EU) 2023/2831"
+
+
+class DeclaredAid(models.Model):
+    """Other de-minimis aid a company declares with an application: it counts towards the ceiling too."""
+
+    company = models.ForeignKey(
+        "participants.Company",
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="declared_aid",
+        help_text=_("The company of the application; kept here so that the same grant is declared once."),
+    )
+    application = models.ForeignKey(
+        "participants.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="declared_aid",
+    )
+    grantor = models.CharField(_("granting authority"), max_length=200)
+    granted_on = models.DateField(_("granted on"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    regulation = models.CharField(_("regulation"), max_length=200, default=DEFAULT_DECLARED_REGULATION)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declared de-minimis aid")
+        verbose_name_plural = _("declared de-minimis aid")
+        ordering = ["-granted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="declaredaid_amount_positive",
+                violation_error_message=_("Declare an amount of more than 0 euro, to the cent."),
+            ),
+            models.CheckConstraint(condition=~Q(grantor=""), name="declaredaid_grantor_given"),
+            models.UniqueConstraint(
+                fields=["company", "grantor", "granted_on", "amount"],
+                name="declaredaid_unique_grant",
+                violation_error_message=_("This company already declared this grant."),
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "granted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.grantor} {self.granted_on:%d/%m/%Y}: {self.amount} EUR"
 
 
 class DeclarationStatus(models.TextChoices):

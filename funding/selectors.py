@@ -2,19 +2,26 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 
 from funding.models import (
+    AidBasis,
+    AidLine,
     ApplicationFunding,
     BudgetLine,
     BudgetOverride,
     BudgetOverrideStatus,
+    CompanyLink,
     Declaration,
     DeclarationShare,
     DeclarationStatus,
+    DeclaredAid,
     FundingRule,
     FundingSource,
     FundingSourceCode,
@@ -278,4 +285,115 @@ def signed_off_override(application: Application) -> BudgetOverride | None:
         budget_overrides()
         .filter(application_id=application.pk, status=BudgetOverrideStatus.SIGNED_OFF)
         .first()
+    )
+
+
+# -- State aid -----------------------------------------------------------------------------------------
+DE_MINIMIS_CEILING = Decimal("300000.00")
+DE_MINIMIS_YEARS = 3
+# What the API and the admin show of each line, ledger and declared alike.
+AID_LINE_KEYS = ("granted_on", "amount", "basis", "source", "application", "company")
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """Return the same date ``years`` earlier; 29 February becomes 28 February in a year without it.
+
+    A period in years runs from date to date, and ends on the month's last day when that date does not
+    exist (as Belgian law counts a term), so a decision on 29 February 2028 looks back to 28 February 2025.
+    """
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def single_undertaking(company_id: int) -> list[int]:
+    """Return the ids of the companies that form one single undertaking with ``company_id`` (itself
+    included), in ascending order: every company reached through company links, in either direction.
+
+    One recursive query, whatever the size of the group; UNION drops what was reached before, so a
+    cycle of links ends.
+    """
+    links = connection.ops.quote_name(CompanyLink._meta.db_table)
+    query = f"""
+        WITH RECURSIVE undertaking(id) AS (
+            SELECT CAST(%s AS BIGINT)
+            UNION
+            SELECT CASE WHEN link.controlling_company_id = undertaking.id
+                        THEN link.controlled_company_id ELSE link.controlling_company_id END
+            FROM {links} AS link
+            JOIN undertaking ON undertaking.id IN (link.controlling_company_id, link.controlled_company_id)
+        )
+        SELECT id FROM undertaking ORDER BY id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, [company_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class AidPosition:
+    """What a single undertaking received in the three years up to and including ``as_of``.
+
+    ``lines`` are the aid lines (both bases) and the declared other aid granted in that window, oldest
+    first; ``granted`` adds up those that count towards the ceiling (de-minimis aid only).
+    """
+
+    as_of: datetime.date
+    companies: list[int]
+    lines: list[dict]
+    granted: Decimal
+    ceiling: Decimal = DE_MINIMIS_CEILING
+
+    @property
+    def window_start(self) -> datetime.date:
+        return years_before(self.as_of, DE_MINIMIS_YEARS)
+
+    @property
+    def headroom(self) -> Decimal:
+        return max(self.ceiling - self.granted, ZERO)
+
+
+def aid_position(company_id: int, as_of: datetime.date, companies: list[int] | None = None) -> AidPosition:
+    """Return the aid position of ``company_id``'s single undertaking on ``as_of``.
+
+    The one place the ceiling's sum is made: the approval (under its locks, passing the ``companies`` it
+    locked), the eligibility check, the headroom endpoint and the admin all read it from here. A line
+    counts when granted from ``as_of`` minus three years up to and including ``as_of`` and not cancelled
+    by then; declared other aid always counts as de-minimis aid. Three queries, whatever the number of
+    lines.
+    """
+    companies = companies if companies is not None else single_undertaking(company_id)
+    start = years_before(as_of, DE_MINIMIS_YEARS)
+    columns = ("granted_on", "amount", "basis", "grantor", "application_id", "company_id")
+    ledger = (
+        AidLine.objects.filter(company_id__in=companies, granted_on__range=(start, as_of))
+        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=as_of))
+        .values_list(*columns)
+    )
+    declared = (
+        DeclaredAid.objects.filter(company_id__in=companies, granted_on__range=(start, as_of))
+        .annotate(basis=Value(AidBasis.DE_MINIMIS.value))
+        .values_list(*columns)
+    )
+    lines = sorted(
+        (dict(zip(AID_LINE_KEYS, row, strict=True)) for row in chain(ledger, declared)),
+        key=lambda line: (line["granted_on"], line["company"], line["application"]),
+    )
+    granted = sum((line["amount"] for line in lines if line["basis"] == AidBasis.DE_MINIMIS), ZERO)
+    return AidPosition(as_of=as_of, companies=companies, lines=lines, granted=to_cents(granted))
+
+
+def aid_line_of(application: Application) -> AidLine | None:
+    """Return the aid line the application's approval wrote and that still stands, if any."""
+    return AidLine.objects.filter(application=application, cancelled_on__isnull=True).first()
+
+
+def aid_register_lines(start: datetime.date, end: datetime.date) -> QuerySet[AidLine]:
+    """Return the aid lines granted from ``start`` up to and including ``end``, cancelled ones too,
+    oldest first, with what the register names of them."""
+    return (
+        AidLine.objects.filter(granted_on__range=(start, end))
+        .select_related("company", "application__traject")
+        .order_by("granted_on", "pk")
     )

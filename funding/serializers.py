@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.generics import get_object_or_404
 
 from funding import services
-from funding.models import BudgetOverride, Declaration, DeclarationShare
+from funding.models import AidBasis, BudgetOverride, Declaration, DeclarationShare
 from participants.models import ApplicationStatus
 from participants.selectors import applications_visible_to
 
@@ -165,3 +165,33 @@ class BudgetRowSerializer(serializers.Serializer):
     runs_out_on = serializers.DateField(allow_null=True)
     low_remaining = serializers.BooleanField()
     runs_out_early = serializers.BooleanField()
+
+
+# -- State aid ----------------------------------------------------------------------------------------
+class AidAsOfSerializer(serializers.Serializer):
+    """The headroom's query: the day it is computed for."""
+
+    as_of = serializers.DateField(required=False, help_text="The day of the figures; today if left out.")
+
+
+class AidPositionLineSerializer(serializers.Serializer):
+    granted_on = serializers.DateField()
+    amount = _money()
+    basis = serializers.ChoiceField(AidBasis.choices)
+    source = serializers.CharField(help_text="The authority that granted the aid.")
+    application = serializers.IntegerField(help_text="The application it was granted or declared with.")
+    company = serializers.IntegerField(help_text="The company of the single undertaking that received it.")
+
+
+class AidPositionSerializer(serializers.Serializer):
+    """A single undertaking's de-minimis aid over the three years up to and including ``as_of``."""
+
+    as_of = serializers.DateField()
+    window_start = serializers.DateField(help_text="The first day that counts: as_of three years earlier.")
+    ceiling = _money()
+    granted = _money(help_text="The de-minimis aid granted in the window (exempted aid does not count).")
+    headroom = _money(help_text="What may still be granted: the ceiling less the aid granted, at least 0.")
+    companies = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The companies of the single undertaking."
+    )
+    lines = AidPositionLineSerializer(many=True)

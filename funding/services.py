@@ -5,37 +5,48 @@ service: never twice the same person)."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from funding.models import (
+    DEFAULT_DECLARED_REGULATION,
+    AidBasis,
+    AidLine,
     ApplicationFunding,
     BudgetLine,
     BudgetOverride,
     BudgetOverrideStatus,
+    CompanyLink,
     Declaration,
     DeclarationAttachment,
     DeclarationShare,
     DeclarationStatus,
+    DeclaredAid,
     FundingRule,
     FundingSource,
     FundingSourceCode,
+    LinkKind,
 )
 from funding.selectors import (
+    aid_line_of,
+    aid_position,
     budget_lines_for,
     committed_on,
     committed_total,
     declared_total,
     funding_rule_of,
     signed_off_override,
+    single_undertaking,
     subsidy_shares,
 )
 from participants.hooks import Approval
-from participants.models import Application, ApplicationStatus
+from participants.models import Application, ApplicationStatus, Company
 from participants.selectors import applications_visible_to
 from participants.services import approve_application
+from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
 from voorsprong.roles import Role
@@ -79,14 +90,19 @@ def split_cost(cost: Decimal, rule: FundingRule, shares: dict[str, Decimal]) -> 
     return split
 
 
+def rule_cost_split(rule: FundingRule, planned_cost: Decimal | None = None) -> dict[str, Decimal]:
+    """Return ``planned_cost`` (the rule's default planned cost when None) per funding source code."""
+    cost = planned_cost if planned_cost is not None else rule.default_planned_cost
+    return split_cost(cost, rule, subsidy_shares(rule.traject_id))
+
+
 def planned_cost_split(application: Application) -> dict[str, Decimal]:
     """Return the application's planned cost (its own, else the traject's default) per funding source
     code."""
     rule = funding_rule_of(application.traject)
     if rule is None:
         return {}
-    cost = application.planned_cost if application.planned_cost is not None else rule.default_planned_cost
-    return split_cost(cost, rule, subsidy_shares(application.traject))
+    return rule_cost_split(rule, application.planned_cost)
 
 
 def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> list[tuple[BudgetLine, Decimal]]:
@@ -430,3 +446,296 @@ def mark_declaration_paid(
         )
     declaration.status, declaration.paid_on, declaration.paid_by = DeclarationStatus.PAID, day, by
     return save_as(declaration, by)
+
+
+# -- State aid ---------------------------------------------------------------------------------------
+# The aid in an application's money: what the EU and the Flemish government pay, never own contributions.
+AID_SOURCE_CODES = (FundingSourceCode.EU, FundingSourceCode.FLEMISH)
+# Copied onto each aid line, as the register reports it.
+LEGAL_BASIS = {
+    AidBasis.DE_MINIMIS: "Verordening (EU) 2023/2831 van de Commissie (de-minimissteun)",
+    AidBasis.GBER_TRAINING: "Verordening (EU) nr. 651/2014 van de Commissie, artikel 31 (opleidingssteun)",
+}
+
+
+def planned_aid(rule: FundingRule, planned_cost: Decimal | None = None) -> Decimal:
+    """Return the aid of a planned cost (the rule's default when None): its EU and Flemish parts."""
+    split = rule_cost_split(rule, planned_cost)
+    return sum((split.get(code, ZERO) for code in AID_SOURCE_CODES), ZERO)
+
+
+def lock_single_undertaking(*company_ids: int) -> list[int]:
+    """Lock the company rows of the single undertakings of ``company_ids`` and return their ids.
+
+    The rows are taken in ascending id order, so two transactions needing companies of one group wait for
+    each other and never deadlock. A link recorded meanwhile may widen a group: the group is read again
+    once its rows are held, and any company it gained is locked before the answer is given.
+    """
+    locked: set[int] = set()
+    while True:
+        companies = sorted({member for company in company_ids for member in single_undertaking(company)})
+        missing = [company_id for company_id in companies if company_id not in locked]
+        if not missing:
+            return companies
+        list(Company.objects.select_for_update().filter(pk__in=missing).order_by("pk").values_list("pk"))
+        locked.update(missing)
+
+
+def _require_de_minimis_headroom(
+    company: Company, day: datetime.date, amount: Decimal, companies: list[int] | None = None
+) -> None:
+    """Refuse ``amount`` of new de-minimis aid on ``day`` when it takes ``company``'s single undertaking
+    over the ceiling."""
+    position = aid_position(company.pk, day, companies)
+    if position.granted + amount <= position.ceiling:
+        return
+    raise WorkflowRefusal(
+        _(
+            "%(company)s, together with the companies it forms a single undertaking with, may receive at "
+            "most %(ceiling)s euro of de-minimis aid over three years. From %(start)s up to and including "
+            "%(day)s they received %(granted)s euro, so %(headroom)s euro is left: less than the "
+            "%(amount)s euro of this aid."
+        )
+        % {
+            "company": company.name,
+            "ceiling": euro(position.ceiling),
+            "start": date_format(position.window_start, "SHORT_DATE_FORMAT"),
+            "day": date_format(day, "SHORT_DATE_FORMAT"),
+            "granted": euro(position.granted),
+            "headroom": euro(position.headroom),
+            "amount": euro(amount),
+        },
+        "de_minimis_exceeded",
+    )
+
+
+def check_de_minimis(
+    company: Company, traject: Traject, day: datetime.date, application: Application | None = None
+) -> None:
+    """Refuse a company whose single undertaking lacks the headroom for the traject's de-minimis aid
+    (an eligibility check of ``participants.hooks``).
+
+    The aid is the application's planned aid, or the traject's default one for a company that has not
+    applied yet (the pre-check). No lock: the approval checks again under its locks.
+    """
+    rule = funding_rule_of(traject)
+    if rule is None or rule.aid_basis != AidBasis.DE_MINIMIS:
+        return
+    planned_cost = application.planned_cost if application is not None else None
+    _require_de_minimis_headroom(company, day, planned_aid(rule, planned_cost))
+
+
+def record_approved_aid(approval: Approval) -> str:
+    """Write the aid line of an approval under way (a step of ``participants.hooks``, after the money is
+    committed); refuse de-minimis aid that would take the single undertaking over the ceiling.
+
+    The undertaking's company rows stay locked until the approval commits, so two approvals for
+    companies of one group are decided one after the other. There is no override.
+    """
+    application = approval.application
+    rule = funding_rule_of(application.traject)
+    if rule is None:
+        return ""
+    amount = planned_aid(rule, application.planned_cost)
+    if rule.aid_basis == AidBasis.DE_MINIMIS:
+        companies = lock_single_undertaking(application.company_id)
+        _require_de_minimis_headroom(application.company, approval.day, amount, companies)
+    line = AidLine(
+        company_id=application.company_id,
+        application=application,
+        granted_on=approval.day,
+        amount=amount,
+        basis=rule.aid_basis,
+        legal_basis=LEGAL_BASIS[rule.aid_basis],
+        grantor=settings.AID_GRANTING_AUTHORITY,
+    )
+    save_as(line, approval.by)
+    return ""
+
+
+def cancel_withdrawn_aid(application: Application, by: User) -> None:
+    """Cancel the aid line of an approved application that is withdrawn (a withdrawal step of
+    ``participants.hooks``), unless part of the aid was paid: then the company received it.
+
+    The line is kept, with the day and the reason of its cancellation; its history says who.
+    """
+    line = aid_line_of(application)
+    if line is None or application.declarations.filter(status=DeclarationStatus.PAID).exists():
+        return
+    if application.ended_on < line.granted_on:
+        raise WorkflowRefusal(
+            _("An approved application cannot be withdrawn before its approval on %(day)s.")
+            % {"day": date_format(line.granted_on, "SHORT_DATE_FORMAT")},
+            "invalid_date",
+            "on",
+        )
+    line.cancelled_on, line.cancellation_reason = application.ended_on, application.reason
+    save_as(line, by, reason=application.reason)
+
+
+def aid_decision_note(application: Application) -> str:
+    """Return the decision e-mail's paragraph on the aid the approval granted (a decision note of
+    ``participants.hooks``); empty when it granted none."""
+    line = aid_line_of(application)
+    if line is None:
+        return ""
+    if line.basis == AidBasis.GBER_TRAINING:
+        text = _(
+            "The aid granted with this approval amounts to %(amount)s euro. It is training aid exempted "
+            "under Article 31 of Commission Regulation (EU) No 651/2014 (the General Block Exemption "
+            "Regulation); it does not count towards the de-minimis ceiling."
+        )
+    else:
+        text = _(
+            "The aid granted with this approval amounts to %(amount)s euro. It is de-minimis aid under "
+            "Commission Regulation (EU) 2023/2831 of 13 December 2023 on the application of Articles 107 "
+            "and 108 of the Treaty on the Functioning of the European Union to de minimis aid. Keep this "
+            "letter: when you apply for other de-minimis aid, you will be asked for this amount."
+        )
+    return text % {"amount": euro(line.amount)}
+
+
+def _require_distinct_companies(controlling: Company, controlled: Company) -> None:
+    if controlling.pk == controlled.pk:
+        raise WorkflowRefusal(
+            _("A company cannot be linked to itself."), "invalid_link", "controlled_company"
+        )
+
+
+@transaction.atomic
+def record_company_link(
+    *, controlling_company: Company, controlled_company: Company, kind: str, by: User
+) -> CompanyLink:
+    """Record that one company controls another, so that both count as one single undertaking; refuse a
+    second link between the same two companies.
+
+    The rows of both undertakings are locked as an approval locks them, so no approval decides on
+    either group while it grows.
+    """
+    require_role(by, Role.OFFICER)
+    _require_distinct_companies(controlling_company, controlled_company)
+    _require_link_kind(kind)
+    lock_single_undertaking(controlling_company.pk, controlled_company.pk)
+    pair = {controlling_company.pk, controlled_company.pk}
+    if CompanyLink.objects.filter(controlling_company__in=pair, controlled_company__in=pair).exists():
+        raise WorkflowRefusal(
+            _("%(first)s and %(second)s are already linked.")
+            % {"first": controlling_company.name, "second": controlled_company.name},
+            "duplicate_link",
+        )
+    return save_as(
+        CompanyLink(
+            controlling_company=controlling_company, controlled_company=controlled_company, kind=kind
+        ),
+        by,
+    )
+
+
+def _require_link_kind(kind: str) -> None:
+    if kind not in LinkKind.values:
+        raise WorkflowRefusal(_("Choose how the companies are linked."), "invalid_kind", "kind")
+
+
+@transaction.atomic
+def change_company_link(link: CompanyLink, *, kind: str, by: User) -> CompanyLink:
+    """Change how two linked companies are linked; the companies themselves stay (a link between others
+    is recorded anew)."""
+    require_role(by, Role.OFFICER)
+    _require_link_kind(kind)
+    link = CompanyLink.objects.select_for_update().get(pk=link.pk)
+    link.kind = kind
+    return save_as(link, by)
+
+
+@transaction.atomic
+def remove_company_link(link: CompanyLink, *, by: User) -> None:
+    """Remove a link recorded in error (administrators only); the history keeps it and who removed it."""
+    require_role(by, Role.ADMIN)
+    lock_single_undertaking(link.controlling_company_id)
+    link._history_user = by
+    link.delete()
+
+
+def _checked_declared_aid(grantor: str, granted_on: datetime.date, amount: Decimal) -> str:
+    """Return the grantor's name trimmed; refuse what a declared grant cannot be."""
+    grantor = (grantor or "").strip()
+    if not grantor:
+        raise WorkflowRefusal(_("Name the authority that granted the aid."), "invalid_grantor", "grantor")
+    if granted_on > _today():
+        raise WorkflowRefusal(_("Aid cannot be granted in the future."), "invalid_date", "granted_on")
+    if amount <= 0 or amount != to_cents(amount):
+        raise WorkflowRefusal(
+            _("Declare an amount of more than 0 euro, to the cent."), "invalid_amount", "amount"
+        )
+    return grantor
+
+
+def _save_declared_aid(aid: DeclaredAid, by: User) -> DeclaredAid:
+    """Save ``aid`` under its undertaking's lock; refuse a grant the company declared before."""
+    lock_single_undertaking(aid.company_id)
+    same = DeclaredAid.objects.filter(
+        company_id=aid.company_id, grantor=aid.grantor, granted_on=aid.granted_on, amount=aid.amount
+    ).exclude(pk=aid.pk)
+    if same.exists():
+        raise WorkflowRefusal(
+            _("This company already declared %(amount)s euro granted by %(grantor)s on %(day)s.")
+            % {
+                "amount": euro(aid.amount),
+                "grantor": aid.grantor,
+                "day": date_format(aid.granted_on, "SHORT_DATE_FORMAT"),
+            },
+            "duplicate_aid",
+        )
+    return save_as(aid, by)
+
+
+@transaction.atomic
+def declare_other_aid(
+    application: Application,
+    *,
+    grantor: str,
+    granted_on: datetime.date,
+    amount: Decimal,
+    regulation: str = DEFAULT_DECLARED_REGULATION,
+    by: User,
+) -> DeclaredAid:
+    """Record de-minimis aid the company declares with its application, granted by another authority;
+    it counts towards the ceiling of the company's single undertaking."""
+    require_role(by, Role.OFFICER)
+    grantor = _checked_declared_aid(grantor, granted_on, amount)
+    aid = DeclaredAid(
+        company_id=application.company_id,
+        application=application,
+        grantor=grantor,
+        granted_on=granted_on,
+        amount=amount,
+        regulation=(regulation or "").strip() or DEFAULT_DECLARED_REGULATION,
+    )
+    return _save_declared_aid(aid, by)
+
+
+@transaction.atomic
+def change_declared_aid(
+    aid: DeclaredAid,
+    *,
+    grantor: str,
+    granted_on: datetime.date,
+    amount: Decimal,
+    regulation: str,
+    by: User,
+) -> DeclaredAid:
+    """Correct declared aid; its application (and so its company) stays."""
+    require_role(by, Role.OFFICER)
+    grantor = _checked_declared_aid(grantor, granted_on, amount)
+    aid = DeclaredAid.objects.select_for_update().get(pk=aid.pk)
+    aid.grantor, aid.granted_on, aid.amount = grantor, granted_on, amount
+    aid.regulation = (regulation or "").strip() or DEFAULT_DECLARED_REGULATION
+    return _save_declared_aid(aid, by)
+
+
+@transaction.atomic
+def remove_declared_aid(aid: DeclaredAid, *, by: User) -> None:
+    """Remove aid declared in error (administrators only); the history keeps it and who removed it."""
+    require_role(by, Role.ADMIN)
+    aid._history_user = by
+    aid.delete()

@@ -18,5 +18,6 @@ urlpatterns = [
     # The budget monitor of the officers and the financial service.
     path("financiering/", include((budget_pages, "funding"))),
     path("api/v1/funding/summary/", api.BudgetSummaryView.as_view(), name="funding-summary"),
+    path("api/v1/companies/<int:pk>/aid/", api.CompanyAidView.as_view(), name="company-aid"),
     path("api/v1/", include(router.urls)),
 ]

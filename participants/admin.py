@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
@@ -30,7 +31,7 @@ from participants.models import (
 from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
-from voorsprong.admin import ReasonForm, RefusalInFormMixin
+from voorsprong.admin import NoRevertMixin, ReasonForm, RefusalInFormMixin
 from voorsprong.services import WorkflowRefusal
 from voorsprong.spreadsheets import csv_text
 
@@ -229,7 +230,7 @@ def _export_lines(applications, language: str):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
@@ -268,19 +269,16 @@ class ApplicationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         "capacity_period",
         "size_class_at_approval",
         "reason",
+        "state_aid",
         "created_at",
         "updated_at",
     )
 
-    def revert_disabled(self, request, obj=None):
-        # Reverting to a historic record would bypass the workflow; status changes only through it.
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Hiding the button is not enough: simple-history still saves a posted historic version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    @admin.display(description=_("state aid"))
+    def state_aid(self, application):
+        # funding sits above participants: its admin page is named, never imported.
+        url = reverse("admin:funding_aidline_headroom", args=[application.company_id])
+        return format_html('<a href="{}">{}</a>', url, _("De-minimis headroom of the single undertaking"))
 
     @admin.action(description=_("Approve selected applications"), permissions=["change"])
     def approve_selected(self, request, queryset):

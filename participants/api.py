@@ -22,6 +22,7 @@ from participants.selectors import (
     sme_declarations_of,
 )
 from participants.serializers import (
+    ApplicationChangeSerializer,
     ApplicationSerializer,
     ApprovalSerializer,
     CapacityPeriodSerializer,
@@ -115,15 +116,19 @@ def _transition_schema(summary: str, request=None):
     )
 
 
-@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True))
+@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True, update=True))
 class ApplicationViewSet(
     StrictBodyMixin,
     ObjectActionMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    # PATCH changes what an officer may still change by hand (the project, the planned cost until the
+    # approval); there is no PUT: most of an application moves only through the workflow actions.
+    http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = ApplicationSerializer
     permission_classes = [ModelPermissions]
     filterset_class = ApplicationFilter
@@ -132,6 +137,9 @@ class ApplicationViewSet(
 
     def get_queryset(self):
         return applications_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ApplicationChangeSerializer if self.action == "partial_update" else self.serializer_class
 
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.

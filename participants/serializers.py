@@ -117,10 +117,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "reason",
             "capacity_period",
             "size_class_at_approval",
+            "planned_cost",
         ]
         # The services answer a second open application with 409 duplicate_application.
         validators = []
-        # Everything but the three choices at creation moves only through the workflow actions.
+        # Everything but the choices at creation (and the project and planned cost until the approval)
+        # moves only through the workflow actions.
         read_only_fields = [
             "status",
             "submitted_on",
@@ -131,9 +133,34 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "capacity_period",
             "size_class_at_approval",
         ]
+        extra_kwargs = {
+            "planned_cost": {
+                "help_text": _(
+                    "The cost the approval commits; empty: the traject's default. Officers may change it "
+                    "until the approval."
+                )
+            }
+        }
 
     def create(self, validated_data):
         return services.create_application(by=self.context["request"].user, **validated_data)
+
+
+class ApplicationChangeSerializer(ApplicationSerializer):
+    """What a PATCH changes: the project and, until the approval, the planned cost. Company and traject
+    make the application; another pairing is another application."""
+
+    company = serializers.PrimaryKeyRelatedField(read_only=True)
+    traject = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    def update(self, instance, validated_data):
+        return services.update_application_details(
+            instance,
+            by=self.context["request"].user,
+            project=validated_data.get("project", instance.project),
+            referral=instance.referral,
+            planned_cost=validated_data.get("planned_cost", instance.planned_cost),
+        )
 
 
 class CoachingSessionSerializer(serializers.ModelSerializer):

@@ -200,3 +200,36 @@ class DeclarationShareFactory(factory.django.DjangoModelFactory):
     declaration = factory.SubFactory(DeclarationFactory)
     source = factory.SubFactory(FundingSourceFactory)
     amount = Decimal("100.00")
+
+
+class AidLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.AidLine"
+
+    application = factory.SubFactory(ApprovedApplicationFactory)
+    company = factory.SelfAttribute("application.company")
+    granted_on = factory.SelfAttribute("application.decided_on")
+    amount = Decimal("10000.00")
+    basis = "de_minimis"
+    legal_basis = "Verordening (EU) 2023/2831 van de Commissie (de-minimissteun)"
+    grantor = "Departement Werk en Sociale Economie"
+
+
+class CompanyLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.CompanyLink"
+
+    controlling_company = factory.SubFactory(CompanyFactory)
+    controlled_company = factory.SubFactory(CompanyFactory)
+    kind = "voting_rights"
+
+
+class DeclaredAidFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.DeclaredAid"
+
+    application = factory.SubFactory(ApplicationFactory)
+    company = factory.SelfAttribute("application.company")
+    grantor = "Agentschap Innoveren en Ondernemen"
+    granted_on = datetime.date(2024, 6, 1)
+    amount = Decimal("50000.00")

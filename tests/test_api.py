@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from participants import services
 from participants.models import Application, ApplicationStatus, Company
 from tests.clients import client_for
 from tests.factories import (
@@ -24,6 +25,7 @@ from tests.factories import (
 from trajects.models import CapacityPeriod
 from voorsprong.models import User
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -336,6 +338,67 @@ def test_invalid_application_input_answers_400(api, leren, body, field):
     assert response.status_code == 400
     assert field in response.json()
     assert database_state() == before
+
+
+def test_officers_set_the_planned_cost_on_create_and_change_it_until_the_approval(api, leren, officer):
+    company = CompanyFactory()
+    response = api.post(
+        "/api/v1/applications/",
+        {"company": company.pk, "traject": "leren", "planned_cost": "250000.00"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["planned_cost"] == "250000.00"
+    url = f"/api/v1/applications/{response.json()['id']}/"
+
+    # Company and traject make the application: a change of them is not taken.
+    changed = api.patch(url, {"planned_cost": "12500.50", "traject": "werk"}, format="json")
+    assert changed.status_code == 200
+    assert (changed.json()["planned_cost"], changed.json()["traject"]) == ("12500.50", "leren")
+    assert api.patch(url, {"planned_cost": None}, format="json").json()["planned_cost"] is None
+
+    application = Application.objects.get(pk=response.json()["id"])
+    services.submit_application(application, by=officer, on=TODAY)
+    services.approve_application(application, by=officer, on=TODAY)
+    before = database_state()
+    refused = api.patch(url, {"planned_cost": "9000.00"}, format="json")
+    assert refused.status_code == 400
+    assert "planned_cost" in refused.json()
+    assert database_state() == before
+    # The project may still change; the same cost is no change.
+    project = ProjectFactory(traject=leren)
+    assert api.patch(url, {"project": project.pk, "planned_cost": None}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["-0.01", "12.345", "1e30", "veel"])
+def test_a_wrong_planned_cost_answers_400(api, leren, value):
+    before = database_state()
+    response = api.post(
+        "/api/v1/applications/",
+        {"company": CompanyFactory().pk, "traject": "leren", "planned_cost": value},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "planned_cost" in response.json()
+    assert database_state()[0] == before[0]
+
+
+def test_only_an_officer_sets_a_planned_cost(leren):
+    consultant = UserFactory(role=Role.SECTOR_CONSULTANT)
+    with pytest.raises(WorkflowRefusal) as refusal:
+        services.create_application(
+            company=CompanyFactory(), traject=leren, by=consultant, planned_cost=Decimal("100.00")
+        )
+    assert refusal.value.code == "forbidden"
+    promoter = UserFactory(role=Role.PROMOTER, organisation=OrganisationFactory())
+    application = ApplicationFactory(
+        traject=leren, project=ProjectFactory(traject=leren, organisations=[promoter.organisation])
+    )
+    response = client_for(promoter).patch(
+        f"/api/v1/applications/{application.pk}/", {"planned_cost": "100.00"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert Application.objects.get(pk=application.pk).planned_cost is None
 
 
 def test_only_officers_decide_through_the_api(leren):

@@ -36,11 +36,14 @@ from django.utils import timezone
 from simple_history.manager import HistoryManager
 
 from funding.models import (
+    AidLine,
     ApplicationFunding,
     BudgetLine,
     BudgetOverride,
+    CompanyLink,
     Declaration,
     DeclarationStatus,
+    DeclaredAid,
     FundingRule,
     FundingSource,
 )
@@ -67,7 +70,9 @@ from tests.factories import (
     CapacityPeriodFactory,
     CoachingSessionFactory,
     CompanyFactory,
+    CompanyLinkFactory,
     DeclarationFactory,
+    DeclaredAidFactory,
     EvaluationFactory,
     OrganisationFactory,
     ProjectFactory,
@@ -374,6 +379,27 @@ def api_approve_commits_funding(w):
     w.start()
     api_ok(w.api("officer").post(f"/api/v1/applications/{application.pk}/approve/"))
     return application.funding.get(source__code="eu")
+
+
+def api_approve_writes_aid(w):
+    application = w.submitted()
+    w.start()
+    api_ok(w.api("officer").post(f"/api/v1/applications/{application.pk}/approve/"))
+    return AidLine.objects.get(application=application)
+
+
+def api_withdraw_cancels_aid(w):
+    application = services.approve_application(w.submitted(), by=w.users["officer"], on=w.today)
+    w.start()
+    api_ok(w.api("officer").post(f"/api/v1/applications/{application.pk}/withdraw/", {"reason": REASON}))
+    return AidLine.objects.get(application=application)
+
+
+def api_application_patch(w):
+    application = w.submitted()
+    w.start()
+    api_ok(w.api("officer").patch(f"/api/v1/applications/{application.pk}/", {"planned_cost": "25000.00"}))
+    return application
 
 
 def api_log_session(w):
@@ -857,6 +883,18 @@ WRITE_PATHS = [
     write_path(
         "api/application/approve/funding", ApplicationFunding, "officer", api_approve_commits_funding, CREATED
     ),
+    write_path("api/application/approve/aid", AidLine, "officer", api_approve_writes_aid, CREATED),
+    write_path(
+        "api/application/withdraw/aid",
+        AidLine,
+        "officer",
+        api_withdraw_cancels_aid,
+        changed=["cancelled_on", "cancellation_reason"],
+        reason=REASON,
+    ),
+    write_path(
+        "api/application/patch", Application, "officer", api_application_patch, changed=["planned_cost"]
+    ),
     write_path(
         "api/budget-override/create",
         BudgetOverride,
@@ -1157,6 +1195,59 @@ WRITE_PATHS = [
         _admin_add("officer", BudgetOverride, _over_budget_request_form),
         CREATED,
         reason=BUDGET_REASON,
+    ),
+    write_path(
+        "admin/company-link/add",
+        CompanyLink,
+        "officer",
+        _admin_add(
+            "officer",
+            CompanyLink,
+            lambda w: {
+                "controlling_company": CompanyFactory().pk,
+                "controlled_company": CompanyFactory().pk,
+                "kind": "voting_rights",
+            },
+        ),
+        CREATED,
+    ),
+    write_path(
+        "admin/company-link/change",
+        CompanyLink,
+        "officer",
+        _admin_change("officer", lambda w: CompanyLinkFactory(), kind="dominant_influence"),
+        changed=["kind"],
+    ),
+    write_path(
+        "admin/company-link/delete_selected",
+        CompanyLink,
+        "admin",
+        _admin_delete("admin", lambda w: CompanyLinkFactory()),
+        DELETED,
+    ),
+    write_path(
+        "admin/declared-aid/add",
+        DeclaredAid,
+        "officer",
+        _admin_add(
+            "officer",
+            DeclaredAid,
+            lambda w: {
+                "application": w.submitted().pk,
+                "grantor": "Stad Gent",
+                "granted_on": str(w.today - 100 * DAY),
+                "amount": "2500.00",
+                "regulation": "Verordening (EU) 2023/2831",
+            },
+        ),
+        CREATED,
+    ),
+    write_path(
+        "admin/declared-aid/change",
+        DeclaredAid,
+        "officer",
+        _admin_change("officer", lambda w: DeclaredAidFactory(application=w.submitted()), amount="2600.00"),
+        changed=["amount"],
     ),
     write_path(
         "admin/declaration/add",

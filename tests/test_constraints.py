@@ -12,13 +12,16 @@ from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, Fundi
 from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
 from reporting.models import ReportRequest, StatisticsSnapshot
 from tests.factories import (
+    AidLineFactory,
     ApplicationFactory,
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
     CoachingSessionFactory,
     CompanyFactory,
+    CompanyLinkFactory,
     DeclarationFactory,
     DeclarationShareFactory,
+    DeclaredAidFactory,
     FundingRuleFactory,
     OrganisationFactory,
     ProjectFactory,
@@ -245,6 +248,28 @@ VIOLATIONS = {
         relation="partner", share=Decimal("24.99")
     ),
     "relatedenterprise_figures_not_negative": lambda: related_enterprise(turnover=Decimal("-1")),
+    "fundingrule_aid_basis_valid": lambda: FundingRuleFactory(aid_basis="state_guarantee"),
+    "aidline_amount_not_negative": lambda: AidLineFactory(amount=Decimal("-0.01")),
+    "aidline_basis_valid": lambda: AidLineFactory(basis="gift"),
+    "aidline_cancelled_after_granted": lambda: AidLineFactory(
+        cancelled_on=datetime.date(2025, 3, 14), cancellation_reason="Ingetrokken"
+    ),
+    "aidline_cancellation_has_reason": lambda: AidLineFactory(cancelled_on=datetime.date(2025, 4, 1)),
+    "aidline_one_open_line_per_application": lambda: AidLineFactory.create_batch(
+        2, application=ApprovedApplicationFactory()
+    ),
+    "companylink_not_to_itself": lambda: CompanyLinkFactory(
+        controlling_company=(company := CompanyFactory()), controlled_company=company
+    ),
+    "companylink_kind_valid": lambda: CompanyLinkFactory(kind="friendship"),
+    # The same two companies the other way round are the same link.
+    "companylink_unique_pair": lambda: CompanyLinkFactory(
+        controlling_company=(link := CompanyLinkFactory()).controlled_company,
+        controlled_company=link.controlling_company,
+    ),
+    "declaredaid_amount_positive": lambda: DeclaredAidFactory(amount=Decimal("0.00")),
+    "declaredaid_grantor_given": lambda: DeclaredAidFactory(grantor=""),
+    "declaredaid_unique_grant": lambda: DeclaredAidFactory.create_batch(2, application=ApplicationFactory()),
     "reportrequest_format_valid": lambda: report(format="odt"),
     "reportrequest_status_valid": lambda: report(status="lost"),
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
@@ -302,6 +327,12 @@ def test_the_same_rules_accept_valid_rows():
     officer = UserFactory()
     decided_override(status="refused", refusal_reason="Vergissing", requested_by=officer, decided_by=officer)
     decided_override(status="signed_off")
+    cancelled = AidLineFactory(amount=Decimal("0.00"))
+    cancelled.cancelled_on, cancelled.cancellation_reason = cancelled.granted_on, "Ingetrokken"
+    cancelled.save()
+    AidLineFactory(application=cancelled.application)  # a cancelled line leaves room for a new one
+    link = CompanyLinkFactory()
+    CompanyLinkFactory(controlling_company=link.controlled_company)  # a chain: one company, two links
 
 
 def test_a_company_may_apply_again_once_its_application_is_closed():

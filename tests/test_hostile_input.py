@@ -449,8 +449,15 @@ ENDPOINTS = {
         lambda w: reverse("application-list"),
         "officer",
         base=lambda w: {"company": w.free_company.pk, "traject": "leren", "project": w.project.pk},
-        fields={"company": "fk", "traject": "traject", "project": "fk"},
+        fields={"company": "fk", "traject": "traject", "project": "fk", "planned_cost": "decimal"},
         missing=("company", "traject"),
+    ),
+    "application-patch": Endpoint(
+        "patch",
+        detail("application-detail", "submitted"),
+        "officer",
+        base=lambda w: {"planned_cost": "25000.00"},
+        fields={"project": "fk", "planned_cost": "decimal"},
     ),
     "application-submit": Endpoint("post", detail("application-submit", "draft"), "officer"),
     # A reason to approve over the budget is refused (409 sign_off_required) once it is a valid text.

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 PATHS = [
     "/api/v1/companies/",
     "/api/v1/companies/{id}/",
+    "/api/v1/companies/{id}/aid/",
     "/api/v1/trajects/",
     "/api/v1/trajects/{id}/",
     "/api/v1/capacity-periods/",
@@ -183,6 +184,29 @@ def test_every_list_documents_its_ordering_and_filters(schema):
         assert "ordering" in names, path
         assert names - generic, f"{path} has no filter"
         assert "400" in operation["responses"], path
+
+
+def test_the_headroom_and_the_planned_cost_are_documented(schema):
+    aid = schema["paths"]["/api/v1/companies/{id}/aid/"]["get"]
+    assert [parameter["name"] for parameter in aid["parameters"]] == ["as_of", "id"]
+    assert set(aid["responses"]) == {"200", "400", "401", "403", "404"}
+    position = resolve(schema, aid["responses"]["200"]["content"]["application/json"]["schema"])
+    assert {"ceiling", "granted", "headroom", "lines"} <= set(position["properties"])
+    line = resolve(schema, position["properties"]["lines"]["items"])
+    assert {"granted_on", "amount", "basis", "source", "application"} <= set(line["properties"])
+
+    detail = schema["paths"]["/api/v1/applications/{id}/"]
+    assert "patch" in detail and "put" not in detail
+    patched = resolve(schema, detail["patch"]["requestBody"]["content"]["application/json"]["schema"])
+    assert "planned_cost" in patched["properties"]
+    assert "company" not in patched["properties"]  # fixed once the application exists
+    created = resolve(
+        schema,
+        schema["paths"]["/api/v1/applications/"]["post"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ],
+    )
+    assert {"company", "traject", "planned_cost"} <= set(created["properties"])
 
 
 # -- the figures of question 244, field by field -------------------------------------------------------

@@ -36,13 +36,16 @@ from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStat
 from reporting.questions.pq244 import pq244_figures
 from tests.clients import api_collections
 from tests.factories import (
+    AidLineFactory,
     ApplicationFactory,
     ApplicationFundingFactory,
     CapacityPeriodFactory,
     CoachingSessionFactory,
     CompanyFactory,
+    CompanyLinkFactory,
     DeclarationFactory,
     DeclarationShareFactory,
+    DeclaredAidFactory,
     EvaluationFactory,
     FundingRuleFactory,
     FundingSourceFactory,
@@ -91,6 +94,8 @@ TABLE = [
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
     Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
+    Row("/api/v1/companies/{coached_company}/aid/",           "officer",      8),
+    Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           14),
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
@@ -106,6 +111,10 @@ TABLE = [
     Row("/admin/funding/declaration/",                    "officer",      9),
     Row("/admin/funding/declaration/",                    "finance",      9),
     Row("/admin/funding/budgetoverride/",                 "officer",      8),
+    Row("/admin/funding/aidline/",                        "officer",      9),
+    Row("/admin/funding/aidline/headroom/{coached_company}/", "officer",      9),
+    Row("/admin/funding/companylink/",                    "officer",      8),
+    Row("/admin/funding/declaredaid/",                    "officer",      8),
 ]
 # fmt: on
 
@@ -272,6 +281,7 @@ def _add(world: dict, count: int) -> None:
             )
             for source in world["sources"]:
                 DeclarationShareFactory(declaration=declaration, source=source, amount=Decimal("50.00"))
+            AidLineFactory(application=application)
             attachment = DeclarationAttachment(declaration=declaration)
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
         if status == ApplicationStatus.COMPLETED:
@@ -287,6 +297,9 @@ def _add(world: dict, count: int) -> None:
             decided_at=None if override_status == BudgetOverrideStatus.PENDING else timezone.now(),
             refusal_reason="Geen bijkrediet." if override_status == BudgetOverrideStatus.REFUSED else "",
         )
+        # Every company joins the single undertaking of the coached application's company, with aid declared.
+        CompanyLinkFactory(controlling_company=world["coached"].company, controlled_company=company)
+        DeclaredAidFactory(application=application, granted_on=today - days(200 + number))
         CoachingSessionFactory(
             application=world["coached"], date=today - days(60 - number % 50), logged_by=promoter
         )
@@ -373,7 +386,8 @@ def _read(row: Row, world: dict, clients: dict) -> None:
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
     if path.startswith("/api/"):
         body = response.json()
-        rows = body.get("results", body.get("rows", body.get("trajects"))) if isinstance(body, dict) else body
+        found = ("results", "rows", "trajects", "lines")
+        rows = next((body[key] for key in found if key in body), None) if isinstance(body, dict) else body
         assert rows, f"{path} as {row.role} lists nothing: the row would not test a thing"
 
 

@@ -10,8 +10,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
-from funding.models import ApplicationFunding, BudgetLine, Declaration, DeclarationStatus
-from funding.selectors import budget_summary
+from funding.models import (
+    AidBasis,
+    AidLine,
+    ApplicationFunding,
+    BudgetLine,
+    CompanyLink,
+    Declaration,
+    DeclarationStatus,
+    DeclaredAid,
+)
+from funding.selectors import DE_MINIMIS_CEILING, aid_position, budget_summary
 from participants.models import (
     APPROVED_STATUSES,
     Application,
@@ -132,6 +141,27 @@ def test_every_approved_application_commits_its_planned_cost_to_the_cent(seeded)
         "eu": counts["leren"] * Decimal("5960.00"),
         "flemish": counts["leren"] * Decimal("8940.00"),
     }
+
+
+def test_every_approval_granted_its_subsidy_as_de_minimis_aid(seeded):
+    """The demo's aid lines are what the approval step writes: the EU and Flemish parts committed, on the
+    decision date, de minimis; no single undertaking of the demo is over the ceiling."""
+    subsidy = dict(
+        ApplicationFunding.objects.filter(source__code__in=["eu", "flemish"])
+        .values("application_id")
+        .annotate(total=Sum("amount"))
+        .values_list("application_id", "total")
+    )
+    aid = dict(AidLine.objects.filter(cancelled_on__isnull=True).values_list("application_id", "amount"))
+    assert aid == subsidy
+    assert set(aid) == set(
+        Application.objects.filter(status__in=APPROVED_STATUSES).values_list("pk", flat=True)
+    )
+    assert not AidLine.objects.exclude(granted_on=F("application__decided_on")).exists()
+    assert set(AidLine.objects.values_list("basis", flat=True)) == {AidBasis.DE_MINIMIS}
+    assert CompanyLink.objects.exists() and DeclaredAid.objects.exists()
+    for company_id in CompanyLink.objects.values_list("controlling_company_id", flat=True):
+        assert aid_position(company_id, datetime.date(2026, 11, 1)).granted <= DE_MINIMIS_CEILING
 
 
 def test_the_budget_monitor_gives_answer_4_to_the_cent_with_derived_shares(seeded):
@@ -283,6 +313,9 @@ def test_a_second_run_changes_nothing(seeded):
                 BudgetLine,
                 User,
                 Declaration,
+                AidLine,
+                CompanyLink,
+                DeclaredAid,
             )
         ] + [Application.history.count(), Company.history.count(), CapacityPeriod.history.count()]
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -33,6 +34,20 @@ class RefusalInFormMixin:
                     if request.POST.get(name):
                         query[name] = request.POST[name]
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+
+
+class NoRevertMixin:
+    """Show an object's history but never revert to it: a reverted version would be saved past the services
+    that guard every change of the object."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the revert button is not enough: simple-history still saves a posted historic version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReasonForm(forms.Form):

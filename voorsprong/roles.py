@@ -49,6 +49,10 @@ _OFFICER = {
     "funding.declarationshare": (VIEW,),
     # Requesting, signing off and refusing approvals over the budget; never deleting one.
     "funding.budgetoverride": (VIEW, ADD, CHANGE),
+    # The aid ledger follows approvals and withdrawals only; links and declared aid are recorded by hand.
+    "funding.aidline": (VIEW,),
+    "funding.companylink": (VIEW, ADD, CHANGE),
+    "funding.declaredaid": (VIEW, ADD, CHANGE),
     "reporting.reportrequest": (VIEW, ADD),
     "reporting.initiative": ALL,
     "reporting.statisticssnapshot": (VIEW,),

@@ -176,6 +176,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="voorsprong@vlaanderen.be")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Who grants the subsidy, as the aid ledger and the de-minimis register name it.
+AID_GRANTING_AUTHORITY = env("AID_GRANTING_AUTHORITY", default="Departement Werk en Sociale Economie")
 
 # The cache holds the rate limits' counters (voorsprong.throttling). Without DJANGO_CACHE_URL each process
 # counts for itself (local memory); production shares Redis (docker-compose sets redis://redis:6379/2).

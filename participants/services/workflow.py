@@ -49,7 +49,13 @@ def _require_assigned(application: Application, user: User) -> None:
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("company", "traject").get(pk=application.pk)
+    # Only the application's row: the State-aid step locks the companies of a whole group in a fixed order,
+    # which the company's row taken here first would break (two approvals in a group would deadlock).
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("company", "traject")
+        .get(pk=application.pk)
+    )
 
 
 def _require_status(application: Application, allowed: tuple[str, ...], action: str) -> None:
@@ -95,11 +101,20 @@ def create_application(
     by: User,
     project: Project | None = None,
     referral: Referral | None = None,
+    planned_cost: Decimal | None = None,
 ) -> Application:
+    """Create a draft application; only an officer sets a planned cost (else the traject's default holds)."""
     require_role(by, Role.OFFICER, Role.SECTOR_CONSULTANT)
+    if planned_cost is not None:
+        require_role(by, Role.OFFICER)
     _require_project_of_traject(project, traject)
     application = Application(
-        company=company, traject=traject, project=project, referral=referral, status=ApplicationStatus.DRAFT
+        company=company,
+        traject=traject,
+        project=project,
+        referral=referral,
+        planned_cost=planned_cost,
+        status=ApplicationStatus.DRAFT,
     )
     try:
         with transaction.atomic():
