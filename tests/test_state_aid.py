@@ -169,13 +169,16 @@ def test_a_cent_over_the_ceiling_is_refused_saying_the_headroom(leren, officer):
 
 
 def test_there_is_no_override(leren, officer):
+    """An approval over the budget can be signed off by a second officer; one over the ceiling cannot even
+    be asked for."""
     company = CompanyFactory()
     earlier_aid(company, "300000.00", datetime.date(2025, 1, 15))
     application = applying(company, leren, "100.00")
 
     with pytest.raises(WorkflowRefusal) as refusal:
-        services.approve_application(application, by=officer, on=DAY, budget_override_reason="Minister")
+        funding_services.request_budget_override(application, by=officer, reason="Minister")
     assert refusal.value.code == "de_minimis_exceeded"
+    assert not application.budget_overrides.exists()
 
 
 @pytest.mark.parametrize(
