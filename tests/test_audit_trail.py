@@ -171,6 +171,11 @@ class World:
 
 @pytest.fixture
 def world(officer, settings, tmp_path):
+    return make_world(officer, settings, tmp_path)
+
+
+def make_world(officer, settings, tmp_path) -> World:
+    """Return the world every write starts from (also the admin walk's, tests/test_admin_back_doors.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     today = timezone.localdate()
     traject = TrajectFactory(code="leren", name="Voorsprong in leren")
