@@ -31,7 +31,7 @@ from funding.models import (
 from funding.selectors import aid_position, single_undertaking
 from participants.kbo import kbo_search_term
 from participants.models import Company
-from voorsprong.admin import NoRevertMixin, ReasonForm, RefusalInFormMixin
+from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, ReasonForm, RefusalInFormMixin
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
@@ -44,20 +44,42 @@ class FundingSourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """Budget lines through ``save_budget_line``: never below what approvals committed on the line.
+    Approvals charge a line by its traject, source and period, so those stay once it exists; a line is
+    corrected, never deleted."""
+
     list_display = ("traject", "source", "capacity_period", "amount")
     list_filter = ("traject", "source")
     list_select_related = ("traject", "source", "capacity_period__traject")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("traject", "source", "capacity_period") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        services.save_budget_line(obj, by=request.user)
+
 
 @admin.register(FundingRule)
-class FundingRuleAdmin(SimpleHistoryAdmin):
+class FundingRuleAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """Funding rules through ``save_funding_rule``. A changed rule splits later approvals only: committed
+    money (``ApplicationFunding``) is never computed again. Every approval needs its traject's rule, so
+    none is deleted."""
+
     list_display = ("traject", "default_planned_cost", "promoter_share", "company_surcharge", "aid_basis")
     list_select_related = ("traject",)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("traject",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        services.save_funding_rule(obj, by=request.user)
+
 
 @admin.register(ApplicationFunding)
-class ApplicationFundingAdmin(SimpleHistoryAdmin):
+class ApplicationFundingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Committed money, to read: approvals commit it and withdrawals give it back, never a hand."""
+
     list_display = ("application", "source", "amount")
     list_filter = ("source", "application__traject")
     list_select_related = ("application__company", "application__traject", "source")
@@ -126,7 +148,7 @@ def _decide_each_with_reason(model_admin, request, objects, decision, title, int
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class DeclarationAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "mark_paid_selected"]
     list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on", "paid_on")
     list_filter = ("status", "application__traject")
@@ -158,9 +180,11 @@ class DeclarationAdmin(NoRevertMixin, SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
+    def has_change_permission(self, request, obj=None):
+        # The change permission offers the actions; a saved declaration's form is only read.
+        return obj is None and super().has_change_permission(request)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing of a saved declaration is edited here
         declared = services.declare_costs(
             obj.application,
             by=request.user,
@@ -260,9 +284,11 @@ class BudgetOverrideAdmin(RefusalInFormMixin, NoRevertMixin, SimpleHistoryAdmin)
     def has_delete_permission(self, request, obj=None):
         return False  # the record of who asked and who signed off stays
 
+    def has_change_permission(self, request, obj=None):
+        # The change permission offers the actions; a request is signed off or refused, never edited.
+        return obj is None and super().has_change_permission(request)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing of a request is edited; it is signed off or refused by the actions
         requested = services.request_budget_override(obj.application, by=request.user, reason=obj.reason)
         # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
         obj.pk = requested.pk
@@ -287,7 +313,9 @@ class BudgetOverrideAdmin(RefusalInFormMixin, NoRevertMixin, SimpleHistoryAdmin)
 
 
 @admin.register(DeclarationShare)
-class DeclarationShareAdmin(admin.ModelAdmin):
+class DeclarationShareAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The shares of each declaration per funding source, to read: ``declare_costs`` makes them."""
+
     list_display = ("declaration", "source", "amount")
     list_filter = ("source", "declaration__application__traject")
     list_select_related = ("declaration__application__company", "declaration__application__traject", "source")
@@ -295,7 +323,9 @@ class DeclarationShareAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclarationAttachment)
-class DeclarationAttachmentAdmin(admin.ModelAdmin):
+class DeclarationAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The documents of each declaration, to read: ``declare_costs`` stores them with it."""
+
     list_display = ("declaration", "file", "uploaded_at")
     list_select_related = ("declaration__application__company", "declaration__application__traject")
     raw_id_fields = ("declaration",)
@@ -341,7 +371,7 @@ class UndertakingFilter(admin.SimpleListFilter):
 
 
 @admin.register(AidLine)
-class AidLineAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class AidLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """The aid ledger, read-only: approvals write its lines and withdrawals cancel them. Per company, the
     headroom page shows the single undertaking's de-minimis position as the API does; the register page
     downloads the aid granted in a period."""
@@ -357,15 +387,6 @@ class AidLineAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_select_related = ("company", "application__company", "application__traject")
     search_fields = ("company__name", "company__kbo_number")
     date_hierarchy = "granted_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, kbo_search_term(search_term))

@@ -168,6 +168,40 @@ def commit_approved_funding(approval: Approval) -> str:
     }
 
 
+# -- budget lines and funding rules --------------------------------------------------------------------
+@transaction.atomic
+def save_budget_line(line: BudgetLine, *, by: User) -> BudgetLine:
+    """Save a new or changed budget line; refuse an amount below what approved applications hold of it.
+
+    An existing line is locked as approvals lock it, so the money an approval commits meanwhile is
+    counted before the amount is checked.
+    """
+    if line.pk is not None:
+        BudgetLine.objects.select_for_update().get(pk=line.pk)
+    committed = committed_on(line)
+    if line.amount is not None and line.amount < committed:
+        raise WorkflowRefusal(
+            _(
+                "Approved applications already hold %(committed)s euro of this budget line; its amount "
+                "cannot be lower."
+            )
+            % {"committed": euro(committed)},
+            "below_committed",
+            field="amount",
+        )
+    return save_as(line, by, validate=True)
+
+
+@transaction.atomic
+def save_funding_rule(rule: FundingRule, *, by: User) -> FundingRule:
+    """Save a traject's funding rule, validated.
+
+    A rule splits the money of later approvals only: what earlier approvals committed stays as it was
+    committed, and is never computed again from a changed rule.
+    """
+    return save_as(rule, by, validate=True)
+
+
 # -- approvals over the budget -------------------------------------------------------------------------
 def _required_reason(reason: str) -> str:
     reason = (reason or "").strip()

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants import services
-from participants.hooks import request_budget_override
+from participants import hooks, services
 from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
@@ -31,7 +30,7 @@ from participants.models import (
 from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
-from voorsprong.admin import NoRevertMixin, ReasonForm, RefusalInFormMixin
+from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, ReasonForm, RefusalInFormMixin
 from voorsprong.services import WorkflowRefusal
 from voorsprong.spreadsheets import csv_text
 
@@ -108,7 +107,7 @@ class CompanySMEDeclarationInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "kbo",
@@ -230,7 +229,7 @@ def _export_lines(applications, language: str):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
@@ -301,7 +300,7 @@ class ApplicationAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
         return self._with_reason(
             request,
             queryset,
-            request_budget_override,
+            hooks.request_budget_override,
             "reason",
             _(
                 "For these applications an approval despite their exhausted budget will be requested, "
@@ -421,7 +420,9 @@ class ApplicationAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CoachingSession)
-class CoachingSessionAdmin(SimpleHistoryAdmin):
+class CoachingSessionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Coaching sessions, to read: promoters log them through the portal and the API."""
+
     list_display = ("application", "date", "kind", "hours", "employees_reached", "logged_by")
     list_filter = ("kind", "application__traject", ("date", DateRangeFilterBuilder(title=_("date"))))
     list_select_related = ("application__company", "application__traject", "logged_by")
@@ -430,7 +431,9 @@ class CoachingSessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Evaluations, to read: companies submit them through their link."""
+
     list_display = (
         "application",
         "usefulness",
@@ -446,7 +449,21 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """Referrals: sector consultants refer companies (``refer_company``, in the portal and the API); an
+    officer follows one up here (``follow_up_referral``). Who referred what, and when, stays."""
+
+    fields = (
+        "company",
+        "traject",
+        "sector_fund",
+        "consultant",
+        "referred_on",
+        "intake_by",
+        "follow_progress",
+        "notes",
+    )
+    readonly_fields = ("company", "traject", "sector_fund", "consultant", "referred_on", "intake_by")
     list_display = (
         "company",
         "traject",
@@ -464,7 +481,14 @@ class ReferralAdmin(SimpleHistoryAdmin):
     )
     list_select_related = ("company", "traject", "sector_fund", "consultant", "intake_by")
     search_fields = ("company__name", "company__kbo_number", "consultant__username")
-    raw_id_fields = ("company",)
+
+    def has_add_permission(self, request):
+        return False  # only a sector consultant refers, and refer_company checks that they are one
+
+    def save_model(self, request, obj, form, change):
+        services.follow_up_referral(
+            obj, by=request.user, follow_progress=obj.follow_progress, notes=obj.notes
+        )
 
 
 class CapacityPeriodForm(forms.ModelForm):
@@ -484,9 +508,10 @@ class CapacityPeriodForm(forms.ModelForm):
 
 
 @admin.register(CapacityPeriod)
-class CapacityPeriodAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+class CapacityPeriodAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     """Capacity periods through the same services as the API: a period's dates are fixed once it exists,
-    and its places never drop below the places taken (checked again under the approvals' lock)."""
+    and its places never drop below the places taken (checked again under the approvals' lock). Approvals
+    and budget lines rest on a period, so none is deleted."""
 
     form = CapacityPeriodForm
     list_display = ("traject", "start", "end", "places", "taken")
@@ -551,7 +576,7 @@ class RelatedEnterpriseInline(admin.TabularInline):
 
 
 @admin.register(RelatedEnterprise)
-class RelatedEnterpriseAdmin(SimpleHistoryAdmin):
+class RelatedEnterpriseAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """The partner and linked enterprises of every declaration, to find them: they are entered with their
     declaration (``SMEDeclarationAdmin``) and never changed."""
 
@@ -560,18 +585,9 @@ class RelatedEnterpriseAdmin(SimpleHistoryAdmin):
     list_select_related = ("declaration__company",)
     search_fields = ("name", "kbo_number", "declaration__company__name")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SMEDeclaration)
-class SMEDeclarationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
+class SMEDeclarationAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     """SME declarations: a new one goes through ``declare_sme_status`` (which sets the company's figures
     and size class); a saved one is evidence and is only read."""
 
@@ -607,9 +623,6 @@ class SMEDeclarationAdmin(RefusalInFormMixin, SimpleHistoryAdmin):
         return () if obj is None else self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):

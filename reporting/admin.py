@@ -2,10 +2,14 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting.models import Initiative, ReportRequest, StatisticsSnapshot
+from voorsprong.admin import ReadOnlyMixin
 
 
 @admin.register(ReportRequest)
-class ReportRequestAdmin(SimpleHistoryAdmin):
+class ReportRequestAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Report requests, to read: users request reports in the portal and the API, and the report job
+    builds them."""
+
     list_display = ("question", "as_of", "format", "status", "progress", "requested_by", "created_at")
     list_filter = ("status", "format", "question")
     list_select_related = ("requested_by",)
@@ -22,7 +26,9 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatisticsSnapshot)
-class StatisticsSnapshotAdmin(admin.ModelAdmin):
+class StatisticsSnapshotAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Statistics snapshots, to read: the statistics job takes them."""
+
     list_display = ("question", "as_of", "fingerprint", "taken_at")
     list_filter = ("question",)
     readonly_fields = ("question", "as_of", "figures", "fingerprint", "taken_at")

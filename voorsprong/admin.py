@@ -50,6 +50,25 @@ class NoRevertMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class NoDeleteMixin:
+    """Refuse every delete, the "delete selected" action too: no service deletes these rows, which other
+    records and the history rest on."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyMixin(NoDeleteMixin, NoRevertMixin):
+    """Show the rows and their history, to anyone with the view permission, and change none of them: the
+    services write them as a consequence of something else (an approval, a declaration, a job)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReasonForm(forms.Form):
     """The reason an officer gives for an admin action on the selected rows (reject, override, …)."""
 
@@ -70,8 +89,9 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(IdempotentRequest)
-class IdempotentRequestAdmin(admin.ModelAdmin):
-    """The stored first answers of POSTs sent with an Idempotency-Key (see voorsprong.idempotency)."""
+class IdempotentRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The stored first answers of POSTs sent with an Idempotency-Key (see voorsprong.idempotency), to read:
+    only the API's idempotency layer writes them."""
 
     list_display = ("key", "user", "method", "path", "response_status", "created_at")
     list_filter = ("response_status",)

@@ -12,7 +12,7 @@ from participants.services.companies import save_company
 from participants.services.evaluations import check_evaluation_token, submit_evaluation
 from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
 from participants.services.precheck import Verdict, precheck_eligibility, public_reason
-from participants.services.referrals import refer_company
+from participants.services.referrals import follow_up_referral, refer_company
 from participants.services.sme import EnterpriseFigures, declare_sme_status, sme_totals
 from participants.services.workflow import (
     approve_application,
@@ -42,6 +42,7 @@ __all__ = [
     "create_capacity_period",
     "declare_sme_status",
     "eligibility_refusals",
+    "follow_up_referral",
     "free_place_refusal",
     "import_applications",
     "import_kbo_extract",

@@ -64,3 +64,13 @@ def refer_company(
         application = create_application(company=company, traject=traject, by=by, referral=referral)
         submit_application(application, by=by, on=referral.referred_on)
     return referral
+
+
+@transaction.atomic
+def follow_up_referral(referral: Referral, *, by: User, follow_progress: bool, notes: str) -> Referral:
+    """Record what an officer may change of a referral: whether the fund follows the company's progress,
+    and the notes. Who referred which company to which traject, and when, stays as it was referred."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral.follow_progress = follow_progress
+    referral.notes = notes.strip()
+    return save_as(referral, by)
