@@ -364,6 +364,10 @@ class Application(models.Model):
             models.Index(fields=["decided_on"]),
             # The lists' order (Meta.ordering): a page is read from the index, not sorted.
             models.Index(fields=["-submitted_on", "-id"], name="application_list_order"),
+            # The latest approval of a company in a traject (the size class the statistics count it by).
+            models.Index(
+                fields=["traject", "company", "-decided_on", "-id"], name="application_latest_per_company"
+            ),
         ]
 
     def __str__(self) -> str:

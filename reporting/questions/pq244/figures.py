@@ -36,7 +36,7 @@ from typing import TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum, TextField, Value, Window
-from django.db.models.functions import Cast, FirstValue, Length, Replace, RowNumber, Trim
+from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
 from django.utils.translation import gettext as _
 
 from funding.models import BudgetLine, FundingSourceCode
@@ -205,23 +205,21 @@ def _size_classes(as_of) -> dict[int, dict[str, int]]:
     latest = (
         approved_as_of(as_of)
         .annotate(
-            frozen_class=Window(
-                FirstValue("size_class_at_approval"),
+            rank=Window(
+                RowNumber(),
                 partition_by=[F("traject_id"), F("company_id")],
                 order_by=[F("decided_on").desc(), F("pk").desc()],
             )
         )
-        .values("traject_id", "company_id", "frozen_class")
+        .filter(rank=1)
+        .values("traject_id", "size_class_at_approval")
         .order_by()
-        .distinct()
     )
     sql, params = latest.query.sql_with_params()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        # The ORM cannot group the rows of a query with a window; the outer query only counts them.
-        counting = (
-            "SELECT traject_id, frozen_class, COUNT(*) FROM ({}) latest GROUP BY traject_id, frozen_class"
-        )
+        # The ORM cannot group the rows of a query filtered on a window; the outer query only counts them.
+        counting = "SELECT traject_id, size_class_at_approval, COUNT(*) FROM ({}) latest GROUP BY 1, 2"
         cursor.execute(counting.format(sql), params)
         for traject_id, size_class, companies in cursor.fetchall():
             counts[traject_id][size_class] = companies
