@@ -22,15 +22,18 @@ class BudgetFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Capacity period"),
     )
+    # A text input in the back office's notation (26/11/2025; 2025-11-26 is accepted too): a browser's
+    # own date input writes the browser's language's notation, not the page's.
     as_of = forms.DateField(
         required=False,
         label=gettext_lazy("As of"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("dd/mm/yyyy"), "size": 10}),
     )
 
     def criteria(self) -> dict:
-        """The selector's arguments; without valid filters, everything as of today."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """Return the selector's arguments: the valid filters, or everything as of today when none are
+        given. Call it only on a form that is unbound or valid."""
+        data = self.cleaned_data if self.is_bound else {}
         return {
             "traject_code": data["traject"].code if data.get("traject") else None,
             "source_code": data.get("source") or None,

@@ -114,7 +114,11 @@ def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=No
       runs_out_on: ``as_of`` plus those months (30.44 days each);
     - period_end: the end of the traject's latest capacity period, or, for a source budgeted per period
       only, the end of the latest of its lines' periods;
-    - low_remaining: less than 10% of the budget remaining; runs_out_early: it runs out before period_end.
+    - low_remaining: less than 10% of the budget remaining; runs_out_early: it runs out before period_end;
+    - own_contribution: the row is an own contribution (a source that is not a subsidy) with no budget
+      line, such as the companies' own means on top of motivatie's subsidy: what the approvals committed
+      is a pledge, not a draw on a budget, so its budget, share, remaining and forecast are None and it
+      is never flagged.
 
     ``period`` (a capacity period id) limits the figures to that period's lines and applications.
     Amounts are the current ones, quantized to cents; ``as_of`` (default today) only sets the burn-rate
@@ -203,6 +207,8 @@ def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=No
 
 def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, window_start: int) -> dict:
     budget, committed, approved = (to_cents(found.get(name)) for name in ("budget", "committed", "approved"))
+    if not source.is_subsidy and "budget" not in found:
+        return _own_contribution_row(traject, source, found, committed, approved)
     remaining = budget - committed
     traject_budget = found.get("traject_budget")
     share = to_tenths(budget * 100 / traject_budget) if traject_budget else None
@@ -221,6 +227,7 @@ def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, wi
         "traject_name": traject.name,
         "source": source.code,
         "source_name": source.name,
+        "own_contribution": False,
         "budget": budget,
         "committed": committed,
         "declared": to_cents(found.get("declared")),
@@ -234,6 +241,31 @@ def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, wi
         "runs_out_on": runs_out_on,
         "low_remaining": remaining < budget * LOW_REMAINING_SHARE,
         "runs_out_early": bool(runs_out_on and period_end and runs_out_on < period_end),
+    }
+
+
+def _own_contribution_row(
+    traject: Traject, source: FundingSource, found: dict, committed: Decimal, approved: Decimal
+) -> dict:
+    return {
+        "traject": traject.code,
+        "traject_name": traject.name,
+        "source": source.code,
+        "source_name": source.name,
+        "own_contribution": True,
+        "budget": None,
+        "committed": committed,
+        "declared": to_cents(found.get("declared")),
+        "approved": approved,
+        "paid": to_cents(found.get("paid")),
+        "remaining": None,
+        "share": None,
+        "burn_rate": None,
+        "months_left": None,
+        "period_end": found.get("line_period_end") or traject.last_period_end,
+        "runs_out_on": None,
+        "low_remaining": False,
+        "runs_out_early": False,
     }
 
 

@@ -152,12 +152,16 @@ class BudgetRowSerializer(serializers.Serializer):
     traject_name = serializers.CharField()
     source = serializers.CharField()
     source_name = serializers.CharField()
-    budget = _money()
+    own_contribution = serializers.BooleanField(
+        help_text="An own contribution without a budget line (the companies' own means): what approvals "
+        "committed on top of the subsidy; budget and remaining are null."
+    )
+    budget = _money(allow_null=True)
     committed = _money()
     declared = _money()
     approved = _money()
     paid = _money()
-    remaining = _money()
+    remaining = _money(allow_null=True)
     share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     burn_rate = _money(allow_null=True)
     months_left = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)

@@ -5,6 +5,8 @@ anonymous visitors the login page); the API gives aggregates only, no company is
 may read it too.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -34,26 +36,57 @@ CHART_SERIES = (
 
 
 def budget_chart(rows: list[dict]) -> Chart:
-    """Return the chart of the budget, committed, approved and paid amounts per traject and source."""
+    """Return the chart of the budget, committed, approved and paid amounts per traject and source; an
+    own contribution has no budget bar."""
     return grouped_bars(
         _("Budget, committed, approved and paid"),
-        [f"{row['traject_name']}\n{row['source_name']}" for row in rows],
+        [_row_label(row) for row in rows],
         [Series(str(label), colour) for _name, label, colour in CHART_SERIES],
-        [[row[name] for name, _label, _colour in CHART_SERIES] for row in rows],
+        # Whole euros beside the bars (the table has the cents): one notation for every bar.
+        [[_euros(row[name]) for name, _label, _colour in CHART_SERIES] for row in rows],
         unit=_("euro"),
     )
+
+
+def _euros(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _row_label(row: dict) -> str:
+    if row["own_contribution"]:
+        return f"{row['traject_name']}\n{row['source_name']} ({_('no budget')})"
+    return f"{row['traject_name']}\n{row['source_name']}"
+
+
+def _filters_or_page(request) -> tuple[BudgetFilterForm, HttpResponse | None]:
+    """Return the page's filters, and when they are invalid the page showing their errors and no figures
+    (never today's figures in place of the date asked for)."""
+    filters = BudgetFilterForm(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        return filters, render(
+            request, "funding/budget_monitor.html", {"filters": filters, "rows": None}, status=400
+        )
+    return filters, None
 
 
 @role_required(Role.OFFICER, Role.FINANCE)
 @require_GET
 def budget_monitor(request):
-    filters = BudgetFilterForm(request.GET or None)
+    filters, refused = _filters_or_page(request)
+    if refused:
+        return refused
     criteria = filters.criteria()
     rows = budget_summary(**criteria)
     return render(
         request,
         "funding/budget_monitor.html",
-        {"filters": filters, "as_of": criteria["as_of"], "rows": rows, "chart": budget_chart(rows)},
+        {
+            "filters": filters,
+            "as_of": criteria["as_of"],
+            "rows": rows,
+            "chart": budget_chart(rows),
+            "has_own_contributions": any(row["own_contribution"] for row in rows),
+        },
     )
 
 
@@ -79,7 +112,10 @@ EXPORT_COLUMNS = (
 @require_GET
 def budget_export(request):
     """Return the page's rows as a spreadsheet, amounts as numbers."""
-    criteria = BudgetFilterForm(request.GET or None).criteria()
+    filters, refused = _filters_or_page(request)
+    if refused:
+        return refused
+    criteria = filters.criteria()
     sheet = Sheet(
         _("Budget monitor"),
         [Column(str(label), number_format) for _key, label, number_format in EXPORT_COLUMNS],

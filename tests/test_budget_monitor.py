@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from funding.models import ApplicationFunding, BudgetLine, Declaration, DeclarationShare, FundingSource
 from funding.models import DeclarationStatus as DS
-from funding.selectors import budget_summary
+from funding.selectors import budget_summary, budgets_at_risk
 from funding.tasks import check_budgets
 from participants.models import ApplicationStatus as S
 from tests.clients import client_for
@@ -142,6 +142,7 @@ def test_the_summary_per_traject_and_source(leren):
         "traject_name": "Voorsprong in leren",
         "source": "eu",
         "source_name": "ESF+",
+        "own_contribution": False,
         "budget": Decimal("40000.00"),
         "committed": Decimal("3000.50"),  # not the withdrawn nor the submitted application
         "declared": Decimal("1160.00"),  # all but the rejected declaration
@@ -303,9 +304,11 @@ def test_the_page_shows_the_figures_and_the_chart(leren, werk, client, officer):
     assert "<title>Budget, vastgelegd, goedgekeurd en betaald</title>" in chart
     # Each traject and source labelled, each amount written beside its bar in Belgian notation.
     assert chart.count(">Voorsprong in leren</text>") == 2 and chart.count(">Voorsprong in werk</text>") == 1
-    for amount in ("40.000", "3.000,50", "1.060", "800", "60.000", "4.500,75", "10.000", "1.900"):
+    # Whole euros beside the bars (3,000.50 and 4,500.75 round up); the table keeps the cents.
+    for amount in ("40.000", "3.001", "1.060", "800", "60.000", "4.501", "10.000", "1.900"):
         assert f">{amount}</text>" in chart, amount
     assert "36.999,50" in page  # the EU remaining, written the Belgian way
+    assert ">3.000,50</td>" in page and ">800,00</td>" in page  # amounts always with their cents
     assert '<progress value="36999.50" max="40000.00">' in page
     assert 'href="/financiering/export/?as_of=2026-07-15"' in page
     assert 'href="/admin/"' in page
@@ -393,3 +396,88 @@ def test_the_check_runs_nightly():
     schedule = settings.CELERY_BEAT_SCHEDULE["check-budgets-nightly"]
     assert schedule["task"] == check_budgets.name == "funding.tasks.check_budgets"
     assert schedule["schedule"].hour == {2} and schedule["schedule"].minute == {0}
+
+
+# -- the companies' own contributions, invalid filters, the words ------------------------------------
+@pytest.fixture
+def motivatie(sources):
+    """A subsidy budget and the companies' own means on top, committed by an approval without a line."""
+    own = FundingSource.objects.create(
+        code="own_company", name="Eigen inbreng ondernemingen", is_subsidy=False
+    )
+    traject = TrajectFactory(
+        code="motivatie", name="Voorsprong in motivatie", start_date=datetime.date(2025, 1, 1)
+    )
+    period = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2027, 8, 31)
+    )
+    line(traject, sources["eu"], Decimal("4000.00"))
+    approved(traject, period, {sources["eu"]: "1000.00", own: "227.85"})
+    return traject
+
+
+def test_the_companies_own_contributions_are_no_budget_with_a_negative_remaining(motivatie):
+    eu, own = budget_summary(as_of=AS_OF)
+    assert (eu["own_contribution"], eu["budget"], eu["remaining"]) == (
+        False,
+        Decimal("4000.00"),
+        Decimal("3000.00"),
+    )
+    assert own["own_contribution"] is True and own["committed"] == Decimal("227.85")
+    assert (own["budget"], own["remaining"], own["share"], own["months_left"]) == (None, None, None, None)
+    assert not own["low_remaining"] and not own["runs_out_early"]
+    assert budgets_at_risk(AS_OF) == []  # an own contribution never alarms the officers
+
+
+def test_the_page_shows_own_contributions_as_such(motivatie, client, officer):
+    client.force_login(officer)
+    page = client.get("/financiering/", {"as_of": "15/07/2026"}).content.decode()
+    row = page[page.index('data-source="own_company"') :]
+    row = row[: row.index("</tr>")]
+    assert "eigen inbreng bovenop de subsidie" in row and ">227,85</td>" in row
+    assert "-227,85" not in page and 'data-testid="low"' not in page and "<progress" not in row
+    assert "De eigen inbreng van de ondernemingen is wat goedgekeurde aanvragen bovenop de subsidie" in page
+    chart = page[page.index('data-testid="budget-chart"') : page.index("</figure>")]
+    assert "Eigen inbreng ondernemingen (geen budget)" in chart
+    assert "Budget 0" not in chart  # no budget bar for it, not even an empty one
+
+
+def test_the_api_gives_own_contributions_without_budget(motivatie, officer):
+    rows = client_for(officer).get("/api/v1/funding/summary/", {"as_of": "2026-07-15"}).json()["rows"]
+    own = row_of(rows, "motivatie", "own_company")
+    assert (own["own_contribution"], own["budget"], own["committed"], own["remaining"]) == (
+        True,
+        None,
+        "227.85",
+        None,
+    )
+
+
+@pytest.mark.parametrize("as_of", ["31/02/2026", "gisteren", "2026-13-01"])
+def test_an_invalid_date_shows_the_error_and_no_figures(leren, client, officer, as_of):
+    client.force_login(officer)
+    response = client.get("/financiering/", {"as_of": as_of})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Voer een geldige datum in." in page
+    assert "Verbeter de filters hierboven" in page
+    assert 'data-testid="budget-row"' not in page and "budget-chart" not in page and "Stand op" not in page
+    assert 'value="' + as_of + '"' in page  # what the user typed stays, to correct it
+    assert client.get("/financiering/export/", {"as_of": as_of}).status_code == 400
+
+
+def test_the_date_filter_takes_the_belgian_and_the_iso_notation(leren, client, officer):
+    client.force_login(officer)
+    for as_of in ("15/07/2026", "2026-07-15"):
+        page = client.get("/financiering/", {"as_of": as_of}).content.decode()
+        assert "Stand op 15 juli 2026." in page, as_of
+    page = client.get("/financiering/").content.decode()
+    assert 'placeholder="dd/mm/jjjj"' in page
+
+
+def test_the_shares_of_declarations_are_not_called_stock(client):
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/").content.decode()
+    assert "Declaratiedelen per financieringsbron" in page
+    assert "andelen" not in page  # "Aandelen in declaraties": shares as in stock

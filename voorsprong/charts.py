@@ -196,11 +196,12 @@ def grouped_bars(
     title: str,
     rows: Sequence[str],
     series: Sequence[Series],
-    values: Sequence[Sequence[Decimal | int]],
+    values: Sequence[Sequence[Decimal | int | None]],
     frame: Frame = PAGE,
     unit: str = "",
 ) -> Chart:
-    """Return per row a bar for each series, on one scale, each with its value written beside it."""
+    """Return per row a bar for each series, on one scale, each with its value written beside it; a value
+    of None (a figure the row does not have) draws neither bar nor value."""
     description = "; ".join(
         f"{row}: {_values(series, amounts)}" for row, amounts in zip(rows, values, strict=True)
     )
@@ -213,7 +214,7 @@ def grouped_bars(
             amounts = [float(decimal(row[index])) for row in values]
             positions = [row + offset for row in range(len(rows))]
             bars = axes.barh(positions, amounts, height=thickness * 0.92, color=item.colour, label=item.label)
-            labels = [number(row[index]) for row in values]
+            labels = ["" if row[index] is None else number(row[index]) for row in values]
             axes.bar_label(bars, labels, padding=VALUE_PADDING, color=TEXT_COLOUR)
         _row_labels(axes, frame, rows)
         axes.xaxis.set_major_formatter(_ticks(_belgian_number))
@@ -297,7 +298,11 @@ def _text_colour_on(colour: str) -> str:
 
 
 def _values(series: Sequence[Series], values: Sequence) -> str:
-    return ", ".join(f"{item.label} {number(value)}" for item, value in zip(series, values, strict=True))
+    return ", ".join(
+        f"{item.label} {number(value)}"
+        for item, value in zip(series, values, strict=True)
+        if value is not None
+    )
 
 
 def _wrap(label: str, width: int) -> str:

@@ -1,4 +1,10 @@
-"""Money and shares as the programme reports them: Decimal, rounded half up, written the Belgian way."""
+"""Money and shares as the programme reports them: Decimal, rounded half up, written the Belgian way.
+
+The notation everywhere (pages, admin lists, spreadsheets' text, documents): an amount always with two
+decimals, 1.234,56 (:func:`amount`); hours with at most two decimals and no trailing zeros, 13,5 and 8
+(:func:`hours`); the minister's figures drop zero decimals, 6.722.000 (:func:`number`). Templates use
+them as ``|amount`` and ``|hours`` (``{% load notation %}``).
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,3 +43,18 @@ def number(value, decimals: int | None = None) -> str:
         decimals = 0 if value == value.to_integral_value() else 2
     rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return f"{rounded:,.{decimals}f}".translate(_BELGIAN)
+
+
+def amount(value) -> str:
+    """Return an amount of money in Belgian notation, always with cents: ``1234.5`` -> ``1.234,50``;
+    None is empty."""
+    return "" if value is None else number(value, 2)
+
+
+def hours(value) -> str:
+    """Return a number of hours with at most two decimals and no trailing zeros: ``13.50`` -> ``13,5``,
+    ``8.00`` -> ``8``, ``1234.25`` -> ``1.234,25``; None is empty."""
+    if value is None:
+        return ""
+    written = number(value, 2)
+    return written.rstrip("0").rstrip(",") if "," in written else written

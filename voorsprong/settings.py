@@ -146,6 +146,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 26/11/2025 in tables and forms, numbers as 1.234,56: voorsprong/formats/nl_BE/formats.py.
+FORMAT_MODULE_PATH = ["voorsprong.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
