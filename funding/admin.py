@@ -31,7 +31,15 @@ from funding.models import (
 from funding.selectors import aid_position, single_undertaking
 from participants.kbo import kbo_search_term
 from participants.models import Company
-from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, ReasonForm, RefusalInFormMixin
+from voorsprong import money
+from voorsprong.admin import (
+    NoDeleteMixin,
+    NoRevertMixin,
+    ReadOnlyMixin,
+    ReasonForm,
+    RefusalInFormMixin,
+    notation_column,
+)
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
@@ -49,7 +57,7 @@ class BudgetLineAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHi
     Approvals charge a line by its traject, source and period, so those stay once it exists; a line is
     corrected, never deleted."""
 
-    list_display = ("traject", "source", "capacity_period", "amount")
+    list_display = ("traject", "source", "capacity_period", notation_column(BudgetLine, "amount"))
     list_filter = ("traject", "source")
     list_select_related = ("traject", "source", "capacity_period__traject")
 
@@ -66,7 +74,13 @@ class FundingRuleAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleH
     money (``ApplicationFunding``) is never computed again. Every approval needs its traject's rule, so
     none is deleted."""
 
-    list_display = ("traject", "default_planned_cost", "promoter_share", "company_surcharge", "aid_basis")
+    list_display = (
+        "traject",
+        notation_column(FundingRule, "default_planned_cost"),
+        "promoter_share",
+        "company_surcharge",
+        "aid_basis",
+    )
     list_select_related = ("traject",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -80,7 +94,7 @@ class FundingRuleAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleH
 class ApplicationFundingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Committed money, to read: approvals commit it and withdrawals give it back, never a hand."""
 
-    list_display = ("application", "source", "amount")
+    list_display = ("application", "source", notation_column(ApplicationFunding, "amount"))
     list_filter = ("source", "application__traject")
     list_select_related = ("application__company", "application__traject", "source")
     search_fields = ("application__company__name", "application__company__kbo_number")
@@ -150,7 +164,16 @@ def _decide_each_with_reason(model_admin, request, objects, decision, title, int
 @admin.register(Declaration)
 class DeclarationAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "mark_paid_selected"]
-    list_display = ("company", "traject", "period", "amount", "hours", "status", "declared_on", "paid_on")
+    list_display = (
+        "company",
+        "traject",
+        "period",
+        notation_column(Declaration, "amount"),
+        notation_column(Declaration, "hours", money.hours),
+        "status",
+        "declared_on",
+        "paid_on",
+    )
     list_filter = ("status", "application__traject")
     list_select_related = ("application__company", "application__traject")
     search_fields = ("application__company__name", "application__company__kbo_number")
@@ -316,7 +339,7 @@ class BudgetOverrideAdmin(RefusalInFormMixin, NoRevertMixin, SimpleHistoryAdmin)
 class DeclarationShareAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The shares of each declaration per funding source, to read: ``declare_costs`` makes them."""
 
-    list_display = ("declaration", "source", "amount")
+    list_display = ("declaration", "source", notation_column(DeclarationShare, "amount"))
     list_filter = ("source", "declaration__application__traject")
     list_select_related = ("declaration__application__company", "declaration__application__traject", "source")
     raw_id_fields = ("declaration",)
@@ -377,7 +400,15 @@ class AidLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     downloads the aid granted in a period."""
 
     change_list_template = "admin/funding/aidline/change_list.html"
-    list_display = ("company", "granted_on", "amount", "basis", "application", "cancelled_on", "headroom")
+    list_display = (
+        "company",
+        "granted_on",
+        notation_column(AidLine, "amount"),
+        "basis",
+        "application",
+        "cancelled_on",
+        "headroom",
+    )
     list_filter = (
         UndertakingFilter,
         "basis",
@@ -505,7 +536,14 @@ class CompanyLinkAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
 class DeclaredAidAdmin(NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     """Other de-minimis aid companies declare with their applications, through the State-aid services."""
 
-    list_display = ("company", "grantor", "granted_on", "amount", "regulation", "application")
+    list_display = (
+        "company",
+        "grantor",
+        "granted_on",
+        notation_column(DeclaredAid, "amount"),
+        "regulation",
+        "application",
+    )
     list_filter = (("granted_on", DateRangeFilterBuilder(title=_("granted on"))),)
     list_select_related = ("company", "application__company", "application__traject")
     search_fields = ("company__name", "company__kbo_number", "grantor")

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from funding.models import (
@@ -47,15 +46,12 @@ from participants.models import Application, ApplicationStatus, Company
 from participants.selectors import applications_visible_to
 from participants.services import approve_application
 from trajects.models import Traject
+from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
+from voorsprong.money import amount as euro  # 1.234.567,89 in the refusals
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
-
-
-def euro(amount: Decimal) -> str:
-    """Format an amount as people here write it: 1.234.567,89."""
-    return number_format(amount, 2, force_grouping=True)
 
 
 def split_in_proportion(total: Decimal, weights: dict) -> dict:
@@ -474,7 +470,7 @@ def mark_declaration_paid(
     if day < declaration.decided_on:
         raise WorkflowRefusal(
             _("A declaration cannot be paid before its approval on %(day)s.")
-            % {"day": date_format(declaration.decided_on, "SHORT_DATE_FORMAT")},
+            % {"day": long_date(declaration.decided_on)},
             "invalid_date",
             "on",
         )
@@ -533,8 +529,8 @@ def _require_de_minimis_headroom(
         % {
             "company": company.name,
             "ceiling": euro(position.ceiling),
-            "start": date_format(position.window_start, "SHORT_DATE_FORMAT"),
-            "day": date_format(day, "SHORT_DATE_FORMAT"),
+            "start": long_date(position.window_start),
+            "day": long_date(day),
             "granted": euro(position.granted),
             "headroom": euro(position.headroom),
             "amount": euro(amount),
@@ -599,7 +595,7 @@ def cancel_withdrawn_aid(application: Application, by: User) -> None:
     if application.ended_on < line.granted_on:
         raise WorkflowRefusal(
             _("An approved application cannot be withdrawn before its approval on %(day)s.")
-            % {"day": date_format(line.granted_on, "SHORT_DATE_FORMAT")},
+            % {"day": long_date(line.granted_on)},
             "invalid_date",
             "on",
         )
@@ -716,7 +712,7 @@ def _save_declared_aid(aid: DeclaredAid, by: User) -> DeclaredAid:
             % {
                 "amount": euro(aid.amount),
                 "grantor": aid.grantor,
-                "day": date_format(aid.granted_on, "SHORT_DATE_FORMAT"),
+                "day": long_date(aid.granted_on),
             },
             "duplicate_aid",
         )

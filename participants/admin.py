@@ -30,7 +30,15 @@ from participants.models import (
 from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
 from trajects.models import CapacityPeriod, Traject
-from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, ReasonForm, RefusalInFormMixin
+from voorsprong import money
+from voorsprong.admin import (
+    NoDeleteMixin,
+    NoRevertMixin,
+    ReadOnlyMixin,
+    ReasonForm,
+    RefusalInFormMixin,
+    notation_column,
+)
 from voorsprong.services import WorkflowRefusal
 from voorsprong.spreadsheets import csv_text
 
@@ -423,7 +431,14 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
 class CoachingSessionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Coaching sessions, to read: promoters log them through the portal and the API."""
 
-    list_display = ("application", "date", "kind", "hours", "employees_reached", "logged_by")
+    list_display = (
+        "application",
+        "date",
+        "kind",
+        notation_column(CoachingSession, "hours", money.hours),
+        "employees_reached",
+        "logged_by",
+    )
     list_filter = ("kind", "application__traject", ("date", DateRangeFilterBuilder(title=_("date"))))
     list_select_related = ("application__company", "application__traject", "logged_by")
     search_fields = ("application__company__name", "application__company__kbo_number", "notes")

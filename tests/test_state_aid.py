@@ -165,7 +165,7 @@ def test_a_cent_over_the_ceiling_is_refused_saying_the_headroom(leren, officer):
     assert "300.000,00 euro" in message
     assert "er blijft dus 200.000,00 euro over" in message
     assert "200.000,01 euro" in message
-    assert "Van 10-3-2023 tot en met 10-3-2026" in message
+    assert "Van 10 maart 2023 tot en met 10 maart 2026" in message  # running text: the month in words
 
 
 def test_there_is_no_override(leren, officer):

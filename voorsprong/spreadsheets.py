@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -103,7 +104,7 @@ def _set_cell(cell, value, number_format: str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):  # an int to Python, but a yes or no to the reader
-        value = str(value)
+        value = gettext("yes") if value else gettext("no")
     if isinstance(value, datetime.datetime):
         value = value.date()  # the figures' dates are days; a time would show as 00:00
     if isinstance(value, datetime.date):

@@ -7,11 +7,11 @@ applications, and not in ``trajects``, which knows the periods but not who holds
 import datetime
 
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.selectors import taken_places
 from trajects.models import CapacityPeriod, Traject
+from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -59,15 +59,15 @@ def _no_free_place(
     if period is None:
         return WorkflowRefusal(
             _("%(traject)s has no capacity period that contains %(day)s.")
-            % {"traject": traject.name, "day": date_format(day, "SHORT_DATE_FORMAT")},
+            % {"traject": traject.name, "day": long_date(day)},
             "no_free_place",
         )
     if taken_places(period) >= period.places:
         return WorkflowRefusal(
             _("The period %(start)s – %(end)s has %(places)s places and all are taken.")
             % {
-                "start": date_format(period.start, "SHORT_DATE_FORMAT"),
-                "end": date_format(period.end, "SHORT_DATE_FORMAT"),
+                "start": long_date(period.start),
+                "end": long_date(period.end),
                 "places": period.places,
             },
             "no_free_place",

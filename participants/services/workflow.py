@@ -10,7 +10,6 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.hooks import (
@@ -32,6 +31,7 @@ from participants.services.capacity import take_place
 from participants.tasks import send_decision_notification, send_evaluation_invitation
 from trajects.models import Project, Traject
 from trajects.size_classes import SizeClass
+from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -324,7 +324,7 @@ def log_coaching_session(
     if date < application.decided_on:
         raise WorkflowRefusal(
             _("A session cannot take place before the approval on %(day)s.")
-            % {"day": date_format(application.decided_on, "SHORT_DATE_FORMAT")},
+            % {"day": long_date(application.decided_on)},
             "invalid_date",
             "date",
         )
@@ -360,7 +360,7 @@ def _require_end_date(application: Application, day: datetime.date) -> datetime.
     if day < application.started_on:
         raise WorkflowRefusal(
             _("The trajectory cannot end before it started on %(day)s.")
-            % {"day": date_format(application.started_on, "SHORT_DATE_FORMAT")},
+            % {"day": long_date(application.started_on)},
             "invalid_date",
             "on",
         )

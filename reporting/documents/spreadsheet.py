@@ -4,8 +4,12 @@ Column headers are Dutch like the rest of the answer; amounts are written as ``D
 the exact value, with a display format only. :mod:`voorsprong.spreadsheets` writes the workbook.
 """
 
+from django.conf import settings
+from django.utils import translation
+
 from reporting.documents.content import KNOWN_QUESTIONS
 from reporting.documents.formatting import as_date, decimal
+from trajects.models import Channel, OrganisationKind
 from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, write_workbook
 
 SHARE, SCORE = TENTHS, HUNDREDTHS
@@ -13,6 +17,13 @@ SHARE, SCORE = TENTHS, HUNDREDTHS
 
 def _optional_decimal(value):
     return None if value is None else decimal(value)
+
+
+def _label(choices, code: str) -> str:
+    """Return a code's Dutch label, as the pages show it (``service_provider`` -> ``Dienstverlener``); a
+    code the choices do not know stays as it is."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(dict(choices.choices).get(code, code))
 
 
 def _columns(*columns: tuple[str, str | None]) -> list[Column]:
@@ -118,7 +129,11 @@ def render_xlsx(figures: dict) -> bytes:
         Sheet(
             "5 Partners",
             _columns(("Traject", None), ("Partner", None), ("Soort", None)),
-            [(t["name"], partner["name"], partner["kind"]) for t in trajects for partner in t["partners"]],
+            [
+                (t["name"], partner["name"], _label(OrganisationKind, partner["kind"]))
+                for t in trajects
+                for partner in t["partners"]
+            ],
         ),
         Sheet(
             "6 Evaluaties",
@@ -160,7 +175,13 @@ def render_xlsx(figures: dict) -> bytes:
                 ("Traject", None), ("Datum", None), ("Campagne", None), ("Kanaal", None), ("Actie", None)
             ),
             [
-                (t["name"], as_date(a["date"]), a["campaign"], a["channel"], a["description"])
+                (
+                    t["name"],
+                    as_date(a["date"]),
+                    a["campaign"],
+                    _label(Channel, a["channel"]),
+                    a["description"],
+                )
                 for t in trajects
                 for a in t["communication_actions"]
             ],

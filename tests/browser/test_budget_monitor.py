@@ -1,4 +1,4 @@
-"""The budget monitor in a browser at 1280×800 with the demo data: it fits, and its chart can be read."""
+"""The budget monitor in a browser at 1280x800 with the demo data: it fits, and its chart can be read."""
 
 import io
 

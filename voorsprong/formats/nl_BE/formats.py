@@ -1,4 +1,4 @@
-"""Dutch (Belgium): dates as 26/11/2025 in tables and forms, numbers as 1.234,56 (see ``voorsprong.formats``)."""
+"""Dutch (Belgium): dates as 26/11/2025 in tables and forms, numbers as 1.234,56 (``voorsprong.formats``)."""
 
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
