@@ -1,5 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Only Python 3.11+ is required.
 PYTHON ?= python3
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
@@ -11,9 +13,9 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Voorsprong back office: http://127.0.0.1:8000/ (officer, officer2, finance, promoter, consultant, cabinet or admin / voorsprong-demo)"
-	@echo "Health: http://127.0.0.1:8000/health/"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Voorsprong back office: http://127.0.0.1:$(PORT)/ (log in with one of the demo log-ins above)"
+	@echo "Health: http://127.0.0.1:$(PORT)/health/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest -n auto
