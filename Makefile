@@ -5,7 +5,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 .PHONY: run test install lint format clean
 
@@ -29,9 +29,10 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Babel compiles the Dutch catalogue, so GNU gettext is not needed to run the project.
+# Babel compiles the Dutch catalogues (django, and djangojs for the admin's scripts), so GNU gettext is
+# not needed to run the project.
 %.mo: %.po $(INSTALLED)
-	$(BIN)/pybabel compile --domain django --input-file $< --output-file $@
+	$(BIN)/pybabel compile --domain $(basename $(notdir $<)) --input-file $< --output-file $@
 
 # ruff, the import contract of the layers (pyproject.toml), and no model change without its migration.
 lint: install
