@@ -37,7 +37,7 @@ COPY . .
 
 # No GNU gettext in the image, so Babel compiles the catalogues (compilemessages would fail).
 # collectstatic only needs some key to import the settings; the real one comes at run time.
-RUN pybabel compile -d locale -D django \
+RUN pybabel compile -d locale -D "django djangojs" \
     && DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput
 
 # The only places the app writes: var/ (celery beat schedule) and the media root. A named

@@ -1,9 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`. Only Python 3.11+ is required.
 PYTHON ?= python3
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 .PHONY: run test install lint format clean
 
@@ -11,9 +13,9 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Voorsprong back office: http://127.0.0.1:8000/ (officer, officer2, finance, promoter, consultant, cabinet or admin / voorsprong-demo)"
-	@echo "Health: http://127.0.0.1:8000/health/"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Voorsprong back office: http://127.0.0.1:$(PORT)/ (log in with one of the demo log-ins above)"
+	@echo "Health: http://127.0.0.1:$(PORT)/health/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest -n auto
@@ -27,9 +29,10 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Babel compiles the Dutch catalogue, so GNU gettext is not needed to run the project.
+# Babel compiles the Dutch catalogues (django, and djangojs for the admin's scripts), so GNU gettext is
+# not needed to run the project.
 %.mo: %.po $(INSTALLED)
-	$(BIN)/pybabel compile --domain django --input-file $< --output-file $@
+	$(BIN)/pybabel compile --domain $(basename $(notdir $<)) --input-file $< --output-file $@
 
 # ruff, the import contract of the layers (pyproject.toml), and no model change without its migration.
 lint: install

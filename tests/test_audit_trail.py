@@ -664,14 +664,15 @@ def portal_first_session_starts_trajectory(w):
 def portal_complete(w):
     application = w.in_progress()
     w.start()
-    _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/afsluiten/", {"outcome": "completed"}))
+    data = {"outcome": "completed", "confirm": "on"}
+    _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/afsluiten/", data))
     return application
 
 
 def portal_stop(w):
     application = w.in_progress()
     w.start()
-    data = {"outcome": "stopped", "reason": "The company went bankrupt"}
+    data = {"outcome": "stopped", "reason": "The company went bankrupt", "confirm": "on"}
     _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/afsluiten/", data))
     return application
 

@@ -828,6 +828,8 @@ CLOSE_CASES = [
 )
 def test_close_form_refuses_a_bad_value(world, promoter_client, field, data):
     before = snapshot()
+    # Confirmed, so the refusal is the bad value's, not the missing confirmation's.
+    data = {**data, "confirm": "on"}
     response = promoter_client.post(reverse("coaching:close", args=[world.in_progress.pk]), data)
     assert_form_error(response, "close_form", field)
     assert_unchanged(before)

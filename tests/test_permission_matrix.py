@@ -270,10 +270,12 @@ TABLE = [
         data=SESSION),
     row("GET",     "/trajecten/{active}/sessies/",                    302, 405, 405, 403, 403, 403, 405),
     row("POST",    "/trajecten/{active}/afsluiten/",                  302, 302, 302, 403, 403, 403, 302,
-        data={"outcome": "completed"}),
+        data={"outcome": "completed", "confirm": "on"}),
     row("POST",    "/trajecten/{other_active}/afsluiten/",            302, 302, 404, 403, 403, 403, 302,
-        data={"outcome": "completed"}),
-    row("GET",     "/trajecten/{active}/afsluiten/",                  302, 405, 405, 403, 403, 403, 405),
+        data={"outcome": "completed", "confirm": "on"}),
+    # The confirmation, with the milestones reached.
+    row("GET",     "/trajecten/{active}/afsluiten/",                  302, 200, 200, 403, 403, 403, 200),
+    row("GET",     "/trajecten/{other_active}/afsluiten/",            302, 200, 404, 403, 403, 403, 200),
     row("GET",     "/doorverwijzingen/",                              302, 403, 403, 200, 403, 403, 200),
     row("GET",     "/doorverwijzingen/nieuw/",                        302, 403, 403, 200, 403, 403, 200),
     # The admin may open the page but has no sector fund: the form comes back with the refusal.

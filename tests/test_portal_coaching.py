@@ -27,6 +27,7 @@ from voorsprong.roles import Role
 pytestmark = pytest.mark.django_db
 LIST = "/trajecten/"
 SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": "4", "notes": ""}
+CONFIRMED = {"confirm": "on"}
 
 
 def detail(application):
@@ -221,8 +222,10 @@ def test_another_organisation_gets_404_and_changes_nothing(in_progress, stranger
     client, before = client_for(stranger), saved_state(in_progress)
     assert client.get(detail(in_progress)).status_code == 404
     assert client.post(log_url(in_progress), SESSION).status_code == 404
-    assert client.post(close_url(in_progress), {"outcome": "completed"}).status_code == 404
-    assert client.post(close_url(in_progress), {"outcome": "stopped", "reason": "Nee"}).status_code == 404
+    assert client.get(close_url(in_progress)).status_code == 404
+    assert client.post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"}).status_code == 404
+    stop = {**CONFIRMED, "outcome": "stopped", "reason": "Nee"}
+    assert client.post(close_url(in_progress), stop).status_code == 404
     assert saved_state(in_progress) == before
 
 
@@ -311,10 +314,37 @@ def test_no_session_on_a_closed_application(project, promoter, status, fields):
     assert saved_state(closed) == before
 
 
+def test_every_error_of_the_session_form_shows_at_once_in_dutch(application, promoter):
+    """The service's refusals (a date in the future, 0 hours) come together with the fields' own errors."""
+    before = saved_state(application)
+    client = Client()  # the browser's language is not asked: the portal speaks Dutch
+    client.force_login(promoter)
+    response = client.post(
+        log_url(application), {**SESSION, "date": "2999-01-01", "hours": "0", "employees_reached": "-3"}
+    )
+    assert response.status_code == 200
+    assert response.context["session_form"].errors == {
+        "date": ["Een sessie kan niet geregistreerd worden voor een datum in de toekomst."],
+        "hours": ["Een sessie duurt meer dan 0 en hoogstens 12 uur."],
+        "employees_reached": ["Zorg ervoor dat deze waarde minstens 0 is."],
+    }
+    assert "Verbeter de velden die in het rood gemarkeerd zijn." in response.text
+    # The browser's own checks would show one English bubble at a time: the page does it instead.
+    assert 'id="log-session" novalidate' in response.text
+    assert saved_state(application) == before
+
+
+def test_a_missing_field_does_not_hide_the_refusal_of_another(application, promoter):
+    response = client_for(promoter).post(log_url(application), {**SESSION, "date": "2025-03-14", "hours": ""})
+    errors = response.context["session_form"].errors
+    assert errors["hours"] == ["This field is required."]
+    assert errors["date"][0].startswith("A session cannot take place before the approval on")
+
+
 # -- closing -------------------------------------------------------------------------------------
 def test_the_promoter_marks_the_trajectory_completed(in_progress, promoter):
     client = client_for(promoter)
-    response = client.post(close_url(in_progress), {"outcome": "completed"})
+    response = client.post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"})
     assert response.status_code == 302
     in_progress.refresh_from_db()
     assert (in_progress.status, in_progress.ended_on) == (ApplicationStatus.COMPLETED, timezone.localdate())
@@ -324,7 +354,9 @@ def test_the_promoter_marks_the_trajectory_completed(in_progress, promoter):
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_stopping_needs_a_reason(in_progress, promoter, reason):
     before = saved_state(in_progress)
-    response = client_for(promoter).post(close_url(in_progress), {"outcome": "stopped", "reason": reason})
+    response = client_for(promoter).post(
+        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", "reason": reason}
+    )
     assert response.status_code == 200
     assert response.context["close_form"].errors == {"reason": ["Give the reason why the trajectory stops."]}
     assert "Give the reason why the trajectory stops." in response.text
@@ -333,7 +365,7 @@ def test_stopping_needs_a_reason(in_progress, promoter, reason):
 
 def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter):
     response = client_for(promoter).post(
-        close_url(in_progress), {"outcome": "stopped", "reason": "Bedrijf herstructureert"}
+        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", "reason": "Bedrijf herstructureert"}
     )
     assert response.status_code == 302
     in_progress.refresh_from_db()
@@ -342,10 +374,54 @@ def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter):
 
 def test_an_application_not_yet_started_cannot_be_closed(application, promoter):
     before = saved_state(application)
-    response = client_for(promoter).post(close_url(application), {"outcome": "completed"})
+    response = client_for(promoter).post(close_url(application), {**CONFIRMED, "outcome": "completed"})
     assert response.status_code == 200
     assert "An application that is approved cannot be completed." in response.text
     assert saved_state(application) == before
+
+
+def dutch_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_closing_asks_for_confirmation_and_says_how_many_milestones_are_reached(in_progress, promoter):
+    CoachingSessionFactory(application=in_progress, date=datetime.date(2025, 5, 2), kind="diagnosis")
+    CoachingSessionFactory(application=in_progress, date=datetime.date(2025, 6, 2), kind="action_plan")
+    client, before = dutch_client(promoter), saved_state(in_progress)
+    page = client.get(detail(in_progress))
+    # The page's buttons only open the confirmation.
+    assert f'<form method="get" action="{close_url(in_progress)}" id="complete">' in page.text
+
+    response = client.get(close_url(in_progress), {"outcome": "completed"})
+    assert response.status_code == 200
+    assert "3 van de 5 mijlpalen bereikt" in response.text
+    assert "Nog niet elke mijlpaal is bereikt." in response.text
+    assert response.context["close_form"]["outcome"].value() == "completed"
+    assert saved_state(in_progress) == before
+
+
+def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter):
+    before = saved_state(in_progress)
+    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "completed"})
+    assert response.status_code == 200
+    assert response.context["close_form"].errors == {
+        "confirm": ["Vink het vakje aan om de afsluiting van het traject te bevestigen."]
+    }
+    assert "1 van de 5 mijlpalen bereikt" in response.text
+    assert saved_state(in_progress) == before
+
+
+def test_the_confirmation_lists_every_error_at_once(in_progress, promoter):
+    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "stopped", "reason": " "})
+    assert set(response.context["close_form"].errors) == {"reason", "confirm"}
+
+
+def test_the_confirmation_of_a_trajectory_not_in_progress_leads_back_to_its_page(application, promoter):
+    response = client_for(promoter).get(close_url(application))
+    assert response.status_code == 302
+    assert response["Location"] == detail(application)
 
 
 # -- who gets in ---------------------------------------------------------------------------------

@@ -243,20 +243,22 @@ def test_coaching_evaluations_and_referrals_are_consistent(seeded):
 
 
 def test_demo_users_log_in_with_their_role(seeded):
-    assert "voorsprong-demo" in seeded
-    for username, role in [
-        ("officer", Role.OFFICER),
-        ("officer2", Role.OFFICER),
-        ("finance", Role.FINANCE),
-        ("promoter", Role.PROMOTER),
-        ("consultant", Role.SECTOR_CONSULTANT),
-        ("cabinet", Role.CABINET),
-        ("admin", Role.ADMIN),
+    assert "each with the password voorsprong-demo" in seeded
+    # `make run` shows this list: one line per log-in, with what the role does.
+    listed = {line.split()[0]: line for line in seeded.splitlines() if line.startswith("  ")}
+    for username, role, described_as in [
+        ("officer", Role.OFFICER, "officer:"),
+        ("officer2", Role.OFFICER, "officer:"),
+        ("finance", Role.FINANCE, "financial service:"),
+        ("promoter", Role.PROMOTER, "promoter at Voka:"),
+        ("consultant", Role.SECTOR_CONSULTANT, "sector consultant at Cevora:"),
+        ("cabinet", Role.CABINET, "cabinet:"),
+        ("admin", Role.ADMIN, "administrator:"),
     ]:
         user = authenticate(username=username, password="voorsprong-demo")
         assert user is not None, username
         assert user.has_role(role)
-        assert username in seeded
+        assert described_as in listed[username], listed
     assert User.objects.get(username="admin").is_superuser
     # The financial service works in the admin, at the declarations.
     assert User.objects.get(username="finance").is_staff

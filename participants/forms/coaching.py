@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from participants import services
+from participants.forms import PortalForm
 from participants.models import Application, ApplicationStatus, CoachingSession, Milestone
 from participants.selectors import COACHING_STATUSES, coaching_trajects
 from voorsprong.services import WorkflowRefusal
@@ -38,7 +40,7 @@ class CoachingFilterForm(forms.Form):
         self.fields["traject"].queryset = coaching_trajects(user)
 
 
-class SessionForm(RefusalErrors, forms.Form):
+class SessionForm(PortalForm, RefusalErrors, forms.Form):
     date = forms.DateField(
         label=_label(CoachingSession, "date"),
         initial=timezone.localdate,
@@ -57,17 +59,39 @@ class SessionForm(RefusalErrors, forms.Form):
         label=_label(CoachingSession, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
 
-class CloseForm(RefusalErrors, forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        # Every refusal of the values at once, next to the errors of the fields, not one per try.
+        for refusal in services.session_refusals(
+            self.application, date=cleaned.get("date"), hours=cleaned.get("hours"), kind=cleaned.get("kind")
+        ):
+            self.add_refusal(refusal)
+        return cleaned
+
+
+class CloseForm(PortalForm, RefusalErrors, forms.Form):
     outcome = forms.ChoiceField(
+        label=_("How does the trajectory end?"),
         choices=[
-            (status.value, status.label)
-            for status in (ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED)
+            (ApplicationStatus.COMPLETED.value, _("Completed: all coaching is done")),
+            (ApplicationStatus.STOPPED.value, _("Stopped before the end")),
         ],
-        widget=forms.HiddenInput,
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Why does the trajectory stop?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why does the trajectory stop?"),
+        required=False,
+        help_text=_("Only when the trajectory stops."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Closing is final: no session can be logged afterwards, so it is never one click.
+    confirm = forms.BooleanField(
+        label=_("I confirm the closing: afterwards no session can be logged."),
+        error_messages={"required": _("Tick the box to confirm that the trajectory is closed.")},
     )
 
     def clean(self):

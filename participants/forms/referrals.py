@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from participants.forms import PortalForm
 from participants.kbo import normalise_kbo_number
 from participants.models import NON_PROFIT_LEGAL_FORMS, Company, Referral
 
 
-class KboLookupForm(forms.Form):
+class KboLookupForm(PortalForm, forms.Form):
     kbo = forms.CharField(
         label=_("KBO number"), max_length=20, help_text=_("Any notation, e.g. BE 0403.170.701.")
     )
@@ -14,7 +15,7 @@ class KboLookupForm(forms.Form):
         return normalise_kbo_number(self.cleaned_data["kbo"])
 
 
-class NewCompanyForm(forms.ModelForm):
+class NewCompanyForm(PortalForm, forms.ModelForm):
     """Only what the size class and the officers need; the KBO number comes from the lookup."""
 
     class Meta:
@@ -51,7 +52,7 @@ class NewCompanyForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(PortalForm, forms.ModelForm):
     intake_done = forms.BooleanField(
         label=_("Intake done"),
         required=False,

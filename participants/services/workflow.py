@@ -298,6 +298,42 @@ def withdraw_application(
 MAX_SESSION_HOURS = Decimal(12)
 
 
+def session_refusals(
+    application: Application,
+    *,
+    date: datetime.date | None = None,
+    hours: Decimal | None = None,
+    kind: str | None = None,
+) -> list[WorkflowRefusal]:
+    """Return every refusal of a session's values, each naming its field, so a form can show them all at
+    once; a value that is None is left unchecked (the form already says it is missing)."""
+    refusals = []
+    if date is not None and date > _today():
+        refusals.append(
+            WorkflowRefusal(_("A session cannot be logged for a date in the future."), "invalid_date", "date")
+        )
+    elif date is not None and date < application.decided_on:
+        refusals.append(
+            WorkflowRefusal(
+                _("A session cannot take place before the approval on %(day)s.")
+                % {"day": long_date(application.decided_on)},
+                "invalid_date",
+                "date",
+            )
+        )
+    if kind is not None and kind not in Milestone.values:
+        refusals.append(WorkflowRefusal(_("Choose what the session worked on."), "invalid_kind", "kind"))
+    if hours is not None and not 0 < hours <= MAX_SESSION_HOURS:
+        refusals.append(
+            WorkflowRefusal(
+                _("A session lasts more than 0 and at most %(max)s hours.") % {"max": MAX_SESSION_HOURS},
+                "invalid_hours",
+                "hours",
+            )
+        )
+    return refusals
+
+
 @transaction.atomic
 def log_coaching_session(
     application: Application,
@@ -317,25 +353,9 @@ def log_coaching_session(
         (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS),
         _("coached"),
     )
-    if date > _today():
-        raise WorkflowRefusal(
-            _("A session cannot be logged for a date in the future."), "invalid_date", "date"
-        )
-    if date < application.decided_on:
-        raise WorkflowRefusal(
-            _("A session cannot take place before the approval on %(day)s.")
-            % {"day": long_date(application.decided_on)},
-            "invalid_date",
-            "date",
-        )
-    if kind not in Milestone.values:
-        raise WorkflowRefusal(_("Choose what the session worked on."), "invalid_kind", "kind")
-    if not 0 < hours <= MAX_SESSION_HOURS:
-        raise WorkflowRefusal(
-            _("A session lasts more than 0 and at most %(max)s hours.") % {"max": MAX_SESSION_HOURS},
-            "invalid_hours",
-            "hours",
-        )
+    refusals = session_refusals(application, date=date, hours=hours, kind=kind)
+    if refusals:
+        raise refusals[0]
     session = CoachingSession(
         application=application,
         date=date,

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import services
 from participants.forms.coaching import CloseForm, CoachingFilterForm, SessionForm
@@ -40,12 +40,14 @@ def _coached_application(request, pk: int) -> Application:
     return get_object_or_404(coaching_overview(request.user), pk=pk)
 
 
-def _detail(request, application: Application, session_form=None, close_form=None):
+def _detail(request, application: Application, session_form=None):
     milestones = coaching_milestones(application)
     if session_form is None:
         # Suggest the first milestone still to reach; the promoter rarely has to change it.
         upcoming = [milestone["value"] for milestone in milestones if not milestone["reached"]]
-        session_form = SessionForm(initial={"kind": upcoming[0] if upcoming else Milestone.CLOSING})
+        session_form = SessionForm(
+            application=application, initial={"kind": upcoming[0] if upcoming else Milestone.CLOSING}
+        )
     return render(
         request,
         "participants/coaching/application_detail.html",
@@ -57,7 +59,6 @@ def _detail(request, application: Application, session_form=None, close_form=Non
             "can_log": application.status in (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS),
             "can_close": application.status == ApplicationStatus.IN_PROGRESS,
             "session_form": session_form,
-            "close_form": close_form or CloseForm(),
         },
     )
 
@@ -72,7 +73,7 @@ def application_detail(request, pk):
 @require_POST
 def log_session(request, pk):
     application = _coached_application(request, pk)
-    form = SessionForm(request.POST)
+    form = SessionForm(request.POST, application=application)
     if form.is_valid():
         try:
             services.log_coaching_session(application, by=request.user, **form.cleaned_data)
@@ -84,10 +85,29 @@ def log_session(request, pk):
     return _detail(request, application, session_form=form)
 
 
+def _closing(request, application: Application, close_form):
+    milestones = coaching_milestones(application)
+    return render(
+        request,
+        "participants/coaching/close.html",
+        {
+            "application": application,
+            "milestones": milestones,
+            "milestones_reached": sum(milestone["reached"] for milestone in milestones),
+            "close_form": close_form,
+        },
+    )
+
+
 @role_required(Role.PROMOTER, Role.OFFICER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_application(request, pk):
+    """Ask the promoter to confirm the closing, showing the milestones reached; close once confirmed."""
     application = _coached_application(request, pk)
+    if request.method == "GET":
+        if application.status != ApplicationStatus.IN_PROGRESS:
+            return redirect("coaching:application", pk=application.pk)
+        return _closing(request, application, CloseForm(initial={"outcome": request.GET.get("outcome")}))
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -102,4 +122,4 @@ def close_application(request, pk):
         else:
             messages.success(request, done)
             return redirect("coaching:application", pk=application.pk)
-    return _detail(request, application, close_form=form)
+    return _closing(request, application, form)

@@ -5,6 +5,17 @@ from demo.programme import DEMO_PASSWORD, load_programme
 from demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 from participants.selectors import approved_company_counts, companies_in_any_traject
 
+# What each demo log-in is for, so a newcomer knows whom to log in as (`make run` shows this list).
+DEMO_ROLES = {
+    "officer": "officer: decides applications, manages trajects and budgets (admin)",
+    "officer2": "officer: the second pair of eyes (four-eyes approvals)",
+    "promoter": "promoter at Voka: Mijn trajecten, logs coaching sessions",
+    "consultant": "sector consultant at Cevora: Mijn doorverwijzingen, refers companies",
+    "cabinet": "cabinet: reports and statistics, no personal data",
+    "finance": "financial service: declarations and the budget monitor",
+    "admin": "administrator: everything",
+}
+
 
 class Command(BaseCommand):
     help = "Load the programme facts of question 244 and synthetic demo data (idempotent)."
@@ -38,7 +49,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            self.style.SUCCESS("Demo log-ins (demo data only), all with password " + DEMO_PASSWORD)
+            self.style.SUCCESS(f"Demo log-ins (demo data only), each with the password {DEMO_PASSWORD}:")
         )
-        for role, user in programme["users"].items():
-            self.stdout.write(f"  {role:<11} {user.username}")
+        for key, user in programme["users"].items():
+            self.stdout.write(f"  {user.username:<11} {DEMO_ROLES[key]}")
