@@ -12,6 +12,8 @@ from voorsprong.services import WorkflowRefusal
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
 admin.site.index_title = _("Administration of the Voorsprong trajects")
+# No "View site": the menu in the header (admin/base_site.html) leads to the pages, each user's own.
+admin.site.site_url = None
 
 
 class RefusalInFormMixin:
