@@ -24,8 +24,13 @@ def _declarations(status: DeclarationStatus) -> str:
     return f"{reverse('admin:funding_declaration_changelist')}?{urlencode({'status__exact': status})}"
 
 
-def _declaration(declaration: Declaration, since: datetime.date, today: datetime.date) -> WorkItem:
+def _declaration(declaration: Declaration, today: datetime.date) -> WorkItem:
+    """Return the line of a declaration waiting since it was declared (to decide) or approved (to pay)."""
     application = declaration.application
+    if declaration.status == DeclarationStatus.SUBMITTED:
+        since, step = declaration.declared_on, _("declared on %(day)s")
+    else:
+        since, step = declaration.decided_on, _("approved on %(day)s")
     return WorkItem(
         label=_("%(company)s, %(start)s – %(end)s")
         % {
@@ -34,11 +39,11 @@ def _declaration(declaration: Declaration, since: datetime.date, today: datetime
             "end": _day(declaration.period_end),
         },
         url=reverse("admin:funding_declaration_change", args=[declaration.pk]),
-        detail=_("%(traject)s · € %(amount)s · declared on %(day)s")
+        detail=_("%(traject)s · € %(amount)s · %(step)s")
         % {
             "traject": application.traject.name,
             "amount": number(declaration.amount, 2),
-            "day": _day(declaration.declared_on),
+            "step": step % {"day": _day(since)},
         },
         days=(today - since).days,
     )
@@ -70,7 +75,7 @@ SECTIONS = (
         roles=(Role.OFFICER,),
         order=30,
         rows=lambda today: selectors.declarations_in_status(DeclarationStatus.SUBMITTED),
-        item=lambda declaration, today: _declaration(declaration, declaration.declared_on, today),
+        item=_declaration,
         full_list=lambda: _declarations(DeclarationStatus.SUBMITTED),
         empty=gettext_lazy("No declaration is waiting for a decision."),
     ),
@@ -80,7 +85,7 @@ SECTIONS = (
         roles=(Role.FINANCE,),
         order=35,
         rows=lambda today: selectors.declarations_in_status(DeclarationStatus.APPROVED),
-        item=lambda declaration, today: _declaration(declaration, declaration.decided_on, today),
+        item=_declaration,
         full_list=lambda: _declarations(DeclarationStatus.APPROVED),
         empty=gettext_lazy("No approved declaration is waiting for payment."),
     ),

@@ -75,8 +75,9 @@ class WorkQueueSection:
     ``rows(today)`` returns the rows waiting, in the order they are to be dealt with; the work queue
     counts them and reads the first few in one query (``participants.selectors.work_queue``), and
     ``item(row, today)`` turns each into a line. ``overdue(today)``, when given, is the condition of the
-    rows that are late, counted apart. ``roles`` may open it (administrators always); ``order`` places it
-    among the others; ``full_list()`` is the address of every row, where a list of them exists.
+    rows that are late, counted apart, and ``note()`` says when a row is late. ``roles`` may open it
+    (administrators always); ``order`` places it among the others; ``full_list()`` is the address of every
+    row, where a list of them exists; ``empty`` is said when no row waits.
     """
 
     key: str
@@ -86,6 +87,7 @@ class WorkQueueSection:
     rows: Callable[[datetime.date], QuerySet]
     item: Callable[[Model, datetime.date], WorkItem]
     overdue: Callable[[datetime.date], Q] | None = None
+    note: Callable[[], str] | None = None
     full_list: Callable[[], str] | None = None
     empty: str | Promise = ""
 

@@ -369,6 +369,7 @@ class WorkQueueResult:
     overdue: int
     items: list[WorkItem]
     full_list: str
+    note: str
 
     @property
     def more(self) -> int:
@@ -394,6 +395,7 @@ def work_queue(user: User, today: datetime.date, *, lines: int) -> list[WorkQueu
                 overdue=getattr(rows[0], "late", 0) if rows else 0,
                 items=[section.item(row, today) for row in rows],
                 full_list=section.full_list() if section.full_list else "",
+                note=section.note() if section.note else "",
             )
         )
     return results

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from participants import selectors
 from participants.hooks import WorkItem, WorkQueueSection, register_work_queue_section
@@ -34,6 +34,15 @@ def _changelist(**filters) -> str:
 
 def _decision_target() -> datetime.timedelta:
     return datetime.timedelta(days=settings.DECISION_TARGET_DAYS)
+
+
+def _decision_target_note() -> str:
+    days = settings.DECISION_TARGET_DAYS
+    return ngettext(
+        "An application waiting longer than %(days)s day for a decision is late.",
+        "An application waiting longer than %(days)s days for a decision is late.",
+        days,
+    ) % {"days": days}
 
 
 def _awaiting_decision(application: Application, today: datetime.date) -> WorkItem:
@@ -107,6 +116,7 @@ SECTIONS = (
         rows=selectors.applications_awaiting_decision,
         item=_awaiting_decision,
         overdue=lambda today: Q(submitted_on__lt=today - _decision_target()),
+        note=_decision_target_note,
         full_list=lambda: _changelist(status__exact=ApplicationStatus.SUBMITTED),
         empty=gettext_lazy("No application is waiting for a decision."),
     ),

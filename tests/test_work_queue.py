@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from funding.models import ApplicationFunding, BudgetLine, DeclarationStatus, FundingSource
 from participants.models import APPROVED_STATUSES, ApplicationStatus
@@ -154,6 +155,7 @@ def test_each_section_lists_what_waits_and_nothing_else(world, officer):
     assert [item.days for item in submitted.items] == [101, 6]
     assert [item.overdue for item in submitted.items] == [True, False]
     assert submitted.overdue == 1
+    assert submitted.note == "Een aanvraag die langer dan 30 dagen op een beslissing wacht, is te laat."
     assert submitted.full_list == "/admin/participants/application/?status__exact=submitted"
     # Approved without anyone to coach: the longest waiting first, each saying what is missing.
     approved = found["approved-without-promoter"].items
@@ -191,6 +193,7 @@ def test_the_decision_target_comes_from_the_settings(world, officer, settings):
     submitted = sections_of(officer)["applications-to-decide"]
 
     assert submitted.overdue == 2 and all(item.overdue for item in submitted.items)
+    assert submitted.note == "Een aanvraag die langer dan 5 dagen op een beslissing wacht, is te laat."
 
 
 def test_a_fully_committed_line_and_a_full_period_stand_out(world, officer):
@@ -241,6 +244,10 @@ def test_the_financial_service_sees_what_it_acts_on(world, finance, client):
     found = sections_of(finance)
     assert list(found) == FINANCE_SECTIONS
     assert found["declarations-to-pay"].count == 1
+    [to_pay] = found["declarations-to-pay"].items
+    # Waiting for payment since the approval, twenty days ago.
+    assert to_pay.days == 20
+    assert to_pay.detail.endswith(f"goedgekeurd op {date_format(ago(20), 'SHORT_DATE_FORMAT')}")
     assert found["declarations-to-pay"].full_list == "/admin/funding/declaration/?status__exact=approved"
 
     client.force_login(finance)

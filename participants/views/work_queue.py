@@ -2,7 +2,6 @@
 where it is dealt with. The financial service may open it too and sees the sections it acts on (the
 declarations to pay, the budget); other roles get 403, anonymous visitors the login page."""
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -23,10 +22,5 @@ def work_queue(request):
     return render(
         request,
         "participants/work_queue.html",
-        {
-            "sections": sections,
-            "today": today,
-            "decision_target_days": settings.DECISION_TARGET_DAYS,
-            "lines_per_section": LINES_PER_SECTION,
-        },
+        {"sections": sections},
     )
