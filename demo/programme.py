@@ -317,15 +317,28 @@ def _fund_consultant(fund_name: str, fund: Organisation) -> User:
     return consultant
 
 
+# The demo log-ins' people, by username: the headers greet each by name.
+DEMO_NAMES = {
+    "officer": ("Annelies", "Peeters"),
+    "officer2": ("Joris", "Van den Broeck"),
+    "promoter": ("Sofie", "Maes"),
+    "consultant": ("Wouter", "Claes"),
+    "cabinet": ("Lien", "Wouters"),
+    "finance": ("Koen", "De Smet"),
+    "admin": ("Griet", "Janssens"),
+}
+
+
 def _user(username: str, role: Role, *, organisation=None, staff=False, superuser=False) -> User:
+    first_name, last_name = DEMO_NAMES[username]
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
             "organisation": organisation,
             "is_staff": staff or superuser,
             "is_superuser": superuser,
-            "first_name": "Demo",
-            "last_name": username.capitalize(),
+            "first_name": first_name,
+            "last_name": last_name,
             "email": f"{username}@voorsprong.example",
         },
     )

@@ -31,3 +31,7 @@ class FundingConfig(AppConfig):
         register_approval_step(record_approved_aid)
         register_withdrawal_step(cancel_withdrawn_aid)
         register_decision_note(aid_decision_note)
+        # The declarations and the budget on the officers' work queue (participants.views.work_queue).
+        from funding.work_queue import register_sections
+
+        register_sections()

@@ -7,7 +7,8 @@ from decimal import Decimal
 from itertools import chain
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from funding.models import (
@@ -428,4 +429,42 @@ def aid_register_lines(start: datetime.date, end: datetime.date) -> QuerySet[Aid
         AidLine.objects.filter(granted_on__range=(start, end))
         .select_related("company", "application__traject")
         .order_by("granted_on", "pk")
+    )
+
+
+# -- the officers' work queue ------------------------------------------------------------------------
+def declarations_in_status(status: DeclarationStatus) -> QuerySet[Declaration]:
+    """Return the declarations in ``status``, the longest waiting first (by declaration, then decision)."""
+    return (
+        Declaration.objects.filter(status=status)
+        .select_related("application__company", "application__traject")
+        .order_by("declared_on" if status == DeclarationStatus.SUBMITTED else "decided_on", "pk")
+    )
+
+
+def nearly_committed_budget_lines(today: datetime.date) -> QuerySet[BudgetLine]:
+    """Return the budget lines with less than 10% of their amount left uncommitted (as the budget alert
+    counts), with ``committed``: a line's period's approvals, or the traject's for a traject-wide line.
+    A line of no amount budgets nothing and is left out."""
+    commitments = (
+        ApplicationFunding.objects.filter(
+            source_id=OuterRef("source_id"),
+            application__traject_id=OuterRef("traject_id"),
+            application__status__in=APPROVED_STATUSES,
+            # A traject-wide line (no period) takes the commitments of every period.
+            application__capacity_period_id=Coalesce(
+                OuterRef("capacity_period_id"), F("application__capacity_period_id")
+            ),
+        )
+        .order_by()
+        .values("source_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        BudgetLine.objects.filter(amount__gt=0)
+        .annotate(committed=Coalesce(Subquery(commitments), Value(ZERO)))
+        .filter(committed__gt=F("amount") * (1 - LOW_REMAINING_SHARE))
+        .select_related("traject", "source", "capacity_period")
+        .order_by("traject__start_date", "traject__code", "source_id", "capacity_period__start")
     )

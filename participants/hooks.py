@@ -11,7 +11,10 @@ commit money (and state aid), the higher app registers its work here from its ``
 - a **withdrawal step** runs inside the withdrawal's transaction (giving back what the approval took);
 - a **decision note** adds a paragraph to the decision e-mail (the aid granted, for example);
 - a **budget override request**: an approval over the budget is not one officer's decision, so an officer's
-  request for one goes to the layer that keeps the budget, where a second officer signs it off.
+  request for one goes to the layer that keeps the budget, where a second officer signs it off;
+- a **work-queue section**: a list of things waiting for someone on the officers' work queue (the
+  declarations to decide, the budget lines nearly spent); ``participants`` registers its own from its
+  ``AppConfig.ready()`` too.
 
 Registering the same function twice has no effect; they run in the order they were registered.
 """
@@ -20,11 +23,14 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from participants.models import Application, Company
 from trajects.models import Traject
 from voorsprong.models import User
+from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 
@@ -49,6 +55,44 @@ _withdrawal_steps: list[WithdrawalStep] = []
 _decision_notes: list[DecisionNote] = []
 # One layer keeps the budget, so one function (at most) records the requests.
 _budget_override_request: list[BudgetOverrideRequest] = []
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of the work queue: what waits, where it is dealt with, and since how many days."""
+
+    label: str
+    url: str
+    detail: str = ""
+    days: int | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class WorkQueueSection:
+    """A section of the officers' work queue.
+
+    ``rows(today)`` returns the rows waiting, in the order they are to be dealt with; the work queue
+    counts them and reads the first few in one query (``participants.selectors.work_queue``), and
+    ``item(row, today)`` turns each into a line. ``overdue(today)``, when given, is the condition of the
+    rows that are late, counted apart, and ``note()`` says when a row is late. ``roles`` may open it
+    (administrators always); ``order`` places it among the others; ``full_list()`` is the address of every
+    row, where a list of them exists; ``empty`` is said when no row waits.
+    """
+
+    key: str
+    title: str | Promise
+    roles: tuple[Role, ...]
+    order: int
+    rows: Callable[[datetime.date], QuerySet]
+    item: Callable[[Model, datetime.date], WorkItem]
+    overdue: Callable[[datetime.date], Q] | None = None
+    note: Callable[[], str] | None = None
+    full_list: Callable[[], str] | None = None
+    empty: str | Promise = ""
+
+
+_work_queue_sections: list[WorkQueueSection] = []
 
 
 def _register(registry: list, function):
@@ -87,6 +131,18 @@ def register_budget_override_request(request: BudgetOverrideRequest) -> BudgetOv
     replaces any earlier one."""
     _budget_override_request[:] = [request]
     return request
+
+
+def register_work_queue_section(section: WorkQueueSection) -> WorkQueueSection:
+    """Show ``section`` on the work queue from now on; a section of the same key replaces it."""
+    _work_queue_sections[:] = [known for known in _work_queue_sections if known.key != section.key]
+    _work_queue_sections.append(section)
+    return section
+
+
+def work_queue_sections() -> list[WorkQueueSection]:
+    """Return the registered work-queue sections in their order."""
+    return sorted(_work_queue_sections, key=lambda section: section.order)
 
 
 def eligibility_check_refusals(

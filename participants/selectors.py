@@ -1,24 +1,41 @@
 """Reads and aggregates over companies and applications."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
+from participants.hooks import WorkItem, WorkQueueSection, work_queue_sections
 from participants.kbo import kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
     EVALUATION_SCORE_FIELDS,
     Application,
     ApplicationStatus,
+    CoachingSession,
     Company,
     Evaluation,
     Milestone,
     Referral,
     SMEDeclaration,
 )
-from trajects.models import CapacityPeriod, Traject
+from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.money import to_cents
 from voorsprong.roles import Role
@@ -261,3 +278,124 @@ def sme_declarations_of(company: Company) -> QuerySet[SMEDeclaration]:
         .prefetch_related("enterprises")
         .order_by("-declared_at", "-pk")
     )
+
+
+# -- the officers' work queue ------------------------------------------------------------------------
+# A trajectory in progress without a session for this long, or a completed one without an evaluation
+# for this long, needs following up.
+QUIET_TRAJECTORY_DAYS = 60
+UNANSWERED_EVALUATION_DAYS = 30
+# A capacity period with more than this percentage of its places taken is nearly full.
+NEARLY_FULL_PERCENT = 90
+
+
+def applications_awaiting_decision(today: datetime.date) -> QuerySet[Application]:
+    """Return the submitted applications, the longest waiting first."""
+    return (
+        Application.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("company", "traject")
+        .order_by("submitted_on", "pk")
+    )
+
+
+def approved_without_promoter(today: datetime.date) -> QuerySet[Application]:
+    """Return the approved applications without a project, or whose project no organisation runs: no
+    promoter sees them, so nobody starts the coaching. The longest waiting first."""
+    runs_project = Exists(Project.organisations.through.objects.filter(project_id=OuterRef("project_id")))
+    return (
+        Application.objects.filter(status=ApplicationStatus.APPROVED)
+        .filter(Q(project__isnull=True) | ~runs_project)
+        .select_related("company", "traject", "project")
+        .order_by("decided_on", "pk")
+    )
+
+
+def quiet_trajectories(today: datetime.date) -> QuerySet[Application]:
+    """Return the trajectories in progress without a coaching session for 60 days or more (counted from
+    the start when there is none yet), with ``last_session_on`` and ``quiet_since``; the quietest first."""
+    sessions = CoachingSession.objects.filter(application=OuterRef("pk"))
+    last_session = sessions.order_by("-date").values("date")[:1]
+    return (
+        Application.objects.filter(status=ApplicationStatus.IN_PROGRESS)
+        .annotate(last_session_on=Subquery(last_session))
+        .annotate(quiet_since=Coalesce("last_session_on", "started_on"))
+        .filter(quiet_since__lte=today - datetime.timedelta(days=QUIET_TRAJECTORY_DAYS))
+        .select_related("company", "traject")
+        .order_by("quiet_since", "pk")
+    )
+
+
+def unanswered_evaluations(today: datetime.date) -> QuerySet[Application]:
+    """Return the trajectories completed 30 days ago or more whose company has not evaluated them, the
+    most recent first: their company's link still works, so a reminder can still bring an answer."""
+    return (
+        Application.objects.filter(
+            status=ApplicationStatus.COMPLETED,
+            ended_on__lte=today - datetime.timedelta(days=UNANSWERED_EVALUATION_DAYS),
+        )
+        .filter(~Exists(Evaluation.objects.filter(application=OuterRef("pk"))))
+        .select_related("company", "traject")
+        .order_by("-ended_on", "-pk")
+    )
+
+
+def nearly_full_capacity_periods(today: datetime.date) -> QuerySet[CapacityPeriod]:
+    """Return the capacity periods not yet over with more than 90% of their places taken, with ``taken``;
+    the first to end first."""
+    taken = (
+        Application.objects.filter(capacity_period=OuterRef("pk"), status__in=APPROVED_STATUSES)
+        .order_by()
+        .values("capacity_period")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        CapacityPeriod.objects.filter(end__gte=today)
+        .annotate(taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0)))
+        # In whole numbers, so no database rounds a fraction: taken / places > 90 %.
+        .filter(GreaterThan(F("taken") * 100, F("places") * NEARLY_FULL_PERCENT))
+        .select_related("traject")
+        .order_by("end", "traject__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class WorkQueueResult:
+    """A section of the work queue as read: how many rows wait (and how many of them are late), and the
+    lines of the first few."""
+
+    section: WorkQueueSection
+    count: int
+    overdue: int
+    items: list[WorkItem]
+    full_list: str
+    note: str
+
+    @property
+    def more(self) -> int:
+        """Return how many rows wait beyond the lines read."""
+        return self.count - len(self.items)
+
+
+def work_queue(user: User, today: datetime.date, *, lines: int) -> list[WorkQueueResult]:
+    """Return the work-queue sections ``user`` may see, each counted and its first ``lines`` rows read in
+    one query, whatever the number of rows: the count is a window over the rows before the limit."""
+    results = []
+    for section in work_queue_sections():
+        if not user.acts_as(*section.roles):
+            continue
+        counts = {"total": Window(Count("pk"))}
+        if section.overdue is not None:
+            counts["late"] = Window(Count("pk", filter=section.overdue(today)))
+        rows = list(section.rows(today).annotate(**counts)[:lines])
+        results.append(
+            WorkQueueResult(
+                section=section,
+                count=rows[0].total if rows else 0,
+                overdue=getattr(rows[0], "late", 0) if rows else 0,
+                items=[section.item(row, today) for row in rows],
+                full_list=section.full_list() if section.full_list else "",
+                note=section.note() if section.note else "",
+            )
+        )
+    return results

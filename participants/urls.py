@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from participants import api
-from participants.views import coaching, eligibility, evaluation, referrals
+from participants.views import coaching, eligibility, evaluation, referrals, work_queue
 
 router = SimpleRouter()
 router.register("companies", api.CompanyViewSet, basename="company")
@@ -29,6 +29,8 @@ evaluation_pages = [
 ]
 
 urlpatterns = [
+    # The officers' start page: what waits for them.
+    path("werkbak/", work_queue.work_queue, name="work_queue"),
     # The promoters' coaching pages (Mijn trajecten).
     path("trajecten/", include((coaching_pages, "coaching"))),
     # The sector consultants' referrals.

@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.manager import HistoryManager
 
 from funding.models import (
@@ -125,7 +125,7 @@ class World:
     def client(self, actor: str) -> Client:
         """Return a browser logged in as ``actor``; logged in beforehand, as logging in saves the user too."""
         if actor not in self.clients:
-            self.clients[actor] = Client(headers={"accept-language": "en"})
+            self.clients[actor] = Client()
             self.clients[actor].force_login(self.users[actor])
         return self.clients[actor]
 
@@ -1535,6 +1535,14 @@ def _rows_since(marks: dict) -> dict[type[models.Model], list]:
         )
         for model, mark in marks.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The change reasons are compared in their English source; the pages are Dutch whatever the browser
+    # asks for, so the test switches the language itself.
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize("path", WRITE_PATHS, ids=[path.name for path in WRITE_PATHS])

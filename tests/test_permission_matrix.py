@@ -289,6 +289,9 @@ TABLE = [
     every("GET",   "/kan-ik-deelnemen/",                              200),
     every("GET",   "/kan-ik-deelnemen/?kbo={company_kbo}&traject=leren", 200),
     every("POST",  "/kan-ik-deelnemen/",                              405),
+    # The work queue: officers' sections, the financial service's own (declarations to pay, budget).
+    row("GET",     "/werkbak/",                                       302, 200, 403, 403, 403, 200, 200),
+    row("POST",    "/werkbak/",                                       302, 405, 403, 403, 403, 405, 405),
     row("GET",     "/financiering/",                                  302, 200, 403, 403, 403, 200, 200),
     row("POST",    "/financiering/",                                  302, 405, 403, 403, 403, 405, 405),
     row("GET",     "/financiering/export/",                           302, 200, 403, 403, 403, 200, 200),

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.kbo import format_kbo_number
 from participants.models import Application, ApplicationStatus, CoachingSession
@@ -42,9 +42,16 @@ def close_url(application):
     return f"/trajecten/{application.pk}/afsluiten/"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # English pages, so the assertions do not depend on the Dutch catalogue being filled in. The pages
+    # are Dutch whatever the browser asks for, so the test switches the language itself.
+    with translation.override("en"):
+        yield
+
+
 def client_for(user) -> Client:
-    # English pages, so the assertions do not depend on the Dutch catalogue being filled in.
-    client = Client(headers={"accept-language": "en"})
+    client = Client()
     client.force_login(user)
     return client
 

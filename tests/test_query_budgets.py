@@ -101,18 +101,21 @@ TABLE = [
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
     Row("/rapporten/",                                    "cabinet",     20),
+    Row("/werkbak/",                                      "officer",     10),
+    Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),
     Row("/financiering/",                                 "finance",     10),
     # -- admin changelists -----------------------------------------------------------------------------------
-    Row("/admin/participants/application/",               "officer",     11),
-    Row("/admin/participants/company/",                   "officer",      8),
-    Row("/admin/participants/smedeclaration/",            "officer",     10),
+    # Each includes one query for the menu in the header, which reads the user's roles.
+    Row("/admin/participants/application/",               "officer",     12),
+    Row("/admin/participants/company/",                   "officer",      9),
+    Row("/admin/participants/smedeclaration/",            "officer",     11),
     # One more than a plain changelist: the actions offered depend on the role (decide or pay).
     Row("/admin/funding/declaration/",                    "officer",      9),
     Row("/admin/funding/declaration/",                    "finance",      9),
-    Row("/admin/funding/budgetoverride/",                 "officer",      8),
-    Row("/admin/funding/aidline/",                        "officer",      9),
-    Row("/admin/funding/aidline/headroom/{coached_company}/", "officer",      9),
+    Row("/admin/funding/budgetoverride/",                 "officer",      9),
+    Row("/admin/funding/aidline/",                        "officer",     10),
+    Row("/admin/funding/aidline/headroom/{coached_company}/", "officer",     10),
     Row("/admin/funding/companylink/",                    "officer",      8),
     Row("/admin/funding/declaredaid/",                    "officer",      8),
 ]

@@ -347,3 +347,18 @@ def test_officer_finds_approved_companies_per_traject_in_the_company_list(seeded
         applications__traject__code="motivatie", applications__status__in=APPROVED_STATUSES
     ).distinct()
     assert response.context["cl"].result_count == expected.count() >= 20
+
+
+def test_demo_users_carry_real_names(seeded):
+    """The headers greet each demo user by name, so each has a first and a last name, none "Demo"."""
+    names = {
+        user.username: user.get_full_name()
+        for user in User.objects.filter(
+            username__in=["officer", "officer2", "finance", "promoter", "consultant", "cabinet", "admin"]
+        )
+    }
+    assert len(names) == 7
+    assert len(set(names.values())) == 7
+    for username, name in names.items():
+        first, _space, last = name.partition(" ")
+        assert first and last and "Demo" not in name, (username, name)

@@ -15,6 +15,8 @@ from voorsprong.services import WorkflowRefusal
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
 admin.site.index_title = _("Administration of the Voorsprong trajects")
+# No "View site": the menu in the header (admin/base_site.html) leads to the pages, each user's own.
+admin.site.site_url = None
 
 # The list of every model down the left took 270 of 1280 px from each list; the index lists them all.
 admin.site.enable_nav_sidebar = False

@@ -41,7 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "rangefilter",
-    "axes",
+    # django-axes under a Dutch name in the admin (voorsprong.apps).
+    "voorsprong.apps.AxesConfig",
     "csp",
     "voorsprong",
     "trajects",
@@ -57,7 +58,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,13 +75,15 @@ ROOT_URLCONF = "voorsprong.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The kernel's templates before the apps': its admin/base_site.html replaces the admin's own.
+        "DIRS": [BASE_DIR / "voorsprong" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "voorsprong.context_processors.menu",
             ],
         },
     },
@@ -140,11 +142,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# One voice: the interface is Dutch (nl-BE) whatever the browser asks for, so no LocaleMiddleware.
 LANGUAGE_CODE = "nl-be"
-LANGUAGES = [
-    ("nl-be", _("Dutch")),
-    ("en", _("English")),
-]
+LANGUAGES = [("nl-be", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates as 26/11/2025 in tables and forms, numbers as 1.234,56: voorsprong/formats/nl_BE/formats.py.
 FORMAT_MODULE_PATH = ["voorsprong.formats"]
@@ -178,6 +178,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="voorsprong@vlaanderen.be")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The officers' target time for deciding a submitted application; older ones stand out in the work queue.
+DECISION_TARGET_DAYS = env.int("DECISION_TARGET_DAYS", default=30)
 # Who grants the subsidy, as the aid ledger and the de-minimis register name it.
 AID_GRANTING_AUTHORITY = env("AID_GRANTING_AUTHORITY", default="Departement Werk en Sociale Economie")
 

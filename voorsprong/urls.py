@@ -12,7 +12,7 @@ from rest_framework.routers import APIRootView
 
 from voorsprong.auth_api import AuthTokenView
 from voorsprong.health import health
-from voorsprong.views import home
+from voorsprong.views import admin_login, home
 
 # An unknown address under /api/ answers in JSON (voorsprong.views.not_found).
 handler404 = "voorsprong.views.not_found"
@@ -34,6 +34,8 @@ urlpatterns = [
     path("aanmelden/", auth_views.LoginView.as_view(), name="login"),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    # Before the admin's own: the admin sends a user without access to its login page, which refuses them.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", AuthTokenView.as_view(), name="api-token"),
     path("api/v1/", APIRootView.as_view(api_root_dict=API_COLLECTIONS), name="api-root"),

@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -9,8 +10,8 @@ from rest_framework.exceptions import NotFound
 
 from voorsprong.roles import Role
 
-# Where each role starts after logging in; staff work in the admin, the financial service at the
-# declarations it pays there.
+# Where each role starts after logging in: officers (and administrators) at their work queue, the
+# financial service at the declarations it pays in the admin.
 _START_PAGE = {
     Role.PROMOTER: "coaching:applications",
     Role.SECTOR_CONSULTANT: "referrals:list",
@@ -24,7 +25,17 @@ def home(request):
     for role, page in _START_PAGE.items():
         if request.user.has_role(role):
             return redirect(page)
+    if request.user.acts_as(Role.OFFICER):
+        return redirect("work_queue")
     return redirect("admin:index")
+
+
+def admin_login(request, extra_context=None):
+    """Show the admin's login page, but refuse a logged-in user who may not use the admin (a promoter, the
+    cabinet) with the 403 page and its way back, rather than asking them to log in as someone else."""
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise PermissionDenied
+    return admin.site.login(request, extra_context)
 
 
 def role_required(*roles: Role):
