@@ -50,6 +50,13 @@ def _english():
         yield
 
 
+@pytest.fixture
+def dutch():
+    """Speak Dutch, as the portal does for every visitor, in the tests about its Dutch messages."""
+    with translation.override("nl-be"):
+        yield
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -321,7 +328,7 @@ def test_no_session_on_a_closed_application(project, promoter, status, fields):
     assert saved_state(closed) == before
 
 
-def test_every_error_of_the_session_form_shows_at_once_in_dutch(application, promoter):
+def test_every_error_of_the_session_form_shows_at_once_in_dutch(application, promoter, dutch):
     """The service's refusals (a date in the future, 0 hours) come together with the fields' own errors."""
     before = saved_state(application)
     client = Client()  # the browser's language is not asked: the portal speaks Dutch
@@ -393,7 +400,7 @@ def dutch_client(user) -> Client:
     return client
 
 
-def test_closing_asks_for_confirmation_and_says_how_many_milestones_are_reached(in_progress, promoter):
+def test_closing_asks_for_confirmation_and_says_how_many_milestones_are_reached(in_progress, promoter, dutch):
     CoachingSessionFactory(application=in_progress, date=datetime.date(2025, 5, 2), kind="diagnosis")
     CoachingSessionFactory(application=in_progress, date=datetime.date(2025, 6, 2), kind="action_plan")
     client, before = dutch_client(promoter), saved_state(in_progress)
@@ -409,7 +416,7 @@ def test_closing_asks_for_confirmation_and_says_how_many_milestones_are_reached(
     assert saved_state(in_progress) == before
 
 
-def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter):
+def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter, dutch):
     before = saved_state(in_progress)
     response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "completed"})
     assert response.status_code == 200
@@ -420,7 +427,7 @@ def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter)
     assert saved_state(in_progress) == before
 
 
-def test_the_confirmation_lists_every_error_at_once(in_progress, promoter):
+def test_the_confirmation_lists_every_error_at_once(in_progress, promoter, dutch):
     response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "stopped", "reason": " "})
     assert set(response.context["close_form"].errors) == {"reason", "confirm"}
 
