@@ -133,6 +133,25 @@ def _require_project_of_traject(project: Project | None, traject: Traject) -> No
         raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
 
 
+def _require_project_to_approve(application: Application) -> None:
+    """Refuse to approve an application without a project when its traject has projects to choose from:
+    promoters see an application through its project, so without one nobody would ever coach it.
+
+    Every project of the traject counts (a project has no end or active flag); a traject without
+    projects (motivatie) approves without one.
+    """
+    if application.project_id is None and application.traject.projects.exists():
+        raise WorkflowRefusal(
+            _(
+                "Choose a project for this application first: %(traject)s has projects, and an approved "
+                "application without one is never seen by a promoter."
+            )
+            % {"traject": application.traject.name},
+            # A state of the application, not a typed value: 409 in the API, like the other refusals.
+            "project_required",
+        )
+
+
 @transaction.atomic
 def update_application_details(
     application: Application,
@@ -240,6 +259,7 @@ def approve_application(
     """
     application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
     day = on or _today()
+    _require_project_to_approve(application)
     check_eligibility(application.company, application.traject, day, application)
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
