@@ -16,6 +16,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants import hooks, services
+from participants.forms.kbo import KboNumberFormField
 from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
@@ -69,6 +70,26 @@ class ApprovedStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KboNumberFieldMixin:
+    """Let every KBO number of the form be typed in the notations the API and the portal accept."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "kbo_number":
+            return KboNumberFormField(
+                label=capfirst(db_field.verbose_name),
+                required=not db_field.blank,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class KboSearchMixin:
+    """Find rows by a KBO number as printed, or part of it ("0403.17", "BE 403 170")."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
+
+
 class CompanyApplicationInline(admin.TabularInline):
     model = Application
     fields = ("traject", "project", "status", "submitted_on", "decided_on", "started_on", "ended_on")
@@ -107,7 +128,7 @@ class CompanySMEDeclarationInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "kbo",
@@ -146,9 +167,6 @@ class CompanyAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     @admin.display(description=_("KBO number"), ordering="kbo_number")
     def kbo(self, company):
         return format_kbo_number(company.kbo_number)
-
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, kbo_search_term(search_term))
 
     def save_model(self, request, obj, form, change):
         services.save_company(obj, by=request.user)
@@ -229,7 +247,7 @@ def _export_lines(applications, language: str):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
@@ -256,7 +274,8 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
     list_select_related = ("company", "traject", "project")
     search_fields = ("company__kbo_number", "company__name")
     date_hierarchy = "decided_on"
-    raw_id_fields = ("company", "referral")
+    # Found by name or (part of) the KBO number, as printed or not.
+    autocomplete_fields = ("company", "referral")
     # Status and decisions change only through the workflow, never by editing a field.
     readonly_fields = (
         "status",
@@ -449,7 +468,7 @@ class EvaluationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+class ReferralAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     """Referrals: sector consultants refer companies (``refer_company``, in the portal and the API); an
     officer follows one up here (``follow_up_referral``). Who referred what, and when, stays."""
 
@@ -554,7 +573,7 @@ ENTERPRISE_FIELDS = (
 )
 
 
-class RelatedEnterpriseInline(admin.TabularInline):
+class RelatedEnterpriseInline(KboNumberFieldMixin, admin.TabularInline):
     """The partner and linked enterprises, entered with a new declaration and never changed afterwards."""
 
     model = RelatedEnterprise
