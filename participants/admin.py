@@ -3,9 +3,10 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -15,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants import hooks, services
+from participants import hooks, selectors, services
 from participants.forms.kbo import KboNumberFormField
 from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
     Application,
+    ApplicationStatus,
     CoachingSession,
     Company,
     Evaluation,
@@ -170,6 +172,19 @@ class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertM
 
     def save_model(self, request, obj, form, change):
         services.save_company(obj, by=request.user)
+
+
+# What the decision page's buttons say; the moves themselves are the workflow's (services.TRANSITIONS).
+MOVE_LABELS = {
+    "submit": _("Submit"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "withdraw": _("Withdraw"),
+    "complete": _("Complete"),
+    "stop": _("Stop"),
+}
+# Two officers decide an approval over the budget: this one asks, another signs it off.
+REQUEST_OVERRIDE = "request_override"
 
 
 def _apply_to_each(request, applications, transition, **kwargs) -> None:
@@ -354,6 +369,86 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else super().get_fields(request, obj)
 
+    # -- the decision page: the application's own page, where an officer decides it ---------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        if application is not None and self.has_view_permission(request, application):
+            extra_context = {**(extra_context or {}), "decision": self._decision(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decision(self, request, application: Application) -> dict:
+        """Return what an officer needs to decide ``application``, read with a fixed number of queries."""
+        day = timezone.localdate()
+        application = selectors.application_for_decision(application.pk)
+        company = application.company
+        declaration = selectors.latest_sme_declaration(company)
+        period = selectors.decision_capacity_period(application, day)
+        sessions = list(selectors.coaching_sessions_of(application))
+        undecided = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+        return {
+            "application": application,
+            "company": company,
+            "kbo_number": format_kbo_number(company.kbo_number),
+            "declaration": declaration,
+            "size_basis": selectors.size_class_basis(company, declaration),
+            "refusals": services.approval_refusals(application, day) if undecided else None,
+            "period": period,
+            "sessions": sessions,
+            "hours": sum(session.hours for session in sessions),
+            "milestones": selectors.milestones_reached(session.kind for session in sessions),
+            "panels": hooks.decision_panels(hooks.DecisionSubject(application, day, period)),
+            "history": selectors.application_history_records(application),
+            "moves": self._moves(request, application),
+        }
+
+    def _moves(self, request, application: Application) -> list[dict]:
+        """Return the buttons for the moves the status allows; none for a user who may not change it."""
+        if not self.has_change_permission(request, application):
+            return []
+        moves = [
+            {
+                "name": transition.name,
+                "label": MOVE_LABELS[transition.name],
+                "reason": transition.needs_reason,
+            }
+            for transition in services.transitions_from(application.status)
+        ]
+        if application.status in services.DECIDABLE:
+            moves.append(
+                {"name": REQUEST_OVERRIDE, "label": _("Request approval over the budget"), "reason": True}
+            )
+        for move in moves:
+            move["url"] = reverse("admin:participants_application_move", args=[application.pk, move["name"]])
+        return moves
+
+    def move_view(self, request, object_id, move):
+        """Make one move on the application through its workflow service (the one the API and the bulk
+        actions call) and go back to its page; a refusal is shown there and nothing changes."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")
+        try:
+            if move == REQUEST_OVERRIDE:
+                hooks.request_budget_override(application, by=request.user, reason=reason)
+                done = _("An approval over the budget is requested; another officer signs it off.")
+            elif move in services.TRANSITIONS:
+                transition = services.TRANSITIONS[move]
+                arguments = {"reason": reason} if transition.needs_reason else {}
+                changed = transition.service(application, by=request.user, **arguments)
+                done = _("The application is %(status)s.") % {"status": changed.get_status_display().lower()}
+            else:
+                raise Http404
+        except WorkflowRefusal as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:participants_application_change", args=[application.pk]))
+
     def get_readonly_fields(self, request, obj=None):
         # Company and traject define the application; a new one is made for another pairing.
         return self.readonly_fields if obj is None else ("company", "traject", *self.readonly_fields)
@@ -379,6 +474,11 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path(
+                "<path:object_id>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name=f"{prefix}_move",
+            ),
             *super().get_urls(),
         ]
 
