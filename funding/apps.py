@@ -8,6 +8,7 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         # participants may not import funding (it is the lower layer): funding joins the workflow here.
+        from funding.decision_panel import funding_decision_panel
         from funding.services import (
             aid_decision_note,
             cancel_withdrawn_aid,
@@ -20,6 +21,7 @@ class FundingConfig(AppConfig):
             register_approval_step,
             register_budget_override_request,
             register_decision_note,
+            register_decision_panel,
             register_eligibility_check,
             register_withdrawal_step,
         )
@@ -35,3 +37,5 @@ class FundingConfig(AppConfig):
         from funding.work_queue import register_sections
 
         register_sections()
+        # The money per source, the budget left and the aid headroom on the officer's decision page.
+        register_decision_panel(funding_decision_panel)

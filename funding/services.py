@@ -33,6 +33,7 @@ from funding.selectors import (
     aid_line_of,
     aid_position,
     budget_lines_for,
+    charged_lines,
     committed_on,
     committed_total,
     declared_total,
@@ -105,13 +106,8 @@ def _exhausted_lines(application: Application, split: dict[str, Decimal]) -> lis
     """Return the budget lines the commitment would overdraw, with what is left on each."""
     # Locked so that two approvals cannot both spend the last euros of a line.
     lines = budget_lines_for(application).select_for_update(of=("self",))
-    chosen: dict[str, BudgetLine] = {}
-    for line in lines:
-        # A period's own line wins over the traject's line of the same source.
-        if line.source.code not in chosen or line.capacity_period_id:
-            chosen[line.source.code] = line
     short = []
-    for code, line in chosen.items():
+    for code, line in charged_lines(lines).items():
         left = line.amount - committed_on(line)
         if split.get(code, ZERO) > left:
             short.append((line, left))

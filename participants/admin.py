@@ -3,23 +3,27 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants import hooks, services
+from participants import hooks, selectors, services
+from participants.forms.kbo import KboNumberFormField
 from participants.kbo import format_kbo_number, kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
     Application,
+    ApplicationStatus,
     CoachingSession,
     Company,
     Evaluation,
@@ -77,6 +81,26 @@ class ApprovedStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KboNumberFieldMixin:
+    """Let every KBO number of the form be typed in the notations the API and the portal accept."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "kbo_number":
+            return KboNumberFormField(
+                label=capfirst(db_field.verbose_name),
+                required=not db_field.blank,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class KboSearchMixin:
+    """Find rows by a KBO number as printed, or part of it ("0403.17", "BE 403 170")."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, kbo_search_term(search_term))
+
+
 class CompanyApplicationInline(admin.TabularInline):
     model = Application
     fields = ("traject", "project", "status", "submitted_on", "decided_on", "started_on", "ended_on")
@@ -115,7 +139,7 @@ class CompanySMEDeclarationInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "kbo",
@@ -155,11 +179,21 @@ class CompanyAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     def kbo(self, company):
         return format_kbo_number(company.kbo_number)
 
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, kbo_search_term(search_term))
-
     def save_model(self, request, obj, form, change):
         services.save_company(obj, by=request.user)
+
+
+# What the decision page's buttons say; the moves themselves are the workflow's (services.TRANSITIONS).
+MOVE_LABELS = {
+    "submit": _("Submit"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "withdraw": _("Withdraw"),
+    "complete": _("Complete"),
+    "stop": _("Stop"),
+}
+# Two officers decide an approval over the budget: this one asks, another signs it off.
+REQUEST_OVERRIDE = "request_override"
 
 
 def _apply_to_each(request, applications, transition, **kwargs) -> None:
@@ -237,21 +271,14 @@ def _export_lines(applications, language: str):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "approve_selected_over_budget"]
     change_list_template = "admin/participants/application/change_list.html"
     # An application is added as create_application takes it; the rest follows the workflow.
     add_fields = ("company", "traject", "project")
-    list_display = (
-        "company",
-        "traject",
-        "project",
-        "status",
-        "submitted_on",
-        "decided_on",
-        "started_on",
-        "ended_on",
-    )
+    # What an officer decides on fits 1280 px beside the menu and the filters; the start and the end of
+    # the coaching are on each application's page.
+    list_display = ("company_and_kbo", "traject_code", "project_name", "status", "submitted", "decided")
     list_filter = (
         "traject",
         ApprovedStatusFilter,
@@ -264,7 +291,8 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
     list_select_related = ("company", "traject", "project")
     search_fields = ("company__kbo_number", "company__name")
     date_hierarchy = "decided_on"
-    raw_id_fields = ("company", "referral")
+    # Found by name or (part of) the KBO number, as printed or not.
+    autocomplete_fields = ("company", "referral")
     # Status and decisions change only through the workflow, never by editing a field.
     readonly_fields = (
         "status",
@@ -280,6 +308,36 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
         "created_at",
         "updated_at",
     )
+
+    @admin.display(description=_("company"), ordering="company__name")
+    def company_and_kbo(self, application):
+        company = application.company
+        return format_html("{}<br><small>{}</small>", company.name, format_kbo_number(company.kbo_number))
+
+    @admin.display(description=_("traject"), ordering="traject__code")
+    def traject_code(self, application):
+        traject = application.traject
+        return format_html('<span title="{}">{}</span>', traject.name, traject.code)
+
+    @admin.display(description=_("project"), ordering="project__name")
+    def project_name(self, application):
+        project = application.project
+        if project is None:
+            return None
+        # Project names often start with their traject's, which has its own column.
+        short = project.name.removeprefix(f"{application.traject.name} – ")
+        return format_html('<span title="{}">{}</span>', project.name, short)
+
+    # Short dates, as in a table: the long form takes a column twice as wide.
+    @admin.display(description=_("submitted"), ordering="submitted_on")
+    def submitted(self, application):
+        return (
+            date_format(application.submitted_on, "SHORT_DATE_FORMAT") if application.submitted_on else None
+        )
+
+    @admin.display(description=_("decided"), ordering="decided_on")
+    def decided(self, application):
+        return date_format(application.decided_on, "SHORT_DATE_FORMAT") if application.decided_on else None
 
     @admin.display(description=_("state aid"))
     def state_aid(self, application):
@@ -343,6 +401,86 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else super().get_fields(request, obj)
 
+    # -- the decision page: the application's own page, where an officer decides it ---------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        if application is not None and self.has_view_permission(request, application):
+            extra_context = {**(extra_context or {}), "decision": self._decision(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decision(self, request, application: Application) -> dict:
+        """Return what an officer needs to decide ``application``, read with a fixed number of queries."""
+        day = timezone.localdate()
+        application = selectors.application_for_decision(application.pk)
+        company = application.company
+        declaration = selectors.latest_sme_declaration(company)
+        period = selectors.decision_capacity_period(application, day)
+        sessions = list(selectors.coaching_sessions_of(application))
+        undecided = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+        return {
+            "application": application,
+            "company": company,
+            "kbo_number": format_kbo_number(company.kbo_number),
+            "declaration": declaration,
+            "size_basis": selectors.size_class_basis(company, declaration),
+            "refusals": services.approval_refusals(application, day) if undecided else None,
+            "period": period,
+            "sessions": sessions,
+            "hours": sum(session.hours for session in sessions),
+            "milestones": selectors.milestones_reached(session.kind for session in sessions),
+            "panels": hooks.decision_panels(hooks.DecisionSubject(application, day, period)),
+            "history": selectors.application_history_records(application),
+            "moves": self._moves(request, application),
+        }
+
+    def _moves(self, request, application: Application) -> list[dict]:
+        """Return the buttons for the moves the status allows; none for a user who may not change it."""
+        if not self.has_change_permission(request, application):
+            return []
+        moves = [
+            {
+                "name": transition.name,
+                "label": MOVE_LABELS[transition.name],
+                "reason": transition.needs_reason,
+            }
+            for transition in services.transitions_from(application.status)
+        ]
+        if application.status in services.DECIDABLE:
+            moves.append(
+                {"name": REQUEST_OVERRIDE, "label": _("Request approval over the budget"), "reason": True}
+            )
+        for move in moves:
+            move["url"] = reverse("admin:participants_application_move", args=[application.pk, move["name"]])
+        return moves
+
+    def move_view(self, request, object_id, move):
+        """Make one move on the application through its workflow service (the one the API and the bulk
+        actions call) and go back to its page; a refusal is shown there and nothing changes."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")
+        try:
+            if move == REQUEST_OVERRIDE:
+                hooks.request_budget_override(application, by=request.user, reason=reason)
+                done = _("An approval over the budget is requested; another officer signs it off.")
+            elif move in services.TRANSITIONS:
+                transition = services.TRANSITIONS[move]
+                arguments = {"reason": reason} if transition.needs_reason else {}
+                changed = transition.service(application, by=request.user, **arguments)
+                done = _("The application is %(status)s.") % {"status": changed.get_status_display().lower()}
+            else:
+                raise Http404
+        except WorkflowRefusal as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:participants_application_change", args=[application.pk]))
+
     def get_readonly_fields(self, request, obj=None):
         # Company and traject define the application; a new one is made for another pairing.
         return self.readonly_fields if obj is None else ("company", "traject", *self.readonly_fields)
@@ -368,6 +506,11 @@ class ApplicationAdmin(NoDeleteMixin, NoRevertMixin, RefusalInFormMixin, SimpleH
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path(
+                "<path:object_id>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name=f"{prefix}_move",
+            ),
             *super().get_urls(),
         ]
 
@@ -464,7 +607,7 @@ class EvaluationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+class ReferralAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
     """Referrals: sector consultants refer companies (``refer_company``, in the portal and the API); an
     officer follows one up here (``follow_up_referral``). Who referred what, and when, stays."""
 
@@ -569,7 +712,7 @@ ENTERPRISE_FIELDS = (
 )
 
 
-class RelatedEnterpriseInline(admin.TabularInline):
+class RelatedEnterpriseInline(KboNumberFieldMixin, admin.TabularInline):
     """The partner and linked enterprises, entered with a new declaration and never changed afterwards."""
 
     model = RelatedEnterprise

@@ -15,6 +15,8 @@ commit money (and state aid), the higher app registers its work here from its ``
 - a **work-queue section**: a list of things waiting for someone on the officers' work queue (the
   declarations to decide, the budget lines nearly spent); ``participants`` registers its own from its
   ``AppConfig.ready()`` too.
+- a **decision panel** adds a section to the page where an officer decides one application (the money per
+  source and the State-aid headroom, for example), rendered by the layer that knows it.
 
 Registering the same function twice has no effect; they run in the order they were registered.
 """
@@ -25,10 +27,11 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from participants.models import Application, Company
-from trajects.models import Traject
+from trajects.models import CapacityPeriod, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
@@ -43,16 +46,36 @@ class Approval:
     day: datetime.date
 
 
+@dataclass(frozen=True)
+class DecisionSubject:
+    """What the decision page is about: the application, the day it is read on and the capacity period
+    its approval took, or would take that day (None when no period contains the day)."""
+
+    application: Application
+    day: datetime.date
+    capacity_period: CapacityPeriod | None
+
+
+@dataclass(frozen=True)
+class DecisionPanel:
+    """A section of the decision page: a title and its HTML, rendered from a template (so escaped)."""
+
+    title: str
+    html: SafeString
+
+
 EligibilityCheck = Callable[[Company, Traject, datetime.date, Application | None], None]
 ApprovalStep = Callable[[Approval], str]
 WithdrawalStep = Callable[[Application, User], None]
 DecisionNote = Callable[[Application], str]
 BudgetOverrideRequest = Callable[..., object]  # request(application, *, by, reason)
+DecisionPanelFunction = Callable[[DecisionSubject], DecisionPanel | None]
 
 _eligibility_checks: list[EligibilityCheck] = []
 _approval_steps: list[ApprovalStep] = []
 _withdrawal_steps: list[WithdrawalStep] = []
 _decision_notes: list[DecisionNote] = []
+_decision_panels: list[DecisionPanelFunction] = []
 # One layer keeps the budget, so one function (at most) records the requests.
 _budget_override_request: list[BudgetOverrideRequest] = []
 
@@ -125,6 +148,14 @@ def register_decision_note(note: DecisionNote) -> DecisionNote:
     return _register(_decision_notes, note)
 
 
+def register_decision_panel(panel: DecisionPanelFunction) -> DecisionPanelFunction:
+    """Show the section ``panel(subject)`` returns (when not None) on every decision page from now on.
+
+    A panel only reads, with a number of queries that does not grow with the data.
+    """
+    return _register(_decision_panels, panel)
+
+
 def register_budget_override_request(request: BudgetOverrideRequest) -> BudgetOverrideRequest:
     """Let ``request(application, by=by, reason=reason)`` record an officer's request to approve an
     application over its budget, for a second officer to sign off, and return what it recorded; it
@@ -175,6 +206,11 @@ def run_withdrawal_steps(application: Application, by: User) -> None:
 def decision_notes(application: Application) -> list[str]:
     """Return the registered decision notes for ``application``'s e-mail, the empty ones left out."""
     return [text for note in _decision_notes if (text := note(application))]
+
+
+def decision_panels(subject: DecisionSubject) -> list[DecisionPanel]:
+    """Return the registered decision panels for ``subject``, the empty ones left out."""
+    return [section for panel in _decision_panels if (section := panel(subject)) is not None]
 
 
 def request_budget_override(application: Application, *, by: User, reason: str):

@@ -1,6 +1,7 @@
 """Reads and aggregates over companies and applications."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
@@ -217,7 +218,12 @@ def coaching_trajects(user: User) -> QuerySet[Traject]:
 
 def coaching_milestones(application: Application) -> list[dict]:
     """Each milestone in order, reached once a session of its kind took place."""
-    reached = set(application.sessions.values_list("kind", flat=True).distinct())
+    return milestones_reached(application.sessions.values_list("kind", flat=True).distinct())
+
+
+def milestones_reached(kinds: Iterable[str]) -> list[dict]:
+    """Each milestone in order, reached when one of the sessions' ``kinds`` worked on it."""
+    reached = set(kinds)
     return [
         {"value": milestone.value, "label": milestone.label, "reached": milestone.value in reached}
         for milestone in Milestone
@@ -399,3 +405,94 @@ def work_queue(user: User, today: datetime.date, *, lines: int) -> list[WorkQueu
             )
         )
     return results
+
+
+# -- the decision page ---------------------------------------------------------------------------------
+def application_for_decision(pk: int) -> Application:
+    """Return the application with everything the decision page names of it, in one query."""
+    return Application.objects.select_related(
+        "company",
+        "traject",
+        "project",
+        "capacity_period",
+        "decided_by",
+        "referral__consultant",
+        "referral__sector_fund",
+        "referral__intake_by",
+    ).get(pk=pk)
+
+
+def latest_sme_declaration(company: Company) -> SMEDeclaration | None:
+    """Return the company's latest SME declaration with its enterprises, or None."""
+    return sme_declarations_of(company).first()
+
+
+def size_class_basis(company: Company, declaration: SMEDeclaration | None) -> str:
+    """Return what the company's size class rests on: ``unknown`` (no staff declared), ``non_profit``
+    (its legal form or flag), ``declaration`` (the latest SME declaration, whose totals the company
+    took) or ``figures`` (staff, turnover and balance-sheet total entered on the company)."""
+    if company.is_non_profit:
+        return "non_profit"
+    if company.staff_headcount is None:
+        return "unknown"
+    if declaration is not None and declaration.size_class == company.size_class:
+        return "declaration"
+    return "figures"
+
+
+def decision_capacity_period(application: Application, day: datetime.date) -> CapacityPeriod | None:
+    """Return the capacity period the application took, or else the one its approval on ``day`` would
+    take, with ``taken`` and ``free`` places; None when no period contains ``day``."""
+    periods = capacity_periods_with_use()
+    if application.capacity_period_id:
+        return periods.filter(pk=application.capacity_period_id).first()
+    return periods.filter(traject_id=application.traject_id, start__lte=day, end__gte=day).first()
+
+
+# The fields whose changes the history lists; the status is shown as a move of its own.
+_HISTORY_FIELDS = (
+    "project_id",
+    "referral_id",
+    "planned_cost",
+    "submitted_on",
+    "decided_on",
+    "decided_by_id",
+    "capacity_period_id",
+    "size_class_at_approval",
+    "started_on",
+    "ended_on",
+    "reason",
+)
+
+
+def _history_value(record, name: str):
+    """Return a history record's value, an empty text counting as no value (None before the first)."""
+    value = getattr(record, name) if record is not None else None
+    return None if value == "" else value
+
+
+def application_history_records(application: Application) -> list[dict]:
+    """Return every history record of the application, oldest first: when, who, the status it moved
+    from and to (or kept), the other fields that changed, and the reason given. One query."""
+    records = application.history.select_related("history_user").order_by("history_date", "history_id")
+    rows, previous = [], None
+    for record in records:
+        changed = [
+            Application._meta.get_field(name.removesuffix("_id")).verbose_name
+            for name in _HISTORY_FIELDS
+            if _history_value(record, name) != _history_value(previous, name)
+        ]
+        user = record.history_user
+        moved = previous is not None and previous.status != record.status
+        rows.append(
+            {
+                "at": record.history_date,
+                "by": (user.get_full_name() or user.get_username()) if user else "",
+                "from": previous.get_status_display() if moved else "",
+                "to": record.get_status_display(),
+                "changed": changed,
+                "reason": record.history_change_reason or "",
+            }
+        )
+        previous = record
+    return rows

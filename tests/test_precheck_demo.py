@@ -42,10 +42,14 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def what_the_approval_does(company, traject, day, officer) -> str:
-    """Return ``approved`` or the refusal's code for a fresh application, leaving nothing behind."""
+    """Return ``approved`` or the refusal's code for a fresh application, leaving nothing behind.
+
+    The application has a project where its traject has projects, as the approval requires."""
     try:
         with transaction.atomic():
-            application = services.create_application(company=company, traject=traject, by=officer)
+            application = services.create_application(
+                company=company, traject=traject, by=officer, project=traject.projects.first()
+            )
             services.submit_application(application, by=officer, on=day)
             services.approve_application(application, by=officer, on=day)
             transaction.set_rollback(True)

@@ -15,6 +15,10 @@ from participants.services.precheck import Verdict, precheck_eligibility, public
 from participants.services.referrals import follow_up_referral, refer_company
 from participants.services.sme import EnterpriseFigures, declare_sme_status, sme_totals
 from participants.services.workflow import (
+    DECIDABLE,
+    TRANSITIONS,
+    Transition,
+    approval_refusals,
     approve_application,
     check_eligibility,
     complete_application,
@@ -25,15 +29,20 @@ from participants.services.workflow import (
     session_refusals,
     stop_application,
     submit_application,
+    transitions_from,
     update_application_details,
     withdraw_application,
 )
 
 __all__ = [
+    "DECIDABLE",
+    "TRANSITIONS",
     "EnterpriseFigures",
     "KboImportResult",
     "KboImportStopped",
+    "Transition",
     "Verdict",
+    "approval_refusals",
     "approve_application",
     "change_capacity_places",
     "check_eligibility",
@@ -60,6 +69,7 @@ __all__ = [
     "submit_application",
     "submit_evaluation",
     "take_place",
+    "transitions_from",
     "update_application_details",
     "withdraw_application",
 ]

@@ -5,6 +5,8 @@ the acting user and the reason, so the history answers who, when, from, to and w
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
@@ -27,7 +29,7 @@ from participants.models import (
     Referral,
 )
 from participants.selectors import applications_visible_to
-from participants.services.capacity import take_place
+from participants.services.capacity import free_place_refusal, take_place
 from participants.tasks import send_decision_notification, send_evaluation_invitation
 from trajects.models import Project, Traject
 from trajects.size_classes import SizeClass
@@ -39,6 +41,13 @@ from voorsprong.services import WorkflowRefusal, require_role, save_as
 
 def _today() -> datetime.date:
     return timezone.localdate()
+
+
+# The statuses each transition leaves from; every other status is refused (invalid_transition).
+SUBMITTABLE = (ApplicationStatus.DRAFT,)
+DECIDABLE = (ApplicationStatus.SUBMITTED,)
+WITHDRAWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED)
+ENDABLE = (ApplicationStatus.IN_PROGRESS,)
 
 
 def _require_assigned(application: Application, user: User) -> None:
@@ -133,6 +142,26 @@ def _require_project_of_traject(project: Project | None, traject: Traject) -> No
         raise WorkflowRefusal(_("The project belongs to another traject."), "invalid_project", "project")
 
 
+def _project_refusal(application: Application) -> WorkflowRefusal | None:
+    """Return why ``application`` may not be approved without a project, or None.
+
+    Promoters see an application through its project, so approved without one nobody would ever coach
+    it. Every project of the traject counts (a project has no end date or active flag); a traject
+    without projects (motivatie) approves without one.
+    """
+    if application.project_id is None and application.traject.projects.exists():
+        return WorkflowRefusal(
+            _(
+                "Choose a project for this application first: %(traject)s has projects, and an approved "
+                "application without one is never seen by a promoter."
+            )
+            % {"traject": application.traject.name},
+            # A state of the application, not a typed value: 409 in the API, like the other refusals.
+            "project_required",
+        )
+    return None
+
+
 @transaction.atomic
 def update_application_details(
     application: Application,
@@ -163,9 +192,7 @@ def update_application_details(
 
 @transaction.atomic
 def submit_application(application: Application, *, by: User, on: datetime.date | None = None) -> Application:
-    application = _begin(
-        application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), (ApplicationStatus.DRAFT,), _("submitted")
-    )
+    application = _begin(application, by, (Role.OFFICER, Role.SECTOR_CONSULTANT), SUBMITTABLE, _("submitted"))
     application.status, application.submitted_on = ApplicationStatus.SUBMITTED, on or _today()
     save_as(application, by)
     return application
@@ -229,6 +256,20 @@ def check_eligibility(
         raise refusals[0]
 
 
+def approval_refusals(application: Application, day: datetime.date | None = None) -> list[WorkflowRefusal]:
+    """Return every reason why approving ``application`` on ``day`` (today by default) would be refused,
+    in the order the approval checks them: the project, the eligibility (with the higher layers'
+    checks), a free place. Read without locks, for the officer deciding; the approval checks again
+    under its locks, and the higher layers' approval steps (the budget) have their own say.
+    """
+    day = day or _today()
+    refusals = [refusal] if (refusal := _project_refusal(application)) else []
+    refusals += eligibility_refusals(application.company, application.traject, day, application)
+    if refusal := free_place_refusal(application.traject, day):
+        refusals.append(refusal)
+    return refusals
+
+
 @transaction.atomic
 def approve_application(
     application: Application, *, by: User, on: datetime.date | None = None
@@ -238,8 +279,10 @@ def approve_application(
     An exhausted budget refuses; an approval over the budget is requested and signed off by two officers
     (``participants.hooks.request_budget_override``), the sign-off calling this again.
     """
-    application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("approved"))
+    application = _begin(application, by, (Role.OFFICER,), DECIDABLE, _("approved"))
     day = on or _today()
+    if refusal := _project_refusal(application):
+        raise refusal
     check_eligibility(application.company, application.traject, day, application)
     application.capacity_period = take_place(application.traject, day)
     # The higher layers' steps (funding commits the money) run here, in this transaction.
@@ -257,7 +300,7 @@ def reject_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     reason = _require_reason(reason)
-    application = _begin(application, by, (Role.OFFICER,), (ApplicationStatus.SUBMITTED,), _("rejected"))
+    application = _begin(application, by, (Role.OFFICER,), DECIDABLE, _("rejected"))
     application.status, application.decided_on, application.decided_by = (
         ApplicationStatus.REJECTED,
         on or _today(),
@@ -275,13 +318,7 @@ def withdraw_application(
 ) -> Application:
     """Withdraw an application on the company's request; an approved one gives its place back."""
     reason = _require_reason(reason)
-    application = _begin(
-        application,
-        by,
-        (Role.OFFICER,),
-        (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED),
-        _("withdrawn"),
-    )
+    application = _begin(application, by, (Role.OFFICER,), WITHDRAWABLE, _("withdrawn"))
     was_approved = application.status == ApplicationStatus.APPROVED
     application.status, application.ended_on, application.reason = (
         ApplicationStatus.WITHDRAWN,
@@ -391,9 +428,7 @@ def _require_end_date(application: Application, day: datetime.date) -> datetime.
 def complete_application(
     application: Application, *, by: User, on: datetime.date | None = None
 ) -> Application:
-    application = _begin(
-        application, by, (Role.PROMOTER, Role.OFFICER), (ApplicationStatus.IN_PROGRESS,), _("completed")
-    )
+    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), ENDABLE, _("completed"))
     application.ended_on = _require_end_date(application, on or _today())
     application.status = ApplicationStatus.COMPLETED
     save_as(application, by)
@@ -407,10 +442,37 @@ def stop_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     reason = _require_reason(reason)
-    application = _begin(
-        application, by, (Role.PROMOTER, Role.OFFICER), (ApplicationStatus.IN_PROGRESS,), _("stopped")
-    )
+    application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), ENDABLE, _("stopped"))
     application.ended_on = _require_end_date(application, on or _today())
     application.status, application.reason = ApplicationStatus.STOPPED, reason
     save_as(application, by, reason=reason)
     return application
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move an officer makes on one application: its service, the statuses it leaves from, and whether
+    it takes a reason."""
+
+    name: str
+    service: Callable[..., Application]
+    leaves: tuple[str, ...]
+    needs_reason: bool = False
+
+
+TRANSITIONS = {
+    transition.name: transition
+    for transition in (
+        Transition("submit", submit_application, SUBMITTABLE),
+        Transition("approve", approve_application, DECIDABLE),
+        Transition("reject", reject_application, DECIDABLE, needs_reason=True),
+        Transition("withdraw", withdraw_application, WITHDRAWABLE, needs_reason=True),
+        Transition("complete", complete_application, ENDABLE),
+        Transition("stop", stop_application, ENDABLE, needs_reason=True),
+    )
+}
+
+
+def transitions_from(status: str) -> list[Transition]:
+    """Return the officers' moves an application in ``status`` allows, in the order of the workflow."""
+    return [transition for transition in TRANSITIONS.values() if status in transition.leaves]
