@@ -32,8 +32,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="nl-BE")
+def browser_locale():
+    """The language the browser asks for; a test parametrizes it to try others (the pages stay Dutch)."""
+    return "nl-BE"
+
+
+@pytest.fixture
+def page(browser, live_server, browser_locale):
+    context = browser.new_context(base_url=live_server.url, locale=browser_locale)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -158,3 +158,37 @@ def test_the_application_list_shows_status_and_dates_without_scrolling_sideways(
         "beslist",
     ]
     assert page.locator("#result_list .field-project_name").first.inner_text() == "Syntra"
+
+
+@pytest.mark.parametrize("browser_locale", ["nl-BE", "en-US"])
+def test_the_officers_day_from_the_work_queue_to_a_decision_and_back(page, log_in, officer, leren):
+    """Queue, decide, and the queue without it: in Dutch whatever language the browser asks for."""
+    waiting = submitted(leren, officer, "Brouwerij Het Anker", "0403170701")
+    submitted(leren, officer, "Garage Peeters", "0417497106")
+    log_in(officer)
+    assert page.url.endswith(reverse("work_queue"))
+    assert page.locator("html").get_attribute("lang").startswith("nl")
+    queue = page.get_by_test_id("section-applications-to-decide")
+    assert page.get_by_test_id("count-applications-to-decide").inner_text() == "2"
+
+    queue.get_by_role("link", name="Brouwerij Het Anker").click()
+    page.wait_for_url(f"**{reverse('admin:participants_application_change', args=[waiting.pk])}")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert "Vrij" in page.locator("#decision-places").inner_text()
+    assert "Europese Unie" in page.locator("#decision-sources").inner_text()
+    page.locator("#move-approve button").click()
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .success").inner_text() == "De aanvraag is goedgekeurd."
+
+    page.get_by_test_id("menu-work-queue").click()
+    page.wait_for_url(f"**{reverse('work_queue')}")
+    assert page.get_by_test_id("count-applications-to-decide").inner_text() == "1"
+    assert queue.get_by_role("link", name="Brouwerij Het Anker").count() == 0
+    assert queue.get_by_role("link", name="Garage Peeters").count() == 1
+    # Approved with a project run by nobody yet: no promoter sees it, so the queue says so.
+    assert (
+        page.get_by_test_id("section-approved-without-promoter")
+        .get_by_role("link", name="Brouwerij Het Anker")
+        .count()
+        == 1
+    )
