@@ -523,9 +523,9 @@ class AuthTokenSchema(OpenApiViewExtension):
             "post": extend_schema(
                 **describe(
                     "Get the user's API token",
-                    "Log in with username and password (form or JSON) and get the user's token; send it as "
-                    "`Authorization: Token <token>`. After too many failed log-ins (5 by default) a username is "
-                    "locked from that address for a while (30 minutes by default).",
+                    "Log in with username and password (form or JSON) and get the user's token; send it "
+                    "as `Authorization: Token <token>`. After too many failed log-ins (5 by default) a "
+                    "username is locked from that address for a while (30 minutes by default).",
                     who="anyone with an account.",
                     refusals={400: ("invalid", "parse_error"), 403: ("locked_out",)},
                 ),
