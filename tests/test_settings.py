@@ -40,7 +40,8 @@ def test_without_environment_sqlite_in_var_and_eager_celery():
     assert settings["eager"] is True
     assert settings["debug"] is False
     assert settings["language"] == "nl-be"
-    assert settings["languages"] == ["nl-be"]  # Dutch whatever the browser asks
+    # Dutch whatever the browser asks for: no other language is offered.
+    assert settings["languages"] == ["nl-be"]
     assert settings["time_zone"] == "Europe/Brussels"
 
 

@@ -139,8 +139,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Dutch (nl-BE) for everyone, whatever the browser or client asks (no LocaleMiddleware): the officers,
-# the companies and the API's integrators read one language.
+# One voice: the interface is Dutch (nl-BE) whatever the browser asks for, so no LocaleMiddleware.
 LANGUAGE_CODE = "nl-be"
 LANGUAGES = [("nl-be", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
