@@ -24,6 +24,7 @@ from funding.serializers import (
     DeclarationSerializer,
     PaymentSerializer,
 )
+from participants.api import APPROVAL_REFUSALS
 from participants.selectors import companies_visible_to
 from voorsprong.api import (
     CHANGE_ERRORS,
@@ -33,6 +34,7 @@ from voorsprong.api import (
     ObjectActionMixin,
     ReasonSerializer,
     StrictBodyMixin,
+    describe,
     error_responses,
     model_viewset_schema,
     requires_permission,
@@ -44,19 +46,51 @@ SEES_DECLARATIONS = requires_permission("funding.view_declaration")
 SEES_BUDGET_OVERRIDES = requires_permission("funding.view_budgetoverride")
 
 
-def _decision_schema(summary: str, request=None, serializer=DeclarationSerializer):
+def _decision_schema(
+    summary: str, what: str, *, who: str, refusals, request=None, serializer=DeclarationSerializer
+):
     return extend_schema(
-        summary=summary,
+        **describe(summary, what, who=who, refusals=refusals),
         request=request,
         responses={200: serializer, **error_responses(*TRANSITION_ERRORS)},
     )
 
 
+DECLARATIONS_SEEN = "promoters (their own organisation's), officers and the financial service (every one)."
+DECLARATION_DOCS = {
+    "list": describe(
+        "List cost declarations",
+        "Cost declarations per application and period, latest declared first, with their shares per "
+        "funding source and attachments. Filter on status, application and traject.",
+        who=DECLARATIONS_SEEN,
+    ),
+    "retrieve": describe(
+        "Get a cost declaration",
+        "One cost declaration with its shares per funding source and attachments.",
+        who=DECLARATIONS_SEEN + " Another organisation's answers 404.",
+    ),
+}
+
+
 @extend_schema_view(
     **{
-        **model_viewset_schema(DeclarationSerializer, create=True),
+        **model_viewset_schema(DeclarationSerializer, docs=DECLARATION_DOCS),
         # An application the user may not see is not found (VisibleApplicationField): 404.
-        "create": extend_schema(responses={201: DeclarationSerializer, **error_responses(*CHANGE_ERRORS)}),
+        "create": extend_schema(
+            **describe(
+                "Declare costs",
+                "Declare the coaching costs of an application in progress (or closed) for a period, with "
+                "optional attachments (multipart). The amount is charged to the funding sources in the "
+                "proportions committed at approval, and the declarations of an application never exceed "
+                "what was committed.",
+                who="promoters, for their organisation's applications (another application answers 404).",
+                refusals={
+                    400: ("invalid", "invalid_period", "invalid_amount", "invalid_hours", "parse_error"),
+                    409: ("invalid_transition", "over_commitment"),
+                },
+            ),
+            responses={201: DeclarationSerializer, **error_responses(*CHANGE_ERRORS, 409)},
+        ),
     }
 )
 class DeclarationViewSet(
@@ -78,28 +112,72 @@ class DeclarationViewSet(
 
     # The services decide who may act (officers decide, the financial service pays); the scoped
     # queryset already answers 404 for a declaration the user may not see.
-    @_decision_schema("Approve a declaration")
+    @_decision_schema(
+        "Approve a declaration",
+        "Approve a declared cost declaration, as of today.",
+        who="officers; never the person who declared it.",
+        refusals={409: ("invalid_transition", "same_person")},
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def approve(self, request, pk=None):
         return self.act(services.approve_declaration)
 
-    @_decision_schema("Reject a declaration", ReasonSerializer)
+    @_decision_schema(
+        "Reject a declaration",
+        "Reject a declared cost declaration with a reason; its amount is no longer charged.",
+        who="officers.",
+        refusals={409: ("invalid_transition", "reason_required")},
+        request=ReasonSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_DECLARATIONS])
     def reject(self, request, pk=None):
         return self.act(services.reject_declaration, ReasonSerializer)
 
-    @_decision_schema("Mark an approved declaration paid", PaymentSerializer)
+    @_decision_schema(
+        "Mark an approved declaration paid",
+        "Record the payment of an approved declaration, on the date given (today by default; not in the "
+        "future, not before the approval).",
+        who="the financial service; never the person who approved it.",
+        refusals={
+            400: ("invalid", "invalid_date", "parse_error"),
+            409: ("invalid_transition", "same_person"),
+        },
+        request=PaymentSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
         return self.act(services.mark_declaration_paid, PaymentSerializer)
 
 
+BUDGET_OVERRIDE_DOCS = {
+    "list": describe(
+        "List approvals over the budget",
+        "Requests to approve an application although its budget is short, latest first; "
+        "`?status=pending` lists those waiting for a sign-off. Filter on status, application and traject.",
+        who="officers.",
+    ),
+    "retrieve": describe(
+        "Get an approval over the budget",
+        "One request to approve an application over its budget, with who asked, why, and its decision.",
+        who="officers.",
+    ),
+}
+
+
 @extend_schema_view(
     **{
-        **model_viewset_schema(BudgetOverrideSerializer),
+        **model_viewset_schema(BudgetOverrideSerializer, docs=BUDGET_OVERRIDE_DOCS),
         # A refused request (the budget is not short, one is waiting already) answers 409.
         "create": extend_schema(
-            summary="Request an approval over the budget, for another officer to sign off",
+            **describe(
+                "Request an approval over the budget",
+                "Ask, with a reason, to approve a submitted application that the budget cannot cover; "
+                "another officer signs it off. The approval is tried first and undone: the request is "
+                "recorded only when the budget is what stops it, otherwise the approval's own refusal "
+                "answers. One request waits per application.",
+                who="officers.",
+                refusals={409: ("budget_not_exhausted", "override_pending", *APPROVAL_REFUSALS)},
+            ),
             responses={201: BudgetOverrideSerializer, **error_responses(*TRANSITION_ERRORS)},
         ),
     }
@@ -123,13 +201,26 @@ class BudgetOverrideViewSet(
     queryset = budget_overrides()
 
     @_decision_schema(
-        "Sign off another officer's approval over the budget", serializer=BudgetOverrideSerializer
+        "Sign off an approval over the budget",
+        "Sign off another officer's waiting request: the application is approved as of today in the same "
+        "transaction (its place taken and its money committed). When the approval is refused at that "
+        "moment, nothing changes and the request keeps waiting.",
+        who="officers other than the one who asked.",
+        refusals={409: ("same_person", *APPROVAL_REFUSALS)},
+        serializer=BudgetOverrideSerializer,
     )
     @action(detail=True, methods=["post"], url_path="sign-off", permission_classes=[SEES_BUDGET_OVERRIDES])
     def sign_off(self, request, pk=None):
         return self.act(services.sign_off_budget_override)
 
-    @_decision_schema("Refuse an approval over the budget", ReasonSerializer, BudgetOverrideSerializer)
+    @_decision_schema(
+        "Refuse an approval over the budget",
+        "Refuse a waiting request with a reason; the application stays submitted.",
+        who="officers, the one who asked too.",
+        refusals={409: ("invalid_transition", "reason_required")},
+        request=ReasonSerializer,
+        serializer=BudgetOverrideSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_BUDGET_OVERRIDES])
     def refuse(self, request, pk=None):
         return self.act(services.refuse_budget_override, ReasonSerializer)
@@ -141,7 +232,12 @@ class BudgetSummaryView(APIView):
     permission_classes = [role_permission(Role.OFFICER, Role.FINANCE, Role.CABINET)]
 
     @extend_schema(
-        summary="The budget monitor's figures per traject and funding source",
+        **describe(
+            "The budget monitor's figures",
+            "Per traject and funding source on a date: budget, committed, declared, approved, paid, "
+            "remaining, the share used and the burn rate. Filter on traject, source and capacity period.",
+            who="officers, the financial service and the cabinet.",
+        ),
         parameters=[
             OpenApiParameter("traject", str, description="A traject's code."),
             OpenApiParameter("source", str, enum=FundingSourceCode.values, description="A funding source."),
@@ -176,7 +272,14 @@ class CompanyAidView(APIView):
     permission_classes = [role_permission(Role.OFFICER, Role.PROMOTER)]
 
     @extend_schema(
-        summary="The de-minimis aid and headroom of a company's single undertaking",
+        **describe(
+            "The de-minimis aid and headroom of a company",
+            "The de-minimis aid of the company's single undertaking (every company reached through its "
+            "links) in the three years up to the date (today by default): the ceiling, what was granted, "
+            "the headroom, and every aid line. Exempted aid is listed but not counted.",
+            who="officers, and promoters for a company with an application of their organisation (another "
+            "company answers 404).",
+        ),
         parameters=[AidAsOfSerializer],
         responses={200: AidPositionSerializer, **error_responses(400, *DETAIL_ERRORS)},
     )

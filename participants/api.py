@@ -45,6 +45,7 @@ from voorsprong.api import (
     ObjectActionMixin,
     ReasonSerializer,
     StrictBodyMixin,
+    describe,
     error_responses,
     model_viewset_schema,
     requires_permission,
@@ -55,8 +56,57 @@ from voorsprong.throttling import seconds_to_wait
 
 SEES_APPLICATIONS = requires_permission("participants.view_application")
 
+# Who sees which companies and applications (participants.selectors), as the contract words it.
+COMPANIES_SEEN = (
+    "officers and sector consultants (every company), promoters (the companies with an application of "
+    "their organisation's projects)."
+)
+APPLICATIONS_SEEN = (
+    "officers (every application), promoters (those of their organisation's projects), sector consultants "
+    "(those of their referrals whose progress they follow)."
+)
+# Why an approval can be refused, in the order it checks (the budget's refusal comes from funding).
+APPROVAL_REFUSALS = (
+    "invalid_transition",
+    "project_required",
+    "size_unknown",
+    "not_eligible",
+    "company_inactive",
+    "de_minimis_exceeded",
+    "no_free_place",
+    "budget_exhausted",
+)
+ELIGIBILITY_REFUSALS = ("size_unknown", "not_eligible", "company_inactive", "de_minimis_exceeded")
 
-@extend_schema_view(**model_viewset_schema(CompanySerializer, create=True, update=True))
+COMPANY_DOCS = {
+    "list": describe(
+        "List companies",
+        "The registered companies, by name; filter on size class, province, NACE code (or its first "
+        "digits), KBO number (any notation) or a search on name, KBO number or municipality.",
+        who=COMPANIES_SEEN,
+    ),
+    "retrieve": describe(
+        "Get a company",
+        "One company with its KBO number, figures, size class and contact.",
+        who=COMPANIES_SEEN + " Another company answers 404.",
+    ),
+    "create": describe(
+        "Register a company",
+        "Register a company by its KBO number (any notation; stored as ten digits). Its size class follows "
+        "from the staff and figures given, and is unknown while no staff is declared.",
+        who="officers and sector consultants.",
+        refusals={400: ("invalid",)},
+    ),
+    "update": describe(
+        "Change a company",
+        "Change a company's details; the size class follows from the figures again. PUT replaces every "
+        "field, PATCH the ones sent.",
+        who="officers.",
+    ),
+}
+
+
+@extend_schema_view(**model_viewset_schema(CompanySerializer, docs=COMPANY_DOCS, create=True, update=True))
 class CompanyViewSet(
     StrictBodyMixin,
     mixins.ListModelMixin,
@@ -76,15 +126,40 @@ class CompanyViewSet(
 
     @extend_schema(
         methods=["GET"],
-        summary="The company's SME declarations, latest first",
+        **describe(
+            "List the company's SME declarations",
+            "The company's SME declarations, latest first: figures, partner and linked enterprises, the "
+            "totals and the size class that follows.",
+            who="officers (every company) and sector consultants.",
+        ),
         filters=False,
         responses={200: SMEDeclarationSerializer(many=True), **error_responses(*DETAIL_ERRORS)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Declare the company's SME status",
-        description="The size class follows from the totals and becomes the company's. Officers declare for "
-        "any company; a sector consultant for a company whose size is unknown or that they referred.",
+        **describe(
+            "Declare the company's SME status",
+            "Save an SME declaration (the reference year's own staff and figures, with the partner and "
+            "linked enterprises); the size class follows from the totals and becomes the company's. With an "
+            "attachment (PDF, PNG or JPEG, at most 5 MB) send multipart, the enterprises as "
+            "`enterprises[0]name` and so on; without one, JSON.",
+            who="officers for any company; sector consultants for a company whose size is unknown or that "
+            "they referred.",
+            refusals={
+                400: (
+                    "invalid",
+                    "invalid_reference_year",
+                    "invalid_relation",
+                    "invalid_enterprise",
+                    "invalid_share",
+                    "attachment_too_large",
+                    "invalid_attachment",
+                    "parse_error",
+                ),
+                403: ("forbidden", "csrf_failed"),
+                409: ("invalid_amount",),
+            },
+        ),
         request=SMEDeclarationSerializer,
         responses={201: SMEDeclarationSerializer, **error_responses(*TRANSITION_ERRORS)},
     )
@@ -108,15 +183,50 @@ class CompanyViewSet(
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-def _transition_schema(summary: str, request=None):
+def _transition_schema(summary: str, what: str, *, who: str, refusals: tuple[str, ...], request=None):
     return extend_schema(
-        summary=summary,
+        **describe(summary, what, who=who, refusals={409: refusals}),
         request=request,
         responses={200: ApplicationSerializer, **error_responses(*TRANSITION_ERRORS)},
     )
 
 
-@extend_schema_view(**model_viewset_schema(ApplicationSerializer, create=True, update=True))
+APPLICATION_DOCS = {
+    "list": describe(
+        "List applications",
+        "Applications, latest submitted first. Filter on traject, status (repeatable), the company's size "
+        "class, project and decision date, or with `approved_as_of=YYYY-MM-DD` on exactly the applications "
+        "the statistics (question 244) count as approved on that date: per company and traject the latest "
+        "approved by then, also when it was started, completed, stopped or withdrawn after it.",
+        who=APPLICATIONS_SEEN,
+    ),
+    "retrieve": describe(
+        "Get an application",
+        "One application with its company, traject, project, status and dates, the size class its approval "
+        "rested on and the planned cost.",
+        who=APPLICATIONS_SEEN + " Another application answers 404.",
+    ),
+    "create": describe(
+        "Create a draft application",
+        "Create a draft application of a company for a traject (by its code), optionally with a project of "
+        "that traject and a planned cost (empty: the traject's default). A company has at most one open "
+        "application per traject. Submit it next.",
+        who="officers (sector consultants apply through a referral with the intake done).",
+        refusals={400: ("invalid", "invalid_project"), 409: ("duplicate_application",)},
+    ),
+    "update": describe(
+        "Change an application's project or planned cost",
+        "Change the project (one of the application's traject) and, until the approval commits it, the "
+        "planned cost. Everything else moves through the workflow actions.",
+        who="officers.",
+        refusals={400: ("invalid", "invalid_project", "invalid_transition")},
+    ),
+}
+
+
+@extend_schema_view(
+    **model_viewset_schema(ApplicationSerializer, docs=APPLICATION_DOCS, create=True, update=True)
+)
 class ApplicationViewSet(
     StrictBodyMixin,
     ObjectActionMixin,
@@ -143,45 +253,103 @@ class ApplicationViewSet(
 
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.
-    @_transition_schema("Submit a draft application")
+    @_transition_schema(
+        "Submit a draft application",
+        "Submit a draft application for a decision; it is submitted as of today.",
+        who="officers, and sector consultants for the applications of their referrals.",
+        refusals=("invalid_transition",),
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def submit(self, request, pk=None):
         return self.act(services.submit_application)
 
-    @_transition_schema("Approve a submitted application", ApprovalSerializer)
+    @_transition_schema(
+        "Approve a submitted application",
+        "Approve a submitted application as of today: check that the traject may take the company, take a "
+        "place in the traject's current capacity period, commit the planned cost per funding source and "
+        "record the State aid, all or nothing. The company's size class of that moment is kept on the "
+        "application. The company and the project's promoters are e-mailed. An approval that the budget "
+        "cannot cover needs two officers: see budget-overrides.",
+        who="officers.",
+        refusals=(*APPROVAL_REFUSALS, "sign_off_required"),
+        request=ApprovalSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def approve(self, request, pk=None):
         return self.act(services.approve_application, ApprovalSerializer)
 
-    @_transition_schema("Reject a submitted application", ReasonSerializer)
+    @_transition_schema(
+        "Reject a submitted application",
+        "Reject a submitted application with a reason, as of today; the company and the project's promoters "
+        "are e-mailed.",
+        who="officers.",
+        refusals=("invalid_transition", "reason_required"),
+        request=ReasonSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def reject(self, request, pk=None):
         return self.act(services.reject_application, ReasonSerializer)
 
-    @_transition_schema("Withdraw an application", ReasonSerializer)
+    @_transition_schema(
+        "Withdraw an application",
+        "Withdraw a submitted or approved application at the company's request, with a reason. An approved "
+        "one gives back its place and its committed money, and its State aid is cancelled when nothing was "
+        "paid yet.",
+        who="officers.",
+        refusals=("invalid_transition", "reason_required"),
+        request=ReasonSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def withdraw(self, request, pk=None):
         return self.act(services.withdraw_application, ReasonSerializer)
 
-    @_transition_schema("Complete an approved application")
+    @_transition_schema(
+        "Complete a trajectory",
+        "Close a trajectory in progress as completed, as of today; the company is e-mailed a link to "
+        "evaluate it.",
+        who="promoters (their organisation's applications) and officers.",
+        refusals=("invalid_transition",),
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def complete(self, request, pk=None):
         return self.act(services.complete_application)
 
-    @_transition_schema("Stop an approved application early", ReasonSerializer)
+    @_transition_schema(
+        "Stop a trajectory early",
+        "Close a trajectory in progress as stopped, with a reason, as of today.",
+        who="promoters (their organisation's applications) and officers.",
+        refusals=("invalid_transition", "reason_required"),
+        request=ReasonSerializer,
+    )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def stop(self, request, pk=None):
         return self.act(services.stop_application, ReasonSerializer)
 
     @extend_schema(
         methods=["GET"],
-        summary="The application's coaching sessions",
+        **describe(
+            "List the application's coaching sessions",
+            "The coaching sessions logged for the application, oldest first, with hours, what they worked "
+            "on and the notes.",
+            who="officers and promoters (their organisation's applications).",
+        ),
         filters=False,
         responses={200: CoachingSessionSerializer(many=True), **error_responses(*DETAIL_ERRORS)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Log a coaching session",
+        **describe(
+            "Log a coaching session",
+            "Record a session of an approved application or one in progress: its date (from the approval "
+            "to today), hours (more than 0, at most 12), what it worked on and how many employees it "
+            "reached. The first session starts the trajectory: the application moves from approved to "
+            "in progress, started on the session's date.",
+            who="promoters (their organisation's applications) and officers.",
+            refusals={
+                400: ("invalid", "invalid_date", "invalid_hours", "invalid_kind", "parse_error"),
+                409: ("invalid_transition",),
+            },
+        ),
         request=CoachingSessionSerializer,
         responses={201: CoachingSessionSerializer, **error_responses(*TRANSITION_ERRORS)},
     )
@@ -203,7 +371,12 @@ class ApplicationViewSet(
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        summary="The application's status changes, oldest first",
+        **describe(
+            "The application's status changes",
+            "Every status change of the application, oldest first: when, by whom, from and to which "
+            "status, and the reason.",
+            who=APPLICATIONS_SEEN,
+        ),
         filters=False,
         responses={200: HistoryEntrySerializer(many=True), **error_responses(*DETAIL_ERRORS)},
     )
@@ -213,7 +386,30 @@ class ApplicationViewSet(
         return Response(HistoryEntrySerializer(application_history(self.get_object()), many=True).data)
 
 
-@extend_schema_view(**model_viewset_schema(ReferralSerializer, create=True))
+REFERRAL_DOCS = {
+    "list": describe(
+        "List referrals",
+        "Referrals of companies by sector consultants, latest first, with the application's progress while "
+        "the consultant follows it. Filter on traject, followed or not, and the referral date.",
+        who="sector consultants (their own) and officers (every referral).",
+    ),
+    "retrieve": describe(
+        "Get a referral",
+        "One referral, with the application's progress while the consultant follows it.",
+        who="sector consultants (their own; another's answers 404) and officers.",
+    ),
+    "create": describe(
+        "Refer a company",
+        "Refer a company for a traject on behalf of the consultant's sector fund, after the same "
+        "eligibility checks as an approval. With `intake_done` the consultant did the intake: the "
+        "application is created and submitted at once.",
+        who="sector consultants of a sector fund.",
+        refusals={409: (*ELIGIBILITY_REFUSALS, "duplicate_application")},
+    ),
+}
+
+
+@extend_schema_view(**model_viewset_schema(ReferralSerializer, docs=REFERRAL_DOCS, create=True))
 class ReferralViewSet(
     StrictBodyMixin,
     mixins.ListModelMixin,
@@ -237,7 +433,12 @@ class EvaluationSummaryView(APIView):
     permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
 
     @extend_schema(
-        summary="The evaluations per traject, aggregated",
+        **describe(
+            "The evaluations per traject",
+            "Per traject the number of evaluations the companies sent and the average of each score, "
+            "without naming any company.",
+            who="the cabinet and officers.",
+        ),
         responses={200: EvaluationSummarySerializer(many=True), **error_responses(*READ_ERRORS)},
     )
     def get(self, request):
@@ -286,10 +487,16 @@ class EligibilityView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Can a company apply for a traject, and if not, why not",
-        description="Every reason is given, in the order an application would meet them (the first is the "
-        "approval's refusal). The reasons are fixed sentences per code: no amounts, no one's figures. "
-        "No login needed; a token or session that is sent must be valid (401 otherwise).",
+        **describe(
+            "Can a company apply for a traject, and if not, why not",
+            "Whether the company (a KBO number in any notation) could apply for the traject today and be "
+            "approved. Every reason why not is given, in the order an application would meet them (the "
+            "first is the approval's refusal): `unknown_company`, `duplicate_application`, `size_unknown`, "
+            "`not_eligible`, `company_inactive`, `de_minimis_exceeded`, `no_free_place`. The reasons are "
+            "fixed sentences per code: no amounts, no one's figures.",
+            who="anyone, also without logging in; a token or session that is sent must be valid. Rate "
+            "limited per user or address: over the limit 429 with Retry-After.",
+        ),
         parameters=[EligibilityQuerySerializer],
         responses={
             200: EligibilitySerializer,

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from participants.geography import Province
 from participants.kbo import kbo_search_term, normalise_kbo_number
 from participants.models import Application, ApplicationStatus, Company, Referral
+from participants.selectors import latest_approvals_as_of
+from trajects.filters import traject_filter
+from trajects.models import Project
 from trajects.size_classes import SizeClass
 
 
@@ -38,16 +41,38 @@ class CompanyFilter(django_filters.FilterSet):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
+    traject = traject_filter()
     # A status is a column of the row itself: no join, so no DISTINCT (which would defeat the indexes).
     status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, distinct=False)
     size_class = django_filters.ChoiceFilter(field_name="company__size_class", choices=SizeClass.choices)
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.all(), error_messages={"invalid_choice": _("Unknown project: %(value)s.")}
+    )
     decided_after = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
     decided_before = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
+    approved_as_of = django_filters.DateFilter(
+        method="filter_approved_as_of",
+        label=_(
+            "The applications the statistics count as approved on this date (YYYY-MM-DD): per company and "
+            "traject the latest approved by then, also if it was started, completed, stopped or withdrawn "
+            "later."
+        ),
+    )
 
     class Meta:
         model = Application
-        fields = ["traject", "status", "size_class", "project", "decided_after", "decided_before"]
+        fields = [
+            "traject",
+            "status",
+            "size_class",
+            "project",
+            "decided_after",
+            "decided_before",
+            "approved_as_of",
+        ]
+
+    def filter_approved_as_of(self, queryset, name, day):
+        return queryset.filter(pk__in=latest_approvals_as_of(day).values("pk"))
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -73,7 +98,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class ReferralFilter(django_filters.FilterSet):
-    traject = django_filters.CharFilter(field_name="traject__code", label=_("Traject code"))
+    traject = traject_filter()
     follow_progress = StrictBooleanFilter(label=_("Followed by the consultant"))
     referred_after = django_filters.DateFilter(field_name="referred_on", lookup_expr="gte")
     referred_before = django_filters.DateFilter(field_name="referred_on", lookup_expr="lte")

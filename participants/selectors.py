@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan
 
 from participants.hooks import WorkItem, WorkQueueSection, work_queue_sections
@@ -59,6 +59,29 @@ def approved_as_of(as_of: datetime.date) -> QuerySet[Application]:
         Application.objects.filter(decided_on__lte=as_of)
         .exclude(status=ApplicationStatus.REJECTED)
         .exclude(status=ApplicationStatus.WITHDRAWN, ended_on__lte=as_of)
+    )
+
+
+def latest_approvals_as_of(as_of: datetime.date) -> QuerySet[Application]:
+    """Return the applications the statistics count as approved on ``as_of``: per company and traject the
+    latest that counted as approved then (``approved_as_of``), newest decision first, the higher id on
+    the same day. A company approved twice in a traject counts once, by the size class that latest
+    approval rested on (``size_class_at_approval``).
+
+    The choice is a window (read from the index ``application_latest_per_company``). Filters added to
+    this queryset apply before the window chooses, so filter a list on its keys instead:
+    ``filter(pk__in=latest_approvals_as_of(day).values("pk"))``.
+    """
+    return (
+        approved_as_of(as_of)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("traject_id"), F("company_id")],
+                order_by=[F("decided_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
     )
 
 

@@ -83,14 +83,23 @@ class CompanySerializer(serializers.ModelSerializer):
         return services.save_company(instance, by=self.context["request"].user)
 
 
+def known_company_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), error_messages={"does_not_exist": _("Unknown company: {pk_value}.")}
+    )
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
-    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    company = known_company_field()
     company_name = serializers.CharField(source="company.name", read_only=True)
     kbo_number = serializers.CharField(source="company.kbo_number", read_only=True)
     size_class = serializers.CharField(source="company.size_class", read_only=True)
     traject = TrajectCodeField()
     project = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.all(), required=False, allow_null=True
+        queryset=Project.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("Unknown project: {pk_value}.")},
     )
     size_class_at_approval = serializers.ChoiceField(
         choices=SizeClass.choices,
@@ -215,7 +224,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
-    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    company = known_company_field()
     company_name = serializers.CharField(source="company.name", read_only=True)
     traject = TrajectCodeField()
     sector_fund = serializers.CharField(source="sector_fund.name", read_only=True)

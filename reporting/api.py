@@ -32,6 +32,7 @@ from reporting.services import report_jobs, report_requests
 from voorsprong.api import (
     DETAIL_ERRORS,
     StrictBodyMixin,
+    describe,
     error_responses,
     list_error_responses,
     role_permission,
@@ -68,7 +69,13 @@ def figures_view(question: Question) -> type[APIView]:
         permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
 
         @extend_schema(
-            summary=f"The figures of parliamentary question {question.number}",
+            **describe(
+                f"The figures of parliamentary question {question.number}",
+                f"Every figure of question {question.number} as it stood on a date (`as_of`, required), by "
+                "the dates of decisions, sessions and submissions, with a fingerprint of the figures. "
+                "Aggregates only, never a company.",
+                who="the cabinet and officers.",
+            ),
             parameters=[
                 OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
             ],
@@ -94,8 +101,23 @@ class _FileRenderer(BaseRenderer):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ReportRequestSerializer(many=True), **list_error_responses()}),
-    retrieve=extend_schema(responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)}),
+    list=extend_schema(
+        **describe(
+            "List report requests",
+            "The report requests, latest first, with status, progress and the step being worked on. "
+            "Filter on status and file format.",
+            who="the cabinet and officers (they share the requests).",
+        ),
+        responses={200: ReportRequestSerializer(many=True), **list_error_responses()},
+    ),
+    retrieve=extend_schema(
+        **describe(
+            "Get a report request",
+            "One report request: status, progress, step and, once done, its `download_url`.",
+            who="the cabinet and officers.",
+        ),
+        responses={200: ReportRequestSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
 )
 class ReportRequestViewSet(
     StrictBodyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -110,7 +132,14 @@ class ReportRequestViewSet(
         return ReportRequest.objects.select_related("requested_by").order_by(*self.ordering)
 
     @extend_schema(
-        summary="Ask for a report",
+        **describe(
+            "Ask for a report",
+            "Ask for the answer to a registered parliamentary question as of a date (today by default) in "
+            "PDF, DOCX, XLSX, CSV or JSON; 202 with the request, which a background job builds. An "
+            "identical request still queued, running or done is returned instead of a new one.",
+            who="the cabinet and officers.",
+            refusals={400: ("invalid", "unknown_question", "unknown_format", "parse_error")},
+        ),
         request=NewReportRequestSerializer,
         responses={202: ReportRequestSerializer, **error_responses(400, 401, 403)},
     )
@@ -128,7 +157,12 @@ class ReportRequestViewSet(
         return self._accepted(report)
 
     @extend_schema(
-        summary="Queue a failed report again",
+        **describe(
+            "Queue a failed report again",
+            "Queue a failed report request again; 202 with the request.",
+            who="the cabinet and officers.",
+            refusals={409: ("not_failed",)},
+        ),
         request=None,
         responses={202: ReportRequestSerializer, **error_responses(401, 403, 404, 409)},
     )
@@ -137,7 +171,12 @@ class ReportRequestViewSet(
         return self._accepted(report_requests.retry_report(self.get_object(), by=request.user))
 
     @extend_schema(
-        summary="Download a finished report",
+        **describe(
+            "Download a finished report",
+            "The report's file, in its own content type, once the request is done.",
+            who="the cabinet and officers.",
+            refusals={409: ("not_ready",), 410: ("file_gone",)},
+        ),
         responses={
             (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report's file.")
             for media_type in (

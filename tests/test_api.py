@@ -271,7 +271,7 @@ def test_reject_and_withdraw_need_a_reason(api, leren):
     url = f"/api/v1/applications/{application.pk}/"
     before = database_state()
     response = api.post(url + "reject/", {}, format="json")
-    assert (response.status_code, list(response.json())) == (400, ["reason"])
+    assert (response.status_code, list(response.json())) == (400, ["detail", "code", "reason"])
     assert database_state() == before
     rejected = api.post(url + "reject/", {"reason": "Dossier onvolledig"}, format="json").json()
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Dossier onvolledig")

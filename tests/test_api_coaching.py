@@ -101,7 +101,7 @@ def test_complete_and_stop(promoter, application):
     api.post(url(application, "sessions"), SESSION, format="json")
     before = saved_state(application)
     response = api.post(url(application, "stop"), {}, format="json")
-    assert (response.status_code, list(response.json())) == (400, ["reason"])
+    assert (response.status_code, list(response.json())) == (400, ["detail", "code", "reason"])
     assert saved_state(application) == before
     completed = api.post(url(application, "complete"))
     assert (completed.status_code, completed.json()["status"]) == (200, "completed")

@@ -275,7 +275,6 @@ def _filtered(world, url, **params) -> set[int]:
             {"traject": "werk"},
             Declaration.objects.filter(application__traject__code="werk"),
         ),
-        ("/api/v1/declarations/", {"traject": "nope"}, Declaration.objects.none()),
         ("/api/v1/trajects/", {"code": "werk"}, Traject.objects.filter(code="werk")),
         (
             "/api/v1/capacity-periods/",
@@ -323,6 +322,7 @@ def test_declarations_filter_on_an_application(world, db):
         ("/api/v1/declarations/", {"application": "abc"}),
         ("/api/v1/declarations/", {"application": "999999"}),
         ("/api/v1/declarations/", {"traject": "\x00"}),
+        ("/api/v1/declarations/", {"traject": "nope"}),
         ("/api/v1/trajects/", {"code": "\x00"}),
         ("/api/v1/capacity-periods/", {"traject": "\x00"}),
         ("/api/v1/report-requests/", {"status": "lost"}),
@@ -336,7 +336,11 @@ def test_a_bad_filter_value_answers_400(world, db, url, params):
     response = _get(world, url, **params)
 
     assert response.status_code == 400, response.content[:300]
-    assert set(response.json()) == set(params)
+    body = response.json()
+    assert body["code"] == "invalid"
+    # The trajects' own ?code= would collide with the body's code: its message is a general one.
+    fields = {"non_field_errors" if name == "code" else name for name in params}
+    assert set(body) - {"detail", "code"} == fields
 
 
 def test_the_api_index_lists_every_collection(world):

@@ -283,7 +283,7 @@ def test_the_api_filters_by_source_and_refuses_a_wrong_filter(leren, officer):
     assert [row["source"] for row in rows] == ["flemish"]
     response = api.get("/api/v1/funding/summary/", {"as_of": "gisteren", "traject": "onbekend"})
     assert response.status_code == 400
-    assert set(response.json()) == {"as_of", "traject"}
+    assert set(response.json()) == {"detail", "code", "as_of", "traject"}
 
 
 def test_the_cabinet_reads_the_summary_but_not_a_promoter_nor_a_stranger(leren):

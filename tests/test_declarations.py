@@ -262,7 +262,11 @@ def test_an_officer_approves_and_the_financial_service_marks_paid(promoter, offi
 def test_rejecting_needs_a_reason_which_the_history_keeps(promoter, officer, application):
     declaration = declare(application, promoter, "500.00")
     api = client_for(officer)
-    assert list(api.post(url(declaration, "reject"), {}, format="json").json()) == ["reason"]
+    assert list(api.post(url(declaration, "reject"), {}, format="json").json()) == [
+        "detail",
+        "code",
+        "reason",
+    ]
     with pytest.raises(WorkflowRefusal) as refused:
         services.reject_declaration(declaration, by=officer, reason="   ")
     assert refused.value.code == "reason_required"
@@ -310,7 +314,7 @@ def test_a_payment_date_is_neither_in_the_future_nor_before_the_approval(
     api = client_for(finance)
     for day in (TODAY + datetime.timedelta(days=1), TODAY - datetime.timedelta(days=1)):
         response = api.post(url(declaration, "mark-paid"), {"on": day.isoformat()}, format="json")
-        assert (response.status_code, list(response.json())) == (400, ["on"])
+        assert (response.status_code, list(response.json())) == (400, ["detail", "code", "on"])
     assert Declaration.objects.get(pk=declaration.pk).status == DeclarationStatus.APPROVED
 
 

@@ -474,7 +474,7 @@ def test_the_api_refuses_with_a_reason_and_answers_409_to_a_needless_request(off
     )
     url = f"/api/v1/budget-overrides/{created.json()['id']}/refuse/"
     colleague = client_for(another_officer())
-    assert list(colleague.post(url, {}, format="json").json()) == ["reason"]
+    assert list(colleague.post(url, {}, format="json").json()) == ["detail", "code", "reason"]
     refused = colleague.post(url, {"reason": "Geen bijkrediet"}, format="json")
     assert (refused.status_code, refused.json()["status"], refused.json()["refusal_reason"]) == (
         200,

@@ -128,13 +128,14 @@ def test_approving_documents_its_request_and_its_errors(schema):
     conflict = operation["responses"]["409"]["content"]["application/json"]
     error = resolve(schema, conflict["schema"])
     assert set(error["properties"]) == {"detail", "code"}
-    assert error["required"] == ["detail"]
+    assert sorted(error["required"]) == ["code", "detail"]
     invalid = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
     assert invalid["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
 
 
 def test_the_400_of_an_unreadable_body_matches_the_documented_schema(client, officer, schema):
-    """A body that is not a JSON object answers {"detail": ...}; the documented 400 says so."""
+    """A body that is not a JSON object answers {"detail", "code": "parse_error"}; the documented 400 says
+    so, as it does the field messages of invalid input."""
     import jsonschema
 
     client.force_login(officer)
@@ -142,8 +143,12 @@ def test_the_400_of_an_unreadable_body_matches_the_documented_schema(client, off
     assert response.status_code == 400
     operation = schema["paths"]["/api/v1/companies/{id}/"]["put"]
     documented = resolve(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    assert response.json()["code"] == "parse_error"
     jsonschema.validate(response.json(), documented)
-    jsonschema.validate({"name": ["This field is required."]}, documented)
+    invalid = client.post("/api/v1/companies/", {}, content_type="application/json")
+    assert (invalid.status_code, invalid.json()["code"]) == (400, "invalid")
+    assert invalid.json()["name"] == ["Dit veld is vereist."]
+    jsonschema.validate(invalid.json(), documented)
 
 
 def test_every_endpoint_documents_its_errors(schema):
@@ -299,3 +304,68 @@ def test_the_schema_describes_every_field_the_pq244_figures_have(client, schema)
     assert _undescribed(schema, _pq244_figures(schema), {**figures, "companies": []}, "figures") == [
         "figures: ['companies']"
     ]
+
+
+# -- descriptions for integrators ------------------------------------------------------------------------
+def _code_docstrings() -> set[str]:
+    """Return the first line of every docstring of the API's views and their actions (inherited ones
+    included): notes for developers, which the contract must not show."""
+    import inspect
+
+    from drf_spectacular.generators import EndpointEnumerator
+
+    found = set()
+    for _path, _regex, _method, callback in EndpointEnumerator().get_api_endpoints():
+        view = callback.cls
+        handlers = [
+            getattr(view, name, None) for name in {*(getattr(callback, "actions", None) or {}).values()}
+        ]
+        handlers += [getattr(view, method, None) for method in ("get", "post", "put", "patch", "delete")]
+        for documented in (view, *handlers):
+            doc = inspect.getdoc(documented) if documented is not None else None
+            if doc:
+                found.add(doc.splitlines()[0])
+    return found
+
+
+def test_every_operation_says_what_it_does_who_may_call_it_and_its_error_codes(schema):
+    import re
+
+    docstrings = _code_docstrings()
+    assert any(line.startswith("For API views") for line in docstrings)  # the note that leaked before
+    problems = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            description = operation.get("description", "")
+            what, _, rest = description.partition("\n\n**Who may call it:** ")
+            who, _, errors = rest.partition("\n\n**Errors:** ")
+            if not operation.get("summary") or len(what) < 30:
+                problems.append(f"{name}: no summary or no description of what it does")
+            if not who.strip():
+                problems.append(f"{name}: does not say who may call it")
+            leaked = [line for line in docstrings if line in description]
+            if leaked:
+                problems.append(f"{name}: a code docstring {leaked}")
+            named = dict(re.findall(r"(\d{3}) ((?:`[a-z_]+`(?:, )?)+)", errors))
+            for status in operation["responses"]:
+                if status.startswith("4") and status not in named:
+                    problems.append(f"{name}: no code for its {status}")
+
+    assert problems == []
+
+
+def test_a_refusal_is_documented_with_every_code_of_the_workflow(schema):
+    approve = schema["paths"]["/api/v1/applications/{id}/approve/"]["post"]["description"]
+
+    for code in (
+        "invalid_transition",
+        "size_unknown",
+        "no_free_place",
+        "budget_exhausted",
+        "sign_off_required",
+    ):
+        assert f"`{code}`" in approve
+    assert "**Who may call it:** officers." in approve
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["description"]
+    assert "403 `locked_out`" in token and "`forbidden`" not in token

@@ -79,6 +79,7 @@ TABLE = [
     Row("/api/v1/applications/",                          "officer",      8),
     Row("/api/v1/applications/",                          "promoter",     8),
     Row("/api/v1/applications/",                          "consultant",   8),
+    Row("/api/v1/applications/?approved_as_of={today}&traject=leren", "officer", 9),
     Row("/api/v1/applications/{coached}/sessions/",       "promoter",     9),
     Row("/api/v1/applications/{coached}/history/",        "officer",      7),
     Row("/api/v1/companies/{coached_company}/sme-declarations/", "officer", 10),

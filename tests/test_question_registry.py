@@ -116,7 +116,11 @@ def test_a_format_the_question_is_not_made_in_is_refused(approvals_question):
     client = client_for(UserFactory(role=Role.CABINET))
     response = client.post(URL, {"question": NUMBER, "as_of": "2025-11-26", "format": "pdf"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"format": ["Kies een van de formaten docx, json."]}
+    assert response.json() == {
+        "detail": "De invoer is niet geldig: zie de meldingen per veld.",
+        "code": "unknown_format",
+        "format": ["Kies een van de formaten docx, json."],
+    }
     assert not ReportRequest.objects.exists()
 
 
@@ -158,7 +162,11 @@ def test_an_unregistered_question_is_refused_again(approvals_question):
     client = client_for(UserFactory(role=Role.CABINET))
     response = client.post(URL, {"question": NUMBER, "as_of": "2025-11-26", "format": "json"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"question": ["Kies een van de vragen 244."]}
+    assert response.json() == {
+        "detail": "De invoer is niet geldig: zie de meldingen per veld.",
+        "code": "unknown_question",
+        "question": ["Kies een van de vragen 244."],
+    }
 
 
 # -- the registry itself -----------------------------------------------------------------------------

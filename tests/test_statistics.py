@@ -543,6 +543,64 @@ def test_the_changes_list_what_differs_per_traject(period):
     ]
 
 
+# -- the applications the statistics count, listed ----------------------------------------------------
+def listed_as_approved(day: datetime.date, **query) -> list[int]:
+    client = client_for(UserFactory(role=Role.OFFICER))
+    response = client.get("/api/v1/applications/", {"approved_as_of": day.isoformat(), **query})
+    assert response.status_code == 200, response.content[:300]
+    return sorted(row["id"] for row in response.json()["results"])
+
+
+def test_approved_as_of_lists_exactly_what_the_statistics_count(period):
+    """Per company and traject the latest approval up to the date: later changes do not matter, later
+    approvals, rejections and withdrawals before the date do."""
+    grown = CompanyFactory(staff_headcount=5)
+    first = approve(
+        period,
+        datetime.date(2025, 2, 1),
+        company=grown,
+        status=ApplicationStatus.COMPLETED,
+        started_on=datetime.date(2025, 2, 2),
+        ended_on=datetime.date(2025, 3, 1),
+    )
+    second = approve(period, datetime.date(2025, 4, 1), company=grown)
+    withdrawn_later = approve(
+        period,
+        datetime.date(2025, 3, 1),
+        status=ApplicationStatus.WITHDRAWN,
+        ended_on=datetime.date(2025, 12, 10),
+        reason="Geen tijd meer.",
+    )
+    withdrawn_on_the_day = approve(
+        period, datetime.date(2025, 3, 1), status=ApplicationStatus.WITHDRAWN, ended_on=AS_OF, reason="Weg."
+    )
+    approve(period, datetime.date(2025, 3, 1), status=ApplicationStatus.REJECTED, reason="Geen KMO.")
+    approve(period, AS_OF + datetime.timedelta(days=1))
+    ApplicationFactory(traject=period.traject)  # submitted, not decided
+    werk = CapacityPeriodFactory(traject=TrajectFactory(code="werk", start_date=datetime.date(2024, 1, 1)))
+    in_werk = approve(werk, datetime.date(2025, 5, 1), company=grown)
+
+    assert listed_as_approved(datetime.date(2025, 3, 31)) == sorted(
+        [first.pk, withdrawn_later.pk, withdrawn_on_the_day.pk]
+    )
+    assert listed_as_approved(AS_OF) == sorted([second.pk, withdrawn_later.pk, in_werk.pk])
+    assert listed_as_approved(AS_OF, traject="leren") == sorted([second.pk, withdrawn_later.pk])
+    # Other filters narrow the list; they never bring back an earlier approval of the same company.
+    assert listed_as_approved(AS_OF, status="completed") == []
+    leren = traject_figures(pq244_figures(AS_OF), "leren")
+    assert leren["approved_companies"] == sum(leren["size_classes"].values()) == 2
+
+
+@pytest.mark.parametrize("day", ["2025-02-30", "gisteren", "2025-11"])
+def test_approved_as_of_must_be_a_date(period, day):
+    client = client_for(UserFactory(role=Role.OFFICER))
+
+    response = client.get("/api/v1/applications/", {"approved_as_of": day})
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert response.json()["approved_as_of"] == ["Voer een geldige datum in."]
+
+
 # -- the API and the command -------------------------------------------------------------------------
 @pytest.mark.parametrize("role", [Role.CABINET, Role.OFFICER])
 def test_the_cabinet_and_officers_get_the_figures(period, role):
@@ -566,7 +624,8 @@ def test_anonymous_users_do_not(period):
 def test_as_of_is_required_and_must_be_a_date(period, query):
     response = client_for(UserFactory(role=Role.CABINET)).get(URL, query)
     assert response.status_code == 400
-    assert list(response.json()) == ["as_of"]
+    assert list(response.json()) == ["detail", "code", "as_of"]
+    assert response.json()["code"] == "invalid"
     assert "YYYY-MM-DD" in response.json()["as_of"][0]
 
 
@@ -667,6 +726,27 @@ class TestTheMinistersAnswer:
                 "large": "0.0",
                 "unknown": "0.0",
             }
+
+    def test_the_applications_list_lists_the_companies_of_answer_1(self, answer, seeded):
+        """``?approved_as_of=2025-11-26`` lists 151 / 988 / 20 applications, each of another company, and
+        their size classes at approval are the answer's."""
+        client = client_for(UserFactory(role=Role.OFFICER))
+        counts = {}
+        for code in ("leren", "werk", "motivatie"):
+            query = {"traject": code, "approved_as_of": "2025-11-26", "page_size": 500}
+            page = client.get("/api/v1/applications/", query).json()
+            counts[code], rows = page["count"], page["results"]
+            while page["next"]:
+                page = client.get(page["next"]).json()
+                rows += page["results"]
+            figures = traject_figures(answer, code)
+            assert len(rows) == counts[code] == figures["approved_companies"]
+            assert len({row["company"] for row in rows}) == counts[code]
+            by_class = dict.fromkeys(figures["size_classes"], 0)
+            for row in rows:
+                by_class[row["size_class_at_approval"]] += 1
+            assert by_class == figures["size_classes"]
+        assert counts == {"leren": 151, "werk": 988, "motivatie": 20}
 
     def test_answer_3_places(self, answer):
         places = {t["code"]: t["places"] for t in answer["trajects"]}

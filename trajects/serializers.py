@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from trajects.models import Traject
@@ -5,6 +6,8 @@ from trajects.models import Traject
 
 class TrajectCodeField(serializers.SlugRelatedField):
     """A traject given by its code, as every API body names it."""
+
+    default_error_messages = {"does_not_exist": _("Unknown traject: {value}.")}
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", queryset=Traject.objects.all(), **kwargs)

@@ -1,16 +1,19 @@
 """What every API view shares: model permissions that also guard reading, and one error vocabulary."""
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
@@ -145,27 +148,79 @@ class StrictBodyMixin:
             raise ParseError(_("The request body must be a JSON object with the fields by name."))
 
 
+def error_body(detail, code: str) -> dict:
+    """Return the body of every error but a 400's field messages: a Dutch sentence and a stable code."""
+    return {"detail": str(detail), "code": code}
+
+
+# DRF's own codes, where the API names them otherwise: every 403 is ``forbidden`` (or more specific).
+_API_CODES = {"permission_denied": "forbidden"}
+_RESERVED_KEYS = ("detail", "code")
+
+
+def validation_body(errors, code: str = "invalid") -> dict:
+    """Return the body of a 400: ``detail`` and ``code`` as every error has them, then per field a list of
+    messages (``non_field_errors`` for the request as a whole), as before.
+
+    A field named ``detail`` or ``code`` (the trajects list's ``?code=`` filter) would collide with the
+    two keys: its messages go to ``non_field_errors``, prefixed with its name.
+    """
+    if not isinstance(errors, Mapping):
+        errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
+    body = error_body(_("The input is not valid: see the messages per field."), code)
+    for field, messages in errors.items():
+        if field in _RESERVED_KEYS:
+            body.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(
+                f"{field}: {message}" for message in messages
+            )
+        else:
+            body[field] = messages
+    return body
+
+
 def refusal_response(refusal: WorkflowRefusal) -> Response:
     """403 for a role that may not act, 400 for a wrong value, 409 for a state that does not allow it."""
     if refusal.code == "forbidden":
-        return Response({"detail": refusal.message, "code": refusal.code}, status=status.HTTP_403_FORBIDDEN)
+        return Response(error_body(refusal.message, refusal.code), status=status.HTTP_403_FORBIDDEN)
     if refusal.field:
-        return Response({refusal.field: [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": refusal.message, "code": refusal.code}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            validation_body({refusal.field: [refusal.message]}, refusal.code),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return Response(error_body(refusal.message, refusal.code), status=status.HTTP_409_CONFLICT)
 
 
 def exception_handler(exc, context):
+    """Answer every error of the API in one shape: Dutch, with a ``code`` (see ``ErrorSerializer`` and
+    ``ValidationErrorSchema`` for the bodies)."""
     if isinstance(exc, WorkflowRefusal):
         return refusal_response(exc)
     if isinstance(exc, DjangoValidationError):
         # A model's full_clean speaks Django; answer in DRF's shape, field by field.
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        body = {
-            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-            for field, messages in errors.items()
-        }
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+        exc = ValidationError(
+            {
+                (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+                for field, messages in errors.items()
+            }
+        )
+    elif isinstance(exc, Http404):
+        # get_object_or_404's message names the model in English ("No Application matches ...").
+        exc = NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        response.data = validation_body(response.data)
+    elif isinstance(response.data, Mapping) and "detail" in response.data:
+        detail = response.data["detail"]
+        code = str(
+            response.data.get("code")
+            or getattr(detail, "code", None)
+            or getattr(exc, "default_code", "error")
+        )
+        response.data = {**response.data, **error_body(detail, _API_CODES.get(code, code))}
+    return response
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -176,17 +231,19 @@ class ReasonSerializer(serializers.Serializer):
 
 # -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------
 class ErrorSerializer(serializers.Serializer):
-    """The body of a 401, 403, 404, 409 or 410: a message, and a code for the workflow's refusals."""
+    """The body of every error but a 400: a Dutch message for people and a stable code for programs."""
 
-    detail = serializers.CharField(help_text="What went wrong, in the user's language.")
+    detail = serializers.CharField(help_text="What went wrong, in Dutch, for people.")
     code = serializers.CharField(
-        required=False,
-        help_text="Machine-readable reason, e.g. forbidden or invalid_status (absent on 401 and 404).",
+        help_text="Why, for programs: not_authenticated, authentication_failed, forbidden, csrf_failed, "
+        "locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or the "
+        "refusal's own code (invalid_transition, no_free_place, …) listed per operation."
     )
 
 
 class ValidationErrorSerializer(serializers.Serializer):
-    """The body of a 400: per field, a list of messages; ``non_field_errors`` for the request as a whole.
+    """The body of a 400: ``detail`` and ``code`` as every error has them, then per field a list of
+    messages (``non_field_errors`` for the request as a whole).
 
     Its schema is written by ``ValidationErrorSchema`` below: the field names vary per endpoint.
     """
@@ -199,11 +256,13 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
         return {
             "type": "object",
             "description": (
-                "Per field, a list of messages; non_field_errors for the request as a whole; detail for "
-                "a body that cannot be read as fields at all (not a JSON object, too large)."
+                "detail and code as in every error; code is invalid for input that is not valid (or a "
+                "more specific one, such as invalid_date), with per field a list of messages and "
+                "non_field_errors for the request as a whole; code is parse_error for a body that cannot "
+                "be read as fields at all (not JSON, not an object, too large), without field messages."
             ),
-            # StrictBodyMixin's and DRF's ParseError answer {"detail": "..."}, not a list per field.
-            "properties": {"detail": {"type": "string"}},
+            "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+            "required": ["detail", "code"],
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         }
 
@@ -213,20 +272,29 @@ class TokenSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input: a list of messages per field.",
-    401: "Not logged in: no valid token or session.",
-    403: "The user's role may not do this.",
-    404: "No such object, or not one the user may see.",
-    409: "The object's state does not allow this.",
-    410: "The object's file is gone.",
+    400: "Invalid input (code invalid, messages per field), or a body that cannot be read (parse_error).",
+    401: "Not logged in (not_authenticated), or a token or session not valid (authentication_failed).",
+    403: "The user's role may not do this (forbidden).",
+    404: "No such object, or not one the user may see (not_found).",
+    409: "The object's state does not allow this: the code says why (listed in the operation's description).",
+    410: "The object's file is gone (file_gone).",
 }
 ERROR_EXAMPLES = {
     400: OpenApiExample(
-        "Invalid field", value={"some_field": ["This field is required."]}, status_codes=[400]
+        "Invalid field",
+        value={
+            "detail": "De invoer is niet geldig: zie de meldingen per veld.",
+            "code": "invalid",
+            "traject": ["Onbekend traject: bogus."],
+        },
+        status_codes=[400],
     ),
     409: OpenApiExample(
         "Refused by the workflow",
-        value={"detail": "Only a submitted application can be approved.", "code": "invalid_status"},
+        value={
+            "detail": "Een aanvraag die afgerond is, kan niet goedgekeurd worden.",
+            "code": "invalid_transition",
+        },
         status_codes=[409],
     ),
 }
@@ -258,20 +326,89 @@ def list_error_responses(*, filtered=True) -> dict[int, OpenApiResponse]:
     return {**error_responses(*((400,) if filtered else ()), *READ_ERRORS), 404: no_page}
 
 
-def model_viewset_schema(serializer, *, create=False, update=False, filtered=True) -> dict:
-    """``extend_schema_view`` arguments for a model viewset's standard actions and their errors."""
+def model_viewset_schema(
+    serializer, *, docs: Mapping[str, dict], create=False, update=False, filtered=True
+) -> dict:
+    """``extend_schema_view`` arguments for a model viewset's standard actions and their errors; ``docs``
+    gives each action's summary and description (``describe``), ``update`` those of PUT and PATCH."""
     schema = {
         "list": extend_schema(
-            responses={200: serializer(many=True), **list_error_responses(filtered=filtered)}
+            **docs["list"], responses={200: serializer(many=True), **list_error_responses(filtered=filtered)}
         ),
-        "retrieve": extend_schema(responses={200: serializer, **error_responses(*DETAIL_ERRORS)}),
+        "retrieve": extend_schema(
+            **docs["retrieve"], responses={200: serializer, **error_responses(*DETAIL_ERRORS)}
+        ),
     }
     if create:
-        schema["create"] = extend_schema(responses={201: serializer, **error_responses(*WRITE_ERRORS)})
+        schema["create"] = extend_schema(
+            **docs["create"], responses={201: serializer, **error_responses(*WRITE_ERRORS)}
+        )
     if update:
         for name in ("update", "partial_update"):
-            schema[name] = extend_schema(responses={200: serializer, **error_responses(*CHANGE_ERRORS)})
+            schema[name] = extend_schema(
+                **docs.get(name, docs["update"]),
+                responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
+            )
     return schema
+
+
+ERRORS_LABEL = "**Errors:**"
+_ERROR_PART = re.compile(r"(\d{3}) ([^;]+)")
+
+
+def _error_codes(codes: Iterable[str]) -> str:
+    return ", ".join(f"`{code}`" for code in codes)
+
+
+def describe(
+    summary: str, what: str, *, who: str, refusals: Mapping[int, Iterable[str]] | None = None
+) -> dict[str, str]:
+    """Return ``extend_schema``'s summary and description of an operation, for integrators: what it does,
+    who may call it, and per status the codes particular to it (a workflow's 409s, a specific 400 or
+    403); ``document_error_codes`` adds the codes every operation shares for the other statuses it
+    documents."""
+    text = f"{what}\n\n**Who may call it:** {who}"
+    if refusals:
+        parts = (f"{answer} {_error_codes(codes)}" for answer, codes in sorted(refusals.items()))
+        text += f"\n\n{ERRORS_LABEL} " + "; ".join(parts) + "."
+    return {"summary": summary, "description": text}
+
+
+# The codes an answer of each status has on every operation that documents it (exception_handler).
+SHARED_ERROR_CODES = {
+    400: ("invalid",),
+    401: ("not_authenticated", "authentication_failed"),
+    403: ("forbidden",),
+    404: ("not_found",),
+    410: ("file_gone",),
+    415: ("unsupported_media_type",),
+    429: ("rate_limited",),
+}
+WRITES = ("post", "put", "patch", "delete")
+
+
+def document_error_codes(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: end each operation's description with the codes of every error status it
+    documents: the ones ``describe`` named, then the shared ones of the other statuses (a body that
+    cannot be read: ``parse_error``; a session without its CSRF token on a write: ``csrf_failed``)."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            text, _label, named = operation.get("description", "").partition(f"\n\n{ERRORS_LABEL} ")
+            codes = {int(answer): part.strip(" .") for answer, part in _ERROR_PART.findall(named)}
+            documented = sorted(int(answer) for answer in operation.get("responses", {}) if answer.isdigit())
+            for answer in documented:
+                if answer in codes or answer not in SHARED_ERROR_CODES:
+                    continue
+                shared = list(SHARED_ERROR_CODES[answer])
+                if answer == 400 and "requestBody" in operation:
+                    shared.append("parse_error")
+                if answer == 403 and method in WRITES:
+                    shared.append("csrf_failed")
+                codes[answer] = _error_codes(shared)
+            if codes:
+                parts = "; ".join(f"{answer} {codes[answer]}" for answer in sorted(codes))
+                operation["description"] = f"{text}\n\n{ERRORS_LABEL} {parts}."
+    return result
 
 
 def document_unsupported_media_type(result, generator, request, public):
@@ -313,8 +450,22 @@ class TrajectsSchema(OpenApiViewExtension):
     target_class = "trajects.api.TrajectViewSet"
 
     def view_replacement(self):
+        seen_by = "officers, promoters, sector consultants and the cabinet."
+        docs = {
+            "list": describe(
+                "List the trajects",
+                "The trajects (leren, werk, motivatie), by start date, with the size classes each takes; "
+                "filter on `code`.",
+                who=seen_by,
+            ),
+            "retrieve": describe(
+                "Get a traject",
+                "One traject with its code, name, start date and the size classes it takes.",
+                who=seen_by,
+            ),
+        }
         serializer = self.target.serializer_class
-        return extend_schema_view(**model_viewset_schema(serializer))(
+        return extend_schema_view(**model_viewset_schema(serializer, docs=docs))(
             type(self.target.__name__, (self.target,), {})
         )
 
@@ -323,9 +474,40 @@ class CapacityPeriodsSchema(OpenApiViewExtension):
     target_class = "participants.api.CapacityPeriodViewSet"
 
     def view_replacement(self):
+        docs = {
+            "list": describe(
+                "List capacity periods",
+                "The capacity periods per traject with their places, the places taken by approvals and "
+                "those free; filter on traject.",
+                who="officers.",
+            ),
+            "retrieve": describe(
+                "Get a capacity period",
+                "One capacity period with its places, taken and free.",
+                who="officers.",
+            ),
+            "create": describe(
+                "Open a capacity period",
+                "Open a period of places for a traject; periods of one traject do not overlap.",
+                who="officers.",
+            ),
+            "update": describe(
+                "Change a period's places",
+                "Change the number of places of a period, never below the places taken (400 "
+                "`places_taken`); its traject and dates stay as they are.",
+                who="officers.",
+                refusals={400: ("invalid", "places_taken")},
+            ),
+        }
         serializer = self.target.serializer_class
-        schema = model_viewset_schema(serializer, create=True, update=True)
+        schema = model_viewset_schema(serializer, docs=docs, create=True, update=True)
         return extend_schema_view(**schema)(type(self.target.__name__, (self.target,), {}))
+
+
+class DutchSessionScheme(SessionScheme):
+    """The session log-in, as drf-spectacular documents DRF's (the class only words its refusal in Dutch)."""
+
+    target_class = "voorsprong.api_requests.SessionAuthentication"
 
 
 class AuthTokenSchema(OpenApiViewExtension):
@@ -339,7 +521,14 @@ class AuthTokenSchema(OpenApiViewExtension):
         locked_out = OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins.")
         schema = {
             "post": extend_schema(
-                summary="Get the user's API token",
+                **describe(
+                    "Get the user's API token",
+                    "Log in with username and password (form or JSON) and get the user's token; send it "
+                    "as `Authorization: Token <token>`. After too many failed log-ins (5 by default) a "
+                    "username is locked from that address for a while (30 minutes by default).",
+                    who="anyone with an account.",
+                    refusals={400: ("invalid", "parse_error"), 403: ("locked_out",)},
+                ),
                 responses={200: TokenSerializer, **error_responses(400), 403: locked_out},
                 auth=[],
             )

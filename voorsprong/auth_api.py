@@ -21,7 +21,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from voorsprong.api import StrictBodyMixin, error_responses
+from voorsprong.api import StrictBodyMixin, describe, error_responses
 
 
 def lockout_minutes() -> int:
@@ -105,7 +105,12 @@ class AuthTokenView(StrictBodyMixin, ObtainAuthToken):
         return Response({"token": token.key})
 
     @extend_schema(
-        summary="Revoke the caller's API token",
+        **describe(
+            "Revoke the caller's API token",
+            "Delete the token of the user who calls: it no longer opens the API. The next POST gives a new "
+            "one.",
+            who="any logged-in user.",
+        ),
         request=None,
         responses={
             204: OpenApiResponse(description="The token no longer opens the API."),

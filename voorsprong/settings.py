@@ -224,7 +224,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, with the CSRF refusal in Dutch.
+        "voorsprong.api_requests.SessionAuthentication",
+    ],
+    # DRF's parsers; JSON and multipart refuse a malformed body in Dutch (voorsprong.api_requests).
+    "DEFAULT_PARSER_CLASSES": [
+        "voorsprong.api_requests.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "voorsprong.api_requests.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # ?ordering= takes the fields of a view's ordering_fields (others are ignored); StableOrderingFilter
@@ -238,7 +245,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "voorsprong.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, without the views' docstrings (notes for developers) in the contract.
+    "DEFAULT_SCHEMA_CLASS": "voorsprong.openapi.AutoSchema",
 }
 
 # The OpenAPI 3 contract at /api/schema/, browsable at /api/docs/ and /api/docs/redoc/. The contract is
@@ -251,9 +259,15 @@ SPECTACULAR_SETTINGS = {
         "The back office of the Voorsprong coaching programme: companies, trajects and their capacity, "
         "applications and their workflow, referrals, cost declarations, budget and evaluation figures, "
         "and the reports of parliamentary questions. Authenticate with a token "
-        "(`Authorization: Token <key>`, from /api/v1/auth/token/) or a session. Errors answer with "
-        "`{detail, code}` (401, 403, 404, 409) or, for invalid input (400), with a list of messages "
-        "per field."
+        "(`Authorization: Token <key>`, from /api/v1/auth/token/) or a session (then send the CSRF token "
+        "as `X-CSRFToken` on writes). Each operation says who may call it; administrators may call every "
+        "operation a role may.\n\n"
+        "Every error answers `{detail, code}`: `detail` is a Dutch sentence for people, `code` a stable "
+        "reason for programs (`not_authenticated`, `authentication_failed`, `forbidden`, `not_found`, "
+        "`parse_error`, `unsupported_media_type`, a workflow refusal such as `no_free_place`, …); each "
+        "operation lists the codes it can answer. Invalid input (400, `code` invalid or more specific) "
+        "also has per field a list of messages, and `non_field_errors` for the request as a whole. A "
+        "filter with an unknown value answers 400 too; an unknown `ordering` field is ignored."
     ),
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
@@ -268,6 +282,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "voorsprong.api.document_unsupported_media_type",
+        "voorsprong.api.document_error_codes",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",

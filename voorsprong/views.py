@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
+from voorsprong.api import error_body
 from voorsprong.roles import Role
 
 # Where each role starts after logging in: officers (and administrators) at their work queue, the
@@ -59,5 +60,5 @@ def not_found(request, exception):
     """Answer an address that matches nothing (handler404): one under /api/ that matches no route
     (``/api/v1/declarations/0.5/approve/``) in JSON, like the API's own 404s; any other with the page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+        return JsonResponse(error_body(NotFound.default_detail, NotFound.default_code), status=404)
     return page_not_found(request, exception)

@@ -46,6 +46,7 @@ from participants.selectors import (
     companies_in_any_traject,
     evaluation_scores,
     evaluations_submitted_as_of,
+    latest_approvals_as_of,
 )
 from reporting.models import Initiative
 from reporting.questions import Change
@@ -202,19 +203,7 @@ def _size_classes(as_of) -> dict[int, dict[str, int]]:
     does not rewrite the figures of an earlier date. A company approved more than once in a traject counts
     once, by its latest approval up to ``as_of``, so the classes add up to the traject's approved companies.
     """
-    latest = (
-        approved_as_of(as_of)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("traject_id"), F("company_id")],
-                order_by=[F("decided_on").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values("traject_id", "size_class_at_approval")
-        .order_by()
-    )
+    latest = latest_approvals_as_of(as_of).values("traject_id", "size_class_at_approval").order_by()
     sql, params = latest.query.sql_with_params()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     with connection.cursor() as cursor:
