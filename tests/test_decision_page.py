@@ -119,7 +119,7 @@ def test_the_page_shows_the_company_the_checks_the_places_the_money_and_the_hist
         "6.000,00",
         "40.000,00",
         "60.000,00",
-        "300.000,00 EUR",
+        "€ 300.000,00",
         "Moeder NV",
         "Doorverwezen door Bo Claes (Cevora)",
         "Nog geen begeleidingssessies.",

@@ -47,19 +47,23 @@ def test_a_date_field_refuses_other_notations(written):
 
 
 @pytest.mark.parametrize(
-    ("value", "amount", "hours"),
+    ("value", "amount", "euro", "hours"),
     [
-        (Decimal("1234.5"), "1.234,50", "1.234,5"),
-        (Decimal("13.50"), "13,50", "13,5"),
-        (Decimal("40.50"), "40,50", "40,5"),
-        (Decimal("8.00"), "8,00", "8"),
-        (Decimal("0.25"), "0,25", "0,25"),
-        (Decimal("2688800"), "2.688.800,00", "2.688.800"),
-        (None, "", ""),
+        (Decimal("1234.5"), "1.234,50", "€\u00a01.234,50", "1.234,5"),
+        (Decimal("13.50"), "13,50", "€\u00a013,50", "13,5"),
+        (Decimal("40.50"), "40,50", "€\u00a040,50", "40,5"),
+        (Decimal("8.00"), "8,00", "€\u00a08,00", "8"),
+        (Decimal("0.25"), "0,25", "€\u00a00,25", "0,25"),
+        (Decimal("2688800"), "2.688.800,00", "€\u00a02.688.800,00", "2.688.800"),
+        # Ties round half up, away from zero, as in the budget's sums.
+        (Decimal("2.005"), "2,01", "€\u00a02,01", "2,01"),
+        (Decimal("0.125"), "0,13", "€\u00a00,13", "0,13"),
+        (Decimal("-0.125"), "-0,13", "€\u00a0-0,13", "-0,13"),
+        (None, "", "", ""),
     ],
 )
-def test_amounts_always_have_cents_and_hours_no_trailing_zeros(value, amount, hours):
-    assert (money.amount(value), money.hours(value)) == (amount, hours)
+def test_amounts_always_have_cents_and_hours_no_trailing_zeros(value, amount, euro, hours):
+    assert (money.amount(value), money.euro(value), money.hours(value)) == (amount, euro, hours)
 
 
 @pytest.mark.django_db

@@ -51,6 +51,12 @@ def amount(value) -> str:
     return "" if value is None else number(value, 2)
 
 
+def euro(value) -> str:
+    """Return an amount of money as written in a sentence or a cell of its own: ``€ 1.234,50``; None is
+    empty."""
+    return "" if value is None else f"€\N{NO-BREAK SPACE}{amount(value)}"
+
+
 def hours(value) -> str:
     """Return a number of hours with at most two decimals and no trailing zeros: ``13.50`` -> ``13,5``,
     ``8.00`` -> ``8``, ``1234.25`` -> ``1.234,25``; None is empty."""
