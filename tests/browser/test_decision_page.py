@@ -21,7 +21,11 @@ from tests.factories import (
 )
 from voorsprong.roles import Role
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Every test with a Dutch and an English browser: the pages are Dutch whatever the browser asks for.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("browser_locale", ["nl-BE", "en-US"]),
+]
 TODAY = datetime.date.today()
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -160,7 +164,6 @@ def test_the_application_list_shows_status_and_dates_without_scrolling_sideways(
     assert page.locator("#result_list .field-project_name").first.inner_text() == "Syntra"
 
 
-@pytest.mark.parametrize("browser_locale", ["nl-BE", "en-US"])
 def test_the_officers_day_from_the_work_queue_to_a_decision_and_back(page, log_in, officer, leren):
     """Queue, decide, and the queue without it: in Dutch whatever language the browser asks for."""
     waiting = submitted(leren, officer, "Brouwerij Het Anker", "0403170701")
