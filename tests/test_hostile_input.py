@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
-from bench.kbo_extract import HEADERS
+from demo.kbo_extract import HEADERS
 from funding.models import BudgetLine, BudgetOverride, Declaration, DeclarationStatus
 from funding.services import request_budget_override
 from participants import services

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from bench.kbo_extract import HEADERS, enterprise_number
+from demo.kbo_extract import HEADERS, enterprise_number
 from participants.models import Company, LegalForm
 from participants.services import KboImportStopped, import_kbo_extract
 from tests.factories import CompanyFactory

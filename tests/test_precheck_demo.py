@@ -31,7 +31,8 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        call_command("seed_demo", stdout=io.StringIO())
+        # A small population: the test tries every company.
+        call_command("seed_demo", "--population", "60", stdout=io.StringIO())
         yield {
             "companies": list(Company.objects.order_by("pk")),
             "trajects": list(Traject.objects.order_by("code")),

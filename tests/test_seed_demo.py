@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
+from demo.population import NON_PROFIT_SHARE, PROVINCE_SHARES
 from funding.models import (
     AidBasis,
     AidLine,
@@ -30,6 +31,7 @@ from participants.models import (
     Evaluation,
     Referral,
 )
+from participants.nace import nace_section, nace_section_expression
 from participants.selectors import (
     approved_company_counts,
     companies_in_any_traject,
@@ -325,7 +327,8 @@ def test_a_second_run_changes_nothing(seeded):
     output = io.StringIO()
     call_command("seed_demo", stdout=output)
     assert snapshot() == before
-    assert "already there" in output.getvalue()
+    assert "Block 1/1: already there." in output.getvalue()
+    assert "Population of 20,000 active enterprises: already there." in output.getvalue()
 
 
 def test_officer_finds_the_approved_companies_with_the_admin_filters(seeded, client):
@@ -362,3 +365,71 @@ def test_demo_users_carry_real_names(seeded):
     for username, name in names.items():
         first, _space, last = name.partition(" ")
         assert first and last and "Demo" not in name, (username, name)
+
+
+# -- the population the reach compares with -----------------------------------------------------------------
+def population():
+    return Company.objects.filter(kbo_number__startswith="1", kbo_number__lt="1500000000")
+
+
+def shares(rows) -> dict[str, float]:
+    """Return each key's share per thousand of the (key, count) rows."""
+    rows = list(rows)
+    total = sum(count for _key, count in rows)
+    return {key: 1000 * count / total for key, count in rows}
+
+
+def test_the_population_holds_twenty_thousand_active_enterprises_as_the_kbo_import_leaves_them(seeded):
+    companies = population()
+    assert companies.count() == 20_000
+    assert "Population of 20,000 active enterprises: imported from a synthetic KBO extract" in seeded
+    # What the KBO publishes, and nothing the import does not write: no staff, no contact, no application.
+    assert not companies.exclude(is_active=True).exists()
+    assert not companies.filter(staff_headcount__isnull=False).exists()
+    assert set(companies.values_list("size_class", flat=True)) == {"unknown", "non_profit"}
+    assert not companies.exclude(contact_email="").exists()
+    assert not Application.objects.filter(company__in=companies).exists()
+    assert not Referral.objects.filter(company__in=companies).exists()
+    # Every row was created by the import, with its change reason.
+    created = Company.history.filter(id__in=companies.values("pk"), history_type="+")
+    assert created.count() == 20_000
+    assert set(created.values_list("history_change_reason", flat=True)) <= {
+        "Imported from the KBO open data",
+        "Geïmporteerd uit de open data van de KBO",
+    }
+
+
+def test_the_population_spreads_over_the_provinces_as_the_real_one_does(seeded):
+    found = shares(population().values("province").annotate(n=Count("pk")).values_list("province", "n"))
+    assert found.keys() == {province.value for province in PROVINCE_SHARES}
+    for province, expected in PROVINCE_SHARES.items():
+        assert abs(found[province] - expected) < 10, (province, found[province])
+    # Antwerpen holds the most enterprises, Limburg the fewest; Brussels has no farms.
+    assert max(found, key=found.get) == "antwerpen" and min(found, key=found.get) == "limburg"
+    brussels = population().filter(province="brussel")
+    assert not brussels.filter(nace_code__lt="04").exists()
+
+
+def test_the_population_spreads_over_the_nace_sections_legal_forms_and_non_profits(seeded):
+    companies = population()
+    sections = shares(
+        companies.annotate(section=nace_section_expression())
+        .values("section")
+        .annotate(n=Count("pk"))
+        .values_list("section", "n")
+    )
+    # Trade, construction and professional services lead, as in the KBO; every code is a valid 2008 one.
+    assert set(sorted(sections, key=sections.get)[-3:]) == {"G", "F", "M"}
+    assert "" not in sections and {"A", "C", "I", "J", "Q", "S"} <= sections.keys()
+    assert all(nace_section(code) for code in companies.values_list("nace_code", flat=True).distinct())
+    assert abs(sections["G"] - 171) < 15, (
+        sections
+    )  # trade: 190 of the 910 companies per thousand, and none of the non-profits
+    non_profit = shares(
+        companies.values("is_non_profit").annotate(n=Count("pk")).values_list("is_non_profit", "n")
+    )
+    assert abs(non_profit[True] - NON_PROFIT_SHARE) < 10
+    forms = shares(companies.values("legal_form").annotate(n=Count("pk")).values_list("legal_form", "n"))
+    assert forms["bv"] > 700 and forms["vzw"] > 70
+    assert {"nv", "cv", "commv", "vof", "ivzw", "private_foundation"} <= forms.keys()
+    assert not companies.filter(legal_form="sole_trader").exists()  # the open data has no seat for them

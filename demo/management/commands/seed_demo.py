@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.population import MAX_POPULATION, default_size, load_population
 from demo.programme import DEMO_PASSWORD, load_programme
 from demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 from participants.selectors import approved_company_counts, companies_in_any_traject
@@ -27,10 +28,19 @@ class Command(BaseCommand):
             default=1,
             help=f"Multiply the synthetic volume (1 to {MAX_SCALE}); places per period grow with it.",
         )
+        parser.add_argument(
+            "--population",
+            type=int,
+            help="Active enterprises in the population the reach compares with, imported as a KBO extract "
+            f"(0 to {MAX_POPULATION:,}; by default 20,000 per unit of --scale).",
+        )
 
-    def handle(self, *args, scale: int, **options):
+    def handle(self, *args, scale: int, population: int | None = None, **options):
         if not 1 <= scale <= MAX_SCALE:
             raise CommandError(f"--scale must be between 1 and {MAX_SCALE}.")
+        population = default_size(scale) if population is None else population
+        if not 0 <= population <= MAX_POPULATION:
+            raise CommandError(f"--population must be between 0 and {MAX_POPULATION}.")
         with transaction.atomic():
             programme = load_programme(scale)
         for block in range(scale):
@@ -39,6 +49,14 @@ class Command(BaseCommand):
                 continue
             load_block(block, programme)
             self.stdout.write(f"Block {block + 1}/{scale}: loaded.")
+        imported = load_population(population)
+        if imported is None:
+            self.stdout.write(f"Population of {population:,} active enterprises: already there.")
+        else:
+            self.stdout.write(
+                f"Population of {population:,} active enterprises: imported from a synthetic KBO extract "
+                f"({imported.created:,} new)."
+            )
 
         counts = approved_company_counts(AS_OF)
         self.stdout.write(
