@@ -1,6 +1,7 @@
 """The reporting API: the figures of a parliamentary question as of a date, and the report requests.
 
-``/api/v1/statistics/pq<number>/`` gives every figure of a registered question as of a date.
+``/api/v1/statistics/pq<number>/`` gives every figure of a registered question as of a date,
+``/api/v1/statistics/esf/`` the ESF+ monitoring figures.
 ``/api/v1/report-requests/`` asks for a report, follows its progress, downloads it and retries a failed one.
 The cabinet, officers and administrators share the requests (they hold aggregated figures only, and an
 identical request returns the one already there, whoever asked for it); everyone else gets 403.
@@ -29,6 +30,7 @@ from reporting.questions import Question
 from reporting.selectors import question_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
 from reporting.services import report_jobs, report_requests
+from reporting.statistics.esf import ESFReportSerializer, esf_report
 from voorsprong.api import (
     DETAIL_ERRORS,
     StrictBodyMixin,
@@ -87,6 +89,31 @@ def figures_view(question: Question) -> type[APIView]:
 
     FiguresView.__name__ = FiguresView.__qualname__ = f"PQ{question.number}View"
     return FiguresView
+
+
+class ESFView(APIView):
+    """The ESF+ monitoring figures as of a date (reporting.statistics.esf)."""
+
+    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
+
+    @extend_schema(
+        **describe(
+            "The ESF+ monitoring figures",
+            "Per traject (the ESF+ operation), cumulative since its start up to a date (`as_of`, required): "
+            "the common output indicator EECO19, the supported micro, small and medium-sized enterprises, "
+            "and the supported entities by type (micro, small, medium, large, non-profit, size not "
+            "declared), each company once, by its size class at approval; then all operations together, "
+            "each company once. Approved as of the date as question 244 counts, with a fingerprint of the "
+            "figures. Aggregates only, never a company.",
+            who="the cabinet and officers.",
+        ),
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+        ],
+        responses={200: ESFReportSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        return Response(ESFReportSerializer(esf_report(as_of_from(request.query_params))).data)
 
 
 class _FileRenderer(BaseRenderer):

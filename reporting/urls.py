@@ -26,5 +26,6 @@ urlpatterns = [
         )
         for question in questions()
     ),
+    path("api/v1/statistics/esf/", api.ESFView.as_view(), name="statistics-esf"),
     path("api/v1/", include(router.urls)),
 ]

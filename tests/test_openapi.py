@@ -40,6 +40,7 @@ PATHS = [
     "/api/v1/evaluations/summary/",
     "/api/v1/funding/summary/",
     "/api/v1/statistics/pq244/",
+    "/api/v1/statistics/esf/",
     "/api/v1/auth/token/",
 ]
 

@@ -238,6 +238,7 @@ TABLE = [
     # -- aggregates: no company named, so the cabinet reads them ---------------------------------------------
     row("GET",     "/api/v1/funding/summary/",                        401, 200, 403, 403, 200, 200, 200),
     row("GET",     "/api/v1/statistics/pq244/?as_of=2025-11-26",      401, 200, 403, 403, 200, 403, 200),
+    row("GET",     "/api/v1/statistics/esf/?as_of=2025-11-26",        401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/evaluations/summary/",                    401, 200, 403, 403, 200, 403, 200),
     # -- report requests -------------------------------------------------------------------------------------
     row("GET",     "/api/v1/report-requests/",                        401, 200, 403, 403, 200, 403, 200),

@@ -95,6 +95,7 @@ TABLE = [
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
     Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
+    Row("/api/v1/statistics/esf/?as_of={today}",          "cabinet",      6),
     Row("/api/v1/companies/{coached_company}/aid/",           "officer",      8),
     Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           14),
@@ -390,7 +391,7 @@ def _read(row: Row, world: dict, clients: dict) -> None:
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
     if path.startswith("/api/"):
         body = response.json()
-        found = ("results", "rows", "trajects", "lines")
+        found = ("results", "rows", "trajects", "lines", "operations")
         rows = next((body[key] for key in found if key in body), None) if isinstance(body, dict) else body
         assert rows, f"{path} as {row.role} lists nothing: the row would not test a thing"
 
