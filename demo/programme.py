@@ -132,7 +132,7 @@ COMMUNICATION_ACTIONS = [
         _WAVE_1,
         datetime.date(2025, 2, 10),
         Channel.PARTNER_KIT,
-        "Deelpakketten met flyers, affiches, sociale media afbeeldingen & presentaties: voor intermediaire "
+        "Deelpakketten met flyers, affiches, sociale media afbeeldingen & presentaties: Voor intermediaire "
         "partners met direct contact naar de einddoelgroep, en te gebruiken op events",
         ["leren", "werk"],
         None,

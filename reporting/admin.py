@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting.models import AnswerStatement, Initiative, ReportRequest, StatisticsSnapshot
-from reporting.services.statements import save_answer_statement
+from reporting.services import statements
 from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, RefusalInFormMixin
 
 
@@ -54,4 +54,4 @@ class AnswerStatementAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, Sim
         return Truncator(statement.text).chars(80) or "–"
 
     def save_model(self, request, obj, form, change):
-        save_answer_statement(obj, by=request.user)
+        statements.save_answer_statement(obj, by=request.user)

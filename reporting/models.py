@@ -108,6 +108,9 @@ class StatisticsSnapshot(models.Model):
         return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y})"
 
 
+SAME_DAY_STATEMENT = _("This answer already has a statement from that date; change that one.")
+
+
 class AnswerStatement(models.Model):
     """What the minister states in an answer that no figure can know, kept by officers next to the figures:
     "Ik verwacht de resultaten van de evaluaties in de zomer van 2026." (answer 6 of question 244, werk).
@@ -146,11 +149,13 @@ class AnswerStatement(models.Model):
                 fields=["question", "answer", "traject", "valid_from"],
                 condition=Q(traject__isnull=False),
                 name="answerstatement_unique_per_traject_and_day",
+                violation_error_message=SAME_DAY_STATEMENT,
             ),
             models.UniqueConstraint(
                 fields=["question", "answer", "valid_from"],
                 condition=Q(traject__isnull=True),
                 name="answerstatement_unique_per_answer_and_day",
+                violation_error_message=SAME_DAY_STATEMENT,
             ),
         ]
 

@@ -99,7 +99,7 @@ def render_docx(document: Document, charts: bool = True) -> bytes:
     if document.question_date:
         header += f" van {document.question_date_text}"
     _small(section.header.paragraphs[0], f"{header} – cijfers op {document.as_of_text}")
-    # The fingerprint ties the document to its data: in the footer and the properties, not in the text to paste.
+    # The fingerprint ties the document to its data: in the footer and properties, not in the text to paste.
     _small(section.footer.paragraphs[0], f"Vingerafdruk {document.fingerprint}")
 
     _heading(word, document)

@@ -8,7 +8,7 @@ had; an empty text ends the statement before it.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from reporting.models import AnswerStatement
+from reporting.models import SAME_DAY_STATEMENT, AnswerStatement
 from reporting.questions import UnknownQuestion, get_question
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -59,11 +59,7 @@ def save_answer_statement(statement: AnswerStatement, *, by: User) -> AnswerStat
     if statement.pk is not None:
         same_answer = same_answer.exclude(pk=statement.pk)
     if same_answer.filter(valid_from=statement.valid_from).exists():
-        raise WorkflowRefusal(
-            _("This answer already has a statement from that date; change that one."),
-            "duplicate_statement",
-            "valid_from",
-        )
+        raise WorkflowRefusal(str(SAME_DAY_STATEMENT), "duplicate_statement", "valid_from")
     earlier = same_answer.filter(valid_from__lt=statement.valid_from).exclude(text="")
     if not statement.text and not earlier.exists():
         raise WorkflowRefusal(

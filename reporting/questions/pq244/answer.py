@@ -380,7 +380,7 @@ def answer_5(figures: PQ244Figures, said: Statements) -> list:
         text = with_statement(_partners(traject), said.about(traject))
         if text:  # a traject without partners is left out, not said to have none
             blocks.append(Paragraph(text))
-    return blocks
+    return blocks or [Paragraph("Er zijn nog geen partners bij de voorsprongtrajecten betrokken.")]
 
 
 def answer_6(figures: PQ244Figures, said: Statements) -> list:
