@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from funding.models import AidBasis, BudgetLine, FundingRule, FundingSource, FundingSourceCode
-from reporting.models import Initiative
+from reporting.models import AnswerStatement, Initiative
 from trajects.models import (
     CapacityPeriod,
     Channel,
@@ -105,17 +105,20 @@ PARTNERSHIPS = {
     "Partnerschap Werkplek": ["Werkplekarchitecten", "Keerpunt"],
 }
 
-# (campaign, date, channel, description, trajects) — answer 7.
+# (campaign, date, channel, description, trajects, announced on) — answer 7, in the answer's words.
 _WAVE_1 = "Campagne februari 2025"
 _WAVE_2 = "Campagne Voorsprong in Motivatie"
-_WAVE_3 = "Vervolgcampagne 2026"
+_FOLLOW_UP = "Vervolgcampagne 2026"
+_ALL = ["leren", "werk", "motivatie"]
 COMMUNICATION_ACTIONS = [
     (
         _WAVE_1,
         datetime.date(2025, 2, 3),
         Channel.WEBSITE,
-        "Overkoepelende website www.voorsprongtrajecten.be met doorverwijzing naar elk traject",
+        "Website Voorsprongtrajecten: een overkoepelende website (www.voorsprongtrajecten.be) met daaronder "
+        "een doorverwijzing naar de verschillende Voorsprongtrajecten",
         ["leren", "werk"],
+        None,
     ),
     (
         _WAVE_1,
@@ -123,49 +126,56 @@ COMMUNICATION_ACTIONS = [
         Channel.MAILING,
         "In kaart brengen en segmentatie van de doelgroep: gerichte mailings en aanpak per segment",
         ["leren", "werk"],
+        None,
     ),
     (
         _WAVE_1,
         datetime.date(2025, 2, 10),
         Channel.PARTNER_KIT,
-        "Deelpakketten met flyers, affiches, sociale-media-afbeeldingen en presentaties "
-        "voor intermediaire partners",
+        "Deelpakketten met flyers, affiches, sociale media afbeeldingen & presentaties: Voor intermediaire "
+        "partners met direct contact naar de einddoelgroep, en te gebruiken op events",
         ["leren", "werk"],
+        None,
     ),
     (
         _WAVE_1,
         datetime.date(2025, 2, 17),
         Channel.NEWSLETTER,
-        "Nieuwsbrieven en sociale-mediaposts op eigen kanalen",
+        "Nieuwsbrieven & sociale mediaposts op eigen kanalen",
         ["leren", "werk"],
+        None,
     ),
     (
         _WAVE_1,
         datetime.date(2025, 2, 24),
         Channel.SOCIAL_MEDIA,
-        "Sociale-mediacampagnes via Meta, LinkedIn en Google",
+        "Sociale mediacampagnes via Meta, LinkedIn en Google",
         ["leren", "werk"],
+        None,
     ),
     (
         _WAVE_2,
         datetime.date(2025, 9, 1),
         Channel.SOCIAL_MEDIA,
-        "Sociale-mediacampagne op LinkedIn, Meta en YouTube",
+        "Sociale mediacampagne op LinkedIn, Meta en YouTube",
         ["motivatie"],
+        None,
     ),
     (
         _WAVE_2,
         datetime.date(2025, 9, 1),
         Channel.NEWSLETTER,
-        "Nieuwsbrieven en sociale-mediaposts op eigen kanalen",
+        "Nieuwsbrieven & sociale mediaposts op eigen kanalen",
         ["motivatie"],
+        None,
     ),
     (
         _WAVE_2,
         datetime.date(2025, 9, 8),
         Channel.PRINT,
-        "Advertenties in Knack Focus, HR Focus en HR-magazine",
+        "Advertenties in Knack Focus, HR focus en HR-magazine",
         ["motivatie"],
+        None,
     ),
     (
         _WAVE_2,
@@ -173,21 +183,49 @@ COMMUNICATION_ACTIONS = [
         Channel.PRINT,
         "Printadvertenties op bedrijfsterreinen",
         ["motivatie"],
+        None,
     ),
-    (_WAVE_2, datetime.date(2025, 9, 22), Channel.EVENT, "Beursstand op verschillende events", ["motivatie"]),
+    (
+        _WAVE_2,
+        datetime.date(2025, 9, 22),
+        Channel.EVENT,
+        "Beursstand op verschillende events",
+        ["motivatie"],
+        None,
+    ),
     (
         _WAVE_2,
         datetime.date(2025, 9, 29),
         Channel.MAILING,
-        "Gerichte mailings naar de doelgroep",
+        "Gerichte mailings naar onze doelgroep",
         ["motivatie"],
+        None,
     ),
+    # The follow-up for the three trajects, announced before the question: the answer says it starts in
+    # January 2026. Its actions are illustrative; the answer names none.
     (
-        _WAVE_3,
+        _FOLLOW_UP,
         datetime.date(2026, 1, 12),
         Channel.SOCIAL_MEDIA,
-        "Vervolg van de campagne voor de drie Voorsprongtrajecten",
-        ["leren", "werk", "motivatie"],
+        "Sociale mediacampagne op LinkedIn, Meta en YouTube",
+        _ALL,
+        datetime.date(2025, 11, 3),
+    ),
+    (
+        _FOLLOW_UP,
+        datetime.date(2026, 1, 19),
+        Channel.NEWSLETTER,
+        "Nieuwsbrieven & sociale mediaposts op eigen kanalen",
+        _ALL,
+        datetime.date(2025, 11, 3),
+    ),
+    (
+        _FOLLOW_UP,
+        datetime.date(2026, 2, 2),
+        Channel.MAILING,
+        "Gerichte mailings naar onze doelgroep",
+        _ALL,
+        datetime.date(2025, 11, 3),
     ),
 ]
 
@@ -202,8 +240,44 @@ INITIATIVES = [
     ),
     (
         "Leerlens",
-        "De administratie ontwikkelt momenteel Leerlens, een digitale reflectietool die informeel leren "
-        "zichtbaar, bespreekbaar en versterkend maakt.",
+        "Daarnaast ontwikkelt mijn administratie momenteel Leerlens, een digitale reflectietool die "
+        "informeel leren zichtbaar, bespreekbaar en versterkend maakt.",
+    ),
+]
+
+# (answer, traject or None for the whole answer, valid from, text) — what the minister states that no
+# figure knows. An empty text ends the statement before it: the expectation of answer 6 once the
+# evaluations came in, the recent start of motivatie a year after it.
+STATEMENTS = [
+    (
+        5,
+        "werk",
+        datetime.date(2024, 1, 1),
+        "Deze promotoren hebben een positieve evaluatie gekregen in de oproep.",
+    ),
+    (
+        6,
+        "werk",
+        datetime.date(2025, 6, 1),
+        "Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
+    ),
+    (6, "werk", datetime.date(2026, 7, 1), ""),
+    (
+        6,
+        "motivatie",
+        datetime.date(2025, 9, 1),
+        "Gezien de recente opstart van Voorsprong in motivatie kan ik op dit moment nog geen evaluatie of "
+        "aanbevelingen meegeven.",
+    ),
+    (6, "motivatie", datetime.date(2026, 9, 1), ""),
+    (
+        9,
+        None,
+        datetime.date(2024, 1, 1),
+        "In de Voorsprongtrajecten werk voor iedereen zijn er concrete afspraken gemaakt tussen de "
+        "sectorfondsen en de drie partnerschappen waardoor de sectorconsulenten kandidaat-bedrijven kunnen "
+        "aanbrengen en zelf ook een intake kunnen doen. De sectorconsulent kan, indien gewenst, mee op de "
+        "hoogte blijven van de vorderingen in het aangebrachte bedrijf.",
     ),
 ]
 
@@ -279,15 +353,28 @@ def load_programme(scale: int) -> dict:
                 project.organisations.set([promoters[name], *(unions if name == "Keerpunt" else [])])
             projects["werk"].append(project)
 
-    for campaign, date, channel, description, codes in COMMUNICATION_ACTIONS:
+    for campaign, date, channel, description, codes, announced_on in COMMUNICATION_ACTIONS:
         action, created = CommunicationAction.objects.get_or_create(
-            campaign=campaign, date=date, channel=channel, description=description
+            campaign=campaign,
+            date=date,
+            channel=channel,
+            description=description,
+            defaults={"announced_on": announced_on},
         )
         if created:
             action.trajects.set([trajects[code] for code in codes])
 
     for position, (title, text) in enumerate(INITIATIVES):
         Initiative.objects.get_or_create(title=title, defaults={"text": text, "position": position})
+
+    for answer, code, valid_from, text in STATEMENTS:
+        AnswerStatement.objects.get_or_create(
+            question=244,
+            answer=answer,
+            traject=trajects[code] if code else None,
+            valid_from=valid_from,
+            defaults={"text": text},
+        )
 
     consultants = {name: _fund_consultant(name, fund) for name, fund in sector_funds.items()}
     return {

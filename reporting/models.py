@@ -106,3 +106,58 @@ class StatisticsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y})"
+
+
+SAME_DAY_STATEMENT = _("This answer already has a statement from that date; change that one.")
+
+
+class AnswerStatement(models.Model):
+    """What the minister states in an answer that no figure can know, kept by officers next to the figures:
+    "Ik verwacht de resultaten van de evaluaties in de zomer van 2026." (answer 6 of question 244, werk).
+
+    A statement holds from ``valid_from`` until the next one of the same question, answer and traject; an
+    empty text ends the one before it. A statement without a traject belongs to the answer as a whole.
+    """
+
+    question = models.PositiveIntegerField(_("parliamentary question"))
+    answer = models.PositiveSmallIntegerField(_("answer"))
+    traject = models.ForeignKey(
+        "trajects.Traject",
+        verbose_name=_("traject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answer_statements",
+        help_text=_("Empty for a statement about the answer as a whole."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("As the minister says it, in Dutch. Leave empty to end the previous statement."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer statement")
+        verbose_name_plural = _("answer statements")
+        ordering = ["question", "answer", "traject", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(question__gte=1), name="answerstatement_question_positive"),
+            models.CheckConstraint(condition=Q(answer__gte=1), name="answerstatement_answer_positive"),
+            models.UniqueConstraint(
+                fields=["question", "answer", "traject", "valid_from"],
+                condition=Q(traject__isnull=False),
+                name="answerstatement_unique_per_traject_and_day",
+                violation_error_message=SAME_DAY_STATEMENT,
+            ),
+            models.UniqueConstraint(
+                fields=["question", "answer", "valid_from"],
+                condition=Q(traject__isnull=True),
+                name="answerstatement_unique_per_answer_and_day",
+                violation_error_message=SAME_DAY_STATEMENT,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Question')} {self.question}.{self.answer} ({self.valid_from:%d/%m/%Y})"

@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
-from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
+from reporting.models import AnswerStatement, ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.questions import get_question
 
 E_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -93,3 +94,23 @@ def reusable_report(report: ReportRequest, fingerprint: str) -> ReportRequest | 
             return earlier
         seen.add(earlier.file.name)
     return None
+
+
+def statements_as_of(number: int, as_of: datetime.date) -> list[dict[str, Any]]:
+    """Return the statements of question ``number`` that hold on ``as_of``: per answer and traject the
+    latest from that day or before, unless its text is empty (it ended the one before). Each as
+    ``{"answer", "traject"`` (the traject's code, None for the answer as a whole) ``, "text"}``, by answer,
+    the answer's own first, then by traject; e-mail addresses blanked out."""
+    rows = (
+        AnswerStatement.objects.filter(question=number, valid_from__lte=as_of)
+        .order_by("answer", F("traject__start_date").asc(nulls_first=True), "traject__code", "-valid_from")
+        .values_list("answer", "traject__code", "text")
+    )
+    holding: dict[tuple, str] = {}
+    for answer, traject, text in rows:
+        holding.setdefault((answer, traject), text)  # the latest comes first
+    return [
+        {"answer": answer, "traject": traject, "text": without_e_mail_addresses(text)}
+        for (answer, traject), text in holding.items()
+        if text
+    ]

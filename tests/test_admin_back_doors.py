@@ -51,7 +51,7 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import Initiative, ReportRequest, StatisticsSnapshot
+from reporting.models import AnswerStatement, Initiative, ReportRequest, StatisticsSnapshot
 from tests.factories import (
     AidLineFactory,
     ApplicationFundingFactory,
@@ -230,6 +230,16 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
         revert=REFUSE,
         actions={"delete_selected": REFUSE},
         make=lambda w: BudgetLine.objects.get(source__code="eu"),
+    ),
+    AnswerStatement: AdminWalk(
+        add=service("reporting.services.statements.save_answer_statement", "admin/answerstatement/add"),
+        change=service("reporting.services.statements.save_answer_statement", "admin/answerstatement/change"),
+        delete=REFUSE,  # replaced by a later statement or ended by an empty one, never deleted
+        revert=REFUSE,
+        actions={"delete_selected": REFUSE},
+        make=lambda w: AnswerStatement.objects.create(
+            question=244, answer=6, traject=w.traject, valid_from=w.today, text="Ik verwacht de resultaten."
+        ),
     ),
     FundingRule: AdminWalk(
         add=service(F + "save_funding_rule", "admin/funding-rule/add"),

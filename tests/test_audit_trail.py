@@ -60,7 +60,7 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import Initiative, ReportRequest, ReportStatus
+from reporting.models import AnswerStatement, Initiative, ReportRequest, ReportStatus
 from reporting.tasks import build_report
 from tests.clients import client_for as api_client_for
 from tests.factories import (
@@ -1331,6 +1331,36 @@ WRITE_PATHS = [
             "officer", Initiative, lambda w: {"title": "Sectorconvenants", "text": "…", "position": "1"}
         ),
         CREATED,
+    ),
+    write_path(
+        "admin/answerstatement/add",
+        AnswerStatement,
+        "officer",
+        _admin_add(
+            "officer",
+            AnswerStatement,
+            lambda w: {
+                "question": "244",
+                "answer": "6",
+                "traject": w.traject.pk,
+                "valid_from": "2025-06-01",
+                "text": "Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
+            },
+        ),
+        CREATED,
+    ),
+    write_path(
+        "admin/answerstatement/change",
+        AnswerStatement,
+        "officer",
+        _admin_change(
+            "officer",
+            lambda w: AnswerStatement.objects.create(
+                question=244, answer=6, traject=w.traject, valid_from=datetime.date(2025, 6, 1), text="Eerst."
+            ),
+            text="Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
+        ),
+        changed=["text"],
     ),
     write_path(
         "admin/initiative/list-editable",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, FundingSource
 from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
-from reporting.models import ReportRequest, StatisticsSnapshot
+from reporting.models import AnswerStatement, ReportRequest, StatisticsSnapshot
 from tests.factories import (
     AidLineFactory,
     ApplicationFactory,
@@ -32,6 +32,11 @@ from trajects.models import CommunicationAction, Partnership
 from voorsprong.models import IdempotentRequest
 
 pytestmark = pytest.mark.django_db
+
+
+def statement(**fields):
+    values = {"question": 244, "answer": 6, "valid_from": datetime.date(2025, 6, 1), "text": "Ik verwacht …"}
+    return AnswerStatement.objects.create(**{**values, **fields})
 
 
 def evaluation(**scores):
@@ -193,6 +198,13 @@ VIOLATIONS = {
     "communicationaction_channel_valid": lambda: CommunicationAction.objects.create(
         campaign="2025", date=datetime.date(2025, 2, 1), channel="pigeon", description="Duiven"
     ),
+    "communicationaction_announced_before_date": lambda: CommunicationAction.objects.create(
+        campaign="2026",
+        date=datetime.date(2026, 1, 12),
+        announced_on=datetime.date(2026, 1, 13),
+        channel="website",
+        description="Aangekondigd nadat ze liep",
+    ),
     "fundingsource_code_valid": lambda: FundingSource.objects.create(
         code="lottery", name="Lotto", is_subsidy=True
     ),
@@ -270,6 +282,12 @@ VIOLATIONS = {
     "declaredaid_amount_positive": lambda: DeclaredAidFactory(amount=Decimal("0.00")),
     "declaredaid_grantor_given": lambda: DeclaredAidFactory(grantor=""),
     "declaredaid_unique_grant": lambda: DeclaredAidFactory.create_batch(2, application=ApplicationFactory()),
+    "answerstatement_question_positive": lambda: statement(question=0),
+    "answerstatement_answer_positive": lambda: statement(answer=0),
+    "answerstatement_unique_per_traject_and_day": lambda: [
+        statement(traject=TrajectFactory(code="werk")) for _ in range(2)
+    ],
+    "answerstatement_unique_per_answer_and_day": lambda: [statement() for _ in range(2)],
     "reportrequest_format_valid": lambda: report(format="odt"),
     "reportrequest_status_valid": lambda: report(status="lost"),
     "reportrequest_progress_at_most_100": lambda: report(progress=101),

@@ -81,7 +81,21 @@ NO_EVALUATIONS = {
     ),
     "recommendations": [],
 }
-NO_REFERRALS = {"total": 0, "intakes": 0, "by_sector_fund": {}}
+NO_REFERRALS = {"total": 0, "intakes": 0, "by_sector_fund": {}, "intakes_by_sector_fund": {}}
+
+
+def _project(name: str, *organisations: tuple[str, str], partnership: str | None = None) -> dict:
+    return {
+        "name": name,
+        "partnership": partnership,
+        "organisations": [{"name": who, "kind": kind} for who, kind in organisations],
+    }
+
+
+PROVIDERS = ("Alert!", "Vico Consult", "Room without a Roof", "Obelisk")
+PROMOTERS = ("Voka", "UNIZO", "Verso", "Emino", "I-Diverso", "Werkplekarchitecten", "Keerpunt")
+UNIONS = ("ABVV", "ACLVB", "ACV")
+PARTNERSHIPS = {"Voka": "P1", "UNIZO": "P1", "Verso": "P1", "Emino": "P2", "I-Diverso": "P2"}
 
 SAMPLE = {
     "question": 244,
@@ -103,7 +117,7 @@ SAMPLE = {
                 "unknown": 0,
             },
             "size_class_shares": {"sme": "100.0", "non_profit": "0.0", "large": "0.0", "unknown": "0.0"},
-            "places": _places(2023, 2027, 90, {2023: 28, 2024: 61, 2025: 62}),
+            "places": _places(2023, 2025, 90, {2023: 28, 2024: 61, 2025: 62}),
             "funding": {
                 "total": "6722000.00",
                 "eu": "2688800.00",
@@ -111,13 +125,18 @@ SAMPLE = {
                 "own_promoter": "0.00",
                 "own_company": "0.00",
             },
-            "partners": [
-                {"name": name, "kind": "service_provider"}
-                for name in ("Alert!", "Vico Consult", "Room without a Roof", "Obelisk")
-            ],
+            "own_company_share": "0.0",
+            "partners": [{"name": name, "kind": "service_provider"} for name in PROVIDERS],
+            "projects": [_project(f"Leren – {name}", (name, "service_provider")) for name in PROVIDERS],
+            "partnerships": [],
             "evaluations": NO_EVALUATIONS,
             "communication_actions": [*WAVE_1, *WAVE_3],
-            "referrals": {"total": 6, "intakes": 2, "by_sector_fund": {"Cevora": 4, "Alimento": 2}},
+            "referrals": {
+                "total": 6,
+                "intakes": 2,
+                "by_sector_fund": {"Cevora": 4, "Alimento": 2},
+                "intakes_by_sector_fund": {"Cevora": 2, "Alimento": 0},
+            },
         },
         {
             "code": "werk",
@@ -133,7 +152,7 @@ SAMPLE = {
                 "unknown": 0,
             },
             "size_class_shares": {"sme": "61.5", "non_profit": "24.5", "large": "14.0", "unknown": "0.0"},
-            "places": _places(2024, 2027, 750, {2024: 402, 2025: 586}),
+            "places": _places(2024, 2025, 750, {2024: 402, 2025: 586}),
             "funding": {
                 "total": "62500000.00",
                 "eu": "25000000.00",
@@ -141,21 +160,21 @@ SAMPLE = {
                 "own_promoter": "9375000.00",
                 "own_company": "0.00",
             },
+            "own_company_share": "0.0",
             "partners": [
-                *(
-                    {"name": name, "kind": "promoter"}
-                    for name in (
-                        "Voka",
-                        "UNIZO",
-                        "Verso",
-                        "Emino",
-                        "I-Diverso",
-                        "Werkplekarchitecten",
-                        "Keerpunt",
-                    )
-                ),
-                *({"name": name, "kind": "union"} for name in ("ABVV", "ACLVB", "ACV")),
+                *({"name": name, "kind": "promoter"} for name in PROMOTERS),
+                *({"name": name, "kind": "union"} for name in UNIONS),
             ],
+            "projects": [
+                _project(
+                    f"Werk – {name}",
+                    (name, "promoter"),
+                    *(((union, "union") for union in UNIONS) if name == "Keerpunt" else ()),
+                    partnership=PARTNERSHIPS.get(name, "P3"),
+                )
+                for name in PROMOTERS
+            ],
+            "partnerships": ["P1", "P2", "P3"],
             "evaluations": {
                 "completed": 14,
                 "responses": 9,
@@ -175,6 +194,7 @@ SAMPLE = {
                 "total": 57,
                 "intakes": 31,
                 "by_sector_fund": {"Cevora": 21, "VIVO": 15, "Constructiv": 12, "Alimento": 9},
+                "intakes_by_sector_fund": {"Cevora": 14, "VIVO": 8, "Constructiv": 5, "Alimento": 4},
             },
         },
         {
@@ -192,7 +212,10 @@ SAMPLE = {
                 "own_promoter": "0.00",
                 "own_company": "0.00",
             },
+            "own_company_share": "15.0",
             "partners": [],
+            "projects": [],
+            "partnerships": [],
             "evaluations": NO_EVALUATIONS,
             "communication_actions": [*WAVE_2, *WAVE_3],
             "referrals": NO_REFERRALS,
@@ -205,6 +228,10 @@ SAMPLE = {
             "leerklimaat.",
         },
         {"title": "Leerlens", "text": "Een digitale reflectietool die informeel leren zichtbaar maakt."},
+    ],
+    "statements": [
+        {"answer": 6, "traject": "werk", "text": "Ik verwacht meer evaluaties in de zomer van 2026."},
+        {"answer": 9, "traject": None, "text": "De sectorfondsen werken samen met de drie partnerschappen."},
     ],
 }
 
@@ -255,12 +282,19 @@ SENTENCES = [
     "4.033.200 euro Vlaamse subsidies.",
     "Voorsprong in werk voor iedereen: 62.500.000 euro totaal, waarvan 25.000.000 euro Europese middelen, "
     "28.125.000 euro Vlaamse subsidies en 9.375.000 euro eigen inbreng van de promotoren.",
-    "Voorsprong in leren werkt met vier dienstverleners (Alert!, Vico Consult, Room without a Roof en "
-    "Obelisk).",
+    "Voorsprong in leren werkt met vier dienstverleners die begeleidingen uitvoeren bij de ondernemingen. "
+    "Deze dienstverleners zijn Alert!, Vico Consult, Room without a Roof en Obelisk.",
+    "Voorsprong in werk voor iedereen werkt met zeven administratieve projecten die zich verenigd hebben in "
+    "drie partnerschappen. De promotoren zijn Voka, UNIZO, Verso, Emino, I-Diverso, Werkplekarchitecten en "
+    "Keerpunt, dat een gezamenlijk project heeft ingediend voor ABVV, ACLVB en ACV.",
+    "De begeleide KMO's vullen dit bedrag aan met 15% eigen middelen per begeleiding.",
     "Voorsprong in leren: Er zijn op heden nog geen afgeronde trajecten geregistreerd, ik kan bijgevolg nog "
     "geen evaluatie of aanbevelingen delen.",
-    "Voorsprong in motivatie: 253 plaatsen overheen 2 jaar (1 september 2025 – 31 augustus 2027)",
-    "Voorsprong in leren: 90 plaatsen op jaarbasis (2023–2027), waarvan er tot nu toe 151 ingenomen zijn.",
+    "Voorsprong in motivatie: 253 plaatsen overheen 2 jaar (1 september 2025 – 31 augustus 2027). Daarvan "
+    "werden er tot nu toe 20 ingenomen.",
+    "Voorsprong in leren: 90 plaatsen per jaar. Daarvan werden er 28 in 2023, 61 in 2024 en tot nu toe 62 in "
+    "2025 ingenomen.",
+    "Er komt voor de drie Voorsprongtrajecten een vervolg op de campagne. Die start in januari 2026.",
 ]
 
 
@@ -369,11 +403,11 @@ def shown_figures(figures: dict) -> dict[int, list[str]]:
         if sme != traject["approved_companies"]:  # only SMEs: no shares to give
             shown[2] += [number(sme), number(sizes["non_profit"]), number(sizes["large"])]
             shown[2] += [share(shares[name]) for name in ("sme", "non_profit", "large")]
-        for row in traject["places"]:
+        for row in traject["places"]:  # the places taken per period, never their sum over several periods
             shown[3] += [number(row["places"]), number(row["taken"])]
-        if traject["places"]:
-            shown[3].append(number(sum(row["taken"] for row in traject["places"])))
         shown[4] += [euro(amount) for amount in traject["funding"].values() if amount != "0.00"]
+        if traject["own_company_share"] not in (None, "0.0"):
+            shown[4].append(share(traject["own_company_share"]))
         shown[5] += [partner["name"] for partner in traject["partners"]]
         evaluations = traject["evaluations"]
         if evaluations["completed"]:
@@ -382,13 +416,20 @@ def shown_figures(figures: dict) -> dict[int, list[str]]:
             shown[6].append(number(evaluations["responses"]))
             shown[6] += [score(value) for value in evaluations["average_scores"].values()]
             shown[6] += evaluations["recommendations"]
-        shown[7] += [action["description"] for action in traject["communication_actions"]]
+        # An action announced for after the date is said with its campaign, not listed before it runs.
+        shown[7] += [
+            action["description"]
+            for action in traject["communication_actions"]
+            if action["date"] <= figures["as_of"]
+        ]
         referrals = traject["referrals"]
         if referrals["total"]:
             shown[9] += [number(referrals["total"]), number(referrals["intakes"])]
             shown[9] += [f"{fund} {number(count)}" for fund, count in referrals["by_sector_fund"].items()]
-    for item in figures["initiatives"]:
-        shown[8] += [item["title"], item["text"]]
+    for item in figures["initiatives"]:  # the texts as the minister writes them; the titles are labels
+        shown[8].append(item["text"])
+    for item in figures["statements"]:
+        shown[item["answer"]].append(item["text"])
     return shown
 
 
@@ -509,9 +550,29 @@ def test_the_docx_answers_in_the_ministers_sentences(rendered):
     text = flat(docx_text(rendered["docx"]))
     for sentence in SENTENCES:
         assert sentence in text, sentence
-    assert "In februari 2025 startte de Campagne februari 2025 voor Voorsprong in leren en" in text
-    assert "In januari 2026 start de Vervolgcampagne 2026 voor Voorsprong in leren, " in text
+    assert "In februari 2025 startte de campagne voor Voorsprong in leren en Voorsprong in werk voor " in text
+    assert (
+        "In september 2025 startte het Voorsprongtraject ‘Voorsprong in motivatie’. Hiervoor lanceerden "
+        "we een "
+        "tweede golf van de campagne:" in text
+    )
     assert "Cevora 21, VIVO 15, Constructiv 12 en Alimento 9" in text
+    # The statements that hold next to the figures: the answer's own first, a traject's after its figures.
+    assert (
+        "Voorsprong in werk voor iedereen: 9 van de 14 bedrijven met een afgerond traject vulden de "
+        "evaluatie in." in text
+    )
+    assert (
+        "voor de vraag of zij het traject zouden aanbevelen. Ik verwacht meer evaluaties in de zomer" in text
+    )
+    paragraphs = docx_text(rendered["docx"]).splitlines()
+    assert paragraphs[
+        paragraphs.index("9.\tDe sectorfondsen werken samen met de drie partnerschappen.") + 1
+    ] == (
+        "Voorsprong in leren: de sectorconsulenten brachten 6 kandidaat-bedrijven aan en deden zelf 2 "
+        "intakes. "
+        "Per sectorfonds: Cevora 4 en Alimento 2."
+    )
 
 
 def test_the_pdf_answers_in_the_ministers_sentences(rendered):
@@ -570,12 +631,21 @@ def test_a_traject_without_companies_or_places_is_said_plainly():
         "size_class_shares": dict.fromkeys(("sme", "non_profit", "large", "unknown")),
         "places": [],
         "funding": dict.fromkeys(("total", "eu", "flemish", "own_promoter", "own_company"), "0.00"),
+        "own_company_share": None,
         "partners": [],
+        "projects": [],
+        "partnerships": [],
         "evaluations": NO_EVALUATIONS,
         "communication_actions": [],
         "referrals": NO_REFERRALS,
     }
-    figures = {**SAMPLE, "trajects": [empty], "initiatives": [], "companies_in_any_traject": 0}
+    figures = {
+        **SAMPLE,
+        "trajects": [empty],
+        "initiatives": [],
+        "statements": [],
+        "companies_in_any_traject": 0,
+    }
     text = flat(docx_text(render_report(figures, "docx")))
     assert "Voorsprong in iets nieuws: er zijn nog geen bedrijven met een goedgekeurde aanvraag." in text
     assert "Voorsprong in iets nieuws: er zijn nog geen plaatsen opengesteld." in text
@@ -596,8 +666,9 @@ def test_the_xlsx_has_a_sheet_per_answer_with_numbers_as_numbers(rendered):
     sizes = {row[0]: row for row in sheets["2 Grootteklassen"][1:]}
     assert sizes["Voorsprong in werk voor iedereen"][1:] == (180, 260, 168, 242, 138, 0, 61.5, 24.5, 14, 0)
     money = {row[0]: row[1:] for row in sheets["4 Middelen"][1:]}
-    assert money["Voorsprong in leren"] == (6722000, 2688800, 4033200, 0, 0)
+    assert money["Voorsprong in leren"] == (6722000, 2688800, 4033200, 0, 0, 0)
     assert money["Voorsprong in werk voor iedereen"][:4] == (62500000, 25000000, 28125000, 9375000)
+    assert money["Voorsprong in motivatie"][-1] == 15  # the companies' own means per coaching, in percent
     places = sheets["3 Plaatsen"]
     assert (
         "Voorsprong in motivatie",
@@ -606,13 +677,45 @@ def test_the_xlsx_has_a_sheet_per_answer_with_numbers_as_numbers(rendered):
         253,
         20,
     ) in places
-    assert sum(row[3] for row in places[1:] if row[0] == "Voorsprong in leren") == 450
+    assert sum(row[3] for row in places[1:] if row[0] == "Voorsprong in leren") == 270
     for rows in sheets.values():
         for row in rows[1:]:
             for value in row:
                 assert not (isinstance(value, str) and re.fullmatch(r"-?\d+(?:[.,]\d+)?", value)), value
     info = dict(sheets["Vraag"][1:])
     assert info["Vingerafdruk van de gegevens"] == FINGERPRINT
+
+
+def test_the_xlsx_writes_dutch_labels_and_fills_every_cell_it_has_figures_for(rendered):
+    from django.utils import translation
+
+    with translation.override("en"):  # the workbook is Dutch whatever language is active
+        sheets = xlsx_values(render_report(SAMPLE, "xlsx"))
+    kinds = {(row[1], row[2]) for row in sheets["5 Partners"][1:]}
+    assert {("Alert!", "Dienstverlener"), ("Voka", "Promotor"), ("ACV", "Vakbond")} <= kinds
+    channels = {row[3] for row in sheets["7 Communicatie"][1:]}
+    assert channels == {"Website", "Gerichte mailing", "Sociale media", "Print en advertenties", "Evenement"}
+    for rows in sheets.values():
+        for row in rows:
+            for code in ("service_provider", "social_media", "partner_kit", "promoter"):
+                assert code not in row, (code, row)
+    funds = {(row[0], row[1]): row[2:] for row in sheets["9 Sectorfondsen"][1:]}
+    assert funds["Voorsprong in werk voor iedereen", "Alle sectorfondsen"] == (57, 31)
+    assert funds["Voorsprong in werk voor iedereen", "Cevora"] == (21, 14)
+    assert funds["Voorsprong in leren", "Alimento"] == (2, 0)
+    assert all(None not in values for values in funds.values())
+    projects = sheets["5 Projecten"]
+    assert projects[0] == ("Traject", "Project", "Partnerschap", "Organisaties")
+    assert (
+        "Voorsprong in werk voor iedereen",
+        "Werk – Keerpunt",
+        "P3",
+        "Keerpunt, ABVV, ACLVB, ACV",
+    ) in projects
+    assert sheets["Toelichtingen"][1:] == [
+        (6, "Voorsprong in werk voor iedereen", "Ik verwacht meer evaluaties in de zomer van 2026."),
+        (9, "Het hele antwoord", "De sectorfondsen werken samen met de drie partnerschappen."),
+    ]
 
 
 def test_the_csv_is_one_flat_semicolon_table(rendered):
@@ -629,6 +732,9 @@ def test_the_csv_is_one_flat_semicolon_table(rendered):
     assert values["3", "motivatie", "places.2025-09-01/2027-08-31.places"] == "253"
     assert values["0", "", "fingerprint"] == FINGERPRINT
     assert values["9", "werk", "referrals.by_sector_fund.Cevora"] == "21"
+    assert values["9", "werk", "referrals.intakes_by_sector_fund.Cevora"] == "14"
+    assert values["4", "motivatie", "own_company_share"] == "15,0"
+    assert values["6", "werk", "statement"] == "Ik verwacht meer evaluaties in de zomer van 2026."
     assert [row[0] for row in rows[1:]] == sorted((row[0] for row in rows[1:]), key=int)
 
 

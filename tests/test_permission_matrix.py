@@ -325,6 +325,8 @@ TABLE = [
     row("GET",     "/admin/funding/declaredaid/",                     302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/funding/declaredaid/add/",                 302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/reporting/reportrequest/",                 302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/answerstatement/",               302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/answerstatement/add/",           302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/voorsprong/user/",                         302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/auth/group/",                              302, 403, 302, 302, 302, 403, 200),
 ]

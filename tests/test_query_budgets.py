@@ -94,15 +94,15 @@ TABLE = [
     # -- API aggregates --------------------------------------------------------------------------------------
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
-    Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     17),
+    Row("/api/v1/statistics/pq244/?as_of={today}",        "cabinet",     19),
     Row("/api/v1/statistics/esf/?as_of={today}",          "cabinet",      6),
     Row("/api/v1/companies/{coached_company}/aid/",           "officer",      8),
     Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
-    Row(PQ244,                                            "-",           14),
+    Row(PQ244,                                            "-",           16),
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
-    Row("/rapporten/",                                    "cabinet",     20),
+    Row("/rapporten/",                                    "cabinet",     22),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),

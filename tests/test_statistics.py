@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from funding.models import BudgetLine
 from participants.models import ApplicationStatus, Company, LegalForm
 from reporting.models import Initiative
 from reporting.questions.pq244 import pq244_figures
-from reporting.questions.pq244.answer import answer_2
+from reporting.questions.pq244.answer import Statements, answer_2
 from reporting.questions.pq244.figures import changes
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from reporting.selectors import E_MAIL_REMOVED, fingerprint
@@ -222,7 +223,9 @@ def test_companies_approved_without_a_declared_size_are_counted_and_said(period)
         "large": "20.0",
         "unknown": "20.0",
     }
-    text = " ".join(block.text for block in answer_2(figures) if hasattr(block, "text"))
+    text = " ".join(
+        block.text for block in answer_2(figures, Statements(figures, 2)) if hasattr(block, "text")
+    )
     assert "Van 1 bedrijf (20%) was de KMO-status bij de goedkeuring niet verklaard." in text
 
 
@@ -241,7 +244,12 @@ def test_a_traject_without_approvals_has_zeros_and_no_shares(period):
         ),
         "recommendations": [],
     }
-    assert leren["referrals"] == {"total": 0, "intakes": 0, "by_sector_fund": {}}
+    assert leren["referrals"] == {
+        "total": 0,
+        "intakes": 0,
+        "by_sector_fund": {},
+        "intakes_by_sector_fund": {},
+    }
 
 
 def test_periods_that_start_after_the_date_are_left_out(period):
@@ -407,15 +415,26 @@ def test_partners_actions_referrals_and_initiatives(period):
     leren, werk_figures = traject_figures(figures, "leren"), traject_figures(figures, "werk")
     assert [t["code"] for t in figures["trajects"]] == ["leren", "werk"]  # by start date
     assert leren["partners"] == [{"name": "Alert!", "kind": "service_provider"}]
+    # By kind, then in the order of the projects; an organisation only in a partnership after those.
     assert werk_figures["partners"] == [
-        {"name": "UNIZO", "kind": "promoter"},
         {"name": "Voka", "kind": "promoter"},
+        {"name": "UNIZO", "kind": "promoter"},
         {"name": "ACV", "kind": "union"},
     ]
+    assert [project["organisations"] for project in werk_figures["projects"]] == [
+        [{"name": "Voka", "kind": "promoter"}, {"name": "ACV", "kind": "union"}],
+        [{"name": "Voka", "kind": "promoter"}],
+    ]
+    assert werk_figures["partnerships"] == ["Partnerschap"]
     assert leren["communication_actions"] == [
         {"date": "2025-02-03", "campaign": "Campagne", "channel": "website", "description": "Website"}
     ]
-    assert werk_figures["referrals"] == {"total": 3, "intakes": 1, "by_sector_fund": {"Cevora": 2, "VIVO": 1}}
+    assert werk_figures["referrals"] == {
+        "total": 3,
+        "intakes": 1,
+        "by_sector_fund": {"Cevora": 2, "VIVO": 1},
+        "intakes_by_sector_fund": {"Cevora": 1, "VIVO": 0},
+    }
     assert figures["initiatives"] == [
         {"title": "Praktijkgids", "text": "Een gids."},
         {"title": "Leerlens", "text": "Een reflectietool."},
@@ -505,7 +524,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(period):
         figures = pq244_figures(AS_OF)
     assert traject_figures(figures, "leren")["approved_companies"] == 2 * 16
     assert len(traject_figures(figures, "werk")["partners"]) == 16
-    assert len(few) == len(many) <= 15
+    assert len(few) == len(many) <= 16
 
 
 def _change(figure: str, label: str, before: int, after: int) -> dict:
@@ -806,6 +825,22 @@ class TestTheMinistersAnswer:
             "Keerpunt",
         }
         assert names("werk", "union") == {"ABVV", "ACLVB", "ACV"}
+        werk = traject_figures(answer, "werk")
+        assert [p["name"] for p in traject_figures(answer, "leren")["partners"]] == [
+            "Alert!",
+            "Vico Consult",
+            "Room without a Roof",
+            "Obelisk",
+        ]  # the answer's order: the order the projects were registered in
+        assert len(werk["projects"]) == 7 and len(werk["partnerships"]) == 3
+        keerpunt = werk["projects"][-1]["organisations"]
+        assert [(o["name"], o["kind"]) for o in keerpunt] == [
+            ("Keerpunt", "promoter"),
+            ("ABVV", "union"),
+            ("ACLVB", "union"),
+            ("ACV", "union"),
+        ]
+        assert traject_figures(answer, "motivatie")["partners"] == []
 
     def test_answer_6_no_evaluations_yet(self, answer):
         for traject in answer["trajects"]:
@@ -815,10 +850,32 @@ class TestTheMinistersAnswer:
 
     def test_answer_7_communication_up_to_the_date(self, answer):
         actions = {t["code"]: t["communication_actions"] for t in answer["trajects"]}
-        assert len(actions["leren"]) == len(actions["werk"]) == 5
-        assert len(actions["motivatie"]) == 6
-        assert all(action["date"] <= "2025-11-26" for found in actions.values() for action in found)
+        # The two waves up to the date, and the follow-up of January 2026 announced before it.
+        assert len(actions["leren"]) == len(actions["werk"]) == 5 + 3
+        assert len(actions["motivatie"]) == 6 + 3
+        later = [action for action in actions["motivatie"] if action["date"] > "2025-11-26"]
+        assert {action["campaign"] for action in later} == {"Vervolgcampagne 2026"}
+        assert min(action["date"] for action in later)[:7] == "2026-01"
         assert {a["channel"] for a in actions["motivatie"]} >= {"social_media", "print", "event", "mailing"}
+
+    def test_answer_4_own_means_of_the_companies(self, answer):
+        assert {t["code"]: t["own_company_share"] for t in answer["trajects"]} == {
+            "leren": "0.0",
+            "werk": "0.0",
+            "motivatie": "15.0",
+        }
+
+    def test_the_ministers_statements_hold_on_the_date(self, answer):
+        said = {(item["answer"], item["traject"]): item["text"] for item in answer["statements"]}
+        assert said[6, "werk"] == "Ik verwacht de resultaten van de evaluaties in de zomer van 2026."
+        assert said[6, "motivatie"].startswith("Gezien de recente opstart van Voorsprong in motivatie")
+        assert "de drie partnerschappen" in said[9, None]
+        later = {
+            (item["answer"], item["traject"])
+            for item in pq244_figures(datetime.date(2026, 11, 1))["statements"]
+        }
+        assert (6, "werk") not in later and (6, "motivatie") not in later  # ended once evaluations came in
+        assert (9, None) in later
 
     def test_answer_8_initiatives(self, answer):
         assert [i["title"] for i in answer["initiatives"]] == ["Praktijkgids Levenslang Leren", "Leerlens"]
@@ -863,3 +920,326 @@ class TestTheMinistersAnswer:
 
     def test_the_schema_serializer_gives_the_figures_back_unchanged(self, answer):
         assert PQ244FiguresSerializer(answer).data == answer
+
+
+# -- the generated text beside the minister's, sentence by sentence ----------------------------------------
+# (answer, the minister's sentence, the sentence generated from the demo data as of 26 November 2025, the
+# names it must share). Every number of the minister's sentence must be in the generated one too; the
+# generated sentences come in the answer's order. Where the words differ, the facts do not.
+MINISTERS_ANSWER = [
+    (1, "Voorsprong in leren | Mei 2023 | 151", "Voorsprong in leren Mei 2023 151", ()),
+    (1, "Voorsprong in werk | Januari 2024 | 988", "Voorsprong in werk voor iedereen Januari 2024 988", ()),
+    (1, "Voorsprong in motivatie | September 2025 | 20", "Voorsprong in motivatie September 2025 20", ()),
+    (2, "Voorsprong in leren is enkel gericht op KMO's.", "Voorsprong in leren bereikt enkel KMO's", ()),
+    (
+        2,
+        "In Voorsprong naar werk voor iedereen, bereiken we 61,5% KMO's en micro-ondernemingen, 24,5% "
+        "non-profitorganisaties en 14% grote bedrijven.",
+        "In Voorsprong in werk voor iedereen bereiken we 61,5% KMO's en micro-ondernemingen, 24,5% "
+        "non-profitorganisaties en 14% grote bedrijven.",
+        (),
+    ),
+    (
+        2,
+        "Voorsprong in motivatie is enkel gericht op KMO's.",
+        "Voorsprong in motivatie bereikt enkel KMO's",
+        (),
+    ),
+    (
+        3,
+        "Voorsprong in leren: 90 begeleidingsplaatsen voor ondernemingen op jaarbasis.",
+        "Voorsprong in leren: 90 plaatsen per jaar. Daarvan werden er 35 in 2023, 60 in 2024 en tot nu "
+        "toe 56 "
+        "in 2025 ingenomen.",
+        (),
+    ),
+    (
+        3,
+        "Voorsprong in werk voor iedereen: 750 veranderingstrajecten per jaar.",
+        "Voorsprong in werk voor iedereen: 750 plaatsen per jaar. Daarvan werden er 420 in 2024 en tot nu "
+        "toe "
+        "568 in 2025 ingenomen.",
+        (),
+    ),
+    (
+        3,
+        "Voorsprong in motivatie: 253 KMO's begeleiden overheen 2 jaar.",
+        "Voorsprong in motivatie: 253 plaatsen overheen 2 jaar (1 september 2025 – 31 augustus 2027). "
+        "Daarvan "
+        "werden er tot nu toe 20 ingenomen.",
+        (),
+    ),
+    (
+        4,
+        "Voorsprong in leren: 6.722.000 euro totaal, waarvan 2.688.800 euro Europese middelen en "
+        "4.033.200 euro "
+        "Vlaamse subsidies.",
+        "Voorsprong in leren: 6.722.000 euro totaal, waarvan 2.688.800 euro Europese middelen en "
+        "4.033.200 euro "
+        "Vlaamse subsidies.",
+        (),
+    ),
+    (
+        4,
+        "Voorsprong in werk voor iedereen: 62.500.000 euro totaal, waarvan 25.000.000 euro Europese "
+        "middelen, "
+        "28.125.000 euro Vlaamse subsidies en 9.375.000 euro eigen inbreng van de promotoren.",
+        "Voorsprong in werk voor iedereen: 62.500.000 euro totaal, waarvan 25.000.000 euro Europese "
+        "middelen, "
+        "28.125.000 euro Vlaamse subsidies en 9.375.000 euro eigen inbreng van de promotoren.",
+        (),
+    ),
+    (
+        4,
+        "Voorsprong in motivatie: 11.000.000 euro totaal, waarvan 4.400.000 Europese middelen en 6.600.000 "
+        "Vlaamse subsidies.",
+        "Voorsprong in motivatie: 11.000.000 euro totaal, waarvan 4.400.000 euro Europese middelen en "
+        "6.600.000 "
+        "euro Vlaamse subsidies.",
+        (),
+    ),
+    (
+        4,
+        "De begeleide KMO's vullen dit bedrag aan met 15% eigen middelen per begeleiding.",
+        "De begeleide KMO's vullen dit bedrag aan met 15% eigen middelen per begeleiding.",
+        (),
+    ),
+    (
+        5,
+        "Voorsprong in leren werkt met vier dienstverleners die begeleidingen uitvoeren bij de "
+        "ondernemingen.",
+        "Voorsprong in leren werkt met vier dienstverleners die begeleidingen uitvoeren bij de "
+        "ondernemingen.",
+        (),
+    ),
+    (
+        5,
+        "Deze dienstverleners zijn Alert!, Vico Consult, Room without a Roof en Obelisk.",
+        "Deze dienstverleners zijn Alert!, Vico Consult, Room without a Roof en Obelisk.",
+        (),
+    ),
+    (
+        5,
+        "Voorsprong in werk voor iedereen werkt met zeven administratieve projecten die zich verenigd "
+        "hebben in "
+        "drie partnerschappen.",
+        "Voorsprong in werk voor iedereen werkt met zeven administratieve projecten die zich verenigd "
+        "hebben in "
+        "drie partnerschappen.",
+        (),
+    ),
+    (
+        5,
+        "Volgende promotoren hebben een positieve evaluatie gekregen in deze oproep: Voka, UNIZO, Verso, "
+        "Emino, "
+        "I-Diverso, Werkplekarchitecten en Keerpunt dat een gezamenlijk project heeft ingediend voor "
+        "ABBV, ACLVB "
+        "en ACV.",
+        "De promotoren zijn Voka, UNIZO, Verso, Emino, I-Diverso, Werkplekarchitecten en Keerpunt, dat een "
+        "gezamenlijk project heeft ingediend voor ABVV, ACLVB en ACV. Deze promotoren hebben een positieve "
+        "evaluatie gekregen in de oproep.",
+        ("Voka", "UNIZO", "Verso", "Emino", "I-Diverso", "Werkplekarchitecten", "Keerpunt", "ACLVB", "ACV"),
+    ),
+    (
+        6,
+        "Voorsprong in leren: Er zijn op heden nog geen afgeronde trajecten geregistreerd, ik kan "
+        "bijgevolg nog "
+        "geen evaluatie of aanbevelingen delen.",
+        "Voorsprong in leren: Er zijn op heden nog geen afgeronde trajecten geregistreerd, ik kan "
+        "bijgevolg nog "
+        "geen evaluatie of aanbevelingen delen.",
+        (),
+    ),
+    (
+        6,
+        "Voorsprong in werk voor iedereen: Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
+        "Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
+        (),
+    ),
+    (
+        6,
+        "Voorsprong in motivatie: Gezien de recente opstart van Voorsprong in motivatie kan ik op dit "
+        "moment nog "
+        "geen evaluatie of aanbevelingen meegeven.",
+        "Voorsprong in motivatie: Er zijn op heden nog geen afgeronde trajecten geregistreerd. Gezien de "
+        "recente opstart van Voorsprong in motivatie kan ik op dit moment nog geen evaluatie of "
+        "aanbevelingen "
+        "meegeven.",
+        (),
+    ),
+    (
+        7,
+        "In februari 2025 startte de campagne Voorsprong in Leren en Voorsprong in Werk voor Iedereen:",
+        "In februari 2025 startte de campagne voor Voorsprong in leren en Voorsprong in werk voor iedereen:",
+        (),
+    ),
+    *(
+        (7, bullet, bullet, ())
+        for bullet in (
+            "Website Voorsprongtrajecten: een overkoepelende website (www.voorsprongtrajecten.be) met "
+            "daaronder "
+            "een doorverwijzing naar de verschillende Voorsprongtrajecten",
+            "In kaart brengen en segmentatie van de doelgroep: gerichte mailings en aanpak per segment",
+            "Deelpakketten met flyers, affiches, sociale media afbeeldingen & presentaties: Voor "
+            "intermediaire "
+            "partners met direct contact naar de einddoelgroep, en te gebruiken op events",
+            "Nieuwsbrieven & sociale mediaposts op eigen kanalen",
+            "Sociale mediacampagnes via Meta, LinkedIn en Google",
+        )
+    ),
+    (
+        7,
+        "In september 2025 startte het Voorsprongtraject 'Voorsprong in Motivatie'. Hiervoor lanceerden "
+        "we een "
+        "tweede golf van de campagne:",
+        "In september 2025 startte het Voorsprongtraject ‘Voorsprong in motivatie’. Hiervoor lanceerden "
+        "we een "
+        "tweede golf van de campagne:",
+        (),
+    ),
+    *(
+        (7, bullet, bullet, ())
+        for bullet in (
+            "Sociale mediacampagne op LinkedIn, Meta en YouTube",
+            "Nieuwsbrieven & sociale mediaposts op eigen kanalen",
+            "Advertenties in Knack Focus, HR focus en HR-magazine",
+            "Printadvertenties op bedrijfsterreinen",
+            "Beursstand op verschillende events",
+            "Gerichte mailings naar onze doelgroep",
+        )
+    ),
+    (
+        7,
+        "Er komt voor de drie Voorsprongtrajecten een vervolg op de campagne. Die start in januari 2026.",
+        "Er komt voor de drie Voorsprongtrajecten een vervolg op de campagne. Die start in januari 2026.",
+        (),
+    ),
+    (
+        8,
+        "Recentelijk werd de Praktijkgids Levenslang Leren voor bedrijven beschikbaar gesteld via "
+        "vlaanderen.be/levenslangleren.",
+        "Recentelijk werd de Praktijkgids Levenslang Leren voor bedrijven beschikbaar gesteld via "
+        "vlaanderen.be/levenslangleren.",
+        (),
+    ),
+    (
+        8,
+        "Daarnaast ontwikkelt mijn administratie momenteel Leerlens, een digitale reflectietool die "
+        "informeel "
+        "leren zichtbaar, bespreekbaar en versterkend maakt.",
+        "Daarnaast ontwikkelt mijn administratie momenteel Leerlens, een digitale reflectietool die "
+        "informeel "
+        "leren zichtbaar, bespreekbaar en versterkend maakt.",
+        (),
+    ),
+    (
+        9,
+        "In de Voorsprongtrajecten werk voor iedereen zijn er concrete afspraken gemaakt tussen de "
+        "sectorfondsen "
+        "en de drie partnerschappen waardoor de sectorconsulenten kandidaat-bedrijven kunnen aanbrenge en "
+        "zelf "
+        "ook een intake kunnen doen.",
+        "In de Voorsprongtrajecten werk voor iedereen zijn er concrete afspraken gemaakt tussen de "
+        "sectorfondsen "
+        "en de drie partnerschappen waardoor de sectorconsulenten kandidaat-bedrijven kunnen aanbrengen "
+        "en zelf "
+        "ook een intake kunnen doen.",
+        (),
+    ),
+    (
+        9,
+        "De sectorconsulent kan, indien gewenst, mee op de hoogte blijven van de vorderingen in het "
+        "aangebrachte "
+        "bedrijf.",
+        "De sectorconsulent kan, indien gewenst, mee op de hoogte blijven van de vorderingen in het "
+        "aangebrachte "
+        "bedrijf.",
+        (),
+    ),
+]
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+
+
+def test_every_number_and_name_of_the_ministers_sentence_is_in_the_generated_one():
+    """The table itself: the generated sentences keep the minister's facts, whatever their words."""
+    for _answer, ministers, generated, names in MINISTERS_ANSWER:
+        for fact in [*NUMBER.findall(ministers), *names]:
+            assert fact in generated, (fact, generated)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_the_answer_of_26_november_2025_states_the_ministers_facts_in_order(seeded, fmt):
+    from reporting.documents import render_report
+    from tests.test_documents import document_answers
+
+    figures = pq244_figures(AS_OF)
+    content = render_report(figures, fmt)
+    answers = document_answers(fmt, content)
+    # pdftotext drops the hyphen where it breaks a word over two lines: the PDF is compared without them.
+    plain = (lambda text: text) if fmt == "docx" else (lambda text: text.replace("-", ""))
+    position = dict.fromkeys(answers, 0)
+    for number, _ministers, generated, _names in MINISTERS_ANSWER:
+        text, sentence = plain(answers[number]), plain(generated)
+        found = text.find(sentence, position[number])
+        assert found >= 0, (number, generated, answers[number])
+        position[number] = found + len(sentence)
+    whole = " ".join(answers.values())
+    assert "geen partners geregistreerd" not in whole
+    # Never a total over several years beside the places of one year.
+    assert not re.search(r"(?:151|988) ingenomen|tot nu toe (?:151|988)\b", whole)
+    assert figures["fingerprint"] not in whole
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_the_fingerprint_is_in_the_footer_and_properties_not_in_the_text_to_paste(seeded, fmt):
+    from reporting.documents import render_report
+    from tests.test_documents import docx_text, pdf_text
+
+    figures = pq244_figures(AS_OF)
+    content = render_report(figures, fmt)
+    if fmt == "docx":
+        import docx
+
+        word = docx.Document(io.BytesIO(content))
+        body = "\n".join(paragraph.text for paragraph in word.paragraphs)
+        footer = "\n".join(paragraph.text for paragraph in word.sections[0].footer.paragraphs)
+        assert figures["fingerprint"] in footer
+        assert word.core_properties.keywords == figures["fingerprint"]
+        assert figures["fingerprint"] in docx_text(content)
+    else:
+        lines = pdf_text(content).splitlines()
+        footers = [line for line in lines if line.startswith("Vingerafdruk ")]
+        assert footers and all(line.split()[1] == figures["fingerprint"] for line in footers)
+        body = "\n".join(line for line in lines if not line.startswith("Vingerafdruk "))
+        info = subprocess.run(
+            ["pdfinfo", "-"], input=content, capture_output=True, check=True
+        ).stdout.decode()
+        assert figures["fingerprint"] in info  # the document's keywords
+    assert figures["fingerprint"] not in body
+    assert "vingerafdruk van de gegevens" not in body.lower()
+
+
+def test_a_later_date_follows_the_data_in_the_same_words(seeded):
+    """On 1 November 2026 the follow-up has run, evaluations came in and a fourth year of places opened: the
+    sentences say so as they said the answer's facts, and the ended statements are gone."""
+    from reporting.documents import render_report
+    from tests.test_documents import docx_answers
+
+    figures = pq244_figures(datetime.date(2026, 11, 1))
+    answers = docx_answers(render_report(figures, "docx"))
+    leren = traject_figures(figures, "leren")["places"]
+    taken = [number_["taken"] for number_ in leren]
+    assert [row["start"][:4] for row in leren] == ["2023", "2024", "2025", "2026"]
+    assert (
+        f"Voorsprong in leren: 90 plaatsen per jaar. Daarvan werden er {taken[0]} in 2023, {taken[1]} in "
+        f"2024, "
+        f"{taken[2]} in 2025 en tot nu toe {taken[3]} in 2026 ingenomen." in answers[3]
+    )
+    assert (
+        "In januari 2026 startte een vervolg op de campagne voor de drie Voorsprongtrajecten:" in answers[7]
+    )
+    assert "Er komt" not in answers[7]
+    assert "zomer van 2026" not in answers[6] and "recente opstart" not in answers[6]
+    werk = traject_figures(figures, "werk")["evaluations"]
+    assert f"{werk['responses']} van de {werk['completed']} bedrijven met een afgerond traject" in answers[6]
+    assert "de drie partnerschappen" in answers[9]

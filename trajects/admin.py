@@ -78,7 +78,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 @admin.register(CommunicationAction)
 class CommunicationActionAdmin(SimpleHistoryAdmin):
-    list_display = ("date", "campaign", "channel", "description")
+    list_display = ("date", "campaign", "channel", "description", "announced_on")
     list_filter = ("channel", "campaign", "trajects")
     search_fields = ("campaign", "description")
     date_hierarchy = "date"

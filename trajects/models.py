@@ -180,6 +180,15 @@ class CommunicationAction(models.Model):
 
     campaign = models.CharField(_("campaign"), max_length=200)
     date = models.DateField(_("date"))
+    announced_on = models.DateField(
+        _("announced on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For an action planned ahead: the day it was announced, from which answers say it is coming. "
+            "Empty: answers name it from its own date."
+        ),
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     description = models.TextField(_("description"))
     trajects = models.ManyToManyField(
@@ -195,6 +204,10 @@ class CommunicationAction(models.Model):
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values),
                 name="communicationaction_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(announced_on__isnull=True) | Q(announced_on__lte=F("date")),
+                name="communicationaction_announced_before_date",
             ),
         ]
 

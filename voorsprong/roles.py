@@ -55,6 +55,8 @@ _OFFICER = {
     "funding.declaredaid": (VIEW, ADD, CHANGE),
     "reporting.reportrequest": (VIEW, ADD),
     "reporting.initiative": ALL,
+    # A statement holds until a later one replaces it, so answers of earlier dates keep their words.
+    "reporting.answerstatement": (VIEW, ADD, CHANGE),
     "reporting.statisticssnapshot": (VIEW,),
     "voorsprong.user": (VIEW,),
 }

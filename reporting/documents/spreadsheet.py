@@ -1,15 +1,14 @@
 """The figures as a workbook: a sheet per answer, numbers as numbers, dates as dates.
 
-Column headers are Dutch like the rest of the answer; amounts are written as ``Decimal`` so Excel gets
-the exact value, with a display format only. :mod:`voorsprong.spreadsheets` writes the workbook.
+Headers and labels are Dutch in the answer's own words (``reporting.questions.pq244.answer``), whatever
+language is active and whether or not the UI's catalogue is compiled; amounts are written as ``Decimal``
+so Excel gets the exact value, with a display format only. :mod:`voorsprong.spreadsheets` writes the
+workbook.
 """
-
-from django.conf import settings
-from django.utils import translation
 
 from reporting.documents.content import KNOWN_QUESTIONS
 from reporting.documents.formatting import as_date, decimal
-from trajects.models import Channel, OrganisationKind
+from reporting.questions.pq244.answer import CHANNELS, PARTNER_KINDS
 from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, write_workbook
 
 SHARE, SCORE = TENTHS, HUNDREDTHS
@@ -19,11 +18,9 @@ def _optional_decimal(value):
     return None if value is None else decimal(value)
 
 
-def _label(choices, code: str) -> str:
-    """Return a code's Dutch label, as the pages show it (``service_provider`` -> ``Dienstverlener``); a
-    code the choices do not know stays as it is."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(dict(choices.choices).get(code, code))
+def _kind(code: str) -> str:
+    """``service_provider`` -> ``Dienstverlener``; a kind the answer does not know stays as it is."""
+    return PARTNER_KINDS[code][0].capitalize() if code in PARTNER_KINDS else code
 
 
 def _columns(*columns: tuple[str, str | None]) -> list[Column]:
@@ -32,6 +29,7 @@ def _columns(*columns: tuple[str, str | None]) -> list[Column]:
 
 def render_xlsx(figures: dict) -> bytes:
     trajects = figures["trajects"]
+    names = {t["code"]: t["name"] for t in trajects}
     known = KNOWN_QUESTIONS.get(figures["question"], {})
 
     answer_1 = [(t["code"], t["name"], as_date(t["start_date"]), t["approved_companies"]) for t in trajects]
@@ -114,6 +112,7 @@ def render_xlsx(figures: dict) -> bytes:
                 ("Vlaamse subsidies (euro)", MONEY),
                 ("Eigen inbreng promotoren (euro)", MONEY),
                 ("Eigen inbreng ondernemingen (euro)", MONEY),
+                ("Eigen middelen ondernemingen per begeleiding (%)", SHARE),
             ),
             [
                 (
@@ -122,6 +121,7 @@ def render_xlsx(figures: dict) -> bytes:
                         decimal(t["funding"][name])
                         for name in ("total", "eu", "flemish", "own_promoter", "own_company")
                     ),
+                    _optional_decimal(t["own_company_share"]),
                 )
                 for t in trajects
             ],
@@ -129,10 +129,20 @@ def render_xlsx(figures: dict) -> bytes:
         Sheet(
             "5 Partners",
             _columns(("Traject", None), ("Partner", None), ("Soort", None)),
+            [(t["name"], p["name"], _kind(p["kind"])) for t in trajects for p in t["partners"]],
+        ),
+        Sheet(
+            "5 Projecten",
+            _columns(("Traject", None), ("Project", None), ("Partnerschap", None), ("Organisaties", None)),
             [
-                (t["name"], partner["name"], _label(OrganisationKind, partner["kind"]))
+                (
+                    t["name"],
+                    project["name"],
+                    project["partnership"],
+                    ", ".join(partner["name"] for partner in project["organisations"]),
+                )
                 for t in trajects
-                for partner in t["partners"]
+                for project in t["projects"]
             ],
         ),
         Sheet(
@@ -179,7 +189,7 @@ def render_xlsx(figures: dict) -> bytes:
                     t["name"],
                     as_date(a["date"]),
                     a["campaign"],
-                    _label(Channel, a["channel"]),
+                    CHANNELS.get(a["channel"], a["channel"]),
                     a["description"],
                 )
                 for t in trajects
@@ -205,10 +215,18 @@ def render_xlsx(figures: dict) -> bytes:
                 for row in (
                     (t["name"], "Alle sectorfondsen", t["referrals"]["total"], t["referrals"]["intakes"]),
                     *(
-                        (t["name"], fund, count, None)
+                        (t["name"], fund, count, t["referrals"]["intakes_by_sector_fund"].get(fund, 0))
                         for fund, count in sorted(t["referrals"]["by_sector_fund"].items())
                     ),
                 )
+            ],
+        ),
+        Sheet(
+            "Toelichtingen",
+            _columns(("Antwoord", WHOLE), ("Traject", None), ("Toelichting", None)),
+            [
+                (item["answer"], names.get(item["traject"], "Het hele antwoord"), item["text"])
+                for item in figures["statements"]
             ],
         ),
     ]

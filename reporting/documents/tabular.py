@@ -43,8 +43,15 @@ def csv_rows(figures: dict):
             yield 3, code, f"{key}.taken", row["taken"]
         for name, value in t["funding"].items():
             yield 4, code, f"funding.{name}", _csv_number(value)
+        yield 4, code, "own_company_share", _csv_number(t["own_company_share"])
         for partner in t["partners"]:
             yield 5, code, f"partners.{partner['kind']}", csv_text(partner["name"])
+        for index, project in enumerate(t["projects"], start=1):
+            yield 5, code, f"projects.{index}.name", csv_text(project["name"])
+            if project["partnership"]:
+                yield 5, code, f"projects.{index}.partnership", csv_text(project["partnership"])
+            for partner in project["organisations"]:
+                yield 5, code, f"projects.{index}.{partner['kind']}", csv_text(partner["name"])
         evaluations = t["evaluations"]
         yield 6, code, "evaluations.completed", evaluations["completed"]
         yield 6, code, "evaluations.responses", evaluations["responses"]
@@ -59,9 +66,13 @@ def csv_rows(figures: dict):
         yield 9, code, "referrals.intakes", t["referrals"]["intakes"]
         for fund, count in sorted(t["referrals"]["by_sector_fund"].items()):
             yield 9, code, f"referrals.by_sector_fund.{fund}", count
+        for fund, count in sorted(t["referrals"]["intakes_by_sector_fund"].items()):
+            yield 9, code, f"referrals.intakes_by_sector_fund.{fund}", count
     for index, item in enumerate(figures["initiatives"], start=1):
         yield 8, "", f"initiatives.{index}.title", csv_text(item["title"])
         yield 8, "", f"initiatives.{index}.text", csv_text(item["text"])
+    for item in figures["statements"]:
+        yield item["answer"], item["traject"] or "", "statement", csv_text(item["text"])
 
 
 def render_csv(figures: dict) -> bytes:

@@ -72,9 +72,6 @@ def _heading(word, document: Document) -> None:
         word.add_paragraph().add_run(document.title).italic = True
     for number, question in enumerate(document.questions, start=1):
         _answer_paragraph(word, f"{number}.").add_run(question)
-    basis = word.add_paragraph()
-    basis.paragraph_format.space_before = Pt(10)
-    _small(basis, f"Cijfers op {document.as_of_text} – vingerafdruk van de gegevens: {document.fingerprint}")
     answer = word.add_paragraph()
     answer.paragraph_format.space_before = Pt(14)
     answer.add_run("ANTWOORD").bold = True
@@ -102,6 +99,7 @@ def render_docx(document: Document, charts: bool = True) -> bytes:
     if document.question_date:
         header += f" van {document.question_date_text}"
     _small(section.header.paragraphs[0], f"{header} – cijfers op {document.as_of_text}")
+    # The fingerprint ties the document to its data: in the footer and properties, not in the text to paste.
     _small(section.footer.paragraphs[0], f"Vingerafdruk {document.fingerprint}")
 
     _heading(word, document)

@@ -12,7 +12,7 @@ from reporting.documents import answer_renderers, json_renderer, table_renderer
 from reporting.documents.tabular import render_csv
 from reporting.questions import Question, register
 from reporting.questions.pq244.answer import HEADING, build_document
-from reporting.questions.pq244.figures import PQ244Figures, changes, figures_as_of
+from reporting.questions.pq244.figures import NUMBER, PQ244Figures, changes, figures_as_of
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from reporting.selectors import question_figures
 
@@ -25,7 +25,7 @@ def _xlsx(figures: PQ244Figures) -> bytes:
 
 QUESTION = register(
     Question(
-        number=244,
+        number=NUMBER,
         title=_("Question 244 – the Voorsprong trajects"),
         figures=figures_as_of,
         serializer=PQ244FiguresSerializer,

@@ -61,6 +61,8 @@ PARTNER_KINDS = {
     "sector_fund": ("sectorfonds", "sectorfondsen"),
     "other": ("partner", "partners"),
 }
+# The organisations that run a project; the others in it (unions, ...) are whom it was submitted for.
+LEADING_KINDS = ("service_provider", "promoter")
 CHANNELS = {
     "website": "Website",
     "mailing": "Gerichte mailing",
@@ -87,11 +89,17 @@ FUNDING_PARTS = (
 )
 SMES = "KMO's"
 NO_EVALUATION = "ik kan bijgevolg nog geen evaluatie of aanbevelingen delen."
-SECTOR_FUND_ROLE = (
-    "In de Voorsprongtrajecten zijn er concrete afspraken gemaakt tussen de sectorfondsen en de "
-    "partnerschappen waardoor de sectorconsulenten kandidaat-bedrijven kunnen aanbrengen en zelf ook een "
-    "intake kunnen doen. De sectorconsulent kan, indien gewenst, mee op de hoogte blijven van de "
-    "vorderingen in het aangebrachte bedrijf."
+ORDINALS = (
+    "eerste",
+    "tweede",
+    "derde",
+    "vierde",
+    "vijfde",
+    "zesde",
+    "zevende",
+    "achtste",
+    "negende",
+    "tiende",
 )
 
 
@@ -99,8 +107,44 @@ def plural(count: int, singular: str, many: str) -> str:
     return f"{number(count)} {singular if count == 1 else many}"
 
 
+def plural_in_words(count: int, singular: str, many: str) -> str:
+    """``vier dienstverleners``, ``één partnerschap``: small counts in words, as the minister writes them."""
+    return f"{'één' if count == 1 else in_words(count)} {singular if count == 1 else many}"
+
+
+def ordinal(position: int) -> str:
+    """``2`` -> ``tweede``; from eleven on ``11de``."""
+    return ORDINALS[position - 1] if 0 < position <= len(ORDINALS) else f"{position}de"
+
+
+def with_statement(text: str, statement: str) -> str:
+    return f"{text} {statement}" if statement else text
+
+
+class Statements:
+    """The statements of one answer (``figures["statements"]``): an answer function takes a traject's to
+    say it after that traject's figures; :func:`build_document` puts the answer's own statement first and
+    any traject's the function did not take after the rest."""
+
+    def __init__(self, figures: PQ244Figures, answer: int):
+        self._texts = {
+            item["traject"]: item["text"] for item in figures["statements"] if item["answer"] == answer
+        }
+        self._names = {traject["code"]: traject["name"] for traject in figures["trajects"]}
+
+    def about(self, traject: TrajectFigures) -> str:
+        """Return the statement about ``traject`` ("" without one), taken: it is said once."""
+        return self._texts.pop(traject["code"], "")
+
+    def around(self, blocks: list) -> list:
+        """Return ``blocks`` with the answer's own statement first and the statements not taken last."""
+        whole = self._texts.pop(None, "")
+        rest = [Paragraph(text, lead=f"{self._names.get(code, code)}:") for code, text in self._texts.items()]
+        return [*([Paragraph(whole)] if whole else []), *blocks, *rest]
+
+
 # -- the answers ---------------------------------------------------------------------------------------
-def answer_1(figures: PQ244Figures) -> list:
+def answer_1(figures: PQ244Figures, said: Statements) -> list:
     rows = [
         [traject["name"], month_year(traject["start_date"]), number(traject["approved_companies"])]
         for traject in figures["trajects"]
@@ -122,15 +166,21 @@ def _size_breakdown(sizes: dict) -> str:
     )
 
 
-def answer_2(figures: PQ244Figures) -> list:
+def _only_smes(traject: TrajectFigures) -> bool:
+    sizes = traject["size_classes"]
+    return bool(traject["approved_companies"]) and sizes["micro"] + sizes["small"] + sizes["medium"] == sum(
+        sizes.values()
+    )
+
+
+def answer_2(figures: PQ244Figures, said: Statements) -> list:
     blocks = []
     for traject in figures["trajects"]:
         sizes, shares, name = traject["size_classes"], traject["size_class_shares"], traject["name"]
-        total = sum(sizes.values())
         sme = sizes["micro"] + sizes["small"] + sizes["medium"]
-        if not total:
+        if not traject["approved_companies"]:
             text = f"{name}: er zijn nog geen bedrijven met een goedgekeurde aanvraag."
-        elif sme == total:
+        elif _only_smes(traject):
             text = f"{name} bereikt enkel KMO's: {_size_breakdown(sizes)}."
         else:
             text = (
@@ -144,8 +194,8 @@ def answer_2(figures: PQ244Figures) -> list:
             unknown = plural(sizes["unknown"], "bedrijf", "bedrijven")
             unknown_share = share(shares["unknown"])
             text += f" Van {unknown} ({unknown_share}) was de KMO-status bij de goedkeuring niet verklaard."
-        blocks.append(Paragraph(text))
-    if any(sum(traject["size_classes"].values()) for traject in figures["trajects"]):
+        blocks.append(Paragraph(with_statement(text, said.about(traject))))
+    if any(traject["approved_companies"] for traject in figures["trajects"]):
         blocks.append(Figure(charts.size_split(figures["trajects"], SIZE_LABELS)))
     return blocks
 
@@ -159,27 +209,40 @@ def _duration(start, end) -> str:
     return f"{months // 12} jaar" if months % 12 == 0 else f"{months} maanden"
 
 
-def _capacity(traject: TrajectFigures) -> str:
+def _in_period(row: dict) -> str:
+    """``in 2024`` for a calendar year, else ``in de periode`` and the period's first and last day."""
+    text = period(row["start"], row["end"])
+    return f"in {text}" if text.isdigit() else f"in de periode {text}"
+
+
+def _capacity(traject: TrajectFigures, as_of: datetime.date) -> str:
+    """Return the places a traject opens with the places taken in each period, never a total of several
+    periods next to the places of one: ``90 plaatsen per jaar. Daarvan werden er 35 ingenomen in 2023, 60 in
+    2024 en tot nu toe 56 in 2025.`` A period still running on ``as_of`` says ``tot nu toe``."""
     rows, name = traject["places"], traject["name"]
     if not rows:
         return f"{name}: er zijn nog geen plaatsen opengesteld."
+
+    def so_far(row: dict) -> str:
+        return "tot nu toe " if as_of <= as_date(row["end"]) else ""
+
     calendar_years = all(period(row["start"], row["end"]).isdigit() for row in rows)
-    taken = sum(row["taken"] for row in rows)
     if calendar_years and len({row["places"] for row in rows}) == 1:
-        years = f"{rows[0]['start'][:4]}–{rows[-1]['end'][:4]}" if len(rows) > 1 else rows[0]["start"][:4]
-        text = f"{name}: {plural(rows[0]['places'], 'plaats', 'plaatsen')} op jaarbasis ({years})"
-    elif len(rows) == 1:
+        opened = f"{plural(rows[0]['places'], 'plaats', 'plaatsen')} per jaar"
+        taken = enumerate_nl(f"{so_far(row)}{number(row['taken'])} {_in_period(row)}" for row in rows)
+        return f"{name}: {opened}. Daarvan werden er {taken} ingenomen."
+    if len(rows) == 1:
         row = rows[0]
         duration = _duration(row["start"], row["end"])
         over = f"overheen {duration} " if duration else ""
-        opened = plural(row["places"], "plaats", "plaatsen")
-        text = f"{name}: {opened} {over}({period(row['start'], row['end'])})"
-    else:
-        opened = enumerate_nl(
-            f"{number(row['places'])} in {period(row['start'], row['end'])}" for row in rows
-        )
-        text = f"{name}: {opened} opengesteld"
-    return f"{text}, waarvan er tot nu toe {number(taken)} ingenomen zijn."
+        opened = f"{plural(row['places'], 'plaats', 'plaatsen')} {over}({period(row['start'], row['end'])})"
+        return f"{name}: {opened}. Daarvan werden er {so_far(row)}{number(row['taken'])} ingenomen."
+    periods = "; ".join(
+        f"{plural(row['places'], 'plaats', 'plaatsen')} {_in_period(row)}, waarvan {so_far(row)}"
+        f"{number(row['taken'])} ingenomen"
+        for row in rows
+    )
+    return f"{name}: {periods}."
 
 
 def _occupancy(row: dict) -> str:
@@ -188,8 +251,12 @@ def _occupancy(row: dict) -> str:
     return share(decimal(row["taken"] * 100) / row["places"])
 
 
-def answer_3(figures: PQ244Figures) -> list:
-    blocks = [Paragraph(_capacity(traject)) for traject in figures["trajects"]]
+def answer_3(figures: PQ244Figures, said: Statements) -> list:
+    as_of = as_date(figures["as_of"])
+    blocks = [
+        Paragraph(with_statement(_capacity(traject, as_of), said.about(traject)))
+        for traject in figures["trajects"]
+    ]
     rows = [
         [
             "" if index else traject["name"],  # the traject's name once, over its periods
@@ -209,19 +276,29 @@ def answer_3(figures: PQ244Figures) -> list:
     return blocks
 
 
-def answer_4(figures: PQ244Figures) -> list:
+def _own_means(traject: TrajectFigures) -> str:
+    """Return what the companies add to each coaching themselves, as the funding rule says: ``De begeleide
+    KMO's vullen dit bedrag aan met 15% eigen middelen per begeleiding.``; nothing without such means."""
+    own = traject["own_company_share"]
+    if own is None or not decimal(own):
+        return ""
+    companies = SMES if _only_smes(traject) else "ondernemingen"
+    return f"De begeleide {companies} vullen dit bedrag aan met {share(own)} eigen middelen per begeleiding."
+
+
+def answer_4(figures: PQ244Figures, said: Statements) -> list:
     blocks = []
     for traject in figures["trajects"]:
         funding, name = traject["funding"], traject["name"]
         parts = [f"{euro(funding[key])} {label}" for key, label in FUNDING_PARTS if decimal(funding[key])]
         if not decimal(funding["total"]):
-            blocks.append(Paragraph(f"{name}: er zijn nog geen middelen toegekend."))
+            text = f"{name}: er zijn nog geen middelen toegekend."
         elif parts:
-            blocks.append(
-                Paragraph(f"{name}: {euro(funding['total'])} totaal, waarvan {enumerate_nl(parts)}.")
-            )
+            text = f"{name}: {euro(funding['total'])} totaal, waarvan {enumerate_nl(parts)}."
         else:
-            blocks.append(Paragraph(f"{name}: {euro(funding['total'])} totaal."))
+            text = f"{name}: {euro(funding['total'])} totaal."
+        text = with_statement(text, _own_means(traject))
+        blocks.append(Paragraph(with_statement(text, said.about(traject))))
     eu = sum(decimal(traject["funding"]["eu"]) for traject in figures["trajects"])
     flemish = sum(decimal(traject["funding"]["flemish"]) for traject in figures["trajects"])
     if len(figures["trajects"]) > 1 and (eu or flemish):
@@ -234,36 +311,94 @@ def answer_4(figures: PQ244Figures) -> list:
     return blocks
 
 
-def answer_5(figures: PQ244Figures) -> list:
+def _leading(project) -> tuple[list, list]:
+    """Return the organisations that run ``project`` and those it was submitted for (the unions of a joint
+    project); a project of other organisations only is run by its first."""
+    organisations = project["organisations"]
+    leads = [partner for partner in organisations if partner["kind"] in LEADING_KINDS] or organisations[:1]
+    return leads, [partner for partner in organisations if partner not in leads]
+
+
+def _kind(partner) -> str:
+    kind = partner["kind"].strip().lower().replace(" ", "_").replace("-", "_")
+    return kind if kind in PARTNER_KINDS else "other"
+
+
+def _partners(traject: TrajectFigures) -> str:
+    """Return who a traject works with, as the minister writes it; nothing when it has no partner.
+
+    ``Voorsprong in leren werkt met vier dienstverleners die begeleidingen uitvoeren bij de ondernemingen.
+    Deze dienstverleners zijn Alert!, ...`` or, with partnerships, ``... werkt met zeven administratieve
+    projecten die zich verenigd hebben in drie partnerschappen. De promotoren zijn Voka, ... en Keerpunt, dat
+    een gezamenlijk project heeft ingediend voor ABVV, ACLVB en ACV.``
+    """
+    name, projects, partnerships = traject["name"], traject["projects"], traject["partnerships"]
+    if not projects:
+        names = [partner["name"] for partner in traject["partners"]]
+        return f"{name} werkt met {enumerate_nl(names)}." if names else ""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    joint = []  # (who runs it, for whom), said after the list it closes or in a sentence of its own
+    for project in projects:
+        leads, others = _leading(project)
+        for lead in leads:
+            if lead["name"] not in by_kind[_kind(lead)]:
+                by_kind[_kind(lead)].append(lead["name"])
+        if others and leads:
+            joint.append((leads[-1]["name"], enumerate_nl(partner["name"] for partner in others)))
+    providers_only = list(by_kind) == ["service_provider"]
+    projects_in_words = plural_in_words(len(projects), "administratief project", "administratieve projecten")
+    if partnerships:
+        united = plural_in_words(len(partnerships), "partnerschap", "partnerschappen")
+        opening = f"{name} werkt met {projects_in_words} die zich verenigd hebben in {united}."
+    elif providers_only:
+        providers = by_kind["service_provider"]
+        opening = (
+            f"{name} werkt met {plural_in_words(len(providers), 'dienstverlener', 'dienstverleners')} die "
+            "begeleidingen uitvoeren bij de ondernemingen."
+        )
+    else:
+        opening = f"{name} werkt met {projects_in_words}."
+    sentences = [opening]
+    for kind in PARTNER_KINDS:
+        names = by_kind.get(kind)
+        if not names:
+            continue
+        subject = f"{'Deze' if providers_only else 'De'} {PARTNER_KINDS[kind][len(names) != 1]}"
+        listed = enumerate_nl(names)
+        for lead, submitted_for in list(joint):
+            if names[-1] == lead:  # closes the list: said in it, as the minister does
+                listed += f", dat een gezamenlijk project heeft ingediend voor {submitted_for}"
+                joint.remove((lead, submitted_for))
+        sentences.append(f"{subject} {'is' if len(names) == 1 else 'zijn'} {listed}.")
+    sentences += [f"{lead} heeft een gezamenlijk project ingediend voor {whom}." for lead, whom in joint]
+    return " ".join(sentences)
+
+
+def answer_5(figures: PQ244Figures, said: Statements) -> list:
     blocks = []
     for traject in figures["trajects"]:
-        by_kind = defaultdict(list)
-        for partner in traject["partners"]:
-            kind = partner["kind"].strip().lower().replace(" ", "_").replace("-", "_")
-            by_kind[kind if kind in PARTNER_KINDS else "other"].append(partner["name"])
-        if not by_kind:
-            blocks.append(Paragraph(f"{traject['name']}: er zijn geen partners geregistreerd."))
-            continue
-        groups = [
-            f"{in_words(len(names))} {PARTNER_KINDS[kind][len(names) != 1]} ({enumerate_nl(names)})"
-            for kind in PARTNER_KINDS
-            if (names := by_kind.get(kind))
-        ]
-        blocks.append(Paragraph(f"{traject['name']} werkt met {enumerate_nl(groups)}."))
-    return blocks
+        text = with_statement(_partners(traject), said.about(traject))
+        if text:  # a traject without partners is left out, not said to have none
+            blocks.append(Paragraph(text))
+    return blocks or [Paragraph("Er zijn nog geen partners bij de voorsprongtrajecten betrokken.")]
 
 
-def answer_6(figures: PQ244Figures) -> list:
+def answer_6(figures: PQ244Figures, said: Statements) -> list:
     blocks = []
     for traject in figures["trajects"]:
         evaluations, name = traject["evaluations"], traject["name"]
         completed, responses = evaluations["completed"], evaluations["responses"]
+        statement = said.about(traject)
+        # Without evaluations the minister's statement, when there is one, says what follows from it.
+        conclusion = f" {NO_EVALUATION}" if not statement else ""
         if not completed:
-            text = f"Er zijn op heden nog geen afgeronde trajecten geregistreerd, {NO_EVALUATION}"
+            text = "Er zijn op heden nog geen afgeronde trajecten geregistreerd" + (
+                f",{conclusion}" if conclusion else "."
+            )
         elif not responses:
             text = (
                 f"Er zijn {plural(completed, 'afgerond traject', 'afgeronde trajecten')} geregistreerd, maar "
-                f"nog geen ingevulde evaluaties; {NO_EVALUATION}"
+                "nog geen ingevulde evaluaties" + (f";{conclusion}" if conclusion else ".")
             )
         else:
             scores = evaluations["average_scores"]
@@ -275,7 +410,7 @@ def answer_6(figures: PQ244Figures) -> list:
                 f"{score(scores['learning_culture_effect'])} voor het effect op de leercultuur en "
                 f"{score(scores['would_recommend'])} voor de vraag of zij het traject zouden aanbevelen."
             )
-        blocks.append(Paragraph(text, lead=f"{name}:"))
+        blocks.append(Paragraph(with_statement(text, statement), lead=f"{name}:"))
         if responses and evaluations["recommendations"]:
             blocks.append(Paragraph("Hun aanbevelingen:"))
             blocks.append(Bullets(list(evaluations["recommendations"])))
@@ -284,45 +419,78 @@ def answer_6(figures: PQ244Figures) -> list:
     return blocks
 
 
-def answer_7(figures: PQ244Figures) -> list:
-    as_of = as_date(figures["as_of"])
-    # One action may promote several trajects; it is listed once, with all of them.
+def _campaigns(figures: PQ244Figures) -> list[tuple[datetime.date, list[str], list[str]]]:
+    """Return the campaigns by their first day: (that day, the trajects' names, the actions' texts). An action
+    that promotes several trajects is one action of its campaign."""
     actions: dict[tuple, list[str]] = {}
     for traject in figures["trajects"]:
         for action in traject["communication_actions"]:
             key = (action["campaign"], action["date"], action["channel"], action["description"])
-            actions.setdefault(key, [])
-            if traject["name"] not in actions[key]:
+            if traject["name"] not in actions.setdefault(key, []):
                 actions[key].append(traject["name"])
-    campaigns: dict[str, list] = defaultdict(list)
-    for key, trajects in sorted(actions.items(), key=lambda item: (item[0][1], item[0][0])):
-        campaigns[key[0]].append((key, trajects))
-    if not campaigns:
-        return [Paragraph("Er zijn nog geen communicatieacties geregistreerd.")]
+    campaigns: dict[str, tuple] = {}
+    for (campaign, day, channel, description), trajects in sorted(
+        actions.items(), key=lambda item: item[0][1]
+    ):
+        _first, names, texts = campaigns.setdefault(campaign, (as_date(day), [], []))
+        names += [name for name in trajects if name not in names]
+        texts.append(description or CHANNELS.get(channel, channel))
+    order = [traject["name"] for traject in figures["trajects"]]
+    return sorted(
+        ((first, sorted(names, key=order.index), texts) for first, names, texts in campaigns.values()),
+        key=lambda campaign: campaign[0],
+    )
+
+
+def answer_7(figures: PQ244Figures, said: Statements) -> list:
+    """The campaigns by date, in running Dutch: the first, the waves for a traject that started, a follow-up,
+    and one announced for later (without its actions, which the minister does not list before they run)."""
+    as_of = as_date(figures["as_of"])
+    everyone = [traject["name"] for traject in figures["trajects"]]
+    started = {traject["name"]: as_date(traject["start_date"]) for traject in figures["trajects"]}
     blocks = []
-    for campaign, items in campaigns.items():
-        first = as_date(items[0][0][1])
-        verb = "startte" if first <= as_of else "start"
-        trajects = list(dict.fromkeys(name for _key, names in items for name in names))
-        # "Campagne februari 2025" or "Vervolgcampagne 2026" names itself; another name is quoted.
-        named = campaign if "campagne" in campaign.lower() else f"campagne ‘{campaign}’"
-        blocks.append(
-            Paragraph(
-                f"In {MONTHS[first.month - 1]} {first.year} {verb} de {named} voor {enumerate_nl(trajects)}:"
-            )
+    for position, (first, names, texts) in enumerate(_campaigns(figures), start=1):
+        month = f"{MONTHS[first.month - 1]} {first.year}"
+        whom = (
+            f"de {in_words(len(names))} Voorsprongtrajecten"
+            if len(names) > 1 and sorted(names) == sorted(everyone)
+            else enumerate_nl(names)
         )
-        blocks.append(Bullets([key[3] or CHANNELS.get(key[2], key[2]) for key, _trajects in items]))
-    return blocks
+        if first > as_of:
+            what = "de campagne" if position == 1 else "een vervolg op de campagne"
+            blocks.append(Paragraph(f"Er komt voor {whom} {what}. Die start in {month}."))
+            continue
+        opening = [
+            name for name in names if (started[name].year, started[name].month) == (first.year, first.month)
+        ]
+        if position == 1:
+            text = f"In {month} startte de campagne voor {whom}:"
+        elif opening:
+            trajects = enumerate_nl(f"‘{name}’" for name in opening)
+            subject = (
+                f"het Voorsprongtraject {trajects}"
+                if len(opening) == 1
+                else f"de Voorsprongtrajecten {trajects}"
+            )
+            wave = f"een {ordinal(position)} golf van de campagne"
+            also = "" if opening == names else f" voor {whom}"
+            verb = "startte" if len(opening) == 1 else "startten"
+            text = f"In {month} {verb} {subject}. Hiervoor lanceerden we {wave}{also}:"
+        else:
+            text = f"In {month} startte een vervolg op de campagne voor {whom}:"
+        blocks += [Paragraph(text), Bullets(texts)]
+    return blocks or [Paragraph("Er is nog geen campagne gestart.")]
 
 
-def answer_8(figures: PQ244Figures) -> list:
+def answer_8(figures: PQ244Figures, said: Statements) -> list:
     if not figures["initiatives"]:
         return [Paragraph("Er zijn geen andere initiatieven geregistreerd.")]
-    return [Paragraph(item["text"], lead=f"{item['title']}:") for item in figures["initiatives"]]
+    # The texts as the minister writes them; the titles are the officers' labels (the workbook has them).
+    return [Paragraph(item["text"]) for item in figures["initiatives"]]
 
 
-def answer_9(figures: PQ244Figures) -> list:
-    blocks = [Paragraph(SECTOR_FUND_ROLE)]
+def answer_9(figures: PQ244Figures, said: Statements) -> list:
+    blocks = []
     referred = [traject for traject in figures["trajects"] if traject["referrals"]["total"]]
     for traject in referred:
         referrals = traject["referrals"]
@@ -334,7 +502,7 @@ def answer_9(figures: PQ244Figures) -> list:
         funds = sorted(referrals["by_sector_fund"].items(), key=lambda item: (-item[1], item[0]))
         if funds:
             text += f" Per sectorfonds: {enumerate_nl(f'{fund} {number(count)}' for fund, count in funds)}."
-        blocks.append(Paragraph(text, lead=f"{traject['name']}:"))
+        blocks.append(Paragraph(with_statement(text, said.about(traject)), lead=f"{traject['name']}:"))
     if not referred:
         blocks.append(Paragraph("Er zijn nog geen kandidaat-bedrijven via de sectorfondsen aangebracht."))
     return blocks
@@ -344,11 +512,16 @@ ANSWERS = (answer_1, answer_2, answer_3, answer_4, answer_5, answer_6, answer_7,
 
 
 def build_document(figures: PQ244Figures) -> Document:
-    """Return the answer to question 244 with ``figures``, as blocks of text, tables and charts."""
+    """Return the answer to question 244 with ``figures``, as blocks of text, tables and charts, each
+    answer with the statements that hold on the date of the figures."""
+    answers = []
+    for index, answer in enumerate(ANSWERS, start=1):
+        said = Statements(figures, index)
+        answers.append(Answer(index, said.around(answer(figures, said))))
     return Document.answering(
         HEADING,
         question=figures["question"],
         as_of=as_date(figures["as_of"]),
         fingerprint=figures["fingerprint"],
-        answers=[Answer(index, answer(figures)) for index, answer in enumerate(ANSWERS, start=1)],
+        answers=answers,
     )

@@ -19,14 +19,21 @@ Choices made here (the reference is the minister's answer of 26 November 2025):
 - funding: the budget lines per funding source (the programme's budget, which has no date); the
   companies' own means are their budget line when there is one, else "0.00" — what approved
   companies committed on top (the 15% in motivatie) is a commitment, not a budget, and is not added
-  to the total, which stays the answer's 11,000,000.00;
+  to the total, which stays the answer's 11,000,000.00; that share is ``own_company_share``, in percent
+  of a coaching's cost, from the traject's funding rule as it is now (like the budget, it has no date);
+- partners: the projects in the order they were registered (the answer's order), each with its
+  organisations, service providers and promoters first; the partnerships by name; ``partners`` lists
+  every organisation once, by kind, then in the order of the projects;
 - evaluations: the number and average scores of ``participants.selectors.evaluation_scores`` (two
   decimals, half up from exact sums), ``null`` without responses; recommendations are the distinct
   non-empty texts, the most frequent first, at most 20 per traject, with the evaluating company's
   name blanked out;
 - free texts people wrote (recommendations, campaigns and their actions, initiatives) without e-mail
   addresses, so none reaches the API, a snapshot or a document;
-- communication actions: the channel as its code (the figures do not depend on the language).
+- communication actions: the channel as its code (the figures do not depend on the language); an action
+  dated after ``as_of`` is listed when it was announced by then (``announced_on``), so the answer can say
+  what is coming;
+- statements: what officers keep next to the figures (``reporting.selectors.statements_as_of``).
 """
 
 import datetime
@@ -39,7 +46,7 @@ from django.db.models import Count, F, Q, Sum, TextField, Value, Window
 from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
 from django.utils.translation import gettext as _
 
-from funding.models import BudgetLine, FundingSourceCode
+from funding.models import BudgetLine, FundingRule, FundingSourceCode
 from participants.models import EVALUATION_SCORE_FIELDS, Application, ApplicationStatus, Referral
 from participants.selectors import (
     approved_as_of,
@@ -50,7 +57,7 @@ from participants.selectors import (
 )
 from reporting.models import Initiative
 from reporting.questions import Change
-from reporting.selectors import without_e_mail_addresses
+from reporting.selectors import statements_as_of, without_e_mail_addresses
 from trajects.models import (
     CapacityPeriod,
     CommunicationAction,
@@ -62,6 +69,7 @@ from trajects.models import (
 from trajects.size_classes import SizeClass
 from voorsprong.money import ZERO, to_cents, to_tenths
 
+NUMBER = 244
 MAX_RECOMMENDATIONS = 20
 # Put in the place of a company's name in its own recommendation.
 NAME_BLANKED = "…"
@@ -122,6 +130,12 @@ class Partner(TypedDict):
     kind: str
 
 
+class ProjectFigures(TypedDict):
+    name: str
+    partnership: str | None
+    organisations: list[Partner]
+
+
 class AverageScores(TypedDict):
     usefulness: str | None
     coach_quality: str | None
@@ -147,6 +161,7 @@ class Referrals(TypedDict):
     total: int
     intakes: int
     by_sector_fund: dict[str, int]
+    intakes_by_sector_fund: dict[str, int]
 
 
 class TrajectFigures(TypedDict):
@@ -158,7 +173,10 @@ class TrajectFigures(TypedDict):
     size_class_shares: SizeClassShares
     places: list[PeriodPlaces]
     funding: Funding
+    own_company_share: str | None
     partners: list[Partner]
+    projects: list[ProjectFigures]
+    partnerships: list[str]
     evaluations: Evaluations
     communication_actions: list[Action]
     referrals: Referrals
@@ -169,12 +187,19 @@ class InitiativeFigures(TypedDict):
     text: str
 
 
+class Statement(TypedDict):
+    answer: int
+    traject: str | None
+    text: str
+
+
 class Figures(TypedDict):
     """What :func:`figures_as_of` computes."""
 
     trajects: list[TrajectFigures]
     companies_in_any_traject: int
     initiatives: list[InitiativeFigures]
+    statements: list[Statement]
 
 
 class PQ244Figures(Figures):
@@ -256,22 +281,66 @@ def _funding() -> dict[int, Funding]:
     }
 
 
-def _partners() -> dict[int, list[Partner]]:
-    """Return the organisations of each traject's projects and partnerships, each once."""
-    found: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for through, owner in (
-        (Project.organisations.through, "project"),
-        (Partnership.organisations.through, "partnership"),
-    ):
-        rows = through.objects.values_list(f"{owner}__traject_id", "organisation__name", "organisation__kind")
-        for traject_id, name, kind in rows.distinct().order_by():
-            found[traject_id].add((name, kind))
+def _by_kind(organisations: list[Partner]) -> list[Partner]:
+    """Return ``organisations`` by kind (service providers first), keeping their order within a kind."""
+    return sorted(organisations, key=lambda partner: PARTNER_KIND_ORDER.get(partner["kind"], 99))
+
+
+def _projects() -> dict[int, list[ProjectFigures]]:
+    """Return each traject's projects in the order they were registered, with their organisations."""
+    found: dict[int, dict[int, ProjectFigures]] = defaultdict(dict)
+    rows = Project.objects.values_list(
+        "traject_id",
+        "pk",
+        "name",
+        "partnership__name",
+        "organisations__name",
+        "organisations__kind",
+    ).order_by("traject_id", "pk", "organisations__name")
+    for traject_id, project_id, name, partnership, organisation, kind in rows:
+        project = found[traject_id].setdefault(
+            project_id, {"name": name, "partnership": partnership, "organisations": []}
+        )
+        if organisation is not None:
+            project["organisations"].append({"name": organisation, "kind": kind})
     return {
         traject_id: [
-            {"name": name, "kind": kind}
-            for name, kind in sorted(pairs, key=lambda pair: (PARTNER_KIND_ORDER.get(pair[1], 99), pair[0]))
+            {**project, "organisations": _by_kind(project["organisations"])} for project in projects.values()
         ]
-        for traject_id, pairs in found.items()
+        for traject_id, projects in found.items()
+    }
+
+
+def _partnerships() -> dict[int, list[tuple[str, list[Partner]]]]:
+    """Return each traject's partnerships by name, with their organisations."""
+    found: dict[int, dict[str, list[Partner]]] = defaultdict(dict)
+    rows = Partnership.objects.values_list(
+        "traject_id", "name", "organisations__name", "organisations__kind"
+    ).order_by("traject_id", "name", "organisations__name")
+    for traject_id, name, organisation, kind in rows:
+        members = found[traject_id].setdefault(name, [])
+        if organisation is not None:
+            members.append({"name": organisation, "kind": kind})
+    return {traject_id: list(partnerships.items()) for traject_id, partnerships in found.items()}
+
+
+def _partners(projects: list[ProjectFigures], partnerships: list[tuple[str, list[Partner]]]) -> list[Partner]:
+    """Return the organisations of a traject's projects and partnerships, each once: by kind, then in the
+    order of the projects (an organisation only in a partnership after those)."""
+    seen: dict[str, Partner] = {}
+    for organisations in [project["organisations"] for project in projects] + [
+        members for _name, members in partnerships
+    ]:
+        for partner in organisations:
+            seen.setdefault(partner["name"], partner)
+    return _by_kind(list(seen.values()))
+
+
+def _own_company_shares() -> dict[int, str]:
+    """Return the companies' own means per coaching in percent of its cost, per traject with a rule."""
+    return {
+        traject_id: str(to_tenths(surcharge * 100))
+        for traject_id, surcharge in FundingRule.objects.values_list("traject_id", "company_surcharge")
     }
 
 
@@ -322,8 +391,9 @@ def _recommendations(as_of) -> dict[int, list[str]]:
 
 def _communication_actions(as_of) -> dict[int, list[Action]]:
     actions: dict[int, list[Action]] = defaultdict(list)
+    known = Q(communicationaction__date__lte=as_of) | Q(communicationaction__announced_on__lte=as_of)
     rows = (
-        CommunicationAction.trajects.through.objects.filter(communicationaction__date__lte=as_of)
+        CommunicationAction.trajects.through.objects.filter(known)
         .values(
             "traject_id",
             "communicationaction__date",
@@ -346,7 +416,7 @@ def _communication_actions(as_of) -> dict[int, list[Action]]:
 
 
 def _no_referrals() -> Referrals:
-    return {"total": 0, "intakes": 0, "by_sector_fund": {}}
+    return {"total": 0, "intakes": 0, "by_sector_fund": {}, "intakes_by_sector_fund": {}}
 
 
 def _referrals(as_of) -> dict[int, Referrals]:
@@ -362,6 +432,7 @@ def _referrals(as_of) -> dict[int, Referrals]:
         figures["total"] += row["referrals"]
         figures["intakes"] += row["intakes"]
         figures["by_sector_fund"][row["sector_fund__name"]] = row["referrals"]
+        figures["intakes_by_sector_fund"][row["sector_fund__name"]] = row["intakes"]
     return found
 
 
@@ -394,6 +465,8 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
     size_classes = {size_class.value: sizes.get(size_class, 0) for size_class in SIZE_CLASSES}
     companies = sum(size_classes.values())
     sme = sum(size_classes[size_class] for size_class in SME)
+    projects = found["projects"].get(traject_id, [])
+    partnerships = found["partnerships"].get(traject_id, [])
     return {
         "code": traject["code"],
         "name": traject["name"],
@@ -408,7 +481,10 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
         },
         "places": found["places"].get(traject_id, []),
         "funding": found["funding"].get(traject_id) or _no_funding(),
-        "partners": found["partners"].get(traject_id, []),
+        "own_company_share": found["own_company_shares"].get(traject_id),
+        "partners": _partners(projects, partnerships),
+        "projects": projects,
+        "partnerships": [name for name, _members in partnerships],
         "evaluations": _evaluations(
             found["completed"].get(traject_id, 0),
             found["scores"].get(traject["code"]),
@@ -426,7 +502,9 @@ def figures_as_of(as_of: datetime.date) -> Figures:
         "sizes": _size_classes(as_of),
         "places": _places(as_of),
         "funding": _funding(),
-        "partners": _partners(),
+        "own_company_shares": _own_company_shares(),
+        "projects": _projects(),
+        "partnerships": _partnerships(),
         "completed": _completed(as_of),
         "scores": evaluation_scores(as_of),
         "recommendations": _recommendations(as_of),
@@ -437,6 +515,7 @@ def figures_as_of(as_of: datetime.date) -> Figures:
         "trajects": [_traject_figures(traject, found) for traject in trajects],
         "companies_in_any_traject": companies_in_any_traject(as_of),
         "initiatives": _initiatives(),
+        "statements": statements_as_of(NUMBER, as_of),
     }
 
 

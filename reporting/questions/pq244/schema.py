@@ -53,6 +53,14 @@ class PQ244PartnerSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
 
 
+class PQ244ProjectSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    partnership = serializers.CharField(
+        allow_null=True, help_text="The partnership's name; null without one."
+    )
+    organisations = PQ244PartnerSerializer(many=True, help_text="Service providers and promoters first.")
+
+
 class PQ244AverageScoresSerializer(serializers.Serializer):
     def get_fields(self):
         return {
@@ -84,6 +92,10 @@ class PQ244ReferralsSerializer(serializers.Serializer):
     by_sector_fund = serializers.DictField(
         child=serializers.IntegerField(**COUNT), help_text="Referrals per sector fund, by the fund's name."
     )
+    intakes_by_sector_fund = serializers.DictField(
+        child=serializers.IntegerField(**COUNT),
+        help_text="Of those, intakes by the sector consultant, per sector fund with referrals.",
+    )
 
 
 class PQ244TrajectSerializer(serializers.Serializer):
@@ -95,7 +107,14 @@ class PQ244TrajectSerializer(serializers.Serializer):
     size_class_shares = PQ244SizeClassSharesSerializer(help_text="Null while no company is approved.")
     places = PQ244PeriodPlacesSerializer(many=True, help_text="The capacity periods started by then.")
     funding = PQ244FundingSerializer(help_text="The budget per funding source, in euro.")
-    partners = PQ244PartnerSerializer(many=True)
+    own_company_share = serializers.DecimalField(
+        **SHARE,
+        help_text="The companies' own means on top of each coaching, in percent of its cost (the funding "
+        "rule's); null without a rule.",
+    )
+    partners = PQ244PartnerSerializer(many=True, help_text="Every organisation once, by kind.")
+    projects = PQ244ProjectSerializer(many=True, help_text="The projects in the order they were registered.")
+    partnerships = serializers.ListField(child=serializers.CharField(), help_text="The partnerships' names.")
     evaluations = PQ244EvaluationsSerializer()
     communication_actions = PQ244ActionSerializer(many=True, help_text="The campaign actions up to then.")
     referrals = PQ244ReferralsSerializer()
@@ -103,6 +122,14 @@ class PQ244TrajectSerializer(serializers.Serializer):
 
 class PQ244InitiativeSerializer(serializers.Serializer):
     title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class PQ244StatementSerializer(serializers.Serializer):
+    answer = serializers.IntegerField(min_value=1)
+    traject = serializers.CharField(
+        allow_null=True, help_text="The traject's code; null for the whole answer."
+    )
     text = serializers.CharField()
 
 
@@ -114,4 +141,7 @@ class PQ244FiguresSerializer(serializers.Serializer):
         **COUNT, help_text="Distinct companies approved in one or more trajects."
     )
     initiatives = PQ244InitiativeSerializer(many=True, help_text="Other initiatives (answer 8).")
+    statements = PQ244StatementSerializer(
+        many=True, help_text="The statements officers keep next to the figures, as they hold on the date."
+    )
     fingerprint = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="SHA-256 of the figures.")
