@@ -56,6 +56,8 @@ _OFFICER = {
     "reporting.reportrequest": (VIEW, ADD),
     "reporting.initiative": ALL,
     "reporting.statisticssnapshot": (VIEW,),
+    # The tables of enterprises per size band: uploaded whole, never changed (a new upload replaces one).
+    "reporting.sizetable": (VIEW, ADD),
     "voorsprong.user": (VIEW,),
 }
 

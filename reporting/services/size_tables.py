@@ -135,13 +135,8 @@ def read_size_table(file: IO[bytes]) -> list[TableRow]:
     return rows
 
 
-@transaction.atomic
-def import_size_table(
-    file: IO[bytes], *, reference_date: datetime.date, source: str, by: User, file_name: str = ""
-) -> SizeTable:
-    """Save an uploaded table (``read_size_table`` checks it) with its reference date and source, as
-    ``by`` uploaded it; the latest upload for a reference date is the one the figures use."""
-    require_role(by, Role.OFFICER)
+def check_table_details(reference_date: datetime.date, source: str) -> str:
+    """Return the source with its spaces tidied; refuse a reference date in the future or no source."""
     if reference_date > timezone.localdate():
         raise SizeTableRefusal(
             _("The reference date lies in the future; give the day the counts describe."),
@@ -151,6 +146,17 @@ def import_size_table(
     source = " ".join(source.split())
     if not source:
         raise SizeTableRefusal(_("Say where the counts come from."), "source_required", "source")
+    return source
+
+
+@transaction.atomic
+def import_size_table(
+    file: IO[bytes], *, reference_date: datetime.date, source: str, by: User, file_name: str = ""
+) -> SizeTable:
+    """Save an uploaded table (``read_size_table`` checks it) with its reference date and source, as
+    ``by`` uploaded it; the latest upload for a reference date is the one the figures use."""
+    require_role(by, Role.OFFICER)
+    source = check_table_details(reference_date, source)
     rows = read_size_table(file)
     table = save_as(
         SizeTable(reference_date=reference_date, source=source[:200], file_name=file_name[:255]),
