@@ -159,7 +159,9 @@ def import_size_table(
     source = check_table_details(reference_date, source)
     rows = read_size_table(file)
     table = save_as(
-        SizeTable(reference_date=reference_date, source=source[:200], file_name=file_name[:255]),
+        SizeTable(
+            reference_date=reference_date, source=source[:200], file_name=file_name[:255], uploaded_by=by
+        ),
         by,
         reason=_("Uploaded"),
     )

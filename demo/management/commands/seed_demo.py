@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.programme import DEMO_PASSWORD, load_programme
+from demo.size_table import load_size_table
 from demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 from participants.selectors import approved_company_counts, companies_in_any_traject
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
                 continue
             load_block(block, programme)
             self.stdout.write(f"Block {block + 1}/{scale}: loaded.")
+
+        # Last: the sample table of enterprises per size band describes the population loaded above.
+        with transaction.atomic():
+            size_table = load_size_table(programme["users"]["officer"])
+        self.stdout.write(f"Size table: {'loaded' if size_table else 'already there (or no population)'}.")
 
         counts = approved_company_counts(AS_OF)
         self.stdout.write(
