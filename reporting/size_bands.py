@@ -48,7 +48,7 @@ _SINGLE = re.compile(r"\d{1,7}")
 
 class BandError(ValueError):
     """A band that cannot be read, or one across a size class's boundary; the message says which, in the
-    active language."""
+    active language, as a part of a sentence (the upload names the line before it)."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ class Band:
                 break
         raise BandError(
             _(
-                "The band %(band)s crosses a boundary between size classes (10, 50 or 250 staff): split or "
-                "merge it so that it lies within 0-9, 10-49, 50-249 or 250+."
+                "the band %(band)s crosses a boundary between size classes (10, 50 or 250 staff): split or "
+                "merge it so that it lies within 0-9, 10-49, 50-249 or 250+"
             )
             % {"band": self}
         )
@@ -99,5 +99,5 @@ def parse_band(text: str) -> Band:
     elif _SINGLE.fullmatch(value):
         return Band(int(value), int(value))
     raise BandError(
-        _("“%(band)s” is not a staff band: write it as 5-9, 1000+ or 0.") % {"band": text.strip()}
+        _("“%(band)s” is not a staff band: write it as 5-9, 1000+ or 0") % {"band": text.strip()}
     )
