@@ -101,7 +101,8 @@ TABLE = [
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
-    Row("/rapporten/",                                    "cabinet",     20),
+    # 20, and 3 for the reach per province the page shows (population, reached, outside it).
+    Row("/rapporten/",                                    "cabinet",     23),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),
