@@ -98,6 +98,4 @@ def parse_band(text: str) -> Band:
         return Band(int(match[1]), None)
     elif _SINGLE.fullmatch(value):
         return Band(int(value), int(value))
-    raise BandError(
-        _("“%(band)s” is not a staff band: write it as 5-9, 1000+ or 0") % {"band": text.strip()}
-    )
+    raise BandError(_("“%(band)s” is not a staff band: write it as 5-9, 1000+ or 0") % {"band": text.strip()})
