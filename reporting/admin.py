@@ -1,11 +1,19 @@
+from django import forms
 from django.contrib import admin
+from django.db.models import Count, Sum
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reporting.models import AnswerStatement, Initiative, ReportRequest, StatisticsSnapshot
-from reporting.services import statements
+from participants.geography import Province
+from reporting.models import AnswerStatement, Initiative, ReportRequest, SizeTable, StatisticsSnapshot
+from reporting.services import size_tables, statements
+from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
+from voorsprong import money
 from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, RefusalInFormMixin
+
+SIZE_CLASS_CHOICES = [(size_class.value, size_class.label) for size_class in SIZE_CLASSES_WITH_BANDS]
 
 
 @admin.register(ReportRequest)
@@ -55,3 +63,117 @@ class AnswerStatementAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, Sim
 
     def save_model(self, request, obj, form, change):
         statements.save_answer_statement(obj, by=request.user)
+
+
+class SizeTableUploadForm(forms.ModelForm):
+    """The upload of a table: its reference date and source, and the CSV file, checked line by line."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns sectie, grootteklasse, provincie, ondernemingen; separated by ; or ,; UTF-8."),
+    )
+
+    class Meta:
+        model = SizeTable
+        fields = ["reference_date", "source"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            if "reference_date" in data and "source" in data:
+                data["source"] = size_tables.check_table_details(data["reference_date"], data["source"])
+            if data.get("file"):
+                size_tables.read_size_table(data["file"])
+                data["file"].seek(0)
+        except size_tables.SizeTableRefusal as refusal:
+            messages = [message for _line, message in refusal.errors] or [refusal.message]
+            self.add_error(refusal.field, messages if refusal.errors else refusal.message)
+            if refusal.errors:
+                self.add_error(None, refusal.message)
+        return data
+
+
+@admin.register(SizeTable)
+class SizeTableAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """The tables of enterprises per NACE section, size band and province that officers upload, the
+    denominators of the reach per size class. Uploaded through the import service, never changed."""
+
+    form = SizeTableUploadForm
+    add_form_template = "admin/reporting/sizetable/upload.html"
+    list_display = (
+        "reference_date",
+        "source",
+        "total_enterprises",
+        "row_count",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_select_related = ("uploaded_by",)
+    date_hierarchy = "reference_date"
+    readonly_fields = ("reference_date", "source", "file_name", "uploaded_by", "uploaded_at", "summary")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(enterprises=Sum("rows__enterprises"), row_count=Count("rows"))
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        return ["reference_date", "source", "file"] if obj is None else list(self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    @admin.display(description=_("enterprises"), ordering="enterprises")
+    def total_enterprises(self, table):
+        return money.number(table.enterprises or 0)
+
+    @admin.display(description=_("lines"), ordering="row_count")
+    def row_count(self, table):
+        return table.row_count
+
+    @admin.display(description=_("enterprises per size class and province"))
+    def summary(self, table):
+        counts = {
+            (row["province"], row["size_class"]): row["enterprises"]
+            for row in table.rows.values("province", "size_class")
+            .annotate(enterprises=Sum("enterprises"))
+            .order_by()
+        }
+        provinces = [province for province in Province if any(key[0] == province for key in counts)]
+        head = format_html_join("", "<th>{}</th>", ((label,) for _code, label in SIZE_CLASS_CHOICES))
+        body = format_html_join(
+            "",
+            "<tr><th>{}</th>{}</tr>",
+            (
+                (
+                    province.label,
+                    format_html_join(
+                        "",
+                        '<td class="numeric">{}</td>',
+                        (
+                            (money.number(counts.get((province.value, code), 0)),)
+                            for code, _label in SIZE_CLASS_CHOICES
+                        ),
+                    ),
+                )
+                for province in provinces
+            ),
+        )
+        return format_html("<table><thead><tr><th></th>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data["file"]
+        created = size_tables.import_size_table(
+            upload,
+            reference_date=obj.reference_date,
+            source=obj.source,
+            by=request.user,
+            file_name=upload.name,
+        )
+        # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
+        obj.pk = created.pk

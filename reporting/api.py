@@ -30,7 +30,9 @@ from reporting.questions import Question
 from reporting.selectors import question_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
 from reporting.services import report_jobs, report_requests
+from reporting.statistics import reach
 from reporting.statistics.esf import ESFReportSerializer, esf_report
+from reporting.statistics.reach_schema import ReachFiguresSerializer
 from voorsprong.api import (
     DETAIL_ERRORS,
     StrictBodyMixin,
@@ -40,6 +42,7 @@ from voorsprong.api import (
     role_permission,
 )
 from voorsprong.roles import Role
+from voorsprong.services import WorkflowRefusal
 
 
 class AsOfForm(forms.Form):
@@ -245,3 +248,43 @@ class ReportRequestViewSet(
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": self.request.build_absolute_uri(url)},
         )
+
+
+class ReachView(APIView):
+    """``GET /api/v1/statistics/reach/?as_of=&by=``: the reach against the whole population."""
+
+    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
+
+    @extend_schema(
+        **describe(
+            "The reach of the trajects against all enterprises",
+            "Per province, NACE section or size class (`by`, required) as of a date (`as_of`, required): "
+            "the active enterprises with a seat in Flanders or Brussels (the population), those approved in "
+            "any traject by then (reached), the reach per 1,000 enterprises and the representation ratio "
+            "(share among the reached ÷ share in the population; below 1 is under-reached), with totals. By "
+            "size class the population comes from the table of enterprises per size band officers upload; "
+            "without one `size_table` and every population are null. Counts only, never a company.",
+            who="the cabinet and officers.",
+            refusals={400: ("invalid_date", "unknown_breakdown")},
+        ),
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+            OpenApiParameter(
+                "by", OpenApiTypes.STR, required=True, enum=list(reach.BY), description="The cells."
+            ),
+        ],
+        responses={200: ReachFiguresSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        try:
+            as_of = as_of_from(request.query_params)
+        except ValidationError as error:
+            raise WorkflowRefusal(error.detail["as_of"][0], "invalid_date", "as_of") from error
+        by = request.query_params.get("by", "")
+        if by not in reach.BY:
+            raise WorkflowRefusal(
+                _("Choose the cells: by=%(choices)s.") % {"choices": "|".join(reach.BY)},
+                "unknown_breakdown",
+                "by",
+            )
+        return Response(ReachFiguresSerializer(reach.reach_figures(as_of, by)).data)

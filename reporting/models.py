@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from participants.geography import Province
+from participants.nace import NaceSection
+from trajects.size_classes import SizeClass
 
 
 class ReportFormat(models.TextChoices):
@@ -161,3 +165,100 @@ class AnswerStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Question')} {self.question}.{self.answer} ({self.valid_from:%d/%m/%Y})"
+
+
+class SizeTable(models.Model):
+    """An aggregate table of enterprises by NACE section, staff band and province, as a statistics office
+    publishes it (Statbel, say): the denominators of the reach per size class, which the KBO cannot give.
+
+    An upload is kept as it came, never changed: a corrected table for the same reference date is
+    uploaded again, and the latest upload for a date replaces the earlier ones in the figures.
+    """
+
+    reference_date = models.DateField(
+        _("reference date"), help_text=_("The day the counts describe, e.g. 31/12/2024.")
+    )
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("Who published the counts, and which table.")
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="size_tables",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enterprise size table")
+        verbose_name_plural = _("enterprise size tables")
+        ordering = ["-reference_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.reference_date:%d/%m/%Y})"
+
+
+class SizeTableRow(models.Model):
+    """One cell of a size table: the enterprises of a NACE section, staff band and province.
+
+    A band is a range of staff (``staff_from`` to ``staff_to``, open-ended without ``staff_to``) that lies
+    within one size class of the EU definition, which the row keeps (``reporting.size_bands``).
+    """
+
+    table = models.ForeignKey(
+        SizeTable, verbose_name=_("table"), on_delete=models.CASCADE, related_name="rows"
+    )
+    line = models.PositiveIntegerField(_("line"), help_text=_("The line of the uploaded file."))
+    nace_section = models.CharField(_("NACE section"), max_length=1, choices=NaceSection.choices)
+    province = models.CharField(_("province"), max_length=20, choices=Province.choices)
+    staff_from = models.PositiveIntegerField(_("staff from"))
+    staff_to = models.PositiveIntegerField(_("staff up to"), null=True, blank=True)
+    size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices)
+    enterprises = models.PositiveIntegerField(_("enterprises"))
+
+    class Meta:
+        verbose_name = _("size table row")
+        verbose_name_plural = _("size table rows")
+        ordering = ["table", "line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "nace_section", "province", "staff_from"], name="sizetablerow_unique_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(nace_section__in=NaceSection.values), name="sizetablerow_nace_section_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(province__in=Province.values), name="sizetablerow_province_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_to__isnull=True) | Q(staff_to__gte=F("staff_from")),
+                name="sizetablerow_band_ordered",
+            ),
+            # The band lies within the class's staff range (Recommendation 2003/361/EC): 0-9, 10-49,
+            # 50-249, 250 and more.
+            models.CheckConstraint(
+                condition=(
+                    Q(size_class=SizeClass.MICRO, staff_to__isnull=False, staff_to__lte=9)
+                    | Q(
+                        size_class=SizeClass.SMALL,
+                        staff_from__gte=10,
+                        staff_to__isnull=False,
+                        staff_to__lte=49,
+                    )
+                    | Q(
+                        size_class=SizeClass.MEDIUM,
+                        staff_from__gte=50,
+                        staff_to__isnull=False,
+                        staff_to__lte=249,
+                    )
+                    | Q(size_class=SizeClass.LARGE, staff_from__gte=250)
+                ),
+                name="sizetablerow_band_within_size_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        band = f"{self.staff_from}+" if self.staff_to is None else f"{self.staff_from}-{self.staff_to}"
+        return f"{self.nace_section} {self.province} {band}: {self.enterprises}"

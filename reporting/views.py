@@ -16,9 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reporting import selectors
+from reporting.documents.formatting import as_date
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 from reporting.questions import get_question, questions
 from reporting.services import report_requests
+from reporting.statistics import reach
+from reporting.statistics.reach_documents import count, per_thousand, ratio, reach_chart, under_reached
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
@@ -73,6 +76,59 @@ class CompareForm(forms.Form):
             self.add_error("since", _("Pick a date before the second one."))
         data["until"] = until
         return data
+
+
+class ReachForm(forms.Form):
+    """The date and the cells of the reach the page shows (a form of its own: prefix ``bereik``)."""
+
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=_date_widget())
+    by = forms.ChoiceField(
+        label=gettext_lazy("Per"),
+        choices=[
+            ("province", gettext_lazy("province")),
+            ("nace_section", gettext_lazy("sector (NACE section)")),
+            ("size_class", gettext_lazy("size class")),
+        ],
+    )
+
+
+def _reach(query) -> dict:
+    """Return the reach the page shows: today's per province, or the date and cells asked for."""
+    form = ReachForm(query if "bereik-by" in query else None, prefix="bereik")
+    if form.is_bound and not form.is_valid():
+        return {"form": form}
+    data = form.cleaned_data if form.is_bound else {"as_of": timezone.localdate(), "by": "province"}
+    if not form.is_bound:
+        form = ReachForm(initial=data, prefix="bereik")
+    figures = reach.reach_figures(data["as_of"], data["by"])
+    chart = reach_chart(figures)
+    under = {cell["code"] for cell in under_reached(figures)}
+    total = figures["total"]
+    return {
+        "form": form,
+        "figures": figures,
+        "chart": chart.svg if chart else None,
+        "as_of": data["as_of"],
+        "table_date": figures["size_table"] and as_date(figures["size_table"]["reference_date"]),
+        "by_label": dict(ReachForm.base_fields["by"].choices)[data["by"]],
+        "rows": [
+            {
+                "code": cell["code"],
+                "label": cell["label"],
+                "population": count(cell["population"]),
+                "reached": count(cell["reached"]),
+                "per_thousand": per_thousand(cell["reach_per_1000"]),
+                "ratio": ratio(cell["representation_ratio"]),
+                "under": cell["code"] in under,
+            }
+            for cell in figures["cells"]
+        ],
+        "total": {
+            "population": count(total["population"]),
+            "reached": count(total["reached"]),
+            "per_thousand": per_thousand(total["reach_per_1000"]),
+        },
+    }
 
 
 def _signed(number) -> str:
@@ -141,6 +197,7 @@ def report_list(request):
             "form": form,
             "reports": reports,
             "comparison": _comparison(request.GET),
+            "reach": _reach(request.GET),
             "status_labels": dict(ReportStatus.choices),
         },
     )

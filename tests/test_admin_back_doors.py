@@ -13,6 +13,7 @@ admin's own "delete selected" too) and revert from the history page, a cell says
   django-simple-history records who made it. The reason is in the cell.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,7 +52,8 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import AnswerStatement, Initiative, ReportRequest, StatisticsSnapshot
+from reporting.models import AnswerStatement, Initiative, ReportRequest, SizeTable, StatisticsSnapshot
+from reporting.services.size_tables import import_size_table
 from tests.factories import (
     AidLineFactory,
     ApplicationFundingFactory,
@@ -143,6 +145,13 @@ def _idempotent_request(w) -> IdempotentRequest:
 def _attachment(w) -> DeclarationAttachment:
     return DeclarationAttachment.objects.create(
         declaration=w.declaration(), file=SimpleUploadedFile("factuur.pdf", b"%PDF-1.4")
+    )
+
+
+def _size_table(w) -> SizeTable:
+    table = b"sectie;grootteklasse;provincie;ondernemingen\nC;0;Antwerpen;600\n"
+    return import_size_table(
+        io.BytesIO(table), reference_date=w.today, source="Statbel", by=w.users["officer"]
     )
 
 
@@ -285,6 +294,14 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
         revert=REFUSE,
         actions={"delete_selected": service(F + "remove_company_link", "admin/company-link/delete_selected")},
         make=lambda w: CompanyLinkFactory(),
+    ),
+    SizeTable: AdminWalk(
+        add=service("reporting.services.size_tables.import_size_table", "admin/size-table/add"),
+        change=REFUSE,  # an upload is kept as it came; a new one replaces it in the figures
+        delete=REFUSE,
+        revert=REFUSE,
+        actions={"delete_selected": REFUSE},
+        make=_size_table,
     ),
     DeclaredAid: AdminWalk(
         add=service(F + "declare_other_aid", "admin/declared-aid/add"),

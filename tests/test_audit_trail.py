@@ -60,7 +60,7 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import AnswerStatement, Initiative, ReportRequest, ReportStatus
+from reporting.models import AnswerStatement, Initiative, ReportRequest, ReportStatus, SizeTable
 from reporting.tasks import build_report
 from tests.clients import client_for as api_client_for
 from tests.factories import (
@@ -815,6 +815,20 @@ def kbo_import_via_command(w):
     return _kbo_company()
 
 
+def admin_size_table_upload(w):
+    upload = SimpleUploadedFile(
+        "statbel.csv",
+        b"sectie;grootteklasse;provincie;ondernemingen\nC;0;Antwerpen;600\n",
+        content_type="text/csv",
+    )
+    response = w.client("officer").post(
+        reverse("admin:reporting_sizetable_add"),
+        {"reference_date": "2024-12-31", "source": "Statbel", "file": upload, "_save": "Save"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    return SizeTable.objects.get()
+
+
 # Jobs -------------------------------------------------------------------------------------------------
 def report_job_builds(w):
     report = ReportRequest.objects.create(
@@ -1532,6 +1546,7 @@ WRITE_PATHS = [
         changed=["status", "progress", "fingerprint", "finished_at"],
         reason="done",
     ),
+    write_path("admin/size-table/add", SizeTable, "officer", admin_size_table_upload, CREATED),
     write_path(
         "job/build-report/failed",
         ReportRequest,

@@ -240,6 +240,10 @@ TABLE = [
     row("GET",     "/api/v1/statistics/pq244/?as_of=2025-11-26",      401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/statistics/esf/?as_of=2025-11-26",        401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/evaluations/summary/",                    401, 200, 403, 403, 200, 403, 200),
+    row("GET",     "/api/v1/statistics/reach/?as_of=2025-11-26&by=province",
+        401, 200, 403, 403, 200, 403, 200),
+    row("GET",     "/api/v1/statistics/reach/?as_of=2025-11-26&by=size_class",
+        401, 200, 403, 403, 200, 403, 200),
     # -- report requests -------------------------------------------------------------------------------------
     row("GET",     "/api/v1/report-requests/",                        401, 200, 403, 403, 200, 403, 200),
     row("POST",    "/api/v1/report-requests/",                        401, 202, 403, 403, 202, 403, 202,
@@ -327,6 +331,8 @@ TABLE = [
     row("GET",     "/admin/reporting/reportrequest/",                 302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/reporting/answerstatement/",               302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/reporting/answerstatement/add/",           302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/sizetable/",                     302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/sizetable/add/",                 302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/voorsprong/user/",                         302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/auth/group/",                              302, 403, 302, 302, 302, 403, 200),
 ]

@@ -102,7 +102,8 @@ TABLE = [
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
-    Row("/rapporten/",                                    "cabinet",     22),
+    # 22, and 3 for the reach per province the page shows (population, reached, outside it).
+    Row("/rapporten/",                                    "cabinet",     25),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),

@@ -1,9 +1,9 @@
 """The back office's charts, drawn by matplotlib: SVG for pages and PDFs, PNG for Word.
 
 Every chart is made here, the budget monitor's and the answer documents': a builder
-(:func:`stacked_shares`, :func:`filled_bars`, :func:`grouped_bars`) takes labels and values and returns
-a :class:`Chart`, drawn when its ``svg`` (inline in a page, or in a PDF, which WeasyPrint draws as
-vectors) or its ``png`` (a picture for a DOCX) is first asked for.
+(:func:`stacked_shares`, :func:`filled_bars`, :func:`grouped_bars`, :func:`ratio_bars`) takes labels
+and values and returns a :class:`Chart`, drawn when its ``svg`` (inline in a page, or in a PDF, which
+WeasyPrint draws as vectors) or its ``png`` (a picture for a DOCX) is first asked for.
 
 - Matplotlib's object-oriented API only (a ``Figure`` on an Agg canvas, never pyplot): no global
   figure, no GUI backend. A chart is drawn from matplotlib's default settings plus its own, which
@@ -223,6 +223,67 @@ def grouped_bars(
             axes.set_xlabel(unit)
         _legend(figure, axes, frame)
         _fit_height(figure, frame, [len(rows)], per_row=len(series) * GROUPED_BAR_LINES + GROUPED_GAP_LINES)
+
+    return Chart(title, description, frame, draw)
+
+
+def ratio_bars(
+    title: str,
+    rows: Sequence[str],
+    values: Sequence[Decimal | None],
+    notes: Sequence[str],
+    below: Series,
+    above: Series,
+    reference: Decimal = Decimal(1),
+    frame: Frame = PAGE,
+) -> Chart:
+    """Return per row a bar of its value, in ``below``'s colour under ``reference`` and in ``above``'s at or
+    over it, with a line at ``reference``, the value beside each bar and the row's note on the right; a row
+    without a value (None) gets neither bar nor value, and an en dash."""
+    description = "; ".join(
+        f"{row}: {'–' if value is None else number(value)}"
+        + (f" ({below.label})" if value is not None and value < reference else "")
+        + (f", {note}" if note else "")
+        for row, value, note in zip(rows, values, notes, strict=True)
+    )
+
+    def draw(figure) -> None:
+        axes = figure.add_subplot()
+        positions = list(range(len(rows)))
+        for series, wanted in ((below, True), (above, False)):
+            chosen = [
+                (position, float(value))
+                for position, value in zip(positions, values, strict=True)
+                if value is not None and (value < reference) == wanted
+            ]
+            bars = axes.barh(
+                [position for position, _value in chosen],
+                [value for _position, value in chosen],
+                height=BAR,
+                color=series.colour,
+                label=series.label,
+            )
+            shown = [number(values[position]) for position, _value in chosen]
+            # On white, so the reference line does not cross out a value written over it.
+            axes.bar_label(
+                bars,
+                shown,
+                padding=VALUE_PADDING,
+                color=TEXT_COLOUR,
+                bbox={"fc": "white", "ec": "none", "pad": 0.5},
+            )
+        for position, value in zip(positions, values, strict=True):
+            if value is None:
+                axes.annotate(
+                    "–", (0, position), xytext=(VALUE_PADDING, 0), textcoords="offset points", va="center"
+                )
+        axes.axvline(float(reference), color=TEXT_COLOUR, linewidth=1, linestyle="--", zorder=0.5)
+        _row_labels(axes, frame, rows, notes)
+        axes.xaxis.set_major_formatter(_ticks(_belgian_number))
+        top = max([float(value) for value in values if value is not None] + [float(reference)])
+        axes.set_xlim(0, top * 1.15)
+        _legend(figure, axes, frame)
+        _fit_height(figure, frame, [len(rows)])
 
     return Chart(title, description, frame, draw)
 

@@ -58,6 +58,8 @@ _OFFICER = {
     # A statement holds until a later one replaces it, so answers of earlier dates keep their words.
     "reporting.answerstatement": (VIEW, ADD, CHANGE),
     "reporting.statisticssnapshot": (VIEW,),
+    # The tables of enterprises per size band: uploaded whole, never changed (a new upload replaces one).
+    "reporting.sizetable": (VIEW, ADD),
     "voorsprong.user": (VIEW,),
 }
 

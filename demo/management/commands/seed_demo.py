@@ -3,6 +3,7 @@ from django.db import transaction
 
 from demo.population import MAX_POPULATION, default_size, load_population
 from demo.programme import DEMO_PASSWORD, load_programme
+from demo.size_table import load_size_table
 from demo.synthetic import AS_OF, MAX_SCALE, block_exists, load_block
 from participants.selectors import approved_company_counts, companies_in_any_traject
 
@@ -57,6 +58,11 @@ class Command(BaseCommand):
                 f"Population of {population:,} active enterprises: imported from a synthetic KBO extract "
                 f"({imported.created:,} new)."
             )
+
+        # Last: the sample table of enterprises per size band describes the population loaded above.
+        with transaction.atomic():
+            size_table = load_size_table(programme["users"]["officer"])
+        self.stdout.write(f"Size table: {'loaded' if size_table else 'already there (or no population)'}.")
 
         counts = approved_company_counts(AS_OF)
         self.stdout.write(

@@ -1,0 +1,221 @@
+"""The reach of the Voorsprong trajects against the whole population of enterprises, as of a date.
+
+**The population** is the active enterprises with a seat in the five Flemish provinces or Brussels, as the
+KBO import keeps them (``participants.Company``: ``is_active``, ``province``). **Reached** is a company of
+that population approved in any traject as of the date: it has an application that counted as approved
+then (``participants.selectors.latest_approvals_as_of``, the definition question 244 uses). Companies
+reached that are not in the population (stopped since, a seat elsewhere or unknown) are counted apart, so
+the total reached plus those equals the companies in one or more trajects of question 244.
+
+Per cell of ``by`` (``province``, ``nace_section``, or ``size_class``):
+
+- ``population``: the enterprises of the cell;
+- ``reached``: the companies reached of the cell;
+- ``reach_per_1000``: reached per 1,000 enterprises of the cell, ``reached x 1000 / population``;
+- ``representation_ratio``: the cell's share among the companies reached divided by its share in the
+  population, ``(reached / total reached) / (population / total population)``; 1 is represented as in
+  the population, below 1 under-reached, above 1 over-reached.
+
+Both are computed exactly from the counts and rounded once, half up (a tie goes away from zero, as the
+minister's figures are rounded): the reach per 1,000 to one decimal, the ratio to two. Without a
+population (or nobody reached at all) a figure is null, never 0.
+
+**By NACE section** the section is the letter of the company's NACE-BEL 2008 code
+(``participants.nace``); companies without a valid code make a cell ``unknown`` when there are any.
+
+**By size class** the KBO has no staff, so the population comes from the aggregate table officers upload
+(``reporting.services.size_tables``): the latest upload of the latest reference date on or before the
+date, its rows of the five Flemish provinces and Brussels, per size class of their staff band
+(``reporting.size_bands``). A reached company counts by the size class its latest approval as of the date
+rested on (``size_class_at_approval``, as question 244 counts). Non-profit is a legal status, not a band,
+and ``unknown`` has no band either: those reached companies get cells of their own, in the total reached
+but without a population, and the ratios of the four classes compare shares among the companies reached
+that have one of them. Without a table for the date the view has no denominator: ``size_table`` is null
+and every population, reach and ratio too, while the companies reached are still counted.
+
+No company is named: the figures are counts only. Queries: three by province or NACE section, four by
+size class, whatever the number of companies.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from participants.geography import Province
+from participants.models import Company
+from participants.nace import NaceSection, nace_section_expression
+from participants.selectors import companies_in_any_traject, latest_approvals_as_of
+from reporting.models import SizeTable, SizeTableRow
+from reporting.selectors import fingerprint
+from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
+from trajects.size_classes import SizeClass
+
+BY = ("province", "nace_section", "size_class")
+POPULATION_PROVINCES = (
+    Province.ANTWERPEN,
+    Province.LIMBURG,
+    Province.OOST_VLAANDEREN,
+    Province.VLAAMS_BRABANT,
+    Province.WEST_VLAANDEREN,
+    Province.BRUSSEL,
+)
+UNKNOWN = "unknown"
+# Reached companies whose size class has no staff band: shown, but without a population.
+CLASSES_WITHOUT_BAND = (SizeClass.NON_PROFIT, SizeClass.UNKNOWN)
+REACH_PLACES, RATIO_PLACES = 1, 2
+
+
+def population() -> QuerySet[Company]:
+    """Return the population: the active enterprises with a seat in Flanders or Brussels."""
+    return Company.objects.filter(is_active=True, province__in=POPULATION_PROVINCES)
+
+
+def reached(as_of: datetime.date) -> QuerySet[Company]:
+    """Return the companies of the population approved in any traject as of ``as_of``."""
+    return population().filter(pk__in=latest_approvals_as_of(as_of).values("company_id"))
+
+
+def rounded(numerator: int, denominator: int, places: int) -> Decimal | None:
+    """Return ``numerator / denominator`` rounded half up to ``places`` decimals, exactly (integer
+    arithmetic, no binary fraction on the way); None when the denominator is 0."""
+    if not denominator:
+        return None
+    quotient, remainder = divmod(numerator * 10**places, denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return Decimal(quotient).scaleb(-places)
+
+
+def size_table_as_of(as_of: datetime.date) -> SizeTable | None:
+    """Return the size table in force on ``as_of``: the latest upload of the latest reference date on or
+    before it; None when there is none."""
+    return SizeTable.objects.filter(reference_date__lte=as_of).order_by("-reference_date", "-pk").first()
+
+
+def reach_figures(as_of: datetime.date, by: str) -> dict[str, Any]:
+    """Return the reach as of ``as_of`` per cell of ``by`` (one of :data:`BY`), with the totals, JSON-ready
+    (counts as numbers, reach and ratios as decimal strings, ``"62.5"``, as question 244's shares) and a
+    fingerprint of the figures."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}.")
+    table = None
+    if by == "size_class":
+        table = size_table_as_of(as_of)
+        cells = _size_class_cells(as_of, table)
+    else:
+        cells = _company_cells(as_of, by)
+    figures = {
+        "as_of": as_of.isoformat(),
+        "by": by,
+        "size_table": _table_summary(table) if by == "size_class" and table else None,
+        **_with_figures(cells),
+        "reached_outside_population": companies_in_any_traject(as_of) - sum(c["reached"] for c in cells),
+    }
+    figures["fingerprint"] = fingerprint(figures)
+    return figures
+
+
+# -- the cells -------------------------------------------------------------------------------------------
+def _company_cells(as_of: datetime.date, by: str) -> list[dict]:
+    """Return the cells of a view whose population is the KBO's companies: one grouped query each for the
+    population and the companies reached."""
+    key = "province" if by == "province" else "section"
+    counts = {}
+    for name, queryset in (("population", population()), ("reached", reached(as_of))):
+        if by == "nace_section":
+            queryset = queryset.annotate(section=nace_section_expression())
+        for row in queryset.values(key).annotate(count=Count("pk")).order_by():
+            counts.setdefault(row[key] or UNKNOWN, {})[name] = row["count"]
+    if by == "province":
+        codes = [(province.value, str(province.label)) for province in POPULATION_PROVINCES]
+    else:
+        codes = [(section.value, f"{section.value} {section.label}") for section in NaceSection]
+        if UNKNOWN in counts:
+            codes.append((UNKNOWN, _("No valid NACE code")))
+    return [
+        {
+            "code": code,
+            "label": label,
+            "population": counts.get(code, {}).get("population", 0),
+            "reached": counts.get(code, {}).get("reached", 0),
+        }
+        for code, label in codes
+    ]
+
+
+def _size_class_cells(as_of: datetime.date, table: SizeTable | None) -> list[dict]:
+    """Return the cells by size class: the population from ``table`` (None without one), the companies
+    reached by the size class of their latest approval as of ``as_of``."""
+    latest_class = Subquery(
+        latest_approvals_as_of(as_of)
+        .filter(company_id=OuterRef("pk"))
+        .order_by("-decided_on", "-pk")
+        .values("size_class_at_approval")[:1]
+    )
+    counts = {
+        row["size"]: row["count"]
+        for row in reached(as_of)
+        .annotate(size=latest_class)
+        .values("size")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    enterprises = {}
+    if table is not None:
+        rows = SizeTableRow.objects.filter(table=table, province__in=POPULATION_PROVINCES)
+        enterprises = {
+            row["size_class"]: row["enterprises"]
+            for row in rows.values("size_class").annotate(enterprises=Sum("enterprises")).order_by()
+        }
+    return [
+        {
+            "code": size_class.value,
+            "label": str(size_class.label),
+            "population": enterprises.get(size_class, 0)
+            if table and size_class in SIZE_CLASSES_WITH_BANDS
+            else None,
+            "reached": counts.get(size_class.value, 0),
+        }
+        for size_class in (*SIZE_CLASSES_WITH_BANDS, *CLASSES_WITHOUT_BAND)
+    ]
+
+
+def _with_figures(cells: list[dict]) -> dict:
+    """Return the cells with their reach and ratio, and the totals; the shares compare the cells that have
+    a population."""
+    counted = [cell for cell in cells if cell["population"] is not None]
+    total_population = sum(cell["population"] for cell in counted) if counted else None
+    reached_counted = sum(cell["reached"] for cell in counted)
+    for cell in cells:
+        if cell["population"] is None:
+            cell["reach_per_1000"] = cell["representation_ratio"] = None
+            continue
+        cell["reach_per_1000"] = _text(rounded(cell["reached"] * 1000, cell["population"], REACH_PLACES))
+        # (reached / reached_counted) / (population / total_population), as one exact fraction.
+        cell["representation_ratio"] = _text(
+            rounded(cell["reached"] * total_population, reached_counted * cell["population"], RATIO_PLACES)
+        )
+    total_reached = sum(cell["reached"] for cell in cells)
+    return {
+        "cells": cells,
+        "total": {
+            "population": total_population,
+            "reached": total_reached,
+            "reach_per_1000": _text(rounded(reached_counted * 1000, total_population or 0, REACH_PLACES)),
+        },
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _table_summary(table: SizeTable) -> dict:
+    return {
+        "reference_date": table.reference_date.isoformat(),
+        "source": table.source,
+        "uploaded_at": table.uploaded_at.date().isoformat(),
+    }
