@@ -332,7 +332,7 @@ def _add(world: dict, count: int) -> None:
 
         report_status, report_format = REPORTS[number % len(REPORTS)]
         report = ReportRequest(
-            question=244,
+            kind="pq244",
             as_of=today - days(number),
             format=report_format,
             status=report_status,
