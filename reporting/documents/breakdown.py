@@ -17,6 +17,8 @@ from voorsprong.charts import DOCUMENT, PAGE, Chart, Frame, Series, grouped_bars
 from voorsprong.money import amount, decimal, number
 from voorsprong.spreadsheets import MONEY, WHOLE, Column, Sheet, csv_text, write_workbook
 
+# A table of more columns than this is laid out on a landscape page.
+PORTRAIT_COLUMNS = 5
 # A chart of more bars than this shows the largest, and says so.
 MAX_CHART_ROWS = 25
 COLOURS = ("#0b5394", "#6aa84f", "#e69138", "#8e7cc3", "#3d85c6")
@@ -100,11 +102,13 @@ def _number(value) -> int | Decimal:
 
 
 def _context(figures) -> dict:
+    grid = table(figures)
     return {
+        "landscape": len(grid["headers"]) > PORTRAIT_COLUMNS,
         "title": title(figures),
         "as_of": long_date(figures["as_of"]),
         "fingerprint": figures["fingerprint"],
-        "table": table(figures),
+        "table": grid,
         "chart": chart(figures),
     }
 
