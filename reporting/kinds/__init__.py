@@ -122,9 +122,9 @@ class ReportKind:
                     _("This report takes no parameters."), "no_parameters", field="parameters"
                 )
             return {}
-        if not isinstance(data, Mapping):
+        if not isinstance(data, Mapping | None):
             raise WorkflowRefusal(_("Give the parameters by name."), "invalid", field="parameters")
-        serializer = self.parameters(data=dict(data))
+        serializer = self.parameters(data=dict(data or {}))
         if not serializer.is_valid():
             name, errors = next(iter(serializer.errors.items()))
             error = errors[0] if isinstance(errors, list) else next(iter(errors.values()))[0]

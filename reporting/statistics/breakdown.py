@@ -18,12 +18,11 @@ dates of decisions, sessions and endings, never by today's status):
   per funding source and in total.
 
 The dimensions describe the application (or, for the hours and the money, the application they belong
-to): its traject, the size class its approval rested on, its project and that project's promoter
-organisations (service providers and promoters, not the unions that join a project), the sector fund
+to): its traject, the size class its approval rested on, its project and the organisation running it
+(its service provider or promoter, never a union that joins the project), the sector fund
 of the referral it came from, the year or quarter of its decision; and its company as registered today:
 province, NACE section (NACE-BEL 2008, ``participants.nace``) and joint committee. A value the data do
-not have (no project, no referral, no NACE code) is a value of its own, ``""``, labelled as such. A
-project with two promoter organisations puts its figures under both.
+not have (no project, no referral, no NACE code) is a value of its own, ``""``, labelled as such.
 
 Each measure is one grouped query over the database, plus one for the total; labels come from the same
 rows, so a breakdown takes two queries whatever the volume and the dimensions.
@@ -35,19 +34,12 @@ a cell of one company reveals no more than that register.
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +49,7 @@ from participants.geography import Province
 from participants.models import Application, ApplicationStatus, CoachingSession
 from participants.nace import NaceSection, nace_section_expression
 from participants.selectors import approved_as_of, latest_approvals_as_of
-from trajects.models import OrganisationKind
+from trajects.models import Organisation, OrganisationKind
 from trajects.size_classes import SizeClass
 from voorsprong.money import to_cents
 
@@ -115,13 +107,12 @@ class Dimension:
     key: str
     label: object  # lazy translation
     # Given the path to the application and the dimension's alias: the columns to group by (name ->
-    # field or expression), and the joins to add first (FilteredRelation).
+    # field or expression).
     columns: Callable[[str, str], dict]
     # Given a grouped row and the alias: the value, its label and its place in the order.
     value: Callable[[dict, str], str]
     value_label: Callable[[dict, str], str]
     order: Callable[[dict, str], tuple]
-    relations: Callable[[str, str], dict] = field(default=lambda prefix, alias: {})
 
 
 def _choice_label(choices, missing) -> Callable[[str], str]:
@@ -150,27 +141,42 @@ def _choice_dimension(key, label, path, choices, missing) -> Dimension:
     )
 
 
-def _entity_dimension(key, label, path, missing, relation=None) -> Dimension:
-    """A dimension of rows of another table (a project, an organisation): grouped by id and name."""
-
-    def columns(prefix, alias):
-        base = alias if relation else f"{prefix}{path}"
-        return {f"{alias}_id": F(f"{base}__id"), f"{alias}_name": F(f"{base}__name")}
-
-    def relations(prefix, alias):
-        if relation is None:
-            return {}
-        through = f"{prefix}{path}"
-        return {alias: FilteredRelation(through, condition=Q(**{f"{through}__{relation[0]}": relation[1]}))}
-
+def _entity_dimension(key, label, path, missing) -> Dimension:
+    """A dimension of rows of another table (a sector fund, a project): grouped by id and name."""
     return Dimension(
         key=key,
         label=label,
-        columns=columns,
+        columns=lambda prefix, alias: {
+            f"{alias}_id": F(f"{prefix}{path}__id"),
+            f"{alias}_name": F(f"{prefix}{path}__name"),
+        },
         value=lambda row, alias: NONE if row[f"{alias}_id"] is None else str(row[f"{alias}_id"]),
         value_label=lambda row, alias: _named(row[f"{alias}_id"], row[f"{alias}_name"], missing),
         order=lambda row, alias: (row[f"{alias}_id"] is None, row[f"{alias}_name"] or ""),
-        relations=relations,
+    )
+
+
+def _promoter() -> Dimension:
+    """The organisation running the application's project: its service provider or promoter (the first
+    by name should a project have two), never a union that joins the project."""
+
+    def columns(prefix, alias):
+        organisations = Organisation.objects.filter(
+            projects=OuterRef(f"{prefix}project_id"), kind__in=PROMOTER_KINDS
+        ).order_by("name", "pk")
+        return {
+            f"{alias}_id": Subquery(organisations.values("pk")[:1]),
+            f"{alias}_name": Subquery(organisations.values("name")[:1]),
+        }
+
+    named = _entity_dimension("promoter", _("Promoter organisation"), "", _("No promoter"))
+    return Dimension(
+        key=named.key,
+        label=named.label,
+        columns=columns,
+        value=named.value,
+        value_label=named.value_label,
+        order=named.order,
     )
 
 
@@ -259,13 +265,7 @@ DIMENSIONS: dict[str, Dimension] = {
             "sector_fund", _("Referring sector fund"), "referral__sector_fund", _("No referral")
         ),
         _entity_dimension("project", _("Project"), "project", _("No project")),
-        _entity_dimension(
-            "promoter",
-            _("Promoter organisation"),
-            "project__organisations",
-            _("No promoter"),
-            relation=("kind__in", PROMOTER_KINDS),
-        ),
+        _promoter(),
         _decision_year(),
         _decision_quarter(),
     )
@@ -307,8 +307,6 @@ def _committed(as_of: datetime.date) -> QuerySet:
 
 
 def _count(what: str = "pk"):
-    # Distinct: a project with two promoter organisations must not count its applications twice in one
-    # organisation's cell through another join.
     return lambda: Count(what, distinct=True)
 
 
@@ -434,12 +432,10 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
     aggregates = {key: aggregate() for key, _label, aggregate in chosen.columns}
 
     rows = chosen.rows(as_of)
-    grouped = rows
     group_columns: dict = {}
     for dimension, alias in zip(dimensions, aliases, strict=True):
-        grouped = grouped.annotate(**dimension.relations(chosen.to_application, alias))
         group_columns.update(dimension.columns(chosen.to_application, alias))
-    grouped = grouped.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
+    grouped = rows.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
     found = list(grouped)
     total = rows.aggregate(**aggregates)
 
