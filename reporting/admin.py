@@ -21,8 +21,8 @@ class ReportRequestAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Report requests, to read: users request reports in the portal and the API, and the report job
     builds them."""
 
-    list_display = ("question", "as_of", "format", "status", "progress", "requested_by", "created_at")
-    list_filter = ("status", "format", "question")
+    list_display = ("kind", "as_of", "format", "status", "progress", "requested_by", "created_at")
+    list_filter = ("status", "format", "kind")
     list_select_related = ("requested_by",)
     search_fields = ("fingerprint", "requested_by__username")
     date_hierarchy = "created_at"

@@ -1,7 +1,9 @@
-"""The reporting API: the figures of a parliamentary question as of a date, and the report requests.
+"""The reporting API: the figures of a report kind as of a date, and the report requests.
 
 ``/api/v1/statistics/pq<number>/`` gives every figure of a registered question as of a date,
 ``/api/v1/statistics/esf/`` the ESF+ monitoring figures.
+``/api/v1/statistics/<key>/`` those of every other registered kind (the breakdown), with its parameters
+in the query string.
 ``/api/v1/report-requests/`` asks for a report, follows its progress, downloads it and retries a failed one.
 The cabinet, officers and administrators share the requests (they hold aggregated figures only, and an
 identical request returns the one already there, whoever asked for it); everyone else gets 403.
@@ -25,9 +27,10 @@ from rest_framework.views import APIView
 
 from reporting.documents import CONTENT_TYPES
 from reporting.filters import ReportRequestFilter
+from reporting.kinds import ReportKind, kinds
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions import Question
-from reporting.selectors import question_figures
+from reporting.selectors import question_figures, report_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
 from reporting.services import report_jobs, report_requests
 from reporting.statistics import reach
@@ -119,6 +122,61 @@ class ESFView(APIView):
         return Response(ESFReportSerializer(esf_report(as_of_from(request.query_params))).data)
 
 
+# Query parameters that are not the kind's: the date, and DRF's choice of renderer.
+_NOT_PARAMETERS = ("as_of", "format")
+
+
+def checked_as_of(params) -> datetime.date:
+    """Return the ``as_of`` query parameter as a date up to today; refuse (400 ``invalid_date``,
+    ``future_date``) anything else, saying how to give it."""
+    form = AsOfForm(params)
+    if not form.is_valid():
+        raise WorkflowRefusal(str(form.errors["as_of"][0]), "invalid_date", field="as_of")
+    as_of = form.cleaned_data["as_of"]
+    if as_of > timezone.localdate():
+        raise WorkflowRefusal(_("Figures cannot be given as of a future date."), "future_date", field="as_of")
+    return as_of
+
+
+def kind_figures_view(kind: ReportKind) -> type[APIView]:
+    """Return the view of ``GET ...?as_of=YYYY-MM-DD&<parameters>``: the figures of ``kind`` on that date
+    with the parameters its serializer validates (a list comma-separated), as its serializer documents
+    them. Aggregates only, never a company, so the cabinet may see it."""
+
+    class KindFiguresView(APIView):
+        permission_classes = [role_permission(*report_requests.REPORT_ROLES)]
+
+        @extend_schema(
+            **describe(
+                f"The figures of the report kind {kind.key}",
+                f"{kind.description}\n\nThe figures as they stood on a date (`as_of`, required, up to "
+                "today), with a fingerprint of the figures; the same as the kind's report files. Aggregates "
+                "only, never a company.",
+                who="the cabinet and officers.",
+                refusals={400: ("invalid_date", "future_date", *kind.refusals)},
+            ),
+            parameters=[
+                OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+                *([kind.parameters] if kind.parameters else []),
+            ],
+            responses={200: kind.serializer, **error_responses(400, 401, 403)},
+        )
+        def get(self, request):
+            as_of = checked_as_of(request.query_params)
+            given = {
+                name: request.query_params.get(name)
+                for name in request.query_params
+                if name not in _NOT_PARAMETERS
+            }
+            figures = report_figures(kind.key, as_of, kind.clean_parameters(given))
+            return Response(kind.serializer(figures).data)
+
+    KindFiguresView.__name__ = KindFiguresView.__qualname__ = (
+        f"{kind.key.title().replace('_', '')}FiguresView"
+    )
+    return KindFiguresView
+
+
 class _FileRenderer(BaseRenderer):
     """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the download;
     the file itself is a FileResponse, so this renders only errors, as JSON."""
@@ -164,11 +222,26 @@ class ReportRequestViewSet(
     @extend_schema(
         **describe(
             "Ask for a report",
-            "Ask for the answer to a registered parliamentary question as of a date (today by default) in "
-            "PDF, DOCX, XLSX, CSV or JSON; 202 with the request, which a background job builds. An "
-            "identical request still queued, running or done is returned instead of a new one.",
+            "Ask for a report of a registered kind as of a date (today by default) in one of its formats "
+            "(PDF, DOCX, XLSX, CSV or JSON): the answer to a parliamentary question (`question`: 244, or "
+            "`kind`: pq244) or another kind (`kind`: breakdown, with its `parameters`, e.g. "
+            '`{"by": ["province", "traject"], "measure": "approved_companies"}`); 202 with the request, '
+            "which a background job builds. An identical request (same kind, parameters, date and "
+            "format) still queued or running is returned instead of a new one.",
             who="the cabinet and officers.",
-            refusals={400: ("invalid", "unknown_question", "unknown_format", "parse_error")},
+            refusals={
+                400: (
+                    "invalid",
+                    "unknown_question",
+                    "unknown_kind",
+                    "unknown_format",
+                    "invalid_date",
+                    "future_date",
+                    "no_parameters",
+                    *sorted({code for kind in kinds() for code in kind.refusals}),
+                    "parse_error",
+                )
+            },
         ),
         request=NewReportRequestSerializer,
         responses={202: ReportRequestSerializer, **error_responses(400, 401, 403)},
@@ -179,7 +252,9 @@ class ReportRequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         report = report_requests.request_report(
-            question=data["question"],
+            kind=data.get("kind"),
+            question=data.get("question"),
+            parameters=data.get("parameters"),
             as_of=data.get("as_of") or timezone.localdate(),
             fmt=data["format"],
             by=request.user,

@@ -1,10 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from reporting.kinds import kinds
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 
 
 class ReportRequestFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=lambda: [(kind.key, kind.title) for kind in kinds()], label=_("Kind of report")
+    )
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
     # Not "format": DRF reads ?format= as the renderer to answer with (json, api).
     file_format = django_filters.ChoiceFilter(
@@ -13,4 +17,4 @@ class ReportRequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = ReportRequest
-        fields = ["status", "file_format"]
+        fields = ["kind", "status", "file_format"]

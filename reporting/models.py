@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -24,10 +26,16 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportRequest(models.Model):
-    """A request for an answer-ready report on a parliamentary question, built by a Celery job."""
+# A parliamentary question's report kind is ``pq<number>`` (``reporting.questions``).
+QUESTION_KIND = re.compile(r"pq(\d+)")
 
-    question = models.PositiveIntegerField(_("parliamentary question"))
+
+class ReportRequest(models.Model):
+    """A request for a report of a registered kind (``reporting.kinds``: a parliamentary question, the
+    breakdown, ...) as of a date, with the kind's parameters, built by a Celery job."""
+
+    kind = models.CharField(_("kind of report"), max_length=40, help_text=_("E.g. pq244 or breakdown."))
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     as_of = models.DateField(_("as of"))
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
     status = models.CharField(
@@ -67,10 +75,25 @@ class ReportRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=ReportStatus.FAILED) | ~Q(error=""), name="reportrequest_failed_says_why"
             ),
+            models.CheckConstraint(condition=~Q(kind=""), name="reportrequest_kind_given"),
+            # A question takes no parameters.
+            models.CheckConstraint(
+                condition=~Q(kind__startswith="pq") | Q(parameters={}),
+                name="reportrequest_question_no_parameters",
+            ),
         ]
+        indexes = [models.Index(fields=["kind", "as_of", "format"], name="reportrequest_identical")]
 
     def __str__(self) -> str:
-        return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y}, {self.format})"
+        if self.question is not None:
+            return f"{_('Question')} {self.question} ({self.as_of:%d/%m/%Y}, {self.format})"
+        return f"{self.kind} ({self.as_of:%d/%m/%Y}, {self.format})"
+
+    @property
+    def question(self) -> int | None:
+        """Return the number of the parliamentary question the report answers; None for another kind."""
+        match = QUESTION_KIND.fullmatch(self.kind)
+        return int(match.group(1)) if match else None
 
 
 class Initiative(models.Model):

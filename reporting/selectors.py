@@ -1,6 +1,6 @@
-"""Reads of the reporting app: a question's figures as of a date, the snapshots, reports to reuse.
+"""Reads of the reporting app: a report kind's figures as of a date, the snapshots, reports to reuse.
 
-What every question's figures share is here, once: the envelope (``question``, ``as_of``,
+What every kind's figures share is here, once: the envelope (``question`` or ``kind``, ``as_of``,
 ``fingerprint``), the fingerprint itself, and blanking e-mail addresses out of free texts people wrote.
 The as-of rules of the figures themselves (by decision, session and submission dates) are the
 participants' selectors (``approved_as_of``, ``evaluations_submitted_as_of``).
@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from reporting.kinds import get_kind
 from reporting.models import AnswerStatement, ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.questions import get_question
 
@@ -36,16 +37,28 @@ def fingerprint(figures: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def report_figures(
+    key: str, as_of: datetime.date, parameters: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the figures of the report kind ``key`` as of ``as_of`` with ``parameters`` (as the kind's
+    ``clean_parameters`` gives them), computed now, JSON-ready: ``kind`` (a question: ``question``) and
+    ``as_of`` first, then the kind's own figures, then their ``fingerprint``.
+
+    Raises UnknownKind for a key no module registered.
+    """
+    kind = get_kind(key)
+    figures = {**kind.envelope(), "as_of": as_of.isoformat(), **kind.figures(as_of, parameters or {})}
+    figures["fingerprint"] = fingerprint(figures)
+    return figures
+
+
 def question_figures(number: int, as_of: datetime.date) -> dict[str, Any]:
     """Return the figures of question ``number`` as of ``as_of``, computed now, JSON-ready: ``question``
     and ``as_of`` first, then the question's own figures, then their ``fingerprint``.
 
     Raises UnknownQuestion for a number no module registered.
     """
-    question = get_question(number)
-    figures = {"question": question.number, "as_of": as_of.isoformat(), **question.figures(as_of)}
-    figures["fingerprint"] = fingerprint(figures)
-    return figures
+    return report_figures(get_question(number).key, as_of)
 
 
 def figures_on(number: int, day: datetime.date) -> tuple[dict[str, Any], bool]:
@@ -74,11 +87,12 @@ def recent_reports(limit: int) -> list[ReportRequest]:
 
 
 def reusable_report(report: ReportRequest, fingerprint: str) -> ReportRequest | None:
-    """Return a done request identical to ``report`` (question, date and format) whose file was made from
-    figures with ``fingerprint`` and is still stored; None when there is none."""
+    """Return a done request identical to ``report`` (kind, parameters, date and format) whose file was
+    made from figures with ``fingerprint`` and is still stored; None when there is none."""
     done = (
         ReportRequest.objects.filter(
-            question=report.question,
+            kind=report.kind,
+            parameters=report.parameters,
             as_of=report.as_of,
             format=report.format,
             fingerprint=fingerprint,

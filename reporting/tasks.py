@@ -66,7 +66,7 @@ def _may_retry(task) -> bool:
 def _build(report: ReportRequest) -> None:
     """Compute the figures of ``report``, then hand it the file of an identical request made from the
     same figures, or render and store its own."""
-    figures = selectors.question_figures(report.question, report.as_of)
+    figures = selectors.report_figures(report.kind, report.as_of, report.parameters)
     fingerprint = figures["fingerprint"]
     earlier = selectors.reusable_report(report, fingerprint)
     if earlier is not None:

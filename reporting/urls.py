@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from reporting import api, views
+from reporting.kinds import kinds
 from reporting.questions import questions
 
 router = SimpleRouter()
@@ -28,5 +29,15 @@ urlpatterns = [
     ),
     path("api/v1/statistics/esf/", api.ESFView.as_view(), name="statistics-esf"),
     path("api/v1/statistics/reach/", api.ReachView.as_view(), name="statistics-reach"),
+    # The figures of every other registered kind, with its parameters.
+    *(
+        path(
+            f"api/v1/statistics/{kind.key.replace('_', '-')}/",
+            api.kind_figures_view(kind).as_view(),
+            name=f"statistics-{kind.key}",
+        )
+        for kind in kinds()
+        if kind.question is None
+    ),
     path("api/v1/", include(router.urls)),
 ]

@@ -1,5 +1,7 @@
 """The cabinet's page (officers and administrators use it too): ask for a report of a registered question,
-follow its progress, download it, retry it; and compare the figures of two dates.
+follow its progress, download it, retry it; compose an own overview (the breakdown: dimensions and a
+measure, as a table and a chart, downloaded through the same report jobs); and compare the figures of
+two dates.
 
 Everyone else gets 403, anonymous visitors the login page. The progress bars follow the JSON of
 ``/api/v1/report-requests/{id}/`` with a few lines of inline script; the page reloads once a report is
@@ -11,16 +13,21 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reporting import selectors
+from reporting.documents import breakdown as breakdown_documents
 from reporting.documents.formatting import as_date
+from reporting.kinds import UnknownKind, get_kind
+from reporting.kinds.breakdown import KEY as BREAKDOWN
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
 from reporting.questions import get_question, questions
 from reporting.services import report_requests
 from reporting.statistics import reach
+from reporting.statistics.breakdown import DIMENSIONS, MAX_DIMENSIONS, MEASURES
 from reporting.statistics.reach_documents import count, per_thousand, ratio, reach_chart, under_reached
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
@@ -131,6 +138,124 @@ def _reach(query) -> dict:
     }
 
 
+def _dimension_field(position: int) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=format_lazy("{} {}", gettext_lazy("Dimension"), position),
+        required=position == 1,
+        choices=lambda: (
+            [("", "—")] * (position > 1) + [(key, dimension.label) for key, dimension in DIMENSIONS.items()]
+        ),
+    )
+
+
+class OverviewForm(forms.Form):
+    """The own overview: a date, one to three dimensions and a measure (read from the query string)."""
+
+    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=_date_widget())
+    dimension_1 = _dimension_field(1)
+    dimension_2 = _dimension_field(2)
+    dimension_3 = _dimension_field(3)
+    measure = forms.ChoiceField(
+        label=gettext_lazy("Measure"),
+        choices=lambda: [(key, measure.label) for key, measure in MEASURES.items()],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("as_of") and data["as_of"] > timezone.localdate():
+            self.add_error("as_of", _("Pick a date up to today."))
+        data["by"] = [data[f"dimension_{position}"] for position in range(1, MAX_DIMENSIONS + 1)]
+        data["by"] = [name for name in data["by"] if name]
+        if len(set(data["by"])) != len(data["by"]):
+            self.add_error("dimension_2", _("Choose each dimension once."))
+        return data
+
+
+class OverviewReportForm(forms.Form):
+    """Downloading the overview shown: its parameters as shown, and a format."""
+
+    as_of = forms.DateField()
+    by = forms.CharField(max_length=200)
+    measure = forms.CharField(max_length=40)
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=lambda: [(fmt, dict(ReportFormat.choices)[fmt]) for fmt in get_kind(BREAKDOWN).formats],
+    )
+
+
+def _overview(query) -> dict:
+    """Return the own overview asked for in ``query``: the form, and once it is valid the figures, their
+    table and chart, and the form that downloads them; with no choice yet the form alone."""
+    if "measure" not in query:
+        return {"form": OverviewForm(initial={"dimension_1": "traject", "measure": "approved_companies"})}
+    form = OverviewForm(query)
+    if not form.is_valid():
+        return {"form": form}
+    data = form.cleaned_data
+    parameters = {"by": data["by"], "measure": data["measure"]}
+    figures = selectors.report_figures(
+        BREAKDOWN, data["as_of"], get_kind(BREAKDOWN).clean_parameters(parameters)
+    )
+    return {
+        "form": form,
+        "figures": figures,
+        "as_of": data["as_of"],
+        "title": breakdown_documents.title(figures),
+        "table": breakdown_documents.table(figures),
+        "chart": breakdown_documents.page_chart(figures),
+        "download": OverviewReportForm(
+            initial={
+                "as_of": data["as_of"],
+                "by": ",".join(data["by"]),
+                "measure": data["measure"],
+                "format": "xlsx",
+            }
+        ),
+    }
+
+
+def _ask_for_overview(request):
+    """Queue the own overview's report as the page showed it; a refusal is shown as a message."""
+    form = OverviewReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This overview cannot be made: choose it again."))
+        return redirect("reports:list")
+    data = form.cleaned_data
+    try:
+        report = report_requests.request_report(
+            kind=BREAKDOWN,
+            parameters={"by": data["by"], "measure": data["measure"]},
+            as_of=data["as_of"],
+            fmt=data["format"],
+            by=request.user,
+        )
+    except WorkflowRefusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if report.reused:
+            messages.info(request, _("This report is already being prepared; follow its progress below."))
+        else:
+            messages.success(request, _("The report is being prepared; follow its progress below."))
+    return redirect("reports:list")
+
+
+def _report_label(report: ReportRequest) -> str:
+    """Return what a request reports on, in words: its question's number, or its kind's title and the
+    overview's dimensions and measure."""
+    if report.question is not None:
+        return str(report.question)
+    try:
+        title = str(get_kind(report.kind).title)
+    except UnknownKind:
+        return report.kind
+    if report.kind == BREAKDOWN and report.parameters.get("measure") in MEASURES:
+        by = ", ".join(
+            str(DIMENSIONS[name].label).lower() for name in report.parameters["by"] if name in DIMENSIONS
+        )
+        return f"{MEASURES[report.parameters['measure']].label} – {by}"
+    return title
+
+
 def _signed(number) -> str:
     return f"+{number}" if number > 0 else str(number)
 
@@ -170,6 +295,8 @@ def _comparison(query) -> dict:
 
 @role_required(*report_requests.REPORT_ROLES)
 def report_list(request):
+    if request.method == "POST" and request.POST.get("kind") == BREAKDOWN:
+        return _ask_for_overview(request)
     form = ReportForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
@@ -187,6 +314,7 @@ def report_list(request):
             return redirect("reports:list")
     reports = selectors.recent_reports(RECENT_REQUESTS)
     for report in reports:
+        report.label = _report_label(report)
         report.status_url = reverse("report-request-detail", args=[report.pk])
         if report.status == ReportStatus.DONE and report.file:
             report.download_url = reverse("report-request-download", args=[report.pk])
@@ -198,6 +326,8 @@ def report_list(request):
             "reports": reports,
             "comparison": _comparison(request.GET),
             "reach": _reach(request.GET),
+            "overview": _overview(request.GET),
+            "breakdown": BREAKDOWN,
             "status_labels": dict(ReportStatus.choices),
         },
     )

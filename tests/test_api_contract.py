@@ -99,7 +99,7 @@ def _report_requests(cabinet) -> None:
     answer."""
     from reporting.models import ReportRequest, ReportStatus
 
-    common = {"question": 244, "as_of": datetime.date(2025, 11, 26), "requested_by": cabinet}
+    common = {"kind": "pq244", "as_of": datetime.date(2025, 11, 26), "requested_by": cabinet}
     ReportRequest.objects.create(format="pdf", **common)
     ReportRequest.objects.create(format="csv", status=ReportStatus.FAILED, error="Kapot.", **common)
     ReportRequest.objects.create(

@@ -268,6 +268,7 @@ UNKNOWN_VALUES = {
     ("budget-overrides", "status"): ("lost", CHOICE.format("lost")),
     ("budget-overrides", "application"): ("abc", "Onbekende aanvraag: abc."),
     ("budget-overrides", "traject"): ("bogus", "Onbekend traject: bogus."),
+    ("report-requests", "kind"): ("bereik", CHOICE.format("bereik")),
     ("report-requests", "status"): ("lost", CHOICE.format("lost")),
     ("report-requests", "file_format"): ("exe", CHOICE.format("exe")),
 }

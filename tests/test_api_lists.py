@@ -181,7 +181,7 @@ def _build() -> dict:
         (1, datetime.date(2025, 10, 1), ReportFormat.CSV, ReportStatus.FAILED),
         (2, datetime.date(2025, 12, 1), ReportFormat.PDF, ReportStatus.QUEUED),
     ):
-        report = ReportRequest(question=244, as_of=as_of, format=fmt, status=status, requested_by=officer)
+        report = ReportRequest(kind="pq244", as_of=as_of, format=fmt, status=status, requested_by=officer)
         if status == ReportStatus.DONE:
             report.progress = 100
             report.file.save("pq244.json", ContentFile(b"{}"), save=False)

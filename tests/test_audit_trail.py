@@ -474,7 +474,7 @@ def api_report_request(w):
 
 def _failed_report(w) -> ReportRequest:
     return ReportRequest.objects.create(
-        question=244,
+        kind="pq244",
         as_of=w.today - DAY,
         format="json",
         requested_by=w.users["cabinet"],
@@ -832,7 +832,7 @@ def admin_size_table_upload(w):
 # Jobs -------------------------------------------------------------------------------------------------
 def report_job_builds(w):
     report = ReportRequest.objects.create(
-        question=244, as_of=w.today - DAY, format="json", requested_by=w.users["cabinet"]
+        kind="pq244", as_of=w.today - DAY, format="json", requested_by=w.users["cabinet"]
     )
     w.start()
     assert build_report.apply(args=[report.pk]).get() == ReportStatus.DONE
@@ -841,7 +841,7 @@ def report_job_builds(w):
 
 def report_job_fails(w):
     report = ReportRequest.objects.create(
-        question=244, as_of=w.today - DAY, format="json", requested_by=w.users["cabinet"]
+        kind="pq244", as_of=w.today - DAY, format="json", requested_by=w.users["cabinet"]
     )
     w.start()
     with patch("reporting.documents.render_report", side_effect=ValueError("broken template")):

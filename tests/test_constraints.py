@@ -106,7 +106,7 @@ def budget_override_signed_off_by_whoever_asked():
 
 def report(**fields):
     values = {
-        "question": 244,
+        "kind": "pq244",
         "as_of": datetime.date(2025, 11, 26),
         "format": "pdf",
         "requested_by": UserFactory(),
@@ -293,6 +293,8 @@ VIOLATIONS = {
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
     "reportrequest_done_has_file": lambda: report(status="done", progress=100),
     "reportrequest_failed_says_why": lambda: report(status="failed"),
+    "reportrequest_kind_given": lambda: report(kind=""),
+    "reportrequest_question_no_parameters": lambda: report(parameters={"by": ["traject"]}),
     "idempotentrequest_unique_user_key": lambda: [
         IdempotentRequest.objects.create(
             key="k", user=user, method="POST", path="/api/v1/x/", fingerprint="f", response_status=201
@@ -337,6 +339,7 @@ def test_the_same_rules_accept_valid_rows():
     CompanyFactory(legal_form="vzw", is_non_profit=True)
     CapacityPeriodFactory(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 1), places=0)
     report(status="failed", error="Geen verbinding")
+    report(kind="breakdown", parameters={"by": ["traject"], "measure": "places_taken"})
     assert CompanyFactory(staff_headcount=None).size_class == "unknown"
     for relation, share in (("partner", "25"), ("partner", "50"), ("linked", "50.01"), ("linked", "100")):
         related_enterprise(relation=relation, share=Decimal(share))

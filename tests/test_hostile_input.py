@@ -302,7 +302,7 @@ def _build_world() -> World:
         ApplicationFactory(traject=motivatie, submitted_on=TODAY), by=officer, reason="Bijkrediet toegezegd"
     )
     w.failed_report = ReportRequest.objects.create(
-        question=244,
+        kind="pq244",
         as_of=datetime.date(2025, 11, 26),
         format="json",
         status=ReportStatus.FAILED,

@@ -239,6 +239,8 @@ TABLE = [
     row("GET",     "/api/v1/funding/summary/",                        401, 200, 403, 403, 200, 200, 200),
     row("GET",     "/api/v1/statistics/pq244/?as_of=2025-11-26",      401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/statistics/esf/?as_of=2025-11-26",        401, 200, 403, 403, 200, 403, 200),
+    row("GET",     "/api/v1/statistics/breakdown/?as_of=2025-11-26&by=traject&measure=places_taken",
+                                                                      401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/evaluations/summary/",                    401, 200, 403, 403, 200, 403, 200),
     row("GET",     "/api/v1/statistics/reach/?as_of=2025-11-26&by=province",
         401, 200, 403, 403, 200, 403, 200),
@@ -425,13 +427,13 @@ def _build_world() -> dict:
     other_declaration = DeclarationFactory(application=other_active)
 
     report = ReportRequest(
-        question=244, as_of=datetime.date(2025, 11, 26), format="json", status=ReportStatus.DONE,
+        kind="pq244", as_of=datetime.date(2025, 11, 26), format="json", status=ReportStatus.DONE,
         progress=100, fingerprint="0" * 64, requested_by=users["cabinet"],
     )  # fmt: skip
     report.file.save("pq244.json", ContentFile(b"{}"), save=False)
     report.save()
     failed_report = ReportRequest.objects.create(
-        question=244,
+        kind="pq244",
         as_of=datetime.date(2025, 10, 1),
         format="csv",
         status=ReportStatus.FAILED,

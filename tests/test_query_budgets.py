@@ -99,11 +99,18 @@ TABLE = [
     Row("/api/v1/companies/{coached_company}/aid/",           "officer",      8),
     Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           16),
+    Row("/api/v1/statistics/breakdown/?as_of={today}&by=promoter,province,decision_quarter&measure=approved_companies",
+                                                          "cabinet",      5),
+    Row("/api/v1/statistics/breakdown/?as_of={today}&by=traject,sector_fund,nace_section&measure=amount_committed",
+                                                          "officer",      5),
+    Row("/api/v1/statistics/breakdown/?as_of={today}&by=project,size_class&measure=coaching_hours",
+                                                          "cabinet",      5),
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
-    # 22, and 3 for the reach per province the page shows (population, reached, outside it).
     Row("/rapporten/",                                    "cabinet",     25),
+    Row("/rapporten/?as_of={today}&dimension_1=promoter&dimension_2=province&measure=places_taken",
+                                                          "cabinet",     27),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),
@@ -334,7 +341,7 @@ def _add(world: dict, count: int) -> None:
 
         report_status, report_format = REPORTS[number % len(REPORTS)]
         report = ReportRequest(
-            question=244,
+            kind="pq244",
             as_of=today - days(number),
             format=report_format,
             status=report_status,

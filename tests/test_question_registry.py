@@ -135,7 +135,7 @@ def test_the_page_offers_the_question_and_its_job_builds_it(
             reverse("reports:list"), {"question": str(NUMBER), "as_of": "2025-11-26", "format": "json"}
         )
     assert response.status_code == 302
-    report = ReportRequest.objects.get(question=NUMBER)
+    report = ReportRequest.objects.get(kind=f"pq{NUMBER}")
     assert report.status == ReportStatus.DONE
     assert json.loads(report.file.read()) == {
         "question": NUMBER,

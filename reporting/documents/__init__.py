@@ -1,11 +1,13 @@
-"""Answer-ready documents for a parliamentary question, from the figures of ``reporting.selectors``.
+"""Answer-ready documents for a parliamentary question, and the files of every other report kind, from the
+figures of ``reporting.selectors``.
 
 ``render_report(figures, fmt, progress=None)`` gives the bytes of the file in ``fmt``, made by the
-renderer the figures' question registered (``reporting.questions``): a PDF or DOCX that reads like the
-minister's answer (Dutch, numbered answers, Belgian number notation, charts), a workbook, a flat CSV, or
-the figures as JSON. The renderers read the typed figures as they are; their free texts were cleared of
-e-mail addresses when they were computed, and the JSON is written through the question's serializer, so
-only documented figures reach a file. The helpers below make the renderers a question registers.
+renderer the figures' kind registered (``reporting.kinds``; a question's in ``reporting.questions``): for
+a question a PDF or DOCX that reads like the minister's answer (Dutch, numbered answers, Belgian number
+notation, charts), a workbook, a flat CSV, or the figures as JSON. The renderers read the typed figures
+as they are; their free texts were cleared of e-mail addresses when they were computed, and the JSON is
+written through the kind's serializer, so only documented figures reach a file. The helpers below make
+the renderers a kind registers.
 
 A Celery job can follow the work: ``progress(percent, step)`` is called at each of :data:`STEPS` a
 renderer passes, with the step's label in the language active when ``render_report`` was called.
@@ -17,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reporting.documents.tabular import render_json
-from reporting.questions import Renderer, Step, get_question
+from reporting.kinds import Renderer, Step, kind_of
 
 __all__ = [
     "CONTENT_TYPES",
@@ -65,17 +67,16 @@ def _reporter(progress: Progress | None) -> Step:
 
 
 def render_report(figures, fmt: str, progress: Progress | None = None) -> bytes:
-    """Return the file of ``figures`` in ``fmt`` as bytes; refuse (ValueError) a format their question
-    does not offer, and (UnknownQuestion) figures of a question no module registered."""
-    question = get_question(figures["question"])
-    if fmt not in question.formats:
-        raise ValueError(
-            f"Question {question.number} is not made as {fmt!r}; choose one of {', '.join(question.formats)}."
-        )
+    """Return the file of ``figures`` in ``fmt`` as bytes; refuse (ValueError) a format their kind does
+    not offer, and (UnknownKind; UnknownQuestion for a question) figures of a kind no module registered."""
+    kind = kind_of(figures)
+    if fmt not in kind.formats:
+        name = f"Question {kind.question.number}" if kind.question else f"Report kind {kind.key!r}"
+        raise ValueError(f"{name} is not made as {fmt!r}; choose one of {', '.join(kind.formats)}.")
     step = _reporter(progress)
     step("figures")
     with translation.override(DOCUMENT_LANGUAGE):
-        content = question.renderers[fmt](figures, step)
+        content = kind.renderers[fmt](figures, step)
     step("done")
     return content
 

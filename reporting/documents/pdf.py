@@ -17,6 +17,11 @@ def render_html(document: Document, template: str) -> str:
 
 def render_pdf(document: Document, template: str) -> bytes:
     """Return the PDF of ``document`` laid out by ``template``."""
+    return write_pdf(render_html(document, template))
+
+
+def write_pdf(html: str) -> bytes:
+    """Return the PDF of a self-contained HTML page."""
     from weasyprint import HTML  # loads Pango at import: only when a PDF is asked for
 
-    return HTML(string=render_html(document, template), url_fetcher=_no_fetch).write_pdf()
+    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()

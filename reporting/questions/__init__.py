@@ -4,12 +4,16 @@ A question module (``reporting/questions/pq244/`` for written question 244) buil
 and hands it to :func:`register`: its number, the title the cabinet's page shows, the function that
 computes its figures as of a date, the serializer that documents those figures in the API schema, the
 renderer of each format it can be delivered in, and optionally the heading of the question as asked
-and what changed between two sets of its figures. Report requests and their jobs, the nightly
-snapshots, the cabinet's page, the API and ``manage.py report`` take the questions from here.
+and what changed between two sets of its figures.
 
-Every module of this package is imported the first time the registry is read (:func:`_discover`), so
-adding a question is adding a module (with its templates and tests); nothing else names a question's
-number.
+A question is a report kind (``reporting.kinds``) with the key ``pq<number>`` and no parameters:
+:func:`register` registers it as one, so report requests and their jobs, the cabinet's page, the API
+and ``manage.py report`` make it as they make every kind. What only questions have is here: the
+heading, the comparison of two dates, the nightly snapshots (``reporting.tasks``) and the
+``/api/v1/statistics/pq<number>/`` figures.
+
+Every module of this package is imported the first time the registry of kinds is read, so adding a
+question is adding a module (with its templates and tests); nothing else names a question's number.
 
 A question's figures function returns its own figures only; ``reporting.selectors.question_figures``
 wraps them in what every question's figures share: ``question`` (the number) and ``as_of`` (ISO date)
@@ -17,20 +21,25 @@ first, ``fingerprint`` (SHA-256 of the rest) last.
 """
 
 import datetime
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from rest_framework import serializers
 
-from reporting.models import ReportFormat
+from reporting import kinds
+from reporting.kinds import Renderer, ReportKind, Step, UnknownKind
 
-# Announces that a renderer reached a step of ``reporting.documents.STEPS`` (for the job's progress).
-Step = Callable[[str], None]
-# Turns the figures of a question (with their envelope) into the bytes of a file.
-Renderer = Callable[[Any, Step], bytes]
+__all__ = [
+    "Change",
+    "Heading",
+    "Question",
+    "Renderer",
+    "Step",
+    "UnknownQuestion",
+    "get_question",
+    "questions",
+]
 
 
 class Change(TypedDict):
@@ -74,57 +83,59 @@ class Question:
         """Return the formats the question can be delivered in, in the order it gives them."""
         return tuple(self.renderers)
 
+    @property
+    def key(self) -> str:
+        """Return the key of the question's report kind: ``pq244``."""
+        return f"{QUESTION_KEY_PREFIX}{self.number}"
 
-class UnknownQuestion(LookupError):
+    @property
+    def kind(self) -> ReportKind:
+        """Return the question's registered report kind."""
+        return kinds.get_kind(self.key)
+
+
+QUESTION_KEY_PREFIX = "pq"
+
+
+class UnknownQuestion(UnknownKind):
     """No question with this number is registered."""
 
 
-_registered: dict[int, Question] = {}
-
-
 def register(question: Question) -> Question:
-    """Register ``question`` and return it; refuse a second question with the same number or a format
-    that a report request cannot ask for."""
-    if question.number in _registered:
-        raise ValueError(f"Question {question.number} is registered already.")
-    unknown = set(question.formats) - set(ReportFormat.values)
-    if unknown or not question.formats:
-        raise ValueError(f"Question {question.number}: give renderers of {', '.join(ReportFormat.values)}.")
-    _registered[question.number] = question
+    """Register ``question`` as the report kind ``pq<number>`` and return it; refuse a second question
+    with the same number or a format that a report request cannot ask for."""
+    try:
+        kinds.register(
+            ReportKind(
+                key=question.key,
+                title=question.title,
+                figures=lambda as_of, parameters: question.figures(as_of),
+                serializer=question.serializer,
+                renderers=question.renderers,
+                question=question,
+            )
+        )
+    except ValueError as error:
+        raise ValueError(f"Question {question.number}: {error}") from None
     return question
 
 
 def unregister(number: int) -> None:
     """Forget the question ``number`` (tests register questions of their own)."""
-    _registered.pop(number, None)
+    kinds.unregister(f"{QUESTION_KEY_PREFIX}{number}")
 
 
 def get_question(number: int) -> Question:
     """Return the registered question ``number``; raise UnknownQuestion when there is none."""
-    _discover()
     try:
-        return _registered[number]
-    except (KeyError, TypeError):
-        raise UnknownQuestion(f"No question {number!r} is registered.") from None
+        kind = kinds.get_kind(f"{QUESTION_KEY_PREFIX}{int(number)}")
+    except (UnknownKind, TypeError, ValueError):
+        kind = None
+    if kind is None or kind.question is None:
+        raise UnknownQuestion(f"No question {number!r} is registered.")
+    return kind.question
 
 
 def questions() -> list[Question]:
     """Return the registered questions by number."""
-    _discover()
-    return [_registered[number] for number in sorted(_registered)]
-
-
-_discovered = False
-
-
-def _discover() -> None:
-    """Import every module of this package once, each registering its question.
-
-    Done when the registry is first read, not when Django starts: a process that never reports (a worker
-    importing the KBO register, a management command) does not load the serializers and renderers.
-    """
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        for module in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{module.name}")
+    return [kind.question for kind in kinds.kinds() if kind.question is not None]

@@ -2,7 +2,7 @@
 
 A request goes queued → running → done or failed (``report_requests.retry_report`` queues a failed one
 again); the functions here and there are the only ones that move it. The job computes the figures and
-their fingerprint, and when an identical request (same question, date and format) is done from figures
+their fingerprint, and when an identical request (same kind, parameters, date and format) is done from figures
 with that fingerprint and its file is still stored, it marks its own request done with that file instead
 of making it again. Figures of a past date can still change (a decision registered late), which is why the
 fingerprint and not the date alone decides whether a file is still right.
@@ -24,9 +24,10 @@ MAX_ERROR_LENGTH = 2000
 
 
 def report_filename(report: ReportRequest) -> str:
-    """Return the file's name, as stored and as downloaded: ``pq244-2025-11-26-1a2b3c4d.pdf``."""
+    """Return the file's name, as stored and as downloaded: ``pq244-2025-11-26-1a2b3c4d.pdf``,
+    ``breakdown-2025-11-26-5e6f7a8b.xlsx``."""
     extension = FILE_EXTENSIONS.get(report.format, report.format).lstrip(".")
-    return f"pq{report.question}-{report.as_of:%Y-%m-%d}-{report.fingerprint[:8]}.{extension}"
+    return f"{report.kind}-{report.as_of:%Y-%m-%d}-{report.fingerprint[:8]}.{extension}"
 
 
 def start_report(request_id: int) -> ReportRequest | None:

@@ -1,22 +1,26 @@
 """Asking for reports: a request is queued for the job of ``reporting.tasks``, or a failed one again.
 
 "The same request twice does not build the file twice": asking for a report returns the request already
-there instead of queueing a new one when, for the same question, as-of date and format, one is still
-queued or running (whoever asked for it: the figures are aggregates, so the cabinet and officers share
+there instead of queueing a new one when, for the same kind, parameters, as-of date and format, one is
+still queued or running (whoever asked for it: the figures are aggregates, so the cabinet and officers share
 their requests). Asking computes no figure; the job decides whether an earlier file can be reused
 (``reporting.services.report_jobs``).
 
-A failed request is never reused. On PostgreSQL a transaction-level advisory lock per question makes two
+A failed request is never reused. On PostgreSQL a transaction-level advisory lock per kind makes two
 simultaneous identical requests queue one job; SQLite serialises writing transactions anyway.
 """
 
 import datetime
+import zlib
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reporting.kinds import ReportKind, UnknownKind, get_kind, kinds
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions import UnknownQuestion, get_question, questions
 from reporting.tasks import build_report
@@ -27,7 +31,7 @@ from voorsprong.services import WorkflowRefusal, require_role, save_as
 # Who may ask for reports, see them and retry them (administrators may too).
 REPORT_ROLES = (Role.CABINET, Role.OFFICER)
 # The first key of PostgreSQL's two-key advisory lock taken while looking for an identical request (the
-# second is the question's number); any constant no other lock of the project uses.
+# second is a checksum of the kind's key); any constant no other lock of the project uses.
 _ADVISORY_LOCK_CLASS = 7_301_001
 
 
@@ -36,25 +40,38 @@ def _enqueue(report: ReportRequest) -> None:
     transaction.on_commit(partial(build_report.delay, report.pk))
 
 
-def _lock_identical_requests(question: int) -> None:
+def _lock_identical_requests(kind: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_CLASS, question])
+            key = zlib.crc32(kind.encode()) - 2**31  # PostgreSQL's lock keys are signed 32-bit integers
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_CLASS, key])
 
 
-def _check_request(number, as_of, fmt) -> None:
+def _kind(key: str | None, question: int | None) -> ReportKind:
+    """Return the kind asked for by its key, or by the number of its question."""
+    if key is None:
+        try:
+            return get_question(question).kind
+        except UnknownQuestion:
+            numbers = ", ".join(str(known.number) for known in questions())
+            raise WorkflowRefusal(
+                _("Choose one of the questions %(questions)s.") % {"questions": numbers},
+                "unknown_question",
+                field="question",
+            ) from None
     try:
-        question = get_question(number)
-    except UnknownQuestion:
-        numbers = ", ".join(str(known.number) for known in questions())
+        return get_kind(key)
+    except UnknownKind:
+        keys = ", ".join(known.key for known in kinds())
         raise WorkflowRefusal(
-            _("Choose one of the questions %(questions)s.") % {"questions": numbers},
-            "unknown_question",
-            field="question",
+            _("Choose one of the kinds of report %(kinds)s.") % {"kinds": keys}, "unknown_kind", field="kind"
         ) from None
-    if fmt not in question.formats:
+
+
+def _check_request(kind: ReportKind, as_of, fmt) -> None:
+    if fmt not in kind.formats:
         raise WorkflowRefusal(
-            _("Choose one of the formats %(formats)s.") % {"formats": ", ".join(question.formats)},
+            _("Choose one of the formats %(formats)s.") % {"formats": ", ".join(kind.formats)},
             "unknown_format",
             field="format",
         )
@@ -64,20 +81,33 @@ def _check_request(number, as_of, fmt) -> None:
         raise WorkflowRefusal(_("A report cannot be made as of a future date."), "future_date", field="as_of")
 
 
-def request_report(*, question: int, as_of: datetime.date, fmt: str, by: User) -> ReportRequest:
-    """Return the report of ``question`` as of ``as_of`` in ``fmt``: an identical request still queued or
-    running, or a new one, queued.
+def request_report(
+    *,
+    as_of: datetime.date,
+    fmt: str,
+    by: User,
+    kind: str | None = None,
+    question: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> ReportRequest:
+    """Return the report of the kind ``kind`` (or of the question number ``question``) with
+    ``parameters`` as of ``as_of`` in ``fmt``: an identical request still queued or running, or a new
+    one, queued.
 
     Computes no figure (the job does). The request returned has ``reused`` set when it is one already
-    there. Refuse (WorkflowRefusal) a user without the cabinet or officer role, a question no module
-    registered, a format the question is not made in and a date in the future.
+    there. Refuse (WorkflowRefusal) a user without the cabinet or officer role, a kind or question no
+    module registered, parameters the kind refuses, a format the kind is not made in and a date in the
+    future.
     """
     require_role(by, *REPORT_ROLES)
-    _check_request(question, as_of, fmt)
+    chosen = _kind(kind, question)
+    _check_request(chosen, as_of, fmt)
+    cleaned = chosen.clean_parameters(parameters)
     with transaction.atomic():
-        _lock_identical_requests(question)
+        _lock_identical_requests(chosen.key)
         pending = ReportRequest.objects.filter(
-            question=question,
+            kind=chosen.key,
+            parameters=cleaned,
             as_of=as_of,
             format=fmt,
             status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
@@ -86,7 +116,7 @@ def request_report(*, question: int, as_of: datetime.date, fmt: str, by: User) -
             pending.reused = True
             return pending
         report = save_as(
-            ReportRequest(question=question, as_of=as_of, format=fmt, requested_by=by),
+            ReportRequest(kind=chosen.key, parameters=cleaned, as_of=as_of, format=fmt, requested_by=by),
             by,
             reason="requested",
         )

@@ -1,0 +1,476 @@
+"""Any breakdown of the programme's figures: a measure as of a date, by up to three dimensions.
+
+``breakdown(as_of, by=["province", "traject"], measure="approved_companies")`` counts or sums one
+measure per combination of the dimensions' values, with the same as-of rules as question 244 (by the
+dates of decisions, sessions and endings, never by today's status):
+
+- ``approved_companies``: the companies approved as of the date (``latest_approvals_as_of``: per company
+  and traject its latest approval up to then, also when withdrawn after it), each counted once per
+  cell; the total counts a company approved in several trajects once (question 244's
+  ``companies_in_any_traject``), so cells can add up to more than the total;
+- ``applications_approved``: the applications that counted as approved then (``approved_as_of``), a
+  company approved twice counted twice;
+- ``places_taken``: of those, the ones holding a place of a capacity period that had started by then,
+  as question 244's places;
+- ``trajectories_completed``: applications completed on or before the date;
+- ``coaching_hours``: the hours of the coaching sessions held on or before the date;
+- ``amount_committed``: the money committed at approval to the applications approved as of the date,
+  per funding source and in total.
+
+The dimensions describe the application (or, for the hours and the money, the application they belong
+to): its traject, the size class its approval rested on, its project and the organisation running it
+(its service provider or promoter, never a union that joins the project), the sector fund
+of the referral it came from, the year or quarter of its decision; and its company as registered today:
+province, NACE section (NACE-BEL 2008, ``participants.nace``) and joint committee. A value the data do
+not have (no project, no referral, no NACE code) is a value of its own, ``""``, labelled as such.
+
+Each measure is one grouped query over the database, plus one for the total; labels come from the same
+rows, so a breakdown takes two queries whatever the volume and the dimensions.
+
+Nothing is suppressed: the cells count companies and applications and sum hours and euros; no person
+is named and no company either. The aid to each company is public anyway (the de-minimis register), so
+a cell of one company reveals no more than that register.
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import ApplicationFunding, FundingSourceCode
+from participants.geography import Province
+from participants.models import Application, ApplicationStatus, CoachingSession
+from participants.nace import NaceSection, nace_section_expression
+from participants.selectors import approved_as_of, latest_approvals_as_of
+from trajects.models import Organisation, OrganisationKind
+from trajects.size_classes import SizeClass
+from voorsprong.money import to_cents
+
+MAX_DIMENSIONS = 3
+# The organisations that run a project's coaching; a union joining a project is a partner, not its promoter.
+PROMOTER_KINDS = (OrganisationKind.SERVICE_PROVIDER, OrganisationKind.PROMOTER)
+FUNDING_COLUMNS = (
+    FundingSourceCode.EU,
+    FundingSourceCode.FLEMISH,
+    FundingSourceCode.OWN_PROMOTER,
+    FundingSourceCode.OWN_COMPANY,
+)
+NONE = ""  # the value of a dimension the data do not have
+LAST = "\uffff"  # sorts a dimension's missing value after the others
+
+
+# -- the figures' types (documented field by field in ``reporting.kinds.breakdown``) ------------------
+class DimensionValue(TypedDict):
+    value: str
+    label: str
+
+
+class DimensionFigures(TypedDict):
+    key: str
+    label: str
+    values: list[DimensionValue]
+
+
+class ColumnFigures(TypedDict):
+    key: str
+    label: str
+
+
+class Cell(TypedDict):
+    keys: list[str]  # one value per dimension, in the order of ``by``
+    values: list[int | str]  # one per column: counts as numbers, hours and amounts as strings
+
+
+class BreakdownFigures(TypedDict):
+    by: list[str]
+    measure: str
+    measure_label: str
+    dimensions: list[DimensionFigures]
+    columns: list[ColumnFigures]
+    rows: list[Cell]
+    total: list[int | str]
+
+
+# -- dimensions --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dimension:
+    """A way to split the figures: what it groups by (relative to the application), and how a grouped
+    row's value is named, labelled and ordered."""
+
+    key: str
+    label: object  # lazy translation
+    # Given the path to the application and the dimension's alias: the columns to group by (name ->
+    # field or expression).
+    columns: Callable[[str, str], dict]
+    # Given a grouped row and the alias: the value, its label and its place in the order.
+    value: Callable[[dict, str], str]
+    value_label: Callable[[dict, str], str]
+    order: Callable[[dict, str], tuple]
+
+
+def _choice_label(choices, missing) -> Callable[[str], str]:
+    labels = dict(choices.choices)
+    return lambda code: str(labels.get(code, code)) if code else str(missing)
+
+
+def _position(choices) -> Callable[[str], tuple]:
+    positions = {code: index for index, code in enumerate(choices.values)}
+    return lambda code: (positions.get(code, len(positions)),)
+
+
+def _named(value, name, missing) -> str:
+    return name if value is not None else str(missing)
+
+
+def _choice_dimension(key, label, path, choices, missing) -> Dimension:
+    named, position = _choice_label(choices, missing), _position(choices)
+    return Dimension(
+        key=key,
+        label=label,
+        columns=lambda prefix, alias: {alias: F(f"{prefix}{path}")},
+        value=lambda row, alias: row[alias] or NONE,
+        value_label=lambda row, alias: named(row[alias] or NONE),
+        order=lambda row, alias: position(row[alias] or NONE),
+    )
+
+
+def _entity_dimension(key, label, path, missing) -> Dimension:
+    """A dimension of rows of another table (a sector fund, a project): grouped by id and name."""
+    return Dimension(
+        key=key,
+        label=label,
+        columns=lambda prefix, alias: {
+            f"{alias}_id": F(f"{prefix}{path}__id"),
+            f"{alias}_name": F(f"{prefix}{path}__name"),
+        },
+        value=lambda row, alias: NONE if row[f"{alias}_id"] is None else str(row[f"{alias}_id"]),
+        value_label=lambda row, alias: _named(row[f"{alias}_id"], row[f"{alias}_name"], missing),
+        order=lambda row, alias: (row[f"{alias}_id"] is None, row[f"{alias}_name"] or ""),
+    )
+
+
+def _promoter() -> Dimension:
+    """The organisation running the application's project: its service provider or promoter (the first
+    by name should a project have two), never a union that joins the project."""
+
+    def columns(prefix, alias):
+        organisations = Organisation.objects.filter(
+            projects=OuterRef(f"{prefix}project_id"), kind__in=PROMOTER_KINDS
+        ).order_by("name", "pk")
+        return {
+            f"{alias}_id": Subquery(organisations.values("pk")[:1]),
+            f"{alias}_name": Subquery(organisations.values("name")[:1]),
+        }
+
+    named = _entity_dimension("promoter", _("Promoter organisation"), "", _("No promoter"))
+    return Dimension(
+        key=named.key,
+        label=named.label,
+        columns=columns,
+        value=named.value,
+        value_label=named.value_label,
+        order=named.order,
+    )
+
+
+def _text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
+    return Dimension(
+        key=key,
+        label=label,
+        columns=lambda prefix, alias: {alias: F(f"{prefix}{path}")},
+        value=lambda row, alias: row[alias] or NONE,
+        value_label=lambda row, alias: label_format.format(row[alias]) if row[alias] else str(missing),
+        order=lambda row, alias: (row[alias] or LAST,),
+    )
+
+
+def _traject() -> Dimension:
+    return Dimension(
+        key="traject",
+        label=_("Traject"),
+        columns=lambda prefix, alias: {
+            f"{alias}_code": F(f"{prefix}traject__code"),
+            f"{alias}_name": F(f"{prefix}traject__name"),
+            f"{alias}_start": F(f"{prefix}traject__start_date"),
+        },
+        value=lambda row, alias: row[f"{alias}_code"],
+        value_label=lambda row, alias: row[f"{alias}_name"],
+        order=lambda row, alias: (row[f"{alias}_start"], row[f"{alias}_code"]),
+    )
+
+
+def _nace_section() -> Dimension:
+    named = _choice_label(NaceSection, _("No NACE code"))
+    return Dimension(
+        key="nace_section",
+        label=_("NACE section"),
+        columns=lambda prefix, alias: {alias: nace_section_expression(f"{prefix}company__nace_code")},
+        value=lambda row, alias: row[alias] or NONE,
+        value_label=lambda row, alias: f"{row[alias]} – {named(row[alias])}" if row[alias] else named(NONE),
+        order=lambda row, alias: (row[alias] or LAST,),
+    )
+
+
+def _decision_year() -> Dimension:
+    return Dimension(
+        key="decision_year",
+        label=_("Year of the decision"),
+        columns=lambda prefix, alias: {alias: ExtractYear(f"{prefix}decided_on")},
+        value=lambda row, alias: str(row[alias]),
+        value_label=lambda row, alias: str(row[alias]),
+        order=lambda row, alias: (row[alias],),
+    )
+
+
+def _decision_quarter() -> Dimension:
+    return Dimension(
+        key="decision_quarter",
+        label=_("Quarter of the decision"),
+        columns=lambda prefix, alias: {
+            f"{alias}_year": ExtractYear(f"{prefix}decided_on"),
+            f"{alias}_quarter": ExtractQuarter(f"{prefix}decided_on"),
+        },
+        value=lambda row, alias: f"{row[f'{alias}_year']}-Q{row[f'{alias}_quarter']}",
+        value_label=lambda row, alias: str(
+            _("Q%(quarter)s %(year)s") % {"quarter": row[f"{alias}_quarter"], "year": row[f"{alias}_year"]}
+        ),
+        order=lambda row, alias: (row[f"{alias}_year"], row[f"{alias}_quarter"]),
+    )
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    dimension.key: dimension
+    for dimension in (
+        _traject(),
+        _choice_dimension(
+            "size_class", _("Size class at approval"), "size_class_at_approval", SizeClass, _("Unknown")
+        ),
+        _choice_dimension("province", _("Province"), "company__province", Province, _("No province")),
+        _nace_section(),
+        _text_dimension(
+            "joint_committee",
+            _("Joint committee"),
+            "company__joint_committee",
+            _("No joint committee"),
+            label_format="PC {}",
+        ),
+        _entity_dimension(
+            "sector_fund", _("Referring sector fund"), "referral__sector_fund", _("No referral")
+        ),
+        _entity_dimension("project", _("Project"), "project", _("No project")),
+        _promoter(),
+        _decision_year(),
+        _decision_quarter(),
+    )
+}
+
+
+# -- measures ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    """What is counted or summed: the rows it starts from as of a date, the path from them to their
+    application, and one aggregate per column."""
+
+    key: str
+    label: object
+    rows: Callable[[datetime.date], QuerySet]
+    to_application: str  # "" when the rows are applications
+    columns: Sequence[tuple[str, object, Callable[[], object]]]  # key, label, aggregate
+    is_amount: bool = False
+
+
+def _approved_companies(as_of: datetime.date) -> QuerySet:
+    return Application.objects.filter(pk__in=latest_approvals_as_of(as_of).values("pk"))
+
+
+def _places_taken(as_of: datetime.date) -> QuerySet:
+    return approved_as_of(as_of).filter(capacity_period__isnull=False, capacity_period__start__lte=as_of)
+
+
+def _completed(as_of: datetime.date) -> QuerySet:
+    return Application.objects.filter(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
+
+
+def _sessions(as_of: datetime.date) -> QuerySet:
+    return CoachingSession.objects.filter(date__lte=as_of)
+
+
+def _committed(as_of: datetime.date) -> QuerySet:
+    return ApplicationFunding.objects.filter(application__in=approved_as_of(as_of).values("pk"))
+
+
+def _count(what: str = "pk"):
+    return lambda: Count(what, distinct=True)
+
+
+MEASURES: dict[str, Measure] = {
+    measure.key: measure
+    for measure in (
+        Measure(
+            "approved_companies",
+            _("Approved companies"),
+            _approved_companies,
+            "",
+            [("companies", _("Approved companies"), _count("company_id"))],
+        ),
+        Measure(
+            "applications_approved",
+            _("Applications approved"),
+            approved_as_of,
+            "",
+            [("applications", _("Applications approved"), _count())],
+        ),
+        Measure(
+            "places_taken", _("Places taken"), _places_taken, "", [("places", _("Places taken"), _count())]
+        ),
+        Measure(
+            "trajectories_completed",
+            _("Trajectories completed"),
+            _completed,
+            "",
+            [("completed", _("Trajectories completed"), _count())],
+        ),
+        Measure(
+            "coaching_hours",
+            _("Coaching hours"),
+            _sessions,
+            "application__",
+            [("hours", _("Coaching hours"), lambda: Sum("hours"))],
+            is_amount=True,
+        ),
+        Measure(
+            "amount_committed",
+            _("Amount committed per source"),
+            _committed,
+            "application__",
+            [
+                *(
+                    (code.value, code.label, lambda code=code: Sum("amount", filter=Q(source__code=code)))
+                    for code in FUNDING_COLUMNS
+                ),
+                ("total", _("Total"), lambda: Sum("amount")),
+            ],
+            is_amount=True,
+        ),
+    )
+}
+
+
+class BreakdownError(ValueError):
+    """A breakdown asked for with a dimension or measure that does not exist; ``code`` says which."""
+
+    def __init__(self, message: str, code: str, field: str):
+        super().__init__(message)
+        self.message, self.code, self.field = message, code, field
+
+
+def check_parameters(by: Sequence[str], measure: str) -> None:
+    """Refuse (BreakdownError) a breakdown without dimensions, with more than three, an unknown or a
+    repeated one, or an unknown measure."""
+    check_dimensions(by)
+    check_measure(measure)
+
+
+def check_dimensions(by: Sequence[str]) -> None:
+    """Refuse (BreakdownError) no dimensions, more than three, an unknown or a repeated one."""
+    names = ", ".join(DIMENSIONS)
+    if not by:
+        raise BreakdownError(
+            str(_("Choose one to three dimensions: %(names)s.") % {"names": names}), "no_dimension", "by"
+        )
+    unknown = [name for name in by if name not in DIMENSIONS]
+    if unknown:
+        raise BreakdownError(
+            str(
+                _("Unknown dimension %(name)s: choose from %(names)s.") % {"name": unknown[0], "names": names}
+            ),
+            "unknown_dimension",
+            "by",
+        )
+    if len(set(by)) != len(by):
+        raise BreakdownError(str(_("Choose each dimension once.")), "duplicate_dimension", "by")
+    if len(by) > MAX_DIMENSIONS:
+        raise BreakdownError(
+            str(_("Choose at most %(max)d dimensions.") % {"max": MAX_DIMENSIONS}),
+            "too_many_dimensions",
+            "by",
+        )
+
+
+def check_measure(measure: str) -> None:
+    """Refuse (BreakdownError) an unknown measure."""
+    if measure not in MEASURES:
+        raise BreakdownError(
+            str(_("Unknown measure: choose one of %(names)s.") % {"names": ", ".join(MEASURES)}),
+            "unknown_measure",
+            "measure",
+        )
+
+
+def _figure(value, is_amount: bool) -> int | str:
+    return str(to_cents(Decimal(value or 0))) if is_amount else int(value or 0)
+
+
+def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> BreakdownFigures:
+    """Return ``measure`` as of ``as_of`` per combination of the dimensions ``by``, and its total.
+
+    Only combinations with figures are listed, ordered dimension by dimension; each dimension lists the
+    values that occur, in that order, with their Dutch labels. See the module's documentation for what
+    each measure and dimension counts. Refuses (BreakdownError) what ``check_parameters`` refuses.
+    """
+    check_parameters(by, measure)
+    chosen = MEASURES[measure]
+    aliases = [f"d{index}" for index in range(len(by))]
+    dimensions = [DIMENSIONS[name] for name in by]
+    aggregates = {key: aggregate() for key, _label, aggregate in chosen.columns}
+
+    rows = chosen.rows(as_of)
+    group_columns: dict = {}
+    for dimension, alias in zip(dimensions, aliases, strict=True):
+        group_columns.update(dimension.columns(chosen.to_application, alias))
+    grouped = rows.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
+    found = list(grouped)
+    total = rows.aggregate(**aggregates)
+
+    with translation.override(settings.LANGUAGE_CODE):  # the figures read the same whoever asks
+        found.sort(
+            key=lambda row: tuple(
+                part
+                for dimension, alias in zip(dimensions, aliases, strict=True)
+                for part in dimension.order(row, alias)
+            )
+        )
+        values: list[dict[str, str]] = [{} for _dimension in dimensions]
+        cells: list[Cell] = []
+        for row in found:
+            keys = []
+            for index, (dimension, alias) in enumerate(zip(dimensions, aliases, strict=True)):
+                value = dimension.value(row, alias)
+                values[index].setdefault(value, dimension.value_label(row, alias))
+                keys.append(value)
+            cells.append(
+                {"keys": keys, "values": [_figure(row[key], chosen.is_amount) for key in aggregates]}
+            )
+        return {
+            "by": list(by),
+            "measure": measure,
+            "measure_label": str(chosen.label),
+            "dimensions": [
+                {
+                    "key": dimension.key,
+                    "label": str(dimension.label),
+                    "values": [{"value": value, "label": label} for value, label in values[index].items()],
+                }
+                for index, dimension in enumerate(dimensions)
+            ],
+            "columns": [{"key": key, "label": str(label)} for key, label, _aggregate in chosen.columns],
+            "rows": cells,
+            "total": [_figure(total[key], chosen.is_amount) for key in aggregates],
+        }
