@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, FundingSource
 from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
-from reporting.models import AnswerStatement, ReportRequest, StatisticsSnapshot
+from reporting.models import AnswerStatement, ReportRequest, SizeTable, SizeTableRow, StatisticsSnapshot
 from tests.factories import (
     AidLineFactory,
     ApplicationFactory,
@@ -37,6 +37,27 @@ pytestmark = pytest.mark.django_db
 def statement(**fields):
     values = {"question": 244, "answer": 6, "valid_from": datetime.date(2025, 6, 1), "text": "Ik verwacht …"}
     return AnswerStatement.objects.create(**{**values, **fields})
+
+
+def size_table_row(**fields):
+    values = {
+        "nace_section": "C",
+        "province": "antwerpen",
+        "staff_from": 10,
+        "staff_to": 19,
+    }
+    table = SizeTable.objects.create(
+        reference_date=datetime.date(2024, 12, 31), source="Statbel", uploaded_by=UserFactory()
+    )
+    return SizeTableRow.objects.create(
+        table=table, line=2, size_class="small", enterprises=5, **{**values, **fields}
+    )
+
+
+def same_cell_again(row):
+    """Add to ``row``'s table a second line for the same section, province and band."""
+    row.pk, row.line = None, row.line + 1
+    return row.save()
 
 
 def evaluation(**scores):
@@ -288,6 +309,12 @@ VIOLATIONS = {
         statement(traject=TrajectFactory(code="werk")) for _ in range(2)
     ],
     "answerstatement_unique_per_answer_and_day": lambda: [statement() for _ in range(2)],
+    "sizetablerow_unique_cell": lambda: same_cell_again(size_table_row()),
+    "sizetablerow_nace_section_valid": lambda: size_table_row(nace_section="Z"),
+    "sizetablerow_province_valid": lambda: size_table_row(province="zeeland"),
+    "sizetablerow_band_ordered": lambda: size_table_row(staff_from=19, staff_to=10),
+    # 40 to 60 staff crosses from small into medium.
+    "sizetablerow_band_within_size_class": lambda: size_table_row(staff_from=40, staff_to=60),
     "reportrequest_format_valid": lambda: report(format="odt"),
     "reportrequest_status_valid": lambda: report(status="lost"),
     "reportrequest_progress_at_most_100": lambda: report(progress=101),
