@@ -1,9 +1,8 @@
 """The reporting API: the figures of a report kind as of a date, and the report requests.
 
 ``/api/v1/statistics/pq<number>/`` gives every figure of a registered question as of a date,
-``/api/v1/statistics/esf/`` the ESF+ monitoring figures.
-``/api/v1/statistics/<key>/`` those of every other registered kind (the breakdown), with its parameters
-in the query string.
+``/api/v1/statistics/<key>/`` those of every other registered kind (the breakdown, the reach, the ESF+
+monitoring), with its parameters in the query string.
 ``/api/v1/report-requests/`` asks for a report, follows its progress, downloads it and retries a failed one.
 The cabinet, officers and administrators share the requests (they hold aggregated figures only, and an
 identical request returns the one already there, whoever asked for it); everyone else gets 403.
@@ -33,9 +32,6 @@ from reporting.questions import Question
 from reporting.selectors import question_figures, report_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
 from reporting.services import report_jobs, report_requests
-from reporting.statistics import reach
-from reporting.statistics.esf import ESFReportSerializer, esf_report
-from reporting.statistics.reach_schema import ReachFiguresSerializer
 from voorsprong.api import (
     DETAIL_ERRORS,
     StrictBodyMixin,
@@ -95,31 +91,6 @@ def figures_view(question: Question) -> type[APIView]:
 
     FiguresView.__name__ = FiguresView.__qualname__ = f"PQ{question.number}View"
     return FiguresView
-
-
-class ESFView(APIView):
-    """The ESF+ monitoring figures as of a date (reporting.statistics.esf)."""
-
-    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
-
-    @extend_schema(
-        **describe(
-            "The ESF+ monitoring figures",
-            "Per traject (the ESF+ operation), cumulative since its start up to a date (`as_of`, required): "
-            "the common output indicator EECO19, the supported micro, small and medium-sized enterprises, "
-            "and the supported entities by type (micro, small, medium, large, non-profit, size not "
-            "declared), each company once, by its size class at approval; then all operations together, "
-            "each company once. Approved as of the date as question 244 counts, with a fingerprint of the "
-            "figures. Aggregates only, never a company.",
-            who="the cabinet and officers.",
-        ),
-        parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
-        ],
-        responses={200: ESFReportSerializer, **error_responses(400, 401, 403)},
-    )
-    def get(self, request):
-        return Response(ESFReportSerializer(esf_report(as_of_from(request.query_params))).data)
 
 
 # Query parameters that are not the kind's: the date, and DRF's choice of renderer.
@@ -323,43 +294,3 @@ class ReportRequestViewSet(
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": self.request.build_absolute_uri(url)},
         )
-
-
-class ReachView(APIView):
-    """``GET /api/v1/statistics/reach/?as_of=&by=``: the reach against the whole population."""
-
-    permission_classes = [role_permission(Role.CABINET, Role.OFFICER)]
-
-    @extend_schema(
-        **describe(
-            "The reach of the trajects against all enterprises",
-            "Per province, NACE section or size class (`by`, required) as of a date (`as_of`, required): "
-            "the active enterprises with a seat in Flanders or Brussels (the population), those approved in "
-            "any traject by then (reached), the reach per 1,000 enterprises and the representation ratio "
-            "(share among the reached ÷ share in the population; below 1 is under-reached), with totals. By "
-            "size class the population comes from the table of enterprises per size band officers upload; "
-            "without one `size_table` and every population are null. Counts only, never a company.",
-            who="the cabinet and officers.",
-            refusals={400: ("invalid_date", "unknown_breakdown")},
-        ),
-        parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
-            OpenApiParameter(
-                "by", OpenApiTypes.STR, required=True, enum=list(reach.BY), description="The cells."
-            ),
-        ],
-        responses={200: ReachFiguresSerializer, **error_responses(400, 401, 403)},
-    )
-    def get(self, request):
-        try:
-            as_of = as_of_from(request.query_params)
-        except ValidationError as error:
-            raise WorkflowRefusal(error.detail["as_of"][0], "invalid_date", "as_of") from error
-        by = request.query_params.get("by", "")
-        if by not in reach.BY:
-            raise WorkflowRefusal(
-                _("Choose the cells: by=%(choices)s.") % {"choices": "|".join(reach.BY)},
-                "unknown_breakdown",
-                "by",
-            )
-        return Response(ReachFiguresSerializer(reach.reach_figures(as_of, by)).data)

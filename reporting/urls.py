@@ -27,8 +27,6 @@ urlpatterns = [
         )
         for question in questions()
     ),
-    path("api/v1/statistics/esf/", api.ESFView.as_view(), name="statistics-esf"),
-    path("api/v1/statistics/reach/", api.ReachView.as_view(), name="statistics-reach"),
     # The figures of every other registered kind, with its parameters.
     *(
         path(

@@ -464,7 +464,7 @@ def test_a_question_takes_no_parameters_and_an_unknown_kind_is_refused(world):
         REQUESTS, {"kind": "bereik", "as_of": "2025-06-30", "format": "pdf"}, format="json"
     )
     assert (response.status_code, response.json()["code"]) == (400, "unknown_kind")
-    assert response.json()["kind"] == ["Kies een van de soorten rapport pq244, breakdown."]
+    assert response.json()["kind"] == ["Kies een van de soorten rapport pq244, breakdown, esf, reach."]
     assert not ReportRequest.objects.exists()
 
 

@@ -202,7 +202,7 @@ def test_the_cabinet_and_officers_get_the_figures_with_their_fingerprint(world, 
     assert response.status_code == 200
     body = response.json()
     assert body == esf_report(AS_OF)
-    assert list(body) == ["as_of", "operations", "all_operations", "fingerprint"]
+    assert list(body) == ["kind", "as_of", "operations", "all_operations", "fingerprint"]
     assert body["as_of"] == "2025-11-26" and len(body["fingerprint"]) == 64
     # Nothing in the figures names a company.
     assert "Onderneming" not in json.dumps(body)
@@ -223,7 +223,7 @@ def test_as_of_is_required_and_must_be_a_date_said_in_dutch(world, query):
     response = client_for(UserFactory(role=Role.CABINET)).get(URL, query, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert list(response.json()) == ["detail", "code", "as_of"]
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "invalid_date"
     assert response.json()["as_of"][0] in (
         "Geef de datum van de cijfers: as_of=YYYY-MM-DD.",
         "Geen datum: geef ze als YYYY-MM-DD.",

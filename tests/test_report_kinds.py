@@ -146,7 +146,7 @@ def test_the_command_writes_it(approvals_kind, data, tmp_path):
 
 
 def test_the_registry_lists_questions_first_and_refuses_doubles_and_bad_keys(approvals_kind):
-    assert [kind.key for kind in kinds()] == ["pq244", KEY, "breakdown"]
+    assert [kind.key for kind in kinds()] == ["pq244", KEY, "breakdown", "esf", "reach"]
     assert get_kind("pq244").question.number == 244 and get_kind(KEY) is approvals_kind
     with pytest.raises(ValueError, match="registered already"):
         register(approvals_kind)

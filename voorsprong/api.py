@@ -259,11 +259,18 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
                 "detail and code as in every error; code is invalid for input that is not valid (or a "
                 "more specific one, such as invalid_date), with per field a list of messages and "
                 "non_field_errors for the request as a whole; code is parse_error for a body that cannot "
-                "be read as fields at all (not JSON, not an object, too large), without field messages."
+                "be read as fields at all (not JSON, not an object, too large), without field messages. "
+                "A field holding a list of objects (an SME declaration's enterprises) has its messages "
+                'per position and field instead: {"0": {"share": [...]}}.'
             ),
             "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
             "required": ["detail", "code"],
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object", "additionalProperties": {"type": "object"}},
+                ]
+            },
         }
 
 

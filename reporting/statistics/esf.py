@@ -31,7 +31,7 @@ from rest_framework import serializers
 from participants.models import Application
 from participants.selectors import approved_as_of, latest_approvals_as_of
 from reporting.documents import json_renderer, table_renderer
-from reporting.selectors import fingerprint
+from reporting.selectors import report_figures
 from trajects.models import Traject
 from trajects.size_classes import SME_CLASSES, SizeClass
 
@@ -77,6 +77,7 @@ class ESFFigures(TypedDict):
 class ESFReport(ESFFigures):
     """The figures with their date and fingerprint."""
 
+    kind: str
     as_of: str
     fingerprint: str
 
@@ -133,11 +134,9 @@ def esf_figures(as_of: datetime.date) -> ESFFigures:
 
 
 def esf_report(as_of: datetime.date) -> ESFReport:
-    """Return the figures as of ``as_of`` JSON-ready: ``as_of`` first, then the figures, then their
-    ``fingerprint`` (SHA-256 of the rest, as for the questions' figures)."""
-    report = {"as_of": as_of.isoformat(), **esf_figures(as_of)}
-    report["fingerprint"] = fingerprint(report)
-    return report
+    """Return the figures as of ``as_of`` JSON-ready, in the envelope of every report kind: ``kind`` and
+    ``as_of`` first, then the figures, then their ``fingerprint`` (SHA-256 of the rest)."""
+    return report_figures("esf", as_of)
 
 
 # -- the schema --------------------------------------------------------------------------------------------
@@ -170,6 +169,7 @@ class ESFOperationSerializer(ESFSupportedSerializer):
 
 
 class ESFReportSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="esf")
     as_of = serializers.DateField(
         help_text="The date of the figures, cumulative since each operation's start."
     )

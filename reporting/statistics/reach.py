@@ -49,7 +49,7 @@ from participants.models import Company
 from participants.nace import NaceSection, nace_section_expression
 from participants.selectors import companies_in_any_traject, latest_approvals_as_of
 from reporting.models import SizeTable, SizeTableRow
-from reporting.selectors import fingerprint
+from reporting.selectors import report_figures
 from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
 from trajects.size_classes import SizeClass
 
@@ -97,8 +97,13 @@ def size_table_as_of(as_of: datetime.date) -> SizeTable | None:
 
 def reach_figures(as_of: datetime.date, by: str) -> dict[str, Any]:
     """Return the reach as of ``as_of`` per cell of ``by`` (one of :data:`BY`), with the totals, JSON-ready
-    (counts as numbers, reach and ratios as decimal strings, ``"62.5"``, as question 244's shares) and a
-    fingerprint of the figures."""
+    (counts as numbers, reach and ratios as decimal strings, ``"62.5"``, as question 244's shares), in the
+    envelope of every report kind: ``kind`` and ``as_of`` first, the fingerprint of the figures last."""
+    return report_figures("reach", as_of, {"by": by})
+
+
+def reach_cells(as_of: datetime.date, by: str) -> dict[str, Any]:
+    """Return the reach's own figures as of ``as_of`` per cell of ``by``: the report kind's figures."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}.")
     table = None
@@ -107,15 +112,12 @@ def reach_figures(as_of: datetime.date, by: str) -> dict[str, Any]:
         cells = _size_class_cells(as_of, table)
     else:
         cells = _company_cells(as_of, by)
-    figures = {
-        "as_of": as_of.isoformat(),
+    return {
         "by": by,
         "size_table": _table_summary(table) if by == "size_class" and table else None,
         **_with_figures(cells),
         "reached_outside_population": companies_in_any_traject(as_of) - sum(c["reached"] for c in cells),
     }
-    figures["fingerprint"] = fingerprint(figures)
-    return figures
 
 
 # -- the cells -------------------------------------------------------------------------------------------

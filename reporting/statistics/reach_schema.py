@@ -48,6 +48,7 @@ class ReachSizeTableSerializer(serializers.Serializer):
 
 
 class ReachFiguresSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="reach")
     as_of = serializers.DateField()
     by = serializers.ChoiceField(choices=BY)
     size_table = ReachSizeTableSerializer(
