@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.geography import Province
-from reporting.models import AnswerStatement, Initiative, ReportRequest, SizeTable, StatisticsSnapshot
+from reporting.models import (
+    AnswerStatement,
+    Initiative,
+    ReportRequest,
+    SizeTable,
+    SizeTableRow,
+    StatisticsSnapshot,
+)
 from reporting.services import size_tables, statements
 from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
 from voorsprong import money
@@ -91,6 +98,25 @@ class SizeTableUploadForm(forms.ModelForm):
             if refusal.errors:
                 self.add_error(None, refusal.message)
         return data
+
+
+@admin.register(SizeTableRow)
+class SizeTableRowAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The cells of every uploaded size table, to check what an upload brought: they come with their table
+    (``SizeTableAdmin``) and are never changed."""
+
+    list_display = (
+        "table",
+        "line",
+        "nace_section",
+        "province",
+        "staff_from",
+        "staff_to",
+        "size_class",
+        "enterprises",
+    )
+    list_filter = ("table", "size_class", "province", "nace_section")
+    list_select_related = ("table",)
 
 
 @admin.register(SizeTable)

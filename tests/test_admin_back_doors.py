@@ -52,7 +52,14 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import AnswerStatement, Initiative, ReportRequest, SizeTable, StatisticsSnapshot
+from reporting.models import (
+    AnswerStatement,
+    Initiative,
+    ReportRequest,
+    SizeTable,
+    SizeTableRow,
+    StatisticsSnapshot,
+)
 from reporting.services.size_tables import import_size_table
 from tests.factories import (
     AidLineFactory,
@@ -176,6 +183,7 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     CoachingSession: read_only(lambda w: CoachingSessionFactory(application=w.approved(), date=w.today)),
     Evaluation: read_only(lambda w: EvaluationFactory(application=w.completed())),  # the company's link
     RelatedEnterprise: read_only(lambda w: api_sme_declaration(w).enterprises.get()),  # with a declaration
+    SizeTableRow: read_only(lambda w: _size_table(w).rows.get()),  # with its uploaded table
     ApplicationFunding: read_only(
         lambda w: ApplicationFundingFactory(application=w.approved(), source=w.sources["eu"])
     ),  # approvals commit it, withdrawals give it back

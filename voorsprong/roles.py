@@ -60,6 +60,7 @@ _OFFICER = {
     "reporting.statisticssnapshot": (VIEW,),
     # The tables of enterprises per size band: uploaded whole, never changed (a new upload replaces one).
     "reporting.sizetable": (VIEW, ADD),
+    "reporting.sizetablerow": (VIEW,),
     "voorsprong.user": (VIEW,),
 }
 
