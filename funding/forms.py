@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from funding.models import FundingSourceCode
 from trajects.models import CapacityPeriod, Traject
+from voorsprong.forms import day_input
 
 
 class BudgetFilterForm(forms.Form):
@@ -22,13 +23,7 @@ class BudgetFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Capacity period"),
     )
-    # A text input in the back office's notation (26/11/2025; 2025-11-26 is accepted too): a browser's
-    # own date input writes the browser's language's notation, not the page's.
-    as_of = forms.DateField(
-        required=False,
-        label=gettext_lazy("As of"),
-        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("dd/mm/yyyy"), "size": 10}),
-    )
+    as_of = forms.DateField(required=False, label=gettext_lazy("As of"), widget=day_input())
 
     def criteria(self) -> dict:
         """Return the selector's arguments: the valid filters, or everything as of today when none are

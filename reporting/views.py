@@ -29,15 +29,12 @@ from reporting.services import report_requests
 from reporting.statistics import reach
 from reporting.statistics.breakdown import DIMENSIONS, MAX_DIMENSIONS, MEASURES
 from reporting.statistics.reach_documents import count, per_thousand, ratio, reach_chart, under_reached
+from voorsprong.forms import day_input
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
 RECENT_REQUESTS = 20
 SNAPSHOT_DATES_OFFERED = 90
-
-
-def _date_widget(**attrs) -> forms.DateInput:
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", **attrs})
 
 
 def _question_choices(compared: bool = False) -> list[tuple[int, str]]:
@@ -50,7 +47,7 @@ def _question_choices(compared: bool = False) -> list[tuple[int, str]]:
 
 class ReportForm(forms.Form):
     question = forms.TypedChoiceField(label=gettext_lazy("Parliamentary question"), coerce=int)
-    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=_date_widget())
+    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input())
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ReportFormat.choices, initial="pdf")
 
     def __init__(self, *args, **kwargs):
@@ -64,9 +61,9 @@ class CompareForm(forms.Form):
     question = forms.TypedChoiceField(
         label=gettext_lazy("Parliamentary question"), coerce=int, required=False, empty_value=None
     )
-    since = forms.DateField(label=gettext_lazy("Since"), widget=_date_widget(list="snapshot-dates"))
+    since = forms.DateField(label=gettext_lazy("Since"), widget=day_input(list="snapshot-dates"))
     until = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=_date_widget(list="snapshot-dates")
+        label=gettext_lazy("Until"), required=False, widget=day_input(list="snapshot-dates")
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +85,7 @@ class CompareForm(forms.Form):
 class ReachForm(forms.Form):
     """The date and the cells of the reach the page shows (a form of its own: prefix ``bereik``)."""
 
-    as_of = forms.DateField(label=gettext_lazy("As of"), widget=_date_widget())
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
     by = forms.ChoiceField(
         label=gettext_lazy("Per"),
         choices=[
@@ -114,6 +111,9 @@ def _reach(query) -> dict:
     return {
         "form": form,
         "figures": figures,
+        "download": KindReportForm(
+            "reach", parameters={"by": data["by"]}, initial={"as_of": data["as_of"], "format": "pdf"}
+        ),
         "chart": chart.svg if chart else None,
         "as_of": data["as_of"],
         "table_date": figures["size_table"] and as_date(figures["size_table"]["reference_date"]),
@@ -151,7 +151,7 @@ def _dimension_field(position: int) -> forms.ChoiceField:
 class OverviewForm(forms.Form):
     """The own overview: a date, one to three dimensions and a measure (read from the query string)."""
 
-    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=_date_widget())
+    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input())
     dimension_1 = _dimension_field(1)
     dimension_2 = _dimension_field(2)
     dimension_3 = _dimension_field(3)
@@ -171,16 +171,20 @@ class OverviewForm(forms.Form):
         return data
 
 
-class OverviewReportForm(forms.Form):
-    """Downloading the overview shown: its parameters as shown, and a format."""
+class KindReportForm(forms.Form):
+    """Downloading figures the page showed, through the report jobs: the kind (a hidden field, as are its
+    date and parameters) and a format among those the kind is made in."""
 
-    as_of = forms.DateField()
-    by = forms.CharField(max_length=200)
-    measure = forms.CharField(max_length=40)
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=lambda: [(fmt, dict(ReportFormat.choices)[fmt]) for fmt in get_kind(BREAKDOWN).formats],
-    )
+    as_of = forms.DateField(widget=forms.HiddenInput)
+    format = forms.ChoiceField(label=gettext_lazy("Format"))
+
+    def __init__(self, kind: str, *args, parameters: dict | None = None, date_shown=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if date_shown:  # the user picks the date here, rather than taking the one the page showed
+            self.fields["as_of"] = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
+        self.kind = get_kind(kind)
+        self.parameters = parameters or {}
+        self.fields["format"].choices = [(fmt, dict(ReportFormat.choices)[fmt]) for fmt in self.kind.formats]
 
 
 def _overview(query) -> dict:
@@ -203,30 +207,32 @@ def _overview(query) -> dict:
         "title": breakdown_documents.title(figures),
         "table": breakdown_documents.table(figures),
         "chart": breakdown_documents.page_chart(figures),
-        "download": OverviewReportForm(
-            initial={
-                "as_of": data["as_of"],
-                "by": ",".join(data["by"]),
-                "measure": data["measure"],
-                "format": "xlsx",
-            }
+        "download": KindReportForm(
+            BREAKDOWN,
+            parameters={"by": ",".join(data["by"]), "measure": data["measure"]},
+            initial={"as_of": data["as_of"], "format": "xlsx"},
         ),
     }
 
 
-def _ask_for_overview(request):
-    """Queue the own overview's report as the page showed it; a refusal is shown as a message."""
-    form = OverviewReportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("This overview cannot be made: choose it again."))
+def _ask_for_kind_report(request):
+    """Queue the report of a kind as the page showed it (the own overview, the reach, the ESF+
+    monitoring): its parameters come as the page sent them and the kind checks them; a refusal is shown
+    as a message."""
+    try:
+        form = KindReportForm(request.POST.get("kind", ""), request.POST)
+    except UnknownKind:
+        form = None
+    if form is None or form.kind.question is not None or not form.is_valid():
+        messages.error(request, _("This report cannot be made: choose it again."))
         return redirect("reports:list")
-    data = form.cleaned_data
+    names = form.kind.parameters().fields if form.kind.parameters else {}
     try:
         report = report_requests.request_report(
-            kind=BREAKDOWN,
-            parameters={"by": data["by"], "measure": data["measure"]},
-            as_of=data["as_of"],
-            fmt=data["format"],
+            kind=form.kind.key,
+            parameters={name: request.POST.get(name, "") for name in names},
+            as_of=form.cleaned_data["as_of"],
+            fmt=form.cleaned_data["format"],
             by=request.user,
         )
     except WorkflowRefusal as refusal:
@@ -295,8 +301,8 @@ def _comparison(query) -> dict:
 
 @role_required(*report_requests.REPORT_ROLES)
 def report_list(request):
-    if request.method == "POST" and request.POST.get("kind") == BREAKDOWN:
-        return _ask_for_overview(request)
+    if request.method == "POST" and "kind" in request.POST:
+        return _ask_for_kind_report(request)
     form = ReportForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
@@ -327,6 +333,9 @@ def report_list(request):
             "comparison": _comparison(request.GET),
             "reach": _reach(request.GET),
             "overview": _overview(request.GET),
+            "esf": KindReportForm(
+                "esf", initial={"as_of": timezone.localdate(), "format": "xlsx"}, date_shown=True
+            ),
             "breakdown": BREAKDOWN,
             "status_labels": dict(ReportStatus.choices),
         },

@@ -319,3 +319,28 @@ class TestTheDemoData:
     @pytest.mark.parametrize("day", [datetime.date(2024, 6, 30), datetime.date(2026, 11, 1)])
     def test_other_dates(self, day):
         assert_equal_to_question_244(day)
+
+
+def test_the_cabinet_asks_for_the_esf_export_on_its_page(
+    world, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from reporting.models import ReportRequest, ReportStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(UserFactory(role=Role.CABINET))
+    page = client.get(reverse("reports:list")).content.decode()
+    assert 'data-testid="esf-download"' in page and "ESF+-monitoring" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:list"), {"kind": "esf", "as_of": "26/11/2025", "format": "xlsx"})
+    report = ReportRequest.objects.get()
+    assert (report.kind, report.as_of, report.format, report.status) == (
+        "esf",
+        AS_OF,
+        "xlsx",
+        ReportStatus.DONE,
+    )
+    workbook = load_workbook(report.file.path)
+    cells = {str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row}
+    assert any("EECO19" in cell for cell in cells)

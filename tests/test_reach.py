@@ -507,3 +507,48 @@ def test_the_document_comes_in_every_format_from_the_same_figures(population):
     assert b"Antwerpen;10;2;200,0;1,25" in files["csv"]
     assert b'"representation_ratio": "0.78"' in files["json"]
     assert "layout" in steps and "charts" in steps
+
+
+def test_the_page_makes_the_reach_shown_into_a_document_through_the_jobs(
+    population, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from reporting.models import ReportRequest, ReportStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(UserFactory(role=Role.CABINET))
+    shown = client.get(reverse("reports:list"), {"bereik-as_of": "26/11/2025", "bereik-by": "province"})
+    download = shown.context["reach"]["download"]
+    assert (download.kind.key, download.parameters) == ("reach", {"by": "province"})
+    assert 'data-testid="reach-download"' in shown.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:list"),
+            {"kind": "reach", "as_of": "2025-11-26", "by": "province", "format": "pdf"},
+        )
+    assert response.status_code == 302
+    report = ReportRequest.objects.get()
+    assert (report.kind, report.parameters, report.format, report.status) == (
+        "reach",
+        {"by": "province"},
+        "pdf",
+        ReportStatus.DONE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"kind": "reach", "as_of": "2025-11-26", "by": "gemeente", "format": "pdf"}, "Kies de indeling"),
+        ({"kind": "reach", "as_of": "2025-11-26", "by": "province", "format": "odt"}, "kies het opnieuw"),
+        ({"kind": "bogus", "as_of": "2025-11-26", "format": "pdf"}, "kies het opnieuw"),
+        # A question is asked for with the question's own form, not as a kind of its own.
+        ({"kind": "pq244", "as_of": "2025-11-26", "format": "pdf"}, "kies het opnieuw"),
+    ],
+)
+def test_the_page_refuses_a_report_it_cannot_make_and_saves_nothing(client, body, message):
+    from reporting.models import ReportRequest
+
+    client.force_login(UserFactory(role=Role.CABINET))
+    response = client.post(reverse("reports:list"), body, follow=True)
+    assert [message in str(shown) for shown in response.context["messages"]] == [True]
+    assert not ReportRequest.objects.exists()

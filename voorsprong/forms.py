@@ -1,0 +1,10 @@
+"""What the back office's forms share."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+
+def day_input(**attrs) -> forms.DateInput:
+    """Return a text input for a day in the back office's notation (26/11/2025; 2025-11-26 is accepted
+    too). A browser's own date input would write the notation of the browser's language, not the page's."""
+    return forms.DateInput(attrs={"placeholder": gettext_lazy("dd/mm/yyyy"), "size": 10, **attrs})
