@@ -51,6 +51,7 @@ from participants.models import (
     LegalForm,
     Milestone,
     Referral,
+    StopReason,
 )
 from trajects.size_classes import SizeClass
 from voorsprong.money import to_cents
@@ -212,10 +213,22 @@ REJECTION_REASONS = [
     "Dubbele financiering: de onderneming krijgt al steun voor dezelfde begeleiding.",
 ]
 NOT_AN_SME = "De onderneming is geen KMO en komt niet in aanmerking voor dit traject."
+# Why trajectories stop: three situations, each split over two reason codes with their weights and a text
+# (which "other" needs; the others mostly have one too). The situation is the draw the demo always made,
+# so every other draw (and figure) stays as it was; the code within it has a generator of its own.
 STOP_REASONS = [
-    "De onderneming heeft onvoldoende tijd om het traject verder te zetten.",
-    "Reorganisatie binnen de onderneming.",
-    "Wissel van zaakvoerder; het traject wordt later opnieuw bekeken.",
+    [
+        (StopReason.NO_TIME, 3, "De onderneming heeft onvoldoende tijd om het traject verder te zetten."),
+        (StopReason.ADMINISTRATIVE_BURDEN, 2, "De rapportering en de bewijsstukken vragen te veel werk."),
+    ],
+    [
+        (StopReason.REORGANISATION, 3, "Reorganisatie binnen de onderneming."),
+        (StopReason.BANKRUPTCY_OR_STOP, 1, "De onderneming stopt haar activiteiten."),
+    ],
+    [
+        (StopReason.OTHER, 3, "Wissel van zaakvoerder; het traject wordt later opnieuw bekeken."),
+        (StopReason.GOAL_REACHED, 2, ""),
+    ],
 ]
 WITHDRAWAL_REASON = "Ingetrokken op vraag van de onderneming."
 # Per block: pairs of companies linked into one single undertaking, and applications that declare other
@@ -262,6 +275,7 @@ class Block:
         self.rng = random.Random(f"voorsprong-demo-{block}")
         # A generator of their own, so the declarations leave every other draw (and figure) as it was.
         self.declaration_rng = random.Random(f"voorsprong-demo-declarations-{block}")
+        self.stop_rng = random.Random(f"voorsprong-demo-stops-{block}")
         self.fake = Faker("nl_BE")
         self.fake.seed_instance(block)
         self.programme = programme
@@ -450,7 +464,10 @@ class Block:
         if self.rng.random() < 0.07:
             stop = started + self.days(20, max(21, (planned_end - started).days * 2 // 3))
             application.status, application.ended_on = ApplicationStatus.STOPPED, min(stop, HORIZON)
-            application.reason = self.rng.choice(STOP_REASONS)
+            situation = self.rng.choice(STOP_REASONS)
+            weights = [weight for _code, weight, _text in situation]
+            code, _weight, text = self.stop_rng.choices(situation, weights=weights)[0]
+            application.stop_reason, application.reason = code, text
         elif planned_end <= HORIZON:
             application.status, application.ended_on = ApplicationStatus.COMPLETED, planned_end
 

@@ -30,6 +30,7 @@ from participants.models import (
     Referral,
     RelatedEnterprise,
     SMEDeclaration,
+    StopReason,
 )
 from participants.selectors import capacity_periods_with_use, taken_places
 from participants.spreadsheets import SpreadsheetError
@@ -283,6 +284,7 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
         "traject",
         ApprovedStatusFilter,
         "status",
+        "stop_reason",
         ("company__size_class", admin.ChoicesFieldListFilter),
         ("company__province", admin.ChoicesFieldListFilter),
         "project",
@@ -304,6 +306,7 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
         "capacity_period",
         "size_class_at_approval",
         "reason",
+        "stop_reason",
         "state_aid",
         "created_at",
         "updated_at",
@@ -442,6 +445,7 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
                 "name": transition.name,
                 "label": MOVE_LABELS[transition.name],
                 "reason": transition.needs_reason,
+                "stop_reasons": StopReason.choices if transition.needs_stop_reason else None,
             }
             for transition in services.transitions_from(application.status)
         ]
@@ -471,6 +475,8 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
             elif move in services.TRANSITIONS:
                 transition = services.TRANSITIONS[move]
                 arguments = {"reason": reason} if transition.needs_reason else {}
+                if transition.needs_stop_reason:
+                    arguments["stop_reason"] = request.POST.get("stop_reason", "")
                 changed = transition.service(application, by=request.user, **arguments)
                 done = _("The application is %(status)s.") % {"status": changed.get_status_display().lower()}
             else:

@@ -34,6 +34,7 @@ from participants.serializers import (
     HistoryEntrySerializer,
     ReferralSerializer,
     SMEDeclarationSerializer,
+    StopSerializer,
 )
 from trajects.filters import CapacityPeriodFilter
 from voorsprong.api import (
@@ -183,9 +184,19 @@ class CompanyViewSet(
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-def _transition_schema(summary: str, what: str, *, who: str, refusals: tuple[str, ...], request=None):
+def _transition_schema(
+    summary: str,
+    what: str,
+    *,
+    who: str,
+    refusals: tuple[str, ...],
+    request=None,
+    invalid: tuple[str, ...] = (),
+):
+    """Document a workflow action: its 409 ``refusals`` and the codes of a wrong value (400) it has."""
+    answers = {409: refusals, **({400: ("invalid", *invalid)} if invalid else {})}
     return extend_schema(
-        **describe(summary, what, who=who, refusals={409: refusals}),
+        **describe(summary, what, who=who, refusals=answers),
         request=request,
         responses={200: ApplicationSerializer, **error_responses(*TRANSITION_ERRORS)},
     )
@@ -316,14 +327,17 @@ class ApplicationViewSet(
 
     @_transition_schema(
         "Stop a trajectory early",
-        "Close a trajectory in progress as stopped, with a reason, as of today.",
+        "Close a trajectory in progress as stopped, as of today, with the reason as a code "
+        "(`stop_reason`: administrative_burden, no_time, reorganisation, bankruptcy_or_stop, goal_reached or "
+        "other) and optionally a text (`reason`), which the code other requires.",
         who="promoters (their organisation's applications) and officers.",
-        refusals=("invalid_transition", "reason_required"),
-        request=ReasonSerializer,
+        refusals=("invalid_transition",),
+        invalid=("stop_reason_required", "reason_required"),
+        request=StopSerializer,
     )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def stop(self, request, pk=None):
-        return self.act(services.stop_application, ReasonSerializer)
+        return self.act(services.stop_application, StopSerializer)
 
     @extend_schema(
         methods=["GET"],

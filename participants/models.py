@@ -207,9 +207,21 @@ APPROVED_STATUSES = (
 DECIDED_STATUSES = (*APPROVED_STATUSES, ApplicationStatus.REJECTED)
 STARTED_STATUSES = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED)
 ENDED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN)
-STATUSES_NEEDING_REASON = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.STOPPED)
+# A stopped application has a stop reason code instead; its text is needed only with StopReason.OTHER.
+STATUSES_NEEDING_REASON = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 # Decided and not rejected: approved, whatever happened since (also withdrawn after the approval).
 WAS_APPROVED = Q(decided_on__isnull=False) & ~Q(status=ApplicationStatus.REJECTED)
+
+
+class StopReason(models.TextChoices):
+    """Why a trajectory stopped before its end, as the promoter chooses it when stopping."""
+
+    ADMINISTRATIVE_BURDEN = "administrative_burden", _("Administrative burden")
+    NO_TIME = "no_time", _("No time")
+    REORGANISATION = "reorganisation", _("Reorganisation")
+    BANKRUPTCY_OR_STOP = "bankruptcy_or_stop", _("Bankruptcy or end of the business")
+    GOAL_REACHED = "goal_reached", _("Goal already reached")
+    OTHER = "other", _("Other")
 
 
 def _when_status_in(statuses, condition: Q) -> Q:
@@ -259,6 +271,13 @@ class Application(models.Model):
         related_name="decided_applications",
     )
     reason = models.TextField(_("reason"), blank=True)
+    stop_reason = models.CharField(
+        _("stop reason"),
+        max_length=24,
+        choices=StopReason.choices,
+        blank=True,
+        help_text=_("Why the trajectory stopped; only for a stopped application."),
+    )
     planned_cost = models.DecimalField(
         _("planned cost (EUR)"),
         max_digits=12,
@@ -335,6 +354,20 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=_when_status_in(STATUSES_NEEDING_REASON, ~Q(reason="")),
                 name="application_reason_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(stop_reason__in=StopReason.values) | Q(stop_reason=""),
+                name="application_stop_reason_valid",
+            ),
+            # A stop reason code exactly when stopped.
+            models.CheckConstraint(
+                condition=(Q(status=ApplicationStatus.STOPPED) & ~Q(stop_reason=""))
+                | (~Q(status=ApplicationStatus.STOPPED) & Q(stop_reason="")),
+                name="application_stop_reason_when_stopped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stop_reason=StopReason.OTHER) | ~Q(reason=""),
+                name="application_other_stop_reason_explained",
             ),
             models.CheckConstraint(
                 condition=(WAS_APPROVED & Q(size_class_at_approval__in=SizeClass.values))

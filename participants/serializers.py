@@ -18,6 +18,7 @@ from participants.models import (
     Referral,
     RelatedEnterprise,
     SMEDeclaration,
+    StopReason,
 )
 from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
@@ -83,6 +84,22 @@ class CompanySerializer(serializers.ModelSerializer):
         return services.save_company(instance, by=self.context["request"].user)
 
 
+class StopSerializer(serializers.Serializer):
+    """The body of stopping a trajectory: why, as a code, and a text that the code "other" needs."""
+
+    # Required like every field the API needs (400); an empty code is the service's refusal (409
+    # stop_reason_required), as in the portal and the admin.
+    stop_reason = serializers.ChoiceField(
+        choices=StopReason.choices, allow_blank=True, help_text=_("Why it stops.")
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        default="",
+        help_text=_("The explanation; required with the code other."),
+    )
+
+
 def known_company_field() -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=Company.objects.all(), error_messages={"does_not_exist": _("Unknown company: {pk_value}.")}
@@ -124,6 +141,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "started_on",
             "ended_on",
             "reason",
+            "stop_reason",
             "capacity_period",
             "size_class_at_approval",
             "planned_cost",
@@ -139,6 +157,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "started_on",
             "ended_on",
             "reason",
+            "stop_reason",
             "capacity_period",
             "size_class_at_approval",
         ]

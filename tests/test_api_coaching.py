@@ -101,7 +101,7 @@ def test_complete_and_stop(promoter, application):
     api.post(url(application, "sessions"), SESSION, format="json")
     before = saved_state(application)
     response = api.post(url(application, "stop"), {}, format="json")
-    assert (response.status_code, list(response.json())) == (400, ["detail", "code", "reason"])
+    assert (response.status_code, list(response.json())) == (400, ["detail", "code", "stop_reason"])
     assert saved_state(application) == before
     completed = api.post(url(application, "complete"))
     assert (completed.status_code, completed.json()["status"]) == (200, "completed")
@@ -109,11 +109,39 @@ def test_complete_and_stop(promoter, application):
     assert (refused.status_code, refused.json()["code"]) == (409, "invalid_transition")
 
 
-def test_stopping_keeps_the_reason(promoter, application):
+def test_stopping_keeps_the_reason_code_and_text(promoter, application):
     CoachingSessionFactory(application=application)
     Application.objects.filter(pk=application.pk).update(status="in_progress", started_on="2025-04-01")
-    response = client_for(promoter).post(url(application, "stop"), {"reason": "Faillissement"}, format="json")
-    assert (response.json()["status"], response.json()["reason"]) == ("stopped", "Faillissement")
+    response = client_for(promoter).post(
+        url(application, "stop"),
+        {"stop_reason": "bankruptcy_or_stop", "reason": "Faillissement"},
+        format="json",
+    )
+    assert (response.json()["status"], response.json()["stop_reason"], response.json()["reason"]) == (
+        "stopped",
+        "bankruptcy_or_stop",
+        "Faillissement",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"stop_reason": "bankrupt"}, "invalid", "stop_reason"),
+        ({"stop_reason": None}, "invalid", "stop_reason"),
+        ({"stop_reason": ""}, "stop_reason_required", "stop_reason"),
+        ({"stop_reason": "other"}, "reason_required", "reason"),
+        ({"stop_reason": "other", "reason": "  "}, "reason_required", "reason"),
+    ],
+)
+def test_stopping_without_a_valid_reason_code_is_refused(promoter, application, body, code, field):
+    api = client_for(promoter)
+    api.post(url(application, "sessions"), SESSION, format="json")
+    before = saved_state(application)
+    response = api.post(url(application, "stop"), body, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert field in response.json()
+    assert saved_state(application) == before
 
 
 def test_completing_before_any_session_is_refused(promoter, application):
@@ -135,7 +163,8 @@ def test_others_are_refused_and_change_nothing(application, role, sessions, acti
     assert stranger.get(url(application, "sessions")).status_code == sessions
     assert stranger.post(url(application, "sessions"), SESSION, format="json").status_code == sessions
     assert stranger.post(url(application, "complete")).status_code == actions
-    assert stranger.post(url(application, "stop"), {"reason": "x"}, format="json").status_code == actions
+    stop = {"stop_reason": "no_time"}
+    assert stranger.post(url(application, "stop"), stop, format="json").status_code == actions
     assert saved_state(application) == before
 
 

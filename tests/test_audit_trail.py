@@ -672,7 +672,12 @@ def portal_complete(w):
 def portal_stop(w):
     application = w.in_progress()
     w.start()
-    data = {"outcome": "stopped", "reason": "The company went bankrupt", "confirm": "on"}
+    data = {
+        "outcome": "stopped",
+        "stop_reason": "bankruptcy_or_stop",
+        "reason": "The company went bankrupt",
+        "confirm": "on",
+    }
     _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/afsluiten/", data))
     return application
 
@@ -976,8 +981,8 @@ WRITE_PATHS = [
         "api/application/stop",
         Application,
         "promoter",
-        _api_transition("promoter", "in_progress", "stop", {"reason": REASON}),
-        changed=["status", "ended_on", "reason"],
+        _api_transition("promoter", "in_progress", "stop", {"stop_reason": "other", "reason": REASON}),
+        changed=["status", "ended_on", "reason", "stop_reason"],
         reason=REASON,
     ),
     write_path("api/referral/create", Referral, "consultant", api_referral_create, CREATED),

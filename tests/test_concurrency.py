@@ -210,7 +210,11 @@ def test_an_officer_stopping_while_the_promoter_logs_an_earlier_session_loses_no
         )
         before = len(history_of(application))
         stopped, logged = race(
-            api_post(officer, action_url(application, "stop"), {"reason": "Bedrijf herstructureert"}),
+            api_post(
+                officer,
+                action_url(application, "stop"),
+                {"stop_reason": "reorganisation", "reason": "Bedrijf herstructureert"},
+            ),
             # Held before the start on record: the session moves the start back.
             api_post(promoter, sessions_url(application), SESSION),
         )

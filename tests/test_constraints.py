@@ -140,6 +140,12 @@ def started(**fields):
     return approved(**{"status": "in_progress", "started_on": datetime.date(2025, 4, 1), **fields})
 
 
+def stopped(**fields):
+    return started(
+        **{"status": "stopped", "ended_on": datetime.date(2025, 5, 1), "stop_reason": "no_time", **fields}
+    )
+
+
 def sme_declaration(**fields):
     values = {
         "company": CompanyFactory(),
@@ -191,6 +197,9 @@ VIOLATIONS = {
     "application_started_has_date": lambda: approved(status="in_progress"),
     "application_ended_has_date": lambda: started(status="completed"),
     "application_reason_given": lambda: application(status="rejected", decided_on=datetime.date(2025, 3, 10)),
+    "application_stop_reason_valid": lambda: stopped(stop_reason="bankrupt"),
+    "application_stop_reason_when_stopped": lambda: stopped(stop_reason=""),
+    "application_other_stop_reason_explained": lambda: stopped(stop_reason="other", reason=""),
     "application_decided_after_submitted": lambda: approved(decided_on=datetime.date(2025, 2, 1)),
     "application_started_after_decided": lambda: started(started_on=datetime.date(2025, 3, 1)),
     "application_ended_after_submitted": lambda: application(
@@ -358,6 +367,11 @@ def test_constraint_refuses(name):
         assert name in str(refused.value)
 
 
+def test_an_application_that_is_not_stopped_has_no_stop_reason():
+    with pytest.raises(IntegrityError, match="application_stop_reason_when_stopped"), transaction.atomic():
+        started(stop_reason="no_time")
+
+
 def test_the_same_rules_accept_valid_rows():
     """The counterpart of the refusals: the limits themselves are allowed."""
     CoachingSessionFactory(hours=Decimal("12.00"))
@@ -371,6 +385,8 @@ def test_the_same_rules_accept_valid_rows():
     for relation, share in (("partner", "25"), ("partner", "50"), ("linked", "50.01"), ("linked", "100")):
         related_enterprise(relation=relation, share=Decimal(share))
     approved(status="withdrawn", ended_on=datetime.date(2025, 4, 1), reason="Op vraag")
+    stopped(stop_reason="goal_reached", reason="")  # only "other" needs the text
+    stopped(stop_reason="other", reason="Zaakvoerder ziek")
     # A request refused by the officer who asked is a withdrawal; one signed off by another is the rule.
     officer = UserFactory()
     decided_override(status="refused", refusal_reason="Vergissing", requested_by=officer, decided_by=officer)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, BudgetOverrideStatus
 from participants import services
-from participants.models import Application, ApplicationStatus
+from participants.models import Application, ApplicationStatus, StopReason
 from tests.factories import (
     ApplicationFactory,
     CapacityPeriodFactory,
@@ -199,6 +199,7 @@ def test_the_buttons_are_the_moves_the_status_allows(client, officer, leren, sta
         else None,
         ended_on=TODAY if status in ("completed", "stopped", "withdrawn") else None,
         reason="Reden" if status in ("rejected", "stopped", "withdrawn") else "",
+        stop_reason="no_time" if status == "stopped" else "",
     )
     client.force_login(officer)
     response = page(client, application)
@@ -384,3 +385,45 @@ def test_the_page_of_an_application_in_progress_takes_a_fixed_number_of_queries(
     small = count_queries(client, application)
     grow(leren, application, officer, 20)
     assert count_queries(client, application) == small <= 35
+
+
+def _in_progress(leren, officer):
+    application = services.approve_application(submitted(leren), by=officer)
+    services.log_coaching_session(application, by=officer, date=TODAY, hours=Decimal("2"), kind="intake")
+    return application
+
+
+def test_the_stop_move_offers_the_reason_codes_and_keeps_the_one_chosen(client, officer, leren):
+    application = _in_progress(leren, officer)
+    client.force_login(officer)
+    html = page(client, application).content.decode()
+    form = html.split('id="move-stop"', 1)[1].split("</form>", 1)[0]
+    assert '<select name="stop_reason" id="stop-reason-stop" required>' in form
+    assert all(f'<option value="{code}">' in form for code in StopReason.values)
+    response = move(client, application, "stop", stop_reason="goal_reached", reason="")
+    assert ("success", "De aanvraag is stopgezet.") in shown(response)
+    application.refresh_from_db()
+    assert (application.status, application.stop_reason) == (
+        ApplicationStatus.STOPPED,
+        StopReason.GOAL_REACHED,
+    )
+    assert "Reden van stopzetting: Doel al bereikt" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"reason": "Geen tijd"}, "Kies waarom het traject stopt."),
+        ({"stop_reason": "sideways"}, "Kies waarom het traject stopt."),
+        ({"stop_reason": "other", "reason": " "}, "Beschrijf de andere reden waarom het traject stopt."),
+    ],
+)
+def test_the_stop_move_without_a_valid_reason_code_changes_nothing(client, officer, leren, data, message):
+    application = _in_progress(leren, officer)
+    client.force_login(officer)
+    before = Application.history.filter(id=application.pk).count()
+    response = move(client, application, "stop", **data)
+    assert ("error", message) in shown(response)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_PROGRESS
+    assert Application.history.filter(id=application.pk).count() == before

@@ -188,6 +188,7 @@ def test_a_tampered_link_is_not_found(client, completed, token):
             "status": ApplicationStatus.STOPPED,
             "started_on": datetime.date(2025, 4, 1),
             "ended_on": datetime.date(2025, 5, 1),
+            "stop_reason": "other",
             "reason": "Gestopt",
         },
     ],

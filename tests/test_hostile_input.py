@@ -490,10 +490,10 @@ ENDPOINTS = {
         "post",
         detail("application-stop", "in_progress"),
         "promoter",
-        base=lambda w: {"reason": "Faillissement"},
-        fields={"reason": "text"},
+        base=lambda w: {"stop_reason": "bankruptcy_or_stop", "reason": "Faillissement"},
+        fields={"stop_reason": "choice", "reason": "text"},
         stored={"reason": lambda w: Application.objects.get(pk=w.in_progress.pk).reason},
-        missing=("reason",),
+        missing=("stop_reason",),
     ),
     "application-sessions": Endpoint(
         "post",

@@ -371,3 +371,10 @@ def test_a_refusal_is_documented_with_every_code_of_the_workflow(schema):
     assert "**Who may call it:** officers." in approve
     token = schema["paths"]["/api/v1/auth/token/"]["post"]["description"]
     assert "403 `locked_out`" in token and "`forbidden`" not in token
+
+
+def test_stopping_documents_its_reason_codes(schema):
+    stop = schema["paths"]["/api/v1/applications/{id}/stop/"]["post"]
+    assert "400 `invalid`, `stop_reason_required`, `reason_required`" in stop["description"]
+    assert "409 `invalid_transition`" in stop["description"]
+    assert schema["components"]["schemas"]["StopRequest"]["required"] == ["stop_reason"]

@@ -1,6 +1,7 @@
 """The promoters' portal: scoping, filters, the sessions, closing, and who gets in."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from participants.kbo import format_kbo_number
-from participants.models import Application, ApplicationStatus, CoachingSession
+from participants.models import Application, ApplicationStatus, CoachingSession, StopReason
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.django_db
 LIST = "/trajecten/"
 SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": "4", "notes": ""}
 CONFIRMED = {"confirm": "on"}
+UNKNOWN_CHOICE = "Select a valid choice. %s is not one of the available choices."
 
 
 def detail(application):
@@ -238,7 +240,7 @@ def test_another_organisation_gets_404_and_changes_nothing(in_progress, stranger
     assert client.post(log_url(in_progress), SESSION).status_code == 404
     assert client.get(close_url(in_progress)).status_code == 404
     assert client.post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"}).status_code == 404
-    stop = {**CONFIRMED, "outcome": "stopped", "reason": "Nee"}
+    stop = {**CONFIRMED, "outcome": "stopped", "stop_reason": "no_time"}
     assert client.post(close_url(in_progress), stop).status_code == 404
     assert saved_state(in_progress) == before
 
@@ -313,7 +315,7 @@ def test_a_refused_session_shows_why_at_the_field_and_saves_nothing(
             {
                 "started_on": datetime.date(2025, 4, 1),
                 "ended_on": datetime.date(2025, 6, 1),
-                "reason": "Geen tijd",
+                "stop_reason": StopReason.NO_TIME,
             },
         ),
     ],
@@ -365,25 +367,55 @@ def test_the_promoter_marks_the_trajectory_completed(in_progress, promoter):
     assert "The trajectory is marked as completed." in client.get(detail(in_progress)).text
 
 
-@pytest.mark.parametrize("reason", ["", "   "])
-def test_stopping_needs_a_reason(in_progress, promoter, reason):
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"stop_reason": ""}, {"stop_reason": ["Choose why the trajectory stops."]}),
+        ({"stop_reason": "bankrupt"}, {"stop_reason": [UNKNOWN_CHOICE % "bankrupt"]}),
+        (
+            {"stop_reason": "other", "reason": "  "},
+            {"reason": ["Describe the other reason why the trajectory stops."]},
+        ),
+    ],
+)
+def test_stopping_needs_a_reason_code_and_other_its_text(in_progress, promoter, fields, errors):
     before = saved_state(in_progress)
     response = client_for(promoter).post(
-        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", "reason": reason}
+        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", **fields}
     )
     assert response.status_code == 200
-    assert response.context["close_form"].errors == {"reason": ["Give the reason why the trajectory stops."]}
-    assert "Give the reason why the trajectory stops." in response.text
+    assert response.context["close_form"].errors == errors
+    assert next(iter(errors.values()))[0] in response.text
     assert saved_state(in_progress) == before
 
 
-def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter):
+def test_completing_needs_no_stop_reason(in_progress, promoter):
+    response = client_for(promoter).post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"})
+    assert response.status_code == 302
+    in_progress.refresh_from_db()
+    assert (in_progress.status, in_progress.stop_reason) == (ApplicationStatus.COMPLETED, "")
+
+
+def test_the_closing_page_offers_every_stop_reason(in_progress, promoter, dutch):
+    response = dutch_client(promoter).get(close_url(in_progress), {"outcome": "stopped"})
+    select = response.text.split('name="stop_reason"', 1)[1].split("</select>", 1)[0]
+    for label in ("Administratieve last", "Geen tijd", "Reorganisatie", "Doel al bereikt", "Andere"):
+        assert label in select
+    assert len(re.findall(r"<option value=\"[a-z_]+\"", select)) == len(StopReason.values)
+
+
+@pytest.mark.parametrize(("code", "text"), [("no_time", ""), ("other", "Bedrijf herstructureert")])
+def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter, code, text):
     response = client_for(promoter).post(
-        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", "reason": "Bedrijf herstructureert"}
+        close_url(in_progress), {**CONFIRMED, "outcome": "stopped", "stop_reason": code, "reason": text}
     )
     assert response.status_code == 302
     in_progress.refresh_from_db()
-    assert (in_progress.status, in_progress.reason) == (ApplicationStatus.STOPPED, "Bedrijf herstructureert")
+    assert (in_progress.status, in_progress.stop_reason, in_progress.reason) == (
+        ApplicationStatus.STOPPED,
+        code,
+        text,
+    )
 
 
 def test_an_application_not_yet_started_cannot_be_closed(application, promoter):
@@ -428,8 +460,13 @@ def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter,
 
 
 def test_the_confirmation_lists_every_error_at_once(in_progress, promoter, dutch):
-    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "stopped", "reason": " "})
+    response = dutch_client(promoter).post(
+        close_url(in_progress), {"outcome": "stopped", "stop_reason": "other"}
+    )
     assert set(response.context["close_form"].errors) == {"reason", "confirm"}
+    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "stopped"})
+    assert set(response.context["close_form"].errors) == {"stop_reason", "confirm"}
+    assert "Kies waarom het traject stopt." in response.text
 
 
 def test_the_confirmation_of_a_trajectory_not_in_progress_leads_back_to_its_page(application, promoter):

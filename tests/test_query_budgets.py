@@ -241,6 +241,8 @@ def _application_dates(status, today) -> dict:
         fields["ended_on"] = today - days(10)
     if status in (ApplicationStatus.STOPPED, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
         fields["reason"] = "Op vraag van de onderneming."
+    if status == ApplicationStatus.STOPPED:
+        fields["stop_reason"] = "other"
     return fields
 
 

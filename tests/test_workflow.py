@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from participants import services
-from participants.models import Application, ApplicationStatus, Milestone
+from participants.models import Application, ApplicationStatus, Milestone, StopReason
 from participants.selectors import application_history, approved_company_counts
 from tests.factories import (
     ApplicationFactory,
@@ -189,15 +189,59 @@ def test_the_promoter_completes_or_stops_the_trajectory(assigned, promoter, traj
     )
     services.log_coaching_session(other, by=promoter, **SESSION)
     stopped = services.stop_application(
-        other, by=promoter, reason="Bedrijf herstructureert", on=datetime.date(2025, 5, 1)
+        other,
+        by=promoter,
+        stop_reason=StopReason.REORGANISATION,
+        reason=" Bedrijf herstructureert ",
+        on=datetime.date(2025, 5, 1),
     )
-    assert (stopped.status, stopped.reason) == (ApplicationStatus.STOPPED, "Bedrijf herstructureert")
+    assert (stopped.status, stopped.stop_reason, stopped.reason) == (
+        ApplicationStatus.STOPPED,
+        "reorganisation",
+        "Bedrijf herstructureert",
+    )
+    stopped.refresh_from_db()
+    assert stopped.stop_reason == StopReason.REORGANISATION
+    assert stopped.history.first().history_change_reason.endswith(": Bedrijf herstructureert")
     assert approved_company_counts(datetime.date(2025, 12, 31)) == {"leren": 2}
 
 
-def test_stopping_needs_a_reason_and_ending_cannot_precede_the_start(assigned, promoter):
+@pytest.mark.parametrize("code", [code for code in StopReason.values if code != StopReason.OTHER])
+def test_every_stop_reason_code_but_other_stops_without_a_text(assigned, promoter, code):
     services.log_coaching_session(assigned, by=promoter, **SESSION)
-    refused("reason_required", services.stop_application, assigned, by=promoter, reason=" ")
+    stopped = services.stop_application(assigned, by=promoter, stop_reason=code)
+    stopped.refresh_from_db()
+    assert (stopped.status, stopped.stop_reason, stopped.reason) == (ApplicationStatus.STOPPED, code, "")
+    # The history still says why, in words.
+    assert stopped.history.first().history_change_reason == str(StopReason(code).label)
+
+
+def test_the_stop_reason_other_stops_with_its_text(assigned, promoter):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    stopped = services.stop_application(assigned, by=promoter, stop_reason="other", reason="Zaakvoerder ziek")
+    stopped.refresh_from_db()
+    assert (stopped.stop_reason, stopped.reason) == (StopReason.OTHER, "Zaakvoerder ziek")
+
+
+@pytest.mark.parametrize("code", [None, "", "bankrupt", "OTHER", " no_time"])
+def test_stopping_without_a_known_code_is_refused(assigned, promoter, code):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    message = refused(
+        "stop_reason_required", services.stop_application, assigned, by=promoter, stop_reason=code, reason="x"
+    )
+    assert message in ("Choose why the trajectory stops.", "Kies waarom het traject stopt.")
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_the_stop_reason_other_needs_its_text(assigned, promoter, text):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
+    refused(
+        "reason_required", services.stop_application, assigned, by=promoter, stop_reason="other", reason=text
+    )
+
+
+def test_ending_cannot_precede_the_start(assigned, promoter):
+    services.log_coaching_session(assigned, by=promoter, **SESSION)
     refused(
         "invalid_date", services.complete_application, assigned, by=promoter, on=datetime.date(2025, 3, 31)
     )
@@ -208,7 +252,7 @@ def test_a_promoter_of_another_organisation_is_refused(assigned, promoter):
     refused("forbidden", services.log_coaching_session, assigned, by=stranger, **SESSION)
     services.log_coaching_session(assigned, by=promoter, **SESSION)
     refused("forbidden", services.complete_application, assigned, by=stranger)
-    refused("forbidden", services.stop_application, assigned, by=stranger, reason="Nee")
+    refused("forbidden", services.stop_application, assigned, by=stranger, stop_reason="no_time")
 
 
 @pytest.mark.parametrize("role", [Role.SECTOR_CONSULTANT, Role.CABINET])
@@ -224,7 +268,7 @@ ACTIONS = {
     "withdraw": (services.withdraw_application, {"reason": "Op vraag", "on": datetime.date(2025, 3, 10)}),
     "log_session": (services.log_coaching_session, SESSION),
     "complete": (services.complete_application, {"on": datetime.date(2025, 6, 1)}),
-    "stop": (services.stop_application, {"reason": "Geen tijd meer", "on": datetime.date(2025, 6, 1)}),
+    "stop": (services.stop_application, {"stop_reason": "no_time", "on": datetime.date(2025, 6, 1)}),
 }
 ALLOWED_FROM = {
     "submit": {ApplicationStatus.DRAFT},
@@ -252,7 +296,7 @@ def application_in(status, traject):
         ApplicationStatus.STOPPED: {
             "started_on": datetime.date(2025, 3, 20),
             "ended_on": datetime.date(2025, 6, 1),
-            "reason": "Geen tijd",
+            "stop_reason": StopReason.NO_TIME,
         },
     }[status]
     if status in (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants import services
 from participants.forms import PortalForm
-from participants.models import Application, ApplicationStatus, CoachingSession, Milestone
+from participants.models import Application, ApplicationStatus, CoachingSession, Milestone, StopReason
 from participants.selectors import COACHING_STATUSES, coaching_trajects
 from voorsprong.services import WorkflowRefusal
 
@@ -82,10 +82,16 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    stop_reason = forms.ChoiceField(
         label=_("Why does the trajectory stop?"),
+        choices=[("", "---------"), *StopReason.choices],
         required=False,
         help_text=_("Only when the trajectory stops."),
+    )
+    reason = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        help_text=_("Required with the reason “Other”."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Closing is final: no session can be logged afterwards, so it is never one click.
@@ -96,6 +102,9 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == ApplicationStatus.STOPPED and not cleaned.get("reason"):
-            self.add_error("reason", _("Give the reason why the trajectory stops."))
+        # An unknown code already has its field's error.
+        if cleaned.get("outcome") == ApplicationStatus.STOPPED and "stop_reason" not in self.errors:
+            # Every refusal of the stop's reason at once, next to the errors of the fields.
+            for refusal in services.stop_refusals(cleaned.get("stop_reason"), cleaned.get("reason")):
+                self.add_refusal(refusal)
         return cleaned

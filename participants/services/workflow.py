@@ -27,6 +27,7 @@ from participants.models import (
     Company,
     Milestone,
     Referral,
+    StopReason,
 )
 from participants.selectors import applications_visible_to
 from participants.services.capacity import free_place_refusal, take_place
@@ -437,27 +438,51 @@ def complete_application(
     return application
 
 
+def stop_refusals(stop_reason: str | None, reason: str | None) -> list[WorkflowRefusal]:
+    """Return every refusal of a stop's reason code and text: a known code is needed, and "other" needs
+    the text."""
+    if stop_reason not in StopReason.values:
+        return [WorkflowRefusal(_("Choose why the trajectory stops."), "stop_reason_required", "stop_reason")]
+    if stop_reason == StopReason.OTHER and not (reason or "").strip():
+        explain = _("Describe the other reason why the trajectory stops.")
+        return [WorkflowRefusal(explain, "reason_required", "reason")]
+    return []
+
+
 @transaction.atomic
 def stop_application(
-    application: Application, *, by: User, reason: str, on: datetime.date | None = None
+    application: Application,
+    *,
+    by: User,
+    stop_reason: str,
+    reason: str = "",
+    on: datetime.date | None = None,
 ) -> Application:
-    reason = _require_reason(reason)
+    """Stop a trajectory in progress with a reason code (``StopReason``) and optionally a text, which
+    "other" requires."""
+    refusals = stop_refusals(stop_reason, reason)
+    if refusals:
+        raise refusals[0]
+    reason = reason.strip()
     application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), ENDABLE, _("stopped"))
     application.ended_on = _require_end_date(application, on or _today())
-    application.status, application.reason = ApplicationStatus.STOPPED, reason
-    save_as(application, by, reason=reason)
+    application.status = ApplicationStatus.STOPPED
+    application.stop_reason, application.reason = stop_reason, reason
+    # The history says why in words also when no text was given: the code's label, then the text.
+    save_as(application, by, reason=": ".join(filter(None, (str(StopReason(stop_reason).label), reason))))
     return application
 
 
 @dataclass(frozen=True)
 class Transition:
     """A move an officer makes on one application: its service, the statuses it leaves from, and whether
-    it takes a reason."""
+    it takes a reason (and a stop reason code)."""
 
     name: str
     service: Callable[..., Application]
     leaves: tuple[str, ...]
     needs_reason: bool = False
+    needs_stop_reason: bool = False
 
 
 TRANSITIONS = {
@@ -468,7 +493,7 @@ TRANSITIONS = {
         Transition("reject", reject_application, DECIDABLE, needs_reason=True),
         Transition("withdraw", withdraw_application, WITHDRAWABLE, needs_reason=True),
         Transition("complete", complete_application, ENDABLE),
-        Transition("stop", stop_application, ENDABLE, needs_reason=True),
+        Transition("stop", stop_application, ENDABLE, needs_reason=True, needs_stop_reason=True),
     )
 }
 

@@ -115,7 +115,12 @@ def close_application(request, pk):
                 services.complete_application(application, by=request.user)
                 done = _("The trajectory is marked as completed.")
             else:
-                services.stop_application(application, by=request.user, reason=form.cleaned_data["reason"])
+                services.stop_application(
+                    application,
+                    by=request.user,
+                    stop_reason=form.cleaned_data["stop_reason"],
+                    reason=form.cleaned_data["reason"],
+                )
                 done = _("The trajectory is stopped.")
         except WorkflowRefusal as refusal:
             form.add_refusal(refusal)
