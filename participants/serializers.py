@@ -124,6 +124,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("The company's size class the approval rested on; empty until approved."),
     )
+    stop_reason = serializers.ChoiceField(
+        choices=StopReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Why the trajectory stopped; only for a stopped application."),
+    )
 
     class Meta:
         model = Application

@@ -817,8 +817,14 @@ CLOSE_CASES = [
     ("outcome", "nul", {"outcome": "completed\x00"}),
     ("outcome", "sql", {"outcome": SQL}),
     ("outcome", "missing", {}),
-    ("reason", "stop-without-reason", {"outcome": "stopped", "reason": ""}),
-    ("reason", "stop-blank-reason", {"outcome": "stopped", "reason": " \t \r\n "}),
+    ("stop_reason", "stop-without-code", {"outcome": "stopped", "reason": "Geen tijd"}),
+    ("stop_reason", "stop-unknown-code", {"outcome": "stopped", "stop_reason": "sideways"}),
+    ("reason", "stop-other-without-reason", {"outcome": "stopped", "stop_reason": "other", "reason": ""}),
+    (
+        "reason",
+        "stop-other-blank-reason",
+        {"outcome": "stopped", "stop_reason": "other", "reason": " \t \r\n "},
+    ),
     ("reason", "nul", {"outcome": "stopped", "reason": NUL}),
 ]
 

@@ -85,6 +85,7 @@ NEW_COMPANY = {
 }
 COMPANY_CHANGE = {**NEW_COMPANY, "kbo_number": "{company_kbo}", "name": "Hernoemd BV"}
 REASON = {"reason": "Op vraag van de onderneming."}
+STOP = {"stop_reason": "other", **REASON}
 SESSION = {"date": "{today}", "hours": "2.00", "kind": "diagnosis", "employees_reached": 3, "notes": ""}
 DECLARATION = {
     "application": "{active}",
@@ -186,9 +187,9 @@ TABLE = [
     row("POST",    "/api/v1/applications/{active}/complete/",         401, 200, 200, 403, 403, 403, 200),
     row("POST",    "/api/v1/applications/{other_active}/complete/",   401, 200, 404, 404, 403, 403, 200),
     row("POST",    "/api/v1/applications/{active}/stop/",             401, 200, 200, 403, 403, 403, 200,
-        data=REASON),
+        data=STOP),
     row("POST",    "/api/v1/applications/{other_active}/stop/",       401, 200, 404, 404, 403, 403, 200,
-        data=REASON),
+        data=STOP),
     row("GET",     "/api/v1/applications/{active}/sessions/",
         401, 200, 200, 403, 403, 403, 200),
     row("GET",     "/api/v1/applications/{other_active}/sessions/",   401, 200, 404, 403, 403, 403, 200),
