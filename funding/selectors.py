@@ -242,24 +242,22 @@ def budget_summary(*, traject_code=None, source_code=None, period=None, as_of=No
     ]
 
 
+# An own contribution has no budget line: nothing of it remains, runs out or is at risk.
+_NO_FORECAST = {
+    "remaining": None,
+    "share": None,
+    "burn_rate": None,
+    "months_left": None,
+    "runs_out_on": None,
+    "low_remaining": False,
+    "runs_out_early": False,
+}
+
+
 def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, window_start: int) -> dict:
     budget, committed, approved = (to_cents(found.get(name)) for name in ("budget", "committed", "approved"))
-    if not source.is_subsidy and "budget" not in found:
-        return _own_contribution_row(traject, source, found, committed, approved)
-    remaining = budget - committed
-    traject_budget = found.get("traject_budget")
-    share = to_tenths(budget * 100 / traject_budget) if traject_budget else None
-    months_running = BURN_RATE_MONTHS - min(
-        BURN_RATE_MONTHS, max(0, _month_index(traject.start_date) - window_start)
-    )
-    burn_rate = to_cents((found.get("spent_in_window") or ZERO) / months_running) if months_running else None
-    months_left = runs_out_on = None
-    if burn_rate:
-        months = max(budget - approved, ZERO) / burn_rate
-        months_left = to_tenths(months)
-        runs_out_on = as_of + datetime.timedelta(days=int(months * DAYS_PER_MONTH))
     period_end = found.get("line_period_end") or traject.last_period_end
-    return {
+    row = {
         "traject": traject.code,
         "traject_name": traject.name,
         "source": source.code,
@@ -270,39 +268,30 @@ def _summary_row(traject: Traject, source: FundingSource, found: dict, as_of, wi
         "declared": to_cents(found.get("declared")),
         "approved": approved,
         "paid": to_cents(found.get("paid")),
+        "period_end": period_end,
+    }
+    if not source.is_subsidy and "budget" not in found:
+        return {**row, "own_contribution": True, "budget": None, **_NO_FORECAST}
+    remaining = budget - committed
+    traject_budget = found.get("traject_budget")
+    months_running = BURN_RATE_MONTHS - min(
+        BURN_RATE_MONTHS, max(0, _month_index(traject.start_date) - window_start)
+    )
+    burn_rate = to_cents((found.get("spent_in_window") or ZERO) / months_running) if months_running else None
+    months_left = runs_out_on = None
+    if burn_rate:
+        months = max(budget - approved, ZERO) / burn_rate
+        months_left = to_tenths(months)
+        runs_out_on = as_of + datetime.timedelta(days=int(months * DAYS_PER_MONTH))
+    return {
+        **row,
         "remaining": remaining,
-        "share": share,
+        "share": to_tenths(budget * 100 / traject_budget) if traject_budget else None,
         "burn_rate": burn_rate,
         "months_left": months_left,
-        "period_end": period_end,
         "runs_out_on": runs_out_on,
         "low_remaining": remaining < budget * LOW_REMAINING_SHARE,
         "runs_out_early": bool(runs_out_on and period_end and runs_out_on < period_end),
-    }
-
-
-def _own_contribution_row(
-    traject: Traject, source: FundingSource, found: dict, committed: Decimal, approved: Decimal
-) -> dict:
-    return {
-        "traject": traject.code,
-        "traject_name": traject.name,
-        "source": source.code,
-        "source_name": source.name,
-        "own_contribution": True,
-        "budget": None,
-        "committed": committed,
-        "declared": to_cents(found.get("declared")),
-        "approved": approved,
-        "paid": to_cents(found.get("paid")),
-        "remaining": None,
-        "share": None,
-        "burn_rate": None,
-        "months_left": None,
-        "period_end": found.get("line_period_end") or traject.last_period_end,
-        "runs_out_on": None,
-        "low_remaining": False,
-        "runs_out_early": False,
     }
 
 
