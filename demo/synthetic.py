@@ -496,7 +496,7 @@ class Block:
                     self.rng.choice(["1.00", "1.50", "2.00", "2.50", "3.00", "3.50", "4.00", "6.00"])
                 ),
                 kind=kinds[index],
-                employees_reached=self.rng.randint(1, 3) if index == 0 else self.rng.randint(0, 25),
+                employees_present=self.rng.randint(1, 3) if index == 0 else self.rng.randint(0, 25),
                 notes="",
                 logged_by=logged_by,
             )

@@ -585,7 +585,7 @@ class CoachingSessionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "date",
         "kind",
         notation_column(CoachingSession, "hours", money.hours),
-        "employees_reached",
+        "employees_present",
         "logged_by",
     )
     list_filter = ("kind", "application__traject", ("date", DateRangeFilterBuilder(title=_("date"))))

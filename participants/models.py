@@ -1,3 +1,4 @@
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -229,6 +230,24 @@ def _when_status_in(statuses, condition: Q) -> Q:
     return ~Q(status__in=statuses) | condition
 
 
+def _between_1_and_5(field: str) -> Q:
+    return Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
+
+
+def _staff_counts_consistent(total: str, low_skilled: str, aged_55_plus: str) -> Q:
+    """Return a check that says: the three staff counts are all empty, or all given with the two groups
+    within the total."""
+    return Q(
+        **{f"{total}__isnull": True, f"{low_skilled}__isnull": True, f"{aged_55_plus}__isnull": True}
+    ) | Q(
+        **{
+            f"{total}__isnull": False,
+            f"{low_skilled}__lte": F(total),
+            f"{aged_55_plus}__lte": F(total),
+        }
+    )
+
+
 class Application(models.Model):
     """A company's application for one traject, from draft to the end of the coaching."""
 
@@ -277,6 +296,19 @@ class Application(models.Model):
         choices=StopReason.choices,
         blank=True,
         help_text=_("Why the trajectory stopped; only for a stopped application."),
+    )
+    staff_reached = models.PositiveIntegerField(
+        _("employees reached"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Distinct employees the trajectory reached, each counted once, as the promoter counts them at "
+            "completion; the company's closing evaluation, when it comes, counts instead."
+        ),
+    )
+    staff_reached_low_skilled = models.PositiveIntegerField(_("of whom low-skilled"), null=True, blank=True)
+    staff_reached_aged_55_plus = models.PositiveIntegerField(
+        _("of whom aged 55 or over"), null=True, blank=True
     )
     planned_cost = models.DecimalField(
         _("planned cost (EUR)"),
@@ -370,6 +402,16 @@ class Application(models.Model):
                 name="application_other_stop_reason_explained",
             ),
             models.CheckConstraint(
+                condition=_staff_counts_consistent(
+                    "staff_reached", "staff_reached_low_skilled", "staff_reached_aged_55_plus"
+                ),
+                name="application_staff_counts_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ApplicationStatus.COMPLETED) | Q(staff_reached__isnull=True),
+                name="application_staff_reached_when_completed",
+            ),
+            models.CheckConstraint(
                 condition=(WAS_APPROVED & Q(size_class_at_approval__in=SizeClass.values))
                 | (~WAS_APPROVED & Q(size_class_at_approval="")),
                 name="application_size_class_frozen_at_approval",
@@ -424,7 +466,13 @@ class CoachingSession(models.Model):
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
     kind = models.CharField(_("kind"), max_length=20, choices=Milestone.choices)
-    employees_reached = models.PositiveIntegerField(_("employees reached"), default=0)
+    # Who attended this one session; the staff a trajectory reached is counted once per application
+    # (Application.staff_reached, Evaluation.staff_participated), never as the sum of its sessions.
+    employees_present = models.PositiveIntegerField(
+        _("present at this session"),
+        default=0,
+        help_text=_("Employees present at this session; the same people may attend several sessions."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -454,10 +502,15 @@ class CoachingSession(models.Model):
 
 
 EVALUATION_SCORE_FIELDS = ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend")
+# Asked since the closing evaluation measures outcomes; empty on the evaluations given before.
+OUTCOME_SCORE_FIELDS = ("learning_transfer", "motivation")
 
 
 class Evaluation(models.Model):
-    """A company's evaluation of its completed trajectory (scores 1 to 5)."""
+    """A company's closing evaluation of its completed trajectory: the four scores and recommendations,
+    and since the outcomes are measured, learning transfer and motivation (1 to 5), the distinct employees
+    who took part and what the company keeps doing. Its learning situation at closing is a
+    ``LearningSituation`` of its own."""
 
     application = models.OneToOneField(
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="evaluation"
@@ -466,6 +519,24 @@ class Evaluation(models.Model):
     coach_quality = models.PositiveSmallIntegerField(_("quality of the coach"))
     learning_culture_effect = models.PositiveSmallIntegerField(_("effect on the learning culture"))
     would_recommend = models.PositiveSmallIntegerField(_("would recommend it"))
+    learning_transfer = models.PositiveSmallIntegerField(
+        _("learning transfer"),
+        null=True,
+        blank=True,
+        help_text=_("Is what was learned used at work? 1 to 5."),
+    )
+    motivation = models.PositiveSmallIntegerField(
+        _("motivation to learn"), null=True, blank=True, help_text=_("1 to 5.")
+    )
+    staff_participated = models.PositiveIntegerField(
+        _("employees who took part"),
+        null=True,
+        blank=True,
+        help_text=_("Distinct employees, each counted once."),
+    )
+    staff_low_skilled = models.PositiveIntegerField(_("of whom low-skilled"), null=True, blank=True)
+    staff_aged_55_plus = models.PositiveIntegerField(_("of whom aged 55 or over"), null=True, blank=True)
+    will_keep_doing = models.TextField(_("what the company will keep doing"), blank=True)
     recommendations = models.TextField(_("recommendations"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     history = HistoricalRecords()
@@ -475,14 +546,280 @@ class Evaluation(models.Model):
         verbose_name_plural = _("evaluations")
         ordering = ["-submitted_at"]
         constraints = [
+            *(
+                models.CheckConstraint(condition=_between_1_and_5(field), name=f"evaluation_{field}_1_to_5")
+                for field in EVALUATION_SCORE_FIELDS
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | _between_1_and_5(field),
+                    name=f"evaluation_{field}_1_to_5",
+                )
+                for field in OUTCOME_SCORE_FIELDS
+            ),
             models.CheckConstraint(
-                condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 5}), name=f"evaluation_{field}_1_to_5"
-            )
-            for field in EVALUATION_SCORE_FIELDS
+                condition=_staff_counts_consistent(
+                    "staff_participated", "staff_low_skilled", "staff_aged_55_plus"
+                ),
+                name="evaluation_staff_counts_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.application)
+
+
+class Barrier(models.TextChoices):
+    """The barriers to learning of the Lifelong Learning action plan, as a company meets them."""
+
+    DISPOSITIONAL = "dispositional", _("Dispositional: motivation, attitude")
+    SITUATIONAL = "situational", _("Situational: time, workload, family")
+    INSTITUTIONAL = "institutional", _("Institutional: offer, conditions, timing")
+    INFORMATIONAL = "informational", _("Informational: not knowing the offer")
+    FINANCIAL = "financial", _("Financial")
+    DIGITAL = "digital", _("Digital")
+
+
+class LearningForm(models.TextChoices):
+    """The ways of learning a company may already use."""
+
+    FORMAL = "formal", _("Formal learning (courses with a certificate)")
+    NON_FORMAL = "non_formal", _("Non-formal learning (training, workshops)")
+    INFORMAL = "informal", _("Informal learning (on the job, from colleagues)")
+    DURING_WORKING_HOURS = "during_working_hours", _("Learning during working hours")
+    ONLINE_OR_BLENDED = "online_or_blended", _("Online or blended learning")
+
+
+class SituationMoment(models.TextChoices):
+    INTAKE = "intake", _("At intake")
+    CLOSING = "closing", _("At closing")
+
+
+def barrier_field(barrier: str) -> str:
+    """Return the name of the ``LearningSituation`` field that says whether ``barrier`` is met."""
+    return f"barrier_{barrier}"
+
+
+def learning_form_field(form: str) -> str:
+    """Return the name of the ``LearningSituation`` field that says whether ``form`` is used."""
+    return f"learns_{form}"
+
+
+BARRIER_FIELDS = tuple(barrier_field(barrier) for barrier in Barrier.values)
+LEARNING_FORM_FIELDS = tuple(learning_form_field(form) for form in LearningForm.values)
+
+
+class LearningSituation(models.Model):
+    """A company's learning situation at intake (the baseline) or at closing, on the same closed questions,
+    so the change is measured on one scale. Numbers only: no names of persons.
+
+    The baseline is logged by the promoter with the intake session or by the sector consultant who did
+    the intake; the situation at closing is the company's own answer in its closing evaluation.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="learning_situations",
+    )
+    moment = models.CharField(_("moment"), max_length=8, choices=SituationMoment.choices)
+    barrier_dispositional = models.BooleanField(Barrier.DISPOSITIONAL.label, default=False)
+    barrier_situational = models.BooleanField(Barrier.SITUATIONAL.label, default=False)
+    barrier_institutional = models.BooleanField(Barrier.INSTITUTIONAL.label, default=False)
+    barrier_informational = models.BooleanField(Barrier.INFORMATIONAL.label, default=False)
+    barrier_financial = models.BooleanField(Barrier.FINANCIAL.label, default=False)
+    barrier_digital = models.BooleanField(Barrier.DIGITAL.label, default=False)
+    main_barrier = models.CharField(
+        _("barrier that weighs most"),
+        max_length=16,
+        choices=Barrier.choices,
+        blank=True,
+        help_text=_("One of the barriers met; empty when none is met."),
+    )
+    has_training_policy = models.BooleanField(_("has a training policy"))
+    has_learning_jobs = models.BooleanField(_("has learning jobs"))
+    headcount = models.PositiveIntegerField(_("staff headcount"))
+    low_skilled = models.PositiveIntegerField(_("of whom low-skilled"))
+    aged_55_plus = models.PositiveIntegerField(_("of whom aged 55 or over"))
+    learns_formal = models.BooleanField(LearningForm.FORMAL.label, default=False)
+    learns_non_formal = models.BooleanField(LearningForm.NON_FORMAL.label, default=False)
+    learns_informal = models.BooleanField(LearningForm.INFORMAL.label, default=False)
+    learns_during_working_hours = models.BooleanField(LearningForm.DURING_WORKING_HOURS.label, default=False)
+    learns_online_or_blended = models.BooleanField(LearningForm.ONLINE_OR_BLENDED.label, default=False)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recorded_learning_situations",
+        help_text=_("Empty: the company answered itself, in its closing evaluation."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("learning situation")
+        verbose_name_plural = _("learning situations")
+        ordering = ["application", "moment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "moment"],
+                name="learningsituation_one_per_moment",
+                violation_error_message=_("This situation has already been recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(moment__in=SituationMoment.values), name="learningsituation_moment_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(main_barrier__in=Barrier.values) | Q(main_barrier=""),
+                name="learningsituation_main_barrier_valid",
+            ),
+            # The barrier that weighs most is one of those met, and is named whenever one is met.
+            *(
+                models.CheckConstraint(
+                    condition=~Q(main_barrier=barrier) | Q(**{barrier_field(barrier): True}),
+                    name=f"learningsituation_main_barrier_{barrier}_met",
+                )
+                for barrier in Barrier.values
+            ),
+            models.CheckConstraint(
+                condition=~Q(main_barrier="") | Q(**dict.fromkeys(BARRIER_FIELDS, False)),
+                name="learningsituation_main_barrier_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(low_skilled__lte=F("headcount"), aged_55_plus__lte=F("headcount")),
+                name="learningsituation_groups_within_headcount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} – {self.get_moment_display()}"
+
+    @property
+    def barriers(self) -> list[str]:
+        """Return the codes of the barriers met, in the order of ``Barrier``."""
+        return [barrier for barrier in Barrier.values if getattr(self, barrier_field(barrier))]
+
+    @property
+    def learning_forms(self) -> list[str]:
+        """Return the codes of the learning forms used, in the order of ``LearningForm``."""
+        return [form for form in LearningForm.values if getattr(self, learning_form_field(form))]
+
+
+class FollowUp(models.Model):
+    """The company's answers six months after completing its trajectory: did the learning last?"""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="follow_up"
+    )
+    training_policy_applied = models.BooleanField(_("training policy still applied"))
+    learning_continued = models.BooleanField(_("learning went on"))
+    employees_learned = models.PositiveIntegerField(
+        _("employees who learned in the last six months"),
+        help_text=_("Distinct employees, each counted once."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class StartAgain(models.TextChoices):
+    YES = "yes", _("Yes")
+    MAYBE = "maybe", _("Maybe")
+    NO = "no", _("No")
+
+
+class ExitAnswer(models.Model):
+    """A company's short exit questionnaire after its trajectory stopped: why, in its own view, and
+    whether it would start again."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="exit_answer"
+    )
+    main_reason = models.CharField(_("main reason to stop"), max_length=24, choices=StopReason.choices)
+    would_start_again = models.CharField(
+        _("would start a trajectory again later"), max_length=8, choices=StartAgain.choices
+    )
+    what_would_have_helped = models.TextField(_("what would have helped"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("exit questionnaire")
+        verbose_name_plural = _("exit questionnaires")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(main_reason__in=StopReason.values), name="exitanswer_main_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(would_start_again__in=StartAgain.values), name="exitanswer_start_again_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class Questionnaire(models.TextChoices):
+    """What a company is asked through a personal link: each kind once per application."""
+
+    EVALUATION = "evaluation", _("Closing evaluation")
+    FOLLOW_UP = "follow_up", _("Follow-up after six months")
+    EXIT = "exit", _("Exit questionnaire")
+
+
+# The follow-up asks what lasted, six months after the trajectory was completed.
+FOLLOW_UP_AFTER = relativedelta(months=6)
+# The reminders of an unanswered questionnaire, in days after the invitation; after the last one it
+# counts as not answered.
+REMINDER_DAYS = (14, 30)
+
+
+class Invitation(models.Model):
+    """That a company was sent the link to a questionnaire, and how many reminders followed."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    questionnaire = models.CharField(_("questionnaire"), max_length=12, choices=Questionnaire.choices)
+    sent_on = models.DateField(_("sent on"))
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "questionnaire"], name="invitation_once_per_questionnaire"
+            ),
+            models.CheckConstraint(
+                condition=Q(questionnaire__in=Questionnaire.values), name="invitation_questionnaire_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminders_sent__lte=len(REMINDER_DAYS)), name="invitation_at_most_two_reminders"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminders_sent=0, last_reminded_on__isnull=True)
+                | Q(reminders_sent__gt=0, last_reminded_on__gte=F("sent_on")),
+                name="invitation_reminded_after_sent",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "reminders_sent", "sent_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} – {self.get_questionnaire_display()}"
 
 
 class Referral(models.Model):

@@ -27,15 +27,22 @@ from participants.kbo import kbo_search_term
 from participants.models import (
     APPROVED_STATUSES,
     EVALUATION_SCORE_FIELDS,
+    FOLLOW_UP_AFTER,
+    REMINDER_DAYS,
     Application,
     ApplicationStatus,
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    Invitation,
     Milestone,
+    Questionnaire,
     Referral,
     SMEDeclaration,
 )
+from participants.questionnaire_links import LINK_MAX_AGE
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong.models import User
 from voorsprong.money import to_cents
@@ -365,6 +372,58 @@ def unanswered_evaluations(today: datetime.date) -> QuerySet[Application]:
         .filter(~Exists(Evaluation.objects.filter(application=OuterRef("pk"))))
         .select_related("company", "traject")
         .order_by("-ended_on", "-pk")
+    )
+
+
+# A follow-up is still asked up to this long after it fell due (the beat may have missed days); later
+# the "last six months" it asks about are gone.
+FOLLOW_UP_WINDOW = datetime.timedelta(days=30)
+
+
+def _answered(questionnaire: str, answers) -> Q:
+    return Q(questionnaire=questionnaire) & Exists(
+        answers.objects.filter(application=OuterRef("application"))
+    )
+
+
+def unanswered_invitations(today: datetime.date) -> QuerySet[Invitation]:
+    """Return the invitations that may be due for a reminder on ``today``: not answered, a reminder still
+    to send, sent at least the first reminder's days ago and no longer ago than a link lives."""
+    answered = (
+        _answered(Questionnaire.EVALUATION, Evaluation)
+        | _answered(Questionnaire.FOLLOW_UP, FollowUp)
+        | _answered(Questionnaire.EXIT, ExitAnswer)
+    )
+    return (
+        Invitation.objects.filter(
+            reminders_sent__lt=len(REMINDER_DAYS),
+            sent_on__lte=today - datetime.timedelta(days=REMINDER_DAYS[0]),
+            sent_on__gt=today - LINK_MAX_AGE,
+        )
+        .exclude(answered)
+        .order_by("sent_on", "pk")
+    )
+
+
+def follow_ups_due(today: datetime.date) -> QuerySet[Application]:
+    """Return the completed trajectories whose follow-up fell due in the last 30 days and whose company was
+    not invited to it yet."""
+    ended_by = today - FOLLOW_UP_AFTER
+    return (
+        Application.objects.filter(
+            status=ApplicationStatus.COMPLETED,
+            ended_on__lte=ended_by,
+            ended_on__gt=ended_by - FOLLOW_UP_WINDOW,
+        )
+        .exclude(invitations__questionnaire=Questionnaire.FOLLOW_UP)
+        .select_related("company")
+        .order_by("ended_on", "pk")
+    )
+
+
+def invitation_for_notification(invitation_id: int) -> Invitation:
+    return Invitation.objects.select_related("application__company", "application__traject").get(
+        pk=invitation_id
     )
 
 

@@ -204,7 +204,7 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CoachingSession
-        fields = ["id", "date", "hours", "kind", "employees_reached", "notes", "logged_by"]
+        fields = ["id", "date", "hours", "kind", "employees_present", "notes", "logged_by"]
 
 
 @extend_schema_serializer(deprecate_fields=["budget_override_reason"])

@@ -24,7 +24,7 @@ SESSION = {
     "date": "2025-04-01",
     "hours": "2.50",
     "kind": "intake",
-    "employees_reached": 6,
+    "employees_present": 6,
     "notes": "Kick-off",
 }
 
@@ -84,7 +84,7 @@ def test_the_options_request_lists_the_session_kinds(promoter, application):
         ({"hours": "0"}, "hours"),
         ({"hours": "12.50"}, "hours"),
         ({"kind": "lunch"}, "kind"),
-        ({"employees_reached": -1}, "employees_reached"),
+        ({"employees_present": -1}, "employees_present"),
         ({"date": "1 april"}, "date"),
     ],
 )

@@ -409,7 +409,7 @@ def api_application_patch(w):
 def api_log_session(w):
     application = w.approved()
     w.start()
-    body = {"date": str(w.today - DAY), "hours": "2.00", "kind": "intake", "employees_reached": 3}
+    body = {"date": str(w.today - DAY), "hours": "2.00", "kind": "intake", "employees_present": 3}
     response = w.api("promoter").post(f"/api/v1/applications/{application.pk}/sessions/", body)
     return CoachingSession.objects.get(pk=api_ok(response, 201)["id"])
 
@@ -648,7 +648,7 @@ def _portal_ok(response):
 def portal_log_session(w):
     application = w.approved()
     w.start()
-    data = {"date": str(w.today - DAY), "hours": "2.50", "kind": "intake", "employees_reached": "4"}
+    data = {"date": str(w.today - DAY), "hours": "2.50", "kind": "intake", "employees_present": "4"}
     _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/sessies/", data))
     return CoachingSession.objects.get(application=application)
 
@@ -656,7 +656,7 @@ def portal_log_session(w):
 def portal_first_session_starts_trajectory(w):
     application = w.approved()
     w.start()
-    data = {"date": str(w.today - DAY), "hours": "2.50", "kind": "intake", "employees_reached": "4"}
+    data = {"date": str(w.today - DAY), "hours": "2.50", "kind": "intake", "employees_present": "4"}
     _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/sessies/", data))
     return application
 

@@ -37,7 +37,7 @@ from voorsprong.roles import Role
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 12
-SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": 3, "notes": "Start"}
+SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_present": 3, "notes": "Start"}
 
 
 @pytest.fixture(autouse=True)

@@ -499,12 +499,12 @@ ENDPOINTS = {
         "post",
         detail("application-sessions", "in_progress"),
         "promoter",
-        base=lambda w: {"date": "2025-05-02", "hours": "2.50", "kind": "diagnosis", "employees_reached": 4},
+        base=lambda w: {"date": "2025-05-02", "hours": "2.50", "kind": "diagnosis", "employees_present": 4},
         fields={
             "date": "date",
             "hours": "decimal",
             "kind": "choice",
-            "employees_reached": "int",
+            "employees_present": "int",
             "notes": "free",
         },
         stored={"notes": lambda w: CoachingSession.objects.get(application=w.in_progress).notes},
@@ -759,7 +759,7 @@ SESSION_FORM = {
     "date": "2025-05-02",
     "hours": "2.50",
     "kind": "diagnosis",
-    "employees_reached": "4",
+    "employees_present": "4",
     "notes": "",
 }
 SESSION_CASES = (
@@ -771,8 +771,8 @@ SESSION_CASES = (
     + [("hours", label, value) for label, value in BAD_DECIMAL if isinstance(value, str)]
     + [("hours", "zero", "0"), ("hours", "13", "13")]
     + [("kind", label, value) for label, value in BAD_CHOICE if isinstance(value, str)]
-    + [("employees_reached", label, value) for label, value in BAD_INT if isinstance(value, str)]
-    + [("employees_reached", "negative", "-1"), ("employees_reached", "huge", str(10**20))]
+    + [("employees_present", label, value) for label, value in BAD_INT if isinstance(value, str)]
+    + [("employees_present", "negative", "-1"), ("employees_present", "huge", str(10**20))]
     + [("notes", "nul", NUL)]
     + [(field, "missing", None) for field in ("date", "hours", "kind")]
 )

@@ -27,7 +27,7 @@ SESSION = {
     "date": "2025-04-01",
     "hours": "2.50",
     "kind": "intake",
-    "employees_reached": 6,
+    "employees_present": 6,
     "notes": "Kick-off",
 }
 

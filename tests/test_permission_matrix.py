@@ -86,7 +86,7 @@ NEW_COMPANY = {
 COMPANY_CHANGE = {**NEW_COMPANY, "kbo_number": "{company_kbo}", "name": "Hernoemd BV"}
 REASON = {"reason": "Op vraag van de onderneming."}
 STOP = {"stop_reason": "other", **REASON}
-SESSION = {"date": "{today}", "hours": "2.00", "kind": "diagnosis", "employees_reached": 3, "notes": ""}
+SESSION = {"date": "{today}", "hours": "2.00", "kind": "diagnosis", "employees_present": 3, "notes": ""}
 DECLARATION = {
     "application": "{active}",
     "period_start": "{last_month}",

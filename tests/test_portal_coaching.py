@@ -27,7 +27,7 @@ from voorsprong.roles import Role
 
 pytestmark = pytest.mark.django_db
 LIST = "/trajecten/"
-SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_reached": "4", "notes": ""}
+SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_present": "4", "notes": ""}
 CONFIRMED = {"confirm": "on"}
 UNKNOWN_CHOICE = "Select a valid choice. %s is not one of the available choices."
 
@@ -267,7 +267,7 @@ def test_the_first_session_starts_the_trajectory_and_moves_the_progress(applicat
         datetime.date(2025, 4, 1),
     )
     session = application.sessions.get()
-    assert (str(session.hours), session.employees_reached, session.logged_by) == ("2.50", 4, promoter)
+    assert (str(session.hours), session.employees_present, session.logged_by) == ("2.50", 4, promoter)
     page = client.get(detail(application))
     assert "The session is logged." in page.text
     assert "1/5" in page.text
@@ -336,13 +336,13 @@ def test_every_error_of_the_session_form_shows_at_once_in_dutch(application, pro
     client = Client()  # the browser's language is not asked: the portal speaks Dutch
     client.force_login(promoter)
     response = client.post(
-        log_url(application), {**SESSION, "date": "2999-01-01", "hours": "0", "employees_reached": "-3"}
+        log_url(application), {**SESSION, "date": "2999-01-01", "hours": "0", "employees_present": "-3"}
     )
     assert response.status_code == 200
     assert response.context["session_form"].errors == {
         "date": ["Een sessie kan niet geregistreerd worden voor een datum in de toekomst."],
         "hours": ["Een sessie duurt meer dan 0 en hoogstens 12 uur."],
-        "employees_reached": ["Zorg ervoor dat deze waarde minstens 0 is."],
+        "employees_present": ["Zorg ervoor dat deze waarde minstens 0 is."],
     }
     assert "Verbeter de velden die in het rood gemarkeerd zijn." in response.text
     # The browser's own checks would show one English bubble at a time: the page does it instead.

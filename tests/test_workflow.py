@@ -132,13 +132,13 @@ def assigned(traject, promoter):
 
 
 def test_the_first_session_starts_the_trajectory(assigned, promoter):
-    session = services.log_coaching_session(assigned, by=promoter, **SESSION, employees_reached=4)
+    session = services.log_coaching_session(assigned, by=promoter, **SESSION, employees_present=4)
     assigned.refresh_from_db()
     assert (assigned.status, assigned.started_on) == (
         ApplicationStatus.IN_PROGRESS,
         datetime.date(2025, 4, 1),
     )
-    assert (session.hours, session.logged_by, session.employees_reached) == (Decimal("2.50"), promoter, 4)
+    assert (session.hours, session.logged_by, session.employees_present) == (Decimal("2.50"), promoter, 4)
     services.log_coaching_session(assigned, by=promoter, **{**SESSION, "date": datetime.date(2025, 5, 1)})
     assigned.refresh_from_db()
     assert (assigned.status, assigned.started_on, assigned.sessions.count()) == (

@@ -211,6 +211,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
     "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
+    # The questionnaires' reminders (days 14 and 30) and the follow-ups due six months after completion.
+    "remind-unanswered-questionnaires-daily": {
+        "task": "participants.tasks.remind_unanswered_questionnaires",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "invite-to-follow-ups-daily": {
+        "task": "participants.tasks.invite_to_follow_ups",
+        "schedule": crontab(hour=9, minute=15),
+    },
     "snapshot-statistics-nightly": {
         "task": "reporting.tasks.take_statistics_snapshot",
         "schedule": crontab(hour=3, minute=0),

@@ -48,8 +48,8 @@ class SessionForm(PortalForm, RefusalErrors, forms.Form):
     )
     hours = forms.DecimalField(label=_label(CoachingSession, "hours"), max_digits=4, decimal_places=2)
     kind = forms.ChoiceField(label=_("Phase"), choices=Milestone.choices)
-    employees_reached = forms.IntegerField(
-        label=_label(CoachingSession, "employees_reached"),
+    employees_present = forms.IntegerField(
+        label=_label(CoachingSession, "employees_present"),
         min_value=0,
         # The largest number PostgreSQL's integer column holds; above it SQLite overflows.
         max_value=2_147_483_647,

@@ -1,15 +1,17 @@
-"""The company's evaluation of a completed trajectory, through a personal link that needs no login.
+"""The company's closing evaluation of a completed trajectory, through a personal link that needs no login.
 
-The link (``participants.evaluation_links``) works once because an application has at most one
-evaluation.
+The evaluation asks the four scores and recommendations, learning transfer and motivation, the distinct
+employees who took part, what the company keeps doing, and its learning situation again on the intake's
+questions (``participants.services.outcomes``), so the change is measured on one scale.
 """
 
-from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.evaluation_links import read_evaluation_token
-from participants.models import Application, ApplicationStatus, Evaluation
+from participants.models import Application, Evaluation, Questionnaire, SituationMoment
+from participants.services.outcomes import SituationAnswers, count_refusals, situation_at, situation_refusals
+from participants.services.questionnaires import check_questionnaire_token, save_answer
 from voorsprong.services import WorkflowRefusal, save_as
 
 SCORES = range(1, 6)
@@ -20,28 +22,16 @@ EVALUATION_CHANGE_REASON = "Submitted by the company through its evaluation link
 def check_evaluation_token(token: str) -> Application:
     """Return the completed application the link is for, still without an evaluation; refuse any other
     link."""
-    try:
-        application_id = read_evaluation_token(token)
-    except signing.SignatureExpired as error:
-        raise WorkflowRefusal(_("This evaluation link has expired."), "link_expired") from error
-    except signing.BadSignature as error:
-        raise WorkflowRefusal(_("This evaluation link is not valid."), "link_invalid") from error
-    application = Application.objects.select_related("company", "traject").filter(pk=application_id).first()
-    if application is None:
-        raise WorkflowRefusal(_("This evaluation link is not valid."), "link_invalid")
-    if application.status != ApplicationStatus.COMPLETED:
-        # Only completed trajectories are evaluated; a signed link to any other application was never sent.
-        raise WorkflowRefusal(_("Only a completed trajectory can be evaluated."), "not_completed")
-    if Evaluation.objects.filter(application=application).exists():
-        raise WorkflowRefusal(_("This evaluation link has already been used."), "link_used")
-    return application
+    return check_questionnaire_token(Questionnaire.EVALUATION, token, timezone.localdate())
 
 
-def _require_score(field: str, value) -> int:
+def _score_refusals(scores: dict[str, object]) -> list[WorkflowRefusal]:
     # bool is an int to Python, but True is no answer to a 1-to-5 question.
-    if not isinstance(value, int) or isinstance(value, bool) or value not in SCORES:
-        raise WorkflowRefusal(_("Choose a score from 1 to 5."), "invalid_score", field)
-    return value
+    return [
+        WorkflowRefusal(_("Choose a score from 1 to 5."), "invalid_score", field)
+        for field, value in scores.items()
+        if not isinstance(value, int) or isinstance(value, bool) or value not in SCORES
+    ]
 
 
 @transaction.atomic
@@ -52,24 +42,44 @@ def submit_evaluation(
     coach_quality: int | None,
     learning_culture_effect: int | None,
     would_recommend: int | None,
+    learning_transfer: int | None,
+    motivation: int | None,
+    staff_participated: int | None,
+    staff_low_skilled: int | None,
+    staff_aged_55_plus: int | None,
+    situation: SituationAnswers,
+    will_keep_doing: str = "",
     recommendations: str = "",
 ) -> Evaluation:
-    """Save the company's answers once; the link is dead afterwards."""
+    """Save the company's answers once, with its learning situation at closing; the link is dead
+    afterwards."""
     application = check_evaluation_token(token)
+    scores = {
+        "usefulness": usefulness,
+        "coach_quality": coach_quality,
+        "learning_culture_effect": learning_culture_effect,
+        "would_recommend": would_recommend,
+        "learning_transfer": learning_transfer,
+        "motivation": motivation,
+    }
+    refusals = _score_refusals(scores) + count_refusals(
+        staff_participated,
+        {"staff_low_skilled": staff_low_skilled, "staff_aged_55_plus": staff_aged_55_plus},
+        "staff_participated",
+    )
+    refusals += situation_refusals(situation)
+    if refusals:
+        raise refusals[0]
     evaluation = Evaluation(
         application=application,
-        usefulness=_require_score("usefulness", usefulness),
-        coach_quality=_require_score("coach_quality", coach_quality),
-        learning_culture_effect=_require_score("learning_culture_effect", learning_culture_effect),
-        would_recommend=_require_score("would_recommend", would_recommend),
+        **scores,
+        staff_participated=staff_participated,
+        staff_low_skilled=staff_low_skilled,
+        staff_aged_55_plus=staff_aged_55_plus,
+        will_keep_doing=(will_keep_doing or "").strip(),
         recommendations=(recommendations or "").strip(),
     )
-    try:
-        # Two submissions at once both pass the check above; the one-to-one unique lets only one in.
-        with transaction.atomic():
-            # No user made this row: the company answered through its link. Naming none explicitly
-            # also keeps a user who happens to be logged in on that browser out of the history.
-            save_as(evaluation, None, reason=EVALUATION_CHANGE_REASON)
-    except IntegrityError as error:
-        raise WorkflowRefusal(_("This evaluation link has already been used."), "link_used") from error
+    save_answer(evaluation, EVALUATION_CHANGE_REASON)
+    closing = situation_at(application, SituationMoment.CLOSING, situation, on=timezone.localdate(), by=None)
+    save_as(closing, None, reason=EVALUATION_CHANGE_REASON)
     return evaluation

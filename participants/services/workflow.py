@@ -26,12 +26,15 @@ from participants.models import (
     CoachingSession,
     Company,
     Milestone,
+    Questionnaire,
     Referral,
     StopReason,
 )
 from participants.selectors import applications_visible_to
 from participants.services.capacity import free_place_refusal, take_place
-from participants.tasks import send_decision_notification, send_evaluation_invitation
+from participants.services.outcomes import count_refusals
+from participants.services.questionnaires import invite
+from participants.tasks import send_decision_notification
 from trajects.models import Project, Traject
 from trajects.size_classes import SizeClass
 from voorsprong.formats import long_date
@@ -380,7 +383,7 @@ def log_coaching_session(
     date: datetime.date,
     hours: Decimal,
     kind: str,
-    employees_reached: int = 0,
+    employees_present: int = 0,
     notes: str = "",
 ) -> CoachingSession:
     """Record a session; the first one starts the trajectory (approved → in progress)."""
@@ -399,7 +402,7 @@ def log_coaching_session(
         date=date,
         hours=hours,
         kind=kind,
-        employees_reached=employees_reached,
+        employees_present=employees_present,
         notes=notes,
         logged_by=by,
     )
@@ -425,16 +428,43 @@ def _require_end_date(application: Application, day: datetime.date) -> datetime.
     return day
 
 
+def staff_reached_refusals(
+    staff_reached: int | None, low_skilled: int | None, aged_55_plus: int | None
+) -> list[WorkflowRefusal]:
+    """Return every refusal of the promoter's count of the staff reached: none at all, or all three numbers
+    with the two groups within the total."""
+    if staff_reached is None and low_skilled is None and aged_55_plus is None:
+        return []
+    return count_refusals(
+        staff_reached,
+        {"staff_reached_low_skilled": low_skilled, "staff_reached_aged_55_plus": aged_55_plus},
+        "staff_reached",
+    )
+
+
 @transaction.atomic
 def complete_application(
-    application: Application, *, by: User, on: datetime.date | None = None
+    application: Application,
+    *,
+    by: User,
+    on: datetime.date | None = None,
+    staff_reached: int | None = None,
+    staff_reached_low_skilled: int | None = None,
+    staff_reached_aged_55_plus: int | None = None,
 ) -> Application:
+    """Complete a trajectory in progress, with the promoter's count of the distinct employees it reached
+    (optional: the company's closing evaluation counts them too), and invite the company to evaluate it."""
+    refusals = staff_reached_refusals(staff_reached, staff_reached_low_skilled, staff_reached_aged_55_plus)
+    if refusals:
+        raise refusals[0]
     application = _begin(application, by, (Role.PROMOTER, Role.OFFICER), ENDABLE, _("completed"))
     application.ended_on = _require_end_date(application, on or _today())
     application.status = ApplicationStatus.COMPLETED
+    application.staff_reached = staff_reached
+    application.staff_reached_low_skilled = staff_reached_low_skilled
+    application.staff_reached_aged_55_plus = staff_reached_aged_55_plus
     save_as(application, by)
-    # Only once committed: a rolled-back completion must not hand out an evaluation link.
-    transaction.on_commit(partial(send_evaluation_invitation.delay, application.pk))
+    invite(application, Questionnaire.EVALUATION, _today())
     return application
 
 
@@ -470,6 +500,7 @@ def stop_application(
     application.stop_reason, application.reason = stop_reason, reason
     # The history says why in words also when no text was given: the code's label, then the text.
     save_as(application, by, reason=": ".join(filter(None, (str(StopReason(stop_reason).label), reason))))
+    invite(application, Questionnaire.EXIT, _today())
     return application
 
 

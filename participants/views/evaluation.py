@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from participants import services
-from participants.evaluation_links import EVALUATION_LINK_MAX_AGE
+from participants.questionnaire_links import LINK_MAX_AGE
 from participants.forms.evaluation import EvaluationForm
 from voorsprong.services import WorkflowRefusal
 
@@ -17,7 +17,7 @@ def _dead_link(request, refusal: WorkflowRefusal):
     return render(
         request,
         "participants/evaluation/dead_link.html",
-        {"code": refusal.code, "days": EVALUATION_LINK_MAX_AGE.days},
+        {"code": refusal.code, "days": LINK_MAX_AGE.days},
         status=410 if refusal.code in _GONE else 404,
     )
 

@@ -46,7 +46,7 @@ def test_a_promoter_logs_a_session_and_sees_the_trajectory_start(page, log_in, p
     assert page.get_by_test_id("status").inner_text() == "Goedgekeurd"
     # The date defaults to today and the phase to the intake: only the hours need typing.
     page.locator("#id_hours").fill("2.5")
-    page.locator("#id_employees_reached").fill("6")
+    page.locator("#id_employees_present").fill("6")
     page.locator("#id_notes").fill("Kennismaking met de zaakvoerder")
     page.get_by_test_id("log-session").click()
     page.wait_for_load_state()
