@@ -5,8 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from participants import services
-from participants.questionnaire_links import LINK_MAX_AGE
 from participants.forms.evaluation import EvaluationForm
+from participants.questionnaire_links import LINK_MAX_AGE
 from voorsprong.services import WorkflowRefusal
 
 # A link that was good once answers 410 Gone; anything we never issued answers 404.
