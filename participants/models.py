@@ -666,7 +666,7 @@ class LearningSituation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "moment"],
-                name="learningsituation_one_per_moment",
+                name="learningsituation_unique_per_moment",
                 violation_error_message=_("This situation has already been recorded."),
             ),
             models.CheckConstraint(
@@ -802,7 +802,7 @@ class Invitation(models.Model):
         ordering = ["-sent_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "questionnaire"], name="invitation_once_per_questionnaire"
+                fields=["application", "questionnaire"], name="invitation_unique_per_questionnaire"
             ),
             models.CheckConstraint(
                 condition=Q(questionnaire__in=Questionnaire.values), name="invitation_questionnaire_valid"
@@ -812,7 +812,7 @@ class Invitation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(reminders_sent=0, last_reminded_on__isnull=True)
-                | Q(reminders_sent__gt=0, last_reminded_on__gte=F("sent_on")),
+                | Q(reminders_sent__gt=0, last_reminded_on__isnull=False, last_reminded_on__gte=F("sent_on")),
                 name="invitation_reminded_after_sent",
             ),
         ]

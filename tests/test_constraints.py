@@ -9,7 +9,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from funding.models import ApplicationFunding, BudgetLine, BudgetOverride, FundingSource
-from participants.models import Application, Company, Evaluation, RelatedEnterprise, SMEDeclaration
+from participants.models import (
+    Application,
+    Barrier,
+    Company,
+    Evaluation,
+    ExitAnswer,
+    Invitation,
+    LearningSituation,
+    RelatedEnterprise,
+    SMEDeclaration,
+)
 from reporting.models import AnswerStatement, ReportRequest, SizeTable, SizeTableRow, StatisticsSnapshot
 from tests.factories import (
     AidLineFactory,
@@ -19,6 +29,7 @@ from tests.factories import (
     CoachingSessionFactory,
     CompanyFactory,
     CompanyLinkFactory,
+    CompletedApplicationFactory,
     DeclarationFactory,
     DeclarationShareFactory,
     DeclaredAidFactory,
@@ -70,6 +81,35 @@ def evaluation(**scores):
         **scores,
     }
     return Evaluation.objects.create(application=application, **values)
+
+
+def situation(**fields):
+    values = {
+        "application": ApprovedApplicationFactory(),
+        "moment": "intake",
+        "has_training_policy": False,
+        "has_learning_jobs": False,
+        "headcount": 20,
+        "low_skilled": 5,
+        "aged_55_plus": 3,
+        "recorded_on": datetime.date(2025, 4, 1),
+        **fields,
+    }
+    return LearningSituation.objects.create(**values)
+
+
+def invitation(**fields):
+    values = {
+        "application": CompletedApplicationFactory(),
+        "questionnaire": "evaluation",
+        "sent_on": datetime.date(2025, 7, 1),
+    }
+    return Invitation.objects.create(**{**values, **fields})
+
+
+def exit_answer(**fields):
+    values = {"main_reason": "no_time", "would_start_again": "maybe", **fields}
+    return ExitAnswer.objects.create(application=ApprovedApplicationFactory(), **values)
 
 
 def application(**fields):
@@ -214,6 +254,38 @@ VIOLATIONS = {
     "evaluation_coach_quality_1_to_5": lambda: evaluation(coach_quality=6),
     "evaluation_learning_culture_effect_1_to_5": lambda: evaluation(learning_culture_effect=0),
     "evaluation_would_recommend_1_to_5": lambda: evaluation(would_recommend=6),
+    "evaluation_learning_transfer_1_to_5": lambda: evaluation(learning_transfer=0),
+    "evaluation_motivation_1_to_5": lambda: evaluation(motivation=6),
+    "evaluation_staff_counts_consistent": lambda: evaluation(
+        staff_participated=10, staff_low_skilled=11, staff_aged_55_plus=0
+    ),
+    "application_staff_counts_consistent": lambda: CompletedApplicationFactory(
+        staff_reached=None, staff_reached_low_skilled=2, staff_reached_aged_55_plus=None
+    ),
+    "application_staff_reached_when_completed": lambda: started(staff_reached=4),
+    "learningsituation_unique_per_moment": lambda: situation(application=situation().application),
+    "learningsituation_moment_valid": lambda: situation(moment="midway"),
+    "learningsituation_main_barrier_valid": lambda: situation(main_barrier="weather", barrier_digital=True),
+    **{
+        f"learningsituation_main_barrier_{barrier}_met": (
+            lambda barrier=barrier: situation(
+                main_barrier=barrier,
+                barrier_digital=barrier != "digital",
+                barrier_financial=barrier == "digital",
+            )
+        )
+        for barrier in Barrier.values
+    },
+    "learningsituation_main_barrier_named": lambda: situation(barrier_situational=True),
+    "learningsituation_groups_within_headcount": lambda: situation(headcount=4, low_skilled=5),
+    "exitanswer_main_reason_valid": lambda: exit_answer(main_reason="weather"),
+    "exitanswer_start_again_valid": lambda: exit_answer(would_start_again="never"),
+    "invitation_unique_per_questionnaire": lambda: invitation(application=invitation().application),
+    "invitation_questionnaire_valid": lambda: invitation(questionnaire="survey"),
+    "invitation_at_most_two_reminders": lambda: invitation(
+        reminders_sent=3, last_reminded_on=datetime.date(2025, 8, 1)
+    ),
+    "invitation_reminded_after_sent": lambda: invitation(reminders_sent=1, last_reminded_on=None),
     "organisation_kind_valid": lambda: OrganisationFactory(kind="club"),
     "partnership_unique_name_per_traject": lambda: [
         Partnership.objects.create(traject=TrajectFactory(code="werk"), name="Samen") for _ in range(2)

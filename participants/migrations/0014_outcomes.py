@@ -373,7 +373,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('application', 'questionnaire'), name='invitation_once_per_questionnaire'),
+            constraint=models.UniqueConstraint(fields=('application', 'questionnaire'), name='invitation_unique_per_questionnaire'),
         ),
         migrations.AddConstraint(
             model_name='invitation',
@@ -385,11 +385,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('last_reminded_on__isnull', True), ('reminders_sent', 0)), models.Q(('last_reminded_on__gte', models.F('sent_on')), ('reminders_sent__gt', 0)), _connector='OR'), name='invitation_reminded_after_sent'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('last_reminded_on__isnull', True), ('reminders_sent', 0)), models.Q(('last_reminded_on__gte', models.F('sent_on')), ('last_reminded_on__isnull', False), ('reminders_sent__gt', 0)), _connector='OR'), name='invitation_reminded_after_sent'),
         ),
         migrations.AddConstraint(
             model_name='learningsituation',
-            constraint=models.UniqueConstraint(fields=('application', 'moment'), name='learningsituation_one_per_moment', violation_error_message='This situation has already been recorded.'),
+            constraint=models.UniqueConstraint(fields=('application', 'moment'), name='learningsituation_unique_per_moment', violation_error_message='This situation has already been recorded.'),
         ),
         migrations.AddConstraint(
             model_name='learningsituation',
