@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import services
+from participants.forms.outcomes import SituationForm
 from participants.models import (
     Application,
     ApplicationStatus,
@@ -608,3 +609,35 @@ def test_no_reminder_once_the_link_has_expired(today, django_capture_on_commit_c
     _invited(Questionnaire.EVALUATION, today, LINK_MAX_AGE.days, django_capture_on_commit_callbacks)
     assert _beat(django_capture_on_commit_callbacks) == 0
     assert mail.outbox == []
+
+
+# -- the situation's questions on their own (the baseline's form reuses them) --------------------------
+def test_the_situation_form_gives_the_answers_the_services_take(officer):
+    posted = form_data({"situation": SITUATION})
+    form = SituationForm(posted)
+    assert form.is_valid(), form.errors
+    assert form.answers() == SITUATION
+
+    recorded = services.record_baseline(
+        _application(ApplicationStatus.IN_PROGRESS), by=officer, answers=form.answers()
+    )
+    # A recorded situation fills the form again, to correct it, with the same answers.
+    again = SituationForm(SituationForm.initial_for(recorded))
+    assert again.is_valid(), again.errors
+    assert again.answers() == SITUATION
+    assert [fieldset.legend for fieldset in form.fieldsets()] == [
+        "Drempels om te leren",
+        "Leren op het werk",
+        "Personeel",
+    ]
+
+
+def test_the_situation_form_shows_every_refusal_at_its_question():
+    form = SituationForm(
+        {**form_data({"situation": SITUATION}), "aged_55_plus": "41", "main_barrier": "digital"}
+    )
+    assert not form.is_valid()
+    assert form.errors == {
+        "main_barrier": ["Kies welke van de aangevinkte drempels het zwaarst weegt."],
+        "aged_55_plus": ["Deze groep kan niet groter zijn dan de 40 medewerkers in totaal."],
+    }
