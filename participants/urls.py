@@ -25,6 +25,8 @@ referral_pages = [
 evaluation_pages = [
     # Before the token pattern, which would take "bedankt" for a token; real tokens contain a colon.
     path("bedankt/", evaluation.thanks, name="thanks"),
+    path("opvolging/<str:token>/", evaluation.follow_up_form, name="follow_up"),
+    path("stopzetting/<str:token>/", evaluation.exit_form, name="exit"),
     path("<str:token>/", evaluation.evaluation_form, name="form"),
 ]
 
@@ -35,7 +37,7 @@ urlpatterns = [
     path("trajecten/", include((coaching_pages, "coaching"))),
     # The sector consultants' referrals.
     path("doorverwijzingen/", include((referral_pages, "referrals"))),
-    # The company's evaluation behind its personal link.
+    # The company's questionnaires behind its personal links: evaluation, follow-up, exit.
     path("evaluatie/", include((evaluation_pages, "evaluation"))),
     # Can a company take part: anyone may ask, without logging in.
     path("kan-ik-deelnemen/", eligibility.precheck, name="eligibility"),

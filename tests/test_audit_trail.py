@@ -55,11 +55,18 @@ from participants.models import (
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    LearningSituation,
     LegalForm,
+    Questionnaire,
     Referral,
     RelatedEnterprise,
+    SituationMoment,
     SMEDeclaration,
+    StopReason,
 )
+from participants.questionnaire_links import make_questionnaire_token
 from reporting.models import AnswerStatement, Initiative, ReportRequest, ReportStatus, SizeTable
 from reporting.tasks import build_report
 from tests.clients import client_for as api_client_for
@@ -79,6 +86,7 @@ from tests.factories import (
     TrajectFactory,
     UserFactory,
 )
+from tests.questionnaires import EVALUATION, EXIT, FOLLOW_UP, form_data
 from tests.test_import_kbo import activity, address, denomination, enterprise, kbo, write_extract
 from trajects.models import (
     CapacityPeriod,
@@ -714,25 +722,56 @@ def portal_referral_intake_submits(w):
     return _portal_referral_with_intake(w).application
 
 
-def portal_evaluation(w, client=None):
-    application = w.completed()
-    token = services.make_evaluation_token(application)
+QUESTIONNAIRE_PAGES = {
+    Questionnaire.EVALUATION: "evaluation:form",
+    Questionnaire.FOLLOW_UP: "evaluation:follow_up",
+    Questionnaire.EXIT: "evaluation:exit",
+}
+
+
+def _answer_through_link(w, questionnaire, application, answers, client=None):
+    """Post a company's answers through its personal link, as the company does: without logging in."""
+    token = make_questionnaire_token(questionnaire, application)
+    url = reverse(QUESTIONNAIRE_PAGES[questionnaire], args=[token])
     w.start()
-    answers = {
-        "usefulness": "5",
-        "coach_quality": "4",
-        "learning_culture_effect": "3",
-        "would_recommend": "5",
-        "recommendations": "Meer praktijkvoorbeelden graag.",
-    }
-    response = (client or Client()).post(reverse("evaluation:form", args=[token]), answers)
+    response = (client or Client()).post(url, form_data(answers))
     assert response.status_code == 302, response.content[:1000]
+    return application
+
+
+def portal_evaluation(w, client=None):
+    application = _answer_through_link(w, Questionnaire.EVALUATION, w.completed(), EVALUATION, client)
     return Evaluation.objects.get(application=application)
 
 
 def portal_evaluation_while_logged_in(w):
     """Evaluate as an officer trying the link: still the company's answers, not the officer's."""
     return portal_evaluation(w, w.client("officer"))
+
+
+def portal_evaluation_closing_situation(w):
+    """The company's learning situation at closing, saved with its evaluation."""
+    return portal_evaluation(w).application.learning_situations.get(moment=SituationMoment.CLOSING)
+
+
+def portal_follow_up(w):
+    completed = w.approved(
+        status=ApplicationStatus.COMPLETED,
+        decided_on=w.today - 400 * DAY,
+        started_on=w.today - 380 * DAY,
+        ended_on=w.today - 200 * DAY,
+    )
+    return _answer_through_link(w, Questionnaire.FOLLOW_UP, completed, FOLLOW_UP).follow_up
+
+
+def portal_exit(w):
+    stopped = w.approved(
+        status=ApplicationStatus.STOPPED,
+        started_on=w.today - 20 * DAY,
+        ended_on=w.today - 2 * DAY,
+        stop_reason=StopReason.NO_TIME,
+    )
+    return _answer_through_link(w, Questionnaire.EXIT, stopped, EXIT).exit_answer
 
 
 def portal_report_request(w):
@@ -1520,6 +1559,16 @@ WRITE_PATHS = [
         CREATED,
         reason="evaluation link",
     ),
+    write_path(
+        "portal/evaluation/closing-situation",
+        LearningSituation,
+        None,
+        portal_evaluation_closing_situation,
+        CREATED,
+        reason="evaluation link",
+    ),
+    write_path("portal/follow-up", FollowUp, None, portal_follow_up, CREATED, reason="follow-up link"),
+    write_path("portal/exit", ExitAnswer, None, portal_exit, CREATED, reason="exit questionnaire link"),
     write_path(
         "portal/report-request", ReportRequest, "cabinet", portal_report_request, CREATED, reason="requested"
     ),

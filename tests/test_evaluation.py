@@ -3,8 +3,7 @@
 import datetime
 import re
 import threading
-import time
-from unittest.mock import patch
+from functools import partial
 
 import pytest
 from django.core import mail, signing
@@ -12,8 +11,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from participants import services
-from participants.evaluation_links import EVALUATION_LINK_MAX_AGE
-from participants.models import ApplicationStatus, Evaluation
+from participants.models import ApplicationStatus, Evaluation, LearningSituation
+from participants.questionnaire_links import LINK_MAX_AGE, make_questionnaire_token
 from tests.clients import client_for
 from tests.factories import (
     ApprovedApplicationFactory,
@@ -24,27 +23,22 @@ from tests.factories import (
     TrajectFactory,
     UserFactory,
 )
+from tests.questionnaires import EVALUATION, form_data
+from tests.questionnaires import token_made_days_ago as questionnaire_token_made_days_ago
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
-ANSWERS = {
-    "usefulness": 5,
-    "coach_quality": 4,
-    "learning_culture_effect": 3,
-    "would_recommend": 5,
-    "recommendations": "Meer praktijkvoorbeelden graag.",
-}
+ANSWERS = EVALUATION
+POSTED = form_data(ANSWERS)
 
 
 def form_url(token):
     return reverse("evaluation:form", args=[token])
 
 
-def token_made_days_ago(application, days):
-    # Only the signer's clock is moved back; the check later runs at the real time.
-    with patch("time.time", return_value=time.time() - datetime.timedelta(days=days).total_seconds()):
-        return services.make_evaluation_token(application)
+make_evaluation_token = partial(make_questionnaire_token, "evaluation")
+token_made_days_ago = partial(questionnaire_token_made_days_ago, "evaluation")
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def completed():
 
 @pytest.fixture
 def token(completed):
-    return services.make_evaluation_token(completed)
+    return make_evaluation_token(completed)
 
 
 # -- the invitation ------------------------------------------------------------------------------
@@ -115,23 +109,26 @@ def test_the_form_shows_five_scores_per_question(client, token):
     response = client.get(form_url(token))
     assert response.status_code == 200
     assert "Bakkerij Peeters BV" in response.text
-    for field in ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend"):
+    scored = ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend")
+    for field in (*scored, "learning_transfer", "motivation"):
         for score in range(1, 6):
             assert f'name="{field}" value="{score}"' in response.text
-    assert 'name="recommendations"' in response.text
+    for field in ("recommendations", "will_keep_doing", "staff_participated", "headcount", "main_barrier"):
+        assert f'name="{field}"' in response.text
     assert response["Cache-Control"].startswith("max-age=0")
 
 
 def test_a_submission_is_saved_and_the_link_dies(client, completed, token):
-    response = client.post(form_url(token), ANSWERS)
+    response = client.post(form_url(token), POSTED)
     assert response.status_code == 302
     assert response["Location"] == reverse("evaluation:thanks")
     assert client.get(response["Location"]).status_code == 200
     evaluation = Evaluation.objects.get()
     assert evaluation.application == completed
-    assert {field: getattr(evaluation, field) for field in ANSWERS} == ANSWERS
+    asked = {field: value for field, value in ANSWERS.items() if field != "situation"}
+    assert {field: getattr(evaluation, field) for field in asked} == asked
 
-    again = client.post(form_url(token), {**ANSWERS, "usefulness": 1})
+    again = client.post(form_url(token), {**POSTED, "usefulness": "1"})
     assert again.status_code == 410
     assert 'data-testid="link_used"' in again.text
     assert client.get(form_url(token)).status_code == 410
@@ -144,8 +141,8 @@ def test_recommendations_are_optional_and_trimmed(token):
 
 
 def test_an_expired_link_saves_nothing(client, completed):
-    expired = token_made_days_ago(completed, EVALUATION_LINK_MAX_AGE.days + 1)
-    for response in (client.get(form_url(expired)), client.post(form_url(expired), ANSWERS)):
+    expired = token_made_days_ago(completed, LINK_MAX_AGE.days + 1)
+    for response in (client.get(form_url(expired)), client.post(form_url(expired), POSTED)):
         assert response.status_code == 410
         assert 'data-testid="link_expired"' in response.text
     with pytest.raises(WorkflowRefusal) as refusal:
@@ -155,8 +152,8 @@ def test_an_expired_link_saves_nothing(client, completed):
 
 
 def test_a_link_works_until_its_sixtieth_day(client, completed):
-    almost = token_made_days_ago(completed, EVALUATION_LINK_MAX_AGE.days - 1)
-    assert client.post(form_url(almost), ANSWERS).status_code == 302
+    almost = token_made_days_ago(completed, LINK_MAX_AGE.days - 1)
+    assert client.post(form_url(almost), POSTED).status_code == 302
     assert Evaluation.objects.get().application == completed
 
 
@@ -165,12 +162,12 @@ def test_a_tampered_link_is_not_found(client, completed, token):
     forged = [
         token[:-1] + ("A" if token[-1] != "A" else "B"),  # the signature edited
         # another application's number under this link's timestamp and signature
-        services.make_evaluation_token(other).split(":")[0] + token[token.index(":") :],
+        make_evaluation_token(other).split(":")[0] + token[token.index(":") :],
         signing.dumps(completed.pk),  # signed, but not as an evaluation link
         "bedankt-niet",
     ]
     for bad in forged:
-        for response in (client.get(form_url(bad)), client.post(form_url(bad), ANSWERS)):
+        for response in (client.get(form_url(bad)), client.post(form_url(bad), POSTED)):
             assert response.status_code == 404
             assert 'data-testid="link_invalid"' in response.text
         with pytest.raises(WorkflowRefusal) as refusal:
@@ -195,10 +192,10 @@ def test_a_tampered_link_is_not_found(client, completed, token):
 )
 def test_only_a_completed_trajectory_is_evaluated(client, state):
     application = ApprovedApplicationFactory(**state)
-    token = services.make_evaluation_token(application)
+    token = make_evaluation_token(application)
     with pytest.raises(WorkflowRefusal) as refusal:
         services.submit_evaluation(token, **ANSWERS)
-    assert refusal.value.code == "not_completed"
+    assert refusal.value.code == "link_invalid"
     assert client.get(form_url(token)).status_code == 404
     assert not Evaluation.objects.exists()
 
@@ -207,15 +204,16 @@ def test_only_a_completed_trajectory_is_evaluated(client, state):
     "wrong", [{"usefulness": "0"}, {"coach_quality": "6"}, {"would_recommend": "veel"}, {"usefulness": ""}]
 )
 def test_scores_outside_one_to_five_or_missing_are_refused_on_the_form(client, token, wrong):
-    answers = {**ANSWERS, **wrong}
+    answers = {**POSTED, **wrong}
     response = client.post(form_url(token), answers)
     assert response.status_code == 200
     [field] = wrong
-    assert response.context["form"].errors.keys() == {field}
-    assert f'data-testid="error-{field}"' in response.text
-    missing = {key: value for key, value in ANSWERS.items() if key != "learning_culture_effect"}
+    assert response.context["form"].errors == {field: ["Kies een score van 1 tot 5."]}
+    assert f'id="id_{field}_error"' in response.text
+    missing = {key: value for key, value in POSTED.items() if key != "learning_culture_effect"}
     assert "learning_culture_effect" in client.post(form_url(token), missing).context["form"].errors
     assert not Evaluation.objects.exists()
+    assert not LearningSituation.objects.exists()
 
 
 @pytest.mark.parametrize("score", [0, 6, None, True, "5", 4.0])
@@ -231,7 +229,7 @@ def test_the_service_refuses_a_bad_score_naming_the_field(token, score):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
 @pytest.mark.django_db(transaction=True)
 def test_two_submissions_at_once_save_one_evaluation():
-    token = services.make_evaluation_token(CompletedApplicationFactory())
+    token = make_evaluation_token(CompletedApplicationFactory())
     outcomes, barrier = [], threading.Barrier(5)
 
     def submit():

@@ -32,7 +32,7 @@ from rest_framework.test import APIClient
 
 from funding.models import BudgetLine, BudgetOverride, DeclarationStatus
 from participants.models import ApplicationStatus
-from participants.services import make_evaluation_token
+from participants.questionnaire_links import make_questionnaire_token
 from reporting.models import ReportRequest, ReportStatus
 from tests.factories import (
     ApplicationFactory,
@@ -49,6 +49,10 @@ from tests.factories import (
     UserFactory,
     valid_kbo_number,
 )
+from tests.questionnaires import EVALUATION as EVALUATION_ANSWERS
+from tests.questionnaires import EXIT as EXIT_ANSWERS
+from tests.questionnaires import FOLLOW_UP as FOLLOW_UP_ANSWERS
+from tests.questionnaires import form_data
 from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 
@@ -109,7 +113,9 @@ SME_DECLARATION = {
         }
     ],
 }
-EVALUATION = {"usefulness": 4, "coach_quality": 5, "learning_culture_effect": 3, "would_recommend": 4}
+EVALUATION = form_data(EVALUATION_ANSWERS)
+FOLLOW_UP = form_data(FOLLOW_UP_ANSWERS)
+EXIT = form_data(EXIT_ANSWERS)
 
 # fmt: off
 TABLE = [
@@ -289,9 +295,13 @@ TABLE = [
     # The admin may open the page but has no sector fund: the form comes back with the refusal.
     row("POST",    "/doorverwijzingen/nieuw/?kbo={free_company_kbo}", 302, 403, 403, 302, 403, 403, 200,
         data={"traject": "{leren}", "follow_progress": "on", "notes": "Via beurs"}),
-    # The company's evaluation link needs no login.
+    # The company's questionnaire links need no login.
     every("GET",   "/evaluatie/{token}/",                             200),
     every("POST",  "/evaluatie/{token}/",                             302, data=EVALUATION),
+    every("GET",   "/evaluatie/opvolging/{follow_up_token}/",         200),
+    every("POST",  "/evaluatie/opvolging/{follow_up_token}/",         302, data=FOLLOW_UP),
+    every("GET",   "/evaluatie/stopzetting/{exit_token}/",            200),
+    every("POST",  "/evaluatie/stopzetting/{exit_token}/",            302, data=EXIT),
     every("GET",   "/evaluatie/niet-geldig/",                         404),
     every("GET",   "/evaluatie/bedankt/",                             200),
     every("GET",   "/kan-ik-deelnemen/",                              200),
@@ -416,6 +426,27 @@ def _build_world() -> dict:
     completed = application(
         project, consultant, **{**running, "status": ApplicationStatus.COMPLETED, "ended_on": today - days(1)}
     )
+    completed_half_a_year_ago = application(
+        project,
+        consultant,
+        **{
+            **running,
+            "status": ApplicationStatus.COMPLETED,
+            "decided_on": today - days(400),
+            "started_on": today - days(380),
+            "ended_on": today - days(200),
+        },
+    )
+    stopped = application(
+        project,
+        consultant,
+        **{
+            **running,
+            "status": ApplicationStatus.STOPPED,
+            "ended_on": today - days(1),
+            "stop_reason": "no_time",
+        },
+    )
     for committed in (active, other_active):
         ApplicationFundingFactory(application=committed, amount=Decimal("1000.00"))
     declaration = DeclarationFactory(application=active, declared_by=users["promoter"])
@@ -485,7 +516,9 @@ def _build_world() -> dict:
             "report": report.pk,
             "failed_report": failed_report.pk,
             "missing": 999_999,
-            "token": make_evaluation_token(completed),
+            "token": make_questionnaire_token("evaluation", completed),
+            "follow_up_token": make_questionnaire_token("follow_up", completed_half_a_year_ago),
+            "exit_token": make_questionnaire_token("exit", stopped),
         },
     }
 

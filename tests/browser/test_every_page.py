@@ -5,8 +5,8 @@ The data set is ``seed_demo``'s, so the lists are full and the names as long as 
 language one test logs in as each role in turn and opens every page the role reaches: its start page, its
 portal pages and, for the roles that work in the admin, the admin's index, every app page and list linked
 from it, each list's first change form and every add form. The anonymous visitor opens the log-in page,
-the pre-check and an evaluation form. The problems of all pages are collected and listed together, page by
-page.
+the pre-check and a company's three questionnaires. The problems of all pages are collected and listed
+together, page by page.
 """
 
 import io
@@ -14,9 +14,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
-from participants.evaluation_links import make_evaluation_token
-from participants.models import Application, ApplicationStatus
+from participants.models import FOLLOW_UP_AFTER, Application, ApplicationStatus, Questionnaire
+from participants.questionnaire_links import make_questionnaire_token
 from voorsprong.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,14 +131,22 @@ def portal_pages(username: str) -> list[str]:
 
 
 def anonymous_pages() -> list[str]:
-    completed = Application.objects.filter(
-        status=ApplicationStatus.COMPLETED, evaluation__isnull=True
+    """Return the public pages: the log-in, the pre-check and a company's three questionnaires."""
+    completed = Application.objects.filter(status=ApplicationStatus.COMPLETED)
+    unevaluated = completed.filter(evaluation__isnull=True).first()
+    followed_up = completed.filter(
+        follow_up__isnull=True, ended_on__lte=timezone.localdate() - FOLLOW_UP_AFTER
     ).first()
+    stopped = Application.objects.filter(status=ApplicationStatus.STOPPED, exit_answer__isnull=True).first()
     return [
         "/aanmelden/",
         "/kan-ik-deelnemen/",
         "/kan-ik-deelnemen/?kbo=BE 0403.170.701&traject=leren",
-        f"/evaluatie/{make_evaluation_token(completed)}/",
+        reverse("evaluation:form", args=[make_questionnaire_token(Questionnaire.EVALUATION, unevaluated)]),
+        reverse(
+            "evaluation:follow_up", args=[make_questionnaire_token(Questionnaire.FOLLOW_UP, followed_up)]
+        ),
+        reverse("evaluation:exit", args=[make_questionnaire_token(Questionnaire.EXIT, stopped)]),
     ]
 
 
