@@ -605,6 +605,16 @@ def test_no_reminder_after_an_answer(today, questionnaire, django_capture_on_com
     assert Invitation.objects.get().reminders_sent == 0
 
 
+def test_a_reminder_is_not_sent_for_a_questionnaire_answered_since_it_was_read(
+    today, django_capture_on_commit_callbacks
+):
+    invitation = _invited(Questionnaire.EVALUATION, today, 14, django_capture_on_commit_callbacks)
+    answer(Questionnaire.EVALUATION, make_questionnaire_token(Questionnaire.EVALUATION, invitation.application))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind(invitation, today) == 0
+    assert mail.outbox == []
+
+
 def test_no_reminder_once_the_link_has_expired(today, django_capture_on_commit_callbacks):
     _invited(Questionnaire.EVALUATION, today, LINK_MAX_AGE.days, django_capture_on_commit_callbacks)
     assert _beat(django_capture_on_commit_callbacks) == 0

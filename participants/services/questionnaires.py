@@ -114,9 +114,12 @@ def reminder_due(invitation: Invitation, today: datetime.date) -> int:
 @transaction.atomic
 def remind(invitation: Invitation, today: datetime.date) -> int:
     """Send the reminder ``invitation`` is due for, at most once whoever else tries at the same moment;
-    return its number, or 0 when none was due or another process sent it."""
+    return its number, or 0 when none was due, the company answered meanwhile or another process sent it."""
     number = reminder_due(invitation, today)
-    if not number:
+    if (
+        not number
+        or ANSWERS[invitation.questionnaire].objects.filter(application_id=invitation.application_id).exists()
+    ):
         return 0
     # The update only succeeds from the count this process saw: of two at once, one sends.
     claimed = Invitation.objects.filter(pk=invitation.pk, reminders_sent=invitation.reminders_sent).update(
