@@ -1,4 +1,5 @@
-"""Synthetic companies, applications, coaching sessions, evaluations and referrals.
+"""Synthetic companies, applications, coaching sessions, evaluations, referrals and what the coaching
+changed (``demo.outcomes``).
 
 One block per unit of ``--scale``. As of 26 November 2025 (question 244) a block holds exactly
 151 / 988 / 20 companies with an approved application in leren / werk / motivatie; werk splits
@@ -8,10 +9,10 @@ pending and draft applications, so that every status and the as-of rules have so
 companies as the KBO import leaves them (staff not declared: size class unknown), without applications,
 and the demo promoter's cost declarations, each declared, approved and paid by three people.
 
-Everything is drawn from a random generator seeded by the block number, and a block whose first
-company exists is skipped, so a second run changes nothing. Rows are written with bulk inserts
-(the volume at ``--scale 100`` is about a million sessions); the database constraints still hold
-every row.
+Everything is drawn from random generators seeded by the block number (what was added later from
+generators of its own, so nothing drawn before changes), and a block whose first company exists is
+skipped, so a second run changes nothing. Rows are written with bulk inserts (the volume at
+``--scale 100`` is about a million sessions); the database constraints still hold every row.
 """
 
 import datetime
@@ -25,6 +26,8 @@ from django.db import transaction
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
+from demo.dates import AS_OF, HORIZON, QUESTIONNAIRES_FROM
+from demo.outcomes import Outcomes
 from demo.programme import SECTOR_FUNDS
 from funding.models import (
     AidLine,
@@ -48,16 +51,18 @@ from participants.models import (
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    Invitation,
+    LearningSituation,
     LegalForm,
     Milestone,
     Referral,
     StopReason,
 )
 from trajects.size_classes import SizeClass
+from voorsprong.models import User
 from voorsprong.money import to_cents
-
-AS_OF = datetime.date(2025, 11, 26)  # the date of question 244
-HORIZON = datetime.date(2026, 11, 1)  # the last day the demo data has activity on
 
 # Fictitious KBO numbers: 15xx.xxx.xxx lies far beyond the numbers issued so far.
 KBO_BASE = 15_000_000
@@ -486,8 +491,7 @@ class Block:
         kinds = [milestones[min(reached - 1, index * reached // count)] for index in range(count)]
         if completed:
             kinds[-1] = Milestone.CLOSING
-        promoter = self.programme["users"]["promoter"]
-        logged_by = promoter if application.project_id in self.promoter_projects else None
+        logged_by = self.session_logger(application)
         return [
             CoachingSession(
                 application=application,
@@ -503,12 +507,18 @@ class Block:
             for index, day in enumerate(dates)
         ]
 
+    def session_logger(self, application: Application) -> User | None:
+        """Return who logged the application's sessions: the demo promoter those of its own projects; the
+        other promoters have no demo log-in."""
+        promoter = self.programme["users"]["promoter"]
+        return promoter if application.project_id in self.promoter_projects else None
+
     def evaluation(self, application: Application) -> Evaluation | None:
         """Return the company's evaluation, or None: about two in three companies answer; the first
         evaluations came in the summer of 2026."""
         if application.status != ApplicationStatus.COMPLETED or self.rng.random() > 0.65:
             return None
-        day = max(application.ended_on + self.days(3, 25), datetime.date(2026, 6, 1))
+        day = max(application.ended_on + self.days(3, 25), QUESTIONNAIRES_FROM)
         if day > HORIZON:
             return None
         scores = self.rng.choices(list(SCORE_WEIGHTS), weights=list(SCORE_WEIGHTS.values()), k=4)
@@ -583,6 +593,8 @@ class Block:
     def write(self) -> None:
         applications = self.plan()
         self.imported_companies()
+        outcomes = Outcomes(self.block, self.session_logger)
+        outcomes.count_staff_reached(applications)
         Company.objects.bulk_create(self.companies, batch_size=BATCH_SIZE)
         referrals = []
         for application in applications:
@@ -613,7 +625,12 @@ class Block:
         evaluations = [
             evaluation for application in applications if (evaluation := self.evaluation(application))
         ]
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH_SIZE)
+        for evaluation in evaluations:
+            outcomes.complete_evaluation(evaluation)
+        bulk_create_with_history(
+            evaluations, Evaluation, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
+        )
+        self.write_outcomes(outcomes, applications, evaluations)
         declarations = [
             declaration for application in applications for declaration in self.declarations(application)
         ]
@@ -635,6 +652,25 @@ class Block:
             batch_size=BATCH_SIZE,
         )
         self.write_state_aid(applications)
+
+    def write_outcomes(
+        self, outcomes: Outcomes, applications: list[Application], evaluations: list[Evaluation]
+    ) -> None:
+        """Write the learning situations at intake and closing, the invitations to the questionnaires and
+        the follow-ups and exit answers that came (``demo.outcomes``)."""
+        by_application = {id(evaluation.application): evaluation for evaluation in evaluations}
+        bulk_create_with_history(
+            outcomes.situations(applications, by_application),
+            LearningSituation,
+            batch_size=BATCH_SIZE,
+            default_change_reason="Demogegevens",
+        )
+        invitations, follow_ups, exit_answers = outcomes.questionnaires(applications, by_application)
+        Invitation.objects.bulk_create(invitations, batch_size=BATCH_SIZE)
+        for answers, model in ((follow_ups, FollowUp), (exit_answers, ExitAnswer)):
+            bulk_create_with_history(
+                answers, model, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
+            )
 
     def write_state_aid(self, applications: list[Application]) -> None:
         """Write the aid lines of the approvals as the approval step would, some links between companies

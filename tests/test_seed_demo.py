@@ -1,15 +1,19 @@
-"""seed_demo: the figures of question 244 as of 26/11/2025, a realistic spread, and idempotency."""
+"""seed_demo: the figures of question 244 as of 26/11/2025, a realistic spread, the outcomes, and
+idempotency."""
 
 import datetime
 import io
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
+from demo.dates import HORIZON
 from demo.population import NON_PROFIT_SHARE, PROVINCE_SHARES
 from funding.models import (
     AidBasis,
@@ -24,18 +28,33 @@ from funding.models import (
 from funding.selectors import DE_MINIMIS_CEILING, aid_position, budget_summary
 from participants.models import (
     APPROVED_STATUSES,
+    REMINDER_DAYS,
+    STARTED_STATUSES,
     Application,
     ApplicationStatus,
+    Barrier,
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    Invitation,
+    LearningForm,
+    LearningSituation,
+    Milestone,
+    Questionnaire,
     Referral,
+    SituationMoment,
+    StartAgain,
+    barrier_field,
+    learning_form_field,
 )
 from participants.nace import nace_section, nace_section_expression
 from participants.selectors import (
     approved_company_counts,
     companies_in_any_traject,
 )
+from participants.services.questionnaires import follow_up_due_on
 from trajects.models import CapacityPeriod, Organisation, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -313,6 +332,10 @@ def test_a_second_run_changes_nothing(seeded):
                 Application,
                 CoachingSession,
                 Evaluation,
+                LearningSituation,
+                Invitation,
+                FollowUp,
+                ExitAnswer,
                 Referral,
                 BudgetLine,
                 User,
@@ -433,3 +456,191 @@ def test_the_population_spreads_over_the_nace_sections_legal_forms_and_non_profi
     assert forms["bv"] > 700 and forms["vzw"] > 70
     assert {"nv", "cv", "commv", "vof", "ivzw", "private_foundation"} <= forms.keys()
     assert not companies.filter(legal_form="sole_trader").exists()  # the open data has no seat for them
+
+
+# -- what the coaching changed (issue 17) -------------------------------------------------------------------
+def share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def test_most_started_trajectories_have_a_baseline_logged_with_the_intake_session(seeded):
+    started = Application.objects.filter(status__in=STARTED_STATUSES)
+    baselines = LearningSituation.objects.filter(moment=SituationMoment.INTAKE)
+    assert 0.8 < share(baselines.count(), started.count()) < 0.95
+    assert not baselines.exclude(application__status__in=STARTED_STATUSES).exists()
+    # On the day of the intake session, by whoever logged it or by the consultant who did the intake.
+    assert not baselines.exclude(recorded_on=F("application__started_on")).exists()
+    intake_sessions = CoachingSession.objects.filter(kind=Milestone.INTAKE, date=F("application__started_on"))
+    logged_by = dict(intake_sessions.values_list("application_id", "logged_by_id"))
+    for baseline in baselines.select_related("application__referral"):
+        referral = baseline.application.referral
+        assert baseline.recorded_by_id in {
+            logged_by[baseline.application_id],
+            referral.intake_by_id if referral else None,
+        }, baseline
+    promoter = User.objects.get(username="promoter")
+    assert baselines.filter(recorded_by=promoter).exists()
+    assert baselines.filter(recorded_by=F("application__referral__intake_by")).exists()
+    # The company's own staff figures, numbers only.
+    assert not baselines.exclude(headcount=F("application__company__staff_headcount")).exists()
+
+
+def test_baselines_meet_situational_and_informational_barriers_most_and_a_third_has_a_training_policy(seeded):
+    baselines = LearningSituation.objects.filter(moment=SituationMoment.INTAKE)
+    met = {barrier: baselines.filter(**{barrier_field(barrier): True}).count() for barrier in Barrier.values}
+    ranked = sorted(met, key=met.get, reverse=True)
+    assert set(ranked[:2]) == {Barrier.SITUATIONAL, Barrier.INFORMATIONAL}
+    assert set(ranked[-2:]) == {Barrier.FINANCIAL, Barrier.DIGITAL}
+    assert 0.25 < share(baselines.filter(has_training_policy=True).count(), baselines.count()) < 0.45
+    # The barrier that weighs most is named whenever one is met, mostly a situational one.
+    mains = Counter(baselines.values_list("main_barrier", flat=True))
+    assert mains.most_common(1)[0][0] == Barrier.SITUATIONAL
+    assert 0 < mains[""] < 0.1 * baselines.count()
+    assert baselines.filter(low_skilled__gt=0).exists() and baselines.filter(aged_55_plus__gt=0).exists()
+    for form in LearningForm.values:
+        assert baselines.filter(**{learning_form_field(form): True}).exists(), form
+
+
+def test_each_closing_evaluation_gives_the_outcomes_and_the_situation_at_closing(seeded):
+    evaluations = Evaluation.objects.all()
+    for field in ("learning_transfer", "motivation", "staff_participated", "staff_low_skilled"):
+        assert not evaluations.filter(**{f"{field}__isnull": True}).exists(), field
+    assert evaluations.exclude(will_keep_doing="").exists()
+    closing = LearningSituation.objects.filter(moment=SituationMoment.CLOSING)
+    assert closing.count() == evaluations.count()
+    assert not closing.exclude(application__evaluation__isnull=False).exists()
+    # The company answered itself, the day it evaluated.
+    assert not closing.filter(recorded_by__isnull=False).exists()
+    assert not closing.exclude(recorded_on=F("application__evaluation__submitted_at__date")).exists()
+
+
+def test_the_situation_at_closing_shows_barriers_removed_and_more_training_policies(seeded):
+    situations = {
+        (situation.application_id, situation.moment): situation
+        for situation in LearningSituation.objects.all()
+    }
+    pairs = [
+        (intake, situations[application_id, SituationMoment.CLOSING])
+        for (application_id, moment), intake in situations.items()
+        if moment == SituationMoment.INTAKE and (application_id, SituationMoment.CLOSING) in situations
+    ]
+    assert len(pairs) > 0.8 * sum(1 for _id, moment in situations if moment == SituationMoment.CLOSING)
+    before = sum(intake.has_training_policy for intake, _closing in pairs)
+    after = sum(closing.has_training_policy for _intake, closing in pairs)
+    assert 0.25 < share(before, len(pairs)) < 0.45
+    assert 0.45 < share(after, len(pairs)) < 0.65
+    removed = {}
+    for barrier in Barrier.values:
+        met = [closing for intake, closing in pairs if barrier in intake.barriers]
+        gone = sum(barrier not in closing.barriers for closing in met)
+        assert 0 < gone < len(met), barrier
+        removed[barrier] = share(gone, len(met))
+    # Knowing the offer is what the coaching brings most; time stays scarce.
+    assert removed[Barrier.INFORMATIONAL] > removed[Barrier.SITUATIONAL]
+    assert sum(len(closing.barriers) for _intake, closing in pairs) < sum(
+        len(intake.barriers) for intake, _closing in pairs
+    )
+
+
+def test_about_two_in_three_completed_werk_trajectories_were_evaluated(seeded):
+    completed = Application.objects.filter(traject__code="werk", status=ApplicationStatus.COMPLETED)
+    assert 0.5 <= share(completed.filter(evaluation__isnull=False).count(), completed.count()) <= 0.75
+
+
+def test_staff_reached_counts_distinct_people_by_the_size_of_the_company(seeded):
+    """Each one once: within the company's staff, unlike the sum of the sessions' attendance."""
+    completed = Application.objects.filter(status=ApplicationStatus.COMPLETED)
+    counted = completed.filter(staff_reached__isnull=False)
+    assert 0.7 < share(counted.count(), completed.count()) < 0.9
+    assert not Application.objects.exclude(status=ApplicationStatus.COMPLETED).filter(
+        staff_reached__isnull=False
+    )
+    evaluations = Evaluation.objects.all()
+    assert not evaluations.filter(staff_participated__gt=F("application__company__staff_headcount")).exists()
+    assert not evaluations.filter(staff_participated=0).exists()
+    summed = evaluations.annotate(present=Sum("application__sessions__employees_present"))
+    assert summed.filter(staff_participated__lt=F("present")).count() > 0.9 * evaluations.count()
+    reached = dict(
+        evaluations.values("application__company__size_class")
+        .annotate(average=Avg("staff_participated"))
+        .values_list("application__company__size_class", "average")
+    )
+    assert reached["micro"] < reached["small"] < reached["medium"] < reached["large"]
+    # The promoter's count is close to the company's where both counted.
+    both = counted.filter(evaluation__isnull=False)
+    assert not both.filter(
+        Q(staff_reached__lt=F("evaluation__staff_participated") * 0.85 - 1)
+        | Q(staff_reached__gt=F("evaluation__staff_participated") * 1.1 + 1)
+    ).exists()
+
+
+def answered_on() -> dict[tuple[int, str], datetime.date]:
+    """Return the day each questionnaire was answered, by (application, questionnaire)."""
+    return {
+        (answer.application_id, questionnaire): timezone.localdate(answer.submitted_at)
+        for questionnaire, model in (
+            (Questionnaire.EVALUATION, Evaluation),
+            (Questionnaire.FOLLOW_UP, FollowUp),
+            (Questionnaire.EXIT, ExitAnswer),
+        )
+        for answer in model.objects.all()
+    }
+
+
+def test_ended_trajectories_were_invited_from_june_2026_and_reminded_as_the_days_passed(seeded):
+    launch = datetime.date(2026, 6, 1)
+    invitations = Invitation.objects.select_related("application")
+    expected = {}
+    for application in Application.objects.filter(status=ApplicationStatus.COMPLETED):
+        expected[application.pk, Questionnaire.EVALUATION] = max(application.ended_on, launch)
+        due = max(follow_up_due_on(application), launch)
+        if due <= HORIZON:
+            expected[application.pk, Questionnaire.FOLLOW_UP] = due
+    for application in Application.objects.filter(status=ApplicationStatus.STOPPED):
+        expected[application.pk, Questionnaire.EXIT] = max(application.ended_on, launch)
+    assert {(i.application_id, i.questionnaire): i.sent_on for i in invitations} == expected
+    answers = answered_on()
+    assert answers.keys() <= expected.keys()
+    for invitation in invitations:
+        answered = answers.get((invitation.application_id, invitation.questionnaire))
+        assert answered is None or invitation.sent_on <= answered, invitation
+        # A reminder goes out on days 14 and 30 while the questionnaire is unanswered, up to the horizon.
+        last = answered - datetime.timedelta(days=1) if answered else HORIZON
+        reminders = [
+            invitation.sent_on + datetime.timedelta(days=days)
+            for days in REMINDER_DAYS
+            if invitation.sent_on + datetime.timedelta(days=days) <= last
+        ]
+        assert (invitation.reminders_sent, invitation.last_reminded_on) == (
+            len(reminders),
+            reminders[-1] if reminders else None,
+        ), invitation
+    counts = Counter(invitations.values_list("reminders_sent", flat=True))
+    assert set(counts) == {0, 1, 2}
+
+
+def test_about_45_percent_answer_the_follow_up_after_six_months(seeded):
+    invited = Invitation.objects.filter(questionnaire=Questionnaire.FOLLOW_UP)
+    follow_ups = FollowUp.objects.select_related("application")
+    assert 0.35 < share(follow_ups.count(), invited.count()) < 0.55
+    for follow_up in follow_ups:
+        assert timezone.localdate(follow_up.submitted_at) > follow_up_due_on(follow_up.application)
+    assert follow_ups.filter(training_policy_applied=True).exists()
+    assert follow_ups.filter(learning_continued=False, employees_learned=0).exists()
+    assert follow_ups.filter(learning_continued=True, employees_learned__gt=0).exists()
+
+
+def test_about_half_the_stopped_trajectories_answer_the_exit_questionnaire_mostly_as_the_promoter(seeded):
+    stopped = Application.objects.filter(status=ApplicationStatus.STOPPED)
+    answers = ExitAnswer.objects.all()
+    assert 0.35 < share(answers.count(), stopped.count()) < 0.65
+    same = answers.filter(main_reason=F("application__stop_reason")).count()
+    assert 0.6 < share(same, answers.count()) < 1
+    assert set(answers.values_list("would_start_again", flat=True)) == set(StartAgain.values)
+
+
+def test_no_outcome_is_dated_after_the_horizon(seeded):
+    assert not LearningSituation.objects.filter(recorded_on__gt=HORIZON).exists()
+    assert not Invitation.objects.filter(Q(sent_on__gt=HORIZON) | Q(last_reminded_on__gt=HORIZON)).exists()
+    for model in (Evaluation, FollowUp, ExitAnswer):
+        assert not model.objects.filter(submitted_at__date__gt=HORIZON).exists(), model
