@@ -655,7 +655,9 @@ class LearningSituation(models.Model):
         null=True,
         blank=True,
         related_name="recorded_learning_situations",
-        help_text=_("Empty: the company answered itself, in its closing evaluation."),
+        help_text=_(
+            "Empty at closing: the company answered itself. Empty at intake: logged by a promoter without an account here (earlier data)."
+        ),
     )
     history = HistoricalRecords()
 

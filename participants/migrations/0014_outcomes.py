@@ -342,7 +342,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicallearningsituation',
             name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Empty: the company answered itself, in its closing evaluation.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Empty at closing: the company answered itself. Empty at intake: logged by a promoter without an account here (earlier data).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
         migrations.AddField(
             model_name='invitation',
@@ -357,7 +357,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='learningsituation',
             name='recorded_by',
-            field=models.ForeignKey(blank=True, help_text='Empty: the company answered itself, in its closing evaluation.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recorded_learning_situations', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            field=models.ForeignKey(blank=True, help_text='Empty at closing: the company answered itself. Empty at intake: logged by a promoter without an account here (earlier data).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recorded_learning_situations', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
         migrations.AddConstraint(
             model_name='exitanswer',
