@@ -1223,6 +1223,7 @@ def test_a_later_date_follows_the_data_in_the_same_words(seeded):
     """On 1 November 2026 the follow-up has run, evaluations came in and a fourth year of places opened: the
     sentences say so as they said the answer's facts, and the ended statements are gone."""
     from reporting.documents import render_report
+    from reporting.documents.formatting import share
     from tests.test_documents import docx_answers
 
     figures = pq244_figures(datetime.date(2026, 11, 1))
@@ -1242,4 +1243,5 @@ def test_a_later_date_follows_the_data_in_the_same_words(seeded):
     assert "zomer van 2026" not in answers[6] and "recente opstart" not in answers[6]
     werk = traject_figures(figures, "werk")["evaluations"]
     assert f"{werk['responses']} van de {werk['completed']} bedrijven met een afgerond traject" in answers[6]
+    assert f"De responsgraad bedraagt {share(werk['response_rate'])}." in answers[6]
     assert "de drie partnerschappen" in answers[9]

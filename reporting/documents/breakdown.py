@@ -96,9 +96,11 @@ def chart(figures, frame: Frame = DOCUMENT) -> Chart | None:
     shown = [index for index, unit in enumerate(units) if unit in CHARTED] or [
         index for index, column in enumerate(columns) if column["key"] != "total"
     ]
-    rows = sorted(figures["rows"], key=lambda row: -sum(_number(row["values"][index]) for index in shown))[
-        :MAX_CHART_ROWS
-    ]
+
+    def size(row) -> Decimal:
+        return sum(_number(row["values"][index]) or 0 for index in shown)
+
+    rows = sorted(figures["rows"], key=lambda row: -size(row))[:MAX_CHART_ROWS]
     # Kept in the table's order: the largest are chosen, not reordered.
     rows.sort(key=figures["rows"].index)
     heading = title(figures)
@@ -115,6 +117,7 @@ def chart(figures, frame: Frame = DOCUMENT) -> Chart | None:
         ],
         [[_number(row["values"][index]) for index in shown] for row in rows],
         frame=frame,
+        unit="%" if all(units[index] == "share" for index in shown) else "",
     )
 
 
@@ -123,10 +126,10 @@ def page_chart(figures) -> Chart | None:
     return chart(figures, PAGE)
 
 
-def _number(value) -> int | Decimal:
-    """A figure as a bar's length: a masked figure or none draws no bar."""
+def _number(value) -> int | Decimal | None:
+    """A figure as a bar's length: a masked figure or none draws no bar (None)."""
     if value is None or is_masked(value):
-        return 0
+        return None
     return value if isinstance(value, int) else decimal(value)
 
 

@@ -59,7 +59,7 @@ from voorsprong.money import to_cents, to_tenths
 MASKED = "< 5"
 FEWEST_COMPANIES = 5
 
-Count_ = int | str  # a count, or MASKED
+CountOrMasked = int | str  # a count, or MASKED
 Share = str | None  # a percentage with one decimal ("61.5"), MASKED, or None without a base
 
 
@@ -73,7 +73,7 @@ def is_masked(value) -> bool:
     return value == MASKED
 
 
-def share(part: int, whole: int) -> str | None:
+def percentage(part: int, whole: int) -> str | None:
     """Return ``part`` in percent of ``whole`` with one decimal, half up; None when ``whole`` is 0."""
     return str(to_tenths(Decimal(part * 100) / whole)) if whole else None
 
@@ -86,8 +86,8 @@ def average(total: int | None, given: int) -> str | None:
 
 # -- the figures' types (documented field by field in ``reporting.questions.pq244.schema``) ---------------
 class FollowUps(TypedDict):
-    due: Count_
-    received: Count_
+    due: CountOrMasked
+    received: CountOrMasked
 
 
 class StaffReached(TypedDict):
@@ -102,8 +102,8 @@ class TrainingPolicy(TypedDict):
 
 
 class BarrierChange(TypedDict):
-    met_at_intake: Count_
-    removed: Count_
+    met_at_intake: CountOrMasked
+    removed: CountOrMasked
 
 
 class Outcomes(TypedDict):
@@ -122,10 +122,10 @@ class Outcomes(TypedDict):
     staff_reached: StaffReached
     training_policy: TrainingPolicy
     barriers: dict[str, BarrierChange]
-    stop_reasons: dict[str, Count_]
+    stop_reasons: dict[str, CountOrMasked]
 
 
-def _count(value: int) -> Count_:
+def _count(value: int) -> CountOrMasked:
     return disclosed(value, value)
 
 
@@ -142,17 +142,17 @@ def outcomes(row: Mapping) -> Outcomes:
         "responses": responses,
         "paired": paired,
         "staff_companies": contributors,
-        "response_rate": disclosed(share(responses, completed), completed),
+        "response_rate": disclosed(percentage(responses, completed), completed),
         "follow_ups": {"due": _count(due), "received": _count(row["follow_ups"])},
-        "follow_up_rate": disclosed(share(row["follow_ups"], due), due),
+        "follow_up_rate": disclosed(percentage(row["follow_ups"], due), due),
         "average_scores": {
             score: disclosed(average(row[f"{score}_sum"], row[f"{score}_count"]), row[f"{score}_companies"])
             for score in OUTCOME_SCORE_FIELDS
         },
         "staff_reached": staff,
         "training_policy": {
-            "before": disclosed(share(row["policy_before"], paired), paired),
-            "after": disclosed(share(row["policy_after"], paired), paired),
+            "before": disclosed(percentage(row["policy_before"], paired), paired),
+            "after": disclosed(percentage(row["policy_after"], paired), paired),
         },
         "barriers": {
             barrier: {
