@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.db.models import (
+    Aggregate,
+    Case,
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -17,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -28,9 +32,11 @@ from participants.models import (
     APPROVED_STATUSES,
     EVALUATION_SCORE_FIELDS,
     FOLLOW_UP_AFTER,
+    OUTCOME_SCORE_FIELDS,
     REMINDER_DAYS,
     Application,
     ApplicationStatus,
+    Barrier,
     CoachingSession,
     Company,
     Evaluation,
@@ -40,7 +46,10 @@ from participants.models import (
     Milestone,
     Questionnaire,
     Referral,
+    SituationMoment,
     SMEDeclaration,
+    StopReason,
+    barrier_field,
 )
 from participants.questionnaire_links import LINK_MAX_AGE
 from trajects.models import CapacityPeriod, Project, Traject
@@ -290,6 +299,109 @@ def evaluation_scores(as_of: datetime.date | None = None) -> dict[str, Evaluatio
         }
         for row in rows
     }
+
+
+# -- outcomes: what the coaching changed, as of a date ------------------------------------------------
+# The three staff counts of an application: the closing evaluation's when it gave them, else the promoter's.
+STAFF_COUNTS = (
+    ("staff_total", "staff_participated", "staff_reached"),
+    ("staff_low_skilled", "staff_low_skilled", "staff_reached_low_skilled"),
+    ("staff_aged_55_plus", "staff_aged_55_plus", "staff_reached_aged_55_plus"),
+)
+
+
+def outcome_rows(as_of: datetime.date) -> QuerySet[Application]:
+    """Return the applications with their learning situation at intake recorded by ``as_of`` joined as
+    ``intake`` and the one at closing recorded by then as ``closing``, for :func:`outcome_aggregates`.
+
+    An application has at most one situation per moment (a unique constraint), so the two joins never
+    multiply its row: sums and counts over these rows count each application once.
+    """
+    return Application.objects.annotate(
+        intake=_situation_by(SituationMoment.INTAKE, as_of),
+        closing=_situation_by(SituationMoment.CLOSING, as_of),
+    )
+
+
+def _situation_by(moment: str, as_of: datetime.date) -> FilteredRelation:
+    condition = Q(learning_situations__moment=moment, learning_situations__recorded_on__lte=as_of)
+    return FilteredRelation("learning_situations", condition=condition)
+
+
+def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
+    """Return, by name, the aggregates of the outcome figures over :func:`outcome_rows` as of ``as_of``,
+    to group by a traject or any other dimension of the application. All are whole numbers (or None for
+    a sum over no row); ``reporting.statistics.outcomes`` turns them into the figures.
+
+    - ``completed``: trajectories completed by then (``ended_on <= as_of``); ``responses``: of those, the
+      ones whose closing evaluation was submitted by then (the day in the project's time zone);
+    - ``follow_ups_due``: completed trajectories whose follow-up fell due by then (six months after the
+      end, ``FOLLOW_UP_AFTER``, as ``follow_ups_due`` counts it); ``follow_ups``: of those, the ones whose
+      follow-up was submitted by then;
+    - ``staff_total``, ``staff_low_skilled``, ``staff_aged_55_plus``: per completed trajectory one figure,
+      the closing evaluation's counts when one with counts was received by then, else the promoter's
+      count at completion; a trajectory with neither adds nothing, and the sessions' counts never;
+      ``staff_companies``: the distinct companies whose trajectories gave a figure;
+    - ``<score>_sum``, ``<score>_count``, ``<score>_companies`` for learning transfer and motivation:
+      over the evaluations received that gave the score;
+    - ``baselines``: companies with a baseline recorded by then, whatever their trajectory's status;
+      ``met_<barrier>``: of those, the ones that met the barrier at intake;
+    - ``paired``: responding companies with a baseline and a situation at closing; ``policy_before`` and
+      ``policy_after``: of those, the ones with a training policy at intake and at closing;
+      ``removed_<barrier>``: the ones that met the barrier at intake and no longer at closing;
+    - ``stopped_<reason>``: trajectories stopped by then for each stop reason.
+
+    Companies are counted distinct (a company completing twice in a group counts once); trajectories,
+    evaluations and follow-ups are counted each.
+    """
+    completed = Q(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
+    responded = completed & Q(evaluation__submitted_at__date__lte=as_of)
+    due = completed & Q(ended_on__lte=as_of - FOLLOW_UP_AFTER)
+    baseline = Q(intake__isnull=False)
+    paired = responded & baseline & Q(closing__isnull=False)
+    evaluated_staff = Q(
+        evaluation__submitted_at__date__lte=as_of, evaluation__staff_participated__isnull=False
+    )
+    staff = {
+        name: Case(When(evaluated_staff, then=F(f"evaluation__{given}")), default=F(promoted))
+        for name, given, promoted in STAFF_COUNTS
+    }
+    companies = "company_id"
+
+    def counted(condition: Q) -> Count:
+        return Count(companies, distinct=True, filter=condition)
+
+    aggregates: dict[str, Aggregate] = {
+        "completed": Count("pk", filter=completed),
+        "responses": Count("pk", filter=responded),
+        "follow_ups_due": Count("pk", filter=due),
+        "follow_ups": Count("pk", filter=due & Q(follow_up__submitted_at__date__lte=as_of)),
+        **{name: Sum(expression, filter=completed) for name, expression in staff.items()},
+        "staff_companies": Count(
+            companies,
+            distinct=True,
+            filter=completed & (evaluated_staff | Q(staff_reached__isnull=False)),
+        ),
+        "baselines": counted(baseline),
+        "paired": counted(paired),
+        "policy_before": counted(paired & Q(intake__has_training_policy=True)),
+        "policy_after": counted(paired & Q(closing__has_training_policy=True)),
+    }
+    for score in OUTCOME_SCORE_FIELDS:
+        given = responded & Q(**{f"evaluation__{score}__isnull": False})
+        aggregates[f"{score}_sum"] = Sum(f"evaluation__{score}", filter=given)
+        aggregates[f"{score}_count"] = Count("pk", filter=given)
+        aggregates[f"{score}_companies"] = counted(given)
+    for barrier in Barrier.values:
+        field = barrier_field(barrier)
+        aggregates[f"met_{barrier}"] = counted(baseline & Q(**{f"intake__{field}": True}))
+        aggregates[f"removed_{barrier}"] = counted(
+            paired & Q(**{f"intake__{field}": True, f"closing__{field}": False})
+        )
+    for reason in StopReason.values:
+        stopped = Q(status=ApplicationStatus.STOPPED, ended_on__lte=as_of, stop_reason=reason)
+        aggregates[f"stopped_{reason}"] = Count("pk", filter=stopped)
+    return aggregates
 
 
 def taken_places(period: CapacityPeriod) -> int:

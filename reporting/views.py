@@ -1,7 +1,8 @@
 """The cabinet's page (officers and administrators use it too): ask for a report of a registered question,
 follow its progress, download it, retry it; compose an own overview (the breakdown: dimensions and a
-measure, as a table and a chart, downloaded through the same report jobs); and compare the figures of
-two dates.
+measure, as a table and a chart, downloaded through the same report jobs); compare the figures of
+two dates; and read what the coaching changed per traject as of a date (the outcome figures of
+``reporting.statistics.outcomes``, masked where they rest on fewer than five companies).
 
 Everyone else gets 403, anonymous visitors the login page. The progress bars follow the JSON of
 ``/api/v1/report-requests/{id}/`` with a few lines of inline script; the page reloads once a report is
@@ -18,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from participants.models import Barrier, StopReason
 from reporting import selectors
 from reporting.documents import breakdown as breakdown_documents
-from reporting.documents.formatting import as_date
+from reporting.documents.formatting import as_date, figure
 from reporting.kinds import UnknownKind, get_kind
 from reporting.kinds.breakdown import KEY as BREAKDOWN
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
@@ -28,6 +30,7 @@ from reporting.questions import get_question, questions
 from reporting.services import report_requests
 from reporting.statistics import reach
 from reporting.statistics.breakdown import DIMENSIONS, MAX_DIMENSIONS, MEASURES
+from reporting.statistics.outcomes import traject_outcomes
 from reporting.statistics.reach_documents import count, per_thousand, ratio, reach_chart, under_reached
 from voorsprong.forms import day_input
 from voorsprong.services import WorkflowRefusal
@@ -135,6 +138,90 @@ def _reach(query) -> dict:
             "reached": count(total["reached"]),
             "per_thousand": per_thousand(total["reach_per_1000"]),
         },
+    }
+
+
+class OutcomesForm(forms.Form):
+    """The date of the outcome figures the page shows (a form of its own: prefix ``resultaten``)."""
+
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
+
+
+# The rows of the outcome table: a label, how to read the figure from a traject's outcomes, its unit.
+OUTCOME_ROWS = (
+    (gettext_lazy("Trajectories completed"), lambda found: found["completed"], "count"),
+    (gettext_lazy("Evaluations received"), lambda found: found["responses"], "count"),
+    (gettext_lazy("Response rate"), lambda found: found["response_rate"], "share"),
+    (gettext_lazy("Follow-ups due"), lambda found: found["follow_ups"]["due"], "count"),
+    (gettext_lazy("Follow-ups received"), lambda found: found["follow_ups"]["received"], "count"),
+    (gettext_lazy("Follow-up rate"), lambda found: found["follow_up_rate"], "share"),
+    (
+        gettext_lazy("With a training policy at intake"),
+        lambda found: found["training_policy"]["before"],
+        "share",
+    ),
+    (
+        gettext_lazy("With a training policy at closing"),
+        lambda found: found["training_policy"]["after"],
+        "share",
+    ),
+    (
+        gettext_lazy("Learning transfer (1-5)"),
+        lambda found: found["average_scores"]["learning_transfer"],
+        "score",
+    ),
+    (gettext_lazy("Motivation (1-5)"), lambda found: found["average_scores"]["motivation"], "score"),
+    (gettext_lazy("Employees reached"), lambda found: found["staff_reached"]["total"], "count"),
+    (gettext_lazy("Of whom low-skilled"), lambda found: found["staff_reached"]["low_skilled"], "count"),
+    (gettext_lazy("Of whom aged 55 or over"), lambda found: found["staff_reached"]["aged_55_plus"], "count"),
+)
+BARRIER_NAMES = {
+    Barrier.DISPOSITIONAL: gettext_lazy("Dispositional barrier (motivation, attitude)"),
+    Barrier.SITUATIONAL: gettext_lazy("Situational barrier (time, workload, family)"),
+    Barrier.INSTITUTIONAL: gettext_lazy("Institutional barrier (offer, conditions, timing)"),
+    Barrier.INFORMATIONAL: gettext_lazy("Informational barrier (not knowing the offer)"),
+    Barrier.FINANCIAL: gettext_lazy("Financial barrier"),
+    Barrier.DIGITAL: gettext_lazy("Digital barrier"),
+}
+
+
+def _outcomes(query) -> dict:
+    """Return the outcome figures per traject the page shows, as of today or the date asked for: a table
+    of figures, one of barriers (met at intake, removed at closing) and one of stop reasons, a column (or
+    two) per traject, every figure written as the documents write it, masked ones as ``< 5``."""
+    form = OutcomesForm(query if "resultaten-as_of" in query else None, prefix="resultaten")
+    if form.is_bound and not form.is_valid():
+        return {"form": form}
+    as_of = form.cleaned_data["as_of"] if form.is_bound else timezone.localdate()
+    if not form.is_bound:
+        form = OutcomesForm(initial={"as_of": as_of}, prefix="resultaten")
+    trajects = traject_outcomes(as_of)
+    return {
+        "form": form,
+        "as_of": as_of,
+        "trajects": [traject["name"] for traject in trajects],
+        "figures": [
+            {"label": label, "values": [figure(read(traject["outcomes"]), unit) for traject in trajects]}
+            for label, read, unit in OUTCOME_ROWS
+        ],
+        "barriers": [
+            {
+                "label": name,
+                "values": [
+                    figure(traject["outcomes"]["barriers"][barrier][which])
+                    for traject in trajects
+                    for which in ("met_at_intake", "removed")
+                ],
+            }
+            for barrier, name in BARRIER_NAMES.items()
+        ],
+        "stop_reasons": [
+            {
+                "label": reason.label,
+                "values": [figure(traject["outcomes"]["stop_reasons"][reason]) for traject in trajects],
+            }
+            for reason in StopReason
+        ],
     }
 
 
@@ -333,6 +420,7 @@ def report_list(request):
             "comparison": _comparison(request.GET),
             "reach": _reach(request.GET),
             "overview": _overview(request.GET),
+            "outcomes": _outcomes(request.GET),
             "esf": KindReportForm(
                 "esf", initial={"as_of": timezone.localdate(), "format": "xlsx"}, date_shown=True
             ),

@@ -233,3 +233,29 @@ class DeclaredAidFactory(factory.django.DjangoModelFactory):
     grantor = "Agentschap Innoveren en Ondernemen"
     granted_on = datetime.date(2024, 6, 1)
     amount = Decimal("50000.00")
+
+
+class LearningSituationFactory(factory.django.DjangoModelFactory):
+    """A company's learning situation: by default its baseline at intake, without barriers or policy."""
+
+    class Meta:
+        model = "participants.LearningSituation"
+
+    application = factory.SubFactory(ApprovedApplicationFactory)
+    moment = "intake"
+    has_training_policy = False
+    has_learning_jobs = False
+    headcount = 20
+    low_skilled = 5
+    aged_55_plus = 3
+    recorded_on = datetime.date(2025, 4, 1)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.FollowUp"
+
+    application = factory.SubFactory(CompletedApplicationFactory)
+    training_policy_applied = True
+    learning_continued = True
+    employees_learned = 8

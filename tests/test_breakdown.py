@@ -201,7 +201,7 @@ def test_approved_companies_by_traject_and_province(world):
     }
     # c2 is in both trajects: four companies, five cells.
     assert figures["total"] == [4]
-    assert figures["columns"] == [{"key": "companies", "label": "Goedgekeurde bedrijven"}]
+    assert figures["columns"] == [{"key": "companies", "label": "Goedgekeurde bedrijven", "unit": "count"}]
     assert [dimension["label"] for dimension in figures["dimensions"]] == ["Traject", "Provincie"]
 
 

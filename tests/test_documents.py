@@ -20,6 +20,7 @@ from reporting.documents.pdf import render_html
 from reporting.models import ReportFormat
 from reporting.questions import UnknownQuestion
 from reporting.questions.pq244.answer import build_document
+from reporting.statistics.outcomes import MASKED
 
 TEMPLATE = "reporting/pq244.html"
 
@@ -73,14 +74,31 @@ WAVE_3 = [
         "Vervolg van de campagne voor de drie Voorsprongtrajecten",
     )
 ]
+BARRIER_CODES = ("dispositional", "situational", "institutional", "informational", "financial", "digital")
 NO_EVALUATIONS = {
     "completed": 0,
     "responses": 0,
+    "response_rate": None,
+    "follow_ups": {"due": 0, "received": 0},
+    "follow_up_rate": None,
     "average_scores": dict.fromkeys(
-        ("usefulness", "coach_quality", "learning_culture_effect", "would_recommend")
+        (
+            "usefulness",
+            "coach_quality",
+            "learning_culture_effect",
+            "would_recommend",
+            "learning_transfer",
+            "motivation",
+        )
     ),
+    "staff_reached": {"total": None, "low_skilled": None, "aged_55_plus": None},
+    "training_policy": {"before": None, "after": None},
+    "barriers": {code: {"met_at_intake": 0, "removed": 0} for code in BARRIER_CODES},
     "recommendations": [],
 }
+NO_STOPS = dict.fromkeys(
+    ("administrative_burden", "no_time", "reorganisation", "bankruptcy_or_stop", "goal_reached", "other"), 0
+)
 NO_REFERRALS = {"total": 0, "intakes": 0, "by_sector_fund": {}, "intakes_by_sector_fund": {}}
 
 
@@ -130,6 +148,7 @@ SAMPLE = {
             "projects": [_project(f"Leren – {name}", (name, "service_provider")) for name in PROVIDERS],
             "partnerships": [],
             "evaluations": NO_EVALUATIONS,
+            "stop_reasons": NO_STOPS,
             "communication_actions": [*WAVE_1, *WAVE_3],
             "referrals": {
                 "total": 6,
@@ -178,17 +197,33 @@ SAMPLE = {
             "evaluations": {
                 "completed": 14,
                 "responses": 9,
+                "response_rate": "64.3",
+                "follow_ups": {"due": 6, "received": "< 5"},
+                "follow_up_rate": "50.0",
                 "average_scores": {
                     "usefulness": "4.22",
                     "coach_quality": "4.56",
                     "learning_culture_effect": "3.89",
                     "would_recommend": "4.44",
+                    "learning_transfer": "3.78",
+                    "motivation": "4.11",
+                },
+                "staff_reached": {"total": 212, "low_skilled": 64, "aged_55_plus": 31},
+                "training_policy": {"before": "28.6", "after": "71.4"},
+                "barriers": {
+                    "dispositional": {"met_at_intake": "< 5", "removed": 0},
+                    "situational": {"met_at_intake": 8, "removed": 5},
+                    "institutional": {"met_at_intake": 5, "removed": "< 5"},
+                    "informational": {"met_at_intake": 6, "removed": "< 5"},
+                    "financial": {"met_at_intake": "< 5", "removed": "< 5"},
+                    "digital": {"met_at_intake": 0, "removed": 0},
                 },
                 "recommendations": [
                     "Meer tijd voor de opvolging na het traject.",
                     "Minder papierwerk bij de start.",
                 ],
             },
+            "stop_reasons": {**NO_STOPS, "administrative_burden": "< 5", "no_time": 6, "other": "< 5"},
             "communication_actions": [*WAVE_1, *WAVE_3],
             "referrals": {
                 "total": 57,
@@ -217,6 +252,7 @@ SAMPLE = {
             "projects": [],
             "partnerships": [],
             "evaluations": NO_EVALUATIONS,
+            "stop_reasons": NO_STOPS,
             "communication_actions": [*WAVE_2, *WAVE_3],
             "referrals": NO_REFERRALS,
         },
@@ -414,8 +450,9 @@ def shown_figures(figures: dict) -> dict[int, list[str]]:
             shown[6].append(number(evaluations["completed"]))
         if evaluations["responses"]:
             shown[6].append(number(evaluations["responses"]))
-            shown[6] += [score(value) for value in evaluations["average_scores"].values()]
+            shown[6] += [score(value) for value in evaluations["average_scores"].values() if value != MASKED]
             shown[6] += evaluations["recommendations"]
+            shown[6] += outcomes_shown(evaluations)
         # An action announced for after the date is said with its campaign, not listed before it runs.
         shown[7] += [
             action["description"]
@@ -431,6 +468,24 @@ def shown_figures(figures: dict) -> dict[int, list[str]]:
     for item in figures["statements"]:
         shown[item["answer"]].append(item["text"])
     return shown
+
+
+def outcomes_shown(evaluations: dict) -> list[str]:
+    """The outcome figures answer 6 gives (with evaluations), as the documents write them: the rates and
+    shares, the employees reached and how often the barrier most often removed was; never a masked one."""
+    shown = [
+        share(value)
+        for value in (
+            evaluations["response_rate"],
+            evaluations["follow_up_rate"],
+            *evaluations["training_policy"].values(),
+        )
+        if value not in (None, MASKED)
+    ]
+    shown += [number(value) for value in evaluations["staff_reached"].values() if value not in (None, MASKED)]
+    removed = [change["removed"] for change in evaluations["barriers"].values()]
+    counted = [count for count in removed if count != MASKED and count]
+    return shown + ([f"{number(max(counted))} bedrijven"] if counted else [])
 
 
 def missing_figures(figures: dict, answers: dict[int, str], hyphens: bool = True) -> dict[int, list[str]]:
@@ -636,6 +691,7 @@ def test_a_traject_without_companies_or_places_is_said_plainly():
         "projects": [],
         "partnerships": [],
         "evaluations": NO_EVALUATIONS,
+        "stop_reasons": NO_STOPS,
         "communication_actions": [],
         "referrals": NO_REFERRALS,
     }

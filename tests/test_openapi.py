@@ -223,6 +223,8 @@ def _untyped(schema: dict, node: dict, path: str) -> list[str]:
     node = resolve(schema, node)
     if "allOf" in node:
         return [place for part in node["allOf"] for place in _untyped(schema, part, path)]
+    if "oneOf" in node:  # a figure or "< 5": every alternative typed
+        return [place for part in node["oneOf"] for place in _untyped(schema, part, path)]
     kind = node.get("type")
     if kind == "object":
         properties, extra = node.get("properties", {}), node.get("additionalProperties")
@@ -250,6 +252,11 @@ def _undescribed(schema: dict, node: dict, value, path: str) -> list[str]:
         node = resolve(schema, node)
     if value is None:
         return [] if node.get("nullable") else [f"{path}: null"]
+    if "oneOf" in node:  # a figure or "< 5": one of the alternatives describes the value
+        alternatives = [_undescribed(schema, part, value, path) for part in node["oneOf"]]
+        return [] if [] in alternatives else alternatives[0]
+    if "enum" in node and value not in node["enum"]:
+        return [f"{path}: {value!r} is not one of {node['enum']}"]
     kind = node.get("type")
     if kind == "object":
         if not isinstance(value, dict):

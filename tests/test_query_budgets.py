@@ -47,8 +47,10 @@ from tests.factories import (
     DeclarationShareFactory,
     DeclaredAidFactory,
     EvaluationFactory,
+    FollowUpFactory,
     FundingRuleFactory,
     FundingSourceFactory,
+    LearningSituationFactory,
     OrganisationFactory,
     ProjectFactory,
     ReferralFactory,
@@ -108,9 +110,12 @@ TABLE = [
     # -- portal pages ----------------------------------------------------------------------------------------
     Row("/trajecten/",                                    "promoter",     7),
     Row("/doorverwijzingen/",                             "consultant",   5),
-    Row("/rapporten/",                                    "cabinet",     25),
+    # Two of them read the outcome figures per traject (one grouped query) and the trajects' names.
+    Row("/rapporten/",                                    "cabinet",     27),
     Row("/rapporten/?as_of={today}&dimension_1=promoter&dimension_2=province&measure=places_taken",
-                                                          "cabinet",     27),
+                                                          "cabinet",     29),
+    Row("/rapporten/?as_of={today}&dimension_1=province&measure=training_policy",
+                                                          "cabinet",     29),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),
@@ -301,6 +306,10 @@ def _add(world: dict, count: int) -> None:
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
         if status == ApplicationStatus.COMPLETED:
             EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
+            # The outcomes: its learning situation at intake and at closing, and its follow-up.
+            for moment in ("intake", "closing"):
+                LearningSituationFactory(application=application, moment=moment, recorded_on=today - days(45))
+            FollowUpFactory(application=application)
         override_status = OVERRIDE_STATUSES[number % len(OVERRIDE_STATUSES)]
         BudgetOverride.objects.create(
             application=application,

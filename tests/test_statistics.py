@@ -36,6 +36,7 @@ from tests.factories import (
     TrajectFactory,
     UserFactory,
 )
+from tests.test_documents import NO_EVALUATIONS, NO_STOPS
 from trajects.models import Channel, CommunicationAction, OrganisationKind, Partnership
 from voorsprong.roles import Role
 
@@ -236,14 +237,8 @@ def test_a_traject_without_approvals_has_zeros_and_no_shares(period):
     assert leren["funding"] == dict.fromkeys(
         ["total", "eu", "flemish", "own_promoter", "own_company"], "0.00"
     )
-    assert leren["evaluations"] == {
-        "completed": 0,
-        "responses": 0,
-        "average_scores": dict.fromkeys(
-            ["usefulness", "coach_quality", "learning_culture_effect", "would_recommend"]
-        ),
-        "recommendations": [],
-    }
+    assert leren["evaluations"] == NO_EVALUATIONS  # no rate, share or average: null; no count: 0
+    assert leren["stop_reasons"] == NO_STOPS
     assert leren["referrals"] == {
         "total": 0,
         "intakes": 0,
@@ -312,6 +307,8 @@ def test_evaluations_as_of_their_submission_without_company_names(period):
         "coach_quality": "4.00",
         "learning_culture_effect": "4.00",
         "would_recommend": "4.50",
+        "learning_transfer": None,  # asked since the outcomes are measured
+        "motivation": None,
     }
     assert evaluations["recommendations"] == ["Meer opvolging.", "Bij … werkte het goed."]
     evaluate(datetime.date(2025, 7, 5), (5, 5, 5, 4))  # 23/5 = 4.6; 2 decimals, half up from exact sums
@@ -344,7 +341,10 @@ def test_average_scores_round_a_tie_half_up_as_the_cabinets_summary_does(period)
         "learning_culture_effect": "3.13",
         "would_recommend": "4.63",
     }
-    assert (evaluations["responses"], evaluations["average_scores"]) == (8, expected)
+    assert (evaluations["responses"], evaluations["average_scores"]) == (
+        8,
+        {**expected, "learning_transfer": None, "motivation": None},
+    )
     summary = client_for(UserFactory(role=Role.CABINET)).get("/api/v1/evaluations/summary/").json()
     assert summary == [{"traject": "leren", "evaluations": 8, **expected}]
 
@@ -1223,6 +1223,7 @@ def test_a_later_date_follows_the_data_in_the_same_words(seeded):
     """On 1 November 2026 the follow-up has run, evaluations came in and a fourth year of places opened: the
     sentences say so as they said the answer's facts, and the ended statements are gone."""
     from reporting.documents import render_report
+    from reporting.documents.formatting import share
     from tests.test_documents import docx_answers
 
     figures = pq244_figures(datetime.date(2026, 11, 1))
@@ -1242,4 +1243,5 @@ def test_a_later_date_follows_the_data_in_the_same_words(seeded):
     assert "zomer van 2026" not in answers[6] and "recente opstart" not in answers[6]
     werk = traject_figures(figures, "werk")["evaluations"]
     assert f"{werk['responses']} van de {werk['completed']} bedrijven met een afgerond traject" in answers[6]
+    assert f"De responsgraad bedraagt {share(werk['response_rate'])}." in answers[6]
     assert "de drie partnerschappen" in answers[9]

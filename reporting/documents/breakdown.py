@@ -2,8 +2,9 @@
 kind delivers: PDF (WeasyPrint, the chart inline as SVG), DOCX (the chart as PNG), XLSX and CSV.
 
 Every file shows the same table: a column per dimension with the values' Dutch labels, a column per
-figure of the measure, and the total last. The fingerprint of the figures is in the footer and the
-file's properties, not in the table.
+figure of the measure, and the total last. Each figure is written by its column's unit; a masked figure
+(``< 5``) is written as it is, a share or score without a base as an en dash (empty in XLSX and CSV).
+The fingerprint of the figures is in the footer and the file's properties, not in the table.
 """
 
 import csv
@@ -12,10 +13,11 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from reporting.documents.formatting import long_date
+from reporting.documents.formatting import figure, long_date
+from reporting.statistics.outcomes import is_masked
 from voorsprong.charts import DOCUMENT, PAGE, Chart, Frame, Series, grouped_bars
-from voorsprong.money import amount, decimal, number
-from voorsprong.spreadsheets import MONEY, WHOLE, Column, Sheet, csv_text, write_workbook
+from voorsprong.money import decimal
+from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, csv_text, write_workbook
 
 # A table of more columns than this is laid out on a landscape page.
 PORTRAIT_COLUMNS = 5
@@ -25,12 +27,26 @@ COLOURS = ("#0b5394", "#6aa84f", "#e69138", "#8e7cc3", "#3d85c6")
 TOTAL = "Totaal"
 
 
-def _is_amount(figures) -> bool:
-    return figures["measure"] in ("coaching_hours", "amount_committed")
+# The number format of a column in the workbook, by its unit.
+FORMATS = {"count": WHOLE, "employees": WHOLE, "decimal": MONEY, "share": TENTHS, "score": HUNDREDTHS}
+# Shares and scores are charted rather than the counts they rest on.
+CHARTED = ("share", "score", "employees")
 
 
-def _shown(value, is_amount: bool) -> str:
-    return amount(value) if is_amount else number(value)
+def _units(figures) -> list[str]:
+    return [column.get("unit", "count") for column in figures["columns"]]
+
+
+def _cell(value, unit: str):
+    """A figure as a workbook's cell: a number (shares, scores and amounts as ``Decimal``), ``< 5`` as
+    text, nothing as an empty cell."""
+    if value is None or is_masked(value) or isinstance(value, int):
+        return value
+    return decimal(value)
+
+
+def _csv(value) -> str:
+    return "" if value is None else str(value).replace(".", ",")
 
 
 def _labels(figures) -> list[dict[str, str]]:
@@ -49,37 +65,49 @@ def title(figures) -> str:
 def table(figures) -> dict:
     """Return the table as text, for a page or a document: ``headers``, ``rows`` (the total last) and
     ``numeric``, the positions of the columns of figures."""
-    is_amount = _is_amount(figures)
+    units = _units(figures)
     labels = _labels(figures)
     dimensions = len(figures["dimensions"])
     headers = [dimension["label"] for dimension in figures["dimensions"]]
     headers += [column["label"] for column in figures["columns"]]
+
+    def shown(values) -> list[str]:
+        return [figure(value, unit) for value, unit in zip(values, units, strict=True)]
+
     rows = [
-        [labels[index][key] for index, key in enumerate(row["keys"])]
-        + [_shown(value, is_amount) for value in row["values"]]
+        [labels[index][key] for index, key in enumerate(row["keys"])] + shown(row["values"])
         for row in figures["rows"]
     ]
-    rows.append([TOTAL] + [""] * (dimensions - 1) + [_shown(value, is_amount) for value in figures["total"]])
+    rows.append([TOTAL] + [""] * (dimensions - 1) + shown(figures["total"]))
     return {"headers": headers, "rows": rows, "numeric": tuple(range(dimensions, len(headers)))}
 
 
 def chart(figures, frame: Frame = DOCUMENT) -> Chart | None:
     """Return a bar per combination (the largest ``MAX_CHART_ROWS`` when there are more), a colour per
-    funding source for the money; None without figures."""
+    funding source for the money, per share or score for the outcomes (a masked cell draws no bar, and
+    the title says so); None without figures."""
     if not figures["rows"]:
         return None
     labels = _labels(figures)
     columns = figures["columns"]
-    # The money per source, not its total, which would dwarf the parts.
-    shown = [index for index, column in enumerate(columns) if column["key"] != "total"] or [0]
-    rows = sorted(figures["rows"], key=lambda row: -sum(decimal(row["values"][index]) for index in shown))[
-        :MAX_CHART_ROWS
+    units = _units(figures)
+    # The outcomes' shares and scores rather than the counts they rest on; the money per source, not its
+    # total, which would dwarf the parts.
+    shown = [index for index, unit in enumerate(units) if unit in CHARTED] or [
+        index for index, column in enumerate(columns) if column["key"] != "total"
     ]
+
+    def size(row) -> Decimal:
+        return sum(_number(row["values"][index]) or 0 for index in shown)
+
+    rows = sorted(figures["rows"], key=lambda row: -size(row))[:MAX_CHART_ROWS]
     # Kept in the table's order: the largest are chosen, not reordered.
     rows.sort(key=figures["rows"].index)
     heading = title(figures)
     if len(figures["rows"]) > MAX_CHART_ROWS:
         heading += f" (de {MAX_CHART_ROWS} grootste van {len(figures['rows'])})"
+    if any(is_masked(row["values"][index]) for row in rows for index in shown):
+        heading += " (geen balk waar het om minder dan vijf bedrijven gaat)"
     return grouped_bars(
         heading,
         [" – ".join(labels[index][key] for index, key in enumerate(row["keys"])) for row in rows],
@@ -89,6 +117,7 @@ def chart(figures, frame: Frame = DOCUMENT) -> Chart | None:
         ],
         [[_number(row["values"][index]) for index in shown] for row in rows],
         frame=frame,
+        unit="%" if all(units[index] == "share" for index in shown) else "",
     )
 
 
@@ -97,7 +126,10 @@ def page_chart(figures) -> Chart | None:
     return chart(figures, PAGE)
 
 
-def _number(value) -> int | Decimal:
+def _number(value) -> int | Decimal | None:
+    """A figure as a bar's length: a masked figure or none draws no bar (None)."""
+    if value is None or is_masked(value):
+        return None
     return value if isinstance(value, int) else decimal(value)
 
 
@@ -164,13 +196,12 @@ def render_docx(figures) -> bytes:
 
 def render_xlsx(figures) -> bytes:
     """Return a workbook: the breakdown (numbers as numbers, the total last) and the data it rests on."""
-    is_amount = _is_amount(figures)
+    units = _units(figures)
     labels = _labels(figures)
     dimensions = len(figures["dimensions"])
-    number_format = MONEY if is_amount else WHOLE
 
     def values(row_values) -> list:
-        return [decimal(value) if is_amount else value for value in row_values]
+        return [_cell(value, unit) for value, unit in zip(row_values, units, strict=True)]
 
     rows = [
         [labels[index][key] for index, key in enumerate(row["keys"])] + values(row["values"])
@@ -182,7 +213,10 @@ def render_xlsx(figures) -> bytes:
             Sheet(
                 "Overzicht",
                 [Column(dimension["label"]) for dimension in figures["dimensions"]]
-                + [Column(column["label"], number_format) for column in figures["columns"]],
+                + [
+                    Column(column["label"], FORMATS[unit])
+                    for column, unit in zip(figures["columns"], units, strict=True)
+                ],
                 rows,
             ),
             Sheet(
@@ -214,11 +248,9 @@ def render_csv(figures) -> bytes:
         writer.writerow(
             [csv_text(key) for key in row["keys"]]
             + [csv_text(labels[index][key]) for index, key in enumerate(row["keys"])]
-            + [str(value).replace(".", ",") for value in row["values"]]
+            + [_csv(value) for value in row["values"]]
         )
     writer.writerow(
-        ["total"]
-        + [""] * (2 * len(figures["by"]) - 1)
-        + [str(value).replace(".", ",") for value in figures["total"]]
+        ["total"] + [""] * (2 * len(figures["by"]) - 1) + [_csv(value) for value in figures["total"]]
     )
     return content.getvalue().encode("utf-8-sig")

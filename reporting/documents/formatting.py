@@ -9,6 +9,7 @@ and are read as ``Decimal``, never as float. ``decimal`` and ``number`` live in
 
 import datetime
 
+from reporting.statistics.outcomes import is_masked
 from voorsprong.money import decimal, number
 
 MONTHS = (
@@ -47,6 +48,20 @@ def score(value) -> str:
     if value is None or value == "":
         return "–"
     return number(value, 2)
+
+
+def figure(value, unit: str = "count") -> str:
+    """A figure of a table by its unit: ``share`` ``61,5%``, ``score`` ``4,25``, ``decimal`` ``1.234,50``,
+    else a whole number; a masked figure as it is (``< 5``), none as an en dash."""
+    if value is None:
+        return "–"
+    if is_masked(value):
+        return value
+    if unit == "share":
+        return share(value)
+    if unit == "score":
+        return score(value)
+    return number(value, 2) if unit == "decimal" else number(value)
 
 
 def as_date(value) -> datetime.date:

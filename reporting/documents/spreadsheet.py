@@ -8,7 +8,8 @@ workbook.
 
 from reporting.documents.content import KNOWN_QUESTIONS
 from reporting.documents.formatting import as_date, decimal
-from reporting.questions.pq244.answer import CHANNELS, PARTNER_KINDS
+from reporting.questions.pq244.answer import BARRIERS, CHANNELS, PARTNER_KINDS
+from reporting.statistics.outcomes import is_masked
 from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, write_workbook
 
 SHARE, SCORE = TENTHS, HUNDREDTHS
@@ -16,6 +17,43 @@ SHARE, SCORE = TENTHS, HUNDREDTHS
 
 def _optional_decimal(value):
     return None if value is None else decimal(value)
+
+
+def _outcome(value):
+    """An outcome figure as a cell: a count as a number, a share or score as a ``Decimal``, a masked figure
+    as its text (``< 5``), none as an empty cell."""
+    if value is None or isinstance(value, int) or is_masked(value):
+        return value
+    return decimal(value)
+
+
+def _outcome_row(evaluations: dict) -> list:
+    """The cells of a traject's row of the sheet "6 Resultaten", in its columns' order."""
+    return [
+        _outcome(value)
+        for value in (
+            evaluations["response_rate"],
+            evaluations["follow_ups"]["due"],
+            evaluations["follow_ups"]["received"],
+            evaluations["follow_up_rate"],
+            evaluations["training_policy"]["before"],
+            evaluations["training_policy"]["after"],
+            evaluations["average_scores"]["learning_transfer"],
+            evaluations["average_scores"]["motivation"],
+            *evaluations["staff_reached"].values(),
+        )
+    ]
+
+
+# The stop reasons in the words of the promoters' choice (``participants.models.StopReason``).
+STOP_REASONS = {
+    "administrative_burden": "Administratieve last",
+    "no_time": "Geen tijd",
+    "reorganisation": "Reorganisatie",
+    "bankruptcy_or_stop": "Faillissement of stopzetting",
+    "goal_reached": "Doel al bereikt",
+    "other": "Andere",
+}
 
 
 def _kind(code: str) -> str:
@@ -172,6 +210,52 @@ def render_xlsx(figures: dict) -> bytes:
                     ),
                 )
                 for t in trajects
+            ],
+        ),
+        Sheet(
+            "6 Resultaten",
+            _columns(
+                ("Traject", None),
+                ("Responsgraad (%)", SHARE),
+                ("Opvolging verwacht", WHOLE),
+                ("Opvolging ontvangen", WHOLE),
+                ("Opvolgingsgraad (%)", SHARE),
+                ("Opleidingsbeleid bij de start (%)", SHARE),
+                ("Opleidingsbeleid bij de afronding (%)", SHARE),
+                ("Leertransfer (1-5)", SCORE),
+                ("Motivatie (1-5)", SCORE),
+                ("Bereikte medewerkers", WHOLE),
+                ("Waarvan laaggeschoold", WHOLE),
+                ("Waarvan 55 jaar of ouder", WHOLE),
+            ),
+            [(t["name"], *_outcome_row(t["evaluations"])) for t in trajects],
+        ),
+        Sheet(
+            "6 Drempels",
+            _columns(
+                ("Traject", None),
+                ("Drempel", None),
+                ("Bedrijven met de drempel bij de start", WHOLE),
+                ("Weggevallen bij de afronding", WHOLE),
+            ),
+            [
+                (
+                    t["name"],
+                    BARRIERS.get(code, code).removeprefix("de ").capitalize(),
+                    change["met_at_intake"],
+                    change["removed"],
+                )
+                for t in trajects
+                for code, change in t["evaluations"]["barriers"].items()
+            ],
+        ),
+        Sheet(
+            "6 Stopzettingen",
+            _columns(("Traject", None), ("Reden", None), ("Gestopte trajecten", WHOLE)),
+            [
+                (t["name"], STOP_REASONS.get(reason, reason), count)
+                for t in trajects
+                for reason, count in t["stop_reasons"].items()
             ],
         ),
         Sheet(

@@ -5,14 +5,16 @@ import io
 import json
 
 from reporting.documents.formatting import decimal
+from reporting.statistics.outcomes import is_masked
 from voorsprong.spreadsheets import csv_text
 
 
 def _csv_number(value) -> str:
-    """Decimal comma without grouping, as a Belgian spreadsheet reads a ``;``-separated file."""
+    """Decimal comma without grouping, as a Belgian spreadsheet reads a ``;``-separated file; a masked
+    figure as it is (``< 5``)."""
     if value is None:
         return ""
-    if isinstance(value, int):
+    if isinstance(value, int) or is_masked(value):
         return str(value)
     return str(decimal(value)).replace(".", ",")
 
@@ -55,8 +57,21 @@ def csv_rows(figures: dict):
         evaluations = t["evaluations"]
         yield 6, code, "evaluations.completed", evaluations["completed"]
         yield 6, code, "evaluations.responses", evaluations["responses"]
+        yield 6, code, "evaluations.response_rate", _csv_number(evaluations["response_rate"])
+        for name, value in evaluations["follow_ups"].items():
+            yield 6, code, f"evaluations.follow_ups.{name}", value
+        yield 6, code, "evaluations.follow_up_rate", _csv_number(evaluations["follow_up_rate"])
         for name, value in evaluations["average_scores"].items():
             yield 6, code, f"evaluations.average_scores.{name}", _csv_number(value)
+        for name, value in evaluations["staff_reached"].items():
+            yield 6, code, f"evaluations.staff_reached.{name}", _csv_number(value)
+        for name, value in evaluations["training_policy"].items():
+            yield 6, code, f"evaluations.training_policy.{name}", _csv_number(value)
+        for barrier, change in evaluations["barriers"].items():
+            for name, value in change.items():
+                yield 6, code, f"evaluations.barriers.{barrier}.{name}", value
+        for reason, value in t["stop_reasons"].items():
+            yield 6, code, f"stop_reasons.{reason}", value
         for text in evaluations["recommendations"]:
             yield 6, code, "evaluations.recommendations", csv_text(text)
         for action in t["communication_actions"]:

@@ -17,12 +17,14 @@ from reporting.statistics.breakdown import (
     DIMENSIONS,
     MAX_DIMENSIONS,
     MEASURES,
+    UNITS,
     BreakdownError,
     BreakdownFigures,
     breakdown,
     check_dimensions,
     check_measure,
 )
+from reporting.statistics.outcomes_schema import MASKED_SCHEMA
 
 KEY = "breakdown"
 DIMENSION_NAMES = ", ".join(DIMENSIONS)
@@ -79,9 +81,15 @@ class BreakdownParametersSerializer(serializers.Serializer):
 
 
 # -- the figures field by field ------------------------------------------------------------------------
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}]})
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}, MASKED_SCHEMA],
+        "nullable": True,
+    }
+)
 class FigureField(serializers.Field):
-    """A count (a number) or hours and euros (a string with two decimals)."""
+    """A count (a number); hours, euros, a share or a score (a string); in the outcome measures ``"< 5"``
+    where it rests on one to four companies, and null for a share or score without any."""
 
     def to_representation(self, value):
         return value
@@ -106,6 +114,11 @@ class DimensionSerializer(serializers.Serializer):
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="e.g. companies, hours, or a funding source's code and total.")
     label = serializers.CharField()
+    unit = serializers.ChoiceField(
+        choices=UNITS,
+        help_text="count: a whole number; decimal: hours or euros, two decimals; share: percent, one "
+        "decimal; score: an average out of 5, two decimals; employees: a number of employees.",
+    )
 
 
 class CellSerializer(serializers.Serializer):
@@ -160,7 +173,9 @@ KIND = register(
             "sessions by their date, completions by their end date. The dimensions describe the "
             "application (size class as at approval, project, promoter organisation, referring sector "
             "fund, year or quarter of the decision) and its company as registered (province, NACE-BEL "
-            "2008 section, joint committee)."
+            "2008 section, joint committee). The outcome measures (response_rate, training_policy, "
+            "staff_reached, outcome_scores) count the trajectories completed by the date, and show a figure "
+            'resting on one to four companies as "< 5".'
         ),
         refusals=(
             "no_dimension",

@@ -15,7 +15,14 @@ dates of decisions, sessions and endings, never by today's status):
 - ``trajectories_completed``: applications completed on or before the date;
 - ``coaching_hours``: the hours of the coaching sessions held on or before the date;
 - ``amount_committed``: the money committed at approval to the applications approved as of the date,
-  per funding source and in total.
+  per funding source and in total;
+- the outcome measures (``reporting.statistics.outcomes``, the same rules and masking as question 244's),
+  over the trajectories completed on or before the date: ``response_rate`` (trajectories completed,
+  evaluations received, the rate), ``training_policy`` (the responding companies with both learning
+  situations, and their shares with a training policy before and after), ``staff_reached`` (the companies
+  that give a count, and the distinct employees reached, low-skilled and aged 55 or over: one figure per
+  trajectory, never the sessions' sum) and ``outcome_scores`` (evaluations received, the average
+  learning transfer and motivation).
 
 The dimensions describe the application (or, for the hours and the money, the application they belong
 to): its traject, the size class its approval rested on, its project and the organisation running it
@@ -25,15 +32,21 @@ province, NACE section (NACE-BEL 2008, ``participants.nace``) and joint committe
 not have (no project, no referral, no NACE code) is a value of its own, ``""``, labelled as such.
 
 Each measure is one grouped query over the database, plus one for the total; labels come from the same
-rows, so a breakdown takes two queries whatever the volume and the dimensions.
+rows, so a breakdown takes two queries whatever the volume and the dimensions. Each column says its
+unit: ``count`` (a whole number), ``decimal`` (hours and euros, two decimals, as a string), ``share``
+(percent, one decimal, as a string), ``score`` (out of 5, two decimals, as a string) or ``employees``.
 
-Nothing is suppressed: the cells count companies and applications and sum hours and euros; no person
-is named and no company either. The aid to each company is public anyway (the de-minimis register), so
-a cell of one company reveals no more than that register.
+The programme's measures suppress nothing: the cells count companies and applications and sum hours
+and euros; no person is named and no company either. The aid to each company is public anyway (the
+de-minimis register), so a cell of one company reveals no more than that register. What a company
+answered about itself is another matter: in the outcome measures a count of one to four companies, and
+a share, average or staff figure resting on one to four companies, is ``"< 5"``
+(``reporting.statistics.outcomes.disclosed``), in every cell and the total alike; a share or average
+without any company is ``null``.
 """
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
@@ -48,7 +61,8 @@ from funding.models import ApplicationFunding, FundingSourceCode
 from participants.geography import Province
 from participants.models import Application, ApplicationStatus, CoachingSession
 from participants.nace import NaceSection, nace_section_expression
-from participants.selectors import approved_as_of, latest_approvals_as_of
+from participants.selectors import approved_as_of, latest_approvals_as_of, outcome_aggregates, outcome_rows
+from reporting.statistics.outcomes import Outcomes, disclosed, outcomes
 from trajects.models import Organisation, OrganisationKind
 from trajects.size_classes import SizeClass
 from voorsprong.money import to_cents
@@ -81,11 +95,14 @@ class DimensionFigures(TypedDict):
 class ColumnFigures(TypedDict):
     key: str
     label: str
+    unit: str  # count, decimal, share, score or employees
 
 
 class Cell(TypedDict):
     keys: list[str]  # one value per dimension, in the order of ``by``
-    values: list[int | str]  # one per column: counts as numbers, hours and amounts as strings
+    # One per column: counts as numbers; hours, amounts, shares and scores as strings; "< 5" masked; a
+    # share or score without a base None.
+    values: list[int | str | None]
 
 
 class BreakdownFigures(TypedDict):
@@ -95,7 +112,7 @@ class BreakdownFigures(TypedDict):
     dimensions: list[DimensionFigures]
     columns: list[ColumnFigures]
     rows: list[Cell]
-    total: list[int | str]
+    total: list[int | str | None]
 
 
 # -- dimensions --------------------------------------------------------------------------------------
@@ -273,17 +290,32 @@ DIMENSIONS: dict[str, Dimension] = {
 
 
 # -- measures ----------------------------------------------------------------------------------------
+COUNT, DECIMAL, SHARE, SCORE, EMPLOYEES = "count", "decimal", "share", "score", "employees"
+UNITS = (COUNT, DECIMAL, SHARE, SCORE, EMPLOYEES)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A figure of a measure: its key, its label and its unit (``count``, ``decimal``, ...)."""
+
+    key: str
+    label: object
+    unit: str = COUNT
+
+
 @dataclass(frozen=True)
 class Measure:
     """What is counted or summed: the rows it starts from as of a date, the path from them to their
-    application, and one aggregate per column."""
+    application, what the database aggregates over a cell's rows, and the cell's figures (one per column)
+    from those aggregates."""
 
     key: str
     label: object
     rows: Callable[[datetime.date], QuerySet]
     to_application: str  # "" when the rows are applications
-    columns: Sequence[tuple[str, object, Callable[[], object]]]  # key, label, aggregate
-    is_amount: bool = False
+    columns: Sequence[Column]
+    aggregates: Callable[[datetime.date], dict]  # by name
+    figures: Callable[[Mapping], list]  # a cell's aggregates -> its figures
 
 
 def _approved_companies(as_of: datetime.date) -> QuerySet:
@@ -310,42 +342,82 @@ def _count(what: str = "pk"):
     return lambda: Count(what, distinct=True)
 
 
+def _figure(value, unit: str) -> int | str:
+    return str(to_cents(Decimal(value or 0))) if unit == DECIMAL else int(value or 0)
+
+
+def _summed(key, label, rows, to_application, columns, unit: str = COUNT) -> Measure:
+    """Return a measure whose figures are its aggregates as they are: ``columns`` are (key, label, a
+    function making the column's aggregate)."""
+    return Measure(
+        key,
+        label,
+        rows,
+        to_application,
+        [Column(column, column_label, unit) for column, column_label, _aggregate in columns],
+        aggregates=lambda as_of: {column: aggregate() for column, _label, aggregate in columns},
+        figures=lambda row: [_figure(row[column], unit) for column, _label, _aggregate in columns],
+    )
+
+
+def _completed_with_outcomes(as_of: datetime.date) -> QuerySet:
+    return outcome_rows(as_of).filter(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
+
+
+def _of_companies(count: int) -> int | str:
+    return disclosed(count, count)
+
+
+def _outcome_measure(key, label, columns: Sequence[Column], figures: Callable[[Outcomes], list]) -> Measure:
+    """Return a measure of the outcome figures (``reporting.statistics.outcomes``, masked there) over the
+    trajectories completed as of the date."""
+    return Measure(
+        key,
+        label,
+        _completed_with_outcomes,
+        "",
+        columns,
+        aggregates=outcome_aggregates,
+        figures=lambda row: figures(outcomes(row)),
+    )
+
+
 MEASURES: dict[str, Measure] = {
     measure.key: measure
     for measure in (
-        Measure(
+        _summed(
             "approved_companies",
             _("Approved companies"),
             _approved_companies,
             "",
             [("companies", _("Approved companies"), _count("company_id"))],
         ),
-        Measure(
+        _summed(
             "applications_approved",
             _("Applications approved"),
             approved_as_of,
             "",
             [("applications", _("Applications approved"), _count())],
         ),
-        Measure(
+        _summed(
             "places_taken", _("Places taken"), _places_taken, "", [("places", _("Places taken"), _count())]
         ),
-        Measure(
+        _summed(
             "trajectories_completed",
             _("Trajectories completed"),
             _completed,
             "",
             [("completed", _("Trajectories completed"), _count())],
         ),
-        Measure(
+        _summed(
             "coaching_hours",
             _("Coaching hours"),
             _sessions,
             "application__",
             [("hours", _("Coaching hours"), lambda: Sum("hours"))],
-            is_amount=True,
+            unit=DECIMAL,
         ),
-        Measure(
+        _summed(
             "amount_committed",
             _("Amount committed per source"),
             _committed,
@@ -357,7 +429,56 @@ MEASURES: dict[str, Measure] = {
                 ),
                 ("total", _("Total"), lambda: Sum("amount")),
             ],
-            is_amount=True,
+            unit=DECIMAL,
+        ),
+        _outcome_measure(
+            "response_rate",
+            _("Response rate of the evaluations"),
+            [
+                Column("completed", _("Trajectories completed")),
+                Column("responses", _("Evaluations received")),
+                Column("response_rate", _("Response rate (%)"), SHARE),
+            ],
+            lambda found: [
+                _of_companies(found["completed"]),
+                _of_companies(found["responses"]),
+                found["response_rate"],
+            ],
+        ),
+        _outcome_measure(
+            "training_policy",
+            _("Training policy before and after"),
+            [
+                Column("paired", _("Companies with both learning situations")),
+                Column("before", _("With a training policy at intake (%)"), SHARE),
+                Column("after", _("With a training policy at closing (%)"), SHARE),
+            ],
+            lambda found: [
+                _of_companies(found["paired"]),
+                found["training_policy"]["before"],
+                found["training_policy"]["after"],
+            ],
+        ),
+        _outcome_measure(
+            "staff_reached",
+            _("Employees reached"),
+            [
+                Column("companies", _("Companies that gave a count")),
+                Column("total", _("Employees reached"), EMPLOYEES),
+                Column("low_skilled", _("Of whom low-skilled"), EMPLOYEES),
+                Column("aged_55_plus", _("Of whom aged 55 or over"), EMPLOYEES),
+            ],
+            lambda found: [_of_companies(found["staff_companies"]), *found["staff_reached"].values()],
+        ),
+        _outcome_measure(
+            "outcome_scores",
+            _("Learning transfer and motivation"),
+            [
+                Column("responses", _("Evaluations received")),
+                Column("learning_transfer", _("Learning transfer (1-5)"), SCORE),
+                Column("motivation", _("Motivation (1-5)"), SCORE),
+            ],
+            lambda found: [_of_companies(found["responses"]), *found["average_scores"].values()],
         ),
     )
 }
@@ -414,10 +535,6 @@ def check_measure(measure: str) -> None:
         )
 
 
-def _figure(value, is_amount: bool) -> int | str:
-    return str(to_cents(Decimal(value or 0))) if is_amount else int(value or 0)
-
-
 def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> BreakdownFigures:
     """Return ``measure`` as of ``as_of`` per combination of the dimensions ``by``, and its total.
 
@@ -429,7 +546,7 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
     chosen = MEASURES[measure]
     aliases = [f"d{index}" for index in range(len(by))]
     dimensions = [DIMENSIONS[name] for name in by]
-    aggregates = {key: aggregate() for key, _label, aggregate in chosen.columns}
+    aggregates = chosen.aggregates(as_of)
 
     rows = chosen.rows(as_of)
     group_columns: dict = {}
@@ -455,9 +572,7 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
                 value = dimension.value(row, alias)
                 values[index].setdefault(value, dimension.value_label(row, alias))
                 keys.append(value)
-            cells.append(
-                {"keys": keys, "values": [_figure(row[key], chosen.is_amount) for key in aggregates]}
-            )
+            cells.append({"keys": keys, "values": chosen.figures(row)})
         return {
             "by": list(by),
             "measure": measure,
@@ -470,7 +585,10 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
                 }
                 for index, dimension in enumerate(dimensions)
             ],
-            "columns": [{"key": key, "label": str(label)} for key, label, _aggregate in chosen.columns],
+            "columns": [
+                {"key": column.key, "label": str(column.label), "unit": column.unit}
+                for column in chosen.columns
+            ],
             "rows": cells,
-            "total": [_figure(total[key], chosen.is_amount) for key in aggregates],
+            "total": chosen.figures(total),
         }

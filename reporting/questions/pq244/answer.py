@@ -4,6 +4,13 @@ The document is the draft of a minister's answer and is always Dutch, so its sen
 in Dutch directly rather than through the UI's translation catalogue. Numbers and dates go through
 :mod:`reporting.documents.formatting` (Belgian notation). Answers 2 to 9 name trajects, partner
 organisations and sector funds, never a participating company.
+
+Answer 6 adds, for a traject with evaluations, a paragraph on what the coaching changed (the outcome
+figures of ``reporting.statistics.outcomes``): the response rate, the follow-up rate, the share with a
+training policy before and after, learning transfer and motivation, the employees reached and the barrier
+most often removed. A figure masked because it rests on fewer than five companies is said in words
+("minder dan vijf bedrijven"), never as a number; a response rate so masked is left out, as the
+sentence before it already gives the counts it rests on. Without evaluations the answer is as before.
 """
 
 import datetime
@@ -27,6 +34,7 @@ from reporting.documents.formatting import (
 )
 from reporting.questions import Heading
 from reporting.questions.pq244.figures import PQ244Figures, TrajectFigures
+from reporting.statistics.outcomes import is_masked
 
 HEADING = Heading(
     date=datetime.date(2025, 11, 26),
@@ -88,6 +96,18 @@ FUNDING_PARTS = (
     ("own_company", "eigen inbreng van de ondernemingen"),
 )
 SMES = "KMO's"
+# The barriers to learning as the minister names them (``participants.models.Barrier``).
+BARRIERS = {
+    "dispositional": "de dispositionele drempel (motivatie, houding)",
+    "situational": "de situationele drempel (tijd, werkdruk, gezin)",
+    "institutional": "de institutionele drempel (aanbod, voorwaarden, timing)",
+    "informational": "de informationele drempel (het aanbod niet kennen)",
+    "financial": "de financiële drempel",
+    "digital": "de digitale drempel",
+}
+OUTCOME_SCORES = (("learning_transfer", "de leertransfer"), ("motivation", "hun motivatie om te leren"))
+FEWER_THAN_FIVE = "minder dan vijf bedrijven"
+FEWER_THAN_FIVE_STARTS = "Minder dan vijf bedrijven"
 NO_EVALUATION = "ik kan bijgevolg nog geen evaluatie of aanbevelingen delen."
 ORDINALS = (
     "eerste",
@@ -383,6 +403,91 @@ def answer_5(figures: PQ244Figures, said: Statements) -> list:
     return blocks or [Paragraph("Er zijn nog geen partners bij de voorsprongtrajecten betrokken.")]
 
 
+def _scores_sentence(scores: dict) -> str:
+    shown = [
+        f"{score(scores[field])} voor {label}"
+        for field, label in OUTCOME_SCORES
+        if scores[field] is not None and not is_masked(scores[field])
+    ]
+    hidden = [label for field, label in OUTCOME_SCORES if is_masked(scores[field])]
+    sentences = (
+        [f"De bedrijven die de evaluatie invulden, geven gemiddeld {enumerate_nl(shown)}."] if shown else []
+    )
+    if hidden:
+        sentences.append(f"Over {enumerate_nl(hidden)} oordeelden {FEWER_THAN_FIVE}.")
+    return " ".join(sentences)
+
+
+def _staff_sentence(staff: dict) -> str:
+    if staff["total"] is None:
+        return ""
+    if is_masked(staff["total"]):
+        return f"Het aantal bereikte medewerkers is bekend voor {FEWER_THAN_FIVE} en vermeld ik daarom niet."
+    return (
+        f"De afgeronde trajecten bereikten {plural(staff['total'], 'medewerker', 'medewerkers')}, van "
+        f"wie {number(staff['low_skilled'])} laaggeschoold en {number(staff['aged_55_plus'])} van 55 jaar "
+        "of ouder."
+    )
+
+
+def _barrier_sentence(barriers: dict) -> str:
+    removed = {code: change["removed"] for code, change in barriers.items() if code in BARRIERS}
+    counted = {code: count for code, count in removed.items() if not is_masked(count) and count}
+    if counted:
+        most = max(counted.values())
+        names = enumerate_nl(BARRIERS[code] for code, count in counted.items() if count == most)
+        companies = plural(most, "bedrijf", "bedrijven")
+        if list(counted.values()).count(most) == 1:
+            return f"De drempel die het vaakst wegviel, is {names}: bij {companies}."
+        return f"De drempels die het vaakst wegvielen, zijn {names}: elk bij {companies}."
+    if any(is_masked(count) for count in removed.values()):
+        return f"Elke drempel viel bij {FEWER_THAN_FIVE} weg."
+    return ""
+
+
+def _follow_up_sentence(rate) -> str:
+    if is_masked(rate):
+        return (
+            f"{FEWER_THAN_FIVE_STARTS} rondden hun traject minstens zes maanden geleden af, te weinig om "
+            "over de opvolging te rapporteren."
+        )
+    if rate is None:
+        return ""
+    return (
+        "Van de bedrijven die hun traject minstens zes maanden geleden afrondden, beantwoordde "
+        f"{share(rate)} de opvolgingsvragen."
+    )
+
+
+def _policy_sentence(policy: dict) -> str:
+    if is_masked(policy["before"]):
+        return (
+            f"{FEWER_THAN_FIVE_STARTS} brachten zowel bij de start als bij de afronding hun leersituatie in "
+            "kaart, te weinig om het aandeel met een opleidingsbeleid (VTO-beleid) te rapporteren."
+        )
+    if policy["before"] is None:
+        return ""
+    return (
+        "Van de bedrijven die zowel bij de start als bij de afronding hun leersituatie in kaart brachten, "
+        f"had {share(policy['before'])} bij de start een opleidingsbeleid (VTO-beleid) en "
+        f"{share(policy['after'])} bij de afronding."
+    )
+
+
+def _outcomes(evaluations: dict) -> str:
+    """Return what the coaching changed, in the minister's words, as far as the figures say it."""
+    rate = evaluations["response_rate"]
+    sentences = [
+        f"De responsgraad bedraagt {share(rate)}." if rate is not None and not is_masked(rate) else "",
+        _policy_sentence(evaluations["training_policy"]),
+        _scores_sentence(evaluations["average_scores"]),
+        _staff_sentence(evaluations["staff_reached"]),
+        _barrier_sentence(evaluations["barriers"]),
+        _follow_up_sentence(evaluations["follow_up_rate"]),
+    ]
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
 def answer_6(figures: PQ244Figures, said: Statements) -> list:
     blocks = []
     for traject in figures["trajects"]:
@@ -411,6 +516,9 @@ def answer_6(figures: PQ244Figures, said: Statements) -> list:
                 f"{score(scores['would_recommend'])} voor de vraag of zij het traject zouden aanbevelen."
             )
         blocks.append(Paragraph(with_statement(text, statement), lead=f"{name}:"))
+        changed = _outcomes(evaluations) if responses else ""
+        if changed:
+            blocks.append(Paragraph(changed))
         if responses and evaluations["recommendations"]:
             blocks.append(Paragraph("Hun aanbevelingen:"))
             blocks.append(Bullets(list(evaluations["recommendations"])))

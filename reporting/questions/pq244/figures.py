@@ -28,6 +28,11 @@ Choices made here (the reference is the minister's answer of 26 November 2025):
   decimals, half up from exact sums), ``null`` without responses; recommendations are the distinct
   non-empty texts, the most frequent first, at most 20 per traject, with the evaluating company's
   name blanked out;
+- outcomes (issue 17): the evaluations' ``response_rate``, ``follow_ups`` and ``follow_up_rate``,
+  ``staff_reached``, ``training_policy``, ``barriers``, the scores for learning transfer and motivation,
+  and the traject's ``stop_reasons``, as ``reporting.statistics.outcomes`` computes and masks them (a
+  figure resting on one to four companies is ``"< 5"``); ``completed`` is its count of trajectories
+  completed by then. The figures above them are not masked, so the answer of 26 November 2025 stays;
 - free texts people wrote (recommendations, campaigns and their actions, initiatives) without e-mail
   addresses, so none reaches the API, a snapshot or a document;
 - communication actions: the channel as its code (the figures do not depend on the language); an action
@@ -47,7 +52,7 @@ from django.db.models.functions import Cast, Length, Replace, RowNumber, Trim
 from django.utils.translation import gettext as _
 
 from funding.models import BudgetLine, FundingRule, FundingSourceCode
-from participants.models import EVALUATION_SCORE_FIELDS, Application, ApplicationStatus, Referral
+from participants.models import EVALUATION_SCORE_FIELDS, Referral
 from participants.selectors import (
     approved_as_of,
     companies_in_any_traject,
@@ -58,6 +63,16 @@ from participants.selectors import (
 from reporting.models import Initiative
 from reporting.questions import Change
 from reporting.selectors import statements_as_of, without_e_mail_addresses
+from reporting.statistics.outcomes import (
+    BarrierChange,
+    FollowUps,
+    Outcomes,
+    StaffReached,
+    TrainingPolicy,
+    is_masked,
+    no_outcomes,
+    outcomes_by_traject,
+)
 from trajects.models import (
     CapacityPeriod,
     CommunicationAction,
@@ -141,12 +156,20 @@ class AverageScores(TypedDict):
     coach_quality: str | None
     learning_culture_effect: str | None
     would_recommend: str | None
+    learning_transfer: str | None  # or "< 5"
+    motivation: str | None  # or "< 5"
 
 
 class Evaluations(TypedDict):
     completed: int
     responses: int
+    response_rate: str | None
+    follow_ups: FollowUps
+    follow_up_rate: str | None
     average_scores: AverageScores
+    staff_reached: StaffReached
+    training_policy: TrainingPolicy
+    barriers: dict[str, BarrierChange]
     recommendations: list[str]
 
 
@@ -178,6 +201,7 @@ class TrajectFigures(TypedDict):
     projects: list[ProjectFigures]
     partnerships: list[str]
     evaluations: Evaluations
+    stop_reasons: dict[str, int | str]
     communication_actions: list[Action]
     referrals: Referrals
 
@@ -344,16 +368,6 @@ def _own_company_shares() -> dict[int, str]:
     }
 
 
-def _completed(as_of) -> dict[int, int]:
-    return dict(
-        Application.objects.filter(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
-        .values("traject_id")
-        .annotate(completed=Count("pk"))
-        .order_by()
-        .values_list("traject_id", "completed")
-    )
-
-
 def _recommendations(as_of) -> dict[int, list[str]]:
     """Return the distinct recommendation texts per traject, most frequent first, at most 20 each."""
     texts = (
@@ -446,15 +460,24 @@ def _initiatives() -> list[InitiativeFigures]:
 
 
 # -- the figures -----------------------------------------------------------------------------------
-def _evaluations(completed: int, scores: dict | None, recommendations: list[str]) -> Evaluations:
+def _evaluations(outcomes: Outcomes, scores: dict | None, recommendations: list[str]) -> Evaluations:
     averages = (scores or {}).get("average_scores", {})
     return {
-        "completed": completed,
+        "completed": outcomes["completed"],
         "responses": scores["responses"] if scores else 0,
+        "response_rate": outcomes["response_rate"],
+        "follow_ups": outcomes["follow_ups"],
+        "follow_up_rate": outcomes["follow_up_rate"],
         "average_scores": {
-            field: None if averages.get(field) is None else str(averages[field])
-            for field in EVALUATION_SCORE_FIELDS
+            **{
+                field: None if averages.get(field) is None else str(averages[field])
+                for field in EVALUATION_SCORE_FIELDS
+            },
+            **outcomes["average_scores"],
         },
+        "staff_reached": outcomes["staff_reached"],
+        "training_policy": outcomes["training_policy"],
+        "barriers": outcomes["barriers"],
         "recommendations": recommendations,
     }
 
@@ -467,6 +490,7 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
     sme = sum(size_classes[size_class] for size_class in SME)
     projects = found["projects"].get(traject_id, [])
     partnerships = found["partnerships"].get(traject_id, [])
+    outcomes = found["outcomes"].get(traject_id) or no_outcomes()
     return {
         "code": traject["code"],
         "name": traject["name"],
@@ -486,10 +510,9 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
         "projects": projects,
         "partnerships": [name for name, _members in partnerships],
         "evaluations": _evaluations(
-            found["completed"].get(traject_id, 0),
-            found["scores"].get(traject["code"]),
-            found["recommendations"].get(traject_id, []),
+            outcomes, found["scores"].get(traject["code"]), found["recommendations"].get(traject_id, [])
         ),
+        "stop_reasons": outcomes["stop_reasons"],
         "communication_actions": found["actions"].get(traject_id, []),
         "referrals": found["referrals"].get(traject_id) or _no_referrals(),
     }
@@ -505,7 +528,7 @@ def figures_as_of(as_of: datetime.date) -> Figures:
         "own_company_shares": _own_company_shares(),
         "projects": _projects(),
         "partnerships": _partnerships(),
-        "completed": _completed(as_of),
+        "outcomes": outcomes_by_traject(as_of),
         "scores": evaluation_scores(as_of),
         "recommendations": _recommendations(as_of),
         "actions": _communication_actions(as_of),
@@ -520,12 +543,18 @@ def figures_as_of(as_of: datetime.date) -> Figures:
 
 
 # -- comparing two dates ---------------------------------------------------------------------------
-def _comparable(traject: TrajectFigures) -> dict[str, int]:
+def _comparable(traject: TrajectFigures) -> dict[str, int | None]:
+    """Return the traject's figures to compare; None for one that cannot be: masked (``"< 5"``), or not
+    in figures kept from before it existed (a snapshot)."""
+    evaluations = traject["evaluations"]
+    follow_ups = evaluations.get("follow_ups", {}).get("received")
     return {
         "approved_companies": traject["approved_companies"],
         **{f"size_classes.{name}": count for name, count in traject["size_classes"].items()},
         "places_taken": sum(period["taken"] for period in traject["places"]),
-        "evaluations.responses": traject["evaluations"]["responses"],
+        "evaluations.completed": evaluations["completed"],
+        "evaluations.responses": evaluations["responses"],
+        "evaluations.follow_ups.received": None if is_masked(follow_ups) else follow_ups,
         "referrals.total": traject["referrals"]["total"],
     }
 
@@ -534,7 +563,9 @@ def _label(figure: str) -> str:
     labels = {
         "approved_companies": _("approved companies"),
         "places_taken": _("places taken"),
+        "evaluations.completed": _("trajectories completed"),
         "evaluations.responses": _("evaluations received"),
+        "evaluations.follow_ups.received": _("follow-ups received"),
         "referrals.total": _("referrals"),
     }
     size_class = figure.removeprefix("size_classes.")
@@ -546,9 +577,11 @@ def _label(figure: str) -> str:
 def changes(old: PQ244Figures, new: PQ244Figures) -> list[Change]:
     """Return what changed between two sets of figures, per traject: the figures that differ only.
 
-    Compared: approved companies, each size class, places taken (over the periods shown), evaluation
-    responses and referrals. A traject missing on one side counts as zero there. Rows come in the
-    order of the newer figures' trajects, then the figures in a fixed order.
+    Compared: approved companies, each size class, places taken (over the periods shown), trajectories
+    completed, evaluation responses, follow-ups received and referrals. A traject missing on one side
+    counts as zero there; a figure masked on either side (``"< 5"``: saying by how much it changed would
+    unmask it) or missing from older figures is not compared. Rows come in the order of the newer
+    figures' trajects, then the figures in a fixed order.
     """
     names = {traject["code"]: traject["name"] for traject in (*old["trajects"], *new["trajects"])}
     before = {traject["code"]: _comparable(traject) for traject in old["trajects"]}
@@ -558,8 +591,9 @@ def changes(old: PQ244Figures, new: PQ244Figures) -> list[Change]:
     for code in codes:
         old_figures, new_figures = before.get(code, {}), after.get(code, {})
         for figure in list(new_figures) + [name for name in old_figures if name not in new_figures]:
-            was, now = old_figures.get(figure, 0), new_figures.get(figure, 0)
-            if was != now:
+            was = old_figures.get(figure) if code in before else 0
+            now = new_figures.get(figure) if code in after else 0
+            if was is not None and now is not None and was != now:
                 rows.append(
                     {
                         "group": code,

@@ -6,7 +6,17 @@ figures back unchanged and leaves out anything they do not document.
 
 from rest_framework import serializers
 
-from participants.models import EVALUATION_SCORE_FIELDS
+from participants.models import EVALUATION_SCORE_FIELDS, OUTCOME_SCORE_FIELDS
+from reporting.statistics.outcomes_schema import (
+    MASKED_NOTE,
+    BarriersSerializer,
+    FollowUpsSerializer,
+    MaskedScoreField,
+    MaskedShareField,
+    StaffReachedSerializer,
+    StopReasonsSerializer,
+    TrainingPolicySerializer,
+)
 from trajects.models import Channel, OrganisationKind
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -64,15 +74,40 @@ class PQ244ProjectSerializer(serializers.Serializer):
 class PQ244AverageScoresSerializer(serializers.Serializer):
     def get_fields(self):
         return {
-            field: serializers.DecimalField(**SCORE, help_text="Average score out of 5; null without any.")
-            for field in EVALUATION_SCORE_FIELDS
+            **{
+                field: serializers.DecimalField(
+                    **SCORE, help_text="Average score out of 5; null without any."
+                )
+                for field in EVALUATION_SCORE_FIELDS
+            },
+            **{
+                field: MaskedScoreField(
+                    help_text="Average score out of 5 over the evaluations that gave it (asked since the "
+                    "outcomes are measured); null without any;" + MASKED_NOTE
+                )
+                for field in OUTCOME_SCORE_FIELDS
+            },
         }
 
 
 class PQ244EvaluationsSerializer(serializers.Serializer):
     completed = serializers.IntegerField(**COUNT, help_text="Trajectories completed by then.")
     responses = serializers.IntegerField(**COUNT, help_text="Evaluations submitted by then.")
+    response_rate = MaskedShareField(
+        help_text="Evaluations received per trajectory completed, in percent; null while none was completed;"
+        + MASKED_NOTE
+    )
+    follow_ups = FollowUpsSerializer(help_text="The follow-ups six months after completion.")
+    follow_up_rate = MaskedShareField(
+        help_text="Follow-ups received per trajectory whose follow-up fell due, in percent; null while none "
+        "fell due;" + MASKED_NOTE
+    )
     average_scores = PQ244AverageScoresSerializer()
+    staff_reached = StaffReachedSerializer(help_text="Employees reached, one figure per trajectory.")
+    training_policy = TrainingPolicySerializer(
+        help_text="Companies with a training policy before and after the coaching, on the same scale."
+    )
+    barriers = BarriersSerializer(help_text="Per barrier to learning: met at intake and removed at closing.")
     recommendations = serializers.ListField(
         child=serializers.CharField(),
         help_text="The most frequent recommendations (at most 20), names and e-mail addresses blanked.",
@@ -116,6 +151,7 @@ class PQ244TrajectSerializer(serializers.Serializer):
     projects = PQ244ProjectSerializer(many=True, help_text="The projects in the order they were registered.")
     partnerships = serializers.ListField(child=serializers.CharField(), help_text="The partnerships' names.")
     evaluations = PQ244EvaluationsSerializer()
+    stop_reasons = StopReasonsSerializer(help_text="Per stop reason code, the trajectories stopped by then.")
     communication_actions = PQ244ActionSerializer(many=True, help_text="The campaign actions up to then.")
     referrals = PQ244ReferralsSerializer()
 
