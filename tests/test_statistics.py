@@ -1244,4 +1244,11 @@ def test_a_later_date_follows_the_data_in_the_same_words(seeded):
     werk = traject_figures(figures, "werk")["evaluations"]
     assert f"{werk['responses']} van de {werk['completed']} bedrijven met een afgerond traject" in answers[6]
     assert f"De responsgraad bedraagt {share(werk['response_rate'])}." in answers[6]
+    policy = werk["training_policy"]
+    # The demo's companies take up a training policy during the coaching.
+    assert Decimal(policy["before"]) < Decimal(policy["after"])
+    assert (
+        f"had {share(policy['before'])} bij de start een opleidingsbeleid (VTO-beleid) en "
+        f"{share(policy['after'])} bij de afronding." in answers[6]
+    )
     assert "de drie partnerschappen" in answers[9]
