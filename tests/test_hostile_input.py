@@ -2,8 +2,8 @@
 the imports) naming the field, and leaves the database exactly as it was.
 
 Covered: every POST/PUT/PATCH under /api/v1/ (the token endpoint and every action included), the
-portal forms (logging a session, the situation at intake, closing a trajectory, the referral steps), the application import
-(the service and the admin page) and the KBO extract import.
+portal forms (logging a session, the situation at intake, closing a trajectory, the referral steps), the
+application import (the service and the admin page) and the KBO extract import.
 
 Strings that are legitimate free text (HTML-looking text, SQL-looking text, emoji, right-to-left
 override, zero-width characters, very long notes) are accepted where a free-text field takes them: those
