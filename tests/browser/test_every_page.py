@@ -15,8 +15,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from participants.evaluation_links import make_evaluation_token
-from participants.models import Application, ApplicationStatus
+from participants.models import Application, ApplicationStatus, Questionnaire, Referral
+from participants.questionnaire_links import make_questionnaire_token
 from voorsprong.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,14 +115,22 @@ def portal_pages(username: str) -> list[str]:
         "/trajecten/",
         f"/trajecten/{coached.pk}/",
         f"/trajecten/{coached.pk}/afsluiten/?outcome=stopped",
+        f"/trajecten/{coached.pk}/afsluiten/?outcome=completed",
     ]
     # 0403.170.701 is not in the demo data (its KBO numbers start with 15): the form for a new company.
     referrals = ["/doorverwijzingen/", "/doorverwijzingen/nieuw/", "/doorverwijzingen/nieuw/?kbo=0403170701"]
+    # The situation at intake of a company whose intake the consultant did.
+    intake = (
+        Referral.objects.filter(intake_by=user, application__status=ApplicationStatus.IN_PROGRESS)
+        .order_by("pk")
+        .first()
+    )
+    baseline = [f"/doorverwijzingen/{intake.pk}/situatie-bij-intake/"] if intake else []
     return {
         "officer": ["/", *coaching, "/financiering/", "/rapporten/"],
         "finance": ["/", "/financiering/"],
         "promoter": ["/", *coaching],
-        "consultant": ["/", *referrals],
+        "consultant": ["/", *referrals, *baseline],
         "cabinet": ["/", "/rapporten/"],
         "admin": ["/", *coaching, *referrals, "/financiering/", "/rapporten/"],
     }[username]
@@ -136,7 +144,7 @@ def anonymous_pages() -> list[str]:
         "/aanmelden/",
         "/kan-ik-deelnemen/",
         "/kan-ik-deelnemen/?kbo=BE 0403.170.701&traject=leren",
-        f"/evaluatie/{make_evaluation_token(completed)}/",
+        f"/evaluatie/{make_questionnaire_token(Questionnaire.EVALUATION, completed)}/",
     ]
 
 
