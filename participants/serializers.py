@@ -230,15 +230,6 @@ class SituationSerializer(serializers.Serializer):
         source="recorded_by.username", read_only=True, default=None, allow_null=True
     )
 
-    def to_internal_value(self, data):
-        # Duplicates would only repeat a choice: the answers are a set.
-        values = super().to_internal_value(data)
-        return {
-            **values,
-            "barriers": list(dict.fromkeys(values["barriers"])),
-            "learning_forms": list(dict.fromkeys(values["learning_forms"])),
-        }
-
 
 class ApplicationDetailSerializer(ApplicationSerializer):
     """One application, with its company's learning situation at intake."""
