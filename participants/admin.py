@@ -3,7 +3,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_field, unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
@@ -27,6 +27,10 @@ from participants.models import (
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    Invitation,
+    LearningSituation,
     Referral,
     RelatedEnterprise,
     SMEDeclaration,
@@ -182,6 +186,41 @@ class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertM
 
     def save_model(self, request, obj, form, change):
         services.save_company(obj, by=request.user)
+
+
+# The company's answers the decision page shows, by the application's name of each (a reverse one-to-one,
+# selected with the application), with their fields in the order they are asked.
+ANSWER_FIELDS = (
+    (
+        "evaluation",
+        (
+            "usefulness",
+            "coach_quality",
+            "learning_culture_effect",
+            "would_recommend",
+            "learning_transfer",
+            "motivation",
+            "staff_participated",
+            "staff_low_skilled",
+            "staff_aged_55_plus",
+            "will_keep_doing",
+            "recommendations",
+            "submitted_at",
+        ),
+    ),
+    ("follow_up", ("training_policy_applied", "learning_continued", "employees_learned", "submitted_at")),
+    ("exit_answer", ("main_reason", "would_start_again", "what_would_have_helped", "submitted_at")),
+)
+
+
+def _answer_rows(answer, fields) -> list[tuple[str, str]]:
+    """Return per field of a company's answer its name and value as the admin shows them (a choice's
+    label, a yes or no icon, a dash for none)."""
+    rows = []
+    for name in fields:
+        field = answer._meta.get_field(name)
+        rows.append((capfirst(field.verbose_name), display_for_field(getattr(answer, name), field, "–")))
+    return rows
 
 
 # What the decision page's buttons say; the moves themselves are the workflow's (services.TRANSITIONS).
@@ -432,8 +471,32 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
             "hours": sum(session.hours for session in sessions),
             "milestones": selectors.milestones_reached(session.kind for session in sessions),
             "panels": hooks.decision_panels(hooks.DecisionSubject(application, day, period)),
+            "outcomes": self._outcomes(application, day),
             "history": selectors.application_history_records(application),
             "moves": self._moves(request, application),
+        }
+
+    def _outcomes(self, application: Application, day) -> dict | None:
+        """Return the company's answers to read: its learning situation at intake and at closing side by
+        side, the closing evaluation, the follow-up, the exit questionnaire and the invitations. None
+        before the approval, when nothing about the outcomes can have been asked yet."""
+        if application.status not in APPROVED_STATUSES:
+            return None
+        outcomes = selectors.decision_outcomes(application, day)
+        return {
+            "status": outcomes.status,
+            "intake": outcomes.intake,
+            "closing": outcomes.closing,
+            "rows": selectors.situation_rows(outcomes.intake, outcomes.closing)
+            if outcomes.intake or outcomes.closing
+            else [],
+            # An answer the company did not give is missing from the application's selected one-to-ones.
+            "answers": [
+                (capfirst(answer._meta.verbose_name), _answer_rows(answer, fields))
+                for related, fields in ANSWER_FIELDS
+                if (answer := getattr(application, related, None)) is not None
+            ],
+            "invitations": outcomes.invitations,
         }
 
     def _moves(self, request, application: Application) -> list[dict]:
@@ -604,12 +667,68 @@ class EvaluationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "coach_quality",
         "learning_culture_effect",
         "would_recommend",
+        "learning_transfer",
+        "motivation",
+        "staff_participated",
         "submitted_at",
     )
-    list_filter = ("application__traject", "would_recommend")
+    list_filter = ("application__traject", "would_recommend", "learning_transfer", "motivation")
     list_select_related = ("application__company", "application__traject")
-    search_fields = ("application__company__name", "recommendations")
+    search_fields = ("application__company__name", "recommendations", "will_keep_doing")
     raw_id_fields = ("application",)
+
+
+# The company's other answers and its invitations, to read: the company answers through its links (the
+# situation at intake is logged in the portal), and the services send the invitations and reminders.
+@admin.register(LearningSituation)
+class LearningSituationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = (
+        "application",
+        "moment",
+        "main_barrier",
+        "has_training_policy",
+        "headcount",
+        "recorded_on",
+        "recorded_by",
+    )
+    list_filter = ("moment", "application__traject", "main_barrier", "has_training_policy")
+    list_select_related = ("application__company", "application__traject", "recorded_by")
+    search_fields = ("application__company__name", "application__company__kbo_number")
+    raw_id_fields = ("application",)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = (
+        "application",
+        "training_policy_applied",
+        "learning_continued",
+        "employees_learned",
+        "submitted_at",
+    )
+    list_filter = ("application__traject", "training_policy_applied", "learning_continued")
+    list_select_related = ("application__company", "application__traject")
+    search_fields = ("application__company__name", "application__company__kbo_number")
+    raw_id_fields = ("application",)
+
+
+@admin.register(ExitAnswer)
+class ExitAnswerAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("application", "main_reason", "would_start_again", "submitted_at")
+    list_filter = ("application__traject", "main_reason", "would_start_again")
+    list_select_related = ("application__company", "application__traject")
+    search_fields = ("application__company__name", "what_would_have_helped")
+    raw_id_fields = ("application",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("application", "questionnaire", "sent_on", "reminders_sent", "last_reminded_on")
+    list_filter = ("questionnaire", "reminders_sent", "application__traject")
+    list_select_related = ("application__company", "application__traject")
+    search_fields = ("application__company__name", "application__company__kbo_number")
+    raw_id_fields = ("application",)
+    date_hierarchy = "sent_on"
 
 
 @admin.register(Referral)

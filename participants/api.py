@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +15,7 @@ from participants.filters import ApplicationFilter, CompanyFilter, ReferralFilte
 from participants.selectors import (
     application_history,
     applications_visible_to,
+    baseline_of,
     capacity_periods_with_use,
     coaching_sessions_of,
     companies_visible_to,
@@ -23,16 +25,19 @@ from participants.selectors import (
 )
 from participants.serializers import (
     ApplicationChangeSerializer,
+    ApplicationDetailSerializer,
     ApplicationSerializer,
     ApprovalSerializer,
     CapacityPeriodSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
+    CompleteSerializer,
     EligibilityQuerySerializer,
     EligibilitySerializer,
     EvaluationSummarySerializer,
     HistoryEntrySerializer,
     ReferralSerializer,
+    SituationSerializer,
     SMEDeclarationSerializer,
     StopSerializer,
 )
@@ -77,6 +82,8 @@ APPROVAL_REFUSALS = (
     "no_free_place",
     "budget_exhausted",
 )
+# The baseline's refusals of answers that do not fit together (400, at the field).
+BASELINE_CHOICE_REFUSALS = ("main_barrier_required", "main_barrier_not_met")
 ELIGIBILITY_REFUSALS = ("size_unknown", "not_eligible", "company_inactive", "de_minimis_exceeded")
 
 COMPANY_DOCS = {
@@ -214,7 +221,8 @@ APPLICATION_DOCS = {
     "retrieve": describe(
         "Get an application",
         "One application with its company, traject, project, status and dates, the size class its approval "
-        "rested on and the planned cost.",
+        "rested on, the planned cost, the promoter's count of the employees reached at completion, and the "
+        "company's learning situation at intake (`baseline`, null while it is not recorded).",
         who=APPLICATIONS_SEEN + " Another application answers 404.",
     ),
     "create": describe(
@@ -236,7 +244,13 @@ APPLICATION_DOCS = {
 
 
 @extend_schema_view(
-    **model_viewset_schema(ApplicationSerializer, docs=APPLICATION_DOCS, create=True, update=True)
+    **{
+        **model_viewset_schema(ApplicationSerializer, docs=APPLICATION_DOCS, create=True, update=True),
+        "retrieve": extend_schema(
+            **APPLICATION_DOCS["retrieve"],
+            responses={200: ApplicationDetailSerializer, **error_responses(*DETAIL_ERRORS)},
+        ),
+    }
 )
 class ApplicationViewSet(
     StrictBodyMixin,
@@ -260,7 +274,10 @@ class ApplicationViewSet(
         return applications_visible_to(self.request.user)
 
     def get_serializer_class(self):
-        return ApplicationChangeSerializer if self.action == "partial_update" else self.serializer_class
+        if self.action == "partial_update":
+            return ApplicationChangeSerializer
+        # The baseline costs a query per application: on the detail only.
+        return ApplicationDetailSerializer if self.action == "retrieve" else self.serializer_class
 
     # The workflow services decide who may act (a consultant may submit, not approve); the
     # scoped queryset already answers 404 for an application the user may not see.
@@ -317,13 +334,18 @@ class ApplicationViewSet(
     @_transition_schema(
         "Complete a trajectory",
         "Close a trajectory in progress as completed, as of today; the company is e-mailed a link to "
-        "evaluate it.",
+        "evaluate it. Optionally with the promoter's count of the distinct employees the trajectory "
+        "reached, each counted once (`staff_reached`, and of them `staff_reached_low_skilled` and "
+        "`staff_reached_aged_55_plus`): all three or none, the groups within the total. The sessions' "
+        "`employees_present` are never added up for it: the same people attend several sessions.",
         who="promoters (their organisation's applications) and officers.",
         refusals=("invalid_transition",),
+        invalid=("invalid_count", "group_exceeds_total"),
+        request=CompleteSerializer,
     )
     @action(detail=True, methods=["post"], permission_classes=[SEES_APPLICATIONS])
     def complete(self, request, pk=None):
-        return self.act(services.complete_application)
+        return self.act(services.complete_application, CompleteSerializer)
 
     @_transition_schema(
         "Stop a trajectory early",
@@ -383,6 +405,57 @@ class ApplicationViewSet(
             return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(coaching_sessions_of(application))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        **describe(
+            "Get the company's learning situation at intake",
+            "The baseline of the outcomes: the barriers to learning the company met at intake and the one "
+            "that weighs most, whether it had a training policy and learning jobs, its staff headcount with "
+            "the low-skilled and those aged 55 or over, and the forms of learning it already used. The "
+            "closing evaluation asks the same questions. 404 while it is not recorded.",
+            who=APPLICATIONS_SEEN,
+        ),
+        filters=False,
+        responses={200: SituationSerializer, **error_responses(*DETAIL_ERRORS)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        **describe(
+            "Record the company's learning situation at intake",
+            "Record the baseline, or correct it: each POST replaces every answer (200 either way). Numbers "
+            "only, no names of persons. Recorded from the approval until the trajectory ends: a completed or "
+            "stopped trajectory keeps the baseline it has.",
+            who="promoters (their organisation's applications), officers, and the sector consultant who did "
+            "the company's intake (for the referrals whose progress they follow).",
+            refusals={
+                400: ("invalid", "invalid_count", "group_exceeds_total", *BASELINE_CHOICE_REFUSALS),
+                403: ("forbidden", "csrf_failed"),
+                409: ("invalid_transition",),
+            },
+        ),
+        request=SituationSerializer,
+        responses={200: SituationSerializer, **error_responses(*TRANSITION_ERRORS)},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[SEES_APPLICATIONS],
+        serializer_class=SituationSerializer,
+        pagination_class=None,
+    )
+    def baseline(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "POST":
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            answers = services.SituationAnswers(**serializer.validated_data)
+            baseline = services.record_baseline(application, by=request.user, answers=answers)
+            return Response(self.get_serializer(baseline).data)
+        baseline = baseline_of(application)
+        if baseline is None:
+            raise NotFound(_("The situation at intake is not recorded yet."))
+        return Response(self.get_serializer(baseline).data)
 
     @extend_schema(
         **describe(

@@ -656,7 +656,8 @@ class LearningSituation(models.Model):
         blank=True,
         related_name="recorded_learning_situations",
         help_text=_(
-            "Empty at closing: the company answered itself. Empty at intake: logged by a promoter without an account here (earlier data)."
+            "Empty at closing: the company answered itself. Empty at intake: logged by a promoter without an "
+            "account here (earlier data)."
         ),
     )
     history = HistoricalRecords()

@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -22,9 +23,13 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 
 from participants.hooks import WorkItem, WorkQueueSection, work_queue_sections
 from participants.kbo import kbo_search_term
@@ -43,6 +48,8 @@ from participants.models import (
     ExitAnswer,
     FollowUp,
     Invitation,
+    LearningForm,
+    LearningSituation,
     Milestone,
     Questionnaire,
     Referral,
@@ -50,6 +57,7 @@ from participants.models import (
     SMEDeclaration,
     StopReason,
     barrier_field,
+    learning_form_field,
 )
 from participants.questionnaire_links import LINK_MAX_AGE
 from trajects.models import CapacityPeriod, Project, Traject
@@ -202,14 +210,27 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
 
 
 def referrals_of(consultant: User) -> QuerySet[Referral]:
-    """A consultant's own referrals with their application and its sessions counted, in one query."""
+    """A consultant's own referrals with their application, its sessions counted and the day its situation at
+    intake was recorded (``baseline_on``), in one query."""
+    baseline = LearningSituation.objects.filter(
+        application=OuterRef("application"), moment=SituationMoment.INTAKE
+    ).values("recorded_on")[:1]
     return (
         Referral.objects.filter(consultant=consultant)
         .select_related("company", "traject", "application")
         .annotate(
-            session_count=Count("application__sessions"), session_hours=Sum("application__sessions__hours")
+            session_count=Count("application__sessions"),
+            session_hours=Sum("application__sessions__hours"),
+            baseline_on=Subquery(baseline),
         )
         .order_by("-referred_on", "-pk")
+    )
+
+
+def intakes_of(consultant: User) -> QuerySet[Referral]:
+    """Return the referrals whose intake ``consultant`` did and that led to an application."""
+    return Referral.objects.filter(intake_by=consultant, application__isnull=False).select_related(
+        "company", "traject", "application"
     )
 
 
@@ -243,10 +264,12 @@ def coaching_overview(
         applications = applications.filter(found)
     # The visibility filter joins one organisation row per application, so the sessions are the only
     # join that multiplies rows and the plain Sum counts each session once.
-    return applications.annotate(
-        session_count=Count("sessions", distinct=True),
-        total_hours=Sum("sessions__hours"),
-        milestones_reached=Count("sessions__kind", distinct=True),
+    return with_outcomes(
+        applications.annotate(
+            session_count=Count("sessions", distinct=True),
+            total_hours=Sum("sessions__hours"),
+            milestones_reached=Count("sessions__kind", distinct=True),
+        )
     ).order_by("company__name", "pk")
 
 
@@ -260,6 +283,12 @@ def coaching_milestones(application: Application) -> list[dict]:
     return milestones_reached(application.sessions.values_list("kind", flat=True).distinct())
 
 
+def most_present_at_a_session(application: Application) -> int:
+    """Return the most employees present at one session of the application (0 without sessions): the
+    trajectory reached at least that many. Adding the sessions up would count the same people again."""
+    return application.sessions.aggregate(most=Max("employees_present"))["most"] or 0
+
+
 def milestones_reached(kinds: Iterable[str]) -> list[dict]:
     """Each milestone in order, reached when one of the sessions' ``kinds`` worked on it."""
     reached = set(kinds)
@@ -267,6 +296,188 @@ def milestones_reached(kinds: Iterable[str]) -> list[dict]:
         {"value": milestone.value, "label": milestone.label, "reached": milestone.value in reached}
         for milestone in Milestone
     ]
+
+
+# -- outcomes: the baseline and the company's questionnaires, per application --------------------------
+# What a company is asked once its trajectory ended: evaluated and followed up after completing, the
+# exit questionnaire after a stop.
+QUESTIONNAIRES_AFTER = {
+    ApplicationStatus.COMPLETED: (Questionnaire.EVALUATION, Questionnaire.FOLLOW_UP),
+    ApplicationStatus.STOPPED: (Questionnaire.EXIT,),
+}
+SHORT_QUESTIONNAIRE_LABELS = {
+    Questionnaire.EVALUATION: gettext_lazy("Evaluation"),
+    Questionnaire.FOLLOW_UP: gettext_lazy("Follow-up"),
+    Questionnaire.EXIT: gettext_lazy("Exit"),
+}
+# The annotation ``with_outcomes`` gives each questionnaire's answer moment.
+_ANSWERED_AT = {
+    Questionnaire.EVALUATION: ("evaluation_answered_at", Evaluation),
+    Questionnaire.FOLLOW_UP: ("follow_up_answered_at", FollowUp),
+    Questionnaire.EXIT: ("exit_answered_at", ExitAnswer),
+}
+
+
+@dataclass(frozen=True)
+class QuestionnaireStatus:
+    """Where a company stands with one questionnaire. ``state`` is one of ``not_invited``; ``due`` (the
+    follow-up, asked from ``on``); ``invited`` (on ``on``); ``reminded`` (``reminders`` times, last on
+    ``on``); ``answered`` (on ``on``); ``no_answer`` (every link it was sent has expired, ``on`` the day the
+    last one was sent)."""
+
+    questionnaire: str
+    state: str
+    on: datetime.date | None = None
+    reminders: int = 0
+
+    @property
+    def label(self) -> str:
+        return Questionnaire(self.questionnaire).label
+
+    @property
+    def short_label(self) -> str:
+        """Return the questionnaire's name in a word, for a list."""
+        return SHORT_QUESTIONNAIRE_LABELS[self.questionnaire]
+
+
+@dataclass(frozen=True)
+class OutcomeStatus:
+    """An application's baseline (the day it was recorded, or None) and the questionnaires its company is
+    asked now that the trajectory ended (none while it runs)."""
+
+    baseline_on: datetime.date | None
+    questionnaires: tuple[QuestionnaireStatus, ...]
+
+
+def _with_outcome_days(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Return ``applications`` with the baseline's day and the moment of each answer annotated."""
+
+    def first(model, field: str, **filters) -> Subquery:
+        return Subquery(model.objects.filter(application=OuterRef("pk"), **filters).values(field)[:1])
+
+    answers = {name: first(model, "submitted_at") for name, model in _ANSWERED_AT.values()}
+    return applications.annotate(
+        baseline_on=first(LearningSituation, "recorded_on", moment=SituationMoment.INTAKE), **answers
+    )
+
+
+def with_outcomes(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Return ``applications`` with what ``outcome_status`` reads: the baseline's day and the moment of each
+    answer annotated, the invitations prefetched; one query more however many applications."""
+    return _with_outcome_days(applications).prefetch_related("invitations")
+
+
+def _questionnaire_status(
+    application: Application, questionnaire: str, today: datetime.date
+) -> QuestionnaireStatus:
+    answered_at = getattr(application, _ANSWERED_AT[questionnaire][0])
+    if answered_at is not None:
+        return QuestionnaireStatus(questionnaire, "answered", timezone.localdate(answered_at))
+    invitation = next(
+        (sent for sent in application.invitations.all() if sent.questionnaire == questionnaire), None
+    )
+    if invitation is None:
+        if questionnaire == Questionnaire.FOLLOW_UP and today < application.ended_on + FOLLOW_UP_AFTER:
+            return QuestionnaireStatus(questionnaire, "due", application.ended_on + FOLLOW_UP_AFTER)
+        return QuestionnaireStatus(questionnaire, "not_invited")
+    # Each reminder carries a new link, valid as long as the first: the last one sent expires last.
+    last_sent = invitation.last_reminded_on or invitation.sent_on
+    if today > last_sent + LINK_MAX_AGE:
+        return QuestionnaireStatus(questionnaire, "no_answer", last_sent, invitation.reminders_sent)
+    if invitation.reminders_sent:
+        return QuestionnaireStatus(questionnaire, "reminded", last_sent, invitation.reminders_sent)
+    return QuestionnaireStatus(questionnaire, "invited", invitation.sent_on)
+
+
+def outcome_status(application: Application, today: datetime.date) -> OutcomeStatus:
+    """Return the baseline and questionnaire status of an application read through ``with_outcomes``."""
+    asked = QUESTIONNAIRES_AFTER.get(application.status, ())
+    return OutcomeStatus(
+        application.baseline_on,
+        tuple(_questionnaire_status(application, questionnaire, today) for questionnaire in asked),
+    )
+
+
+# The groups of the situation's questions, as the form asks them.
+SITUATION_GROUPS = {
+    "barriers": gettext_lazy("Barriers to learning"),
+    "policy": gettext_lazy("Training policy and staff"),
+    "forms": gettext_lazy("Forms of learning already used"),
+}
+
+
+@dataclass(frozen=True)
+class SituationRow:
+    """One closed question of the learning situation with the answer at intake and at closing (None where
+    that situation is missing). ``kind`` says how to show them: ``yes_no``, ``count`` or ``choice`` (a
+    label); ``group`` is a key of ``SITUATION_GROUPS``. For a barrier ``change`` says what became of it:
+    ``removed``, ``new``, ``remains`` or empty."""
+
+    group: str
+    question: str
+    kind: str
+    intake: object
+    closing: object
+    change: str = ""
+
+    @property
+    def group_label(self) -> str:
+        return SITUATION_GROUPS[self.group]
+
+
+def _barrier_change(intake: bool | None, closing: bool | None) -> str:
+    if intake is None or closing is None or not (intake or closing):
+        return ""
+    if intake and closing:
+        return "remains"
+    return "removed" if intake else "new"
+
+
+def situation_rows(
+    intake: LearningSituation | None, closing: LearningSituation | None = None
+) -> list[SituationRow]:
+    """Return the closed questions of the situation at intake and at closing side by side, in the order
+    they are asked, with the change per barrier."""
+
+    def answers(name: str) -> tuple:
+        return tuple(
+            None if situation is None else getattr(situation, name) for situation in (intake, closing)
+        )
+
+    def question(name: str) -> str:
+        return capfirst(LearningSituation._meta.get_field(name).verbose_name)
+
+    rows = []
+    for barrier in Barrier:
+        met = answers(barrier_field(barrier))
+        rows.append(SituationRow("barriers", barrier.label, "yes_no", *met, _barrier_change(*met)))
+    main = tuple(
+        None if situation is None else situation.get_main_barrier_display() or "–"
+        for situation in (intake, closing)
+    )
+    rows.append(SituationRow("barriers", question("main_barrier"), "choice", *main))
+    for name, kind in (
+        ("has_training_policy", "yes_no"),
+        ("has_learning_jobs", "yes_no"),
+        ("headcount", "count"),
+        ("low_skilled", "count"),
+        ("aged_55_plus", "count"),
+    ):
+        rows.append(SituationRow("policy", question(name), kind, *answers(name)))
+    rows += [
+        SituationRow("forms", form.label, "yes_no", *answers(learning_form_field(form)))
+        for form in LearningForm
+    ]
+    return rows
+
+
+def baseline_of(application: Application) -> LearningSituation | None:
+    """Return the application's learning situation at intake, or None while it is not recorded."""
+    return (
+        LearningSituation.objects.filter(application=application, moment=SituationMoment.INTAKE)
+        .select_related("recorded_by")
+        .first()
+    )
 
 
 def evaluations_submitted_as_of(as_of: datetime.date) -> QuerySet[Evaluation]:
@@ -603,17 +814,47 @@ def work_queue(user: User, today: datetime.date, *, lines: int) -> list[WorkQueu
 
 # -- the decision page ---------------------------------------------------------------------------------
 def application_for_decision(pk: int) -> Application:
-    """Return the application with everything the decision page names of it, in one query."""
-    return Application.objects.select_related(
-        "company",
-        "traject",
-        "project",
-        "capacity_period",
-        "decided_by",
-        "referral__consultant",
-        "referral__sector_fund",
-        "referral__intake_by",
+    """Return the application with everything the decision page names of it, the company's answers
+    (evaluation, follow-up, exit questionnaire) included, in one query."""
+    return _with_outcome_days(
+        Application.objects.select_related(
+            "company",
+            "traject",
+            "project",
+            "capacity_period",
+            "decided_by",
+            "referral__consultant",
+            "referral__sector_fund",
+            "referral__intake_by",
+            "evaluation",
+            "follow_up",
+            "exit_answer",
+        )
     ).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class DecisionOutcomes:
+    """What the company answered about the outcomes of an approved application, for the officers."""
+
+    status: OutcomeStatus
+    intake: LearningSituation | None
+    closing: LearningSituation | None
+    invitations: list[Invitation]
+
+
+def decision_outcomes(application: Application, today: datetime.date) -> DecisionOutcomes:
+    """Return the outcomes of an application read by ``application_for_decision``: its status, its
+    learning situations and its invitations, in two queries."""
+    recorded = LearningSituation.objects.filter(application=application).select_related("recorded_by")
+    situations = {situation.moment: situation for situation in recorded}
+    prefetch_related_objects([application], "invitations")
+    return DecisionOutcomes(
+        status=outcome_status(application, today),
+        intake=situations.get(SituationMoment.INTAKE),
+        closing=situations.get(SituationMoment.CLOSING),
+        invitations=sorted(application.invitations.all(), key=lambda invitation: invitation.sent_on),
+    )
 
 
 def latest_sme_declaration(company: Company) -> SMEDeclaration | None:

@@ -3,7 +3,7 @@ import posixpath
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from participants import services
@@ -13,13 +13,17 @@ from participants.models import (
     EVALUATION_SCORE_FIELDS,
     Application,
     ApplicationStatus,
+    Barrier,
     CoachingSession,
     Company,
+    LearningForm,
     Referral,
     RelatedEnterprise,
     SMEDeclaration,
     StopReason,
 )
+from participants.selectors import baseline_of
+from participants.services.outcomes import MAX_HEADCOUNT
 from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 from trajects.size_classes import SizeClass
@@ -151,6 +155,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "capacity_period",
             "size_class_at_approval",
             "planned_cost",
+            "staff_reached",
+            "staff_reached_low_skilled",
+            "staff_reached_aged_55_plus",
         ]
         # The services answer a second open application with 409 duplicate_application.
         validators = []
@@ -166,18 +173,94 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "stop_reason",
             "capacity_period",
             "size_class_at_approval",
+            "staff_reached",
+            "staff_reached_low_skilled",
+            "staff_reached_aged_55_plus",
         ]
         extra_kwargs = {
+            "staff_reached": {
+                "help_text": _(
+                    "Distinct employees the trajectory reached, each counted once, as the promoter counted "
+                    "them at completion; empty when not given."
+                )
+            },
             "planned_cost": {
                 "help_text": _(
                     "The cost the approval commits; empty: the traject's default. Officers may change it "
                     "until the approval."
                 )
-            }
+            },
         }
 
     def create(self, validated_data):
         return services.create_application(by=self.context["request"].user, **validated_data)
+
+
+def _count_field(help_text):
+    return serializers.IntegerField(min_value=0, max_value=MAX_HEADCOUNT, help_text=help_text)
+
+
+class SituationSerializer(serializers.Serializer):
+    """A company's learning situation: the closed questions asked at intake and again at closing. Numbers
+    only, no names of persons."""
+
+    barriers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Barrier.choices),
+        default=list,
+        help_text=_("The barriers to learning the company meets; empty: none."),
+    )
+    main_barrier = serializers.ChoiceField(
+        choices=Barrier.choices,
+        allow_blank=True,
+        default="",
+        help_text=_("The barrier that weighs most: one of the barriers met; empty when none is met."),
+    )
+    has_training_policy = serializers.BooleanField()
+    has_learning_jobs = serializers.BooleanField()
+    headcount = _count_field(_("Employees, in persons."))
+    low_skilled = _count_field(_("Of the headcount: low-skilled employees."))
+    aged_55_plus = _count_field(_("Of the headcount: employees aged 55 or over."))
+    learning_forms = serializers.ListField(
+        child=serializers.ChoiceField(choices=LearningForm.choices),
+        default=list,
+        help_text=_("The forms of learning the company already uses; empty: none."),
+    )
+    recorded_on = serializers.DateField(read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """One application, with its company's learning situation at intake."""
+
+    baseline = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "baseline"]
+
+    @extend_schema_field(SituationSerializer(allow_null=True))
+    def get_baseline(self, application):
+        """Return the situation at intake, or None while it is not recorded."""
+        baseline = baseline_of(application)
+        return None if baseline is None else SituationSerializer(baseline).data
+
+
+class CompleteSerializer(serializers.Serializer):
+    """The body of completing a trajectory: optionally the promoter's count of the distinct employees it
+    reached, all three numbers or none."""
+
+    staff_reached = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Distinct employees the trajectory reached, each counted once."),
+    )
+    staff_reached_low_skilled = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Of them, low-skilled.")
+    )
+    staff_reached_aged_55_plus = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Of them, aged 55 or over.")
+    )
 
 
 class ApplicationChangeSerializer(ApplicationSerializer):

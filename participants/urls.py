@@ -16,11 +16,13 @@ coaching_pages = [
     path("", coaching.application_list, name="applications"),
     path("<int:pk>/", coaching.application_detail, name="application"),
     path("<int:pk>/sessies/", coaching.log_session, name="log_session"),
+    path("<int:pk>/situatie-bij-intake/", coaching.record_baseline, name="baseline"),
     path("<int:pk>/afsluiten/", coaching.close_application, name="close"),
 ]
 referral_pages = [
     path("", referrals.referral_list, name="list"),
     path("nieuw/", referrals.new_referral, name="new"),
+    path("<int:pk>/situatie-bij-intake/", referrals.record_baseline, name="baseline"),
 ]
 evaluation_pages = [
     # Before the token pattern, which would take "bedankt" for a token; real tokens contain a colon.

@@ -43,11 +43,18 @@ from funding.models import (
     FundingSource,
 )
 from funding.services import save_budget_line
+from participants import services
 from participants.models import (
     Application,
+    ApplicationStatus,
     CoachingSession,
     Company,
     Evaluation,
+    ExitAnswer,
+    FollowUp,
+    Invitation,
+    LearningSituation,
+    Questionnaire,
     Referral,
     RelatedEnterprise,
     SMEDeclaration,
@@ -166,6 +173,20 @@ def _referral(w) -> Referral:
     return ReferralFactory(sector_fund=w.fund, consultant=w.users["consultant"], traject=w.traject)
 
 
+def _baseline(w) -> LearningSituation:
+    answers = services.SituationAnswers(
+        has_training_policy=True, has_learning_jobs=False, headcount=20, low_skilled=5, aged_55_plus=2
+    )
+    return services.record_baseline(w.approved(), by=w.users["promoter"], answers=answers)
+
+
+def _exit_answer(w) -> ExitAnswer:
+    stopped = w.approved(
+        status=ApplicationStatus.STOPPED, started_on=w.today, ended_on=w.today, stop_reason="no_time"
+    )
+    return ExitAnswer.objects.create(application=stopped, main_reason="no_time", would_start_again="maybe")
+
+
 P, F = "participants.services.", "funding.services."
 
 ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
@@ -183,6 +204,23 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     CoachingSession: read_only(lambda w: CoachingSessionFactory(application=w.approved(), date=w.today)),
     Evaluation: read_only(lambda w: EvaluationFactory(application=w.completed())),  # the company's link
     RelatedEnterprise: read_only(lambda w: api_sme_declaration(w).enterprises.get()),  # with a declaration
+    # The situation at intake is logged in the portal and the API, the rest through the company's links;
+    # completing, stopping and the beat send the invitations.
+    LearningSituation: read_only(_baseline),
+    FollowUp: read_only(
+        lambda w: FollowUp.objects.create(
+            application=w.completed(),
+            training_policy_applied=True,
+            learning_continued=True,
+            employees_learned=3,
+        )
+    ),
+    ExitAnswer: read_only(_exit_answer),
+    Invitation: read_only(
+        lambda w: Invitation.objects.create(
+            application=w.completed(), questionnaire=Questionnaire.EVALUATION, sent_on=w.today
+        )
+    ),
     SizeTableRow: read_only(lambda w: _size_table(w).rows.get()),  # with its uploaded table
     ApplicationFunding: read_only(
         lambda w: ApplicationFundingFactory(application=w.approved(), source=w.sources["eu"])

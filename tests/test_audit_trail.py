@@ -422,6 +422,35 @@ def api_log_session(w):
     return CoachingSession.objects.get(pk=api_ok(response, 201)["id"])
 
 
+BASELINE = {
+    "barriers": ["situational", "digital"],
+    "main_barrier": "digital",
+    "has_training_policy": False,
+    "has_learning_jobs": True,
+    "headcount": 30,
+    "low_skilled": 8,
+    "aged_55_plus": 4,
+    "learning_forms": ["informal"],
+}
+# The same answers as the portal's forms post them.
+BASELINE_FORM = {**BASELINE, "has_training_policy": "no", "has_learning_jobs": "yes"}
+
+
+def _baseline_recorded(w, application=None):
+    """Return an application with its situation at intake recorded by the promoter a day ago."""
+    application = application or w.approved()
+    answers = services.SituationAnswers(**{**BASELINE, "headcount": 25})
+    services.record_baseline(application, by=w.users["promoter"], answers=answers, on=w.today - DAY)
+    return application
+
+
+def api_baseline(w):
+    application = w.approved()
+    w.start()
+    api_ok(w.api("promoter").post(f"/api/v1/applications/{application.pk}/baseline/", BASELINE))
+    return LearningSituation.objects.get(application=application)
+
+
 def api_first_session_starts_trajectory(w):
     application = w.approved()
     w.start()
@@ -669,12 +698,48 @@ def portal_first_session_starts_trajectory(w):
     return application
 
 
+STAFF_REACHED = {"staff_reached": 12, "staff_reached_low_skilled": 3, "staff_reached_aged_55_plus": 2}
+STAFF_REACHED_FIELDS = list(STAFF_REACHED)
+
+
 def portal_complete(w):
     application = w.in_progress()
     w.start()
-    data = {"outcome": "completed", "confirm": "on"}
+    data = {"outcome": "completed", "confirm": "on", **STAFF_REACHED}
     _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/afsluiten/", data))
     return application
+
+
+def portal_baseline(w):
+    application = w.approved()
+    w.start()
+    _portal_ok(w.client("promoter").post(f"/trajecten/{application.pk}/situatie-bij-intake/", BASELINE_FORM))
+    return LearningSituation.objects.get(application=application)
+
+
+def portal_baseline_correct(w):
+    application = _baseline_recorded(w)
+    w.start()
+    _portal_ok(w.client("officer").post(f"/trajecten/{application.pk}/situatie-bij-intake/", BASELINE_FORM))
+    return LearningSituation.objects.get(application=application)
+
+
+def portal_consultant_baseline(w):
+    consultant, company = w.users["consultant"], CompanyFactory()
+    referral = ReferralFactory(
+        company=company,
+        traject=w.traject,
+        sector_fund=w.fund,
+        consultant=consultant,
+        intake_by=consultant,
+    )
+    application = w.approved(company=company, referral=referral)
+    w.start()
+    response = w.client("consultant").post(
+        f"/doorverwijzingen/{referral.pk}/situatie-bij-intake/", BASELINE_FORM
+    )
+    _portal_ok(response)
+    return LearningSituation.objects.get(application=application)
 
 
 def portal_stop(w):
@@ -1016,6 +1081,14 @@ WRITE_PATHS = [
         _api_transition("promoter", "in_progress", "complete"),
         changed=["status", "ended_on"],
     ),
+    write_path(
+        "api/application/complete/staff-reached",
+        Application,
+        "promoter",
+        _api_transition("promoter", "in_progress", "complete", STAFF_REACHED),
+        changed=["status", "ended_on", *STAFF_REACHED_FIELDS],
+    ),
+    write_path("api/application/baseline", LearningSituation, "promoter", api_baseline, CREATED),
     write_path(
         "api/application/stop",
         Application,
@@ -1528,7 +1601,27 @@ WRITE_PATHS = [
         changed=["status", "started_on"],
     ),
     write_path(
-        "portal/coaching/complete", Application, "promoter", portal_complete, changed=["status", "ended_on"]
+        "portal/coaching/complete",
+        Application,
+        "promoter",
+        portal_complete,
+        changed=["status", "ended_on", *STAFF_REACHED_FIELDS],
+    ),
+    write_path("portal/coaching/baseline", LearningSituation, "promoter", portal_baseline, CREATED),
+    write_path(
+        "portal/coaching/baseline/correct",
+        LearningSituation,
+        "officer",
+        portal_baseline_correct,
+        changed=[
+            "headcount",
+            "recorded_on",
+            "recorded_by",
+        ],
+        reason="Corrected",
+    ),
+    write_path(
+        "portal/referral/baseline", LearningSituation, "consultant", portal_consultant_baseline, CREATED
     ),
     write_path(
         "portal/coaching/stop",

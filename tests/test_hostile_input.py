@@ -2,8 +2,8 @@
 the imports) naming the field, and leaves the database exactly as it was.
 
 Covered: every POST/PUT/PATCH under /api/v1/ (the token endpoint and every action included), the
-portal forms (logging a session, closing a trajectory, the referral steps), the application import
-(the service and the admin page) and the KBO extract import.
+portal forms (logging a session, the situation at intake, closing a trajectory, the referral steps), the
+application import (the service and the admin page) and the KBO extract import.
 
 Strings that are legitimate free text (HTML-looking text, SQL-looking text, emoji, right-to-left
 override, zero-width characters, very long notes) are accepted where a free-text field takes them: those
@@ -330,6 +330,18 @@ def portal_client(w, role) -> Client:
     return client
 
 
+BASELINE = {
+    "barriers": ["situational", "financial"],
+    "main_barrier": "financial",
+    "has_training_policy": False,
+    "has_learning_jobs": False,
+    "headcount": 30,
+    "low_skilled": 10,
+    "aged_55_plus": 5,
+    "learning_forms": ["informal"],
+}
+
+
 # -- the API endpoints ---------------------------------------------------------------------------------
 class Endpoint:
     def __init__(self, method, url, user, base=None, fields=None, stored=None, missing=()):
@@ -485,7 +497,34 @@ ENDPOINTS = {
         stored={"reason": lambda w: Application.objects.get(pk=w.submitted.pk).reason},
         missing=("reason",),
     ),
-    "application-complete": Endpoint("post", detail("application-complete", "in_progress"), "promoter"),
+    "application-complete": Endpoint(
+        "post",
+        detail("application-complete", "in_progress"),
+        "promoter",
+        base=lambda w: {"staff_reached": 12, "staff_reached_low_skilled": 3, "staff_reached_aged_55_plus": 2},
+        fields={
+            "staff_reached": "int",
+            "staff_reached_low_skilled": "int",
+            "staff_reached_aged_55_plus": "int",
+        },
+    ),
+    "application-baseline": Endpoint(
+        "post",
+        detail("application-baseline", "in_progress"),
+        "promoter",
+        base=lambda w: dict(BASELINE),
+        fields={
+            "barriers": "choice",
+            "main_barrier": "choice",
+            "has_training_policy": "bool",
+            "has_learning_jobs": "bool",
+            "headcount": "int",
+            "low_skilled": "int",
+            "aged_55_plus": "int",
+            "learning_forms": "choice",
+        },
+        missing=("has_training_policy", "has_learning_jobs", "headcount", "low_skilled", "aged_55_plus"),
+    ),
     "application-stop": Endpoint(
         "post",
         detail("application-stop", "in_progress"),
@@ -593,6 +632,31 @@ ENDPOINTS = {
     ),
     "report-request-retry": Endpoint("post", detail("report-request-retry", "failed_report"), "officer"),
 }
+
+# Answers that do not fit together: (endpoint, changes, field named).
+MISMATCH_CASES = [
+    ("application-baseline", {"low_skilled": 31}, "low_skilled"),
+    ("application-baseline", {"aged_55_plus": 31}, "aged_55_plus"),
+    ("application-baseline", {"main_barrier": "digital"}, "main_barrier"),
+    ("application-baseline", {"main_barrier": ""}, "main_barrier"),
+    ("application-baseline", {"barriers": [], "main_barrier": "financial"}, "main_barrier"),
+    ("application-complete", {"staff_reached_low_skilled": 13}, "staff_reached_low_skilled"),
+    ("application-complete", {"staff_reached_aged_55_plus": None}, "staff_reached_aged_55_plus"),
+    ("application-complete", {"staff_reached": None}, "staff_reached"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "field"),
+    MISMATCH_CASES,
+    ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(MISMATCH_CASES)],
+)
+def test_api_refuses_answers_that_do_not_fit_together(world, name, changes, field):
+    endpoint = ENDPOINTS[name]
+    before = snapshot()
+    assert_refused(send(world, endpoint, {**endpoint.base(world), **changes}), field)
+    assert_unchanged(before)
+
 
 # Dates in the wrong order, or out of the range the action allows: (endpoint, changes, field named).
 ORDER_CASES = [
@@ -812,6 +876,7 @@ def test_session_form_refuses_a_bad_value(world, promoter_client, field, value):
     assert_unchanged(before)
 
 
+STAFF_FORM = {"staff_reached": "12", "staff_reached_low_skilled": "3", "staff_reached_aged_55_plus": "2"}
 CLOSE_CASES = [
     ("outcome", "unknown", {"outcome": "sideways"}),
     ("outcome", "nul", {"outcome": "completed\x00"}),
@@ -826,6 +891,21 @@ CLOSE_CASES = [
         {"outcome": "stopped", "stop_reason": "other", "reason": " \t \r\n "},
     ),
     ("reason", "nul", {"outcome": "stopped", "reason": NUL}),
+    # Completing asks the employees reached, each group within the total.
+    ("staff_reached", "missing", {"outcome": "completed", **STAFF_FORM, "staff_reached": ""}),
+    ("staff_reached", "negative", {"outcome": "completed", **STAFF_FORM, "staff_reached": "-1"}),
+    ("staff_reached", "letters", {"outcome": "completed", **STAFF_FORM, "staff_reached": "tien"}),
+    ("staff_reached", "huge", {"outcome": "completed", **STAFF_FORM, "staff_reached": str(10**20)}),
+    (
+        "staff_reached_low_skilled",
+        "above-total",
+        {"outcome": "completed", **STAFF_FORM, "staff_reached_low_skilled": "13"},
+    ),
+    (
+        "staff_reached_aged_55_plus",
+        "missing",
+        {"outcome": "completed", **STAFF_FORM, "staff_reached_aged_55_plus": ""},
+    ),
 ]
 
 
@@ -838,6 +918,44 @@ def test_close_form_refuses_a_bad_value(world, promoter_client, field, data):
     data = {**data, "confirm": "on"}
     response = promoter_client.post(reverse("coaching:close", args=[world.in_progress.pk]), data)
     assert_form_error(response, "close_form", field)
+    assert_unchanged(before)
+
+
+BASELINE_FORM = {**BASELINE, "has_training_policy": "no", "has_learning_jobs": "no"}
+BASELINE_CASES = (
+    [
+        (field, label, value)
+        for field in ("headcount", "low_skilled")
+        for label, value in BAD_INT
+        if isinstance(value, str)
+    ]
+    + [
+        ("headcount", "negative", "-1"),
+        ("aged_55_plus", "negative", "-1"),
+        ("headcount", "huge", str(10**20)),
+    ]
+    + [("low_skilled", "above-headcount", "31"), ("aged_55_plus", "above-headcount", "31")]
+    + [("barriers", "unknown", "sideways"), ("learning_forms", "unknown", "sideways")]
+    + [
+        ("main_barrier", "not-met", "digital"),
+        ("main_barrier", "unknown", "sideways"),
+        ("main_barrier", "none", ""),
+    ]
+    + [("has_training_policy", "word", "maybe"), ("has_learning_jobs", "nul", "True\x00")]
+    + [(field, "missing", None) for field in ("has_training_policy", "has_learning_jobs", "headcount")]
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(f, v) for f, _, v in BASELINE_CASES],
+    ids=[f"{f}-{lbl}" for f, lbl, _ in BASELINE_CASES],
+)
+def test_baseline_form_refuses_a_bad_value(world, promoter_client, field, value):
+    before = snapshot()
+    url = reverse("coaching:baseline", args=[world.in_progress.pk])
+    response = promoter_client.post(url, form_data(BASELINE_FORM, field, value))
+    assert_form_error(response, "baseline_form", field)
     assert_unchanged(before)
 
 

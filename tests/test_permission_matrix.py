@@ -31,7 +31,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from funding.models import BudgetLine, BudgetOverride, DeclarationStatus
-from participants.models import ApplicationStatus
+from participants import services
+from participants.models import ApplicationStatus, Referral
 from participants.questionnaire_links import make_questionnaire_token
 from reporting.models import ReportRequest, ReportStatus
 from tests.factories import (
@@ -90,6 +91,13 @@ NEW_COMPANY = {
 COMPANY_CHANGE = {**NEW_COMPANY, "kbo_number": "{company_kbo}", "name": "Hernoemd BV"}
 REASON = {"reason": "Op vraag van de onderneming."}
 STOP = {"stop_reason": "other", **REASON}
+COMPLETE = {
+    "outcome": "completed",
+    "confirm": "on",
+    "staff_reached": "12",
+    "staff_reached_low_skilled": "3",
+    "staff_reached_aged_55_plus": "2",
+}
 SESSION = {"date": "{today}", "hours": "2.00", "kind": "diagnosis", "employees_present": 3, "notes": ""}
 DECLARATION = {
     "application": "{active}",
@@ -116,6 +124,18 @@ SME_DECLARATION = {
 EVALUATION = form_data(EVALUATION_ANSWERS)
 FOLLOW_UP = form_data(FOLLOW_UP_ANSWERS)
 EXIT = form_data(EXIT_ANSWERS)
+BASELINE = {
+    "barriers": ["situational"],
+    "main_barrier": "situational",
+    "has_training_policy": True,
+    "has_learning_jobs": False,
+    "headcount": 40,
+    "low_skilled": 10,
+    "aged_55_plus": 5,
+    "learning_forms": ["informal"],
+}
+# The same answers as the portal's forms post them.
+BASELINE_FORM = {**BASELINE, "has_training_policy": "yes", "has_learning_jobs": "no"}
 
 # fmt: off
 TABLE = [
@@ -203,6 +223,22 @@ TABLE = [
         data=SESSION),
     row("POST",    "/api/v1/applications/{other_active}/sessions/",   401, 201, 404, 403, 403, 403, 201,
         data=SESSION),
+    # The situation at intake: promoters, officers and the consultant who did the intake log it.
+    row("GET",     "/api/v1/applications/{active}/baseline/",         401, 200, 200, 200, 403, 403, 200),
+    row("GET",     "/api/v1/applications/{other_active}/baseline/",   401, 200, 404, 404, 403, 403, 200),
+    row("POST",    "/api/v1/applications/{active}/baseline/",         401, 200, 200, 200, 403, 403, 200,
+        data=BASELINE),
+    row("POST",    "/api/v1/applications/{other_active}/baseline/",   401, 200, 404, 404, 403, 403, 200,
+        data=BASELINE),
+    # The consultant referred the company and follows it, but another consultant did its intake.
+    row("POST",    "/api/v1/applications/{other_intake}/baseline/",
+        401, 200, 200, 403, 403, 403, 200, data=BASELINE),
+    # Too late: the trajectory ended (the consultant did not do its intake, so is refused before).
+    row("POST",    "/api/v1/applications/{completed}/baseline/",      401, 409, 409, 403, 403, 403, 409,
+        data=BASELINE),
+    # No PUT: a POST records or corrects the baseline.
+    row("PUT",     "/api/v1/applications/{active}/baseline/",         401, 405, 405, 405, 403, 403, 405,
+        data=BASELINE),
     row("GET",     "/api/v1/applications/{submitted}/history/",       401, 200, 200, 200, 403, 403, 200),
     row("GET",     "/api/v1/applications/{other_active}/history/",    401, 200, 404, 404, 403, 403, 200),
     row("GET",     "/api/v1/applications/{unfollowed}/history/",      401, 200, 200, 404, 403, 403, 200),
@@ -284,9 +320,21 @@ TABLE = [
         data=SESSION),
     row("GET",     "/trajecten/{active}/sessies/",                    302, 405, 405, 403, 403, 403, 405),
     row("POST",    "/trajecten/{active}/afsluiten/",                  302, 302, 302, 403, 403, 403, 302,
-        data={"outcome": "completed", "confirm": "on"}),
+        data=COMPLETE),
     row("POST",    "/trajecten/{other_active}/afsluiten/",            302, 302, 404, 403, 403, 403, 302,
-        data={"outcome": "completed", "confirm": "on"}),
+        data=COMPLETE),
+    row("POST",    "/trajecten/{active}/situatie-bij-intake/",        302, 302, 302, 403, 403, 403, 302,
+        data=BASELINE_FORM),
+    row("POST",    "/trajecten/{other_active}/situatie-bij-intake/",  302, 302, 404, 403, 403, 403, 302,
+        data=BASELINE_FORM),
+    row("GET",     "/trajecten/{active}/situatie-bij-intake/",        302, 405, 405, 403, 403, 403, 405),
+    # The consultant who did the intake logs it from the referrals; another's referral answers 404.
+    row("GET",     "/doorverwijzingen/{referral}/situatie-bij-intake/",
+        302, 403, 403, 200, 403, 403, 404),
+    row("POST",    "/doorverwijzingen/{referral}/situatie-bij-intake/",
+        302, 403, 403, 302, 403, 403, 404, data=BASELINE_FORM),
+    row("GET",     "/doorverwijzingen/{other_referral}/situatie-bij-intake/",
+        302, 403, 403, 404, 403, 403, 404),
     # The confirmation, with the milestones reached.
     row("GET",     "/trajecten/{active}/afsluiten/",                  302, 200, 200, 403, 403, 403, 200),
     row("GET",     "/trajecten/{other_active}/afsluiten/",            302, 200, 404, 403, 403, 403, 200),
@@ -326,6 +374,12 @@ TABLE = [
     row("GET",     "/admin/participants/application/",                302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/participants/application/import/",         302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/participants/smedeclaration/",             302, 200, 302, 302, 302, 403, 200),
+    # The company's answers and the invitations, to read.
+    row("GET",     "/admin/participants/learningsituation/",          302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/learningsituation/add/",      302, 403, 302, 302, 302, 403, 403),
+    row("GET",     "/admin/participants/followup/",                   302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/exitanswer/",                 302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/participants/invitation/",                 302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/participants/smedeclaration/add/",         302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/trajects/project/",                        302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/funding/declaration/",                     302, 200, 302, 302, 302, 200, 200),
@@ -447,8 +501,21 @@ def _build_world() -> dict:
             "stop_reason": "no_time",
         },
     )
+    other_intake = application(project, consultant, **running)
     for committed in (active, other_active):
         ApplicationFundingFactory(application=committed, amount=Decimal("1000.00"))
+    # Each consultant did the intake of their own referral in progress, and its situation at intake is
+    # recorded; another consultant did the intake of the consultant's own referral ``other_intake``.
+    for running_application, intake_by in (
+        (active, consultant),
+        (other_active, other_consultant),
+        (other_intake, other_consultant),
+    ):
+        Referral.objects.filter(pk=running_application.referral_id).update(intake_by=intake_by)
+    for running_application in (active, other_active):
+        services.record_baseline(
+            running_application, by=officer, answers=services.SituationAnswers(**BASELINE)
+        )
     declaration = DeclarationFactory(application=active, declared_by=users["promoter"])
     approved_declaration = DeclarationFactory(
         application=active,
@@ -505,6 +572,8 @@ def _build_world() -> dict:
             "unfollowed": unfollowed.pk,
             "active": active.pk,
             "other_active": other_active.pk,
+            "other_intake": other_intake.pk,
+            "completed": completed.pk,
             "referral": active.referral_id,
             "other_referral": other_active.referral_id,
             "declaration": declaration.pk,

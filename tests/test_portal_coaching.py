@@ -29,6 +29,9 @@ pytestmark = pytest.mark.django_db
 LIST = "/trajecten/"
 SESSION = {"date": "2025-04-01", "hours": "2.50", "kind": "intake", "employees_present": "4", "notes": ""}
 CONFIRMED = {"confirm": "on"}
+# The promoter's count of the employees reached, asked when completing.
+STAFF = {"staff_reached": "12", "staff_reached_low_skilled": "3", "staff_reached_aged_55_plus": "2"}
+COMPLETED = {**CONFIRMED, "outcome": "completed", **STAFF}
 UNKNOWN_CHOICE = "Select a valid choice. %s is not one of the available choices."
 
 
@@ -239,7 +242,7 @@ def test_another_organisation_gets_404_and_changes_nothing(in_progress, stranger
     assert client.get(detail(in_progress)).status_code == 404
     assert client.post(log_url(in_progress), SESSION).status_code == 404
     assert client.get(close_url(in_progress)).status_code == 404
-    assert client.post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"}).status_code == 404
+    assert client.post(close_url(in_progress), COMPLETED).status_code == 404
     stop = {**CONFIRMED, "outcome": "stopped", "stop_reason": "no_time"}
     assert client.post(close_url(in_progress), stop).status_code == 404
     assert saved_state(in_progress) == before
@@ -360,11 +363,19 @@ def test_a_missing_field_does_not_hide_the_refusal_of_another(application, promo
 # -- closing -------------------------------------------------------------------------------------
 def test_the_promoter_marks_the_trajectory_completed(in_progress, promoter):
     client = client_for(promoter)
-    response = client.post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"})
+    response = client.post(close_url(in_progress), COMPLETED)
     assert response.status_code == 302
     in_progress.refresh_from_db()
     assert (in_progress.status, in_progress.ended_on) == (ApplicationStatus.COMPLETED, timezone.localdate())
-    assert "The trajectory is marked as completed." in client.get(detail(in_progress)).text
+    staff = (
+        in_progress.staff_reached,
+        in_progress.staff_reached_low_skilled,
+        in_progress.staff_reached_aged_55_plus,
+    )
+    assert staff == (12, 3, 2)
+    page = client.get(detail(in_progress)).text
+    assert "The trajectory is marked as completed." in page
+    assert "12, of whom 3 low-skilled and 2 aged 55 or over" in page
 
 
 @pytest.mark.parametrize(
@@ -390,7 +401,7 @@ def test_stopping_needs_a_reason_code_and_other_its_text(in_progress, promoter, 
 
 
 def test_completing_needs_no_stop_reason(in_progress, promoter):
-    response = client_for(promoter).post(close_url(in_progress), {**CONFIRMED, "outcome": "completed"})
+    response = client_for(promoter).post(close_url(in_progress), COMPLETED)
     assert response.status_code == 302
     in_progress.refresh_from_db()
     assert (in_progress.status, in_progress.stop_reason) == (ApplicationStatus.COMPLETED, "")
@@ -420,7 +431,7 @@ def test_the_promoter_stops_the_trajectory_with_a_reason(in_progress, promoter, 
 
 def test_an_application_not_yet_started_cannot_be_closed(application, promoter):
     before = saved_state(application)
-    response = client_for(promoter).post(close_url(application), {**CONFIRMED, "outcome": "completed"})
+    response = client_for(promoter).post(close_url(application), COMPLETED)
     assert response.status_code == 200
     assert "An application that is approved cannot be completed." in response.text
     assert saved_state(application) == before
@@ -450,7 +461,7 @@ def test_closing_asks_for_confirmation_and_says_how_many_milestones_are_reached(
 
 def test_closing_without_the_confirmation_changes_nothing(in_progress, promoter, dutch):
     before = saved_state(in_progress)
-    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "completed"})
+    response = dutch_client(promoter).post(close_url(in_progress), {"outcome": "completed", **STAFF})
     assert response.status_code == 200
     assert response.context["close_form"].errors == {
         "confirm": ["Vink het vakje aan om de afsluiting van het traject te bevestigen."]

@@ -31,7 +31,7 @@ from funding.models import (
     DeclarationStatus,
 )
 from participants import services
-from participants.models import ApplicationStatus
+from participants.models import ApplicationStatus, ExitAnswer, FollowUp, Invitation, Questionnaire
 from reporting.models import Initiative, ReportFormat, ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.questions.pq244 import pq244_figures
 from tests.clients import api_collections
@@ -47,7 +47,6 @@ from tests.factories import (
     DeclarationShareFactory,
     DeclaredAidFactory,
     EvaluationFactory,
-    FollowUpFactory,
     FundingRuleFactory,
     FundingSourceFactory,
     LearningSituationFactory,
@@ -108,7 +107,8 @@ TABLE = [
     Row("/api/v1/statistics/breakdown/?as_of={today}&by=project,size_class&measure=coaching_hours",
                                                           "cabinet",      5),
     # -- portal pages ----------------------------------------------------------------------------------------
-    Row("/trajecten/",                                    "promoter",     7),
+    # One query more than a plain list: the invitations behind each row's questionnaire status.
+    Row("/trajecten/",                                    "promoter",     8),
     Row("/doorverwijzingen/",                             "consultant",   5),
     # Two of them read the outcome figures per traject (one grouped query) and the trajects' names.
     Row("/rapporten/",                                    "cabinet",     27),
@@ -306,10 +306,10 @@ def _add(world: dict, count: int) -> None:
             attachment.file.save(f"bewijs-{number}.pdf", ContentFile(b"%PDF-1.4"), save=True)
         if status == ApplicationStatus.COMPLETED:
             EvaluationFactory(application=application, recommendations=f"Aanrader {number}")
-            # The outcomes: its learning situation at intake and at closing, and its follow-up.
+            # The outcomes' figures: its learning situation at intake and at closing.
             for moment in ("intake", "closing"):
                 LearningSituationFactory(application=application, moment=moment, recorded_on=today - days(45))
-            FollowUpFactory(application=application)
+        _add_outcomes(application, officer, today, number)
         override_status = OVERRIDE_STATUSES[number % len(OVERRIDE_STATUSES)]
         BudgetOverride.objects.create(
             application=application,
@@ -385,6 +385,39 @@ def _add(world: dict, count: int) -> None:
             amount=Decimal("1000.00"),
         )
     world["added"] = start + count
+
+
+def _add_outcomes(application, officer, today, number) -> None:
+    """Give an application what the outcomes read: a situation at intake while it runs (every other one),
+    invitations with reminders and answers once it ended."""
+    days = datetime.timedelta
+    if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS) and number % 2:
+        answers = services.SituationAnswers(
+            has_training_policy=True, has_learning_jobs=False, headcount=30, low_skilled=9, aged_55_plus=4
+        )
+        services.record_baseline(application, by=officer, answers=answers)
+    asked = {
+        ApplicationStatus.COMPLETED: (Questionnaire.EVALUATION, Questionnaire.FOLLOW_UP),
+        ApplicationStatus.STOPPED: (Questionnaire.EXIT,),
+    }.get(application.status, ())
+    for questionnaire in asked:
+        reminders = number % 3
+        Invitation.objects.create(
+            application=application,
+            questionnaire=questionnaire,
+            sent_on=today - days(40),
+            reminders_sent=reminders,
+            last_reminded_on=today - days(10) if reminders else None,
+        )
+    if application.status == ApplicationStatus.COMPLETED:
+        FollowUp.objects.create(
+            application=application,
+            training_policy_applied=True,
+            learning_continued=False,
+            employees_learned=2,
+        )
+    if application.status == ApplicationStatus.STOPPED:
+        ExitAnswer.objects.create(application=application, main_reason="no_time", would_start_again="maybe")
 
 
 # -- measuring -------------------------------------------------------------------------------------------

@@ -609,7 +609,9 @@ def test_a_reminder_is_not_sent_for_a_questionnaire_answered_since_it_was_read(
     today, django_capture_on_commit_callbacks
 ):
     invitation = _invited(Questionnaire.EVALUATION, today, 14, django_capture_on_commit_callbacks)
-    answer(Questionnaire.EVALUATION, make_questionnaire_token(Questionnaire.EVALUATION, invitation.application))
+    answer(
+        Questionnaire.EVALUATION, make_questionnaire_token(Questionnaire.EVALUATION, invitation.application)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.remind(invitation, today) == 0
     assert mail.outbox == []

@@ -23,6 +23,15 @@ class Role(models.TextChoices):
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
+# The company's answers through its links and the invitations to them: read in the admin, never edited
+# there (the services write them; promoters and consultants log the situation at intake in the portal).
+_COMPANY_ANSWERS = (
+    "participants.learningsituation",
+    "participants.followup",
+    "participants.exitanswer",
+    "participants.invitation",
+)
+
 # Officers run the programmes but never delete evidence (applications, sessions, evaluations).
 _OFFICER = {
     "trajects.traject": (VIEW, CHANGE),
@@ -35,6 +44,7 @@ _OFFICER = {
     "participants.application": (VIEW, ADD, CHANGE),
     "participants.coachingsession": (VIEW,),
     "participants.evaluation": (VIEW,),
+    **dict.fromkeys(_COMPANY_ANSWERS, (VIEW,)),
     "participants.referral": (VIEW, ADD, CHANGE),
     # A declaration is evidence: a new one replaces it, none is changed.
     "participants.smedeclaration": (VIEW, ADD),
@@ -97,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     },
     Role.ADMIN: {
         **dict.fromkeys(_OFFICER, ALL),
+        **dict.fromkeys(_COMPANY_ANSWERS, (VIEW,)),
         "funding.fundingsource": ALL,
         "trajects.traject": ALL,
         "reporting.reportrequest": ALL,

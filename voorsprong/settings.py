@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "participants.models.ApplicationStatus",
+        "BarrierEnum": "participants.models.Barrier",
         "SizeClassEnum": "trajects.size_classes.SizeClass",
         "DeclarationStatusEnum": "funding.models.DeclarationStatus",
         "ReportStatusEnum": "reporting.models.ReportStatus",

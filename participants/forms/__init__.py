@@ -11,3 +11,10 @@ class PortalForm:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class RefusalErrors:
+    """Shows a service's refusal where it belongs: at the input it is about, otherwise for the page."""
+
+    def add_refusal(self, refusal) -> None:
+        self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)

@@ -6,22 +6,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from participants import services
-from participants.forms import PortalForm
+from participants.forms import PortalForm, RefusalErrors
 from participants.models import Application, ApplicationStatus, CoachingSession, Milestone, StopReason
 from participants.selectors import COACHING_STATUSES, coaching_trajects
-from voorsprong.services import WorkflowRefusal
 
 
 def _label(model, field: str):
     """Return the model's own (translated) name of a field, so the portal and the admin speak alike."""
     return capfirst(model._meta.get_field(field).verbose_name)
-
-
-class RefusalErrors:
-    """Shows a service's refusal where it belongs: at the input it is about, otherwise for the page."""
-
-    def add_refusal(self, refusal: WorkflowRefusal) -> None:
-        self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
 
 
 class CoachingFilterForm(forms.Form):
@@ -73,6 +65,19 @@ class SessionForm(PortalForm, RefusalErrors, forms.Form):
         return cleaned
 
 
+STAFF_REACHED_FIELDS = ("staff_reached", "staff_reached_low_skilled", "staff_reached_aged_55_plus")
+
+
+def _staff_count(label, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        required=False,
+        error_messages={"required": _("Give the number of employees, 0 if none.")},
+    )
+
+
 class CloseForm(PortalForm, RefusalErrors, forms.Form):
     outcome = forms.ChoiceField(
         label=_("How does the trajectory end?"),
@@ -94,11 +99,27 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
         help_text=_("Required with the reason “Other”."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The distinct employees the trajectory reached, each counted once: asked when completing.
+    staff_reached = _staff_count(
+        _label(Application, "staff_reached"),
+        _("Distinct employees who took part in the trajectory, each counted once."),
+    )
+    staff_reached_low_skilled = _staff_count(_label(Application, "staff_reached_low_skilled"))
+    staff_reached_aged_55_plus = _staff_count(_label(Application, "staff_reached_aged_55_plus"))
     # Closing is final: no session can be logged afterwards, so it is never one click.
     confirm = forms.BooleanField(
         label=_("I confirm the closing: afterwards no session can be logged."),
         error_messages={"required": _("Tick the box to confirm that the trajectory is closed.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service also takes no count at all (an API client may leave it to the company's evaluation);
+        # the promoter who completes here knows it, so the portal asks it whenever the trajectory completes.
+        outcome = self.data.get("outcome") if self.is_bound else self.initial.get("outcome")
+        self._completing = outcome == ApplicationStatus.COMPLETED
+        for name in STAFF_REACHED_FIELDS:
+            self.fields[name].required = self._completing
 
     def clean(self):
         cleaned = super().clean()
@@ -107,4 +128,12 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
             # Every refusal of the stop's reason at once, next to the errors of the fields.
             for refusal in services.stop_refusals(cleaned.get("stop_reason"), cleaned.get("reason")):
                 self.add_refusal(refusal)
+        counts = [cleaned.get(name) for name in STAFF_REACHED_FIELDS]
+        if self._completing and None not in counts:
+            for refusal in services.staff_reached_refusals(*counts):
+                self.add_refusal(refusal)
         return cleaned
+
+    def staff_counts(self) -> dict[str, int | None]:
+        """Return the staff counts as ``complete_application`` takes them."""
+        return {name: self.cleaned_data.get(name) for name in STAFF_REACHED_FIELDS}

@@ -14,8 +14,7 @@ from django import forms
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from participants.forms import PortalForm
-from participants.forms.coaching import RefusalErrors
+from participants.forms import PortalForm, RefusalErrors
 from participants.models import Barrier, LearningForm, LearningSituation
 from participants.services.outcomes import MAX_HEADCOUNT, SituationAnswers, situation_refusals
 from voorsprong.services import WorkflowRefusal

@@ -9,13 +9,24 @@ sent to the login page. An application outside the user's scope answers 404, wha
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import services
 from participants.forms.coaching import CloseForm, CoachingFilterForm, SessionForm
+from participants.forms.outcomes import SituationForm
 from participants.models import Application, ApplicationStatus, Milestone
-from participants.selectors import coaching_milestones, coaching_overview, coaching_sessions_of
+from participants.selectors import (
+    baseline_of,
+    coaching_milestones,
+    coaching_overview,
+    coaching_sessions_of,
+    most_present_at_a_session,
+    outcome_status,
+    situation_rows,
+)
+from participants.services.outcomes import BASELINE_STATUSES
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
@@ -29,6 +40,10 @@ def application_list(request):
     filters = CoachingFilterForm(request.GET or None, user=request.user)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(coaching_overview(request.user, **criteria), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read once here, so the status of each row is computed from the rows the page holds.
+    page.object_list, today = list(page.object_list), timezone.localdate()
+    for application in page.object_list:
+        application.outcome = outcome_status(application, today)
     return render(
         request,
         "participants/coaching/application_list.html",
@@ -40,8 +55,12 @@ def _coached_application(request, pk: int) -> Application:
     return get_object_or_404(coaching_overview(request.user), pk=pk)
 
 
-def _detail(request, application: Application, session_form=None):
+def _detail(request, application: Application, session_form=None, baseline_form=None):
     milestones = coaching_milestones(application)
+    baseline = baseline_of(application)
+    can_record_baseline = application.status in BASELINE_STATUSES
+    if baseline_form is None and can_record_baseline:
+        baseline_form = SituationForm(initial=SituationForm.initial_for(baseline))
     if session_form is None:
         # Suggest the first milestone still to reach; the promoter rarely has to change it.
         upcoming = [milestone["value"] for milestone in milestones if not milestone["reached"]]
@@ -59,6 +78,11 @@ def _detail(request, application: Application, session_form=None):
             "can_log": application.status in (ApplicationStatus.APPROVED, ApplicationStatus.IN_PROGRESS),
             "can_close": application.status == ApplicationStatus.IN_PROGRESS,
             "session_form": session_form,
+            "baseline": baseline,
+            "baseline_rows": situation_rows(baseline),
+            "can_record_baseline": can_record_baseline,
+            "baseline_form": baseline_form,
+            "outcome": outcome_status(application, timezone.localdate()),
         },
     )
 
@@ -85,6 +109,23 @@ def log_session(request, pk):
     return _detail(request, application, session_form=form)
 
 
+@role_required(Role.PROMOTER, Role.OFFICER)
+@require_POST
+def record_baseline(request, pk):
+    """Record the company's situation at intake, or correct it while the trajectory runs."""
+    application = _coached_application(request, pk)
+    form = SituationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_baseline(application, by=request.user, answers=form.answers())
+        except WorkflowRefusal as refusal:
+            form.add_refusal(refusal)
+        else:
+            messages.success(request, _("The situation at intake is saved."))
+            return redirect("coaching:application", pk=application.pk)
+    return _detail(request, application, baseline_form=form)
+
+
 def _closing(request, application: Application, close_form):
     milestones = coaching_milestones(application)
     return render(
@@ -94,6 +135,7 @@ def _closing(request, application: Application, close_form):
             "application": application,
             "milestones": milestones,
             "milestones_reached": sum(milestone["reached"] for milestone in milestones),
+            "most_present": most_present_at_a_session(application),
             "close_form": close_form,
         },
     )
@@ -112,7 +154,7 @@ def close_application(request, pk):
     if form.is_valid():
         try:
             if form.cleaned_data["outcome"] == ApplicationStatus.COMPLETED:
-                services.complete_application(application, by=request.user)
+                services.complete_application(application, by=request.user, **form.staff_counts())
                 done = _("The trajectory is marked as completed.")
             else:
                 services.stop_application(

@@ -2,14 +2,23 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from participants import services
+from participants.forms.outcomes import SituationForm
 from participants.forms.referrals import KboLookupForm, NewCompanyForm, ReferralForm
 from participants.kbo import format_kbo_number
 from participants.models import Company
-from participants.selectors import companies_visible_to, referrals_of
+from participants.selectors import (
+    baseline_of,
+    companies_visible_to,
+    intakes_of,
+    referrals_of,
+    situation_rows,
+)
+from participants.services.outcomes import BASELINE_STATUSES
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
@@ -17,7 +26,50 @@ from voorsprong.views import role_required
 
 @role_required(Role.SECTOR_CONSULTANT)
 def referral_list(request):
-    return render(request, "participants/referrals/list.html", {"referrals": referrals_of(request.user)})
+    referrals = list(referrals_of(request.user))
+    for referral in referrals:
+        # Whoever did the intake logs the situation at intake, from the approval until the trajectory ends.
+        application = getattr(referral, "application", None)
+        referral.can_record_baseline = (
+            referral.intake_by_id == request.user.pk
+            and application is not None
+            and application.status in BASELINE_STATUSES
+        )
+    return render(request, "participants/referrals/list.html", {"referrals": referrals})
+
+
+@role_required(Role.SECTOR_CONSULTANT)
+@require_http_methods(["GET", "POST"])
+def record_baseline(request, pk):
+    """Record the situation at intake of a company whose intake the consultant did, or correct it while
+    the trajectory runs. Another consultant's referral, or one without an application, answers 404."""
+    referral = get_object_or_404(intakes_of(request.user), pk=pk)
+    application = referral.application
+    baseline = baseline_of(application)
+    data = request.POST if request.method == "POST" else None
+    form = SituationForm(data, initial=SituationForm.initial_for(baseline))
+    if data is not None and form.is_valid():
+        try:
+            services.record_baseline(application, by=request.user, answers=form.answers())
+        except WorkflowRefusal as refusal:
+            form.add_refusal(refusal)
+        else:
+            messages.success(
+                request,
+                _("The situation at intake of %(company)s is saved.") % {"company": referral.company.name},
+            )
+            return redirect("referrals:list")
+    return render(
+        request,
+        "participants/referrals/baseline.html",
+        {
+            "referral": referral,
+            "baseline": baseline,
+            "baseline_rows": situation_rows(baseline),
+            "can_record_baseline": application.status in BASELINE_STATUSES,
+            "form": form,
+        },
+    )
 
 
 @role_required(Role.SECTOR_CONSULTANT)

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import FOLLOW_UP_AFTER, Application, ApplicationStatus, Questionnaire
+from participants.models import FOLLOW_UP_AFTER, Application, ApplicationStatus, Questionnaire, Referral
 from participants.questionnaire_links import make_questionnaire_token
 from voorsprong.models import User
 
@@ -117,14 +117,22 @@ def portal_pages(username: str) -> list[str]:
         "/trajecten/",
         f"/trajecten/{coached.pk}/",
         f"/trajecten/{coached.pk}/afsluiten/?outcome=stopped",
+        f"/trajecten/{coached.pk}/afsluiten/?outcome=completed",
     ]
     # 0403.170.701 is not in the demo data (its KBO numbers start with 15): the form for a new company.
     referrals = ["/doorverwijzingen/", "/doorverwijzingen/nieuw/", "/doorverwijzingen/nieuw/?kbo=0403170701"]
+    # The situation at intake of a company whose intake the consultant did.
+    intake = (
+        Referral.objects.filter(intake_by=user, application__status=ApplicationStatus.IN_PROGRESS)
+        .order_by("pk")
+        .first()
+    )
+    baseline = [f"/doorverwijzingen/{intake.pk}/situatie-bij-intake/"] if intake else []
     return {
         "officer": ["/", *coaching, "/financiering/", "/rapporten/"],
         "finance": ["/", "/financiering/"],
         "promoter": ["/", *coaching],
-        "consultant": ["/", *referrals],
+        "consultant": ["/", *referrals, *baseline],
         "cabinet": ["/", "/rapporten/"],
         "admin": ["/", *coaching, *referrals, "/financiering/", "/rapporten/"],
     }[username]
