@@ -263,7 +263,7 @@ def test_another_organisations_promoter_gets_404_and_saves_nothing(application, 
             {"main_barrier": ["A barrier that weighs most must be one of the barriers met."]},
         ),
         ({"has_training_policy": ""}, {"has_training_policy": ["Answer yes or no."]}),
-        ({"headcount": "-1"}, {"headcount": ["Ensure this value is greater than or equal to 0."]}),
+        ({"headcount": "-1"}, {"headcount": ["Give a number of employees from 0 to 1.000.000."]}),
     ],
 )
 def test_answers_that_do_not_fit_are_refused_at_their_field_and_save_nothing(
@@ -290,8 +290,8 @@ def test_every_error_of_the_baseline_is_shown_at_once_in_dutch(application, prom
         errors = response.context["baseline_form"].errors
         assert set(errors) == {"headcount", "has_learning_jobs", "main_barrier"}
         assert errors["has_learning_jobs"] == ["Antwoord ja of nee."]
-    assert "Kies welke van de ondervonden drempels het zwaarst weegt." in response.text
-    assert "Welke drempels om te leren ondervindt de onderneming?" in response.text
+    assert "Kies welke van de aangevinkte drempels het zwaarst weegt." in response.text
+    assert "Welke drempels om te leren zijn er?" in response.text
     assert baseline_state(application) == []
 
 
@@ -392,8 +392,13 @@ def test_the_lists_outcomes_take_the_same_queries_for_3_and_30_applications(proj
             running = coached(project, ApplicationStatus.IN_PROGRESS)
             services.record_baseline(running, by=promoter, answers=answers())
             completed = coached(project, ApplicationStatus.COMPLETED)
+            reminded = number % 3 and 1
             invite(
-                completed, Questionnaire.EVALUATION, TODAY - 20 * DAY, reminders=number % 3 and 1, last=None
+                completed,
+                Questionnaire.EVALUATION,
+                TODAY - 20 * DAY,
+                reminders=reminded,
+                last=TODAY - 6 * DAY if reminded else None,
             )
             stopped = coached(project, ApplicationStatus.STOPPED)
             invite(stopped, Questionnaire.EXIT, TODAY - DAY)
