@@ -260,15 +260,21 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
                 "more specific one, such as invalid_date), with per field a list of messages and "
                 "non_field_errors for the request as a whole; code is parse_error for a body that cannot "
                 "be read as fields at all (not JSON, not an object, too large), without field messages. "
-                "A field holding a list of objects (an SME declaration's enterprises) has its messages "
-                'per position and field instead: {"0": {"share": [...]}}.'
+                "A field holding a list has its messages per position instead: a list of objects (an SME "
+                'declaration\'s enterprises) per position and field, {"0": {"share": [...]}}, a list of '
+                'choices (a situation\'s barriers) per position, {"0": [...]}.'
             ),
             "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
             "required": ["detail", "code"],
             "additionalProperties": {
                 "anyOf": [
                     {"type": "array", "items": {"type": "string"}},
-                    {"type": "object", "additionalProperties": {"type": "object"}},
+                    {
+                        "type": "object",
+                        "additionalProperties": {
+                            "anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "string"}}]
+                        },
+                    },
                 ]
             },
         }

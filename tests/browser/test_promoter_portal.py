@@ -93,11 +93,11 @@ def test_a_promoter_records_the_situation_at_intake_and_completes_with_the_emplo
     assert not page.locator("#baseline-form").is_visible()
     page.get_by_test_id("open-baseline").click()
     page.get_by_label("Situationeel: tijd, werkdruk, gezin").check()
-    page.get_by_label("Welke van deze drempels weegt het zwaarst?").select_option("situational")
+    page.get_by_label("Welke van die drempels weegt het zwaarst?").select_option("situational")
     page.locator("#id_has_training_policy_1").check()
     page.locator("#id_has_learning_jobs_1").check()
-    page.get_by_label("Aantal werknemers").fill("30")
-    page.get_by_label("Van wie kortgeschoold").fill("9")
+    page.get_by_label("Hoeveel medewerkers zijn er in dienst?").fill("30")
+    page.get_by_label("Van wie laaggeschoold").fill("9")
     page.get_by_label("Van wie 55 jaar of ouder").fill("4")
     page.get_by_label("Informeel leren (op de werkvloer, van collega's)").check()
     page.get_by_test_id("save-baseline").click()
@@ -115,7 +115,7 @@ def test_a_promoter_records_the_situation_at_intake_and_completes_with_the_emplo
     page.get_by_label("Afgerond: alle coaching is gebeurd").check()
     assert staff.is_visible()
     page.get_by_label("Bereikte werknemers").fill("11")
-    page.get_by_label("Van wie kortgeschoold").fill("3")
+    page.get_by_label("Van wie laaggeschoold").fill("3")
     page.get_by_label("Van wie 55 jaar of ouder").fill("1")
     page.get_by_label("Ik bevestig de afsluiting").check()
     page.get_by_test_id("confirm-close").click()
@@ -124,5 +124,5 @@ def test_a_promoter_records_the_situation_at_intake_and_completes_with_the_emplo
     assert page.get_by_test_id("status").get_attribute("data-status") == "completed"
     assert (
         page.get_by_test_id("staff-reached").inner_text()
-        == "11, van wie 3 kortgeschoold en 1 van 55 jaar of ouder"
+        == "11, van wie 3 laaggeschoold en 1 van 55 jaar of ouder"
     )
