@@ -346,6 +346,10 @@ class ApplicationAdmin(KboSearchMixin, NoDeleteMixin, NoRevertMixin, RefusalInFo
         "size_class_at_approval",
         "reason",
         "stop_reason",
+        # The promoter's count at completion: set by completing, never by editing a field.
+        "staff_reached",
+        "staff_reached_low_skilled",
+        "staff_reached_aged_55_plus",
         "state_aid",
         "created_at",
         "updated_at",
