@@ -42,9 +42,9 @@ from participants.models import (
     SituationMoment,
     StartAgain,
     StopReason,
+    follow_up_due_on,
 )
 from participants.services.outcomes import SituationAnswers, situation_at
-from participants.services.questionnaires import follow_up_due_on
 from trajects.size_classes import SizeClass
 from voorsprong.models import User
 
@@ -360,7 +360,7 @@ class Outcomes:
             evaluation = evaluations.get(id(application))
             evaluated_on = evaluation.submitted_at.date() if evaluation else None
             invitations.append(invitation(application, Questionnaire.EVALUATION, sent_on, evaluated_on))
-            sent_on = max(follow_up_due_on(application), QUESTIONNAIRES_FROM)
+            sent_on = max(follow_up_due_on(application.ended_on), QUESTIONNAIRES_FROM)
             if sent_on > HORIZON:
                 continue
             answered_on = self.answered_on(sent_on, FOLLOW_UP_ANSWERED[evaluation is not None])

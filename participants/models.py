@@ -1,3 +1,5 @@
+import datetime
+
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -241,7 +243,10 @@ def _staff_counts_consistent(total: str, low_skilled: str, aged_55_plus: str) ->
         **{f"{total}__isnull": True, f"{low_skilled}__isnull": True, f"{aged_55_plus}__isnull": True}
     ) | Q(
         **{
+            # A NULL group would pass "<=" (a check passes on unknown): each is required by name.
             f"{total}__isnull": False,
+            f"{low_skilled}__isnull": False,
+            f"{aged_55_plus}__isnull": False,
             f"{low_skilled}__lte": F(total),
             f"{aged_55_plus}__lte": F(total),
         }
@@ -783,6 +788,29 @@ class Questionnaire(models.TextChoices):
 
 # The follow-up asks what lasted, six months after the trajectory was completed.
 FOLLOW_UP_AFTER = relativedelta(months=6)
+# The answer each questionnaire's link saves: one row per application, which makes the link single-use.
+QUESTIONNAIRE_ANSWERS = {
+    Questionnaire.EVALUATION: Evaluation,
+    Questionnaire.FOLLOW_UP: FollowUp,
+    Questionnaire.EXIT: ExitAnswer,
+}
+# What a company is asked once its trajectory ended: evaluated and followed up after completing, the
+# exit questionnaire after a stop.
+QUESTIONNAIRES_AFTER = {
+    ApplicationStatus.COMPLETED: (Questionnaire.EVALUATION, Questionnaire.FOLLOW_UP),
+    ApplicationStatus.STOPPED: (Questionnaire.EXIT,),
+}
+
+
+def follow_up_due_on(ended_on: datetime.date) -> datetime.date:
+    """Return the first day the follow-up of a trajectory that ended on ``ended_on`` is due: the first day
+    whose date six months back is not before the end, as the queries count it (``ended_on <= day -
+    FOLLOW_UP_AFTER``). Six months after 31 August is 28 February, whose six months back is 28 August: the
+    follow-up is due from 1 March."""
+    day = ended_on + FOLLOW_UP_AFTER
+    return day if day - FOLLOW_UP_AFTER >= ended_on else day + datetime.timedelta(days=1)
+
+
 # The reminders of an unanswered questionnaire, in days after the invitation; after the last one it
 # counts as not answered.
 REMINDER_DAYS = (14, 30)

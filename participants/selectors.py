@@ -1,9 +1,11 @@
 """Reads and aggregates over companies and applications."""
 
 import datetime
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import TypedDict
 
 from django.db.models import (
@@ -38,6 +40,8 @@ from participants.models import (
     EVALUATION_SCORE_FIELDS,
     FOLLOW_UP_AFTER,
     OUTCOME_SCORE_FIELDS,
+    QUESTIONNAIRE_ANSWERS,
+    QUESTIONNAIRES_AFTER,
     REMINDER_DAYS,
     Application,
     ApplicationStatus,
@@ -45,8 +49,6 @@ from participants.models import (
     CoachingSession,
     Company,
     Evaluation,
-    ExitAnswer,
-    FollowUp,
     Invitation,
     LearningForm,
     LearningSituation,
@@ -57,6 +59,7 @@ from participants.models import (
     SMEDeclaration,
     StopReason,
     barrier_field,
+    follow_up_due_on,
     learning_form_field,
 )
 from participants.questionnaire_links import LINK_MAX_AGE
@@ -299,23 +302,16 @@ def milestones_reached(kinds: Iterable[str]) -> list[dict]:
 
 
 # -- outcomes: the baseline and the company's questionnaires, per application --------------------------
-# What a company is asked once its trajectory ended: evaluated and followed up after completing, the
-# exit questionnaire after a stop.
-QUESTIONNAIRES_AFTER = {
-    ApplicationStatus.COMPLETED: (Questionnaire.EVALUATION, Questionnaire.FOLLOW_UP),
-    ApplicationStatus.STOPPED: (Questionnaire.EXIT,),
-}
 SHORT_QUESTIONNAIRE_LABELS = {
     Questionnaire.EVALUATION: gettext_lazy("Evaluation"),
     Questionnaire.FOLLOW_UP: gettext_lazy("Follow-up"),
     Questionnaire.EXIT: gettext_lazy("Exit"),
 }
-# The annotation ``with_outcomes`` gives each questionnaire's answer moment.
-_ANSWERED_AT = {
-    Questionnaire.EVALUATION: ("evaluation_answered_at", Evaluation),
-    Questionnaire.FOLLOW_UP: ("follow_up_answered_at", FollowUp),
-    Questionnaire.EXIT: ("exit_answered_at", ExitAnswer),
-}
+
+
+def _answered_at(questionnaire: str) -> str:
+    """Return the name of the annotation ``with_outcomes`` gives a questionnaire's answer moment."""
+    return f"{questionnaire}_answered_at"
 
 
 @dataclass(frozen=True)
@@ -355,7 +351,10 @@ def _with_outcome_days(applications: QuerySet[Application]) -> QuerySet[Applicat
     def first(model, field: str, **filters) -> Subquery:
         return Subquery(model.objects.filter(application=OuterRef("pk"), **filters).values(field)[:1])
 
-    answers = {name: first(model, "submitted_at") for name, model in _ANSWERED_AT.values()}
+    answers = {
+        _answered_at(questionnaire): first(model, "submitted_at")
+        for questionnaire, model in QUESTIONNAIRE_ANSWERS.items()
+    }
     return applications.annotate(
         baseline_on=first(LearningSituation, "recorded_on", moment=SituationMoment.INTAKE), **answers
     )
@@ -370,15 +369,16 @@ def with_outcomes(applications: QuerySet[Application]) -> QuerySet[Application]:
 def _questionnaire_status(
     application: Application, questionnaire: str, today: datetime.date
 ) -> QuestionnaireStatus:
-    answered_at = getattr(application, _ANSWERED_AT[questionnaire][0])
+    answered_at = getattr(application, _answered_at(questionnaire))
     if answered_at is not None:
         return QuestionnaireStatus(questionnaire, "answered", timezone.localdate(answered_at))
     invitation = next(
         (sent for sent in application.invitations.all() if sent.questionnaire == questionnaire), None
     )
     if invitation is None:
-        if questionnaire == Questionnaire.FOLLOW_UP and today < application.ended_on + FOLLOW_UP_AFTER:
-            return QuestionnaireStatus(questionnaire, "due", application.ended_on + FOLLOW_UP_AFTER)
+        due_on = follow_up_due_on(application.ended_on)
+        if questionnaire == Questionnaire.FOLLOW_UP and today < due_on:
+            return QuestionnaireStatus(questionnaire, "due", due_on)
         return QuestionnaireStatus(questionnaire, "not_invited")
     # Each reminder carries a new link, valid as long as the first: the last one sent expires last.
     last_sent = invitation.last_reminded_on or invitation.sent_on
@@ -712,10 +712,9 @@ def _answered(questionnaire: str, answers) -> Q:
 def unanswered_invitations(today: datetime.date) -> QuerySet[Invitation]:
     """Return the invitations that may be due for a reminder on ``today``: not answered, a reminder still
     to send, sent at least the first reminder's days ago and no longer ago than a link lives."""
-    answered = (
-        _answered(Questionnaire.EVALUATION, Evaluation)
-        | _answered(Questionnaire.FOLLOW_UP, FollowUp)
-        | _answered(Questionnaire.EXIT, ExitAnswer)
+    answered = reduce(
+        operator.or_,
+        (_answered(questionnaire, model) for questionnaire, model in QUESTIONNAIRE_ANSWERS.items()),
     )
     return (
         Invitation.objects.filter(

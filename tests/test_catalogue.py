@@ -3,6 +3,7 @@ an English text with another entry's Dutch or keep a text twice (the compiler ke
 
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
@@ -13,7 +14,7 @@ def test_every_text_has_exactly_one_translation():
     lines = CATALOGUE.read_text().splitlines()
     doubled = [
         number
-        for number, (line, previous) in enumerate(zip(lines[1:], lines), start=2)
+        for number, (previous, line) in enumerate(pairwise(lines), start=2)
         if line.startswith("msgstr ") and previous.startswith("msgstr ")
     ]
     assert doubled == []

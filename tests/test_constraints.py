@@ -262,7 +262,9 @@ VIOLATIONS = {
     "application_staff_counts_consistent": lambda: CompletedApplicationFactory(
         staff_reached=None, staff_reached_low_skilled=2, staff_reached_aged_55_plus=None
     ),
-    "application_staff_reached_when_completed": lambda: started(staff_reached=4),
+    "application_staff_reached_when_completed": lambda: started(
+        staff_reached=4, staff_reached_low_skilled=0, staff_reached_aged_55_plus=0
+    ),
     "learningsituation_unique_per_moment": lambda: situation(application=situation().application),
     "learningsituation_moment_valid": lambda: situation(moment="midway"),
     "learningsituation_main_barrier_valid": lambda: situation(main_barrier="weather", barrier_digital=True),
@@ -487,3 +489,16 @@ def test_kbo_number_is_unique():
     CompanyFactory(kbo_number="0403170701")
     with pytest.raises(IntegrityError):
         CompanyFactory(kbo_number="0403170701")
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("application_staff_counts_consistent", lambda: CompletedApplicationFactory(staff_reached=12)),
+        ("evaluation_staff_counts_consistent", lambda: evaluation(staff_participated=12)),
+    ],
+)
+def test_a_staff_total_without_its_groups_is_refused(name, make):
+    # A NULL group would pass "group <= total" (a check passes on unknown); the database still refuses it.
+    with pytest.raises(IntegrityError, match=name), transaction.atomic():
+        make()

@@ -214,7 +214,8 @@ def test_the_promoter_corrects_the_situation_while_the_trajectory_runs(project, 
     assert response.status_code == 302
     situation = LearningSituation.objects.get(application=application)
     assert (situation.headcount, situation.barriers, situation.main_barrier) == (45, [], "")
-    assert situation.recorded_on == TODAY
+    # Still the intake's day: a report of a date since then keeps counting the baseline.
+    assert situation.recorded_on == TODAY - 30 * DAY
     assert situation.history.first().history_change_reason == "Corrected"
 
 
@@ -695,9 +696,13 @@ def situation(application, moment, **fields):
 @pytest.fixture
 def answered(project, promoter):
     """Return a completed application with both situations, its evaluation, follow-up and invitations."""
-    application = coached(project, ApplicationStatus.COMPLETED, ended_on=TODAY - 200 * DAY, staff_reached=25)
-    Application.objects.filter(pk=application.pk).update(
-        staff_reached_low_skilled=10, staff_reached_aged_55_plus=3
+    application = coached(
+        project,
+        ApplicationStatus.COMPLETED,
+        ended_on=TODAY - 200 * DAY,
+        staff_reached=25,
+        staff_reached_low_skilled=10,
+        staff_reached_aged_55_plus=3,
     )
     situation(
         application,

@@ -47,6 +47,7 @@ from participants.models import (
     SituationMoment,
     StartAgain,
     barrier_field,
+    follow_up_due_on,
     learning_form_field,
 )
 from participants.nace import nace_section, nace_section_expression
@@ -54,7 +55,6 @@ from participants.selectors import (
     approved_company_counts,
     companies_in_any_traject,
 )
-from participants.services.questionnaires import follow_up_due_on
 from trajects.models import CapacityPeriod, Organisation, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -593,7 +593,7 @@ def test_ended_trajectories_were_invited_from_june_2026_and_reminded_as_the_days
     expected = {}
     for application in Application.objects.filter(status=ApplicationStatus.COMPLETED):
         expected[application.pk, Questionnaire.EVALUATION] = max(application.ended_on, launch)
-        due = max(follow_up_due_on(application), launch)
+        due = max(follow_up_due_on(application.ended_on), launch)
         if due <= HORIZON:
             expected[application.pk, Questionnaire.FOLLOW_UP] = due
     for application in Application.objects.filter(status=ApplicationStatus.STOPPED):
@@ -624,7 +624,7 @@ def test_about_45_percent_answer_the_follow_up_after_six_months(seeded):
     follow_ups = FollowUp.objects.select_related("application")
     assert 0.35 < share(follow_ups.count(), invited.count()) < 0.55
     for follow_up in follow_ups:
-        assert timezone.localdate(follow_up.submitted_at) > follow_up_due_on(follow_up.application)
+        assert timezone.localdate(follow_up.submitted_at) > follow_up_due_on(follow_up.application.ended_on)
     assert follow_ups.filter(training_policy_applied=True).exists()
     assert follow_ups.filter(learning_continued=False, employees_learned=0).exists()
     assert follow_ups.filter(learning_continued=True, employees_learned__gt=0).exists()

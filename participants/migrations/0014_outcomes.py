@@ -281,7 +281,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('staff_reached__isnull', True), ('staff_reached_aged_55_plus__isnull', True), ('staff_reached_low_skilled__isnull', True)), models.Q(('staff_reached__isnull', False), ('staff_reached_aged_55_plus__lte', models.F('staff_reached')), ('staff_reached_low_skilled__lte', models.F('staff_reached'))), _connector='OR'), name='application_staff_counts_consistent'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('staff_reached__isnull', True), ('staff_reached_aged_55_plus__isnull', True), ('staff_reached_low_skilled__isnull', True)), models.Q(('staff_reached__isnull', False), ('staff_reached_aged_55_plus__isnull', False), ('staff_reached_aged_55_plus__lte', models.F('staff_reached')), ('staff_reached_low_skilled__isnull', False), ('staff_reached_low_skilled__lte', models.F('staff_reached'))), _connector='OR'), name='application_staff_counts_consistent'),
         ),
         migrations.AddConstraint(
             model_name='application',
@@ -297,7 +297,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('staff_aged_55_plus__isnull', True), ('staff_low_skilled__isnull', True), ('staff_participated__isnull', True)), models.Q(('staff_aged_55_plus__lte', models.F('staff_participated')), ('staff_low_skilled__lte', models.F('staff_participated')), ('staff_participated__isnull', False)), _connector='OR'), name='evaluation_staff_counts_consistent'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('staff_aged_55_plus__isnull', True), ('staff_low_skilled__isnull', True), ('staff_participated__isnull', True)), models.Q(('staff_aged_55_plus__isnull', False), ('staff_aged_55_plus__lte', models.F('staff_participated')), ('staff_low_skilled__isnull', False), ('staff_low_skilled__lte', models.F('staff_participated')), ('staff_participated__isnull', False)), _connector='OR'), name='evaluation_staff_counts_consistent'),
         ),
         migrations.AddField(
             model_name='exitanswer',

@@ -148,7 +148,8 @@ def _may_record_baseline(application: Application, user: User) -> bool:
 def record_baseline(
     application: Application, *, by: User, answers: SituationAnswers, on: datetime.date | None = None
 ) -> LearningSituation:
-    """Record the company's learning situation at intake, or correct it while the trajectory runs."""
+    """Record the company's learning situation at intake, or correct it while the trajectory runs (the
+    history keeps what it said before, the day stays the intake's)."""
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("referral").get(pk=application.pk)
     )
@@ -165,7 +166,8 @@ def record_baseline(
         application,
         SituationMoment.INTAKE,
         answers,
-        on=on or timezone.localdate(),
+        # A correction keeps the day of the intake: the figures of a date in between still count the baseline.
+        on=existing.recorded_on if existing else on or timezone.localdate(),
         by=by,
         existing=existing,
     )

@@ -14,37 +14,17 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from participants.models import (
-    FOLLOW_UP_AFTER,
+    QUESTIONNAIRE_ANSWERS,
+    QUESTIONNAIRES_AFTER,
     REMINDER_DAYS,
     Application,
-    ApplicationStatus,
-    Evaluation,
-    ExitAnswer,
-    FollowUp,
     Invitation,
     Questionnaire,
+    follow_up_due_on,
 )
 from participants.questionnaire_links import read_questionnaire_token
 from participants.tasks import send_questionnaire_mail
 from voorsprong.services import WorkflowRefusal, save_as
-
-ANSWERS = {
-    Questionnaire.EVALUATION: Evaluation,
-    Questionnaire.FOLLOW_UP: FollowUp,
-    Questionnaire.EXIT: ExitAnswer,
-}
-# Who is asked what: completed trajectories are evaluated and followed up, stopped ones get the exit
-# questionnaire. A signed link to any other application was never sent.
-ASKED_WHEN = {
-    Questionnaire.EVALUATION: ApplicationStatus.COMPLETED,
-    Questionnaire.FOLLOW_UP: ApplicationStatus.COMPLETED,
-    Questionnaire.EXIT: ApplicationStatus.STOPPED,
-}
-
-
-def follow_up_due_on(application: Application) -> datetime.date:
-    """Return the day the follow-up of a completed trajectory is due: six months after it ended."""
-    return application.ended_on + FOLLOW_UP_AFTER
 
 
 def check_questionnaire_token(questionnaire: str, token: str, today: datetime.date) -> Application:
@@ -56,11 +36,12 @@ def check_questionnaire_token(questionnaire: str, token: str, today: datetime.da
     except signing.BadSignature as error:
         raise WorkflowRefusal(_("This link is not valid."), "link_invalid") from error
     application = Application.objects.select_related("company", "traject").filter(pk=application_id).first()
-    if application is None or application.status != ASKED_WHEN[questionnaire]:
+    # A signed link to an application that is not asked this questionnaire was never sent.
+    if application is None or questionnaire not in QUESTIONNAIRES_AFTER.get(application.status, ()):
         raise WorkflowRefusal(_("This link is not valid."), "link_invalid")
-    if questionnaire == Questionnaire.FOLLOW_UP and today < follow_up_due_on(application):
+    if questionnaire == Questionnaire.FOLLOW_UP and today < follow_up_due_on(application.ended_on):
         raise WorkflowRefusal(_("This link is not valid."), "link_invalid")
-    if ANSWERS[questionnaire].objects.filter(application=application).exists():
+    if QUESTIONNAIRE_ANSWERS[questionnaire].objects.filter(application=application).exists():
         raise WorkflowRefusal(_("This link has already been used."), "link_used")
     return application
 
@@ -118,7 +99,9 @@ def remind(invitation: Invitation, today: datetime.date) -> int:
     number = reminder_due(invitation, today)
     if (
         not number
-        or ANSWERS[invitation.questionnaire].objects.filter(application_id=invitation.application_id).exists()
+        or QUESTIONNAIRE_ANSWERS[invitation.questionnaire]
+        .objects.filter(application_id=invitation.application_id)
+        .exists()
     ):
         return 0
     # The update only succeeds from the count this process saw: of two at once, one sends.
