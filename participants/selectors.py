@@ -549,6 +549,8 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
     - ``follow_ups_due``: completed trajectories whose follow-up fell due by then (six months after the
       end, ``FOLLOW_UP_AFTER``, as ``follow_ups_due`` counts it); ``follow_ups``: of those, the ones whose
       follow-up was submitted by then;
+    - ``<count>_companies`` for each count of trajectories above and ``stopped_<reason>``: the distinct
+      companies behind it, the base a figure is masked on;
     - ``staff_total``, ``staff_low_skilled``, ``staff_aged_55_plus``: per completed trajectory one figure,
       the closing evaluation's counts when one with counts was received by then, else the promoter's
       count at completion; a trajectory with neither adds nothing, and the sessions' counts never;
@@ -582,17 +584,21 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
     def counted(condition: Q) -> Count:
         return Count(companies, distinct=True, filter=condition)
 
+    trajectories = {
+        "completed": completed,
+        "responses": responded,
+        "follow_ups_due": due,
+        "follow_ups": due & Q(follow_up__submitted_at__date__lte=as_of),
+        **{
+            f"stopped_{reason}": Q(status=ApplicationStatus.STOPPED, ended_on__lte=as_of, stop_reason=reason)
+            for reason in StopReason.values
+        },
+    }
     aggregates: dict[str, Aggregate] = {
-        "completed": Count("pk", filter=completed),
-        "responses": Count("pk", filter=responded),
-        "follow_ups_due": Count("pk", filter=due),
-        "follow_ups": Count("pk", filter=due & Q(follow_up__submitted_at__date__lte=as_of)),
+        **{name: Count("pk", filter=condition) for name, condition in trajectories.items()},
+        **{f"{name}_companies": counted(condition) for name, condition in trajectories.items()},
         **{name: Sum(expression, filter=completed) for name, expression in staff.items()},
-        "staff_companies": Count(
-            companies,
-            distinct=True,
-            filter=completed & (evaluated_staff | Q(staff_reached__isnull=False)),
-        ),
+        "staff_companies": counted(completed & (evaluated_staff | Q(staff_reached__isnull=False))),
         "baselines": counted(baseline),
         "paired": counted(paired),
         "policy_before": counted(paired & Q(intake__has_training_policy=True)),
@@ -609,9 +615,6 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
         aggregates[f"removed_{barrier}"] = counted(
             paired & Q(**{f"intake__{field}": True, f"closing__{field}": False})
         )
-    for reason in StopReason.values:
-        stopped = Q(status=ApplicationStatus.STOPPED, ended_on__lte=as_of, stop_reason=reason)
-        aggregates[f"stopped_{reason}"] = Count("pk", filter=stopped)
     return aggregates
 
 

@@ -127,6 +127,22 @@ def test_the_response_rate_is_the_responses_over_the_completed_at_two_dates(lere
     assert figures_of("leren", day("2025-06-29"))["evaluations"]["response_rate"] is None
 
 
+def test_rates_over_the_trajectories_of_fewer_than_five_companies_are_masked(leren):
+    """One company that completed the traject five times is still one company: its rates stay masked."""
+    company = CompanyFactory()
+    ended = ["2025-01-10", "2025-02-10", "2025-03-10", "2025-04-10", "2025-05-10"]
+    for ended_on in ended:
+        evaluate(completed(leren, ended_on, company=company), "2025-05-20")
+    once = figures_of("leren")["evaluations"]
+    assert (once["completed"], once["responses"]) == (5, 5)
+    assert once["response_rate"] == MASKED
+    assert once["follow_ups"]["due"] == MASKED and once["follow_up_rate"] == MASKED
+    # Five companies: shown.
+    for _number in range(4):
+        evaluate(completed(leren, "2025-05-10"), "2025-05-20")
+    assert figures_of("leren")["evaluations"]["response_rate"] == "100.0"
+
+
 def test_the_follow_up_rate_counts_the_trajectories_whose_follow_up_fell_due(leren):
     due = [completed(leren, "2025-01-10") for _number in range(6)]  # due on 10 July 2025
     later = [completed(leren, "2025-03-31") for _number in range(2)]  # due on 30 September 2025

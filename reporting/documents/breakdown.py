@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from reporting.documents.formatting import figure, long_date
+from reporting.documents.formatting import figure, figure_cell, long_date
 from reporting.statistics.outcomes import is_masked
 from voorsprong.charts import DOCUMENT, PAGE, Chart, Frame, Series, grouped_bars
 from voorsprong.money import decimal
@@ -35,14 +35,6 @@ CHARTED = ("share", "score", "employees")
 
 def _units(figures) -> list[str]:
     return [column.get("unit", "count") for column in figures["columns"]]
-
-
-def _cell(value, unit: str):
-    """A figure as a workbook's cell: a number (shares, scores and amounts as ``Decimal``), ``< 5`` as
-    text, nothing as an empty cell."""
-    if value is None or is_masked(value) or isinstance(value, int):
-        return value
-    return decimal(value)
 
 
 def _csv(value) -> str:
@@ -201,7 +193,7 @@ def render_xlsx(figures) -> bytes:
     dimensions = len(figures["dimensions"])
 
     def values(row_values) -> list:
-        return [_cell(value, unit) for value, unit in zip(row_values, units, strict=True)]
+        return [figure_cell(value) for value in row_values]
 
     rows = [
         [labels[index][key] for index, key in enumerate(row["keys"])] + values(row["values"])

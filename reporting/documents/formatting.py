@@ -108,3 +108,11 @@ def short_period(start, end) -> str:
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return str(start.year)
     return f"{MONTHS[start.month - 1][:3]} {start.year} – {MONTHS[end.month - 1][:3]} {end.year}"
+
+
+def figure_cell(value):
+    """Return a figure as a workbook's cell: a count as a number, a share, score or amount as a ``Decimal``,
+    a masked figure as its text (``< 5``), none as an empty cell."""
+    if value is None or isinstance(value, int) or is_masked(value):
+        return value
+    return decimal(value)

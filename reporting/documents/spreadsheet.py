@@ -7,9 +7,8 @@ workbook.
 """
 
 from reporting.documents.content import KNOWN_QUESTIONS
-from reporting.documents.formatting import as_date, decimal
+from reporting.documents.formatting import as_date, decimal, figure_cell
 from reporting.questions.pq244.answer import BARRIERS, CHANNELS, PARTNER_KINDS
-from reporting.statistics.outcomes import is_masked
 from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, write_workbook
 
 SHARE, SCORE = TENTHS, HUNDREDTHS
@@ -19,18 +18,10 @@ def _optional_decimal(value):
     return None if value is None else decimal(value)
 
 
-def _outcome(value):
-    """An outcome figure as a cell: a count as a number, a share or score as a ``Decimal``, a masked figure
-    as its text (``< 5``), none as an empty cell."""
-    if value is None or isinstance(value, int) or is_masked(value):
-        return value
-    return decimal(value)
-
-
 def _outcome_row(evaluations: dict) -> list:
     """The cells of a traject's row of the sheet "6 Resultaten", in its columns' order."""
     return [
-        _outcome(value)
+        figure_cell(value)
         for value in (
             evaluations["response_rate"],
             evaluations["follow_ups"]["due"],

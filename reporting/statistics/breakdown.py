@@ -62,7 +62,7 @@ from participants.geography import Province
 from participants.models import Application, ApplicationStatus, CoachingSession
 from participants.nace import NaceSection, nace_section_expression
 from participants.selectors import approved_as_of, latest_approvals_as_of, outcome_aggregates, outcome_rows
-from reporting.statistics.outcomes import Outcomes, disclosed, outcomes
+from reporting.statistics.outcomes import Outcomes, masked_count, outcomes
 from trajects.models import Organisation, OrganisationKind
 from trajects.size_classes import SizeClass
 from voorsprong.money import to_cents
@@ -364,10 +364,6 @@ def _completed_with_outcomes(as_of: datetime.date) -> QuerySet:
     return outcome_rows(as_of).filter(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
 
 
-def _of_companies(count: int) -> int | str:
-    return disclosed(count, count)
-
-
 def _outcome_measure(key, label, columns: Sequence[Column], figures: Callable[[Outcomes], list]) -> Measure:
     """Return a measure of the outcome figures (``reporting.statistics.outcomes``, masked there) over the
     trajectories completed as of the date."""
@@ -440,8 +436,8 @@ MEASURES: dict[str, Measure] = {
                 Column("response_rate", _("Response rate (%)"), SHARE),
             ],
             lambda found: [
-                _of_companies(found["completed"]),
-                _of_companies(found["responses"]),
+                masked_count(found["completed"], found["completed_companies"]),
+                masked_count(found["responses"], found["responses_companies"]),
                 found["response_rate"],
             ],
         ),
@@ -454,7 +450,7 @@ MEASURES: dict[str, Measure] = {
                 Column("after", _("With a training policy at closing (%)"), SHARE),
             ],
             lambda found: [
-                _of_companies(found["paired"]),
+                masked_count(found["paired"]),
                 found["training_policy"]["before"],
                 found["training_policy"]["after"],
             ],
@@ -468,7 +464,7 @@ MEASURES: dict[str, Measure] = {
                 Column("low_skilled", _("Of whom low-skilled"), EMPLOYEES),
                 Column("aged_55_plus", _("Of whom aged 55 or over"), EMPLOYEES),
             ],
-            lambda found: [_of_companies(found["staff_companies"]), *found["staff_reached"].values()],
+            lambda found: [masked_count(found["staff_companies"]), *found["staff_reached"].values()],
         ),
         _outcome_measure(
             "outcome_scores",
@@ -478,7 +474,7 @@ MEASURES: dict[str, Measure] = {
                 Column("learning_transfer", _("Learning transfer (1-5)"), SCORE),
                 Column("motivation", _("Motivation (1-5)"), SCORE),
             ],
-            lambda found: [_of_companies(found["responses"]), *found["average_scores"].values()],
+            lambda found: [masked_count(found["responses"]), *found["average_scores"].values()],
         ),
     )
 }

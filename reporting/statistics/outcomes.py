@@ -33,11 +33,13 @@ Choices (issue 17; the minister's answer of 26 November 2025 stays as it was):
 Disclosure control: only aggregates reach the cabinet, and a figure resting on one to four companies is
 the string ``"< 5"`` (:data:`MASKED`) in every output, by :func:`disclosed` alone:
 
-- a count of companies or trajectories of 1 to 4 (barriers, stop reasons, follow-ups) is ``"< 5"``; 0
-  stays 0;
+- a count resting on 1 to 4 companies (barriers, stop reasons, follow-ups) is ``"< 5"``; 0 stays 0. A
+  count of trajectories rests on the distinct companies behind them: one company that completed a traject
+  five times is still one company;
 - a share or average whose base has 1 to 4 companies is ``"< 5"`` (a base of 0 gives ``null`` as
-  usual): the response rate rests on the completed trajectories, the follow-up rate on those due, the
-  training policy on the paired companies, an average on the companies that gave the score;
+  usual): the response rate rests on the companies of the completed trajectories, the follow-up rate on
+  those of the trajectories due, the training policy on the paired companies, an average on the companies
+  that gave the score;
 - ``staff_reached``: all three ``"< 5"`` when fewer than five companies give a figure.
 
 Question 244's figures that existed before (approved companies, completed trajectories, evaluations
@@ -107,12 +109,15 @@ class BarrierChange(TypedDict):
 
 
 class Outcomes(TypedDict):
-    """The outcome figures of one group of applications (a traject, a breakdown's cell). ``completed``,
-    ``responses``, ``paired`` and ``staff_companies`` are the bases as counted, not masked: question 244
+    """The outcome figures of one group of applications (a traject, a breakdown's cell). ``completed``
+    and ``responses`` (trajectories, with the ``_companies`` behind them), ``paired`` and
+    ``staff_companies`` are the bases as counted, not masked: question 244
     shows the first two as it always did; anything else showing a base masks it (:func:`disclosed`)."""
 
     completed: int
+    completed_companies: int
     responses: int
+    responses_companies: int
     paired: int
     staff_companies: int
     response_rate: Share
@@ -125,8 +130,10 @@ class Outcomes(TypedDict):
     stop_reasons: dict[str, CountOrMasked]
 
 
-def _count(value: int) -> CountOrMasked:
-    return disclosed(value, value)
+def masked_count(value: int, companies: int | None = None) -> CountOrMasked:
+    """Return a count, masked when the ``companies`` behind it (the count itself: a count of companies) are
+    one to four."""
+    return disclosed(value, value if companies is None else companies)
 
 
 def outcomes(row: Mapping) -> Outcomes:
@@ -139,12 +146,17 @@ def outcomes(row: Mapping) -> Outcomes:
     }
     return {
         "completed": completed,
+        "completed_companies": row["completed_companies"],
         "responses": responses,
+        "responses_companies": row["responses_companies"],
         "paired": paired,
         "staff_companies": contributors,
-        "response_rate": disclosed(percentage(responses, completed), completed),
-        "follow_ups": {"due": _count(due), "received": _count(row["follow_ups"])},
-        "follow_up_rate": disclosed(percentage(row["follow_ups"], due), due),
+        "response_rate": disclosed(percentage(responses, completed), row["completed_companies"]),
+        "follow_ups": {
+            "due": masked_count(due, row["follow_ups_due_companies"]),
+            "received": masked_count(row["follow_ups"], row["follow_ups_companies"]),
+        },
+        "follow_up_rate": disclosed(percentage(row["follow_ups"], due), row["follow_ups_due_companies"]),
         "average_scores": {
             score: disclosed(average(row[f"{score}_sum"], row[f"{score}_count"]), row[f"{score}_companies"])
             for score in OUTCOME_SCORE_FIELDS
@@ -156,12 +168,15 @@ def outcomes(row: Mapping) -> Outcomes:
         },
         "barriers": {
             barrier: {
-                "met_at_intake": _count(row[f"met_{barrier}"]),
-                "removed": _count(row[f"removed_{barrier}"]),
+                "met_at_intake": masked_count(row[f"met_{barrier}"]),
+                "removed": masked_count(row[f"removed_{barrier}"]),
             }
             for barrier in Barrier.values
         },
-        "stop_reasons": {reason: _count(row[f"stopped_{reason}"]) for reason in StopReason.values},
+        "stop_reasons": {
+            reason: masked_count(row[f"stopped_{reason}"], row[f"stopped_{reason}_companies"])
+            for reason in StopReason.values
+        },
     }
 
 

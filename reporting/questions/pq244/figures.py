@@ -72,6 +72,7 @@ from reporting.statistics.outcomes import (
     is_masked,
     no_outcomes,
     outcomes_by_traject,
+    percentage,
 )
 from trajects.models import (
     CapacityPeriod,
@@ -236,12 +237,6 @@ class PQ244Figures(Figures):
 
 def _amount(value: Decimal | None) -> str:
     return str(to_cents(value))
-
-
-def _share(part: int, whole: int) -> str | None:
-    if not whole:
-        return None
-    return str(to_tenths(Decimal(part * 100) / whole))
 
 
 # -- one grouped query per figure ------------------------------------------------------------------
@@ -498,10 +493,10 @@ def _traject_figures(traject: dict, found: dict) -> TrajectFigures:
         "approved_companies": companies,
         "size_classes": size_classes,
         "size_class_shares": {
-            "sme": _share(sme, companies),
-            "non_profit": _share(size_classes[SizeClass.NON_PROFIT], companies),
-            "large": _share(size_classes[SizeClass.LARGE], companies),
-            "unknown": _share(size_classes[SizeClass.UNKNOWN], companies),
+            "sme": percentage(sme, companies),
+            "non_profit": percentage(size_classes[SizeClass.NON_PROFIT], companies),
+            "large": percentage(size_classes[SizeClass.LARGE], companies),
+            "unknown": percentage(size_classes[SizeClass.UNKNOWN], companies),
         },
         "places": found["places"].get(traject_id, []),
         "funding": found["funding"].get(traject_id) or _no_funding(),
