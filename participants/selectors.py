@@ -689,7 +689,7 @@ def quiet_trajectories(today: datetime.date) -> QuerySet[Application]:
 
 def unanswered_evaluations(today: datetime.date) -> QuerySet[Application]:
     """Return the trajectories completed 30 days ago or more whose company has not evaluated them, the
-    most recent first: their company's link still works, so a reminder can still bring an answer."""
+    most recent first: by then the beat sent both reminders, so an officer's own call is what is left."""
     return (
         Application.objects.filter(
             status=ApplicationStatus.COMPLETED,
