@@ -1613,11 +1613,8 @@ WRITE_PATHS = [
         LearningSituation,
         "officer",
         portal_baseline_correct,
-        changed=[
-            "headcount",
-            "recorded_on",
-            "recorded_by",
-        ],
+        # The day stays the intake's: a correction changes the answers and who gave them last.
+        changed=["headcount", "recorded_by"],
         reason="Corrected",
     ),
     write_path(
