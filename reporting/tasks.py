@@ -94,7 +94,8 @@ def _build(report: ReportRequest) -> None:
 )
 def build_report(self, request_id: int) -> str | None:
     """Build the report of a queued request, or reuse the file of an identical one made from the same
-    figures; return the status it leaves (None when there was nothing to build).
+    figures; return the status it leaves (None when there was nothing to build, or another worker holds
+    its ``build_claim``: the job may be delivered twice).
 
     A transient error (``TRANSIENT_ERRORS``) is raised again for Celery to retry the build, up to
     ``MAX_RETRIES`` times with a growing delay. Any other exception, the last transient one, and a build
