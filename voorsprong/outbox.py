@@ -3,10 +3,13 @@
 ``enqueue(task, *args)`` writes the intent (an ``OutboxMessage``) in the caller's transaction. Once that
 transaction commits, the message is handed to the broker at once; when the broker does not answer (a short
 connect timeout, ``OUTBOX_CONNECT_TIMEOUT``), the error is noted on the message and the request that made
-the change answers as usual. The beat task ``voorsprong.tasks.relay_outbox`` hands over, every minute, the
-messages still unsent whose next attempt is due, waiting longer after each failure (``OUTBOX_RETRY_DELAY``
-doubled per attempt, at most ``OUTBOX_MAX_RETRY_DELAY``). On PostgreSQL a message is taken with
-``SELECT ... FOR UPDATE SKIP LOCKED``, so two relays never hand over the same one.
+the change answers as usual; for ``OUTBOX_RETRY_DELAY`` seconds after such a failure the process does not
+try again at once (the next requests would each wait for the timeout) and leaves its messages to the relay.
+
+The beat task ``voorsprong.tasks.relay_outbox`` hands over, every minute, the messages still unsent whose
+next attempt is due, waiting longer after each failure (``OUTBOX_RETRY_DELAY`` doubled per attempt, at most
+``OUTBOX_MAX_RETRY_DELAY``). On PostgreSQL a message is taken with ``SELECT ... FOR UPDATE SKIP LOCKED``, so
+two relays never hand over the same one.
 
 Delivery is at least once: a message may reach the broker twice (the relay dies between handing it over and
 marking it sent). The tasks are idempotent for that reason; ``once(key, action)`` is their tool.
@@ -23,6 +26,7 @@ from typing import TypeVar
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,6 +35,8 @@ from voorsprong.models import DeliveredOnce, OutboxMessage
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ERROR_LENGTH = 2000
+# Set for OUTBOX_RETRY_DELAY seconds when handing a message over at once failed.
+BROKER_DOWN = "outbox:broker-down"
 
 
 def enqueue(task, *args) -> OutboxMessage:
@@ -95,16 +101,23 @@ def deliver(message_id: int) -> None:
     if _eager():
         _run_in_process(message_id)
         return
+    if cache.get(BROKER_DOWN):
+        return
     with transaction.atomic():
         message = _pending().filter(pk=message_id).first()
-        if message is not None:
-            _hand_over(message)
+        if message is not None and not _hand_over(message):
+            cache.set(BROKER_DOWN, True, settings.OUTBOX_RETRY_DELAY)
 
 
 def relay(limit: int = 500) -> int:
     """Hand the unsent messages whose next attempt is due to the broker, oldest first; return how many
-    were sent. Stops at the first failure: the broker is down, the others wait for the next run."""
+    were sent. Stops at the first failure: the broker is down, the others wait for the next run.
+
+    Messages handed over more than ``OUTBOX_KEEP_SENT_DAYS`` ago are deleted: the outbox is a queue, not
+    a log (each change has its own history)."""
     current_app.loader.import_default_modules()  # every app's tasks, also those no module here imported
+    kept_since = timezone.now() - datetime.timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
+    OutboxMessage.objects.filter(sent_at__lt=kept_since).delete()
     sent = 0
     with transaction.atomic():
         due = _pending().filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk")

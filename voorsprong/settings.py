@@ -217,6 +217,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 OUTBOX_CONNECT_TIMEOUT = 2
 OUTBOX_RETRY_DELAY = env.int("OUTBOX_RETRY_DELAY", default=30)
 OUTBOX_MAX_RETRY_DELAY = env.int("OUTBOX_MAX_RETRY_DELAY", default=3600)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 # A running report job without a sign of life (its heartbeat) for this long has lost its worker: no job
 # lives past its hard time limit (soft + 60 s). The beat re-queues it REPORT_MAX_REQUEUES times, then
 # fails it.
