@@ -10,6 +10,7 @@ data.
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -132,10 +133,13 @@ def test_a_backup_restores_to_the_same_rows_media_and_figures(original, fresh_da
 def test_a_damaged_backup_is_refused_and_restores_nothing(original, fresh_database, tmp_path):
     database, media = original
     folder = _backup(database, media, tmp_path / "backups")
+    good = tmp_path / "good"
+    shutil.copytree(folder, good)
     dump = folder / "database.dump"
     dump.write_bytes(dump.read_bytes()[:-100])
+    restored_media = tmp_path / "restored-media"
 
-    done = _run(["bin/restore", str(folder)], database=fresh_database, media=tmp_path / "restored-media")
+    done = _run(["bin/restore", str(folder)], database=fresh_database, media=restored_media)
 
     assert done.returncode == 1
     assert "is damaged (checksums differ); nothing was restored" in done.stderr
@@ -145,7 +149,18 @@ def test_a_damaged_backup_is_refused_and_restores_nothing(original, fresh_databa
         media=tmp_path,
     )
     assert tables.stdout.strip() == "0"
-    assert not (tmp_path / "restored-media").exists()
+    assert not restored_media.exists()
+
+    # A dump damaged before it was summed fails in pg_restore: --force then leaves the database as it was.
+    assert _run(["bin/restore", str(good)], database=fresh_database, media=restored_media).returncode == 0
+    before = _fingerprint(fresh_database, restored_media)
+    sums = subprocess.run(
+        ["sha256sum", "database.dump", "media.tar.gz", "INFO"], cwd=folder, capture_output=True, text=True
+    )
+    (folder / "SHA256SUMS").write_text(sums.stdout)
+    forced = _run(["bin/restore", "--force", str(folder)], database=fresh_database, media=restored_media)
+    assert forced.returncode != 0
+    assert _fingerprint(fresh_database, restored_media) == before
 
 
 @pytest.mark.parametrize("script", [["bin/backup"], ["bin/restore", "var/backups/any"]])
