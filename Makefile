@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test install lint format clean
+.PHONY: run test install lint format clean backup restore
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -44,6 +44,15 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Backup and restore of the PostgreSQL database of DATABASE_URL and the media files (README, "Backup and
+# restore"). `make backup [BACKUP_DIR=var/backups]`; `make restore BACKUP=var/backups/<folder> [FORCE=1]`.
+backup:
+	bin/backup
+
+restore:
+	@test -n "$(BACKUP)" || { echo "Name the backup folder: make restore BACKUP=var/backups/<folder> [FORCE=1]" >&2; exit 2; }
+	bin/restore $(if $(FORCE),--force) "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var

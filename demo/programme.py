@@ -283,7 +283,10 @@ STATEMENTS = [
 
 
 def load_programme(scale: int) -> dict:
-    """Create the trajects, partners, places, budgets and campaign; return what the rest needs."""
+    """Create the trajects, partners, places, budgets and campaign; return what the rest needs.
+
+    ``scale`` multiplies the places and the budget lines, as the synthetic volume grows with it.
+    """
     trajects = {
         code: Traject.objects.get_or_create(code=code, defaults=fields)[0]
         for code, fields in TRAJECTS.items()
@@ -305,7 +308,8 @@ def load_programme(scale: int) -> dict:
                 traject=trajects[code],
                 source=sources[source_code],
                 capacity_period=None,
-                defaults={"amount": Decimal(amount)},
+                # Scaled as the places are, so approvals at scale fit the budget as often as at scale 1.
+                defaults={"amount": Decimal(amount) * scale},
             )
 
     for code, (cost, promoter_share, company_surcharge) in FUNDING_RULES.items():

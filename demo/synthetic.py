@@ -257,10 +257,18 @@ RECOMMENDATIONS = [
 SCORE_WEIGHTS = {1: 2, 2: 5, 3: 18, 4: 40, 5: 35}
 DECLARATION_DAYS = 90  # the demo promoter declares its costs per quarter of coaching
 DECLARATION_REJECTION = "Bewijsstukken ontbreken voor een deel van de uren."
+# The change reason of the history row every seeded row gets.
+DEMO_REASON = "Demogegevens"
 
 
 def kbo_number(index: int) -> str:
     return kbo_number_with_check_digits(KBO_BASE + index)
+
+
+def with_history(rows: list, model) -> None:
+    """Insert ``rows`` of ``model`` in bulk, each with its initial history row ("+", no user, the reason
+    "Demogegevens"), as every row written later has one."""
+    bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_change_reason=DEMO_REASON)
 
 
 def ascii_name(name: str) -> str:
@@ -595,48 +603,42 @@ class Block:
         self.imported_companies()
         outcomes = Outcomes(self.block, self.session_logger)
         outcomes.count_staff_reached(applications)
-        Company.objects.bulk_create(self.companies, batch_size=BATCH_SIZE)
+        with_history(self.companies, Company)
         referrals = []
         for application in applications:
             referral = self.referral(application)
             if referral is not None:
                 referrals.append(referral)
                 application.referral = referral
-        Referral.objects.bulk_create(referrals, batch_size=BATCH_SIZE)
-        bulk_create_with_history(
-            applications, Application, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
-        )
-        ApplicationFunding.objects.bulk_create(
+        with_history(referrals, Referral)
+        with_history(applications, Application)
+        with_history(
             [
                 ApplicationFunding(application=application, source=source, amount=amount)
                 for application in applications
                 if application.status in APPROVED_STATUSES
                 for source, amount in self.commitments.get(application.traject_id, [])
             ],
-            batch_size=BATCH_SIZE,
+            ApplicationFunding,
         )
         sessions = []
         for application in applications:
             sessions.extend(self.sessions(application))
             if len(sessions) >= BATCH_SIZE:
-                CoachingSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+                with_history(sessions, CoachingSession)
                 sessions = []
-        CoachingSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+        with_history(sessions, CoachingSession)
         evaluations = [
             evaluation for application in applications if (evaluation := self.evaluation(application))
         ]
         for evaluation in evaluations:
             outcomes.complete_evaluation(evaluation)
-        bulk_create_with_history(
-            evaluations, Evaluation, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
-        )
+        with_history(evaluations, Evaluation)
         self.write_outcomes(outcomes, applications, evaluations)
         declarations = [
             declaration for application in applications for declaration in self.declarations(application)
         ]
-        bulk_create_with_history(
-            declarations, Declaration, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
-        )
+        with_history(declarations, Declaration)
         committed = {
             traject_id: {source.pk: amount for source, amount in commitments}
             for traject_id, commitments in self.commitments.items()
@@ -659,24 +661,17 @@ class Block:
         """Write the learning situations at intake and closing, the invitations to the questionnaires and
         the follow-ups and exit answers that came (``demo.outcomes``)."""
         by_application = {id(evaluation.application): evaluation for evaluation in evaluations}
-        bulk_create_with_history(
-            outcomes.situations(applications, by_application),
-            LearningSituation,
-            batch_size=BATCH_SIZE,
-            default_change_reason="Demogegevens",
-        )
+        with_history(outcomes.situations(applications, by_application), LearningSituation)
         invitations, follow_ups, exit_answers = outcomes.questionnaires(applications, by_application)
         Invitation.objects.bulk_create(invitations, batch_size=BATCH_SIZE)
         for answers, model in ((follow_ups, FollowUp), (exit_answers, ExitAnswer)):
-            bulk_create_with_history(
-                answers, model, batch_size=BATCH_SIZE, default_change_reason="Demogegevens"
-            )
+            with_history(answers, model)
 
     def write_state_aid(self, applications: list[Application]) -> None:
         """Write the aid lines of the approvals as the approval step would, some links between companies
         and some declared other aid. Drawn from a generator of its own, so the rest of the block stays as
         it was."""
-        bulk_create_with_history(
+        with_history(
             [
                 AidLine(
                     company=application.company,
@@ -692,15 +687,13 @@ class Block:
                 for amount, basis in [self.aid[application.traject_id]]
             ],
             AidLine,
-            batch_size=BATCH_SIZE,
-            default_change_reason="Demogegevens",
         )
         rng = random.Random(f"voorsprong-demo-aid-{self.block}")
         pairs = {}
         while len(pairs) < LINKED_PAIRS:
             controlling, controlled = rng.sample(self.companies, 2)
             pairs.setdefault(frozenset((controlling.pk, controlled.pk)), (controlling, controlled))
-        bulk_create_with_history(
+        with_history(
             [
                 CompanyLink(
                     controlling_company=controlling,
@@ -710,7 +703,6 @@ class Block:
                 for controlling, controlled in pairs.values()
             ],
             CompanyLink,
-            default_change_reason="Demogegevens",
         )
         submitted = [application for application in applications if application.submitted_on]
         declaring = rng.sample(submitted, DECLARED_AID)
@@ -722,7 +714,7 @@ class Block:
             )
             for application in declaring
         }
-        bulk_create_with_history(
+        with_history(
             [
                 DeclaredAid(
                     company_id=company_id,
@@ -734,7 +726,6 @@ class Block:
                 for (company_id, grantor), (application, granted_on, amount) in grants.items()
             ],
             DeclaredAid,
-            default_change_reason="Demogegevens",
         )
 
 

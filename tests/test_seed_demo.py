@@ -10,8 +10,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from simple_history.models import registered_models
 
 from demo.dates import HORIZON
 from demo.population import NON_PROFIT_SHARE, PROVINCE_SHARES
@@ -644,3 +645,21 @@ def test_no_outcome_is_dated_after_the_horizon(seeded):
     assert not Invitation.objects.filter(Q(sent_on__gt=HORIZON) | Q(last_reminded_on__gt=HORIZON)).exists()
     for model in (Evaluation, FollowUp, ExitAnswer):
         assert not model.objects.filter(submitted_at__date__gt=HORIZON).exists(), model
+
+
+def test_every_seeded_row_has_its_initial_history_row(seeded):
+    """Like every row written later, each seeded row of a model with history has a history row that
+    created it; the synthetic ones ("+", no user) carry the reason "Demogegevens"."""
+    missing = {}
+    for model in registered_models.values():
+        if not hasattr(model, "history"):
+            continue  # the m2m tables of a model with history
+        created = model.history.filter(history_type="+", **{model._meta.pk.attname: OuterRef("pk")})
+        without = model.objects.exclude(Exists(created)).count()
+        if without:
+            missing[model._meta.label] = without
+    assert missing == {}
+    for model in (Company, CoachingSession, Referral, ApplicationFunding):
+        reasons = set(model.history.values_list("history_change_reason", "history_user"))
+        assert ("Demogegevens", None) in reasons, model
+    assert CoachingSession.history.count() == CoachingSession.objects.count()

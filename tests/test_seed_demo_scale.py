@@ -2,24 +2,61 @@
 
 import datetime
 import io
+from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from demo.dates import HORIZON
 from demo.population import default_size
-from participants.models import Company
+from funding.models import BudgetLine, BudgetOverride
+from participants.models import Application, ApplicationStatus, Company
 from participants.selectors import approved_company_counts
+from participants.services import approve_application
 from trajects.models import CapacityPeriod, Traject
+from voorsprong.models import User
+from voorsprong.services import WorkflowRefusal
 
 AS_OF = datetime.date(2025, 11, 26)
+# The budget lines of scale 1, as the minister's answer gives them (answer 4).
+BUDGET_LINES = {
+    ("leren", "eu"): "2688800.00",
+    ("leren", "flemish"): "4033200.00",
+    ("werk", "eu"): "25000000.00",
+    ("werk", "flemish"): "28125000.00",
+    ("werk", "own_promoter"): "9375000.00",
+    ("motivatie", "eu"): "4400000.00",
+    ("motivatie", "flemish"): "6600000.00",
+}
 
 
 @pytest.mark.django_db
-def test_scale_multiplies_the_volume_and_the_places():
-    call_command("seed_demo", "--scale", "2", "--population", "100", stdout=io.StringIO())
-    assert approved_company_counts(AS_OF) == {"leren": 302, "werk": 1976, "motivatie": 40}
-    assert CapacityPeriod.objects.get(traject__code="motivatie").places == 506
+def test_scale_multiplies_the_volume_the_places_and_the_budgets():
+    """At scale 3 the volume, the places and the budget lines are three times those of scale 1, so the
+    demo's submitted applications are all approved without an approval over the budget, as at scale 1
+    (with the budgets of scale 1, werk's EU line would already be overdrawn by the seeded approvals)."""
+    call_command("seed_demo", "--scale", "3", "--population", "100", stdout=io.StringIO())
+    assert approved_company_counts(AS_OF) == {"leren": 453, "werk": 2964, "motivatie": 60}
+    assert CapacityPeriod.objects.get(traject__code="motivatie").places == 759
     assert Company.objects.values("kbo_number").distinct().count() == Company.objects.count()
+    assert {
+        (line.traject.code, line.source.code): line.amount
+        for line in BudgetLine.objects.select_related("traject", "source")
+    } == {key: Decimal(amount) * 3 for key, amount in BUDGET_LINES.items()}
+
+    officer = User.objects.get(username="officer")
+    refused = Counter()
+    submitted = Application.objects.filter(status=ApplicationStatus.SUBMITTED).order_by("pk")
+    assert submitted.count() == 3 * 26
+    for application in submitted:
+        try:
+            approve_application(application, by=officer, on=HORIZON)
+        except WorkflowRefusal as refusal:
+            refused[refusal.code] += 1
+    assert refused == Counter()
+    assert not BudgetOverride.objects.exists()
+    assert Application.objects.filter(status=ApplicationStatus.SUBMITTED).count() == 0
 
 
 @pytest.mark.django_db
