@@ -5,7 +5,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from voorsprong.models import history_with_reasons
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 class FundingSourceCode(models.TextChoices):
@@ -209,7 +209,9 @@ class AidLine(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=200)
     grantor = models.CharField(_("granting authority"), max_length=200)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
-    cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
+    cancellation_reason = models.TextField(
+        _("reason for the cancellation"), max_length=REASON_MAX_LENGTH, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -385,7 +387,7 @@ class Declaration(models.Model):
         related_name="decided_declarations",
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -395,7 +397,7 @@ class Declaration(models.Model):
         blank=True,
         related_name="paid_declarations",
     )
-    history = history_with_reasons()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("declaration")
@@ -498,7 +500,11 @@ class BudgetOverride(models.Model):
         on_delete=models.PROTECT,
         related_name="budget_overrides",
     )
-    reason = models.TextField(_("reason"), help_text=_("Why the application is approved over the budget."))
+    reason = models.TextField(
+        _("reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Why the application is approved over the budget."),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -521,8 +527,8 @@ class BudgetOverride(models.Model):
         related_name="decided_budget_overrides",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
-    history = history_with_reasons()
+    refusal_reason = models.TextField(_("reason for the refusal"), max_length=REASON_MAX_LENGTH, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("approval over the budget")

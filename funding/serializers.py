@@ -8,6 +8,7 @@ from funding import services
 from funding.models import AidBasis, BudgetOverride, Declaration, DeclarationShare
 from participants.models import ApplicationStatus
 from participants.selectors import applications_visible_to
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
@@ -114,7 +115,7 @@ class BudgetOverrideSerializer(serializers.ModelSerializer):
     application_status = serializers.ChoiceField(
         choices=ApplicationStatus.choices, source="application.status", read_only=True
     )
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, default=None, allow_null=True

@@ -16,7 +16,7 @@ from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
-from voorsprong.models import history_with_reasons
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 class LegalForm(models.TextChoices):
@@ -294,7 +294,7 @@ class Application(models.Model):
         blank=True,
         related_name="decided_applications",
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     stop_reason = models.CharField(
         _("stop reason"),
         max_length=24,
@@ -345,7 +345,7 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = history_with_reasons()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("application")

@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -226,7 +227,7 @@ def exception_handler(exc, context):
 class ReasonSerializer(serializers.Serializer):
     """The body of an action that needs a reason (reject, withdraw, stop)."""
 
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 # -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------

@@ -9,6 +9,7 @@ from participants import services
 from participants.forms import PortalForm, RefusalErrors
 from participants.models import Application, ApplicationStatus, CoachingSession, Milestone, StopReason
 from participants.selectors import COACHING_STATUSES, coaching_trajects
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 def _label(model, field: str):
@@ -95,6 +96,7 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
     )
     reason = forms.CharField(
         label=_("Explanation"),
+        max_length=REASON_MAX_LENGTH,
         required=False,
         help_text=_("Required with the reason “Other”."),
         widget=forms.Textarea(attrs={"rows": 2}),
