@@ -28,7 +28,7 @@ from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 from trajects.size_classes import SizeClass
 from voorsprong.services import WorkflowRefusal
-from voorsprong.validators import REASON_MAX_LENGTH
+from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
 
 class KboNumberField(serializers.CharField):
@@ -99,6 +99,7 @@ class StopSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH,
+        validators=[validate_multi_line],
         allow_blank=True,
         default="",
         help_text=_("The explanation; required with the code other."),
@@ -298,6 +299,7 @@ class ApprovalSerializer(serializers.Serializer):
 
     budget_override_reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH,
+        validators=[validate_multi_line],
         required=False,
         default="",
         help_text=_(
