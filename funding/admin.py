@@ -42,6 +42,7 @@ from voorsprong.admin import (
 )
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import validate_day
 
 
 @admin.register(FundingSource)
@@ -356,8 +357,14 @@ class DeclarationAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 # -- State aid ---------------------------------------------------------------------------------------
 class AidRegisterForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Up to and including"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        validators=[validate_day], label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        validators=[validate_day],
+        label=_("Up to and including"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     file_format = forms.ChoiceField(label=_("Format"), choices=[(name, name.upper()) for name in FORMATS])
 
     def clean(self):
@@ -369,7 +376,10 @@ class AidRegisterForm(forms.Form):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        validators=[validate_day],
+        label=_("As of"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

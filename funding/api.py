@@ -2,11 +2,9 @@
 State-aid headroom. Views are thin: the scoped querysets and the selectors read, services change."""
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +26,7 @@ from participants.api import APPROVAL_REFUSALS
 from participants.selectors import companies_visible_to
 from voorsprong.api import (
     CHANGE_ERRORS,
+    DAY_SCHEMA,
     DETAIL_ERRORS,
     TRANSITION_ERRORS,
     ModelPermissions,
@@ -36,6 +35,7 @@ from voorsprong.api import (
     StrictBodyMixin,
     describe,
     error_responses,
+    form_errors,
     model_viewset_schema,
     requires_permission,
     role_permission,
@@ -242,7 +242,7 @@ class BudgetSummaryView(APIView):
             OpenApiParameter("traject", str, description="A traject's code."),
             OpenApiParameter("source", str, enum=FundingSourceCode.values, description="A funding source."),
             OpenApiParameter("period", int, description="A capacity period's id."),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="The figures' date; today if left out."),
+            OpenApiParameter("as_of", DAY_SCHEMA, description="The figures' date; today if left out."),
         ],
         responses={
             200: inline_serializer(
@@ -255,10 +255,7 @@ class BudgetSummaryView(APIView):
     def get(self, request):
         filters = BudgetFilterForm(request.query_params)
         if not filters.is_valid():
-            errors = filters.errors.get_json_data()
-            raise ValidationError(
-                {field: [error["message"] for error in found] for field, found in errors.items()}
-            )
+            raise form_errors(filters)
         criteria = filters.criteria()
         rows = budget_summary(**criteria)
         return Response({"as_of": criteria["as_of"], "rows": BudgetRowSerializer(rows, many=True).data})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from funding.models import FundingSourceCode
 from trajects.models import CapacityPeriod, Traject
 from voorsprong.forms import day_input
+from voorsprong.validators import validate_day
 
 
 class BudgetFilterForm(forms.Form):
@@ -23,7 +24,9 @@ class BudgetFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Capacity period"),
     )
-    as_of = forms.DateField(required=False, label=gettext_lazy("As of"), widget=day_input())
+    as_of = forms.DateField(
+        required=False, label=gettext_lazy("As of"), widget=day_input(), validators=[validate_day]
+    )
 
     def criteria(self) -> dict:
         """Return the selector's arguments: the valid filters, or everything as of today when none are

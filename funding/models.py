@@ -5,7 +5,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from voorsprong.models import history_with_reasons
+from voorsprong.validators import REASON_MAX_LENGTH, validate_day, validate_multi_line, validate_one_line
 
 
 class FundingSourceCode(models.TextChoices):
@@ -19,7 +19,7 @@ class FundingSource(models.Model):
     """Where money comes from: the EU (ESF+), the Flemish government or own contributions."""
 
     code = models.CharField(_("code"), max_length=20, unique=True, choices=FundingSourceCode.choices)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_one_line])
     is_subsidy = models.BooleanField(
         _("subsidy"), help_text=_("Public money, as opposed to an own contribution.")
     )
@@ -203,13 +203,18 @@ class AidLine(models.Model):
         on_delete=models.PROTECT,
         related_name="aid_lines",
     )
-    granted_on = models.DateField(_("granted on"))
+    granted_on = models.DateField(_("granted on"), validators=[validate_day])
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     basis = models.CharField(_("aid basis"), max_length=20, choices=AidBasis.choices)
-    legal_basis = models.CharField(_("legal basis"), max_length=200)
-    grantor = models.CharField(_("granting authority"), max_length=200)
-    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
-    cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, validators=[validate_one_line])
+    grantor = models.CharField(_("granting authority"), max_length=200, validators=[validate_one_line])
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True, validators=[validate_day])
+    cancellation_reason = models.TextField(
+        _("reason for the cancellation"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        validators=[validate_multi_line],
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -316,10 +321,12 @@ class DeclaredAid(models.Model):
         on_delete=models.PROTECT,
         related_name="declared_aid",
     )
-    grantor = models.CharField(_("granting authority"), max_length=200)
-    granted_on = models.DateField(_("granted on"))
+    grantor = models.CharField(_("granting authority"), max_length=200, validators=[validate_one_line])
+    granted_on = models.DateField(_("granted on"), validators=[validate_day])
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
-    regulation = models.CharField(_("regulation"), max_length=200, default=DEFAULT_DECLARED_REGULATION)
+    regulation = models.CharField(
+        _("regulation"), max_length=200, default=DEFAULT_DECLARED_REGULATION, validators=[validate_one_line]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -361,11 +368,11 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="declarations",
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    period_start = models.DateField(_("period start"), validators=[validate_day])
+    period_end = models.DateField(_("period end"), validators=[validate_day])
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=0)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_multi_line])
     status = models.CharField(
         _("status"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.SUBMITTED
     )
@@ -375,7 +382,7 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="declarations",
     )
-    declared_on = models.DateField(_("declared on"))
+    declared_on = models.DateField(_("declared on"), validators=[validate_day])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -384,9 +391,11 @@ class Declaration(models.Model):
         blank=True,
         related_name="decided_declarations",
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, validators=[validate_day])
+    reason = models.TextField(
+        _("reason"), max_length=REASON_MAX_LENGTH, blank=True, validators=[validate_multi_line]
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, validators=[validate_day])
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("paid by"),
@@ -395,7 +404,7 @@ class Declaration(models.Model):
         blank=True,
         related_name="paid_declarations",
     )
-    history = history_with_reasons()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("declaration")
@@ -498,7 +507,12 @@ class BudgetOverride(models.Model):
         on_delete=models.PROTECT,
         related_name="budget_overrides",
     )
-    reason = models.TextField(_("reason"), help_text=_("Why the application is approved over the budget."))
+    reason = models.TextField(
+        _("reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Why the application is approved over the budget."),
+        validators=[validate_multi_line],
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -521,8 +535,13 @@ class BudgetOverride(models.Model):
         related_name="decided_budget_overrides",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
-    history = history_with_reasons()
+    refusal_reason = models.TextField(
+        _("reason for the refusal"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        validators=[validate_multi_line],
+    )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("approval over the budget")

@@ -8,6 +8,7 @@ from funding import services
 from funding.models import AidBasis, BudgetOverride, Declaration, DeclarationShare
 from participants.models import ApplicationStatus
 from participants.selectors import applications_visible_to
+from voorsprong.validators import REASON_MAX_LENGTH, validate_day, validate_multi_line
 
 
 class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
@@ -101,7 +102,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, default=None)
+    on = serializers.DateField(required=False, default=None, validators=[validate_day])
 
 
 class BudgetOverrideSerializer(serializers.ModelSerializer):
@@ -114,7 +115,7 @@ class BudgetOverrideSerializer(serializers.ModelSerializer):
     application_status = serializers.ChoiceField(
         choices=ApplicationStatus.choices, source="application.status", read_only=True
     )
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, validators=[validate_multi_line])
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, default=None, allow_null=True
@@ -175,7 +176,9 @@ class BudgetRowSerializer(serializers.Serializer):
 class AidAsOfSerializer(serializers.Serializer):
     """The headroom's query: the day it is computed for."""
 
-    as_of = serializers.DateField(required=False, help_text="The day of the figures; today if left out.")
+    as_of = serializers.DateField(
+        required=False, help_text="The day of the figures; today if left out.", validators=[validate_day]
+    )
 
 
 class AidPositionLineSerializer(serializers.Serializer):

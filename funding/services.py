@@ -52,7 +52,7 @@ from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
 from voorsprong.money import amount as euro  # 1.234.567,89 in the refusals
 from voorsprong.roles import Role
-from voorsprong.services import WorkflowRefusal, require_role, save_as
+from voorsprong.services import WorkflowRefusal, require_role, required_reason, save_as
 
 
 def split_in_proportion(total: Decimal, weights: dict) -> dict:
@@ -195,13 +195,6 @@ def save_funding_rule(rule: FundingRule, *, by: User) -> FundingRule:
 
 
 # -- approvals over the budget -------------------------------------------------------------------------
-def _required_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowRefusal(_("Give a reason."), "reason_required", "reason")
-    return reason
-
-
 def _approval_refusal(application: Application, by: User) -> WorkflowRefusal | None:
     """Return the refusal that approving ``application`` now would meet, or None when it would pass.
 
@@ -228,7 +221,7 @@ def request_budget_override(application: Application, *, by: User, reason: str) 
     refused for another reason (that refusal, which no sign-off lifts), and when a request is waiting.
     """
     require_role(by, Role.OFFICER)
-    reason = _required_reason(reason)
+    reason = required_reason(reason, field="reason")
     # Locked so that two requests for one application cannot both find none waiting.
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.budget_overrides.filter(status=BudgetOverrideStatus.PENDING).exists():
@@ -293,7 +286,7 @@ def sign_off_budget_override(override: BudgetOverride, *, by: User) -> BudgetOve
 def refuse_budget_override(override: BudgetOverride, *, by: User, reason: str) -> BudgetOverride:
     """Refuse a request with a reason; the application stays submitted. Refusing lets no money go, so
     the officer who asked may withdraw the request this way too."""
-    reason = _required_reason(reason)
+    reason = required_reason(reason, field="reason")
     override = _begin_override_decision(override, by)
     override.status, override.decided_by, override.decided_at = (
         BudgetOverrideStatus.REFUSED,
@@ -437,7 +430,7 @@ def approve_declaration(declaration: Declaration, *, by: User) -> Declaration:
 @transaction.atomic
 def reject_declaration(declaration: Declaration, *, by: User, reason: str) -> Declaration:
     """Reject a submitted declaration with a reason; rejecting pays nothing, so whoever declared it may."""
-    reason = _required_reason(reason)
+    reason = required_reason(reason, field="reason")
     declaration = _begin_decision(
         declaration, by, Role.OFFICER, (DeclarationStatus.SUBMITTED,), _("rejected")
     )

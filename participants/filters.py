@@ -11,6 +11,7 @@ from participants.selectors import latest_approvals_as_of
 from trajects.filters import traject_filter
 from trajects.models import Project
 from trajects.size_classes import SizeClass
+from voorsprong.api import DayFilter
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -48,9 +49,9 @@ class ApplicationFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
         queryset=Project.objects.all(), error_messages={"invalid_choice": _("Unknown project: %(value)s.")}
     )
-    decided_after = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
-    decided_before = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
-    approved_as_of = django_filters.DateFilter(
+    decided_after = DayFilter(field_name="decided_on", lookup_expr="gte")
+    decided_before = DayFilter(field_name="decided_on", lookup_expr="lte")
+    approved_as_of = DayFilter(
         method="filter_approved_as_of",
         label=_(
             "The applications the statistics count as approved on this date (YYYY-MM-DD): per company and "
@@ -100,8 +101,8 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 class ReferralFilter(django_filters.FilterSet):
     traject = traject_filter()
     follow_progress = StrictBooleanFilter(label=_("Followed by the consultant"))
-    referred_after = django_filters.DateFilter(field_name="referred_on", lookup_expr="gte")
-    referred_before = django_filters.DateFilter(field_name="referred_on", lookup_expr="lte")
+    referred_after = DayFilter(field_name="referred_on", lookup_expr="gte")
+    referred_before = DayFilter(field_name="referred_on", lookup_expr="lte")
 
     class Meta:
         model = Referral

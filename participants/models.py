@@ -16,7 +16,13 @@ from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
-from voorsprong.models import history_with_reasons
+from voorsprong.validators import (
+    REASON_MAX_LENGTH,
+    validate_day,
+    validate_founding_day,
+    validate_multi_line,
+    validate_one_line,
+)
 
 
 class LegalForm(models.TextChoices):
@@ -51,7 +57,7 @@ class Company(models.Model):
     kbo_number = models.CharField(
         _("KBO number"), max_length=10, unique=True, validators=[validate_kbo_number]
     )
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_one_line])
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
     is_non_profit = models.BooleanField(_("non-profit"), default=False)
     staff_headcount = models.PositiveIntegerField(
@@ -80,19 +86,27 @@ class Company(models.Model):
     nace_code = models.CharField(
         _("NACE code"), max_length=5, blank=True, help_text=_("Main activity, NACE-BEL 2008.")
     )
-    joint_committee = models.CharField(_("joint committee"), max_length=10, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
-    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    joint_committee = models.CharField(
+        _("joint committee"), max_length=10, blank=True, validators=[validate_one_line]
+    )
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True, validators=[validate_one_line])
+    municipality = models.CharField(
+        _("municipality"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     province = models.CharField(
         _("province"), max_length=20, choices=Province.choices, blank=True, editable=False
     )
-    founded_on = models.DateField(_("start date"), null=True, blank=True)
+    founded_on = models.DateField(_("start date"), null=True, blank=True, validators=[validate_founding_day])
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Off when the KBO marks the company as stopped.")
     )
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[validate_one_line]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
@@ -282,10 +296,10 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    started_on = models.DateField(_("started on"), null=True, blank=True)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True, validators=[validate_day])
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, validators=[validate_day])
+    started_on = models.DateField(_("started on"), null=True, blank=True, validators=[validate_day])
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_day])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -294,7 +308,9 @@ class Application(models.Model):
         blank=True,
         related_name="decided_applications",
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(
+        _("reason"), max_length=REASON_MAX_LENGTH, blank=True, validators=[validate_multi_line]
+    )
     stop_reason = models.CharField(
         _("stop reason"),
         max_length=24,
@@ -345,7 +361,7 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = history_with_reasons()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("application")
@@ -468,7 +484,7 @@ class CoachingSession(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="sessions"
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_day])
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
     kind = models.CharField(_("kind"), max_length=20, choices=Milestone.choices)
     # Who attended this one session; the staff a trajectory reached is counted once per application
@@ -478,7 +494,7 @@ class CoachingSession(models.Model):
         default=0,
         help_text=_("Employees present at this session; the same people may attend several sessions."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),
@@ -541,8 +557,10 @@ class Evaluation(models.Model):
     )
     staff_low_skilled = models.PositiveIntegerField(_("of whom low-skilled"), null=True, blank=True)
     staff_aged_55_plus = models.PositiveIntegerField(_("of whom aged 55 or over"), null=True, blank=True)
-    will_keep_doing = models.TextField(_("what the company will keep doing"), blank=True)
-    recommendations = models.TextField(_("recommendations"), blank=True)
+    will_keep_doing = models.TextField(
+        _("what the company will keep doing"), blank=True, validators=[validate_multi_line]
+    )
+    recommendations = models.TextField(_("recommendations"), blank=True, validators=[validate_multi_line])
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     history = HistoricalRecords()
 
@@ -652,7 +670,7 @@ class LearningSituation(models.Model):
     learns_informal = models.BooleanField(LearningForm.INFORMAL.label, default=False)
     learns_during_working_hours = models.BooleanField(LearningForm.DURING_WORKING_HOURS.label, default=False)
     learns_online_or_blended = models.BooleanField(LearningForm.ONLINE_OR_BLENDED.label, default=False)
-    recorded_on = models.DateField(_("recorded on"))
+    recorded_on = models.DateField(_("recorded on"), validators=[validate_day])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -757,7 +775,9 @@ class ExitAnswer(models.Model):
     would_start_again = models.CharField(
         _("would start a trajectory again later"), max_length=8, choices=StartAgain.choices
     )
-    what_would_have_helped = models.TextField(_("what would have helped"), blank=True)
+    what_would_have_helped = models.TextField(
+        _("what would have helped"), blank=True, validators=[validate_multi_line]
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     history = HistoricalRecords()
 
@@ -823,9 +843,11 @@ class Invitation(models.Model):
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="invitations"
     )
     questionnaire = models.CharField(_("questionnaire"), max_length=12, choices=Questionnaire.choices)
-    sent_on = models.DateField(_("sent on"))
+    sent_on = models.DateField(_("sent on"), validators=[validate_day])
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
-    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    last_reminded_on = models.DateField(
+        _("last reminded on"), null=True, blank=True, validators=[validate_day]
+    )
 
     class Meta:
         verbose_name = _("invitation")
@@ -875,7 +897,7 @@ class Referral(models.Model):
     traject = models.ForeignKey(
         "trajects.Traject", verbose_name=_("traject"), on_delete=models.PROTECT, related_name="referrals"
     )
-    referred_on = models.DateField(_("referred on"))
+    referred_on = models.DateField(_("referred on"), validators=[validate_day])
     intake_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("intake done by"),
@@ -887,7 +909,7 @@ class Referral(models.Model):
     follow_progress = models.BooleanField(
         _("follow progress"), default=True, help_text=_("The consultant keeps seeing the company's progress.")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -991,7 +1013,7 @@ class RelatedEnterprise(models.Model):
         related_name="enterprises",
     )
     relation = models.CharField(_("relation"), max_length=10, choices=EnterpriseRelation.choices)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_one_line])
     kbo_number = models.CharField(
         _("KBO number"), max_length=10, blank=True, help_text=_("Empty for an enterprise outside Belgium.")
     )

@@ -28,6 +28,7 @@ from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 from trajects.size_classes import SizeClass
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
 
 class KboNumberField(serializers.CharField):
@@ -97,7 +98,8 @@ class StopSerializer(serializers.Serializer):
         choices=StopReason.choices, allow_blank=True, help_text=_("Why it stops.")
     )
     reason = serializers.CharField(
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
+        validators=[validate_multi_line],
         allow_blank=True,
         default="",
         help_text=_("The explanation; required with the code other."),
@@ -296,7 +298,8 @@ class ApprovalSerializer(serializers.Serializer):
     override the budget answers 409 ``sign_off_required``: the client requests a sign-off instead."""
 
     budget_override_reason = serializers.CharField(
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
+        validators=[validate_multi_line],
         required=False,
         default="",
         help_text=_(

@@ -19,7 +19,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,20 +32,24 @@ from reporting.selectors import question_figures, report_figures
 from reporting.serializers import NewReportRequestSerializer, ReportRequestSerializer
 from reporting.services import report_jobs, report_requests
 from voorsprong.api import (
+    DAY_SCHEMA,
     DETAIL_ERRORS,
     StrictBodyMixin,
     describe,
     error_responses,
+    form_errors,
     list_error_responses,
     role_permission,
 )
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import validate_day
 
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
         input_formats=["%Y-%m-%d"],
+        validators=[validate_day],
         error_messages={
             "required": _("Give the date of the figures: as_of=YYYY-MM-DD."),
             "invalid": _("Not a date: give it as YYYY-MM-DD."),
@@ -58,7 +61,7 @@ def as_of_from(params) -> datetime.date:
     """Return the ``as_of`` query parameter as a date; refuse (400) anything else, saying how to give it."""
     form = AsOfForm(params)
     if not form.is_valid():
-        raise ValidationError({"as_of": [str(message) for message in form.errors["as_of"]]})
+        raise form_errors(form)
     return form.cleaned_data["as_of"]
 
 
@@ -81,7 +84,7 @@ def figures_view(question: Question) -> type[APIView]:
                 who="the cabinet and officers.",
             ),
             parameters=[
-                OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+                OpenApiParameter("as_of", DAY_SCHEMA, required=True, description="The figures' date."),
             ],
             responses={200: question.serializer, **error_responses(400, 401, 403)},
         )
@@ -127,7 +130,7 @@ def kind_figures_view(kind: ReportKind) -> type[APIView]:
                 refusals={400: ("invalid_date", "future_date", *kind.refusals)},
             ),
             parameters=[
-                OpenApiParameter("as_of", OpenApiTypes.DATE, required=True, description="The figures' date."),
+                OpenApiParameter("as_of", DAY_SCHEMA, required=True, description="The figures' date."),
                 *([kind.parameters] if kind.parameters else []),
             ],
             responses={200: kind.serializer, **error_responses(400, 401, 403)},

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from participants.geography import Province
 from participants.nace import NaceSection
 from trajects.size_classes import SizeClass
+from voorsprong.validators import validate_day, validate_multi_line, validate_one_line
 
 
 class ReportFormat(models.TextChoices):
@@ -36,7 +37,7 @@ class ReportRequest(models.Model):
 
     kind = models.CharField(_("kind of report"), max_length=40, help_text=_("E.g. pq244 or breakdown."))
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("as of"), validators=[validate_day])
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
@@ -102,8 +103,8 @@ class ReportRequest(models.Model):
 class Initiative(models.Model):
     """Another initiative of the Flemish Government, kept as text by officers (answer 8 of question 244)."""
 
-    title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text"))
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
+    text = models.TextField(_("text"), validators=[validate_multi_line])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("shown in reports"), default=True)
     history = HistoricalRecords()
@@ -121,7 +122,7 @@ class StatisticsSnapshot(models.Model):
     """The figures of a question as they stood on a day, stored nightly so two dates can be compared."""
 
     question = models.PositiveIntegerField(_("parliamentary question"))
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("as of"), validators=[validate_day])
     figures = models.JSONField(_("figures"))
     fingerprint = models.CharField(_("data fingerprint"), max_length=64)
     taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
@@ -160,11 +161,12 @@ class AnswerStatement(models.Model):
         related_name="answer_statements",
         help_text=_("Empty for a statement about the answer as a whole."),
     )
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(_("valid from"), validators=[validate_day])
     text = models.TextField(
         _("text"),
         blank=True,
         help_text=_("As the minister says it, in Dutch. Leave empty to end the previous statement."),
+        validators=[validate_multi_line],
     )
     history = HistoricalRecords()
 
@@ -202,10 +204,15 @@ class SizeTable(models.Model):
     """
 
     reference_date = models.DateField(
-        _("reference date"), help_text=_("The day the counts describe, e.g. 31/12/2024.")
+        _("reference date"),
+        help_text=_("The day the counts describe, e.g. 31/12/2024."),
+        validators=[validate_day],
     )
     source = models.CharField(
-        _("source"), max_length=200, help_text=_("Who published the counts, and which table.")
+        _("source"),
+        max_length=200,
+        help_text=_("Who published the counts, and which table."),
+        validators=[validate_one_line],
     )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reporting.models import ReportFormat, ReportRequest, ReportStatus
+from voorsprong.validators import validate_day
 
 
 class ReportRequestSerializer(serializers.ModelSerializer):
@@ -59,7 +60,7 @@ class NewReportRequestSerializer(serializers.Serializer):
         required=False,
         help_text="The kind's parameters by name (the breakdown: by, measure); none for a question.",
     )
-    as_of = serializers.DateField(required=False)
+    as_of = serializers.DateField(required=False, validators=[validate_day])
     format = serializers.ChoiceField(choices=ReportFormat.choices)
 
     def validate(self, data):

@@ -34,6 +34,7 @@ from reporting.statistics.outcomes import traject_outcomes
 from reporting.statistics.reach_documents import count, per_thousand, ratio, reach_chart, under_reached
 from voorsprong.forms import day_input
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import validate_day
 from voorsprong.views import role_required
 
 RECENT_REQUESTS = 20
@@ -50,7 +51,9 @@ def _question_choices(compared: bool = False) -> list[tuple[int, str]]:
 
 class ReportForm(forms.Form):
     question = forms.TypedChoiceField(label=gettext_lazy("Parliamentary question"), coerce=int)
-    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input())
+    as_of = forms.DateField(
+        validators=[validate_day], label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input()
+    )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ReportFormat.choices, initial="pdf")
 
     def __init__(self, *args, **kwargs):
@@ -64,9 +67,14 @@ class CompareForm(forms.Form):
     question = forms.TypedChoiceField(
         label=gettext_lazy("Parliamentary question"), coerce=int, required=False, empty_value=None
     )
-    since = forms.DateField(label=gettext_lazy("Since"), widget=day_input(list="snapshot-dates"))
+    since = forms.DateField(
+        validators=[validate_day], label=gettext_lazy("Since"), widget=day_input(list="snapshot-dates")
+    )
     until = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=day_input(list="snapshot-dates")
+        validators=[validate_day],
+        label=gettext_lazy("Until"),
+        required=False,
+        widget=day_input(list="snapshot-dates"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +96,7 @@ class CompareForm(forms.Form):
 class ReachForm(forms.Form):
     """The date and the cells of the reach the page shows (a form of its own: prefix ``bereik``)."""
 
-    as_of = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
+    as_of = forms.DateField(validators=[validate_day], label=gettext_lazy("As of"), widget=day_input())
     by = forms.ChoiceField(
         label=gettext_lazy("Per"),
         choices=[
@@ -144,7 +152,7 @@ def _reach(query) -> dict:
 class OutcomesForm(forms.Form):
     """The date of the outcome figures the page shows (a form of its own: prefix ``resultaten``)."""
 
-    as_of = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
+    as_of = forms.DateField(validators=[validate_day], label=gettext_lazy("As of"), widget=day_input())
 
 
 # The rows of the outcome table: a label, how to read the figure from a traject's outcomes, its unit.
@@ -238,7 +246,9 @@ def _dimension_field(position: int) -> forms.ChoiceField:
 class OverviewForm(forms.Form):
     """The own overview: a date, one to three dimensions and a measure (read from the query string)."""
 
-    as_of = forms.DateField(label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input())
+    as_of = forms.DateField(
+        validators=[validate_day], label=gettext_lazy("As of"), initial=timezone.localdate, widget=day_input()
+    )
     dimension_1 = _dimension_field(1)
     dimension_2 = _dimension_field(2)
     dimension_3 = _dimension_field(3)
@@ -262,13 +272,15 @@ class KindReportForm(forms.Form):
     """Downloading figures the page showed, through the report jobs: the kind (a hidden field, as are its
     date and parameters) and a format among those the kind is made in."""
 
-    as_of = forms.DateField(widget=forms.HiddenInput)
+    as_of = forms.DateField(validators=[validate_day], widget=forms.HiddenInput)
     format = forms.ChoiceField(label=gettext_lazy("Format"))
 
     def __init__(self, kind: str, *args, parameters: dict | None = None, date_shown=False, **kwargs):
         super().__init__(*args, **kwargs)
         if date_shown:  # the user picks the date here, rather than taking the one the page showed
-            self.fields["as_of"] = forms.DateField(label=gettext_lazy("As of"), widget=day_input())
+            self.fields["as_of"] = forms.DateField(
+                validators=[validate_day], label=gettext_lazy("As of"), widget=day_input()
+            )
         self.kind = get_kind(kind)
         self.parameters = parameters or {}
         self.fields["format"].choices = [(fmt, dict(ReportFormat.choices)[fmt]) for fmt in self.kind.formats]

@@ -1,4 +1,7 @@
+import time
+
 import pytest
+from django.core.cache import cache
 from django.db import DatabaseError
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +40,25 @@ def test_health_answers_503_when_the_database_fails(client, monkeypatch):
 
 def test_health_only_answers_get(client):
     assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "broker",
+    [
+        "redis://127.0.0.1:9/0",  # nothing listens: refused at once
+        "redis://10.255.255.1:6379/0",  # not routable: packets are dropped, only the timeout ends it
+    ],
+    ids=["closed-port", "non-routable"],
+)
+def test_health_answers_within_a_second_when_the_broker_is_down(client, settings, broker):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = broker
+    cache.clear()
+    started = time.monotonic()
+    response = client.get("/health/")
+    assert time.monotonic() - started < 1
+    assert (response.status_code, response.json()["broker"]) == (503, "unavailable")
+    # Asked again at once, the answer is the one kept: no second wait on the broker.
+    started = time.monotonic()
+    assert client.get("/health/").json()["broker"] == "unavailable"
+    assert time.monotonic() - started < 0.2

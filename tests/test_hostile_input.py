@@ -131,6 +131,7 @@ LONG = "x" * 10_000
 SQL = "'; DROP TABLE participants_company; --"
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RTL = "Bakkerij \u202egnissab\u202c"
+ESCAPE = "Bakkerij\x1b[31m"
 ZERO_WIDTH = "Bak\u200bker\u200dij\ufeff"
 EMOJI = "Bakkerij 🥐🇧🇪👩‍🍳"
 
@@ -203,6 +204,8 @@ BAD_TRAJECT_CODE = [
 # Text the field must refuse whatever it holds, and text a free-text field keeps as it is.
 BAD_TEXT = [
     ("nul", NUL),
+    ("escape", ESCAPE),
+    ("rtl-override", RTL),
     ("lone-surrogate", SURROGATE),
     ("list", ["a"]),
     ("object", {"a": "b"}),
@@ -211,7 +214,6 @@ LONG_TEXT = [("10000-chars", LONG)]
 FREE_TEXT = [
     ("sql", SQL),
     ("html", HTML),
-    ("rtl-override", RTL),
     ("zero-width", ZERO_WIDTH),
     ("emoji", EMOJI),
 ]
@@ -226,7 +228,8 @@ KINDS = {
     "fk": BAD_FK,
     "traject": BAD_TRAJECT_CODE,
     "text": BAD_TEXT + LONG_TEXT,  # a limited text field: 10,000 characters are too many
-    "free": BAD_TEXT,  # free text: only NUL, surrogates and wrong types are refused
+    # free text: only control characters, direction overrides, surrogates and wrong types are refused
+    "free": BAD_TEXT,
     "bool": BAD_BOOL,
 }
 
@@ -969,8 +972,8 @@ def test_portal_refuses_an_oversized_form(world, promoter_client):
 
 @pytest.mark.parametrize(
     "value",
-    [HTML, SQL, RTL, ZERO_WIDTH, EMOJI, LONG],
-    ids=["html", "sql", "rtl", "zero-width", "emoji", "long"],
+    [HTML, SQL, ZERO_WIDTH, EMOJI, LONG],
+    ids=["html", "sql", "zero-width", "emoji", "long"],
 )
 def test_session_form_keeps_free_notes_verbatim_and_escaped(world, promoter_client, value):
     url = reverse("coaching:log_session", args=[world.in_progress.pk])
@@ -1062,7 +1065,7 @@ def test_referral_step_two_refuses_a_bad_value(world, consultant_client, form_na
     assert_unchanged(before)
 
 
-@pytest.mark.parametrize("value", [HTML, RTL, EMOJI], ids=["html", "rtl", "emoji"])
+@pytest.mark.parametrize("value", [HTML, EMOJI], ids=["html", "emoji"])
 def test_referral_keeps_free_notes_verbatim(world, consultant_client, value):
     data = {**REFERRAL_FORM, "traject": world.leren.pk, "notes": value}
     response = consultant_client.post(f"{NEW_REFERRAL}?kbo={NEW_KBO}", data)
@@ -1286,6 +1289,10 @@ KBO_BAD_ENTERPRISES = [
     ("zipcode-nul", {"zipcode": "20\x0000"}),
     ("nace-nul", {"nace": "107\x001"}),
     ("nace-too-long", {"nace": "1" * 50}),
+    ("name-rtl-override", {"name": RTL}),
+    ("name-escape", {"name": ESCAPE}),
+    ("start-date-year-103", {"start": "01-01-0103"}),
+    ("start-date-year-9610", {"start": "01-01-9610"}),
 ]
 
 
@@ -1304,8 +1311,8 @@ def test_kbo_import_skips_a_bad_enterprise_with_the_reason(world, tmp_path, chan
 
 @pytest.mark.parametrize(
     "name",
-    [HTML.replace('"', "'"), SQL, EMOJI, RTL, "B" * 10_000],
-    ids=["html", "sql", "emoji", "rtl", "long"],
+    [HTML.replace('"', "'"), SQL, EMOJI, "B" * 10_000],
+    ids=["html", "sql", "emoji", "long"],
 )
 def test_kbo_import_keeps_an_odd_name_cut_to_the_column(world, tmp_path, name):
     """The KBO's legal name is data: it is stored as published, cut to the column's length."""

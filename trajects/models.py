@@ -5,20 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from trajects.size_classes import SizeClass
+from voorsprong.validators import validate_day, validate_multi_line, validate_one_line
 
 
 class Traject(models.Model):
     """One of the Voorsprong programmes (leren, werk, motivatie)."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    start_date = models.DateField(_("start date"))
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[validate_one_line])
+    start_date = models.DateField(_("start date"), validators=[validate_day])
     allowed_size_classes = models.JSONField(
         _("allowed size classes"),
         default=list,
         help_text=_("Size classes of companies that may take part, e.g. only SMEs."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_multi_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -52,7 +53,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     website = models.URLField(_("website"), blank=True)
     history = HistoricalRecords()
@@ -77,7 +78,7 @@ class Partnership(models.Model):
     traject = models.ForeignKey(
         Traject, verbose_name=_("traject"), on_delete=models.PROTECT, related_name="partnerships"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     organisations = models.ManyToManyField(
         Organisation, verbose_name=_("organisations"), related_name="partnerships"
     )
@@ -101,7 +102,7 @@ class Project(models.Model):
     traject = models.ForeignKey(
         Traject, verbose_name=_("traject"), on_delete=models.PROTECT, related_name="projects"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     partnership = models.ForeignKey(
         Partnership,
         verbose_name=_("partnership"),
@@ -137,8 +138,8 @@ class CapacityPeriod(models.Model):
     traject = models.ForeignKey(
         Traject, verbose_name=_("traject"), on_delete=models.PROTECT, related_name="capacity_periods"
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    start = models.DateField(_("start"), validators=[validate_day])
+    end = models.DateField(_("end"), validators=[validate_day])
     places = models.PositiveIntegerField(_("places"))
     history = HistoricalRecords()
 
@@ -178,8 +179,8 @@ class Channel(models.TextChoices):
 class CommunicationAction(models.Model):
     """A campaign action that promotes the trajects (answer 7 of question 244)."""
 
-    campaign = models.CharField(_("campaign"), max_length=200)
-    date = models.DateField(_("date"))
+    campaign = models.CharField(_("campaign"), max_length=200, validators=[validate_one_line])
+    date = models.DateField(_("date"), validators=[validate_day])
     announced_on = models.DateField(
         _("announced on"),
         null=True,
@@ -188,9 +189,10 @@ class CommunicationAction(models.Model):
             "For an action planned ahead: the day it was announced, from which answers say it is coming. "
             "Empty: answers name it from its own date."
         ),
+        validators=[validate_day],
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), validators=[validate_multi_line])
     trajects = models.ManyToManyField(
         Traject, verbose_name=_("trajects"), related_name="communication_actions"
     )

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from voorsprong import money
 from voorsprong.models import IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
 admin.site.site_header = _("Voorsprong back office")
 admin.site.site_title = _("Voorsprong")
@@ -108,7 +109,12 @@ class ReadOnlyMixin(NoDeleteMixin, NoRevertMixin):
 class ReasonForm(forms.Form):
     """The reason an officer gives for an admin action on the selected rows (reject, override, …)."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_multi_line],
+    )
 
 
 @admin.register(User)

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable, Mapping
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
@@ -10,10 +11,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+    OpenApiViewExtension,
+)
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
@@ -23,6 +34,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import (
+    DAY_OUT_OF_RANGE,
+    FORBIDDEN_CHARACTERS,
+    REASON_MAX_LENGTH,
+    DayRangeValidator,
+    PlainTextValidator,
+    validate_day,
+    validate_multi_line,
+)
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -156,6 +176,32 @@ def error_body(detail, code: str) -> dict:
 # DRF's own codes, where the API names them otherwise: every 403 is ``forbidden`` (or more specific).
 _API_CODES = {"permission_denied": "forbidden"}
 _RESERVED_KEYS = ("detail", "code")
+# A 400 whose every message has one of these codes answers with that code rather than ``invalid``.
+_INPUT_CODES = {DAY_OUT_OF_RANGE, FORBIDDEN_CHARACTERS}
+
+
+def _input_code(codes) -> str:
+    """Return the one code of ``_INPUT_CODES`` that every message of a refusal has, else ``invalid``."""
+    leaves, pending = set(), [codes]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+        else:
+            leaves.add(value)
+    return leaves.pop() if len(leaves) == 1 and leaves <= _INPUT_CODES else "invalid"
+
+
+def form_errors(form) -> ValidationError:
+    """Return a Django form's errors (a query's parameters) as the API's 400, keeping each message's code."""
+    return ValidationError(
+        {
+            field: [ErrorDetail(error["message"], error["code"]) for error in errors]
+            for field, errors in form.errors.get_json_data().items()
+        }
+    )
 
 
 def validation_body(errors, code: str = "invalid") -> dict:
@@ -211,7 +257,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, ValidationError):
-        response.data = validation_body(response.data)
+        response.data = validation_body(response.data, _input_code(exc.get_codes()))
     elif isinstance(response.data, Mapping) and "detail" in response.data:
         detail = response.data["detail"]
         code = str(
@@ -226,7 +272,19 @@ def exception_handler(exc, context):
 class ReasonSerializer(serializers.Serializer):
     """The body of an action that needs a reason (reject, withdraw, stop)."""
 
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, validators=[validate_multi_line])
+
+
+# A day a user types, in the contract: a query parameter's schema (``OpenApiParameter``).
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": validate_day.pattern}
+
+
+@extend_schema_field(DAY_SCHEMA)
+class DayFilter(django_filters.DateFilter):
+    """A filter on a day, refusing one outside 2000-2100 like every day a user types (``validate_day``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validators=[validate_day], **kwargs)
 
 
 # -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------
@@ -247,6 +305,32 @@ class ValidationErrorSerializer(serializers.Serializer):
 
     Its schema is written by ``ValidationErrorSchema`` below: the field names vary per endpoint.
     """
+
+
+class ValidatedFieldSchema:
+    """For request bodies: a field with the range of days or the characters of plain text
+    (``voorsprong.validators``) says so with a ``pattern``, so generated examples agree with the API."""
+
+    match_subclasses = True
+    validator_class: type
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            for validator in self.target.validators:
+                if isinstance(validator, self.validator_class):
+                    schema["pattern"] = validator.pattern
+        return schema
+
+
+class DayFieldSchema(ValidatedFieldSchema, OpenApiSerializerFieldExtension):
+    target_class = serializers.DateField
+    validator_class = DayRangeValidator
+
+
+class PlainTextFieldSchema(ValidatedFieldSchema, OpenApiSerializerFieldExtension):
+    target_class = serializers.CharField
+    validator_class = PlainTextValidator
 
 
 class ValidationErrorSchema(OpenApiSerializerExtension):

@@ -10,13 +10,36 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, parsers
 from rest_framework.exceptions import ParseError, PermissionDenied
 
+# No body the API takes nests deeper than a few levels (an SME declaration's enterprises: 3).
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value) -> int:
+    """Return how deep lists and objects nest in ``value`` (0 for a plain value), without recursing."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth + 1)
+            pending.extend((item, depth + 1) for item in value)
+    return deepest
+
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing a malformed body in Dutch, with where the JSON breaks off."""
+    """DRF's JSON parser, refusing in Dutch a malformed body (with where the JSON breaks off) and one nested
+    deeper than ``MAX_JSON_DEPTH`` (Python's own parser gives up past a thousand levels with an error of
+    its own, which was a 500)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        too_deep = ParseError(
+            _("The body nests lists and objects deeper than %(max)s levels.") % {"max": MAX_JSON_DEPTH}
+        )
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise too_deep from None
         except ParseError as error:
             cause = error.__context__
             if isinstance(cause, json.JSONDecodeError):
@@ -27,6 +50,9 @@ class JSONParser(parsers.JSONParser):
             else:
                 message = _("The body is not valid JSON in UTF-8.")
             raise ParseError(message) from error
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise too_deep
+        return data
 
 
 class MultiPartParser(parsers.MultiPartParser):

@@ -7,13 +7,6 @@ from simple_history.models import HistoricalRecords
 from voorsprong.roles import Role
 
 
-def history_with_reasons(**options) -> HistoricalRecords:
-    """Return django-simple-history's records for a model whose history keeps people's reasons (a
-    rejection, an approval over the budget naming both officers): its default change-reason column holds
-    only 100 characters, which PostgreSQL enforces."""
-    return HistoricalRecords(history_change_reason_field=models.TextField(null=True), **options)
-
-
 class User(AbstractUser):
     """A person who logs in. The role is a group; promoters and consultants belong to an organisation."""
 

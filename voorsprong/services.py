@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from voorsprong.models import User
 from voorsprong.roles import Role
+from voorsprong.validators import REASON_MAX_LENGTH
 
 
 class WorkflowRefusal(Exception):
@@ -25,6 +26,30 @@ def require_role(user: User, *roles: Role) -> None:
     """Refuse ``user`` without one of ``roles``: administrators may do anything; anyone else needs one."""
     if not user.acts_as(*roles):
         raise WorkflowRefusal(_("You are not allowed to do this."), "forbidden")
+
+
+def reason_refusal(reason: str) -> WorkflowRefusal | None:
+    """Return the refusal of a reason longer than the API, the forms and the history keep, if it is."""
+    if len(reason) <= REASON_MAX_LENGTH:
+        return None
+    return WorkflowRefusal(
+        _("A reason has at most %(max)s characters; this one has %(length)s.")
+        % {"max": REASON_MAX_LENGTH, "length": len(reason)},
+        "too_long",
+        "reason",
+    )
+
+
+def required_reason(reason: str, *, field: str | None = None) -> str:
+    """Return ``reason`` without surrounding blanks; refuse it empty (``reason_required``, on ``field``
+    when given) or too long (400 ``too_long``)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowRefusal(_("Give a reason."), "reason_required", field)
+    refusal = reason_refusal(reason)
+    if refusal:
+        raise refusal
+    return reason
 
 
 def save_as(instance: models.Model, by: User | None, *, reason: str = "", validate: bool = False):

@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
 # default, stated so the API's own check (voorsprong.api.StrictBodyMixin) and the forms agree.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Every history row keeps its change reason whole (a reason typed by a person has up to 2,000
+# characters, with a note around it on an approval over the budget): text, not the default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

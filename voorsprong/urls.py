@@ -14,8 +14,11 @@ from voorsprong.auth_api import AuthTokenView
 from voorsprong.health import health
 from voorsprong.views import admin_login, home
 
-# An unknown address under /api/ answers in JSON (voorsprong.views.not_found).
+# Under /api/ these answer in JSON, like the API's own errors; elsewhere with the Dutch pages.
+handler400 = "voorsprong.views.bad_request"
+handler403 = "voorsprong.views.permission_denied"
 handler404 = "voorsprong.views.not_found"
+handler500 = "voorsprong.views.server_error"
 
 # The index of the API at /api/v1/: each collection with the name of its list route.
 API_COLLECTIONS = {

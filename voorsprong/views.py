@@ -1,11 +1,15 @@
+import sys
 from functools import wraps
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.defaults import page_not_found
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework.exceptions import NotFound
 
 from voorsprong.api import error_body
@@ -56,9 +60,56 @@ def role_required(*roles: Role):
     return decorator
 
 
+# The errors Django raises before or around a view (handler400, 403, 404, 500) answer under /api/ in JSON,
+# like the API's own, with a generic Dutch detail: the exception's own text may hold internals.
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception):
     """Answer an address that matches nothing (handler404): one under /api/ that matches no route
     (``/api/v1/declarations/0.5/approve/``) in JSON, like the API's own 404s; any other with the page."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse(error_body(NotFound.default_detail, NotFound.default_code), status=404)
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """handler400: a request Django cannot take (a body over the size limit, too many fields, a host it
+    does not serve)."""
+    if _is_api(request):
+        detail = _("The request cannot be handled: it is too large or not valid.")
+        return JsonResponse(error_body(detail, "bad_request"), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """handler403: a refusal raised outside the API's views (a middleware's)."""
+    if _is_api(request):
+        return JsonResponse(error_body(_("You are not allowed to do this."), "forbidden"), status=403)
+    return defaults.permission_denied(request, exception)
+
+
+# How long a client should wait before trying again when the database does not answer.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500, for an exception anywhere (view, middleware); Django has logged it already.
+
+    A database that cannot be reached (the connection lost or refused: psycopg's OperationalError or
+    InterfaceError, as Django wraps them) is not a fault of the request: 503 with ``Retry-After``. The
+    answers touch no database.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if _is_api(request):
+            detail = _("The service is temporarily unavailable. Try again in a moment.")
+            response = JsonResponse(error_body(detail, "service_unavailable"), status=503)
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if _is_api(request):
+        detail = _("Something went wrong on our side; the error has been recorded. Try again later.")
+        return JsonResponse(error_body(detail, "server_error"), status=500)
+    return defaults.server_error(request)

@@ -9,6 +9,7 @@ from participants import services
 from participants.forms import PortalForm, RefusalErrors
 from participants.models import Application, ApplicationStatus, CoachingSession, Milestone, StopReason
 from participants.selectors import COACHING_STATUSES, coaching_trajects
+from voorsprong.validators import REASON_MAX_LENGTH, validate_day, validate_multi_line
 
 
 def _label(model, field: str):
@@ -35,6 +36,7 @@ class CoachingFilterForm(forms.Form):
 class SessionForm(PortalForm, RefusalErrors, forms.Form):
     date = forms.DateField(
         label=_label(CoachingSession, "date"),
+        validators=[validate_day],
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -48,7 +50,10 @@ class SessionForm(PortalForm, RefusalErrors, forms.Form):
         initial=0,
     )
     notes = forms.CharField(
-        label=_label(CoachingSession, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_label(CoachingSession, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_multi_line],
     )
 
     def __init__(self, *args, application: Application, **kwargs):
@@ -95,6 +100,8 @@ class CloseForm(PortalForm, RefusalErrors, forms.Form):
     )
     reason = forms.CharField(
         label=_("Explanation"),
+        max_length=REASON_MAX_LENGTH,
+        validators=[validate_multi_line],
         required=False,
         help_text=_("Required with the reason “Other”."),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -14,6 +14,7 @@ from participants.forms.outcomes import QuestionGroups, SituationForm, count_fie
 from participants.models import StartAgain, StopReason
 from participants.services.evaluations import SCORES
 from participants.services.outcomes import count_refusals
+from voorsprong.validators import validate_multi_line
 
 _SCORE_CHOICES = [(score, str(score)) for score in SCORES]
 
@@ -37,6 +38,7 @@ def _text_field(label, help_text):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_multi_line],
     )
 
 

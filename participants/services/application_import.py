@@ -40,6 +40,7 @@ from participants.spreadsheets import Cell, Row, SpreadsheetError, parse_date, r
 from trajects.models import Project, Traject
 from voorsprong.models import User
 from voorsprong.services import WorkflowRefusal
+from voorsprong.validators import DAY_OUT_OF_RANGE, validate_day
 
 # The header names accepted per column, lower-cased, with spaces, hyphens and dots turned into "_".
 COLUMNS = {
@@ -189,6 +190,10 @@ def _submission_day(value: Cell) -> datetime.date | None:
         day = parse_date(value)
     except SpreadsheetError as error:
         raise WorkflowRefusal(error.message, "invalid_date", "submitted_on") from error
+    try:
+        validate_day(day)
+    except ValidationError as error:
+        raise WorkflowRefusal(error.messages[0], DAY_OUT_OF_RANGE, "submitted_on") from error
     if day > timezone.localdate():
         raise WorkflowRefusal(
             _("The submission date %(day)s lies in the future.") % {"day": f"{day:%d/%m/%Y}"},

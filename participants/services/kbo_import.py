@@ -25,6 +25,7 @@ from participants.kbo_extract import (
     read_kbo_extract,
 )
 from participants.models import NON_PROFIT_LEGAL_FORMS, Company, LegalForm
+from voorsprong.validators import validate_founding_day, validate_one_line
 
 DEFAULT_BATCH_SIZE = 1000
 EXAMPLES_PER_SKIP_REASON = 5
@@ -137,9 +138,10 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict 
         result.skip(_("enterprise number not printed as 0123.456.789"), enterprise.number)
         return None
     texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
-    if any("\x00" in text for text in texts):
-        # PostgreSQL cannot store a NUL character; the extract never has one in good data.
-        result.skip(_("a NUL character in the extract's data"), enterprise.number)
+    if not all(validate_one_line.accepts(text) for text in texts):
+        # Skipped rather than cleaned, like every row the extract gets wrong: good data never has a
+        # control character (PostgreSQL cannot even store a NUL) or a direction override.
+        result.skip(_("a control or direction-override character in the extract's data"), enterprise.number)
         return None
     if enterprise.nace_code and not _NACE_CODE.fullmatch(enterprise.nace_code):
         result.skip(_("main activity is not a NACE-BEL code of up to 5 digits"), enterprise.number)
@@ -151,6 +153,11 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict 
         founded_on = _start_date(enterprise.start_date)
     except ValueError:
         result.skip(_("start date is not a date (dd-mm-yyyy)"), enterprise.number)
+        return None
+    try:
+        validate_founding_day(founded_on)
+    except ValidationError:
+        result.skip(_("start date before 1800 or after 2100"), enterprise.number)
         return None
 
     natural_person = enterprise.type_of_enterprise == _NATURAL_PERSON

@@ -40,7 +40,7 @@ from voorsprong import outbox
 from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.roles import Role
-from voorsprong.services import WorkflowRefusal, require_role, save_as
+from voorsprong.services import WorkflowRefusal, reason_refusal, require_role, required_reason, save_as
 
 
 def _today() -> datetime.date:
@@ -78,13 +78,6 @@ def _require_status(application: Application, allowed: tuple[str, ...], action: 
             % {"status": application.get_status_display().lower(), "action": action},
             "invalid_transition",
         )
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowRefusal(_("Give a reason."), "reason_required")
-    return reason
 
 
 def _begin(
@@ -304,7 +297,7 @@ def approve_application(
 def reject_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
-    reason = _require_reason(reason)
+    reason = required_reason(reason)
     application = _begin(application, by, (Role.OFFICER,), DECIDABLE, _("rejected"))
     application.status, application.decided_on, application.decided_by = (
         ApplicationStatus.REJECTED,
@@ -322,7 +315,7 @@ def withdraw_application(
     application: Application, *, by: User, reason: str, on: datetime.date | None = None
 ) -> Application:
     """Withdraw an application on the company's request; an approved one gives its place back."""
-    reason = _require_reason(reason)
+    reason = required_reason(reason)
     application = _begin(application, by, (Role.OFFICER,), WITHDRAWABLE, _("withdrawn"))
     was_approved = application.status == ApplicationStatus.APPROVED
     application.status, application.ended_on, application.reason = (
@@ -470,14 +463,15 @@ def complete_application(
 
 
 def stop_refusals(stop_reason: str | None, reason: str | None) -> list[WorkflowRefusal]:
-    """Return every refusal of a stop's reason code and text: a known code is needed, and "other" needs
-    the text."""
+    """Return every refusal of a stop's reason code and text: a known code is needed, "other" needs
+    the text, and the text has a maximum length."""
     if stop_reason not in StopReason.values:
         return [WorkflowRefusal(_("Choose why the trajectory stops."), "stop_reason_required", "stop_reason")]
     if stop_reason == StopReason.OTHER and not (reason or "").strip():
         explain = _("Describe the other reason why the trajectory stops.")
         return [WorkflowRefusal(explain, "reason_required", "reason")]
-    return []
+    too_long = reason_refusal((reason or "").strip())
+    return [too_long] if too_long else []
 
 
 @transaction.atomic
