@@ -5,10 +5,7 @@ One function builds the rows (:func:`register_rows`), which the officers' downlo
 reads it) or XLSX. Text a spreadsheet would run as a formula (a company named ``=1+1``) stays text.
 """
 
-import csv
 import datetime
-import io
-from decimal import Decimal
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from funding.selectors import aid_register_lines
 from participants.kbo import format_kbo_number
-from voorsprong.spreadsheets import DATE, MONEY, Column, Sheet, csv_text, write_workbook
+from voorsprong.spreadsheets import DATE, MONEY, Column, Sheet, write_csv, write_workbook
 
 ID = "0"  # an application's number, without thousands separator
 # (header, display format of its numbers and dates in the workbook)
@@ -63,24 +60,8 @@ def _headers() -> list[str]:
     return [str(header) for header, _format in COLUMNS]
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value).replace(".", ",")  # a decimal comma, as a Belgian spreadsheet reads it
-    if isinstance(value, datetime.date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, int):
-        return str(value)
-    return csv_text(value)
-
-
 def register_csv(rows: list[list]) -> bytes:
-    content = io.StringIO()
-    writer = csv.writer(content, delimiter=";")
-    writer.writerow(_headers())
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    return content.getvalue().encode("utf-8-sig")
+    return write_csv(_headers(), rows)
 
 
 def register_xlsx(rows: list[list]) -> bytes:

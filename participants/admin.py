@@ -1,5 +1,3 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -49,7 +47,7 @@ from voorsprong.admin import (
     notation_column,
 )
 from voorsprong.services import WorkflowRefusal
-from voorsprong.spreadsheets import csv_text
+from voorsprong.spreadsheets import CsvWriter
 
 
 class ApprovedInTrajectFilter(admin.SimpleListFilter):
@@ -288,20 +286,19 @@ def _export_row(application: Application) -> list[str]:
     days = (application.submitted_on, application.decided_on, application.started_on, application.ended_on)
     return [
         format_kbo_number(company.kbo_number),
-        csv_text(company.name),
+        company.name,
         company.get_size_class_display(),
         company.get_province_display(),
-        csv_text(application.traject.name),
-        csv_text(application.project.name if application.project else ""),
+        application.traject.name,
+        application.project.name if application.project else "",
         application.get_status_display(),
-        # Day first, as Excel with Belgian settings reads a date.
-        *(f"{day:%d/%m/%Y}" if day else "" for day in days),
-        csv_text(application.reason),
+        *days,
+        application.reason,
     ]
 
 
 def _export_lines(applications, language: str):
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = CsvWriter(_Echo())
     # Streamed after the view has returned, so the request's language is set here again.
     with translation.override(language):
         # The BOM makes Excel read the file as UTF-8.

@@ -10,23 +10,30 @@ from participants.selectors import (
     invitation_for_notification,
     unanswered_invitations,
 )
+from voorsprong.outbox import once
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_decision_notification(application_id: int) -> int:
-    """Send the decision e-mail; return how many were sent. SMTP hiccups are retried."""
+    """Send the decision e-mail, once per application (it is decided once) however often the task is
+    delivered; return how many were sent. SMTP hiccups are retried."""
     message = decision_message(application_for_notification(application_id))
-    return message.send() if message else 0
+    if not message:
+        return 0
+    return once(f"decision-mail:{application_id}", message.send) or 0
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_questionnaire_mail(invitation_id: int, reminder: int = 0) -> int:
     """Send the company its personal link to a questionnaire: the invitation, or reminder number
-    ``reminder``; return how many e-mails were sent. Each mail carries a new link, valid 60 days."""
+    ``reminder``, once however often the task is delivered; return how many e-mails were sent. Each mail
+    carries a new link, valid 60 days."""
     invitation = invitation_for_notification(invitation_id)
     token = make_questionnaire_token(invitation.questionnaire, invitation.application)
     message = questionnaire_message(invitation, token, LINK_MAX_AGE.days, reminder)
-    return message.send() if message else 0
+    if not message:
+        return 0
+    return once(f"questionnaire-mail:{invitation_id}:{reminder}", message.send) or 0
 
 
 # The services send their mails through this module, so the two beat tasks below import them when run.

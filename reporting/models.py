@@ -54,6 +54,9 @@ class ReportRequest(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The job's last sign of life: set when queued and at every step and progress of its build.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
     history = HistoricalRecords()
 
     class Meta:

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import F
+from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reporting.kinds import get_kind
@@ -84,6 +85,15 @@ def recent_reports(limit: int) -> list[ReportRequest]:
     """Return the latest ``limit`` report requests, whoever asked for them, latest first."""
     reports = ReportRequest.objects.select_related("requested_by").order_by("-created_at", "-pk")
     return list(reports[:limit])
+
+
+def stale_reports():
+    """Return the running requests whose job gave no sign of life for ``REPORT_STALE_AFTER`` seconds: no
+    build lives that long (its hard time limit stops it), so their worker was lost."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+    return ReportRequest.objects.filter(status=ReportStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None)
+    )
 
 
 def reusable_report(report: ReportRequest, fingerprint: str) -> ReportRequest | None:

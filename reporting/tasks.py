@@ -94,12 +94,21 @@ def _build(report: ReportRequest) -> None:
 )
 def build_report(self, request_id: int) -> str | None:
     """Build the report of a queued request, or reuse the file of an identical one made from the same
-    figures; return the status it leaves (None when there was nothing to build).
+    figures; return the status it leaves (None when there was nothing to build, or another worker holds
+    its ``build_claim``: the job may be delivered twice).
 
     A transient error (``TRANSIENT_ERRORS``) is raised again for Celery to retry the build, up to
     ``MAX_RETRIES`` times with a growing delay. Any other exception, the last transient one, and a build
     running out of time mark the request failed with the reason and are not raised again: a broken report
     does not come back on its own, somebody retries it (``report_requests.retry_report``)."""
+    with report_jobs.build_claim(request_id) as claimed:
+        if not claimed:
+            logger.info("Report request %s: another worker is building it", request_id)
+            return None
+        return _build_claimed(self, request_id)
+
+
+def _build_claimed(task, request_id: int) -> str | None:
     report = report_jobs.start_report(request_id)
     if report is None:
         logger.info("Report request %s: nothing to build", request_id)
@@ -114,13 +123,23 @@ def build_report(self, request_id: int) -> str | None:
         )
         return ReportStatus.FAILED
     except Exception as error:
-        if isinstance(error, TRANSIENT_ERRORS) and _may_retry(self):
+        if isinstance(error, TRANSIENT_ERRORS) and _may_retry(task):
             logger.warning("Report request %s: %r, trying again", request_id, error)
             raise
         logger.exception("Report request %s failed", request_id)
         report_jobs.fail_report(report, _reason(error))
         return ReportStatus.FAILED
     return ReportStatus.DONE
+
+
+# report_requests queues its jobs through this module, so the beat task imports it when run.
+@shared_task
+def requeue_stale_reports() -> list[int]:
+    """Queue again, or fail after a few times, the report jobs whose worker was lost (beat, every minute);
+    return the ids of the requests queued again."""
+    from reporting.services.report_requests import requeue_stale_reports as requeue
+
+    return requeue()
 
 
 @shared_task

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import (
@@ -90,7 +91,7 @@ from tests.test_audit_trail import (
     make_world,
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
-from voorsprong.models import IdempotentRequest, User
+from voorsprong.models import IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,12 @@ def _idempotent_request(w) -> IdempotentRequest:
     )
 
 
+def _outbox_message(w) -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        task="reporting.tasks.build_report", args=[1], next_attempt_at=timezone.now()
+    )
+
+
 def _attachment(w) -> DeclarationAttachment:
     return DeclarationAttachment.objects.create(
         declaration=w.declaration(), file=SimpleUploadedFile("factuur.pdf", b"%PDF-1.4")
@@ -201,6 +208,7 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     Initiative: reference_data("texts the answer to question 244 lists, written by hand"),
     # Read-only: other parts of the system write them.
     IdempotentRequest: read_only(_idempotent_request),  # the API's idempotency layer
+    OutboxMessage: read_only(_outbox_message),  # voorsprong.outbox
     CoachingSession: read_only(lambda w: CoachingSessionFactory(application=w.approved(), date=w.today)),
     Evaluation: read_only(lambda w: EvaluationFactory(application=w.completed())),  # the company's link
     RelatedEnterprise: read_only(lambda w: api_sme_declaration(w).enterprises.get()),  # with a declaration

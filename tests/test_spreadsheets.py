@@ -12,7 +12,17 @@ from openpyxl import load_workbook
 
 from reporting.documents import render_report
 from tests.test_documents import SAMPLE
-from voorsprong.spreadsheets import DATE, MONEY, TENTHS, WHOLE, Column, Sheet, csv_text, write_workbook
+from voorsprong.spreadsheets import (
+    DATE,
+    MONEY,
+    TENTHS,
+    WHOLE,
+    Column,
+    Sheet,
+    csv_cell,
+    write_csv,
+    write_workbook,
+)
 
 FORMULAS = ['=HYPERLINK("http://x"&A1,"y")', "@SUM(1)", "+1", "-1", "\tx", "\rx"]
 
@@ -83,8 +93,28 @@ def test_a_row_with_too_many_cells_is_refused():
 
 
 def test_a_csv_cell_that_starts_like_a_formula_gets_an_apostrophe():
-    assert [csv_text(text) for text in FORMULAS] == [f"'{text}" for text in FORMULAS]
-    assert csv_text("Voorsprong in leren") == "Voorsprong in leren" and csv_text("") == ""
+    assert [csv_cell(text) for text in FORMULAS] == [f"'{text}" for text in FORMULAS]
+    assert csv_cell("Voorsprong in leren") == "Voorsprong in leren" and csv_cell("") == ""
+
+
+def test_a_csv_cell_writes_numbers_dates_and_nothing_as_a_belgian_spreadsheet_reads_them():
+    # A negative number is a number, not a formula: it keeps its minus sign unmarked.
+    assert [csv_cell(value) for value in (Decimal("-1.50"), -3, 2.5, Decimal("1234567.89"))] == [
+        "-1,50",
+        "-3",
+        "2,5",
+        "1234567,89",
+    ]
+    assert csv_cell(datetime.date(2025, 11, 26)) == "26/11/2025"
+    assert csv_cell(datetime.datetime(2025, 11, 26, 23, 59)) == "26/11/2025"
+    assert (csv_cell(None), csv_cell(True), csv_cell(False)) == ("", "ja", "nee")
+
+
+def test_the_csv_writer_puts_every_text_cell_through_the_rule():
+    content = write_csv(["Naam", "Bedrag"], [[text, Decimal("-1.5")] for text in FORMULAS])
+    assert content.startswith("\ufeff".encode())  # Excel reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows == [["Naam", "Bedrag"], *([f"'{text}", "-1,5"] for text in FORMULAS)]
 
 
 # -- the workbooks and CSV files that use it -----------------------------------------------------------

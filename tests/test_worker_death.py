@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ from django.db import connection
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
 from reporting.services import report_requests
+from reporting.tasks import requeue_stale_reports
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
 from tests.workers import broker_url
 from voorsprong.roles import Role
@@ -143,9 +145,7 @@ def workers(transactional_db, tmp_path, monkeypatch):
     url = broker_url()
     workers = Workers(tmp_path, url, _database_url())
     app.conf.task_always_eager = False  # tests/conftest.py puts it back
-    monkeypatch.setattr(
-        build_report, "delay", lambda pk: build_report.apply_async((pk,), queue=workers.queue)
-    )
+    monkeypatch.setattr(build_report, "apply_async", partial(build_report.apply_async, queue=workers.queue))
     workers.redis = redis.Redis.from_url(url)
     try:
         yield workers
@@ -173,7 +173,12 @@ def _finished(report: ReportRequest) -> ReportRequest | None:
     return report if report.status in (ReportStatus.DONE, ReportStatus.FAILED) else None
 
 
-def _assert_built_once(report: ReportRequest, workers: Workers, first_pid: int) -> None:
+def _assert_built_once(
+    report: ReportRequest,
+    workers: Workers,
+    first_pid: int,
+    reasons=("requested", "running", "running", "done"),
+) -> None:
     assert report.status == ReportStatus.DONE, (report.error, workers.logs())
     builds = workers.builds()
     # Two attempts, in two processes; only the second rendered the document.
@@ -186,8 +191,8 @@ def _assert_built_once(report: ReportRequest, workers: Workers, first_pid: int) 
     figures = pq244_figures(AS_OF)
     assert (report.progress, report.fingerprint) == (100, figures["fingerprint"])
     assert json.loads(files[0].read_bytes())["fingerprint"] == figures["fingerprint"]
-    reasons = list(report.history.order_by("history_date").values_list("history_change_reason", flat=True))
-    assert reasons == ["requested", "running", "running", "done"]
+    history = report.history.order_by("history_date").values_list("history_change_reason", flat=True)
+    assert list(history) == list(reasons)
     # Nothing of the job is left on the broker to come back: not queued, not unacknowledged.
     assert workers.redis.llen(workers.queue) == 0
     unacked = [json.loads(entry) for entry in workers.redis.hvals("unacked")]
@@ -223,3 +228,21 @@ def test_a_job_whose_worker_is_killed_is_built_once_by_another_worker(workers):
     workers.start(CELERY_VISIBILITY_TIMEOUT="1")
     report = _wait_for(lambda: _finished(report), "another worker to build the report")
     _assert_built_once(report, workers, pid)
+
+
+def test_a_job_whose_worker_is_killed_is_requeued_by_the_beat_and_built_once(workers, settings):
+    """The whole worker dies and its message stays unacknowledged (the visibility timeout is long): the
+    beat's stale-job check queues the request again, through the outbox, for a new worker."""
+    settings.REPORT_STALE_AFTER = 0  # the heartbeat of the dead job is at once older than this
+    first = workers.start()
+    report = _request_report()
+    pid = _wait_for(
+        lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
+    )
+    workers.kill(first)
+    workers.start()
+    assert requeue_stale_reports.apply().get() == [report.pk]
+    report = _wait_for(lambda: _finished(report), "the new worker to build the report")
+    # The dead worker's message is still unacknowledged in Redis: given back later, it finds the report done.
+    workers.redis.delete("unacked", "unacked_index")
+    _assert_built_once(report, workers, pid, ("requested", "running", "requeued", "running", "done"))

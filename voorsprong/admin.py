@@ -9,7 +9,7 @@ from django.views.i18n import JavaScriptCatalog
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong import money
-from voorsprong.models import IdempotentRequest, User
+from voorsprong.models import IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal
 
 admin.site.site_header = _("Voorsprong back office")
@@ -134,3 +134,14 @@ class IdempotentRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("key", "path", "user__username")
     autocomplete_fields = ("user",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The tasks queued after a commit (voorsprong.outbox), to read: which wait for the broker, how often
+    handing them over failed and why."""
+
+    list_display = ("task", "args", "created_at", "sent_at", "attempts", "next_attempt_at", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "task")
+    search_fields = ("task", "last_error")
+    date_hierarchy = "created_at"

@@ -73,3 +73,45 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to hand to the broker, written in the transaction of the change that asks for it
+    (``voorsprong.outbox``): the intent outlives a broker that is down when that change commits."""
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at"]
+        indexes = [
+            # The relay reads only the messages still to send.
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(sent_at=None), name="outboxmessage_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+
+class DeliveredOnce(models.Model):
+    """The key of something done once only, such as an e-mail, however often its task is delivered
+    (``voorsprong.outbox.once``)."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    done_at = models.DateTimeField(_("done at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivered once")
+        verbose_name_plural = _("delivered once")
+
+    def __str__(self) -> str:
+        return self.key

@@ -112,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "trajects.traject": ALL,
         "reporting.reportrequest": ALL,
         "voorsprong.user": ALL,
+        "voorsprong.outboxmessage": (VIEW,),
         "auth.group": (VIEW,),
     },
 }

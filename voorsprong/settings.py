@@ -203,13 +203,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_REPORT_SOFT_TIME_LIMIT = env.int("CELERY_REPORT_SOFT_TIME_LIMIT", default=300)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis: a message taken by a worker that died unacknowledged (killed, its machine gone) is given to another
-# worker after this many seconds. Keep it above the longest job (the report's hard limit, soft + 60 s), or a
-# job still running is handed out a second time.
+# worker after this many seconds. It is the longest job (the report's hard limit, soft + 60 s) plus a
+# minute: shorter, a job still running is handed out a second time; much longer, a report whose worker
+# died waits that long (the beat's stale-job check, REPORT_STALE_AFTER, re-queues it too).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_REPORT_SOFT_TIME_LIMIT + 120),
+    # A broker that does not answer must not hold up the request that queues work (voorsprong.outbox).
+    "socket_connect_timeout": 2,
 }
+
+# The outbox (voorsprong.outbox): how long handing a message to the broker may take to connect, and the
+# wait before the next attempt after a failure, doubled per attempt up to the maximum (seconds).
+OUTBOX_CONNECT_TIMEOUT = 2
+OUTBOX_RETRY_DELAY = env.int("OUTBOX_RETRY_DELAY", default=30)
+OUTBOX_MAX_RETRY_DELAY = env.int("OUTBOX_MAX_RETRY_DELAY", default=3600)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
+# A running report job without a sign of life (its heartbeat) for this long has lost its worker: no job
+# lives past its hard time limit (soft + 60 s). The beat re-queues it REPORT_MAX_REQUEUES times, then
+# fails it.
+REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=CELERY_REPORT_SOFT_TIME_LIMIT + 120)
+REPORT_MAX_REQUEUES = env.int("REPORT_MAX_REQUEUES", default=2)
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
+    # What the outbox could not hand over at once (the broker was down), and report jobs left hanging.
+    "relay-outbox": {"task": "voorsprong.tasks.relay_outbox", "schedule": 60.0},
+    "requeue-stale-reports": {"task": "reporting.tasks.requeue_stale_reports", "schedule": 60.0},
     "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
     # The questionnaires' reminders (days 14 and 30) and the follow-ups due six months after completion.
     "remind-unanswered-questionnaires-daily": {

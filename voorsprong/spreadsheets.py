@@ -1,17 +1,24 @@
-"""The one way the back office writes a workbook (XLSX), and the rule that keeps text from running.
+"""The one way the back office writes a workbook (XLSX) or a CSV file, and the rule that keeps text from
+running.
 
 :func:`write_workbook` turns sheets of rows into XLSX bytes: a bold header row that stays in view,
 columns as wide as their content, numbers (``int``, ``Decimal``) as numbers with a display format
 (Excel shows them in the reader's notation, 1.234,56 in Belgium; a Decimal keeps its exact value),
 dates as dates (dd/mm/yyyy), ``None`` as an empty cell and the rest as text.
 
+:class:`CsvWriter` (and :func:`write_csv`, the whole file at once) write ``;``-separated lines as Excel
+with Belgian settings reads them: numbers with a decimal comma, dates day first, ``None`` empty, yes or no
+for a boolean, and every other value as text. Callers hand over values, never pre-formatted numbers, so
+that every text cell passes the one rule below and no export can forget it.
+
 A spreadsheet runs a cell that starts like a formula (``=``, ``+``, ``-``, ``@``, or a tab or carriage
 return that hides one): formula or CSV injection. :func:`looks_like_formula` is the one test for it.
 The workbook keeps such a text as text, marked with Excel's quote prefix so that editing the cell does
-not turn it into a formula either; :func:`csv_text` is what a CSV writer writes instead, with a
-leading apostrophe, the only marker a CSV has.
+not turn it into a formula either; a CSV cell gets a leading apostrophe (:func:`csv_cell`), the only
+marker a CSV has.
 """
 
+import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
@@ -45,9 +52,43 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
-def csv_text(text: str) -> str:
-    """Return ``text`` for a CSV cell: a leading apostrophe keeps formula-like text from running."""
+def csv_cell(value) -> str:
+    """Return ``value`` as a CSV cell: a number with a decimal comma and without grouping, a date day
+    first, ``None`` empty, a boolean as yes or no, anything else as text that cannot run."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, int | float | Decimal):
+        return str(value).replace(".", ",")
+    text = str(value)
     return f"'{text}" if looks_like_formula(text) else text
+
+
+class CsvWriter:
+    """``csv.writer`` with ``;`` between cells and every cell through :func:`csv_cell`; ``writerow``
+    returns what the file's ``write`` returned (a streamed response hands the line back)."""
+
+    def __init__(self, file):
+        self._writer = csv.writer(file, delimiter=";")
+
+    def writerow(self, row: Iterable):
+        return self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def write_csv(header: Sequence, rows: Iterable[Iterable]) -> bytes:
+    """Return the header and rows as a CSV file in UTF-8 with a byte order mark (which makes Excel read
+    it as UTF-8)."""
+    content = io.StringIO()
+    writer = CsvWriter(content)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return content.getvalue().encode("utf-8-sig")
 
 
 @dataclass(frozen=True)
@@ -99,14 +140,21 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
     worksheet.freeze_panes = "A2"
 
 
+def _plain(value):
+    """Return a boolean as yes or no (an int to Python, but a yes or no to the reader) and a moment as
+    its day (the figures' dates are days; a time would show as 00:00); any other value as it is."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
 def _set_cell(cell, value, number_format: str | None) -> str:
     """Write a value into a cell as number, date or text; return it as shown, to size the column."""
+    value = _plain(value)
     if value is None:
         return ""
-    if isinstance(value, bool):  # an int to Python, but a yes or no to the reader
-        value = gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime.datetime):
-        value = value.date()  # the figures' dates are days; a time would show as 00:00
     if isinstance(value, datetime.date):
         cell.value, cell.number_format = value, number_format or DATE
         return "00/00/0000"

@@ -7,7 +7,6 @@ invitation (``REMINDER_DAYS``), each reminder at most once, then counts as not a
 """
 
 import datetime
-from functools import partial
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from participants.models import (
 )
 from participants.questionnaire_links import read_questionnaire_token
 from participants.tasks import send_questionnaire_mail
+from voorsprong import outbox
 from voorsprong.services import WorkflowRefusal, save_as
 
 
@@ -61,8 +61,9 @@ def save_answer(answer, reason: str) -> None:
 
 
 def _send_on_commit(invitation: Invitation, reminder: int) -> None:
-    # Only once committed: a rolled-back invitation or reminder must not send a link.
-    transaction.on_commit(partial(send_questionnaire_mail.delay, invitation.pk, reminder))
+    # Through the outbox, in the invitation's or reminder's transaction: only once committed (a rolled-back
+    # one must not send a link), and not lost to a broker that is down.
+    outbox.enqueue(send_questionnaire_mail, invitation.pk, reminder)
 
 
 def invite(application: Application, questionnaire: str, on: datetime.date) -> Invitation | None:
@@ -75,9 +76,9 @@ def invite(application: Application, questionnaire: str, on: datetime.date) -> I
             invitation = Invitation.objects.create(
                 application=application, questionnaire=questionnaire, sent_on=on
             )
+            _send_on_commit(invitation, 0)
     except IntegrityError:
         return None  # invited before: the unique constraint keeps it to one invitation
-    _send_on_commit(invitation, 0)
     return invitation
 
 

@@ -8,7 +8,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +36,7 @@ from participants.services.questionnaires import invite
 from participants.tasks import send_decision_notification
 from trajects.models import Project, Traject
 from trajects.size_classes import SizeClass
+from voorsprong import outbox
 from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -101,9 +101,10 @@ def _begin(
 
 
 def _notify_decision(application: Application) -> None:
-    """Send the decision e-mail only once the decision is committed, and through Celery, so SMTP never
+    """Send the decision e-mail only once the decision is committed, and through Celery (by the outbox,
+    so a broker that is down delays it but neither loses it nor fails the decision), so SMTP never
     blocks it."""
-    transaction.on_commit(partial(send_decision_notification.delay, application.pk))
+    outbox.enqueue(send_decision_notification, application.pk)
 
 
 @transaction.atomic

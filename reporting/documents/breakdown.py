@@ -7,7 +7,6 @@ figure of the measure, and the total last. Each figure is written by its column'
 The fingerprint of the figures is in the footer and the file's properties, not in the table.
 """
 
-import csv
 import io
 from decimal import Decimal
 
@@ -17,7 +16,7 @@ from reporting.documents.formatting import figure, figure_cell, long_date
 from reporting.statistics.outcomes import is_masked
 from voorsprong.charts import DOCUMENT, PAGE, Chart, Frame, Series, grouped_bars
 from voorsprong.money import decimal
-from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, csv_text, write_workbook
+from voorsprong.spreadsheets import HUNDREDTHS, MONEY, TENTHS, WHOLE, Column, Sheet, write_csv, write_workbook
 
 # A table of more columns than this is laid out on a landscape page.
 PORTRAIT_COLUMNS = 5
@@ -35,10 +34,6 @@ CHARTED = ("share", "score", "employees")
 
 def _units(figures) -> list[str]:
     return [column.get("unit", "count") for column in figures["columns"]]
-
-
-def _csv(value) -> str:
-    return "" if value is None else str(value).replace(".", ",")
 
 
 def _labels(figures) -> list[dict[str, str]]:
@@ -228,21 +223,19 @@ def render_xlsx(figures) -> bytes:
 
 def render_csv(figures) -> bytes:
     """Return the breakdown as a ``;``-separated table with the values' codes and labels, decimal commas."""
-    content = io.StringIO()
-    writer = csv.writer(content, delimiter=";")
-    writer.writerow(
+    header = (
         [f"{key}_code" for key in figures["by"]]
         + [dimension["label"] for dimension in figures["dimensions"]]
         + [column["key"] for column in figures["columns"]]
     )
     labels = _labels(figures)
-    for row in figures["rows"]:
-        writer.writerow(
-            [csv_text(key) for key in row["keys"]]
-            + [csv_text(labels[index][key]) for index, key in enumerate(row["keys"])]
-            + [_csv(value) for value in row["values"]]
-        )
-    writer.writerow(
-        ["total"] + [""] * (2 * len(figures["by"]) - 1) + [_csv(value) for value in figures["total"]]
-    )
-    return content.getvalue().encode("utf-8-sig")
+    rows = [
+        [
+            *row["keys"],
+            *(labels[index][key] for index, key in enumerate(row["keys"])),
+            *map(figure_cell, row["values"]),
+        ]
+        for row in figures["rows"]
+    ]
+    total = ["total", *[None] * (2 * len(figures["by"]) - 1), *map(figure_cell, figures["total"])]
+    return write_csv(header, [*rows, total])

@@ -111,8 +111,8 @@ def short_period(start, end) -> str:
 
 
 def figure_cell(value):
-    """Return a figure as a workbook's cell: a count as a number, a share, score or amount as a ``Decimal``,
-    a masked figure as its text (``< 5``), none as an empty cell."""
+    """Return a figure as a cell of a workbook or CSV file: a count as a number, a share, score or amount
+    as a ``Decimal``, a masked figure as its text (``< 5``), none as an empty cell."""
     if value is None or isinstance(value, int) or is_masked(value):
         return value
     return decimal(value)

@@ -9,9 +9,10 @@ fingerprint and not the date alone decides whether a file is still right.
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,9 @@ from reporting.selectors import question_figures
 from voorsprong.services import save_as
 
 MAX_ERROR_LENGTH = 2000
+# The first key of the advisory lock a build holds on its request (the second is the request's id); the
+# requests' own lock class (report_requests) is 7_301_001.
+_BUILD_LOCK_CLASS = 7_301_002
 
 
 def report_filename(report: ReportRequest) -> str:
@@ -30,26 +34,52 @@ def report_filename(report: ReportRequest) -> str:
     return f"{report.kind}-{report.as_of:%Y-%m-%d}-{report.fingerprint[:8]}.{extension}"
 
 
+@contextmanager
+def build_claim(request_id: int):
+    """Yield whether this process may build the request: on PostgreSQL, whether it holds the request's
+    session-level advisory lock, released at the end or when the process dies (its connection closes).
+
+    The outbox and the broker deliver a job at least once; a second delivery of a job still being built
+    finds the lock taken and leaves it. SQLite runs the jobs in-process, one at a time: always yes."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_BUILD_LOCK_CLASS, request_id])
+        claimed = cursor.fetchone()[0]
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_BUILD_LOCK_CLASS, request_id])
+            except DatabaseError:  # the connection is gone, and the lock with it
+                pass
+
+
 def start_report(request_id: int) -> ReportRequest | None:
     """Mark the request running and return it; None when there is nothing to build (gone, done, failed).
 
-    A running request is started again: its job comes back only when the worker building it died.
+    A running request is started again: the caller holds its ``build_claim``, so the job building it
+    before died (or its request was re-queued as stale).
     """
     with transaction.atomic():
         report = ReportRequest.objects.select_for_update().filter(pk=request_id).first()
         if report is None or report.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
             return None
         report.status, report.progress, report.step = ReportStatus.RUNNING, 0, _("Computing the figures")
-        report.error, report.finished_at = "", None
+        report.error, report.finished_at, report.heartbeat_at = "", None, timezone.now()
         save_as(report, None, reason="running")
     return report
 
 
 def save_progress(report: ReportRequest, progress: int, step: str) -> None:
-    """Write the progress (0-100) and step of a running request; progress leaves no history row."""
-    report.progress, report.step = progress, step
+    """Write the progress (0-100) and step of a running request, with its heartbeat; progress leaves no
+    history row."""
+    report.progress, report.step, report.heartbeat_at = progress, step, timezone.now()
     ReportRequest.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
-        progress=progress, step=step
+        progress=progress, step=step, heartbeat_at=report.heartbeat_at
     )
 
 

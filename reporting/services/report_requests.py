@@ -13,9 +13,9 @@ simultaneous identical requests queue one job; SQLite serialises writing transac
 import datetime
 import zlib
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,10 @@ from django.utils.translation import gettext as _
 from reporting.kinds import ReportKind, UnknownKind, get_kind, kinds
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions import UnknownQuestion, get_question, questions
+from reporting.selectors import stale_reports
+from reporting.services import report_jobs
 from reporting.tasks import build_report
+from voorsprong import outbox
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -36,8 +39,9 @@ _ADVISORY_LOCK_CLASS = 7_301_001
 
 
 def _enqueue(report: ReportRequest) -> None:
-    """Queue the report's job once the transaction that asked for it is committed."""
-    transaction.on_commit(partial(build_report.delay, report.pk))
+    """Queue the report's job through the outbox: written with the request, handed to the broker once
+    committed, and later by the relay while the broker is down."""
+    outbox.enqueue(build_report, report.pk)
 
 
 def _lock_identical_requests(kind: str) -> None:
@@ -105,18 +109,29 @@ def request_report(
     cleaned = chosen.clean_parameters(parameters)
     with transaction.atomic():
         _lock_identical_requests(chosen.key)
-        pending = ReportRequest.objects.filter(
-            kind=chosen.key,
-            parameters=cleaned,
-            as_of=as_of,
-            format=fmt,
-            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
-        ).first()
+        pending = (
+            ReportRequest.objects.filter(
+                kind=chosen.key,
+                parameters=cleaned,
+                as_of=as_of,
+                format=fmt,
+                status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+            )
+            .exclude(pk__in=stale_reports())  # its worker was lost: it may never finish
+            .first()
+        )
         if pending:
             pending.reused = True
             return pending
         report = save_as(
-            ReportRequest(kind=chosen.key, parameters=cleaned, as_of=as_of, format=fmt, requested_by=by),
+            ReportRequest(
+                kind=chosen.key,
+                parameters=cleaned,
+                as_of=as_of,
+                format=fmt,
+                requested_by=by,
+                heartbeat_at=timezone.now(),
+            ),
             by,
             reason="requested",
         )
@@ -125,18 +140,47 @@ def request_report(
     return report
 
 
+def _queue_again(report: ReportRequest, by: User | None, reason: str) -> None:
+    report.status, report.progress, report.step = ReportStatus.QUEUED, 0, ""
+    report.error, report.finished_at, report.heartbeat_at = "", None, timezone.now()
+    save_as(report, by, reason=reason)
+    _enqueue(report)
+
+
 @transaction.atomic
 def retry_report(report: ReportRequest, by: User) -> ReportRequest:
-    """Queue a failed request again; refuse (409) any other."""
+    """Queue a failed request again, or a running one whose worker was lost (``stale_reports``); refuse
+    (409) any other."""
     require_role(by, *REPORT_ROLES)
     report = ReportRequest.objects.select_for_update().get(pk=report.pk)
-    if report.status != ReportStatus.FAILED:
+    if report.status != ReportStatus.FAILED and not stale_reports().filter(pk=report.pk).exists():
         raise WorkflowRefusal(_("Only a failed report can be tried again."), "not_failed")
-    report.status, report.progress, report.step = ReportStatus.QUEUED, 0, ""
-    report.error, report.finished_at = "", None
-    save_as(report, by, reason="retried")
-    _enqueue(report)
+    report.requeues = 0
+    _queue_again(report, by, "retried")
     return report
 
 
-# -- what the job does to its request --------------------------------------------------------------
+# -- what the beat does to jobs left hanging -------------------------------------------------------
+def requeue_stale_reports() -> list[int]:
+    """Queue each stale request (``stale_reports``) again, up to ``REPORT_MAX_REQUEUES`` times, then mark
+    it failed saying so; return the ids of the requests queued again."""
+    requeued = []
+    for report_id in stale_reports().values_list("pk", flat=True):
+        with transaction.atomic():
+            report = stale_reports().select_for_update(skip_locked=True).filter(pk=report_id).first()
+            if report is None:  # finished meanwhile, or another beat has it
+                continue
+            if report.requeues >= settings.REPORT_MAX_REQUEUES:
+                report_jobs.fail_report(
+                    report,
+                    _(
+                        "The report's worker stopped without an answer, %(times)d times. Try again; "
+                        "if it happens again, tell the administrator."
+                    )
+                    % {"times": report.requeues + 1},
+                )
+                continue
+            report.requeues += 1
+            _queue_again(report, None, "requeued")
+            requeued.append(report.pk)
+    return requeued

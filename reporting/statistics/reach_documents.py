@@ -7,7 +7,6 @@ file's bytes; :data:`RENDERERS` lists them per format. The PDF and the DOCX lay 
 and the document's properties, never in the text to paste.
 """
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from reporting.documents.formatting import as_date, decimal, enumerate_nl, long_
 from reporting.questions import Step
 from reporting.statistics.reach_schema import ReachFiguresSerializer
 from voorsprong.charts import DOCUMENT, PAGE, Chart, Frame, Series, ratio_bars
-from voorsprong.spreadsheets import TENTHS, WHOLE, Column, Sheet, csv_text, write_workbook
+from voorsprong.spreadsheets import TENTHS, WHOLE, Column, Sheet, write_csv, write_workbook
 
 TITLE = "Bereik van de Voorsprongtrajecten"
 CELL_NAMES = {"province": "Provincie", "nace_section": "Sector (NACE-sectie)", "size_class": "Grootteklasse"}
@@ -268,27 +267,23 @@ def render_csv(figures: dict, step: Step) -> bytes:
     """One line per cell and one for the total (``;``, UTF-8 with BOM, decimal comma), as Excel in Belgium
     reads it."""
     step("layout")
-    content = io.StringIO()
-    writer = csv.writer(content, delimiter=";")
-    writer.writerow(
-        ["by", "code", "label", "population", "reached", "reach_per_1000", "representation_ratio"]
-    )
+    header = ["by", "code", "label", "population", "reached", "reach_per_1000", "representation_ratio"]
     total = {"code": "total", "label": "Totaal", "representation_ratio": None, **figures["total"]}
-    for cell in (*figures["cells"], total):
-        writer.writerow(
+    return write_csv(
+        header,
+        [
             [
                 figures["by"],
                 cell["code"],
-                csv_text(cell["label"]),
-                "" if cell["population"] is None else cell["population"],
+                cell["label"],
+                cell["population"],
                 cell["reached"],
-                *(
-                    "" if cell[name] is None else str(cell[name]).replace(".", ",")
-                    for name in ("reach_per_1000", "representation_ratio")
-                ),
+                _optional_decimal(cell["reach_per_1000"]),
+                _optional_decimal(cell["representation_ratio"]),
             ]
-        )
-    return content.getvalue().encode("utf-8-sig")
+            for cell in (*figures["cells"], total)
+        ],
+    )
 
 
 RENDERERS = {
