@@ -18,10 +18,15 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
     return f"^{sign}{whole}{fraction}$"
 
 
+# The ids of rows: primary keys are positive 64-bit integers (BigAutoField).
+ID_RANGE = {"minimum": 1, "maximum": 2**63 - 1}
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, leaving the views' docstrings out of the contract: they are notes for the
     developers. An operation's description is only what ``extend_schema(description=describe(...))``
-    writes for integrators. Amounts sent as strings carry a pattern the serializer agrees with."""
+    writes for integrators. Amounts sent as strings carry a pattern the serializer agrees with; a
+    reference to a row by its id (a ``PrimaryKeyRelatedField``) is an integer in the range of ids."""
 
     def get_description(self):
         return ""
@@ -30,4 +35,6 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
+            schema.update(ID_RANGE)
         return schema
