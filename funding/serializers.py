@@ -1,4 +1,5 @@
 import posixpath
+import re
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -18,10 +19,15 @@ class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
         return applications_visible_to(self.context["request"].user)
 
     def to_internal_value(self, data):
-        # Not an id at all is a wrong value (400); an id the user may not see is not found (404).
-        if isinstance(data, bool) or not isinstance(data, (int, str)) or not str(data).isdigit():
+        # Not a whole number at all is a wrong value (400); any whole number is looked up, so an id the
+        # user may not see, and one no row can have (negative, beyond 64 bits), is not found (404).
+        if (
+            isinstance(data, bool)
+            or not isinstance(data, (int, str))
+            or not re.fullmatch(r"-?[0-9]{1,100}", str(data))
+        ):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        return get_object_or_404(self.get_queryset(), pk=data)
+        return get_object_or_404(self.get_queryset(), pk=int(data))
 
 
 class AttachmentsField(serializers.ListField):

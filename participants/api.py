@@ -28,6 +28,7 @@ from participants.serializers import (
     ApplicationDetailSerializer,
     ApplicationSerializer,
     ApprovalSerializer,
+    CapacityPeriodChangeSerializer,
     CapacityPeriodSerializer,
     CoachingSessionSerializer,
     CompanySerializer,
@@ -552,6 +553,11 @@ class CapacityPeriodViewSet(
 
     def get_queryset(self):
         return capacity_periods_with_use().order_by(*self.ordering)
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return CapacityPeriodChangeSerializer
+        return self.serializer_class
 
     def perform_create(self, serializer):
         serializer.save()

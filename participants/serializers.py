@@ -396,14 +396,6 @@ class CapacityPeriodSerializer(serializers.ModelSerializer):
         # The model's clean() checks overlap; the (traject, start) unique constraint is one of its cases.
         validators = []
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            # Once created, a period only changes its number of places; its dates hold approvals.
-            for name in ("traject", "start", "end"):
-                fields[name].read_only = True
-        return fields
-
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
@@ -417,6 +409,16 @@ class CapacityPeriodSerializer(serializers.ModelSerializer):
         return services.change_capacity_places(
             instance, places=validated_data.get("places", instance.places), by=self.context["request"].user
         )
+
+
+class CapacityPeriodChangeSerializer(CapacityPeriodSerializer):
+    """What PUT and PATCH change: the number of places. Once created, a period keeps its traject and
+    dates, which its approvals hold; they are read-only here, so the contract does not offer them."""
+
+    traject = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta(CapacityPeriodSerializer.Meta):
+        read_only_fields = ["start", "end"]
 
 
 class RelatedEnterpriseSerializer(serializers.ModelSerializer):

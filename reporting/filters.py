@@ -7,7 +7,7 @@ from reporting.models import ReportFormat, ReportRequest, ReportStatus
 
 class ReportRequestFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
-        choices=lambda: [(kind.key, kind.title) for kind in kinds()], label=_("Kind of report")
+        choices=[(kind.key, kind.title) for kind in kinds()], label=_("Kind of report")
     )
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
     # Not "format": DRF reads ?format= as the renderer to answer with (json, api).

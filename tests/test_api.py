@@ -212,6 +212,21 @@ def test_an_officer_creates_a_period_and_changes_its_places(api, leren):
     assert (changed.status_code, changed.json()["places"], changed.json()["free"]) == (200, 95, 95)
 
 
+def test_changing_a_period_changes_its_places_and_nothing_else(api, leren):
+    period = CapacityPeriodFactory(places=3)
+    before = (period.traject_id, period.start, period.end)
+    response = api.put(
+        f"/api/v1/capacity-periods/{period.pk}/",
+        {"traject": "leren", "start": "2000-01-01", "end": 17, "places": 4},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    period.refresh_from_db()
+    assert ((period.traject_id, period.start, period.end), period.places) == (before, 4)
+    assert response.json()["start"] == before[1].isoformat()
+
+
 def test_places_never_drop_below_the_taken_ones(api):
     period = CapacityPeriodFactory(places=3)
     ApprovedApplicationFactory.create_batch(2, traject=period.traject, capacity_period=period)

@@ -349,3 +349,32 @@ def test_the_api_index_lists_every_collection(world):
     assert response.status_code == 200
     assert set(response.json()) == {prefix for prefix, _viewset, _basename in api_collections()}
     assert response.json()["applications"].endswith("/api/v1/applications/")
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"page_size": "veel"}, "page_size", "Een geldig getal is vereist."),
+        ({"page_size": "5.0"}, "page_size", "Een geldig getal is vereist."),
+        ({"page_size": "0"}, "page_size", "groter is dan of gelijk is aan 1."),
+        ({"page_size": "501"}, "page_size", "kleiner is dan of gelijk is aan 500."),
+        ({"page": "last"}, "page", "Een geldig getal is vereist."),
+        ({"page": "-1"}, "page", "Een geldig getal is vereist."),
+        ({"page": "0"}, "page", "groter is dan of gelijk is aan 1."),
+    ],
+)
+def test_a_page_or_page_size_that_is_no_whole_number_in_range_answers_400(world, db, params, field, words):
+    response = _get(world, "/api/v1/capacity-periods/", **params)
+
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert (body["code"], list(body[field])) == ("invalid", [body[field][0]])
+    assert words in body[field][0]
+
+
+def test_a_page_size_in_range_is_taken_and_a_page_past_the_last_is_not_found(world, db):
+    periods = CapacityPeriod.objects.count()
+    first = _get(world, "/api/v1/capacity-periods/", page_size="1")
+    assert (first.json()["count"], len(first.json()["results"])) == (periods, 1)
+    past = _get(world, "/api/v1/capacity-periods/", page=str(periods + 1), page_size="1")
+    assert (past.status_code, past.json()["code"]) == (404, "not_found")

@@ -467,6 +467,27 @@ def test_the_api_lists_the_requests_waiting_and_signs_off(officer, short):
     assert officer.username in history[-1]["reason"]
 
 
+@pytest.mark.parametrize("application", [-3332957932, 0, 2**63 - 1, 2**64, "-5", "99999999999999999999999"])
+def test_an_application_id_no_row_has_is_not_found_rather_than_a_wrong_type(officer, short, application):
+    response = client_for(officer).post(
+        "/api/v1/budget-overrides/", {"application": application, "reason": REASON}, format="json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert not BudgetOverride.objects.exists()
+
+
+@pytest.mark.parametrize("application", ["abc", 1.5, "1.0", "\u0663", True, [1]])
+def test_an_application_that_is_no_whole_number_is_a_wrong_value(officer, short, application):
+    response = client_for(officer).post(
+        "/api/v1/budget-overrides/", {"application": application, "reason": REASON}, format="json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert list(response.json()) == ["detail", "code", "application"]
+    assert not BudgetOverride.objects.exists()
+
+
 def test_the_api_refuses_with_a_reason_and_answers_409_to_a_needless_request(officer, short):
     api = client_for(officer)
     created = api.post(

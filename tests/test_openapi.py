@@ -385,3 +385,47 @@ def test_stopping_documents_its_reason_codes(schema):
     assert "400 `invalid`, `stop_reason_required`, `reason_required`" in stop["description"]
     assert "409 `invalid_transition`" in stop["description"]
     assert schema["components"]["schemas"]["StopRequest"]["required"] == ["stop_reason"]
+
+
+def test_a_period_is_changed_by_its_places_only(schema):
+    for method, name in (
+        ("put", "CapacityPeriodChangeRequest"),
+        ("patch", "PatchedCapacityPeriodChangeRequest"),
+    ):
+        operation = schema["paths"]["/api/v1/capacity-periods/{id}/"][method]
+        request = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert request == {"$ref": f"#/components/schemas/{name}"}
+        assert set(resolve(schema, request)["properties"]) == {"places"}
+    created = schema["components"]["schemas"]["CapacityPeriodRequest"]
+    assert {"traject", "start", "end", "places"} <= set(created["required"])
+
+
+def test_a_row_named_by_its_id_is_a_positive_64_bit_integer(schema):
+    application = schema["components"]["schemas"]["BudgetOverrideRequest"]["properties"]["application"]
+    company = schema["components"]["schemas"]["ApplicationRequest"]["properties"]["company"]
+
+    for field in (application, company):
+        assert (field["type"], field["minimum"], field["maximum"]) == ("integer", 1, 2**63 - 1)
+
+
+def test_every_list_documents_the_range_of_its_pages(schema):
+    for path in ("/api/v1/applications/", "/api/v1/capacity-periods/", "/api/v1/report-requests/"):
+        operation = schema["paths"][path]["get"]
+        ranges = {
+            parameter["name"]: (parameter["schema"]["minimum"], parameter["schema"]["maximum"])
+            for parameter in operation["parameters"]
+            if parameter["name"] in ("page", "page_size")
+        }
+        assert ranges == {"page": (1, 2**31 - 1), "page_size": (1, 500)}, path
+        assert "400" in operation["responses"], path
+
+
+def test_the_choices_of_a_query_parameter_are_an_enum(schema):
+    def parameter(path, name):
+        return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+    kind = parameter("/api/v1/report-requests/", "kind")
+    assert set(kind["schema"]["enum"]) >= {"pq244", "breakdown", "reach", "esf"}
+    by = parameter("/api/v1/statistics/reach/", "by")
+    assert by["required"] is True
+    assert by["schema"]["enum"] == ["province", "nace_section", "size_class"]

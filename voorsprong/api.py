@@ -124,11 +124,47 @@ class ObjectActionMixin:
 
 
 class Pagination(PageNumberPagination):
-    """Pages of 50 by default; a client may ask for up to 500 rows a page with ``page_size``."""
+    """Pages of 50 by default; a client may ask for up to 500 rows a page with ``page_size``.
+
+    A ``page`` or ``page_size`` that is not a whole number in its range answers 400 (code ``invalid``)
+    like a filter's wrong value, rather than DRF's silent default size or 404; a page past the last is
+    still 404. The schema documents both ranges.
+    """
 
     django_paginator_class = PageByKeys
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Beyond any list's last page; also bounds the digits read.
+    max_page = 2**31 - 1
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        return self._whole_number(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        return self._whole_number(request, self.page_query_param, 1, self.max_page)
+
+    @staticmethod
+    def _whole_number(request, name: str, default: int, maximum: int) -> int:
+        """Return the query parameter ``name`` as a number from 1 to ``maximum``, ``default`` without it."""
+        value = request.query_params.get(name)
+        if value is None:
+            return default
+        field = serializers.IntegerField(min_value=1, max_value=maximum)
+        try:
+            # Plain ASCII digits: DRF's IntegerField also takes "5.0", " 5" and other scripts' digits.
+            if not re.fullmatch(r"[0-9]{1,12}", value):
+                field.fail("invalid")
+            return field.run_validation(value)
+        except ValidationError as error:
+            raise ValidationError({name: error.detail}) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        maxima = {self.page_query_param: self.max_page, self.page_size_query_param: self.max_page_size}
+        for parameter in parameters:
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": maxima[parameter["name"]]}
+        return parameters
 
 
 def role_permission(*roles: Role) -> type[BasePermission]:
@@ -416,21 +452,19 @@ CHANGE_ERRORS = (400, 401, 403, 404)
 TRANSITION_ERRORS = (400, 401, 403, 404, 409)
 
 
-def list_error_responses(*, filtered=True) -> dict[int, OpenApiResponse]:
-    """A paginated list's errors: those of reading, 400 for a filter's wrong value (when it has filters)
-    and 404 for a ``page`` past the last or not a page."""
-    no_page = OpenApiResponse(ErrorSerializer, description="No such page: past the last, or not a number.")
-    return {**error_responses(*((400,) if filtered else ()), *READ_ERRORS), 404: no_page}
+def list_error_responses() -> dict[int, OpenApiResponse]:
+    """A paginated list's errors: those of reading, 400 for a filter's or ``page``/``page_size``'s wrong
+    value and 404 for a ``page`` past the last."""
+    no_page = OpenApiResponse(ErrorSerializer, description="No such page: past the last.")
+    return {**error_responses(400, *READ_ERRORS), 404: no_page}
 
 
-def model_viewset_schema(
-    serializer, *, docs: Mapping[str, dict], create=False, update=False, filtered=True
-) -> dict:
+def model_viewset_schema(serializer, *, docs: Mapping[str, dict], create=False, update=False) -> dict:
     """``extend_schema_view`` arguments for a model viewset's standard actions and their errors; ``docs``
     gives each action's summary and description (``describe``), ``update`` those of PUT and PATCH."""
     schema = {
         "list": extend_schema(
-            **docs["list"], responses={200: serializer(many=True), **list_error_responses(filtered=filtered)}
+            **docs["list"], responses={200: serializer(many=True), **list_error_responses()}
         ),
         "retrieve": extend_schema(
             **docs["retrieve"], responses={200: serializer, **error_responses(*DETAIL_ERRORS)}

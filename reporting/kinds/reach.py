@@ -13,18 +13,21 @@ from reporting.statistics.reach_documents import RENDERERS
 from reporting.statistics.reach_schema import ReachFiguresSerializer
 
 
-class ReachParametersSerializer(serializers.Serializer):
-    # Optional for DRF so that a missing value is refused like a wrong one, with the same code and words.
-    by = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text=f"The cells, one of: {', '.join(BY)}."
-    )
+class CellsField(serializers.ChoiceField):
+    """The cells of the reach, one of ``BY`` (an enum in the contract); a missing value is refused like
+    a wrong one, with the same code and words."""
 
-    def validate_by(self, by: str) -> str:
-        if by not in BY:
-            raise serializers.ValidationError(
-                _("Choose the cells: by=%(choices)s.") % {"choices": "|".join(BY)}, code="unknown_breakdown"
-            )
-        return by
+    def __init__(self, **kwargs):
+        super().__init__(choices=BY, **kwargs)
+
+    def fail(self, key, **kwargs):
+        raise serializers.ValidationError(
+            _("Choose the cells: by=%(choices)s.") % {"choices": "|".join(BY)}, code="unknown_breakdown"
+        )
+
+
+class ReachParametersSerializer(serializers.Serializer):
+    by = CellsField(help_text=f"The cells, one of: {', '.join(BY)}.")
 
 
 def reach_kind_figures(as_of: datetime.date, parameters: Mapping) -> dict:
