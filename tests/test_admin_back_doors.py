@@ -91,7 +91,7 @@ from tests.test_audit_trail import (
     make_world,
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
-from voorsprong.models import IdempotentRequest, OutboxMessage, User
+from voorsprong.models import DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +209,7 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     # Read-only: other parts of the system write them.
     IdempotentRequest: read_only(_idempotent_request),  # the API's idempotency layer
     OutboxMessage: read_only(_outbox_message),  # voorsprong.outbox
+    DeliveredOnce: read_only(lambda w: DeliveredOnce.objects.create(key="decision-mail:1")),  # outbox.once
     CoachingSession: read_only(lambda w: CoachingSessionFactory(application=w.approved(), date=w.today)),
     Evaluation: read_only(lambda w: EvaluationFactory(application=w.completed())),  # the company's link
     RelatedEnterprise: read_only(lambda w: api_sme_declaration(w).enterprises.get()),  # with a declaration

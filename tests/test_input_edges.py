@@ -14,6 +14,7 @@ from participants.services.application_import import import_applications
 from tests.clients import client_for
 from tests.factories import ApplicationFactory, CompanyFactory, TrajectFactory
 from tests.test_admin_kbo import COMPANY_ADD, company_form
+from tests.test_api import COMPANY
 from tests.test_hostile_input import assert_unchanged, snapshot
 from trajects.models import CapacityPeriod
 
@@ -127,17 +128,6 @@ def test_an_import_refuses_a_submission_day_out_of_range(officer, leren):
 
 
 # -- characters ------------------------------------------------------------------------------------------
-COMPANY = {
-    "kbo_number": "0403.170.701",
-    "name": "Bakkerij Peeters",
-    "legal_form": "bv",
-    "is_non_profit": False,
-    "staff_headcount": 12,
-    "turnover": "1500000.00",
-    "balance_sheet_total": "900000",
-    "nace_code": "10711",
-    "postal_code": "3500",
-}
 
 
 # A NUL is refused too, by the framework's own check first (tests/test_hostile_input.py).

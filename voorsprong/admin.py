@@ -9,7 +9,7 @@ from django.views.i18n import JavaScriptCatalog
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong import money
-from voorsprong.models import IdempotentRequest, OutboxMessage, User
+from voorsprong.models import DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
@@ -151,3 +151,13 @@ class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = (("sent_at", admin.EmptyFieldListFilter), "task")
     search_fields = ("task", "last_error")
     date_hierarchy = "created_at"
+
+
+@admin.register(DeliveredOnce)
+class DeliveredOnceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What was done once only however often its task arrived (voorsprong.outbox.once), to read: whether
+    a decision e-mail or a questionnaire mail went out, and when."""
+
+    list_display = ("key", "done_at")
+    search_fields = ("key",)
+    date_hierarchy = "done_at"
