@@ -17,8 +17,9 @@ run: install
 	@echo "Health: http://127.0.0.1:$(PORT)/health/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# A module's tests stay on one worker (loadfile): the modules that seed the demo data seed it once.
 test: install
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadfile
 
 install: $(INSTALLED) $(CATALOGUES)
 

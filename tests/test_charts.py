@@ -28,6 +28,8 @@ from voorsprong.charts import (
     stacked_shares,
 )
 
+pytestmark = pytest.mark.engine_independent
+
 SVG = "{http://www.w3.org/2000/svg}"
 MONEY_SERIES = [Series("Budget", "#a9bcd0"), Series("Vastgelegd", "#6fa8dc"), Series("Betaald", "#2e7d32")]
 

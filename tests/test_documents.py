@@ -22,6 +22,8 @@ from reporting.questions import UnknownQuestion
 from reporting.questions.pq244.answer import build_document
 from reporting.statistics.outcomes import MASKED
 
+pytestmark = pytest.mark.engine_independent
+
 TEMPLATE = "reporting/pq244.html"
 
 FORMATS = list(CONTENT_TYPES)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from tests.factories import UserFactory
 from voorsprong.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_independent]
 
 PATHS = [
     "/api/v1/companies/",
