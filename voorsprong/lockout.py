@@ -34,6 +34,7 @@ def _limit(parameters) -> int:
 
 class LayeredLockoutHandler(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None) -> int:
+        """Return AXES_FAILURE_LIMIT less the fewest failures any layer that holds this log-in has left."""
         known = self._logged_in_from_here(request, credentials)
         left = min(
             _limit(parameters) - (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0)
