@@ -4,10 +4,13 @@ FROM python:3.11-slim-bookworm
 
 # gunicorn's workers and timeouts come from the environment at run time (gunicorn.conf.py:
 # WEB_CONCURRENCY, by default 2 x cores + 1, GUNICORN_TIMEOUT, ...), so they change without a rebuild.
+# DJANGO_DEBUG=false makes the image production: it refuses to start without a DJANGO_SECRET_KEY of its
+# own and DJANGO_ALLOWED_HOSTS.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore \
+    DJANGO_DEBUG=false \
     DJANGO_STATIC_MANIFEST=true
 
 # bin/backup and bin/restore need pg_dump, pg_restore and psql of the server's major version (pg_dump
@@ -45,9 +48,10 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 
 # No GNU gettext in the image, so Babel compiles the catalogues (compilemessages would fail).
-# collectstatic only needs some key to import the settings; the real one comes at run time.
+# collectstatic only needs some key and host to import the settings; the real ones come at run time.
 RUN pybabel compile -d locale -D "django djangojs" \
-    && DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput
+    && DJANGO_SECRET_KEY=collectstatic-only-not-a-secret DJANGO_ALLOWED_HOSTS=localhost \
+        python manage.py collectstatic --noinput
 
 # The only places the app writes: var/ (celery beat schedule), the media root and the
 # backups (bin/backup). A named volume mounted on one of them copies this owner when it is

@@ -62,4 +62,5 @@ def test_with_environment_postgresql_and_redis():
 
 def test_debug_only_when_asked():
     assert settings_with(DJANGO_DEBUG="true")["debug"] is True
-    assert settings_with(DJANGO_DEBUG="false")["debug"] is False
+    production = {"DJANGO_SECRET_KEY": "a-key-of-its-own", "DJANGO_ALLOWED_HOSTS": "voorsprong.example.org"}
+    assert settings_with(DJANGO_DEBUG="false", **production)["debug"] is False

@@ -650,17 +650,25 @@ class AuthTokenSchema(OpenApiViewExtension):
 
     def view_replacement(self):
         locked_out = OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins.")
+        rate_limited = OpenApiResponse(
+            ErrorSerializer,
+            description="Too many log-ins from this address: the Retry-After header says how many seconds "
+            "to wait (code rate_limited).",
+        )
         schema = {
             "post": extend_schema(
                 **describe(
                     "Get the user's API token",
                     "Log in with username and password (form or JSON) and get the user's token; send it "
-                    "as `Authorization: Token <token>`. After too many failed log-ins (5 by default) a "
-                    "username is locked from that address for a while (30 minutes by default).",
+                    "as `Authorization: Token <token>`. After too many failed log-ins a username is locked "
+                    "from that address for a while (30 minutes by default): 5 failures of that username "
+                    "from that address, 20 from the address across usernames or 30 of the username across "
+                    "addresses, by default. Log-ins from one address are rate limited (10 a minute by "
+                    "default, with the login page's and the admin's): over it 429 with Retry-After.",
                     who="anyone with an account.",
-                    refusals={400: ("invalid", "parse_error"), 403: ("locked_out",)},
+                    refusals={400: ("invalid", "parse_error"), 403: ("locked_out",), 429: ("rate_limited",)},
                 ),
-                responses={200: TokenSerializer, **error_responses(400), 403: locked_out},
+                responses={200: TokenSerializer, **error_responses(400), 403: locked_out, 429: rate_limited},
                 auth=[],
             )
         }

@@ -1,10 +1,10 @@
 """Logging in, guarded by django-axes: the API token endpoint and the answer to a locked-out login.
 
-Axes counts the failed logins of one username from one address; after ``AXES_FAILURE_LIMIT`` of them
-that combination is refused for ``AXES_COOLOFF_TIME``, also with the right password. It can only count
-a login whose ``authenticate()`` receives the request: the login page and the admin pass it, and the
-token endpoint below passes Django's own request (not DRF's wrapper, on which axes' marks would be
-lost to its middleware).
+Axes counts failed logins in layers (voorsprong.lockout); a username locked at an address is refused there
+for ``AXES_COOLOFF_TIME``, also with the right password. It can only count a login whose
+``authenticate()`` receives the request: the login page and the admin pass it, and the token endpoint
+below passes Django's own request (not DRF's wrapper, on which axes' marks would be lost to its
+middleware). Before that, every log-in POST is rate limited (voorsprong.throttling, applied in urls.py).
 """
 
 from django.conf import settings
@@ -50,18 +50,6 @@ def lockout_response(request, original_response=None, credentials=None):
         {"message": lockout_message(), "minutes": lockout_minutes()},
         status=403,
     )
-
-
-def client_ip(request) -> str | None:
-    """Return the client's address (AXES_CLIENT_IP_CALLABLE): behind the reverse proxy
-    (``AXES_TRUST_X_FORWARDED_FOR``), the address the proxy saw, which it appends last to X-Forwarded-For;
-    otherwise the connection's address."""
-    if settings.AXES_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
-        if addresses:
-            return addresses[-1]
-    return request.META.get("REMOTE_ADDR")
 
 
 class RequestAuthTokenSerializer(AuthTokenSerializer):

@@ -5,12 +5,15 @@ With no environment variables set, everything runs with Python alone: a SQLite f
 switch to PostgreSQL and Redis (see README, "Configuration").
 """
 
+import ipaddress
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +28,20 @@ SECRET_KEY = env(
     default="django-insecure-local-development-key-do-not-use-in-production",
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# No production without a secret: DJANGO_DEBUG=false, said explicitly (docker-compose and the image do),
+# declares production, which refuses to start with the committed key (or any Django marks insecure) or
+# without its own host names. A checkout sets nothing (make run, make test) and keeps the defaults.
+if "DJANGO_DEBUG" in os.environ and not DEBUG:
+    if not SECRET_KEY or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG=false (production) needs a DJANGO_SECRET_KEY of its own, not the development "
+            "key (e.g. python -c 'import secrets; print(secrets.token_urlsafe(60))')."
+        )
+    if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG=false (production) needs DJANGO_ALLOWED_HOSTS: the host names the site is served "
+            "under, comma-separated."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -126,17 +143,43 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# One username from one address is locked after AXES_FAILURE_LIMIT failed logins (login page, admin
-# and API token alike), for AXES_COOLOFF_TIME; a successful login before that starts the count anew.
+# Lock-outs in layers (voorsprong.lockout), each counting the failed log-ins (login page, admin and API
+# token alike) of the last AXES_COOLOFF_TIME: one username from one address (AXES_FAILURE_LIMIT), one
+# address across usernames (password spraying) and one username across addresses (guessing from many
+# addresses). Locked, a username is refused from that address, also with the right password, until the
+# cool-off has passed. A username that logged in from an address within LOCKOUT_KNOWN_ADDRESS_DAYS is
+# held there by the first layer only: nobody locks an officer out of their usual address by failing
+# elsewhere in their name. A successful log-in clears the failures of that username from that address.
+AXES_HANDLER = "voorsprong.lockout.LayeredLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = env.int("DJANGO_LOCKOUT_ADDRESS_FAILURE_LIMIT", default=20)
+LOCKOUT_USERNAME_FAILURE_LIMIT = env.int("DJANGO_LOCKOUT_USERNAME_FAILURE_LIMIT", default=30)
+LOCKOUT_KNOWN_ADDRESS_DAYS = env.int("DJANGO_LOCKOUT_KNOWN_ADDRESS_DAYS", default=90)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "voorsprong.auth_api.lockout_response"
-# Behind the reverse proxy every request comes from the proxy: then the client's address is the last
-# one in X-Forwarded-For. Only set this when a proxy that appends it stands in front of the app.
-AXES_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
-AXES_CLIENT_IP_CALLABLE = "voorsprong.auth_api.client_ip"
+AXES_CLIENT_IP_CALLABLE = "voorsprong.proxies.client_ip"
+
+
+def _networks(variable: str) -> list:
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in env.list(variable, default=[])]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable}: {error}") from error
+
+
+# Whom the client's address is taken from (voorsprong.proxies): the connection, unless it comes from a
+# trusted proxy; then X-Forwarded-For, read back from the right past the trusted proxies only. Either the
+# proxies' addresses or networks (DJANGO_TRUSTED_PROXIES), or how many proxies stand in front when only
+# they can reach the app (DJANGO_TRUSTED_PROXY_COUNT: docker-compose's Caddy is 1). Neither: never.
+TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0 or (TRUSTED_PROXIES and TRUSTED_PROXY_COUNT):
+    raise ImproperlyConfigured(
+        "Set either DJANGO_TRUSTED_PROXIES or DJANGO_TRUSTED_PROXY_COUNT (a whole number of 0 or more), "
+        "not both."
+    )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -188,6 +231,10 @@ AID_GRANTING_AUTHORITY = env("AID_GRANTING_AUTHORITY", default="Departement Werk
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 # The public eligibility pre-check (page and API): requests per user, or per address when not logged in.
 ELIGIBILITY_RATE_LIMIT = env("DJANGO_ELIGIBILITY_RATE_LIMIT", default="60/h")
+# Log-in POSTs (login page, admin, API token together) per address, counted before any password is hashed.
+LOGIN_RATE_LIMIT = env("DJANGO_LOGIN_RATE_LIMIT", default="10/m")
+# The companies' questionnaire pages behind their e-mailed links, per address.
+QUESTIONNAIRE_RATE_LIMIT = env("DJANGO_QUESTIONNAIRE_RATE_LIMIT", default="30/m")
 
 # Celery: without a broker, tasks run in-process so the whole system works with Python alone.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")

@@ -12,6 +12,7 @@ from rest_framework.routers import APIRootView
 
 from voorsprong.auth_api import AuthTokenView
 from voorsprong.health import health
+from voorsprong.throttling import login_rate_limit
 from voorsprong.views import admin_login, home
 
 # Under /api/ these answer in JSON, like the API's own errors; elsewhere with the Dutch pages.
@@ -34,13 +35,14 @@ API_COLLECTIONS = {
 
 urlpatterns = [
     path("", home, name="home"),
-    path("aanmelden/", auth_views.LoginView.as_view(), name="login"),
+    # Log-ins are rate limited before any password is hashed (the admin's in voorsprong.views).
+    path("aanmelden/", login_rate_limit(auth_views.LoginView.as_view()), name="login"),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
     # Before the admin's own: the admin sends a user without access to its login page, which refuses them.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", AuthTokenView.as_view(), name="api-token"),
+    path("api/v1/auth/token/", login_rate_limit(AuthTokenView.as_view()), name="api-token"),
     path("api/v1/", APIRootView.as_view(api_root_dict=API_COLLECTIONS), name="api-root"),
     path("", include("trajects.urls")),
     path("", include("participants.urls")),

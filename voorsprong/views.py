@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound
 
 from voorsprong.api import error_body
 from voorsprong.roles import Role
+from voorsprong.throttling import login_rate_limit
 
 # Where each role starts after logging in: officers (and administrators) at their work queue, the
 # financial service at the declarations it pays in the admin.
@@ -35,6 +36,7 @@ def home(request):
     return redirect("admin:index")
 
 
+@login_rate_limit
 def admin_login(request, extra_context=None):
     """Show the admin's login page, but refuse a logged-in user who may not use the admin (a promoter, the
     cabinet) with the 403 page and its way back, rather than asking them to log in as someone else."""

@@ -14,6 +14,11 @@ from participants.forms.evaluation import EvaluationForm, ExitForm, FollowUpForm
 from participants.models import Questionnaire
 from participants.questionnaire_links import LINK_MAX_AGE
 from voorsprong.services import WorkflowRefusal
+from voorsprong.throttling import rate_limit
+
+# Every look at a link and every answer sent count, per address: the links cannot be guessed, but trying
+# them must stay cheap.
+_questionnaire_rate_limit = rate_limit("questionnaire", "QUESTIONNAIRE_RATE_LIMIT", methods=("GET", "POST"))
 
 # A link that was good once answers 410 Gone; anything we never issued answers 404.
 _GONE = {"link_expired", "link_used"}
@@ -76,18 +81,21 @@ _EXIT = _Page(Questionnaire.EXIT, ExitForm, services.submit_exit_answer, "partic
 # never_cache: once used, the back button must not bring the form back from the browser's cache.
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_questionnaire_rate_limit
 def evaluation_form(request, token):
     return _answer(request, token, _EVALUATION)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_questionnaire_rate_limit
 def follow_up_form(request, token):
     return _answer(request, token, _FOLLOW_UP)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_questionnaire_rate_limit
 def exit_form(request, token):
     return _answer(request, token, _EXIT)
 
