@@ -34,7 +34,7 @@ API_COLLECTIONS = {
 
 # The caller's own API tokens: list, revoke.
 tokens = SimpleRouter()
-tokens.register("api/v1/auth/tokens", ApiTokenViewSet, basename="api-tokens")
+tokens.register("tokens", ApiTokenViewSet, basename="api-tokens")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -47,7 +47,7 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", AuthTokenView.as_view(), name="api-token"),
-    *tokens.urls,
+    path("api/v1/auth/", include(tokens.urls)),
     path("api/v1/", APIRootView.as_view(api_root_dict=API_COLLECTIONS), name="api-root"),
     path("", include("trajects.urls")),
     path("", include("participants.urls")),
