@@ -92,8 +92,7 @@ from tests.test_audit_trail import (
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
 from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
-from voorsprong.services import issue_api_token
-from voorsprong.services import WorkflowRefusal
+from voorsprong.services import WorkflowRefusal, issue_api_token
 
 pytestmark = pytest.mark.django_db
 PROJECT_APPS = {"voorsprong", "trajects", "participants", "funding", "reporting"}

@@ -25,7 +25,10 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 TOKEN_URL = "/api/v1/auth/token/"
 TOKENS_URL = "/api/v1/auth/tokens/"
 SOME_LIST = "/api/v1/trajects/"
-EXPIRED = "Deze API-sleutel is verlopen. Maak een nieuwe aan op de pagina API-sleutels of met POST /api/v1/auth/token/."
+EXPIRED = (
+    "Deze API-sleutel is verlopen. Maak een nieuwe aan op de pagina API-sleutels of met POST "
+    "/api/v1/auth/token/."
+)
 
 
 @pytest.fixture
@@ -456,9 +459,7 @@ def test_the_migration_keeps_drf_tokens_working_until_the_ttl_and_drops_their_pl
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id bigint)"
         )
-        cursor.execute(
-            "INSERT INTO authtoken_token VALUES (%s, %s, %s)", [legacy_key, timezone.now(), an.pk]
-        )
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [legacy_key, timezone.now(), an.pk])
     from django.apps import apps
 
     migration.move_drf_tokens(apps, SimpleNamespace(connection=connection))

@@ -353,8 +353,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in Dutch, for people.")
     code = serializers.CharField(
         help_text="Why, for programs: not_authenticated, authentication_failed, token_expired, forbidden, "
-        "csrf_failed, locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or the "
-        "refusal's own code (invalid_transition, no_free_place, …) listed per operation."
+        "csrf_failed, locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or "
+        "the refusal's own code (invalid_transition, no_free_place, …) listed per operation."
     )
 
 
