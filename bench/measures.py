@@ -18,7 +18,6 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from bench.database import database_url
 from bench.kbo_extract import write_synthetic_extract
@@ -33,6 +32,7 @@ from reporting.questions.pq244 import pq244_figures
 from trajects.models import CapacityPeriod, Traject
 from trajects.size_classes import SizeClass
 from voorsprong.models import User
+from voorsprong.services import issue_api_token
 
 STATISTICS_MAX_QUERIES = 20
 STATISTICS_MAX_RATIO = 1.5
@@ -134,8 +134,8 @@ def _officer_client() -> Client:
     officer = User.objects.filter(groups__name="officer", is_active=True).order_by("pk").first()
     if officer is None:
         raise BenchmarkError("The data set has no officer; seed_demo creates one.")
-    token, _created = Token.objects.get_or_create(user=officer)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue_api_token(officer, label="benchmark")
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
 LIST_URL = "/api/v1/applications/"

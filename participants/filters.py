@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,7 @@ from participants.selectors import latest_approvals_as_of
 from trajects.filters import traject_filter
 from trajects.models import Project
 from trajects.size_classes import SizeClass
-from voorsprong.api import DayFilter
+from voorsprong.api import DayFilter, StrictBooleanFilter
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -74,28 +73,6 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def filter_approved_as_of(self, queryset, name, day):
         return queryset.filter(pk__in=latest_approvals_as_of(day).values("pk"))
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """``true`` or ``false`` (also ``1`` and ``0``); any other value is an error, not "no filter"."""
-
-    widget = forms.TextInput  # NullBooleanSelect would read an unknown value as "no filter"
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if value in (True, "true", "True", "1"):
-            return True
-        if value in (False, "false", "False", "0"):
-            return False
-        raise ValidationError(_("Give true or false."), code="invalid")
-
-    def validate(self, value):
-        pass
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
 
 
 class ReferralFilter(django_filters.FilterSet):

@@ -91,8 +91,8 @@ from tests.test_audit_trail import (
     make_world,
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
-from voorsprong.models import DeliveredOnce, IdempotentRequest, OutboxMessage, User
-from voorsprong.services import WorkflowRefusal
+from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.services import WorkflowRefusal, issue_api_token
 
 pytestmark = pytest.mark.django_db
 PROJECT_APPS = {"voorsprong", "trajects", "participants", "funding", "reporting"}
@@ -210,6 +210,16 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     IdempotentRequest: read_only(_idempotent_request),  # the API's idempotency layer
     OutboxMessage: read_only(_outbox_message),  # voorsprong.outbox
     DeliveredOnce: read_only(lambda w: DeliveredOnce.objects.create(key="decision-mail:1")),  # outbox.once
+    # Made by their users only (the page API-sleutels, the token endpoint); the admin's delete revokes
+    # (ApiTokenAdmin calls voorsprong.services.revoke_api_token(s), tests/test_api_tokens.py).
+    ApiToken: AdminWalk(
+        add=REFUSE,
+        change=REFUSE,
+        delete=reference("revoking a token deletes it: no history, nothing rests on it"),
+        revert=REFUSE,
+        actions={"delete_selected": reference("revokes the selected tokens, as delete does")},
+        make=lambda w: issue_api_token(w.users["officer"])[0],
+    ),
     CoachingSession: read_only(lambda w: CoachingSessionFactory(application=w.approved(), date=w.today)),
     Evaluation: read_only(lambda w: EvaluationFactory(application=w.completed())),  # the company's link
     RelatedEnterprise: read_only(lambda w: api_sme_declaration(w).enterprises.get()),  # with a declaration

@@ -173,14 +173,13 @@ def _other_promoter() -> None:
 def _seeded(django_db_setup, django_db_blocker):
     """Run seed_demo once for the module, inside a transaction rolled back afterwards; with the users'
     tokens."""
-    from rest_framework.authtoken.models import Token
-
     from funding.models import BudgetOverride, Declaration
     from participants.models import Application, Company, Referral
     from participants.selectors import applications_visible_to
     from reporting.models import ReportRequest
     from trajects.models import CapacityPeriod, Traject
     from voorsprong.models import User
+    from voorsprong.services import issue_api_token
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -213,7 +212,7 @@ def _seeded(django_db_setup, django_db_blocker):
                     "report-requests": _some(ReportRequest.objects, count=10),
                 }
             )
-            yield {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
+            yield {role: issue_api_token(user)[1] for role, user in users.items()}
         finally:
             ROWS.clear()
             transaction.set_rollback(True)

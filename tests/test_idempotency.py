@@ -6,7 +6,6 @@ import threading
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from participants.models import CoachingSession
@@ -22,6 +21,7 @@ from tests.factories import (
 from voorsprong.idempotency import IDEMPOTENCY_KEY_TTL
 from voorsprong.models import IdempotentRequest
 from voorsprong.roles import Role
+from voorsprong.services import issue_api_token
 
 SESSION = {
     "date": "2025-04-01",
@@ -123,7 +123,7 @@ def test_a_refused_request_replays_its_refusal(promoter, application):
 @pytest.mark.django_db
 def test_a_token_authenticated_retry_is_replayed(promoter, application):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=promoter).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(promoter)[1]}")
     first, second = post(api, application, key="tok"), post(api, application, key="tok")
     assert (first.status_code, second.status_code, second.json()) == (201, 201, first.json())
     assert CoachingSession.objects.count() == 1

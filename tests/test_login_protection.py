@@ -9,10 +9,10 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from voorsprong.models import ApiToken
 from voorsprong.proxies import client_ip
 from voorsprong.roles import Role
 
@@ -88,7 +88,7 @@ def test_a_burst_of_log_ins_is_refused_with_429_before_any_password_is_hashed(at
     if attempt is get_token:
         assert refused.json()["code"] == "rate_limited"
         assert refused.json()["detail"].startswith("Te veel verzoeken")
-        assert not Token.objects.exists()
+        assert not ApiToken.objects.exists()
     else:
         assert "Te veel verzoeken" in refused.content.decode()
     # Refused before axes too: the refused attempt counted as no failure.
@@ -145,7 +145,7 @@ def test_spraying_a_hundred_usernames_from_one_address_is_locked_after_twenty(an
     locked = get_token("an", PASSWORD)
     assert locked.json()["code"] == "locked_out"
     assert is_locked_out(log_in("an", PASSWORD))
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     # Other addresses are not.
     assert get_token("an", PASSWORD, address="203.0.113.9").status_code == 200
 
@@ -166,7 +166,7 @@ def test_guessing_one_username_from_many_addresses_locks_it_after_thirty(an, unl
     assert is_locked_out(log_in("an", PASSWORD, address="192.0.2.1"))
     assert is_locked_out(admin_log_in("an", PASSWORD, address="192.0.2.2"))
     assert get_token("an", PASSWORD, address="192.0.2.3").json()["code"] == "locked_out"
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     # Another username is not.
     UserFactory(username="bert")
     assert log_in("bert", PASSWORD, address="192.0.2.1").status_code == 302
@@ -197,7 +197,7 @@ def test_the_right_password_never_gets_a_token_for_a_locked_account(an):
     for _ in range(3):
         locked = get_token("an", PASSWORD)
         assert locked.status_code == 403 and locked.json()["code"] == "locked_out"
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 # -- the client's address -------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_a_spoofed_x_forwarded_for_from_a_direct_client_changes_nothing(an):
         get_token("an", "wrong", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}")
     locked = get_token("an", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.200")
     assert locked.json()["code"] == "locked_out"
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
 
 

@@ -31,6 +31,7 @@ EVERYWHERE = {
     "admin-index": "/admin/",
     "funding-budget-monitor": "/financiering/",
     "reports-list": "/rapporten/",
+    "api-tokens": "/api-sleutels/",
 }
 
 
@@ -69,6 +70,9 @@ def test_other_roles_keep_their_own_links_and_get_no_menu(role, start, client):
 
     assert menu_links(page) == {} and menu_for(user) == []
     assert re.search(r'data-testid="nav-[a-z-]+"', page)
+    # Their own API keys are one click away too.
+    assert '<a href="/api-sleutels/" data-testid="nav-api-tokens">' in page
+    assert client.get("/api-sleutels/").status_code == 200
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -56,6 +56,7 @@ from tests.questionnaires import FOLLOW_UP as FOLLOW_UP_ANSWERS
 from tests.questionnaires import form_data
 from trajects.models import OrganisationKind
 from voorsprong.roles import Role
+from voorsprong.services import issue_api_token
 
 ROLES = ("anonymous", "officer", "promoter", "consultant", "cabinet", "finance", "admin")
 PASSWORD = "correct horse battery staple"  # UserFactory's
@@ -146,6 +147,10 @@ TABLE = [
         data=CREDENTIALS),
     row("DELETE",  "/api/v1/auth/token/",                             401, 204, 204, 204, 204, 204, 204),
     every("GET",   "/api/v1/auth/token/",                             405),
+    # Every user's own API tokens; another's answers 404 (the officer's token here).
+    row("GET",     "/api/v1/auth/tokens/",                            401, 200, 200, 200, 200, 200, 200),
+    row("DELETE",  "/api/v1/auth/tokens/{officer_api_token}/",        401, 204, 404, 404, 404, 404, 404),
+    row("GET",     "/api/v1/auth/tokens/{officer_api_token}/",        401, 405, 405, 405, 405, 405, 405),
     # -- companies -------------------------------------------------------------------------------------------
     row("GET",     "/api/v1/companies/",                              401, 200, 200, 200, 403, 403, 200),
     row("POST",    "/api/v1/companies/",                              401, 201, 403, 201, 403, 403, 201,
@@ -308,6 +313,11 @@ TABLE = [
     row("POST",    "/aanmelden/",                                     200, 302, 302, 302, 302, 302, 302,
         data=CREDENTIALS),
     every("POST",  "/afmelden/",                                      302),
+    row("GET",     "/api-sleutels/",                                  302, 200, 200, 200, 200, 200, 200),
+    row("POST",    "/api-sleutels/",                                  302, 200, 200, 200, 200, 200, 200,
+        data={"label": "script"}),
+    row("POST",    "/api-sleutels/{officer_api_token}/intrekken/",    302, 302, 404, 404, 404, 404, 404),
+    row("GET",     "/api-sleutels/{officer_api_token}/intrekken/",    302, 405, 405, 405, 405, 405, 405),
     every("GET",   "/afmelden/",                                      405),
     row("GET",     "/trajecten/",                                     302, 200, 200, 403, 403, 403, 200),
     row("POST",    "/trajecten/",                                     302, 405, 405, 403, 403, 403, 405),
@@ -585,6 +595,7 @@ def _build_world() -> dict:
             "report": report.pk,
             "failed_report": failed_report.pk,
             "missing": 999_999,
+            "officer_api_token": issue_api_token(users["officer"], label="script")[0].pk,
             "token": make_questionnaire_token("evaluation", completed),
             "follow_up_token": make_questionnaire_token("follow_up", completed_half_a_year_ago),
             "exit_token": make_questionnaire_token("exit", stopped),

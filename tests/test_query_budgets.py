@@ -58,6 +58,7 @@ from tests.factories import (
 )
 from trajects.models import Channel, CommunicationAction, OrganisationKind, Partnership
 from voorsprong.roles import Role
+from voorsprong.services import issue_api_token
 
 SMALL, MORE = 2, 25
 PQ244 = "pq244_figures"  # not an address: the statistics function itself
@@ -92,6 +93,7 @@ TABLE = [
     Row("/api/v1/declarations/",                          "finance",     10),
     Row("/api/v1/budget-overrides/",                      "officer",      7),
     Row("/api/v1/report-requests/",                       "cabinet",      6),
+    Row("/api/v1/auth/tokens/",                           "promoter",     9),
     # -- API aggregates --------------------------------------------------------------------------------------
     Row("/api/v1/evaluations/summary/",                   "cabinet",      4),
     Row("/api/v1/funding/summary/",                       "officer",      8),
@@ -116,6 +118,7 @@ TABLE = [
                                                           "cabinet",     29),
     Row("/rapporten/?as_of={today}&dimension_1=province&measure=training_policy",
                                                           "cabinet",     29),
+    Row("/api-sleutels/",                                 "promoter",     9),
     Row("/werkbak/",                                      "officer",     10),
     Row("/werkbak/",                                      "finance",      5),
     Row("/financiering/",                                 "officer",     10),
@@ -261,6 +264,7 @@ def _add(world: dict, count: int) -> None:
         traject, period = world["trajects"][(number // 2) % 2]
         project = world["projects"][number % 2] if traject.code == "leren" else None
         company = CompanyFactory()
+        issue_api_token(promoter, label=f"script {number}")
         referral = ReferralFactory(
             company=company,
             traject=traject,

@@ -4,13 +4,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong import money
-from voorsprong.models import DeliveredOnce, IdempotentRequest, OutboxMessage, User
-from voorsprong.services import WorkflowRefusal
+from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.services import WorkflowRefusal, revoke_api_token, revoke_api_tokens
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
 admin.site.site_header = _("Voorsprong back office")
@@ -161,3 +162,44 @@ class DeliveredOnceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("key", "done_at")
     search_fields = ("key",)
     date_hierarchy = "done_at"
+
+
+class ExpiredFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "valid"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Valid")), ("no", _("Expired"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(expires_at__gt=now)
+        if self.value() == "no":
+            return queryset.filter(expires_at__lte=now)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API keys, to read and revoke (delete): never a key itself, of which only a digest is
+    kept. Their users make them (the page API-sleutels, the token endpoint), not the admin."""
+
+    list_display = ("user", "label", "created_at", "expires_at", "last_used_at", "user_agent")
+    list_filter = (ExpiredFilter,)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__last_name", "label", "user_agent")
+    date_hierarchy = "created_at"
+    fields = ("user", "label", "user_agent", "created_at", "expires_at", "last_used_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        revoke_api_token(obj, reason=f"revoked in the admin by user {request.user.pk}")
+
+    def delete_queryset(self, request, queryset):
+        revoke_api_tokens(queryset, reason=f"revoked in the admin by user {request.user.pk}")

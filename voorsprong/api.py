@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
@@ -323,15 +324,37 @@ class DayFilter(django_filters.DateFilter):
         super().__init__(*args, validators=[validate_day], **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (also ``1`` and ``0``); any other value is an error, not "no filter"."""
+
+    widget = forms.TextInput  # NullBooleanSelect would read an unknown value as "no filter"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise DjangoValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 # -- the OpenAPI contract (drf-spectacular) ----------------------------------------------------------
 class ErrorSerializer(serializers.Serializer):
     """The body of every error but a 400: a Dutch message for people and a stable code for programs."""
 
     detail = serializers.CharField(help_text="What went wrong, in Dutch, for people.")
     code = serializers.CharField(
-        help_text="Why, for programs: not_authenticated, authentication_failed, forbidden, csrf_failed, "
-        "locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or the "
-        "refusal's own code (invalid_transition, no_free_place, …) listed per operation."
+        help_text="Why, for programs: not_authenticated, authentication_failed, token_expired, forbidden, "
+        "csrf_failed, locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or "
+        "the refusal's own code (invalid_transition, no_free_place, …) listed per operation."
     )
 
 
@@ -401,12 +424,19 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`. It is shown this once: only a digest is kept."
+    )
+    id = serializers.IntegerField(help_text="The token's id in `/api/v1/auth/tokens/`, to revoke it by.")
+    expires_at = serializers.DateTimeField(help_text="From then on it answers 401 `token_expired`.")
 
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input (code invalid, messages per field), or a body that cannot be read (parse_error).",
-    401: "Not logged in (not_authenticated), or a token or session not valid (authentication_failed).",
+    401: (
+        "Not logged in (not_authenticated), a token or session not valid (authentication_failed), or a token "
+        "past its expiry (token_expired)."
+    ),
     403: "The user's role may not do this (forbidden).",
     404: "No such object, or not one the user may see (not_found).",
     409: "The object's state does not allow this: the code says why (listed in the operation's description).",
@@ -508,7 +538,7 @@ def describe(
 # The codes an answer of each status has on every operation that documents it (exception_handler).
 SHARED_ERROR_CODES = {
     400: ("invalid",),
-    401: ("not_authenticated", "authentication_failed"),
+    401: ("not_authenticated", "authentication_failed", "token_expired"),
     403: ("forbidden",),
     404: ("not_found",),
     410: ("file_gone",),
@@ -571,6 +601,7 @@ for _name in (
     "participants.api.ApplicationViewSet",
     "participants.api.ReferralViewSet",
     "funding.api.DeclarationViewSet",
+    "voorsprong.auth_api.ApiTokenViewSet",
 ):
     type(f"{_name.rsplit('.', 1)[1]}Schema", (ScopedViewSchema,), {"target_class": _name})
 
@@ -659,12 +690,16 @@ class AuthTokenSchema(OpenApiViewExtension):
             "post": extend_schema(
                 **describe(
                     "Get the user's API token",
-                    "Log in with username and password (form or JSON) and get the user's token; send it "
-                    "as `Authorization: Token <token>`. After too many failed log-ins a username is locked "
-                    "from that address for a while (30 minutes by default): 5 failures of that username "
-                    "from that address, 20 from the address across usernames or 30 of the username across "
-                    "addresses, by default. Log-ins from one address are rate limited (10 a minute by "
-                    "default, with the login page's and the admin's): over it 429 with Retry-After.",
+                    "Log in with username and password (form or JSON) and get a new token of the user, "
+                    "with an optional `label` saying what it is for; send it as `Authorization: Token "
+                    "<token>`. The key is shown this once. It expires after `API_TOKEN_TTL_DAYS` (30 by "
+                    "default) and is revoked sooner by its user (`DELETE` here or at "
+                    "`/api/v1/auth/tokens/{id}/`), a lock-out, a deactivation or a new password. After too "
+                    "many failed log-ins a username is locked from that address for a while (30 minutes by "
+                    "default): 5 failures of that username from that address, 20 from the address across "
+                    "usernames or 30 of the username across addresses, by default. Log-ins from one address "
+                    "are rate limited (10 a minute by default, with the login page's and the admin's): over "
+                    "it 429 with Retry-After.",
                     who="anyone with an account.",
                     refusals={400: ("invalid", "parse_error"), 403: ("locked_out",), 429: ("rate_limited",)},
                 ),

@@ -1,4 +1,4 @@
-"""How the API reads a request: DRF's parsers and session authentication, refusing in Dutch.
+"""How the API reads a request: DRF's parsers, token and session authentication, refusing in Dutch.
 
 Kept apart from ``voorsprong.api``: DRF imports the classes of its settings while ``rest_framework.views``
 is still loading, which ``voorsprong.api`` imports.
@@ -8,7 +8,7 @@ import json
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, parsers
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, ParseError, PermissionDenied
 
 # No body the API takes nests deeper than a few levels (an SME declaration's enterprises: 3).
 MAX_JSON_DEPTH = 32
@@ -76,3 +76,31 @@ class SessionAuthentication(authentication.SessionAuthentication):
                 _("The CSRF token is missing or wrong: send the csrftoken cookie's value as X-CSRFToken."),
                 code="csrf_failed",
             ) from error
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication (``Authorization: Token <key>``) on the kernel's tokens: looked up by the
+    key's digest, refused once expired (401 ``token_expired``), their last use noted.
+
+    The models and services are imported when a request comes: DRF imports this class while the apps
+    may still be loading.
+    """
+
+    def authenticate_credentials(self, key):
+        from voorsprong.models import ApiToken
+        from voorsprong.services import note_api_token_use
+
+        token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
+        # DRF's own texts, which its catalogue translates.
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        if token.is_expired:
+            raise AuthenticationFailed(
+                _("This API key has expired. Make a new one on the page API keys or with POST %(path)s.")
+                % {"path": "/api/v1/auth/token/"},
+                code="token_expired",
+            )
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        note_api_token_use(token)
+        return token.user, token

@@ -1,27 +1,42 @@
-"""Logging in, guarded by django-axes: the API token endpoint and the answer to a locked-out login.
+"""Logging in, guarded by django-axes: the API token endpoints and the answer to a locked-out login.
 
 Axes counts failed logins in layers (voorsprong.lockout); a username locked at an address is refused there
 for ``AXES_COOLOFF_TIME``, also with the right password. It can only count a login whose
 ``authenticate()`` receives the request: the login page and the admin pass it, and the token endpoint
 below passes Django's own request (not DRF's wrapper, on which axes' marks would be lost to its
 middleware). Before that, every log-in POST is rate limited (voorsprong.throttling, applied in urls.py).
+
+A token expires after API_TOKEN_TTL_DAYS; a user has one per script or machine, lists them at
+``/api/v1/auth/tokens/`` (or on the page API-sleutels) and revokes any of them there.
 """
 
+import django_filters
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from voorsprong.api import StrictBodyMixin, describe, error_responses
+from voorsprong.api import (
+    DETAIL_ERRORS,
+    StrictBodyMixin,
+    StrictBooleanFilter,
+    TokenSerializer,
+    describe,
+    error_responses,
+    list_error_responses,
+)
+from voorsprong.models import ApiToken
+from voorsprong.services import issue_api_token, revoke_api_token
+from voorsprong.validators import validate_one_line
 
 
 def lockout_minutes() -> int:
@@ -53,7 +68,16 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class RequestAuthTokenSerializer(AuthTokenSerializer):
-    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt."""
+    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt; with
+    the new token's label."""
+
+    label = serializers.CharField(
+        max_length=ApiToken._meta.get_field("label").max_length,
+        required=False,
+        allow_blank=True,
+        validators=[validate_one_line],
+        help_text="What the token is for (a script, a machine), to tell it apart in the list of tokens.",
+    )
 
     def validate(self, attrs):
         username, password = attrs.get("username"), attrs.get("password")
@@ -74,7 +98,7 @@ class RequestAuthTokenSerializer(AuthTokenSerializer):
 
 
 class AuthTokenView(StrictBodyMixin, ObtainAuthToken):
-    """POST: username and password in, the user's token out. DELETE: revoke the caller's token."""
+    """POST: username and password in, a new token of the user out. DELETE: revoke the token of the call."""
 
     serializer_class = RequestAuthTokenSerializer
 
@@ -89,14 +113,19 @@ class AuthTokenView(StrictBodyMixin, ObtainAuthToken):
             if is_locked_out(request._request):
                 return Response({"detail": lockout_message(), "code": "locked_out"}, status=403)
             raise serializers.ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token, key = issue_api_token(
+            serializer.validated_data["user"],
+            label=serializer.validated_data.get("label", ""),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(TokenSerializer({"token": key, "id": token.pk, "expires_at": token.expires_at}).data)
 
     @extend_schema(
         **describe(
-            "Revoke the caller's API token",
-            "Delete the token of the user who calls: it no longer opens the API. The next POST gives a new "
-            "one.",
+            "Revoke the API token of the call",
+            "Revoke the token this call is made with: it no longer opens the API; the user's other tokens "
+            "keep working. Called with a session rather than a token, it revokes nothing (revoke a token "
+            "by its id at `/api/v1/auth/tokens/{id}/`).",
             who="any logged-in user.",
         ),
         request=None,
@@ -106,5 +135,72 @@ class AuthTokenView(StrictBodyMixin, ObtainAuthToken):
         },
     )
     def delete(self, request, *args, **kwargs):
-        Token.objects.filter(user=request.user).delete()
+        if isinstance(request.auth, ApiToken):
+            revoke_api_token(request.auth, reason="revoked by its user through the API")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    expired = serializers.SerializerMethodField(help_text="Whether the token has expired.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "label", "user_agent", "created_at", "expires_at", "last_used_at", "expired"]
+        extra_kwargs = {"user_agent": {"help_text": "The User-Agent of the request that made the token."}}
+
+    def get_expired(self, token: ApiToken) -> bool:
+        return token.is_expired
+
+
+class ApiTokenFilter(django_filters.FilterSet):
+    active = StrictBooleanFilter(
+        method="filter_active", label=gettext_lazy("Not expired (true) or expired (false)")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["active"]
+
+    def filter_active(self, queryset, name, value: bool):
+        now = timezone.now()
+        return queryset.filter(expires_at__gt=now) if value else queryset.filter(expires_at__lte=now)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        **describe(
+            "List your API tokens",
+            "The caller's own tokens, newest first, each with its label, when it was made, when it expires "
+            "and when it was last used (noted at most once a minute); never the key itself, which is "
+            "shown once, when the token is made. Filter on `active`.",
+            who="any logged-in user, for their own tokens.",
+        ),
+        responses={200: ApiTokenSerializer(many=True), **list_error_responses()},
+    ),
+    destroy=extend_schema(
+        **describe(
+            "Revoke one of your API tokens",
+            "Revoke one of the caller's tokens by its id: it no longer opens the API. Another user's token "
+            "answers 404.",
+            who="any logged-in user, for their own tokens.",
+        ),
+        responses={
+            204: OpenApiResponse(description="The token no longer opens the API."),
+            **error_responses(*DETAIL_ERRORS),
+        },
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own tokens: list and revoke. Tokens are made at /api/v1/auth/token/."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = ApiTokenFilter
+    ordering_fields = ["created_at", "expires_at", "last_used_at"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user).order_by(*self.ordering)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        revoke_api_token(instance, reason="revoked by its user through the API")

@@ -13,6 +13,8 @@ MENU = (
     (_("Administration"), "admin:index", None),
     (_("Budget monitor"), "funding:budget_monitor", (Role.OFFICER, Role.FINANCE)),
     (_("Reports"), "reports:list", (Role.OFFICER, Role.CABINET)),
+    # Every user's own; the other roles find it next to their own links (base.html).
+    (_("API keys"), "api_tokens", None),
 )
 MENU_ROLES = (Role.OFFICER, Role.FINANCE)
 

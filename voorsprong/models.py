@@ -1,10 +1,14 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from voorsprong.roles import Role
+from voorsprong.validators import validate_one_line
 
 
 class User(AbstractUser):
@@ -39,6 +43,56 @@ class User(AbstractUser):
         """Return whether the user may act in one of ``roles``: administrators (and superusers) may act
         in every role."""
         return self.is_superuser or any(self.has_role(role) for role in (*roles, Role.ADMIN))
+
+
+class ApiToken(models.Model):
+    """A key that opens the API for one user (one per script or machine) until it expires or is revoked.
+
+    Only the SHA-256 digest of the key is kept: a copy of the database opens nothing. A key is 256 random
+    bits, so a fast digest suffices (a slow, salted hash guards guessable passwords, not these). The
+    services make and revoke tokens (``voorsprong.services``); revoking deletes the row.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
+    label = models.CharField(
+        _("label"),
+        max_length=100,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_("What the key is for, such as the script or machine that uses it."),
+    )
+    user_agent = models.CharField(_("made with"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    # Written at most once a minute (voorsprong.services.note_api_token_use), not on every request.
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        made = f"{timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+        return f"{self.user} · {self.label or made}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """Return the digest under which the token with ``key`` is stored."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class IdempotentRequest(models.Model):

@@ -113,6 +113,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "reporting.reportrequest": ALL,
         "voorsprong.user": ALL,
         "voorsprong.outboxmessage": (VIEW,),
+        # Every user's API keys: seen and revoked, never made here (their users make them).
+        "voorsprong.apitoken": (VIEW, DELETE),
         "auth.group": (VIEW,),
     },
 }

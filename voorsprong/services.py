@@ -1,9 +1,16 @@
-"""What every state change shares: a refusal that says why, and a history row that says who and why."""
+"""What every state change shares: a refusal that says why, and a history row that says who and why; and
+the API tokens, made and revoked here only."""
 
-from django.db import models
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voorsprong.models import User
+from voorsprong.models import ApiToken, User
 from voorsprong.roles import Role
 from voorsprong.validators import REASON_MAX_LENGTH
 
@@ -67,3 +74,59 @@ def save_as(instance: models.Model, by: User | None, *, reason: str = "", valida
     instance._change_reason = reason
     instance.save()
     return instance
+
+
+# -- API tokens ------------------------------------------------------------------------------------------
+logger = logging.getLogger(__name__)
+
+# Every key starts with this, so that secret scanners (and people) recognise one pasted where it should
+# not be.
+API_TOKEN_PREFIX = "vsp_"
+# How often a token's last use is written: at most once a minute, not on every request.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def issue_api_token(user: User, *, label: str = "", user_agent: str = "") -> tuple[ApiToken, str]:
+    """Make a new API token for ``user``, valid for API_TOKEN_TTL_DAYS, and return it with its key.
+
+    The key is returned this once: only its digest is stored. The user's expired tokens, which open
+    nothing any more, are removed. Every way to get a token (the token endpoint, the page API-sleutels)
+    comes here.
+    """
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    max_agent = ApiToken._meta.get_field("user_agent").max_length
+    with transaction.atomic():
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+        token = ApiToken.objects.create(
+            user=user,
+            digest=ApiToken.digest_of(key),
+            label=label.strip(),
+            user_agent=user_agent[:max_agent],
+            created_at=now,
+            expires_at=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+        )
+    logger.info("API token %s issued to user %s, valid until %s", token.pk, user.pk, token.expires_at)
+    return token, key
+
+
+def revoke_api_token(token: ApiToken, *, reason: str) -> None:
+    """Revoke ``token``: it no longer opens the API."""
+    logger.info("API token %s of user %s revoked: %s", token.pk, token.user_id, reason)
+    token.delete()
+
+
+def revoke_api_tokens(tokens: models.QuerySet[ApiToken], *, reason: str) -> int:
+    """Revoke every token of ``tokens``; return how many there were."""
+    revoked, _per_model = tokens.delete()
+    if revoked:
+        logger.info("%s API token(s) revoked: %s", revoked, reason)
+    return revoked
+
+
+def note_api_token_use(token: ApiToken) -> None:
+    """Record that ``token`` opened the API now, unless that was recorded less than a minute ago."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

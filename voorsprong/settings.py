@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -299,9 +298,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # characters, with a note around it on an approval over the budget): text, not the default 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# API tokens (voorsprong.models.ApiToken): a key opens the API for this many days after it is made, unless
+# it is revoked first (by its user, an administrator, a lock-out, a deactivation or a new password).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, on the kernel's expiring tokens, stored as digests.
+        "voorsprong.api_requests.TokenAuthentication",
         # DRF's, with the CSRF refusal in Dutch.
         "voorsprong.api_requests.SessionAuthentication",
     ],

@@ -1,19 +1,24 @@
 import sys
 from functools import wraps
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import NotFound
 
 from voorsprong.api import error_body
+from voorsprong.forms import ApiTokenForm
 from voorsprong.roles import Role
+from voorsprong.services import issue_api_token, revoke_api_token
 from voorsprong.throttling import login_rate_limit
 
 # Where each role starts after logging in: officers (and administrators) at their work queue, the
@@ -43,6 +48,36 @@ def admin_login(request, extra_context=None):
     if request.user.is_authenticated and not admin.site.has_permission(request):
         raise PermissionDenied
     return admin.site.login(request, extra_context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache  # the page may show a new key: no cache keeps it
+def api_tokens(request):
+    """Show the user's API keys (never a key itself) and make a new one, whose key is shown this once."""
+    form, new_key = ApiTokenForm(request.POST if request.method == "POST" else None), None
+    if form.is_valid():
+        _token, new_key = issue_api_token(
+            request.user, label=form.cleaned_data["label"], user_agent=request.headers.get("User-Agent", "")
+        )
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "tokens": request.user.api_tokens.all(),
+        "ttl_days": settings.API_TOKEN_TTL_DAYS,
+    }
+    return render(request, "voorsprong/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk: int):
+    """Revoke one of the user's API keys; another user's answers 404."""
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    revoke_api_token(token, reason="revoked by its user on the page")
+    messages.success(request, _("The key is revoked: it no longer opens the API."))
+    return redirect("api_tokens")
 
 
 def role_required(*roles: Role):
