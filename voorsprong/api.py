@@ -330,8 +330,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in Dutch, for people.")
     code = serializers.CharField(
         help_text="Why, for programs: not_authenticated, authentication_failed, forbidden, csrf_failed, "
-        "locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or the "
-        "refusal's own code (invalid_transition, no_free_place, …) listed per operation."
+        "locked_out, two_factor_required, not_found, method_not_allowed, unsupported_media_type, "
+        "rate_limited, or the refusal's own code (invalid_transition, no_free_place, …) listed per operation."
     )
 
 
@@ -649,18 +649,35 @@ class AuthTokenSchema(OpenApiViewExtension):
     priority = 1  # before drf-spectacular's own extension for this view
 
     def view_replacement(self):
-        locked_out = OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins.")
         schema = {
             "post": extend_schema(
                 **describe(
                     "Get the user's API token",
                     "Log in with username and password (form or JSON) and get the user's token; send it "
                     "as `Authorization: Token <token>`. After too many failed log-ins (5 by default) a "
-                    "username is locked from that address for a while (30 minutes by default).",
+                    "username is locked from that address for a while (30 minutes by default).\n\n"
+                    "Officers, the financial service and administrators, and anyone who set up two-step "
+                    "verification on the site, also send `otp`: the code their authenticator app shows, or "
+                    "one of their recovery codes (each works once). Without it the answer is 400 "
+                    "`otp_required`, with a wrong one 400 `otp_invalid` (wrong codes in a row make the next "
+                    "attempts wait, 1, 2, 4, … seconds). One whose role needs two-step verification but "
+                    "who has not set it up gets 403 `two_factor_enrolment_required`: set it up on the site "
+                    "first.",
                     who="anyone with an account.",
-                    refusals={400: ("invalid", "parse_error"), 403: ("locked_out",)},
+                    refusals={
+                        400: ("invalid", "parse_error", "otp_required", "otp_invalid"),
+                        403: ("locked_out", "two_factor_enrolment_required"),
+                    },
                 ),
-                responses={200: TokenSerializer, **error_responses(400), 403: locked_out},
+                responses={
+                    200: TokenSerializer,
+                    **error_responses(400),
+                    403: OpenApiResponse(
+                        ErrorSerializer,
+                        description="Locked out after too many failed logins (locked_out), or two-step "
+                        "verification is needed and not set up (two_factor_enrolment_required).",
+                    ),
+                },
                 auth=[],
             )
         }

@@ -21,6 +21,8 @@ class VoorsprongConfig(AppConfig):
         # After every migrate, and after a flush (as transactional tests do), which empties the groups:
         # the one place the groups are made from is voorsprong.roles.
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="voorsprong.sync_role_groups")
+        # Connects its log-in signal before the first log-in.
+        from voorsprong import two_factor  # noqa: F401
 
 
 class AxesConfig(axes.apps.AppConfig):

@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from voorsprong.api import StrictBodyMixin, describe, error_responses
+from voorsprong.two_factor import check_second_factor
 
 
 def lockout_minutes() -> int:
@@ -65,7 +66,18 @@ def client_ip(request) -> str | None:
 
 
 class RequestAuthTokenSerializer(AuthTokenSerializer):
-    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt."""
+    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt, and
+    asking a user who must or does use two-step verification for its code (voorsprong.two_factor)."""
+
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text="The code of the user's authenticator app, or one of its recovery codes (used up): "
+        "required for officers, the financial service and administrators, and for anyone who set up "
+        "two-step verification.",
+    )
 
     def validate(self, attrs):
         username, password = attrs.get("username"), attrs.get("password")
@@ -81,6 +93,7 @@ class RequestAuthTokenSerializer(AuthTokenSerializer):
             raise serializers.ValidationError(
                 gettext_lazy("Unable to log in with provided credentials."), code="authorization"
             )
+        check_second_factor(user, attrs.get("otp"))
         attrs["user"] = user
         return attrs
 

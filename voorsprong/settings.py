@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     # django-axes under a Dutch name in the admin (voorsprong.apps).
     "voorsprong.apps.AxesConfig",
     "csp",
+    # Two factors at log-in (voorsprong.two_factor): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "voorsprong",
     "trajects",
     "participants",
@@ -61,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the second step for whoever still owes one (voorsprong.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "voorsprong.two_factor.TwoFactorMiddleware",
     "voorsprong.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -137,6 +144,13 @@ AXES_LOCKOUT_CALLABLE = "voorsprong.auth_api.lockout_response"
 # one in X-Forwarded-For. Only set this when a proxy that appends it stands in front of the app.
 AXES_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
 AXES_CLIENT_IP_CALLABLE = "voorsprong.auth_api.client_ip"
+
+# Two factors (voorsprong.two_factor): officers, the financial service and administrators log in with a
+# code of an authenticator app (or a recovery code) after their password, and are made to set one up at
+# their next log-in; promoters and consultants may. DJANGO_TWO_FACTOR_REQUIRED=false (`make run`, the
+# test suite) lets staff in without one; whoever has set one up is still asked for it.
+TWO_FACTOR_REQUIRED = env.bool("DJANGO_TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Voorsprong"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

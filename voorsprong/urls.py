@@ -37,6 +37,7 @@ urlpatterns = [
     path("aanmelden/", auth_views.LoginView.as_view(), name="login"),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    path("tweestapsverificatie/", include("voorsprong.two_factor_views")),
     # Before the admin's own: the admin sends a user without access to its login page, which refuses them.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
