@@ -1,4 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Only Python 3.11+ is required.
+# `make run` serves the demo without requiring two-step verification of staff (README, "Two-step verification").
 PYTHON ?= python3
 # `make run PORT=8001` serves on another port.
 PORT ?= 8000
@@ -15,7 +16,8 @@ run: install
 	@echo
 	@echo "Voorsprong back office: http://127.0.0.1:$(PORT)/ (log in with one of the demo log-ins above)"
 	@echo "Health: http://127.0.0.1:$(PORT)/health/"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Two-step verification is not required here (DJANGO_TWO_FACTOR_REQUIRED=false); production requires it."
+	DJANGO_TWO_FACTOR_REQUIRED=false $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # A module's tests stay on one worker (loadfile): the modules that seed the demo data seed it once.
 test: install

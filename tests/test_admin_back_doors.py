@@ -198,7 +198,14 @@ P, F = "participants.services.", "funding.services."
 
 ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     # Reference data: settings and look-up lists without a rule a service guards.
-    User: reference_data("accounts and roles, managed by administrators with Django's own auth forms"),
+    User: AdminWalk(
+        *[reference("accounts and roles, managed by administrators with Django's own auth forms")] * 4,
+        {
+            "delete_selected": reference("accounts and roles, managed with Django's own auth forms"),
+            # Devices keep no history; tests/test_two_factor.py follows the reset to the next log-in.
+            "reset_two_factor": reference("removes a lost authenticator through voorsprong.two_factor.reset"),
+        },
+    ),
     Traject: reference_data("programme settings; each decision reads them anew, PROTECT keeps used ones"),
     Organisation: reference_data("a list of organisations; nothing is computed from it"),
     Partnership: reference_data("a list of partnerships; nothing is computed from it"),

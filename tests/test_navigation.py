@@ -130,3 +130,23 @@ def test_administrators_see_the_log_in_lock_outs_and_stored_answers_in_dutch(cli
         assert shown in page, shown
     for english in ("Axes", "Access attempts", "Access failures", "Access logs", "Idempotente verzoeken"):
         assert english not in page, english
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        (Role.OFFICER, "/werkbak/"),
+        (Role.ADMIN, "/admin/"),
+        (Role.FINANCE, "/financiering/"),
+        (Role.CABINET, "/rapporten/"),
+        (Role.PROMOTER, "/trajecten/"),
+        (Role.SECTOR_CONSULTANT, "/doorverwijzingen/"),
+    ],
+)
+def test_everyone_reaches_two_step_verification_from_the_header(role, start, client):
+    client.force_login(person(role))
+
+    page = client.get(start).content.decode()
+
+    assert 'href="/tweestapsverificatie/" data-testid="account-two-factor">Tweestapsverificatie</a>' in page
+    assert "Tweestapsverificatie instellen" in client.get("/tweestapsverificatie/").content.decode()

@@ -379,6 +379,19 @@ TABLE = [
     row("GET",     "/rapporten/{failed_report}/opnieuw/",             302, 405, 403, 403, 405, 403, 405),
     every("GET",   "/health/",                                        200),
     every("POST",  "/health/",                                        405),
+    # -- two-step verification: every user's own (tests/test_two_factor.py follows each step) ----------------
+    row("GET",     "/tweestapsverificatie/",                          302, 200, 200, 200, 200, 200, 200),
+    row("GET",     "/tweestapsverificatie/instellen/",                302, 200, 200, 200, 200, 200, 200),
+    # A wrong code: the form again, nothing set up.
+    row("POST",    "/tweestapsverificatie/instellen/",                302, 200, 200, 200, 200, 200, 200,
+        data={"code": "000000"}),
+    # No code owed (no authenticator): on to the start page.
+    row("GET",     "/tweestapsverificatie/code/",                     302, 302, 302, 302, 302, 302, 302),
+    # No codes to show, none to replace without an authenticator: back to the overview.
+    row("GET",     "/tweestapsverificatie/herstelcodes/",             302, 302, 302, 302, 302, 302, 302),
+    row("POST",    "/tweestapsverificatie/herstelcodes/",             302, 302, 302, 302, 302, 302, 302),
+    row("POST",    "/tweestapsverificatie/uitschakelen/",             302, 302, 302, 302, 302, 302, 302),
+    every("GET",   "/tweestapsverificatie/uitschakelen/",             405),
     # -- the Django admin: staff only; others are sent to its login page -------------------------------------
     row("GET",     "/admin/",                                         302, 200, 302, 302, 302, 200, 200),
     row("GET",     "/admin/participants/application/",                302, 200, 302, 302, 302, 403, 200),

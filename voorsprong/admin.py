@@ -6,10 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.i18n import JavaScriptCatalog
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from voorsprong import money
+from voorsprong import money, two_factor
 from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal, revoke_api_token, revoke_api_tokens
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
@@ -37,6 +40,22 @@ def admin_javascript_catalogue(request, extra_context=None):
 
 
 admin.site.i18n_javascript = admin_javascript_catalogue
+
+_admin_has_permission = admin.site.has_permission
+
+
+def admin_has_permission(request) -> bool:
+    """Let into the admin only who may use it and owes no second step (voorsprong.two_factor)."""
+    return _admin_has_permission(request) and two_factor.pending_step(request) is None
+
+
+admin.site.has_permission = admin_has_permission
+
+# django-otp's own admins would show an authenticator's secret (on adding one) and the recovery codes, in
+# English; an administrator resets a user's two-step verification with the users' action instead.
+for otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(otp_model):
+        admin.site.unregister(otp_model)
 
 
 def notation_column(model, name: str, notation=money.amount):
@@ -129,6 +148,18 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ("organisation",)}),
     )
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-step verification (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.reset(user, by=request.user)
+        message = ngettext(
+            "Two-step verification was reset for %(count)s user.",
+            "Two-step verification was reset for %(count)s users.",
+            len(queryset),
+        )
+        self.message_user(request, message % {"count": len(queryset)}, messages.SUCCESS)
 
 
 @admin.register(IdempotentRequest)

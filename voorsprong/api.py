@@ -353,8 +353,9 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in Dutch, for people.")
     code = serializers.CharField(
         help_text="Why, for programs: not_authenticated, authentication_failed, token_expired, forbidden, "
-        "csrf_failed, locked_out, not_found, method_not_allowed, unsupported_media_type, rate_limited, or "
-        "the refusal's own code (invalid_transition, no_free_place, …) listed per operation."
+        "csrf_failed, locked_out, two_factor_required, not_found, method_not_allowed, "
+        "unsupported_media_type, rate_limited, or the refusal's own code (invalid_transition, "
+        "no_free_place, …) listed per operation."
     )
 
 
@@ -680,7 +681,6 @@ class AuthTokenSchema(OpenApiViewExtension):
     priority = 1  # before drf-spectacular's own extension for this view
 
     def view_replacement(self):
-        locked_out = OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins.")
         rate_limited = OpenApiResponse(
             ErrorSerializer,
             description="Too many log-ins from this address: the Retry-After header says how many seconds "
@@ -699,11 +699,31 @@ class AuthTokenSchema(OpenApiViewExtension):
                     "default): 5 failures of that username from that address, 20 from the address across "
                     "usernames or 30 of the username across addresses, by default. Log-ins from one address "
                     "are rate limited (10 a minute by default, with the login page's and the admin's): over "
-                    "it 429 with Retry-After.",
+                    "it 429 with Retry-After.\n\n"
+                    "Officers, the financial service and administrators, and anyone who set up two-step "
+                    "verification on the site, also send `otp`: the code their authenticator app shows, or "
+                    "one of their recovery codes (each works once). Without it the answer is 400 "
+                    "`otp_required`, with a wrong one 400 `otp_invalid` (wrong codes in a row make the next "
+                    "attempts wait, 1, 2, 4, … seconds). One whose role needs two-step verification but "
+                    "who has not set it up gets 403 `two_factor_enrolment_required`: set it up on the site "
+                    "first.",
                     who="anyone with an account.",
-                    refusals={400: ("invalid", "parse_error"), 403: ("locked_out",), 429: ("rate_limited",)},
+                    refusals={
+                        400: ("invalid", "parse_error", "otp_required", "otp_invalid"),
+                        403: ("locked_out", "two_factor_enrolment_required"),
+                        429: ("rate_limited",),
+                    },
                 ),
-                responses={200: TokenSerializer, **error_responses(400), 403: locked_out, 429: rate_limited},
+                responses={
+                    200: TokenSerializer,
+                    **error_responses(400),
+                    403: OpenApiResponse(
+                        ErrorSerializer,
+                        description="Locked out after too many failed logins (locked_out), or two-step "
+                        "verification is needed and not set up (two_factor_enrolment_required).",
+                    ),
+                    429: rate_limited,
+                },
                 auth=[],
             )
         }

@@ -22,7 +22,11 @@ class VoorsprongConfig(AppConfig):
         # the one place the groups are made from is voorsprong.roles.
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="voorsprong.sync_role_groups")
         # What revokes API tokens: a lock-out, a deactivation, a new password.
-        from voorsprong import signals  # noqa: F401
+        # Connects its log-in signal before the first log-in.
+        from voorsprong import (
+            signals,  # noqa: F401
+            two_factor,  # noqa: F401
+        )
 
 
 class AxesConfig(axes.apps.AppConfig):

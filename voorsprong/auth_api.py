@@ -36,6 +36,7 @@ from voorsprong.api import (
 )
 from voorsprong.models import ApiToken
 from voorsprong.services import issue_api_token, revoke_api_token
+from voorsprong.two_factor import check_second_factor
 from voorsprong.validators import validate_one_line
 
 
@@ -68,7 +69,8 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class RequestAuthTokenSerializer(AuthTokenSerializer):
-    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt; with
+    """DRF's serializer, authenticating with Django's request so axes counts and locks the attempt, and
+    asking a user who must or does use two-step verification for its code (voorsprong.two_factor); with
     the new token's label."""
 
     label = serializers.CharField(
@@ -77,6 +79,15 @@ class RequestAuthTokenSerializer(AuthTokenSerializer):
         allow_blank=True,
         validators=[validate_one_line],
         help_text="What the token is for (a script, a machine), to tell it apart in the list of tokens.",
+    )
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text="The code of the user's authenticator app, or one of its recovery codes (used up): "
+        "required for officers, the financial service and administrators, and for anyone who set up "
+        "two-step verification.",
     )
 
     def validate(self, attrs):
@@ -93,6 +104,7 @@ class RequestAuthTokenSerializer(AuthTokenSerializer):
             raise serializers.ValidationError(
                 gettext_lazy("Unable to log in with provided credentials."), code="authorization"
             )
+        check_second_factor(user, attrs.get("otp"))
         attrs["user"] = user
         return attrs
 

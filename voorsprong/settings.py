@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     # django-axes under a Dutch name in the admin (voorsprong.apps).
     "voorsprong.apps.AxesConfig",
     "csp",
+    # Two factors at log-in (voorsprong.two_factor): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "voorsprong",
     "trajects",
     "participants",
@@ -77,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the second step for whoever still owes one (voorsprong.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "voorsprong.two_factor.TwoFactorMiddleware",
     "voorsprong.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -179,6 +186,13 @@ if TRUSTED_PROXY_COUNT < 0 or (TRUSTED_PROXIES and TRUSTED_PROXY_COUNT):
         "Set either DJANGO_TRUSTED_PROXIES or DJANGO_TRUSTED_PROXY_COUNT (a whole number of 0 or more), "
         "not both."
     )
+
+# Two factors (voorsprong.two_factor): officers, the financial service and administrators log in with a
+# code of an authenticator app (or a recovery code) after their password, and are made to set one up at
+# their next log-in; promoters and consultants may. DJANGO_TWO_FACTOR_REQUIRED=false (`make run`, the
+# test suite) lets staff in without one; whoever has set one up is still asked for it.
+TWO_FACTOR_REQUIRED = env.bool("DJANGO_TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Voorsprong"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -45,6 +45,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api-sleutels/", api_tokens, name="api_tokens"),
     path("api-sleutels/<int:pk>/intrekken/", revoke_token, name="revoke_token"),
+    path("tweestapsverificatie/", include("voorsprong.two_factor_views")),
     # Before the admin's own: the admin sends a user without access to its login page, which refuses them.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
