@@ -254,7 +254,6 @@ def test_either_financial_ceiling_is_enough(imported, officer):
             "unsupported_file_type",
             "attachment",
         ),
-
     ],
 )
 def test_a_wrong_declaration_is_refused_and_saves_nothing(imported, officer, fields, code, field):
