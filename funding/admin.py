@@ -38,6 +38,7 @@ from voorsprong.admin import (
     ReadOnlyMixin,
     ReasonForm,
     RefusalInFormMixin,
+    download_link,
     notation_column,
 )
 from voorsprong.roles import Role
@@ -116,9 +117,17 @@ class DeclarationShareInline(admin.TabularInline):
         return super().get_queryset(request).select_related("source")
 
 
+@admin.display(description=_("file"))
+def attachment_download(attachment: DeclarationAttachment):
+    return download_link(
+        reverse("declaration-attachment", args=[attachment.declaration_id, attachment.pk]),
+        attachment.original_name,
+    )
+
+
 class DeclarationAttachmentInline(admin.TabularInline):
     model = DeclarationAttachment
-    fields = ("file", "uploaded_at")
+    fields = (attachment_download, "uploaded_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -350,9 +359,10 @@ class DeclarationShareAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class DeclarationAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The documents of each declaration, to read: ``declare_costs`` stores them with it."""
 
-    list_display = ("declaration", "file", "uploaded_at")
+    list_display = ("declaration", attachment_download, "uploaded_at")
     list_select_related = ("declaration__application__company", "declaration__application__traject")
-    raw_id_fields = ("declaration",)
+    fields = ("declaration", attachment_download, "uploaded_at")
+    readonly_fields = fields
 
 
 # -- State aid ---------------------------------------------------------------------------------------

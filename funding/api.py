@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,15 +25,19 @@ from funding.serializers import (
 )
 from participants.api import APPROVAL_REFUSALS
 from participants.selectors import companies_visible_to
+from voorsprong import uploads
 from voorsprong.api import (
     CHANGE_ERRORS,
     DAY_SCHEMA,
     DETAIL_ERRORS,
     TRANSITION_ERRORS,
+    FileRenderer,
     ModelPermissions,
     ObjectActionMixin,
     ReasonSerializer,
     StrictBodyMixin,
+    attachment_download,
+    attachment_download_schema,
     describe,
     error_responses,
     form_errors,
@@ -80,12 +85,21 @@ DECLARATION_DOCS = {
             **describe(
                 "Declare costs",
                 "Declare the coaching costs of an application in progress (or closed) for a period, with "
-                "optional attachments (multipart). The amount is charged to the funding sources in the "
-                "proportions committed at approval, and the declarations of an application never exceed "
-                "what was committed.",
+                "optional attachments (multipart/form-data; each file judged by its content, see "
+                "`attachments`). The amount is charged to the funding sources in the proportions committed "
+                "at approval, and the declarations of an application never exceed what was committed.",
                 who="promoters, for their organisation's applications (another application answers 404).",
                 refusals={
-                    400: ("invalid", "invalid_period", "invalid_amount", "invalid_hours", "parse_error"),
+                    400: (
+                        "invalid",
+                        "invalid_period",
+                        "invalid_amount",
+                        "invalid_hours",
+                        uploads.UNSUPPORTED_FILE_TYPE,
+                        uploads.FILE_TOO_LARGE,
+                        uploads.EMPTY_FILE,
+                        "parse_error",
+                    ),
                     409: ("invalid_transition", "over_commitment"),
                 },
             ),
@@ -147,6 +161,30 @@ class DeclarationViewSet(
     @action(detail=True, methods=["post"], url_path="mark-paid", permission_classes=[SEES_DECLARATIONS])
     def mark_paid(self, request, pk=None):
         return self.act(services.mark_declaration_paid, PaymentSerializer)
+
+    @extend_schema(
+        **attachment_download_schema(
+            "Download a declaration's attachment",
+            "One attachment of a cost declaration, as it was uploaded, in the type its content was found "
+            "to have.",
+            who=DECLARATIONS_SEEN + " Another organisation's declaration, or an attachment of another "
+            "declaration, answers 404.",
+            types=uploads.ATTACHMENT_TYPES,
+        ),
+        parameters=[
+            OpenApiParameter("attachment_id", int, OpenApiParameter.PATH, description="The attachment's id.")
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def attachment(self, request, pk=None, attachment_id=None):
+        attachment = get_object_or_404(self.get_object().attachments.all(), pk=attachment_id)
+        return attachment_download(attachment.file, attachment.original_name)
 
 
 BUDGET_OVERRIDE_DOCS = {

@@ -5,6 +5,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from voorsprong.uploads import ORIGINAL_NAME_MAX_LENGTH, validate_attachment
 from voorsprong.validators import REASON_MAX_LENGTH, validate_day, validate_multi_line, validate_one_line
 
 
@@ -477,10 +478,18 @@ class DeclarationShare(models.Model):
 
 
 class DeclarationAttachment(models.Model):
+    """A document with a declaration, stored under a generated name (``voorsprong.uploads``) and handed
+    back only through the authorised download."""
+
     declaration = models.ForeignKey(
         Declaration, verbose_name=_("declaration"), on_delete=models.PROTECT, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="declarations/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="declarations/%Y/%m/", validators=[validate_attachment])
+    original_name = models.CharField(
+        _("original name"),
+        max_length=ORIGINAL_NAME_MAX_LENGTH,
+        help_text=_("The file's name as it was uploaded; the download takes it."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -488,7 +497,7 @@ class DeclarationAttachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.original_name
 
 
 class BudgetOverrideStatus(models.TextChoices):

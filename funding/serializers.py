@@ -1,14 +1,18 @@
-import posixpath
 import re
 from decimal import Decimal
 
+from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import get_object_or_404
 
 from funding import services
 from funding.models import AidBasis, BudgetOverride, Declaration, DeclarationShare
 from participants.models import ApplicationStatus
 from participants.selectors import applications_visible_to
+from voorsprong import uploads
+from voorsprong.uploads import validate_attachment
 from voorsprong.validators import REASON_MAX_LENGTH, validate_day, validate_multi_line
 
 
@@ -30,29 +34,85 @@ class VisibleApplicationField(serializers.PrimaryKeyRelatedField):
         return get_object_or_404(self.get_queryset(), pk=int(data))
 
 
-class AttachmentsField(serializers.ListField):
-    """Uploaded files in; the saved attachments out, by id and file name."""
+# How many files one declaration takes; with ATTACHMENT_MAX_BYTES each, what a request body may hold.
+MAX_ATTACHMENTS = 5
 
-    child = serializers.FileField()
+
+class AttachmentsField(serializers.ListField):
+    """Uploaded files in (multipart, each checked by ``voorsprong.uploads``); the saved attachments out, by
+    id, original name and the address of their download."""
+
+    # Empty files too reach the upload rule, which refuses them with its own code (empty_file).
+    child = serializers.FileField(allow_empty_file=True, validators=[validate_attachment])
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_ATTACHMENTS, **kwargs)
 
     def run_child_validation(self, data):
         try:
             return super().run_child_validation(data)
         except serializers.ValidationError as error:
             # A 400 has a list of messages per field (voorsprong.api.ValidationErrorSerializer), not a
-            # dict per file: each message says which file, by its position in the list.
+            # dict per file: each message says which file, by its position in the list, and keeps its code.
             raise serializers.ValidationError(
-                [f"[{index}] {message}" for index, messages in error.detail.items() for message in messages]
+                [
+                    ErrorDetail(f"[{index}] {message}", message.code)
+                    for index, messages in error.detail.items()
+                    for message in messages
+                ]
             ) from error
 
     def get_attribute(self, declaration):
         return declaration.attachments.all()
 
     def to_representation(self, attachments):
+        request = self.context.get("request")
         return [
-            {"id": attachment.pk, "name": posixpath.basename(attachment.file.name)}
+            {
+                "id": attachment.pk,
+                "name": attachment.original_name,
+                "url": _absolute(
+                    request,
+                    reverse("declaration-attachment", args=[attachment.declaration_id, attachment.pk]),
+                ),
+            }
             for attachment in attachments
         ]
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request else url
+
+
+class AttachmentsFieldSchema(OpenApiSerializerFieldExtension):
+    """Files in, as multipart sends them; the saved attachments out, as ``to_representation`` gives them."""
+
+    target_class = AttachmentsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {
+                "type": "array",
+                "maxItems": MAX_ATTACHMENTS,
+                "items": {"type": "string", "format": "binary"},
+                "description": (
+                    f"Up to {MAX_ATTACHMENTS} files, sent as multipart/form-data (the field repeated). "
+                    f"{validate_attachment.describe()} A refused file answers 400 with the code "
+                    f"{uploads.UNSUPPORTED_FILE_TYPE}, {uploads.FILE_TOO_LARGE} or {uploads.EMPTY_FILE}."
+                ),
+            }
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string", "description": "The file's name as it was uploaded."},
+                    "url": {"type": "string", "format": "uri", "description": "Where to download it."},
+                },
+                "required": ["id", "name", "url"],
+            },
+        }
 
 
 class DeclarationShareSerializer(serializers.ModelSerializer):

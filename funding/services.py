@@ -47,6 +47,7 @@ from participants.models import Application, ApplicationStatus, Company
 from participants.selectors import applications_visible_to
 from participants.services import approve_application
 from trajects.models import Traject
+from voorsprong import uploads
 from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents
@@ -361,6 +362,9 @@ def declare_costs(
             "invalid_transition",
         )
     _check_declared_values(period_start, period_end, amount, hours)
+    # Every file is judged before anything is stored: a refusal leaves no file behind.
+    files = list(files)
+    kinds = [uploads.accepted_type(file, uploads.ATTACHMENT_TYPES, "attachments") for file in files]
     committed, declared = committed_total(application), declared_total(application)
     if declared + amount > committed:
         raise WorkflowRefusal(
@@ -392,8 +396,11 @@ def declare_costs(
     committed_per_source = dict(application.funding.values_list("source_id", "amount"))
     for source_id, part in charge_to_sources(amount, committed_per_source).items():
         DeclarationShare.objects.create(declaration=declaration, source_id=source_id, amount=part)
-    for file in files:
-        DeclarationAttachment.objects.create(declaration=declaration, file=file)
+    for file, kind in zip(files, kinds, strict=True):
+        attachment = DeclarationAttachment(
+            declaration=declaration, original_name=uploads.original_name(file.name)
+        )
+        attachment.file.save(uploads.stored_name(kind), file)
     return declaration
 
 

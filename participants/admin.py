@@ -44,10 +44,12 @@ from voorsprong.admin import (
     ReadOnlyMixin,
     ReasonForm,
     RefusalInFormMixin,
+    download_link,
     notation_column,
 )
 from voorsprong.services import WorkflowRefusal
 from voorsprong.spreadsheets import CsvWriter
+from voorsprong.uploads import validate_spreadsheet
 
 
 class ApprovedInTrajectFilter(admin.SimpleListFilter):
@@ -246,7 +248,11 @@ def _apply_to_each(request, applications, transition, **kwargs) -> None:
 
 
 class ApplicationImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (CSV or XLSX)"))
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        validators=[validate_spreadsheet],
+        help_text=validate_spreadsheet.describe(),
+    )
     dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
 
 
@@ -890,7 +896,8 @@ class SMEDeclarationAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, Simp
     date_hierarchy = "declared_at"
     add_fields = ("company", "reference_year", "staff_awu", "turnover", "balance_sheet_total", "attachment")
     readonly_fields = (
-        *add_fields,
+        *add_fields[:-1],
+        "attachment_download",
         "total_staff_awu",
         "total_turnover",
         "total_balance_sheet_total",
@@ -905,6 +912,15 @@ class SMEDeclarationAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, Simp
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
+
+    @admin.display(description=_("attachment"))
+    def attachment_download(self, declaration):
+        if not declaration.attachment:
+            return "–"
+        return download_link(
+            reverse("company-sme-declaration-attachment", args=[declaration.company_id, declaration.pk]),
+            declaration.attachment_name,
+        )
 
     def has_change_permission(self, request, obj=None):
         return False

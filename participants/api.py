@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +24,7 @@ from participants.selectors import (
     evaluation_scores,
     referrals_visible_to,
     sme_declarations_of,
+    sme_declarations_with_attachment_visible_to,
 )
 from participants.serializers import (
     ApplicationChangeSerializer,
@@ -43,15 +46,19 @@ from participants.serializers import (
     StopSerializer,
 )
 from trajects.filters import CapacityPeriodFilter
+from voorsprong import uploads
 from voorsprong.api import (
     DETAIL_ERRORS,
     READ_ERRORS,
     TRANSITION_ERRORS,
     ErrorSerializer,
+    FileRenderer,
     ModelPermissions,
     ObjectActionMixin,
     ReasonSerializer,
     StrictBodyMixin,
+    attachment_download,
+    attachment_download_schema,
     describe,
     error_responses,
     model_viewset_schema,
@@ -150,8 +157,8 @@ class CompanyViewSet(
             "Declare the company's SME status",
             "Save an SME declaration (the reference year's own staff and figures, with the partner and "
             "linked enterprises); the size class follows from the totals and becomes the company's. With an "
-            "attachment (PDF, PNG or JPEG, at most 5 MB) send multipart, the enterprises as "
-            "`enterprises[0]name` and so on; without one, JSON.",
+            "attachment (a PDF or a scan, judged by its content; see `attachment`) send multipart/form-data, "
+            "the enterprises as `enterprises[0]name` and so on; without one, JSON.",
             who="officers for any company; sector consultants for a company whose size is unknown or that "
             "they referred.",
             refusals={
@@ -161,8 +168,9 @@ class CompanyViewSet(
                     "invalid_relation",
                     "invalid_enterprise",
                     "invalid_share",
-                    "attachment_too_large",
-                    "invalid_attachment",
+                    uploads.UNSUPPORTED_FILE_TYPE,
+                    uploads.FILE_TOO_LARGE,
+                    uploads.EMPTY_FILE,
                     "parse_error",
                 ),
                 403: ("forbidden", "csrf_failed"),
@@ -190,6 +198,37 @@ class CompanyViewSet(
             return Response(self.get_serializer(declaration).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(sme_declarations_of(company))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        **attachment_download_schema(
+            "Download an SME declaration's attachment",
+            "The signed declaration or the accounts uploaded with an SME declaration, in the type its "
+            "content was found to have.",
+            who="officers (every declaration's) and sector consultants (those declared by their own sector "
+            "fund); another declaration, or one without an attachment, answers 404.",
+            types=uploads.SCAN_TYPES,
+        ),
+        parameters=[
+            OpenApiParameter(
+                "declaration_id", int, OpenApiParameter.PATH, description="The SME declaration's id."
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"sme-declarations/(?P<declaration_id>[0-9]+)/attachment",
+        url_name="sme-declaration-attachment",
+        permission_classes=[requires_permission("participants.view_smedeclaration")],
+        renderer_classes=[JSONRenderer, FileRenderer],
+        filter_backends=[],
+    )
+    def sme_declaration_attachment(self, request, pk=None, declaration_id=None):
+        declaration = get_object_or_404(
+            sme_declarations_with_attachment_visible_to(request.user).filter(company=self.get_object()),
+            pk=declaration_id,
+        )
+        return attachment_download(declaration.attachment, declaration.attachment_name)
 
 
 def _transition_schema(

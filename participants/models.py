@@ -16,6 +16,7 @@ from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
+from voorsprong.uploads import ORIGINAL_NAME_MAX_LENGTH, validate_scan
 from voorsprong.validators import (
     REASON_MAX_LENGTH,
     validate_day,
@@ -964,9 +965,16 @@ class SMEDeclaration(models.Model):
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
     attachment = models.FileField(
         _("attachment"),
-        upload_to="sme-declarations/%Y/",
+        upload_to="sme-declarations/%Y/%m/",
         blank=True,
-        help_text=_("The signed declaration or the accounts: a PDF, PNG or JPEG file."),
+        validators=[validate_scan],
+        help_text=_("The signed declaration or the accounts: a PDF or a scan (PNG, JPEG, WebP or TIFF)."),
+    )
+    attachment_name = models.CharField(
+        _("attachment's original name"),
+        max_length=ORIGINAL_NAME_MAX_LENGTH,
+        blank=True,
+        help_text=_("The attachment's name as it was uploaded; the download takes it."),
     )
     history = HistoricalRecords()
 

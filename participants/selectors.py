@@ -642,6 +642,17 @@ def sme_declarations_of(company: Company) -> QuerySet[SMEDeclaration]:
     )
 
 
+def sme_declarations_with_attachment_visible_to(user: User) -> QuerySet[SMEDeclaration]:
+    """Return the SME declarations with an attachment whose attachment ``user`` may read: officers every
+    one, a sector consultant those declared by someone of its own sector fund; anyone else none."""
+    declarations = SMEDeclaration.objects.exclude(attachment="")
+    if _sees_everything(user):
+        return declarations
+    if user.has_role(Role.SECTOR_CONSULTANT) and user.organisation_id:
+        return declarations.filter(declared_by__organisation_id=user.organisation_id)
+    return declarations.none()
+
+
 # -- the officers' work queue ------------------------------------------------------------------------
 # A trajectory in progress without a session for this long, or a completed one without an evaluation
 # for this long, needs following up.

@@ -1,6 +1,5 @@
-import posixpath
-
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -28,6 +27,7 @@ from trajects.models import CapacityPeriod, Project
 from trajects.serializers import TrajectCodeField
 from trajects.size_classes import SizeClass
 from voorsprong.services import WorkflowRefusal
+from voorsprong.uploads import validate_scan
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
 
@@ -437,10 +437,17 @@ class SMEDeclarationSerializer(serializers.ModelSerializer):
 
     enterprises = RelatedEnterpriseSerializer(many=True, required=False, default=list)
     declared_by = serializers.CharField(source="declared_by.username", read_only=True)
+    # Empty files too reach the upload rule, which refuses them with its own code (empty_file).
     attachment = serializers.FileField(
-        required=False, write_only=True, help_text=_("A PDF, PNG or JPEG file of at most 5 MB.")
+        required=False,
+        write_only=True,
+        allow_empty_file=True,
+        validators=[validate_scan],
+        help_text=validate_scan.describe(),
     )
-    attachment_name = serializers.SerializerMethodField()
+    attachment_url = serializers.SerializerMethodField(
+        help_text=_("Where to download the attachment; null without one.")
+    )
 
     class Meta:
         model = SMEDeclaration
@@ -460,9 +467,11 @@ class SMEDeclarationSerializer(serializers.ModelSerializer):
             "declared_at",
             "attachment",
             "attachment_name",
+            "attachment_url",
         ]
         read_only_fields = [
             "company",
+            "attachment_name",
             "total_staff_awu",
             "total_turnover",
             "total_balance_sheet_total",
@@ -471,8 +480,12 @@ class SMEDeclarationSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"staff_awu": {"min_value": 0}, "turnover": {"min_value": 0}}
 
-    def get_attachment_name(self, declaration) -> str | None:
-        return posixpath.basename(declaration.attachment.name) if declaration.attachment else None
+    def get_attachment_url(self, declaration) -> str | None:
+        if not declaration.attachment:
+            return None
+        url = reverse("company-sme-declaration-attachment", args=[declaration.company_id, declaration.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     def create(self, validated_data):
         enterprises = [services.EnterpriseFigures(**row) for row in validated_data.pop("enterprises", [])]

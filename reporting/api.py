@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,6 +34,7 @@ from reporting.services import report_jobs, report_requests
 from voorsprong.api import (
     DAY_SCHEMA,
     DETAIL_ERRORS,
+    FileRenderer,
     StrictBodyMixin,
     describe,
     error_responses,
@@ -151,17 +152,6 @@ def kind_figures_view(kind: ReportKind) -> type[APIView]:
     return KindFiguresView
 
 
-class _FileRenderer(BaseRenderer):
-    """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the download;
-    the file itself is a FileResponse, so this renders only errors, as JSON."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data)
-
-
 @extend_schema_view(
     list=extend_schema(
         **describe(
@@ -268,7 +258,7 @@ class ReportRequestViewSet(
         }
         | error_responses(401, 403, 404, 409, 410),
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, _FileRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, FileRenderer])
     def download(self, request, pk=None):
         report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:

@@ -24,13 +24,14 @@ from typing import NamedTuple
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funding.models import BudgetLine, BudgetOverride, DeclarationStatus
+from funding.models import BudgetLine, BudgetOverride, DeclarationAttachment, DeclarationStatus
 from participants import services
 from participants.models import ApplicationStatus, Referral
 from participants.questionnaire_links import make_questionnaire_token
@@ -61,6 +62,7 @@ from voorsprong.services import issue_api_token
 ROLES = ("anonymous", "officer", "promoter", "consultant", "cabinet", "finance", "admin")
 PASSWORD = "correct horse battery staple"  # UserFactory's
 CREDENTIALS = object()  # the body is the acting user's username and password
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 class Row(NamedTuple):
@@ -171,6 +173,11 @@ TABLE = [
         401, 201, 403, 403, 403, 403, 201, data=SME_DECLARATION),
     row("PUT",     "/api/v1/companies/{company}/sme-declarations/",   401, 405, 403, 405, 403, 403, 405,
         data=SME_DECLARATION),
+    # Their attachments: officers every one, a consultant those its own sector fund declared.
+    row("GET",     "/api/v1/companies/{company}/sme-declarations/{sme_declaration}/attachment/",
+        401, 200, 403, 200, 403, 403, 200),
+    row("GET",     "/api/v1/companies/{other_company}/sme-declarations/{other_sme_declaration}/attachment/",
+        401, 200, 403, 404, 403, 403, 200),
     # The eligibility pre-check: anyone, also without logging in.
     every("GET",   "/api/v1/eligibility/?kbo_number={company_kbo}&traject=leren", 200),
     every("GET",   "/api/v1/eligibility/?kbo_number=0403170702&traject=leren",    400),
@@ -263,6 +270,10 @@ TABLE = [
         data={**DECLARATION, "application": "{other_active}"}),
     row("GET",     "/api/v1/declarations/{declaration}/",             401, 200, 200, 403, 403, 200, 200),
     row("GET",     "/api/v1/declarations/{other_declaration}/",       401, 200, 404, 403, 403, 200, 200),
+    row("GET",     "/api/v1/declarations/{declaration}/attachments/{attachment}/",
+        401, 200, 200, 403, 403, 200, 200),
+    row("GET",     "/api/v1/declarations/{other_declaration}/attachments/{other_attachment}/",
+        401, 200, 404, 403, 403, 200, 200),
     row("POST",    "/api/v1/declarations/{declaration}/approve/",     401, 200, 403, 403, 403, 403, 200),
     row("POST",    "/api/v1/declarations/{other_declaration}/approve/",
         401, 200, 404, 403, 403, 403, 200),
@@ -547,6 +558,24 @@ def _build_world() -> dict:
         decided_by=officer,
     )
     other_declaration = DeclarationFactory(application=other_active)
+    attachment, other_attachment = (
+        DeclarationAttachment(declaration=declared, original_name="factuur.pdf")
+        for declared in (declaration, other_declaration)
+    )
+    for stored in (attachment, other_attachment):
+        stored.file.save("factuur.pdf", ContentFile(PDF))
+    sme_declaration, other_sme_declaration = (
+        services.declare_sme_status(
+            declared.company,
+            by=by,
+            reference_year=today.year - 1,
+            staff_awu=Decimal(20),
+            turnover=Decimal("3000000.00"),
+            balance_sheet_total=Decimal("2000000.00"),
+            attachment=SimpleUploadedFile("verklaring.pdf", PDF),
+        )
+        for declared, by in ((active, consultant), (other_active, other_consultant))
+    )
 
     report = ReportRequest(
         kind="pq244", as_of=datetime.date(2025, 11, 26), format="json", status=ReportStatus.DONE,
@@ -605,6 +634,10 @@ def _build_world() -> dict:
             "override": override.pk,
             "own_override": own_override.pk,
             "other_declaration": other_declaration.pk,
+            "attachment": attachment.pk,
+            "other_attachment": other_attachment.pk,
+            "sme_declaration": sme_declaration.pk,
+            "other_sme_declaration": other_sme_declaration.pk,
             "report": report.pk,
             "failed_report": failed_report.pk,
             "missing": 999_999,

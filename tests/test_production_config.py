@@ -150,6 +150,8 @@ def test_the_proxy_terminates_tls_forwards_to_the_app_and_never_serves_media():
     assert "tls {$CADDY_TLS}" in directives
     assert "reverse_proxy web:8000" in directives
     assert "respond /media/* 404" in directives
+    # Room for a declaration's 5 attachments of 20 MB, and no more.
+    assert "max_size 110MB" in directives
     assert not any(line.startswith(("file_server", "root", "trusted_proxies")) for line in directives)
 
 

@@ -3,6 +3,7 @@
 
 import datetime
 import importlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -244,12 +245,13 @@ def test_either_financial_ceiling_is_enough(imported, officer):
         ),
         (
             {"attachment": SimpleUploadedFile("verklaring.pdf", b"MZ\x90\x00 not a pdf")},
-            "invalid_attachment",
+            "unsupported_file_type",
             "attachment",
         ),
         (
-            {"attachment": SimpleUploadedFile("verklaring.pdf", PDF + b"\x00" * (5 * 1024 * 1024))},
-            "attachment_too_large",
+            # A spreadsheet is an attachment of a declaration of costs, not of an SME declaration.
+            {"attachment": SimpleUploadedFile("cijfers.csv", b"jaar;omzet\n2024;1000\n")},
+            "unsupported_file_type",
             "attachment",
         ),
     ],
@@ -267,7 +269,8 @@ def test_the_attachment_is_checked_by_its_content_and_stored_under_a_name_of_its
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     declaration = declare(imported, officer, attachment=SimpleUploadedFile("../../scan.jpg", PNG))
-    assert declaration.attachment.name.endswith(f"/{imported.kbo_number}-2024.png")
+    assert re.fullmatch(r"sme-declarations/\d{4}/\d{2}/[0-9a-f]{32}\.png", declaration.attachment.name)
+    assert declaration.attachment_name == "scan.jpg"
     assert declaration.attachment.read() == PNG
 
 
@@ -414,7 +417,7 @@ def test_the_api_declares_with_enterprises_in_json_and_lists_the_declarations(ap
         officer.username,
     )
     assert answer["enterprises"][0]["kbo_number"] == "0403170701"
-    assert answer["attachment_name"] is None
+    assert (answer["attachment_name"], answer["attachment_url"]) == ("", None)
     listed = api.get(url).json()
     assert listed["count"] == 1 and listed["results"][0]["id"] == answer["id"]
     assert api.get(f"/api/v1/companies/{imported.pk}/").json()["size_class"] == "micro"
@@ -440,10 +443,7 @@ def test_the_api_takes_an_attachment_in_a_multipart_body(api, imported, settings
         format="multipart",
     )
     assert response.status_code == 201, response.json()
-    assert (response.json()["size_class"], response.json()["attachment_name"]) == (
-        "large",
-        f"{imported.kbo_number}-2024.pdf",
-    )
+    assert (response.json()["size_class"], response.json()["attachment_name"]) == ("large", "verklaring.pdf")
 
 
 def test_the_api_answers_a_wrong_declaration_with_400_and_saves_nothing(api, imported):

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.i18n import JavaScriptCatalog
@@ -69,6 +70,12 @@ def notation_column(model, name: str, notation=money.amount):
 
     column.__name__ = name  # the column's CSS class: field-<name>
     return column
+
+
+def download_link(url: str, name: str):
+    """Return a link to an uploaded file's authorised download, never to its place in the media folder
+    (which no server serves)."""
+    return format_html('<a href="{}">{}</a>', url, name)
 
 
 class RefusalInFormMixin:

@@ -17,6 +17,7 @@ from drf_spectacular.extensions import (
     OpenApiSerializerFieldExtension,
     OpenApiViewExtension,
 )
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -29,10 +30,12 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ParseError, Validat
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from voorsprong import uploads
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.validators import (
@@ -214,7 +217,13 @@ def error_body(detail, code: str) -> dict:
 _API_CODES = {"permission_denied": "forbidden"}
 _RESERVED_KEYS = ("detail", "code")
 # A 400 whose every message has one of these codes answers with that code rather than ``invalid``.
-_INPUT_CODES = {DAY_OUT_OF_RANGE, FORBIDDEN_CHARACTERS}
+_INPUT_CODES = {
+    DAY_OUT_OF_RANGE,
+    FORBIDDEN_CHARACTERS,
+    uploads.EMPTY_FILE,
+    uploads.FILE_TOO_LARGE,
+    uploads.UNSUPPORTED_FILE_TYPE,
+}
 
 
 def _input_code(codes) -> str:
@@ -304,6 +313,47 @@ def exception_handler(exc, context):
         )
         response.data = {**response.data, **error_body(detail, _API_CODES.get(code, code))}
     return response
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client that asks for a download's own type (``Accept: application/pdf``) reach it; the file
+    itself is a FileResponse, so this renders only errors, as JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+def attachment_download(field_file, name: str):
+    """Return an uploaded file as its download (``voorsprong.uploads.download``), or 410 ``file_gone``
+    when the stored file is missing."""
+    try:
+        return uploads.download(field_file, name)
+    except FileNotFoundError:
+        return Response(
+            error_body(_("The file is no longer stored."), "file_gone"), status=status.HTTP_410_GONE
+        )
+
+
+def attachment_download_schema(summary: str, what: str, *, who: str, types) -> dict:
+    """Return the ``extend_schema`` arguments of an attachment's download: the file in the content type
+    of each type it can have, or the errors."""
+    return {
+        **describe(summary, what, who=who),
+        "responses": {
+            (200, kind.content_type): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=(
+                    "The file, as an attachment (Content-Disposition with the original name, RFC 5987 "
+                    "for names beyond ASCII), never sniffed (X-Content-Type-Options: nosniff)."
+                ),
+            )
+            for kind in types
+        }
+        | error_responses(401, 403, 404, 410),
+    }
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -308,6 +308,16 @@ CELERY_BEAT_SCHEDULE = {
 # default, stated so the API's own check (voorsprong.api.StrictBodyMixin) and the forms agree.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# -- Uploads (voorsprong.uploads) --------------------------------------------------------------------------
+# The largest uploaded file taken (an attachment, a scan, a spreadsheet to import): 20 MB by default.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Files up to 2.5 MB are held in memory, larger ones in a temporary file that keeps no more than one byte
+# over ATTACHMENT_MAX_BYTES: an upload too large is refused without memory or disk taking all of it.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "voorsprong.uploads.BoundedUploadHandler",
+]
+
 # Every history row keeps its change reason whole (a reason typed by a person has up to 2,000
 # characters, with a note around it on an approval over the budget): text, not the default 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -59,9 +59,9 @@ validate_founding_day = DayRangeValidator(EARLIEST_FOUNDING_DAY)
 # the files it is written to. The left-to-right and right-to-left marks (U+200E, U+200F) are allowed:
 # they only set the direction of neutral characters next to them and occur in text pasted from
 # right-to-left scripts. Tab, line feed and carriage return are allowed in text that spans lines.
-_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-ONE_LINE_PATTERN = rf"^[^\t\n\r{_CONTROLS}]*$"
-MULTI_LINE_PATTERN = rf"^[^{_CONTROLS}]*$"
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+ONE_LINE_PATTERN = rf"^[^\t\n\r{CONTROL_CHARACTERS}]*$"
+MULTI_LINE_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*$"
 FORBIDDEN_CHARACTERS = "forbidden_characters"
 
 

@@ -20,15 +20,12 @@ from django.utils.translation import gettext as _
 from participants.kbo import normalise_kbo_number
 from participants.models import Company, EnterpriseRelation, RelatedEnterprise, SMEDeclaration
 from trajects.size_classes import SizeClass, classify
+from voorsprong import uploads
 from voorsprong.models import User
 from voorsprong.money import CENT, to_cents
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, save_as
 
-# A few MB: a scanned, signed declaration or a year's accounts. (Uploads in general are tightened later.)
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-# The first bytes of the file types taken, whatever the file's name says.
-ATTACHMENT_SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 # What the columns of the totals and of the company hold (13 and 9 digits before the decimal point).
 MAX_TOTAL_AMOUNT = Decimal("1e13")
 MAX_TOTAL_STAFF = Decimal("1e9")
@@ -126,26 +123,6 @@ def _checked_enterprise(enterprise: EnterpriseFigures) -> EnterpriseFigures:
     )
 
 
-def _attachment_extension(attachment: UploadedFile) -> str:
-    """Return the extension the file's first bytes call for; refuse a file too large or of another type."""
-    if attachment.size > MAX_ATTACHMENT_BYTES:
-        raise WorkflowRefusal(
-            _("The attachment has %(size)s bytes; at most %(max)s are allowed.")
-            % {"size": attachment.size, "max": MAX_ATTACHMENT_BYTES},
-            "attachment_too_large",
-            "attachment",
-        )
-    attachment.seek(0)
-    head = attachment.read(8)
-    attachment.seek(0)
-    for signature, extension in ATTACHMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return extension
-    raise WorkflowRefusal(
-        _("The attachment must be a PDF, PNG or JPEG file."), "invalid_attachment", "attachment"
-    )
-
-
 @transaction.atomic
 def declare_sme_status(
     company: Company,
@@ -169,7 +146,7 @@ def declare_sme_status(
     now = timezone.now()
     _check_figures(reference_year, (staff_awu, turnover, balance_sheet_total), timezone.localdate(now))
     enterprises = [_checked_enterprise(enterprise) for enterprise in enterprises]
-    extension = _attachment_extension(attachment) if attachment else ""
+    kind = uploads.accepted_type(attachment, uploads.SCAN_TYPES, "attachment") if attachment else None
     totals = sme_totals(
         staff_awu=staff_awu,
         turnover=turnover,
@@ -200,9 +177,8 @@ def declare_sme_status(
         declared_at=now,
     )
     if attachment:
-        declaration.attachment.save(
-            f"{company.kbo_number}-{reference_year}.{extension}", attachment, save=False
-        )
+        declaration.attachment_name = uploads.original_name(attachment.name)
+        declaration.attachment.save(uploads.stored_name(kind), attachment, save=False)
     save_as(declaration, by, validate=True)
     for enterprise in enterprises:
         save_as(RelatedEnterprise(declaration=declaration, **enterprise.__dict__), by, validate=True)
