@@ -20,13 +20,14 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import OrganisationFactory, UserFactory
 from tests.test_settings import ROOT
 from voorsprong import two_factor
+from voorsprong.models import ApiToken
 from voorsprong.roles import Role
+from voorsprong.services import issue_api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_an_officer_without_a_second_factor_gets_no_token(required):
     assert response.status_code == 403
     assert response.json()["code"] == "two_factor_enrolment_required"
     assert "eerst" in response.json()["detail"]
-    assert not Token.objects.filter(user=officer).exists()
+    assert not ApiToken.objects.filter(user=officer).exists()
 
 
 def test_a_wrong_password_says_nothing_about_the_second_factor(required):
@@ -322,12 +323,12 @@ def test_a_token_needs_the_code_of_a_user_with_an_authenticator(required):
     assert missing.json()["code"] == "otp_required" and missing.json()["otp"]
     wrong = api.post(TOKEN_URL, {**credentials, "otp": "000000"})
     assert wrong.status_code == 400 and wrong.json()["code"] == "otp_invalid"
-    assert not Token.objects.filter(user=officer).exists()
+    assert not ApiToken.objects.filter(user=officer).exists()
 
     unthrottle(device)
     right = api.post(TOKEN_URL, {**credentials, "otp": next_code(device)}, format="json")
     assert right.status_code == 200
-    assert right.json()["token"] == Token.objects.get(user=officer).key
+    assert ApiToken.objects.get(user=officer).digest == ApiToken.digest_of(right.json()["token"])
 
     recovery = api.post(TOKEN_URL, {**credentials, "otp": codes[0]})
     assert recovery.status_code == 200
@@ -418,6 +419,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, required):
 def test_an_administrator_resets_a_lost_authenticator_and_the_officer_sets_one_up_anew(client, required):
     officer = person(Role.OFFICER, "an")
     enrolled(officer)
+    _token, key = issue_api_token(officer, label="script")
     administrator = person(Role.ADMIN, "beheer")
     device, _codes = enrolled(administrator)
     log_in(client, administrator)
@@ -432,6 +434,9 @@ def test_an_administrator_resets_a_lost_authenticator_and_the_officer_sets_one_u
     assert "opnieuw ingesteld voor 1 gebruiker" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert not StaticDevice.objects.filter(user=officer).exists()
+    # The tokens made with the lost phone's codes are revoked with it.
+    assert APIClient().get("/api/v1/companies/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert not ApiToken.objects.filter(user=officer).exists()
     client.post("/afmelden/")
     assert landed(log_in(client, officer)).startswith(ENROL)
 
