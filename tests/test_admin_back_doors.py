@@ -368,9 +368,7 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     ),
     RetentionRule: AdminWalk(
         add=REFUSE,  # one rule per kind, seeded by the migrations: the purge knows no other kind
-        change=service(
-            "reporting.services.personal_data.save_retention_rule", "admin/retention-rule/change"
-        ),
+        change=service("reporting.services.personal_data.save_retention_rule", "admin/retention-rule/change"),
         delete=REFUSE,
         revert=REFUSE,
         actions={"delete_selected": REFUSE},
