@@ -272,7 +272,7 @@ class PersonalDataRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
             counted = list(record.counts.values())
         rows = sum(count.get("rows", 0) for count in counted)
         history_rows = sum(count.get("history_rows", 0) for count in counted)
-        return _("%(rows)s rows, %(history_rows)s history rows") % {
+        return _("rows: %(rows)s, history rows: %(history_rows)s") % {
             "rows": rows,
             "history_rows": history_rows,
         }

@@ -1,18 +1,29 @@
 """The answer to an access request: every row that holds an e-mail address, as JSON or as a readable PDF
 (Dutch headings, each row a table of its fields, the fields that hold the address in bold)."""
 
+import datetime
 import json
 from itertools import groupby
 
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting.documents.pdf import write_pdf
 from reporting.personal_data import Occurrence
 
 DOCUMENT_LANGUAGE = "nl-be"
+# simple-history's own fields, whose names it does not translate.
+HISTORY_LABELS = {
+    "history_id": gettext_lazy("Version"),
+    "history_date": gettext_lazy("Date of the version"),
+    "history_change_reason": gettext_lazy("Reason for the change"),
+    "history_type": gettext_lazy("Kind of change"),
+    "history_user": gettext_lazy("Changed by"),
+}
 
 
 def _model_name(occurrence: Occurrence) -> str:
@@ -51,15 +62,22 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _cell(field: models.Field, value) -> str:
+    """Return a field's value as people read it: a code by its label ("Besloten vennootschap (BV)" rather
+    than "bv"), a day as 26/11/2025."""
+    if value and isinstance(field, models.DateTimeField):
+        return f"{datetime.datetime.fromisoformat(value):%d/%m/%Y %H:%M}"
+    if value and isinstance(field, models.DateField):
+        return f"{datetime.date.fromisoformat(value):%d/%m/%Y}"
+    return _shown(dict(field.flatchoices).get(value, value) if field.choices else value)
+
+
 def _table(occurrence: Occurrence) -> list[dict]:
     fields = {field.attname: field for field in occurrence.model._meta.concrete_fields}
     return [
         {
-            "label": capfirst(str(fields[name].verbose_name)),
-            # A code as people read it: "Besloten vennootschap (BV)" rather than "bv".
-            "value": _shown(
-                dict(fields[name].flatchoices).get(value, value) if fields[name].choices else value
-            ),
+            "label": capfirst(str(HISTORY_LABELS.get(fields[name].name, fields[name].verbose_name))),
+            "value": _cell(fields[name], value),
             "found": fields[name].name in occurrence.found_in,
         }
         for name, value in occurrence.values.items()
