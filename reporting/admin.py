@@ -1,24 +1,35 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.geography import Province
+from reporting.documents import CONTENT_TYPES
 from reporting.models import (
     AnswerStatement,
     Initiative,
+    PersonalDataAction,
+    PersonalDataRecord,
+    RecordChannel,
     ReportRequest,
+    RetentionRule,
     SizeTable,
     SizeTableRow,
     StatisticsSnapshot,
 )
-from reporting.services import size_tables, statements
+from reporting.services import personal_data, size_tables, statements
 from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
 from voorsprong import money
 from voorsprong.admin import NoDeleteMixin, NoRevertMixin, ReadOnlyMixin, RefusalInFormMixin
+from voorsprong.services import WorkflowRefusal
 
 SIZE_CLASS_CHOICES = [(size_class.value, size_class.label) for size_class in SIZE_CLASSES_WITH_BANDS]
 
@@ -203,3 +214,115 @@ class SizeTableAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHis
         )
         # The admin goes on with obj (log entry, message, redirect), so it takes the saved row's key.
         obj.pk = created.pk
+
+
+# -- Personal data (the GDPR) ---------------------------------------------------------------------------
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """The retention schedule: how many years each kind of personal data is kept, through
+    ``save_retention_rule``. The kinds are fixed (the purge knows where each lives): none is added."""
+
+    list_display = ("kind", "years")
+    fields = ("kind", "years")
+    readonly_fields = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        personal_data.save_retention_rule(obj, by=request.user)
+
+
+class AccessExportForm(forms.Form):
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=personal_data.MAX_ADDRESS_LENGTH,
+        help_text=_("The address of the person who asked to see their data."),
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("pdf", _("PDF, to read")), ("json", _("JSON, to process"))],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_email(self):
+        try:
+            return personal_data.check_address(self.cleaned_data["email"])
+        except WorkflowRefusal as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from None
+
+
+@admin.register(PersonalDataRecord)
+class PersonalDataRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The record of every purge and access export, to read; the access export itself is a page here."""
+
+    list_display = ("done_at", "action", "channel", "by", "as_of", "subject", "format", "summary")
+    list_filter = ("action", "channel")
+    list_select_related = ("by",)
+    search_fields = ("subject", "by__username")
+    date_hierarchy = "done_at"
+    readonly_fields = ("action", "done_at", "by", "channel", "as_of", "subject", "format", "counts")
+
+    @admin.display(description=_("counts"))
+    def summary(self, record):
+        if record.action == PersonalDataAction.EXPORT:
+            counted = [record.counts]
+        else:
+            counted = list(record.counts.values())
+        rows = sum(count.get("rows", 0) for count in counted)
+        history_rows = sum(count.get("history_rows", 0) for count in counted)
+        return _("rows: %(rows)s, history rows: %(history_rows)s") % {
+            "rows": rows,
+            "history_rows": history_rows,
+        }
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "access-export/",
+                self.admin_site.admin_view(self.access_export_view),
+                name=f"{prefix}_access_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.export_{self.opts.model_name}")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_export": self.has_export_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def access_export_view(self, request):
+        """Answer an access request: the file of every row that holds an address, recorded as sent."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        form = AccessExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            file_format = form.cleaned_data["file_format"]
+            try:
+                content = personal_data.export_personal_data(
+                    form.cleaned_data["email"],
+                    file_format=file_format,
+                    channel=RecordChannel.ADMIN,
+                    by=request.user,
+                )
+            except WorkflowRefusal as refusal:
+                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            else:
+                response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+                filename = f"inzage-{timezone.localdate():%Y-%m-%d}.{file_format}"
+                response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                return response
+        return TemplateResponse(
+            request,
+            "admin/reporting/personaldatarecord/access_export.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Answer an access request"),
+                "opts": self.opts,
+                "form": form,
+            },
+        )

@@ -1,8 +1,10 @@
 import re
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -295,3 +297,131 @@ class SizeTableRow(models.Model):
     def __str__(self) -> str:
         band = f"{self.staff_from}+" if self.staff_to is None else f"{self.staff_from}-{self.staff_to}"
         return f"{self.nace_section} {self.province} {band}: {self.enterprises}"
+
+
+# -- Personal data (the GDPR) ---------------------------------------------------------------------------
+class PersonalDataKind(models.TextChoices):
+    """The kinds of personal data the retention schedule keeps for a while and the purge then removes
+    (``reporting.personal_data`` says where each lives)."""
+
+    COMPANY_CONTACTS = "company_contacts", _("Contact persons of companies")
+    SESSION_NOTES = "session_notes", _("Notes of coaching sessions")
+    REFERRAL_NOTES = "referral_notes", _("Notes of referrals")
+    EVALUATION_TEXTS = "evaluation_texts", _("Free texts of evaluations and exit questionnaires")
+    FORMER_USERS = "former_users", _("Accounts of people who left")
+    ACCESS_REQUESTS = "access_requests", _("Addresses in the register of access requests")
+
+
+# The period for which ESF+ files are kept: five years from 31 December of the year of the last payment.
+DEFAULT_RETENTION_YEARS = 5
+MAX_RETENTION_YEARS = 30
+
+
+class RetentionRule(models.Model):
+    """How long one kind of personal data is kept, in whole years counted from 31 December of the year its
+    file closed (``reporting.personal_data``); officers change the years, the kinds are fixed."""
+
+    kind = models.CharField(_("personal data"), max_length=20, choices=PersonalDataKind.choices, unique=True)
+    years = models.PositiveSmallIntegerField(
+        _("years kept"),
+        default=DEFAULT_RETENTION_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_YEARS)],
+        help_text=_(
+            "Counted from 31 December of the year of the last payment (or of the end, when nothing was "
+            "paid); the data is removed on 1 January after that many years."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PersonalDataKind.values), name="retentionrule_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(years__gte=1, years__lte=MAX_RETENTION_YEARS), name="retentionrule_years_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class PersonalDataAction(models.TextChoices):
+    PURGE = "purge", _("Purge")
+    EXPORT = "export", _("Access export")
+
+
+class RecordChannel(models.TextChoices):
+    """Where a purge or an export was started from."""
+
+    ADMIN = "admin", _("Administration")
+    COMMAND = "command", _("Command line")
+    BEAT = "beat", _("Nightly job")
+
+
+class PersonalDataRecord(models.Model):
+    """A record of one purge or access export: when, by whom, and what — the counts per kind of a purge,
+    the address an export searched (kept as the proof that the request was answered, until the retention
+    period of ``access_requests`` removes it)."""
+
+    action = models.CharField(_("action"), max_length=10, choices=PersonalDataAction.choices)
+    done_at = models.DateTimeField(_("done at"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personal_data_records",
+        help_text=_("Empty for the nightly job and the command line."),
+    )
+    channel = models.CharField(_("started from"), max_length=10, choices=RecordChannel.choices)
+    as_of = models.DateField(
+        _("as of"), null=True, blank=True, help_text=_("The day a purge counted as today.")
+    )
+    subject = models.CharField(
+        _("e-mail address searched"), max_length=254, blank=True, validators=[validate_one_line]
+    )
+    format = models.CharField(_("format"), max_length=4, blank=True)
+    counts = models.JSONField(
+        _("counts"),
+        default=dict,
+        blank=True,
+        help_text=_("A purge: the rows and history rows changed per kind. An export: the rows found."),
+    )
+
+    class Meta:
+        verbose_name = _("purge or access request")
+        verbose_name_plural = _("purges and access requests")
+        ordering = ["-done_at", "-pk"]
+        permissions = [("export_personaldatarecord", _("Can answer access requests"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=PersonalDataAction.values), name="personaldatarecord_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=RecordChannel.values), name="personaldatarecord_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(action=PersonalDataAction.PURGE, as_of__isnull=False, subject="", format="")
+                | Q(action=PersonalDataAction.EXPORT, as_of__isnull=True, format__in=["json", "pdf"]),
+                name="personaldatarecord_fields_of_action",
+            ),
+            # The administration is always somebody; the nightly job never is.
+            models.CheckConstraint(
+                condition=~Q(channel=RecordChannel.ADMIN) | Q(by__isnull=False),
+                name="personaldatarecord_admin_by",
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel=RecordChannel.BEAT) | Q(by__isnull=True),
+                name="personaldatarecord_beat_nobody",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f" {timezone.localtime(self.done_at):%d/%m/%Y %H:%M}" if self.done_at else ""
+        return f"{self.get_action_display()}{when}"

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reporting import documents, selectors
-from reporting.models import ReportRequest, ReportStatus
+from reporting.models import RecordChannel, ReportRequest, ReportStatus
 from reporting.questions import questions
-from reporting.services import report_jobs
+from reporting.services import personal_data, report_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -148,3 +148,9 @@ def take_statistics_snapshot(as_of: str | None = None) -> list[int]:
     snapshot of the same day; return the snapshots' ids. Runs nightly."""
     day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
     return [report_jobs.take_snapshot(question.number, day).pk for question in questions()]
+
+
+@shared_task
+def purge_personal_data() -> dict:
+    """Blank the personal data whose retention period ended (beat, nightly); return the counts per kind."""
+    return personal_data.purge_personal_data(today=timezone.localdate(), channel=RecordChannel.BEAT)

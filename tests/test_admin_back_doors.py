@@ -63,7 +63,9 @@ from participants.models import (
 from reporting.models import (
     AnswerStatement,
     Initiative,
+    PersonalDataRecord,
     ReportRequest,
+    RetentionRule,
     SizeTable,
     SizeTableRow,
     StatisticsSnapshot,
@@ -256,6 +258,12 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     AidLine: read_only(lambda w: AidLineFactory()),  # approvals write it, withdrawals cancel it
     ReportRequest: read_only(_failed_report),  # requested in the portal and the API, built by the job
     StatisticsSnapshot: read_only(_statistics_snapshot),  # taken by the statistics job
+    # The purges and access exports record themselves (reporting.services.personal_data).
+    PersonalDataRecord: read_only(
+        lambda w: PersonalDataRecord.objects.create(
+            action="purge", channel="command", as_of=w.today, counts={"session_notes": {"rows": 1}}
+        )
+    ),
     # Through the services.
     Company: AdminWalk(
         add=service(P + "save_company", "admin/company/add"),
@@ -374,6 +382,14 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
         revert=REFUSE,
         actions={"delete_selected": REFUSE},
         make=_size_table,
+    ),
+    RetentionRule: AdminWalk(
+        add=REFUSE,  # one rule per kind, seeded by the migrations: the purge knows no other kind
+        change=service("reporting.services.personal_data.save_retention_rule", "admin/retention-rule/change"),
+        delete=REFUSE,
+        revert=REFUSE,
+        actions={"delete_selected": REFUSE},
+        make=lambda w: RetentionRule.objects.get(kind="company_contacts"),
     ),
     DeclaredAid: AdminWalk(
         add=service(F + "declare_other_aid", "admin/declared-aid/add"),

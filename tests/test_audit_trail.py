@@ -67,7 +67,14 @@ from participants.models import (
     StopReason,
 )
 from participants.questionnaire_links import make_questionnaire_token
-from reporting.models import AnswerStatement, Initiative, ReportRequest, ReportStatus, SizeTable
+from reporting.models import (
+    AnswerStatement,
+    Initiative,
+    ReportRequest,
+    ReportStatus,
+    RetentionRule,
+    SizeTable,
+)
 from reporting.tasks import build_report
 from tests.clients import client_for as api_client_for
 from tests.factories import (
@@ -1492,6 +1499,13 @@ WRITE_PATHS = [
             text="Ik verwacht de resultaten van de evaluaties in de zomer van 2026.",
         ),
         changed=["text"],
+    ),
+    write_path(
+        "admin/retention-rule/change",
+        RetentionRule,
+        "officer",
+        _admin_change("officer", lambda w: RetentionRule.objects.get(kind="session_notes"), years="7"),
+        changed=["years"],
     ),
     write_path(
         "admin/initiative/list-editable",

@@ -434,6 +434,10 @@ TABLE = [
     row("GET",     "/admin/reporting/answerstatement/add/",           302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/reporting/sizetable/",                     302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/reporting/sizetable/add/",                 302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/retentionrule/",                 302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/retentionrule/add/",             302, 403, 302, 302, 302, 403, 403),
+    row("GET",     "/admin/reporting/personaldatarecord/",            302, 200, 302, 302, 302, 403, 200),
+    row("GET",     "/admin/reporting/personaldatarecord/access-export/", 302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/voorsprong/user/",                         302, 200, 302, 302, 302, 403, 200),
     row("GET",     "/admin/auth/group/",                              302, 403, 302, 302, 302, 403, 200),
 ]

@@ -22,6 +22,8 @@ class Role(models.TextChoices):
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
+# Answering an access request: the export of everything kept about an e-mail address.
+EXPORT = "export"
 
 # The company's answers through its links and the invitations to them: read in the admin, never edited
 # there (the services write them; promoters and consultants log the situation at intake in the portal).
@@ -31,6 +33,13 @@ _COMPANY_ANSWERS = (
     "participants.exitanswer",
     "participants.invitation",
 )
+
+# The GDPR: officers set how long personal data is kept (one rule per kind, never added or deleted) and
+# answer access requests; the purges and exports are recorded, and the records only read.
+_PERSONAL_DATA = {
+    "reporting.retentionrule": (VIEW, CHANGE),
+    "reporting.personaldatarecord": (VIEW, EXPORT),
+}
 
 # Officers run the programmes but never delete evidence (applications, sessions, evaluations).
 _OFFICER = {
@@ -72,6 +81,7 @@ _OFFICER = {
     "reporting.sizetable": (VIEW, ADD),
     "reporting.sizetablerow": (VIEW,),
     "voorsprong.user": (VIEW,),
+    **_PERSONAL_DATA,
 }
 
 ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
@@ -108,6 +118,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.ADMIN: {
         **dict.fromkeys(_OFFICER, ALL),
         **dict.fromkeys(_COMPANY_ANSWERS, (VIEW,)),
+        **_PERSONAL_DATA,
         "funding.fundingsource": ALL,
         "trajects.traject": ALL,
         "reporting.reportrequest": ALL,

@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.take_statistics_snapshot",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The GDPR: blank the personal data whose retention period ended (reporting.personal_data).
+    "purge-personal-data-nightly": {
+        "task": "reporting.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # The largest request body (not counting uploaded files) Django and the API accept: 2.5 MB, Django's
