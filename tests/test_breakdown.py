@@ -13,12 +13,9 @@ The world, as of 30 June 2025 (``AS_OF``):
 """
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from funding.models import FundingSourceCode
@@ -27,6 +24,7 @@ from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
 from reporting.statistics.breakdown import MEASURES, BreakdownError, breakdown
 from tests.clients import client_for
+from tests.demo_data import demo_data
 from tests.factories import (
     ApplicationFactory,
     ApplicationFundingFactory,
@@ -540,14 +538,8 @@ def test_the_page_refuses_a_repeated_dimension_and_a_future_date(world, client):
 # -- reconciliation with question 244 on the demo data -------------------------------------------------------
 @pytest.fixture(scope="class")
 def demo(django_db_setup, django_db_blocker):
-    """Seed the demo data once for the class, inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("seed_demo", stdout=io.StringIO())
+    with demo_data(django_db_blocker):
         yield
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 def by_traject(figures) -> dict[str, list]:

@@ -6,8 +6,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -17,6 +15,7 @@ from participants.selectors import companies_in_any_traject
 from reporting.questions.pq244 import pq244_figures
 from reporting.statistics.esf import RENDERERS, ESFReportSerializer, esf_figures, esf_report
 from tests.clients import client_for
+from tests.demo_data import demo_data
 from tests.factories import (
     ApprovedApplicationFactory,
     CapacityPeriodFactory,
@@ -291,14 +290,9 @@ def test_a_traject_name_that_looks_like_a_formula_stays_text(world):
 # -- the demo data ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="class")
 def demo(django_db_setup, django_db_blocker):
-    """Seed once for the class (a small population: it has no applications), rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("seed_demo", "--population", "100", stdout=io.StringIO())
+    # A small population: the ESF+ figures have no applications.
+    with demo_data(django_db_blocker, "--population", "100"):
         yield
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 @pytest.mark.usefixtures("demo", "db")

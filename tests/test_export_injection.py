@@ -15,8 +15,6 @@ import re
 import zipfile
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -26,6 +24,7 @@ from participants.models import Application, Company, Evaluation
 from reporting.kinds import kinds
 from reporting.models import AnswerStatement, Initiative
 from reporting.selectors import report_figures
+from tests.demo_data import demo_data
 from trajects.models import CommunicationAction, Organisation, Project, Traject
 from voorsprong.models import User
 from voorsprong.spreadsheets import FORMULA_STARTS, looks_like_formula
@@ -73,17 +72,10 @@ def _poison() -> None:
 
 @pytest.fixture(scope="module")
 def poisoned(django_db_setup, django_db_blocker):
-    """Seed the demo data once for the module, poisoned, inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            _poison()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """Seed the demo data once for the module, poisoned."""
+    with demo_data(django_db_blocker):
+        _poison()
+        yield
 
 
 def _report_files():

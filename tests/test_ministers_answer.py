@@ -13,13 +13,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from participants.models import Company
 from reporting.questions.pq244 import pq244_figures
 from reporting.questions.pq244.figures import changes
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from tests.clients import client_for
+from tests.demo_data import demo_data
 from tests.factories import (
     UserFactory,
 )
@@ -29,15 +29,8 @@ from voorsprong.roles import Role
 
 @pytest.fixture(scope="module")
 def seed_output(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction that is rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        output = io.StringIO()
-        call_command("seed_demo", stdout=output)
-        yield output.getvalue()
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    with demo_data(django_db_blocker) as output:
+        yield output
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,15 @@ reason.
 """
 
 import datetime
-import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
 from demo.synthetic import HORIZON
 from participants import services
 from participants.models import Company
+from tests.demo_data import demo_data
 from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.services import WorkflowRefusal
@@ -29,19 +28,13 @@ BEFORE_WERK = datetime.date(2023, 6, 1)
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction that is rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        # A small population: the test tries every company.
-        call_command("seed_demo", "--population", "60", stdout=io.StringIO())
+    # A small population: the test tries every company.
+    with demo_data(django_db_blocker, "--population", "60"):
         yield {
             "companies": list(Company.objects.order_by("pk")),
             "trajects": list(Traject.objects.order_by("code")),
             "officer": User.objects.get(username="officer"),
         }
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 def what_the_approval_does(company, traject, day, officer) -> str:

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from simple_history.models import registered_models
@@ -56,6 +55,7 @@ from participants.selectors import (
     approved_company_counts,
     companies_in_any_traject,
 )
+from tests.demo_data import demo_data
 from trajects.models import CapacityPeriod, Organisation, Project, Traject
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -65,15 +65,8 @@ AS_OF = datetime.date(2025, 11, 26)
 
 @pytest.fixture(scope="module")
 def seed_output(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction that is rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        output = io.StringIO()
-        call_command("seed_demo", stdout=output)
-        yield output.getvalue()
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    with demo_data(django_db_blocker) as output:
+        yield output
 
 
 @pytest.fixture
