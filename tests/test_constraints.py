@@ -20,7 +20,17 @@ from participants.models import (
     RelatedEnterprise,
     SMEDeclaration,
 )
-from reporting.models import AnswerStatement, ReportRequest, SizeTable, SizeTableRow, StatisticsSnapshot
+from reporting.models import (
+    AnswerStatement,
+    PersonalDataAction,
+    PersonalDataRecord,
+    RecordChannel,
+    ReportRequest,
+    RetentionRule,
+    SizeTable,
+    SizeTableRow,
+    StatisticsSnapshot,
+)
 from tests.factories import (
     AidLineFactory,
     ApplicationFactory,
@@ -40,9 +50,19 @@ from tests.factories import (
     UserFactory,
 )
 from trajects.models import CommunicationAction, Partnership
-from voorsprong.models import IdempotentRequest
+from voorsprong.models import ApiToken, IdempotentRequest
 
 pytestmark = pytest.mark.django_db
+
+
+def record(**fields):
+    """Record a purge: a valid row but for ``fields``."""
+    values = {
+        "action": PersonalDataAction.PURGE,
+        "channel": RecordChannel.COMMAND,
+        "as_of": datetime.date(2032, 1, 1),
+    }
+    return PersonalDataRecord.objects.create(**{**values, **fields})
 
 
 def statement(**fields):
@@ -417,6 +437,18 @@ VIOLATIONS = {
         )
         for _ in range(2)
     ],
+    "apitoken_expires_after_created": lambda: ApiToken.objects.create(
+        user=UserFactory(), digest="d" * 64, expires_at=timezone.now() - datetime.timedelta(days=1)
+    ),
+    "retentionrule_kind_valid": lambda: RetentionRule.objects.create(kind="photos", years=5),
+    "retentionrule_years_range": lambda: RetentionRule.objects.update_or_create(
+        kind="session_notes", defaults={"years": 0}
+    ),
+    "personaldatarecord_action_valid": lambda: record(action="erase"),
+    "personaldatarecord_channel_valid": lambda: record(channel="email"),
+    "personaldatarecord_fields_of_action": lambda: record(subject="jan@example.be"),
+    "personaldatarecord_admin_by": lambda: record(channel=RecordChannel.ADMIN),
+    "personaldatarecord_beat_nobody": lambda: record(channel=RecordChannel.BEAT, by=UserFactory()),
 }
 
 PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")

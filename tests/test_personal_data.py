@@ -2,6 +2,7 @@
 the access export of an e-mail address (JSON and PDF), and the record of each purge and export."""
 
 import datetime
+import importlib
 import io
 import json
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import authenticate
@@ -28,7 +30,7 @@ from participants.models import (
     Referral,
 )
 from reporting import personal_data
-from reporting.models import PersonalDataRecord, RecordChannel, RetentionRule
+from reporting.models import PersonalDataKind, PersonalDataRecord, RecordChannel, RetentionRule
 from reporting.questions.pq244 import pq244_figures
 from reporting.services.personal_data import export_personal_data, purge_personal_data
 from reporting.tasks import purge_personal_data as purge_task
@@ -46,6 +48,18 @@ from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 
 pytestmark = pytest.mark.django_db
+
+# The migration that seeds the default schedule; a transactional test that ran earlier on the same worker
+# empties every table, the migration's rows included, so each test here seeds them again.
+seed_schedule = importlib.import_module("reporting.migrations.0011_default_retention_schedule").seed_schedule
+
+
+@pytest.fixture(autouse=True)
+def default_schedule():
+    RetentionRule.objects.all().delete()
+    seed_schedule(django_apps, None)
+
+
 REMOVED = "[verwijderd]"
 ADDRESS = "jan.peeters@firma.be"
 
@@ -490,6 +504,11 @@ def test_nobody_but_officers_exports(role, client, planted):
 
 
 # -- the schedule in the admin ---------------------------------------------------------------------------
+def test_without_a_rule_a_kind_is_kept_five_years():
+    RetentionRule.objects.all().delete()
+    assert personal_data.retention_years() == dict.fromkeys(PersonalDataKind.values, 5)
+
+
 def test_the_migrations_seed_five_years_for_every_kind():
     assert dict(RetentionRule.objects.values_list("kind", "years")) == dict.fromkeys(
         [

@@ -46,8 +46,8 @@ ENROL, CODE = "enrol", "code"
 STEP_URLS = {ENROL: "two_factor:enrol", CODE: "two_factor:code"}
 # The roles that must use a second factor (administrators and superusers act in every role).
 REQUIRED_FOR = (Role.OFFICER, Role.FINANCE)
-# A session remembers that its user has no authenticator, so the pages do not look it up on every request;
-# a new log-in looks again.
+# A session remembers that its user has no authenticator, so the pages do not look it up on every request:
+# the log-in looks, and writes it with the session it writes anyway.
 _NO_AUTHENTICATOR = "two_factor_no_authenticator"
 _TOTP_CODE = re.compile(r"[0-9]{6}")
 
@@ -84,10 +84,14 @@ def pending_step(request) -> str | None:
     return ENROL if is_required(user) else None
 
 
-@receiver(user_logged_in, dispatch_uid="voorsprong.two_factor.forget_no_authenticator")
-def _look_again_at_log_in(sender, request, user, **kwargs):
+@receiver(user_logged_in, dispatch_uid="voorsprong.two_factor.look_at_log_in")
+def _look_at_log_in(sender, request, user, **kwargs):
     # An authenticator set up in another session since counts from this log-in on.
-    if request is not None and hasattr(request, "session"):
+    if request is None or not hasattr(request, "session"):
+        return
+    if authenticator(user) is None:
+        request.session[_NO_AUTHENTICATOR] = user.pk
+    else:
         request.session.pop(_NO_AUTHENTICATOR, None)
 
 
