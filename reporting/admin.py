@@ -39,12 +39,21 @@ class ReportRequestAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Report requests, to read: users request reports in the portal and the API, and the report job
     builds them."""
 
-    list_display = ("kind", "as_of", "format", "status", "progress", "requested_by", "created_at")
-    list_filter = ("status", "format", "kind")
+    list_display = ("kind", "as_of", "format", "status", "progress", "requested_by", "created_at", "built_by")
+    list_filter = ("status", "format", "kind", "built_by")
     list_select_related = ("requested_by",)
     search_fields = ("fingerprint", "requested_by__username")
     date_hierarchy = "created_at"
-    readonly_fields = ("status", "progress", "step", "file", "fingerprint", "error", "finished_at")
+    readonly_fields = (
+        "status",
+        "progress",
+        "step",
+        "file",
+        "fingerprint",
+        "error",
+        "finished_at",
+        "built_by",
+    )
 
 
 @admin.register(Initiative)

@@ -60,6 +60,13 @@ class ReportRequest(models.Model):
     # The job's last sign of life: set when queued and at every step and progress of its build.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
+    # Which of several workers (machines) holds the job, or built it: set when a build starts.
+    built_by = models.CharField(
+        _("built by"),
+        max_length=255,
+        blank=True,
+        help_text=_("The Celery worker building the report, or that built it (its node name)."),
+    )
     history = HistoricalRecords()
 
     class Meta:

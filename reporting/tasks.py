@@ -109,7 +109,8 @@ def build_report(self, request_id: int) -> str | None:
 
 
 def _build_claimed(task, request_id: int) -> str | None:
-    report = report_jobs.start_report(request_id)
+    # The worker's node name (``-n alpha@%h``); in-process, the machine's name.
+    report = report_jobs.start_report(request_id, worker=task.request.hostname or "")
     if report is None:
         logger.info("Report request %s: nothing to build", request_id)
         return None

@@ -57,7 +57,7 @@ def test_the_image_and_docker_compose_start_gunicorn_with_its_settings_file():
     assert "WEB_CONCURRENCY=" not in dockerfile  # a fixed count would hide the default of the cores
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     web = compose["services"]["web"]
-    assert web["command"][-1].endswith("exec gunicorn --config gunicorn.conf.py voorsprong.wsgi:application")
+    assert web["command"] == ["gunicorn", "--config", "gunicorn.conf.py", "voorsprong.wsgi:application"]
     # The web service adds gunicorn's variables to the settings every service shares, losing none.
     shared = compose["services"]["worker"]["environment"]
     assert web["environment"] == {
@@ -148,11 +148,38 @@ def test_the_proxy_terminates_tls_forwards_to_the_app_and_never_serves_media():
     directives = [line for line in lines if line]
     assert directives[0] == "{$VOORSPRONG_DOMAIN} {"
     assert "tls {$CADDY_TLS}" in directives
-    assert "reverse_proxy web:8000" in directives
+    # Every replica of the web service, looked up again and again (README, "Scaling out").
+    assert directives[directives.index("reverse_proxy {") + 1 :][:5] == [
+        "dynamic a {",
+        "name web",
+        "port 8000",
+        "refresh 10s",
+        "}",
+    ]
     assert "respond /media/* 404" in directives
     # Room for a declaration's 5 attachments of 20 MB, and no more.
     assert "max_size 110MB" in directives
     assert not any(line.startswith(("file_server", "root", "trusted_proxies")) for line in directives)
+
+
+def test_docker_compose_scales_web_and_worker_and_migrates_once():
+    """`docker compose up --scale web=3 --scale worker=4`: nothing pins a container's name or a host
+    port on what scales, and one container runs the migrations before any replica starts."""
+    result = _compose_config(**COMPOSE_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    for name in ("web", "worker"):
+        assert "container_name" not in services[name] and "ports" not in services[name]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["restart"] == "no"  # a one-off: done, it stays stopped
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "migrate" not in " ".join(services[name].get("command") or [])
+    # Replicas on one machine share the media volume (generated reports, attachments).
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "media:/app/var/media" in compose["web"]["volumes"]
+    assert compose["worker"]["volumes"] == ["media:/app/var/media"]
 
 
 # -- no production without a secret ---------------------------------------------------------------------

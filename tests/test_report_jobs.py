@@ -4,6 +4,7 @@ retrying; the API's status codes; the nightly snapshot; the cabinet's page and i
 import datetime
 import json
 import re
+import socket
 
 import pytest
 from django.conf import settings as django_settings
@@ -87,6 +88,8 @@ def test_a_report_is_built_with_its_file_and_fingerprint(period, cabinet, built,
     ]
     # Requested, running, done: progress itself leaves no history rows.
     assert [row.status for row in report.history.order_by("history_id")] == ["queued", "running", "done"]
+    # Built in-process: by this machine (a worker's node name otherwise, tests/test_scale_out.py).
+    assert report.built_by == socket.gethostname()
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "xlsx", "csv", "json"])

@@ -18,143 +18,29 @@ import datetime
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from functools import partial
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
-from django.db import connection
 
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
 from reporting.services import report_requests
 from reporting.tasks import requeue_stale_reports
 from tests.factories import ApprovedApplicationFactory, CapacityPeriodFactory, TrajectFactory, UserFactory
-from tests.workers import broker_url
+from tests.workers import WorkerProcesses, wait_for
 from voorsprong.roles import Role
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parent.parent
 AS_OF = datetime.date(2025, 11, 26)
-TIMEOUT = 30
-
-
-def _database_url() -> str:
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process cannot open the SQLite test database: needs PostgreSQL")
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "localhost"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{quote(db.get('USER') or '', safe='')}{password}@{host}{port}/{db['NAME']}"
-
-
-def _wait_for(condition, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"waited {timeout}s for {what}")
-
-
-class Workers:
-    """Starts ``celery worker`` processes on one queue, each in its own process group; stops them all."""
-
-    def __init__(self, tmp_path: Path, broker_url: str, database_url: str):
-        self.tmp_path, self.queue = tmp_path, f"test-worker-death-{uuid.uuid4().hex}"
-        self.media, self.build_log = tmp_path / "media", tmp_path / "builds.log"
-        self.env = {
-            **os.environ,
-            "CELERY_BROKER_URL": broker_url,
-            "DATABASE_URL": database_url,
-            "DJANGO_MEDIA_ROOT": str(self.media),
-            "BUILD_LOG": str(self.build_log),
-            "HOLD_ATTEMPTS": "1",
-        }
-        self.processes: list[subprocess.Popen] = []
-
-    def start(self, **env) -> subprocess.Popen:
-        name = f"w{len(self.processes) + 1}"
-        output = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tests.killable_worker",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                f"--queues={self.queue}",
-                f"--hostname={name}-{self.queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env={**self.env, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.output = output
-        self.processes.append(process)
-        return process
-
-    def builds(self) -> list[tuple[str, int]]:
-        if not self.build_log.exists():
-            return []
-        return [
-            (word, int(pid))
-            for word, pid in (line.split() for line in self.build_log.read_text().split("\n") if line)
-        ]
-
-    def kill(self, process: subprocess.Popen) -> None:
-        """Send SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                # The test is over and its job acknowledged: no need for a (slow) warm shutdown.
-                self.kill(process)
-            process.output.close()
-
-    def logs(self) -> str:
-        return "\n".join(
-            path.read_text(errors="replace")[-3000:] for path in sorted(self.tmp_path.glob("w*.log"))
-        )
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path, monkeypatch):
-    """Send report jobs to Redis, on a queue only this test's workers read; yield those workers."""
-    from reporting.tasks import build_report
-    from voorsprong.celery import app
-
-    url = broker_url()
-    workers = Workers(tmp_path, url, _database_url())
-    app.conf.task_always_eager = False  # tests/conftest.py puts it back
-    monkeypatch.setattr(build_report, "apply_async", partial(build_report.apply_async, queue=workers.queue))
-    workers.redis = redis.Redis.from_url(url)
-    try:
-        yield workers
-    finally:
-        workers.stop_all()
-        workers.redis.delete(
-            workers.queue, f"_kombu.binding.{workers.queue}", f"_kombu.binding_permanent.{workers.queue}"
-        )
-        workers.redis.close()
+def workers(workers):
+    """The worker processes of ``tests.workers``, holding the first build (over all of them) until it is
+    killed."""
+    workers.env["HOLD_ATTEMPTS"] = "1"
+    return workers
 
 
 def _request_report() -> ReportRequest:
@@ -175,7 +61,7 @@ def _finished(report: ReportRequest) -> ReportRequest | None:
 
 def _assert_built_once(
     report: ReportRequest,
-    workers: Workers,
+    workers: WorkerProcesses,
     first_pid: int,
     reasons=("requested", "running", "running", "done"),
 ) -> None:
@@ -202,13 +88,13 @@ def _assert_built_once(
 def test_a_job_whose_pool_process_is_killed_is_built_again_once(workers):
     worker = workers.start()
     report = _request_report()
-    pid = _wait_for(
+    pid = wait_for(
         lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
     )
     assert pid != worker.pid
     os.kill(pid, signal.SIGKILL)
 
-    report = _wait_for(lambda: _finished(report), "the report to be built again")
+    report = wait_for(lambda: _finished(report), "the report to be built again")
     _assert_built_once(report, workers, pid)
     assert worker.poll() is None  # the worker itself lived on
 
@@ -216,7 +102,7 @@ def test_a_job_whose_pool_process_is_killed_is_built_again_once(workers):
 def test_a_job_whose_worker_is_killed_is_built_once_by_another_worker(workers):
     first = workers.start()
     report = _request_report()
-    pid = _wait_for(
+    pid = wait_for(
         lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
     )
     workers.kill(first)
@@ -226,7 +112,7 @@ def test_a_job_whose_worker_is_killed_is_built_once_by_another_worker(workers):
     time.sleep(1.5)
 
     workers.start(CELERY_VISIBILITY_TIMEOUT="1")
-    report = _wait_for(lambda: _finished(report), "another worker to build the report")
+    report = wait_for(lambda: _finished(report), "another worker to build the report")
     _assert_built_once(report, workers, pid)
 
 
@@ -236,13 +122,13 @@ def test_a_job_whose_worker_is_killed_is_requeued_by_the_beat_and_built_once(wor
     settings.REPORT_STALE_AFTER = 0  # the heartbeat of the dead job is at once older than this
     first = workers.start()
     report = _request_report()
-    pid = _wait_for(
+    pid = wait_for(
         lambda: next((pid for word, pid in workers.builds() if word == "started"), None), "a build"
     )
     workers.kill(first)
     workers.start()
     assert requeue_stale_reports.apply().get() == [report.pk]
-    report = _wait_for(lambda: _finished(report), "the new worker to build the report")
+    report = wait_for(lambda: _finished(report), "the new worker to build the report")
     # The dead worker's message is still unacknowledged in Redis: given back later, it finds the report done.
     workers.redis.delete("unacked", "unacked_index")
     _assert_built_once(report, workers, pid, ("requested", "running", "requeued", "running", "done"))

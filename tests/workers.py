@@ -5,14 +5,27 @@ its "Celery worker with Redis" pass, which turns the skip, and a broker that doe
 failure. The worker runs in a thread of the test's process against a transactional test database
 (PostgreSQL in CI), so it sees what the test commits; ``app.ran_in_threads`` records, per task name, the
 threads that ran it.
+
+The ``workers`` fixture starts real ``celery worker`` processes instead (``WorkerProcesses``), on a queue
+of the test's own, which the test may kill: they stand for the workers of several machines.
 """
 
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from collections import defaultdict
+from functools import partial
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def broker_url() -> str:
@@ -70,3 +83,128 @@ def worker(settings, tmp_path):
         task_prerun.disconnect(note_thread)
         task_postrun.disconnect(close_connections)
         app.conf.task_always_eager = eager
+
+
+# -- worker processes -------------------------------------------------------------------------------------
+def database_url() -> str:
+    """Return the URL of the test database for a worker process; skip on SQLite, whose test database
+    another process cannot open."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process cannot open the SQLite test database: needs PostgreSQL")
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{quote(db.get('USER') or '', safe='')}{password}@{host}{port}/{db['NAME']}"
+
+
+def wait_for(condition, what: str, timeout: float = 30):
+    """Return the first true value of ``condition()``, asked every 0.1 s; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"waited {timeout}s for {what}")
+
+
+class WorkerProcesses:
+    """Starts ``celery worker`` processes of ``tests.killable_worker`` on one queue, each in its own process
+    group; stops them all. Their report renderings are noted in ``build_log`` (see that module)."""
+
+    def __init__(self, tmp_path: Path, broker_url: str, database_url: str):
+        self.tmp_path, self.queue = tmp_path, f"test-workers-{uuid.uuid4().hex}"
+        self.media, self.build_log = tmp_path / "media", tmp_path / "builds.log"
+        self.env = {
+            **os.environ,
+            "CELERY_BROKER_URL": broker_url,
+            "DATABASE_URL": database_url,
+            "DJANGO_MEDIA_ROOT": str(self.media),
+            "BUILD_LOG": str(self.build_log),
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, name: str | None = None, concurrency: int = 1, **env) -> subprocess.Popen:
+        """Start a worker named ``name`` (``<name>@<host>``; one of its own by default) with ``env`` added
+        to the environment."""
+        name = name or f"w{len(self.processes) + 1}-{self.queue}"
+        output = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.killable_worker",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                f"--queues={self.queue}",
+                f"--hostname={name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.output, process.log = output, self.tmp_path / f"{name}.log"
+        self.processes.append(process)
+        return process
+
+    def ready(self, process: subprocess.Popen) -> bool:
+        """Tell whether the worker has connected to the broker and takes tasks."""
+        return b" ready." in process.log.read_bytes()
+
+    def builds(self) -> list[tuple[str, int]]:
+        if not self.build_log.exists():
+            return []
+        return [
+            (word, int(pid))
+            for word, pid in (line.split() for line in self.build_log.read_text().split("\n") if line)
+        ]
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """Send SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                # The test is over and its jobs acknowledged: no need for a (slow) warm shutdown.
+                self.kill(process)
+            process.output.close()
+
+    def logs(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace")[-3000:] for path in sorted(self.tmp_path.glob("*.log"))
+        )
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, monkeypatch):
+    """Send report jobs to Redis, on a queue only this test's worker processes read; yield those
+    processes (none started yet)."""
+    import redis
+
+    from reporting.tasks import build_report
+    from voorsprong.celery import app
+
+    url = broker_url()
+    workers = WorkerProcesses(tmp_path, url, database_url())
+    app.conf.task_always_eager = False  # tests/conftest.py puts it back
+    monkeypatch.setattr(build_report, "apply_async", partial(build_report.apply_async, queue=workers.queue))
+    workers.redis = redis.Redis.from_url(url)
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
+        workers.redis.delete(
+            workers.queue, f"_kombu.binding.{workers.queue}", f"_kombu.binding_permanent.{workers.queue}"
+        )
+        workers.redis.close()

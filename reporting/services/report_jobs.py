@@ -58,8 +58,9 @@ def build_claim(request_id: int):
                 pass
 
 
-def start_report(request_id: int) -> ReportRequest | None:
-    """Mark the request running and return it; None when there is nothing to build (gone, done, failed).
+def start_report(request_id: int, *, worker: str = "") -> ReportRequest | None:
+    """Mark the request running, built by ``worker`` (the Celery node name), and return it; None when there
+    is nothing to build (gone, done, failed).
 
     A running request is started again: the caller holds its ``build_claim``, so the job building it
     before died (or its request was re-queued as stale).
@@ -70,6 +71,7 @@ def start_report(request_id: int) -> ReportRequest | None:
             return None
         report.status, report.progress, report.step = ReportStatus.RUNNING, 0, _("Computing the figures")
         report.error, report.finished_at, report.heartbeat_at = "", None, timezone.now()
+        report.built_by = worker[: ReportRequest._meta.get_field("built_by").max_length]
         save_as(report, None, reason="running")
     return report
 
