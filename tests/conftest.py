@@ -64,9 +64,16 @@ def finance(db):
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Run tasks in the test's process, also when CI points Celery at Redis; a test that needs a real
-    worker says so and gets one from its own fixture."""
+    worker says so and gets one from its own fixture.
+
+    A worker that ran in a thread of this process (tests/workers.py) may have marked the process as a
+    worker's, where waiting for a result is refused ("Never call result.get() within a task!"); its thread
+    can do so after the test ended, so every test starts as a plain process again."""
+    from celery._state import _set_task_join_will_block
+
     from voorsprong.celery import app
 
+    _set_task_join_will_block(False)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
