@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from funding.views import CHART_SERIES
 
@@ -73,9 +74,9 @@ def test_an_invalid_date_shows_the_error_and_no_figures(page, log_in):
     page.goto("/financiering/")
     page.get_by_label("Op datum").fill("31/02/2026")
     page.get_by_role("button", name="Filteren").click()
-    assert page.get_by_text("Voer een geldige datum in.").is_visible()
+    expect(page.get_by_text("Voer een geldige datum in.")).to_be_visible()
     assert page.locator('[data-testid="budget"]').count() == 0
     assert page.locator('[data-testid="budget-chart"]').count() == 0
     page.get_by_label("Op datum").fill("26/11/2025")
     page.get_by_role("button", name="Filteren").click()
-    assert page.get_by_text("Stand op 26 november 2025.").is_visible()
+    expect(page.get_by_text("Stand op 26 november 2025.")).to_be_visible()
