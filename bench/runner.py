@@ -18,6 +18,7 @@ from django.db import connection
 
 from bench import measures
 from bench.database import create_database, database_exists, drop_database, using_database
+from bench.load import LOAD_CLIENTS, measure_load
 from participants.models import Application, CoachingSession, Company
 
 
@@ -40,8 +41,19 @@ def _memory_gb() -> str:
 
 
 def run_benchmark(
-    *, scale: int, runs: int, kbo_rows: int, places: int, fresh: bool, output: Path, log
+    *,
+    scale: int,
+    runs: int,
+    kbo_rows: int,
+    places: int,
+    fresh: bool,
+    output: Path,
+    log,
+    only_load: bool = False,
+    load_clients: tuple[int, ...] = LOAD_CLIENTS,
+    load_seconds: int = 30,
 ) -> list:
+    """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure."""
     settings_dict = connection.settings_dict
     data_set = f"{settings_dict['NAME']}_bench"
     scratch = f"{data_set}_scratch"
@@ -63,21 +75,28 @@ def run_benchmark(
             "coaching sessions": CoachingSession.objects.count(),
         }
         server_version = connection.cursor().connection.info.server_version
-        log("Measuring the question-244 statistics.")
-        statistics_outcome, figures = measures.measure_statistics(runs)
-        outcomes.append(statistics_outcome)
-        log("Measuring the applications list API.")
-        outcomes.append(measures.measure_application_list(runs))
-        log("Rendering the answer PDF.")
-        outcomes.append(measures.measure_pdf(figures, runs))
+        if not only_load:
+            log("Measuring the question-244 statistics.")
+            statistics_outcome, figures = measures.measure_statistics(runs)
+            outcomes.append(statistics_outcome)
+            log("Measuring the applications list API.")
+            outcomes.append(measures.measure_application_list(runs))
+            log("Measuring repeated requests of the cached figures.")
+            outcomes.append(measures.measure_cached_figures(runs))
+            log("Rendering the answer PDF.")
+            outcomes.append(measures.measure_pdf(figures, runs))
     drop_database(settings_dict, scratch)
     create_database(settings_dict, scratch, template=data_set)
     try:
         with using_database(scratch):
-            log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
-            outcomes.append(measures.measure_approvals(places))
-            log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
-            outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
+            # First, while the scratch copy is still the seeded data set (the clients log sessions).
+            log(f"Loading gunicorn with {', '.join(map(str, load_clients))} clients, {load_seconds} s each.")
+            outcomes.append(measure_load(scratch, load_clients, load_seconds))
+            if not only_load:
+                log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
+                outcomes.append(measures.measure_approvals(places))
+                log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
+                outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
     finally:
         drop_database(settings_dict, scratch)
 
@@ -85,9 +104,11 @@ def run_benchmark(
     header = [
         "# Benchmark results",
         "",
-        f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}`, "
-        f"run on {datetime.date.today():%Y-%m-%d}. Each time is the median of {runs} runs after a warm-up; "
-        "the list latencies are percentiles over all requests.",
+        f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}"
+        f"{' --load' if only_load else ''} --load-seconds {load_seconds} "
+        f"--load-clients {','.join(map(str, load_clients))}`, run on {datetime.date.today():%Y-%m-%d}. "
+        f"Each time is the median of {runs} runs after a warm-up; the latencies are percentiles over all "
+        "requests.",
         "",
         "## Machine",
         "",

@@ -30,14 +30,39 @@ def _line(*values: str) -> str:
     return ",".join('"{}"'.format(value.replace('"', '""')) if value else "" for value in values) + "\n"
 
 
-class ExtractWriter:
-    """The four files of an extract in ``directory``, written line by line (use it as a context manager)."""
+def write_meta(directory: Path, *, extract_type: str, number: int, snapshot_date: str = "01-01-2026") -> None:
+    """Write meta.csv as the KBO publishes it: ``extract_type`` full or update; the date as dd-mm-yyyy."""
+    lines = [
+        ("Variable", "Value"),
+        ("SnapshotDate", snapshot_date),
+        ("ExtractTimestamp", f"{snapshot_date} 06:00:00"),
+        ("ExtractType", extract_type),
+        ("ExtractNumber", str(number)),
+        ("Version", "1.0.0"),
+    ]
+    (directory / "meta.csv").write_text("".join(_line(*line) for line in lines), encoding="utf-8")
 
-    def __init__(self, directory: Path):
+
+def write_deletes(directory: Path, numbers_per_file: dict[str, list[str]]) -> None:
+    """Write the update's delete files: per extract file (enterprise.csv, ...) the entity numbers, sorted."""
+    for name, numbers in numbers_per_file.items():
+        column = HEADERS[name].split(",")[0]
+        text = column + "\n" + "".join(_line(number) for number in sorted(numbers))
+        (directory / name.replace(".csv", "_delete.csv")).write_text(text, encoding="utf-8")
+
+
+class ExtractWriter:
+    """The four files of an extract in ``directory``, written line by line (use it as a context manager).
+
+    With ``insert=True`` they are an update's insert files (enterprise_insert.csv, ...), in the same layout.
+    """
+
+    def __init__(self, directory: Path, *, insert: bool = False):
         self._files = {}
         try:
             for name, header in HEADERS.items():
-                self._files[name] = (directory / name).open("w", encoding="utf-8", newline="\n")
+                file_name = name.replace(".csv", "_insert.csv") if insert else name
+                self._files[name] = (directory / file_name).open("w", encoding="utf-8", newline="\n")
                 self._files[name].write(header + "\n")
         except BaseException:
             self.close()

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from participants.nace import nace_section_expression
+from participants.nace import NaceVersion, nace_section_expression
 from reporting.models import SizeTable
 from reporting.services.size_tables import import_size_table
 from reporting.statistics.reach import population
@@ -60,6 +60,8 @@ def size_table_csv() -> str:
     classes: dict[tuple[str, str], Counter] = defaultdict(Counter)
     groups = (
         population()
+        # A size table has the sections of NACE-BEL 2008 (reporting.models.SizeTableRow).
+        .filter(nace_version=NaceVersion.NACE_2008)
         .annotate(section=nace_section_expression())
         .exclude(section="")
         .values("province", "section", "size_class", "staff_headcount")

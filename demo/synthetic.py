@@ -61,6 +61,7 @@ from participants.models import (
     StopReason,
 )
 from trajects.size_classes import SizeClass
+from voorsprong import data_version
 from voorsprong.models import User
 from voorsprong.money import to_cents
 
@@ -732,3 +733,4 @@ class Block:
 @transaction.atomic
 def load_block(block: int, programme: dict) -> None:
     Block(block, programme).write()
+    data_version.bump()  # the block is written in bulk, without signals

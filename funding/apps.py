@@ -7,6 +7,11 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
+        # Every model of the app holds what figures are computed from (voorsprong.data_version).
+        from voorsprong.data_version import track
+
+        track(self.get_models())
+
         # participants may not import funding (it is the lower layer): funding joins the workflow here.
         from funding.decision_panel import funding_decision_panel
         from funding.services import (

@@ -28,6 +28,7 @@ from participants.models import (
     ExitAnswer,
     FollowUp,
     Invitation,
+    KboImport,
     LearningSituation,
     Referral,
     RelatedEnterprise,
@@ -153,6 +154,7 @@ class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertM
         "province",
         "municipality",
         "nace_code",
+        "nace_version",
         "is_active",
     )
     list_filter = (
@@ -174,7 +176,16 @@ class CompanyAdmin(KboNumberFieldMixin, KboSearchMixin, NoDeleteMixin, NoRevertM
         ),
         (
             _("Sector and location"),
-            {"fields": ("nace_code", "joint_committee", "postal_code", "municipality", "province")},
+            {
+                "fields": (
+                    "nace_code",
+                    "nace_version",
+                    "joint_committee",
+                    "postal_code",
+                    "municipality",
+                    "province",
+                )
+            },
         ),
         (_("Contact person"), {"fields": ("contact_name", "contact_email", "contact_phone")}),
         (None, {"fields": ("created_at", "updated_at")}),
@@ -954,3 +965,21 @@ class SMEDeclarationAdmin(RefusalInFormMixin, NoDeleteMixin, NoRevertMixin, Simp
                 [],
                 [],
             )
+
+
+@admin.register(KboImport)
+class KboImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The KBO extracts imported, to read: the import command records them."""
+
+    list_display = (
+        "imported_at",
+        "extract_type",
+        "extract_number",
+        "snapshot_date",
+        "created",
+        "updated",
+        "removed",
+        "unchanged",
+        "skipped",
+    )
+    list_filter = ("extract_type",)

@@ -5,12 +5,18 @@ others any number of lines per entity. All are sorted by entity number, so they 
 single pass (a merge-join keyed by enterprise number) and a multi-gigabyte extract never has to fit
 in memory. A file that is out of order is refused rather than joined wrongly.
 
+An update extract has, per kind of fact X, ``X_delete.csv`` (the entity numbers whose X lines are all
+removed) and ``X_insert.csv`` (the lines added, in the full layout): for an enterprise it names, its X
+lines are the inserted ones, none when it is only deleted. Both are sorted too and read the same way.
+``meta.csv`` says which extract it is (``ExtractType`` full or update, ``ExtractNumber``).
+
 Layout and codes after the KBO "Cookbook Open Data" and the extract's own code.csv.
 """
 
 import csv
+import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +27,8 @@ ENTERPRISE_FILE = "enterprise.csv"
 DENOMINATION_FILE = "denomination.csv"
 ADDRESS_FILE = "address.csv"
 ACTIVITY_FILE = "activity.csv"
+META_FILE = "meta.csv"
+FILES = (ENTERPRISE_FILE, DENOMINATION_FILE, ADDRESS_FILE, ACTIVITY_FILE)
 
 # Enterprises are printed as 0403.170.701; establishment units (2.000.000.339) and branches
 # (9.000.006.626) share the other files and are left out by this pattern.
@@ -33,8 +41,8 @@ _NAME_LANGUAGE_PREFERENCE = ("2", "1", "3", "4", "0")
 _REGISTERED_OFFICE = "REGO"  # TypeOfAddress "Zetel"
 
 _MAIN_ACTIVITY = "MAIN"  # Classification; SECO and ANCI are secondary and auxiliary
-# Company.nace_code holds NACE-BEL 2008; the 2003 and 2025 codings are a different nomenclature.
-_NACE_VERSION = "2008"
+# The register codes activities in several nomenclatures side by side: the newest it has is kept.
+_NACE_VERSION_PREFERENCE = ("2025", "2008", "2003")
 # ActivityGroup: 001 activities declared for VAT, 006 for social security (RSZ), 003 other activities
 # registered in the KBO. The VAT activity describes the business best; RSZ covers employers without
 # VAT (most non-profits). Any other group only when none of these has a main activity.
@@ -52,20 +60,37 @@ class KboExtractError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class KboEnterprise:
-    """What the extract says about one enterprise, still in KBO terms."""
+    """What the extract says about one enterprise, still in KBO terms.
+
+    In an update, a group of fields the update leaves as it was is None: the enterprise line (status to
+    start date), the name, the seat (postal code and municipality), the main activity (code and version).
+    """
 
     number: str  # as printed in the extract: 0403.170.701
-    status: str  # "AC" active
-    type_of_enterprise: str  # "1" natural person, "2" legal person
-    juridical_form: str  # the form to read under the WVV when the KBO gives one, else the registered one
-    start_date: str  # dd-mm-yyyy
-    name: str  # the legal name, "" when the extract has none
-    postal_code: str  # of the registered office in Belgium; "" when abroad, struck off or not published
-    municipality: str
-    nace_code: str  # main activity in NACE-BEL 2008, "" when none
+    status: str | None  # "AC" active
+    type_of_enterprise: str | None  # "1" natural person, "2" legal person
+    # The form to read under the WVV when the KBO gives one, else the registered one.
+    juridical_form: str | None
+    start_date: str | None  # dd-mm-yyyy
+    name: str | None  # the legal name, "" when the extract has none
+    # Of the registered office in Belgium; "" when abroad, struck off or not published.
+    postal_code: str | None
+    municipality: str | None
+    nace_code: str | None  # main activity, "" when none
+    nace_version: str | None  # its nomenclature: 2025, 2008 or 2003; "" without a main activity
+    removed: bool = False  # an update deletes the enterprise from the register
 
 
-_COLUMNS = {
+@dataclass(frozen=True, slots=True)
+class KboMeta:
+    """What meta.csv says about the extract; None for what it does not say (or without meta.csv)."""
+
+    extract_type: str | None  # "full" or "update"
+    extract_number: int | None
+    snapshot_date: datetime.date | None
+
+
+_FULL_COLUMNS = {
     ENTERPRISE_FILE: (
         "EnterpriseNumber",
         "Status",
@@ -88,10 +113,30 @@ _COLUMNS = {
 }
 
 
+def delete_file(file_name: str) -> str:
+    """Return the name of the update's delete file of ``file_name``: enterprise_delete.csv."""
+    return file_name.replace(".csv", "_delete.csv")
+
+
+def insert_file(file_name: str) -> str:
+    """Return the name of the update's insert file of ``file_name``: enterprise_insert.csv."""
+    return file_name.replace(".csv", "_insert.csv")
+
+
+_COLUMNS = {
+    **_FULL_COLUMNS,
+    **{insert_file(name): columns for name, columns in _FULL_COLUMNS.items()},
+    # A delete file has the number column only.
+    **{delete_file(name): columns[:1] for name, columns in _FULL_COLUMNS.items()},
+}
+# The files with one line per enterprise, where a malformed number is reported rather than passed over.
+_ENTERPRISE_FILES = (ENTERPRISE_FILE, insert_file(ENTERPRISE_FILE))
+
+
 class _SortedCsv:
     """The enterprise rows of one extract file in order; refuses the file as soon as a row is out of order."""
 
-    def __init__(self, directory: Path, file_name: str, number_column: str):
+    def __init__(self, directory: Path, file_name: str):
         path = directory / file_name
         try:
             self._file = path.open(newline="", encoding="utf-8-sig")
@@ -110,7 +155,7 @@ class _SortedCsv:
                 _("%(file)s lacks the column(s) %(columns)s.")
                 % {"file": file_name, "columns": ", ".join(missing)}
             )
-        self._number_column = number_column
+        self._number_column = _COLUMNS[file_name][0]
         self._previous: tuple[str, int] | None = None
 
     def close(self) -> None:
@@ -138,7 +183,7 @@ class _SortedCsv:
             for row in self._reader:
                 number = row[self._number_column] or ""
                 if not is_printed_enterprise_number(number):
-                    if self._file_name == ENTERPRISE_FILE:
+                    if self._file_name in _ENTERPRISE_FILES:
                         yield None, row
                     continue
                 key = number.replace(".", "")
@@ -150,7 +195,7 @@ class _SortedCsv:
         if self._previous is not None:
             previous_key, previous_line = self._previous
             # enterprise.csv has one line per enterprise, so there a repeated number is out of order too.
-            repeated = key == previous_key and self._file_name == ENTERPRISE_FILE
+            repeated = key == previous_key and self._file_name in _ENTERPRISE_FILES
             if key < previous_key or repeated:
                 raise KboExtractError(
                     _(
@@ -169,67 +214,155 @@ class _SortedCsv:
 
 
 class _RowsPerEnterprise:
-    """Hands out the rows of one side file enterprise by enterprise, in step with enterprise.csv."""
+    """Hands out the rows of one file enterprise by enterprise, in step with the others.
+
+    Rows with a malformed number (enterprise files only) are set aside in ``malformed`` as they pass.
+    """
 
     def __init__(self, rows: _SortedCsv):
         self._rows = iter(rows)
-        self._pending = next(self._rows, None)
+        self.malformed: list[dict[str, str]] = []
+        self._pending = self._next()
+
+    def _next(self) -> tuple[str, dict[str, str]] | None:
+        for key, row in self._rows:
+            if key is not None:
+                return key, row
+            self.malformed.append(row)
+        return None
+
+    @property
+    def next_key(self) -> str | None:
+        """Return the key of the next enterprise in the file; None at its end."""
+        return self._pending[0] if self._pending is not None else None
 
     def take(self, key: str) -> list[dict[str, str]]:
-        """Return the rows of enterprise ``key``; rows of numbers before it (not in enterprise.csv) are
-        dropped."""
+        """Return the rows of enterprise ``key``; rows of numbers before it are dropped."""
         taken = []
         while self._pending is not None and self._pending[0] <= key:
             if self._pending[0] == key:
                 taken.append(self._pending[1])
-            self._pending = next(self._rows, None)
+            self._pending = self._next()
         return taken
 
 
-def read_kbo_extract(directory: Path) -> Iterator[KboEnterprise]:
-    """Yield every enterprise of the extract in ``directory``, in the order of enterprise.csv."""
-    files = []
+@contextmanager
+def _opened(directory: Path, file_names: Sequence[str]) -> Iterator[list[_RowsPerEnterprise]]:
+    """Open the files (in order) and close them all at the end, also when one of them is refused."""
+    files: list[_SortedCsv] = []
     try:
-        for file_name, number_column in (
-            (ENTERPRISE_FILE, "EnterpriseNumber"),
-            (DENOMINATION_FILE, "EntityNumber"),
-            (ADDRESS_FILE, "EntityNumber"),
-            (ACTIVITY_FILE, "EntityNumber"),
-        ):
-            files.append(_SortedCsv(directory, file_name, number_column))
-        enterprises, *others = files
-        denominations, addresses, activities = (_RowsPerEnterprise(rows) for rows in others)
-        for key, row in enterprises:
-            if key is None:  # a malformed number: nothing to join, the import skips it with the reason
-                yield KboEnterprise(
-                    number=row["EnterpriseNumber"] or "",
-                    status=row["Status"] or "",
-                    type_of_enterprise=row["TypeOfEnterprise"] or "",
-                    juridical_form=row["JuridicalFormCAC"] or row["JuridicalForm"] or "",
-                    start_date=row["StartDate"] or "",
-                    name="",
-                    postal_code="",
-                    municipality="",
-                    nace_code="",
-                )
-                continue
-            yield KboEnterprise(
-                number=row["EnterpriseNumber"],
-                status=row["Status"],
-                type_of_enterprise=row["TypeOfEnterprise"],
-                juridical_form=row["JuridicalFormCAC"] or row["JuridicalForm"],
-                start_date=row["StartDate"],
-                name=_legal_name(denominations.take(key)),
-                **_registered_office(addresses.take(key)),
-                nace_code=_main_activity(activities.take(key)),
-            )
+        for file_name in file_names:
+            files.append(_SortedCsv(directory, file_name))
+        yield [_RowsPerEnterprise(rows) for rows in files]
     finally:
         for rows in files:
             rows.close()
 
 
+def read_kbo_extract(directory: Path) -> Iterator[KboEnterprise]:
+    """Yield every enterprise of the extract in ``directory``, in the order of enterprise.csv."""
+    with _opened(directory, FILES) as (enterprises, denominations, addresses, activities):
+        while True:
+            key = enterprises.next_key
+            rows = enterprises.take(key) if key is not None else []
+            yield from (_malformed(row) for row in enterprises.malformed)
+            enterprises.malformed.clear()
+            if key is None:
+                return
+            yield KboEnterprise(
+                **_enterprise_fields(rows[0]),
+                name=_legal_name(denominations.take(key)),
+                **_registered_office(addresses.take(key)),
+                **_main_activity(activities.take(key)),
+            )
+
+
+def read_kbo_update(directory: Path) -> Iterator[KboEnterprise]:
+    """Yield every enterprise the update in ``directory`` names, in number order: what it says of it, with
+    None for the kinds of facts it leaves as they were, and ``removed`` when it leaves the register."""
+    file_names = [name for file_name in FILES for name in (delete_file(file_name), insert_file(file_name))]
+    with _opened(directory, file_names) as files:
+        deleted, inserted = files[0::2], files[1::2]
+        while True:
+            keys = [key for rows in files if (key := rows.next_key) is not None]
+            key = min(keys) if keys else None
+            pairs = zip(deleted, inserted, strict=True)
+            facts = [(bool(gone.take(key)), new.take(key)) for gone, new in pairs] if key else []
+            yield from (_malformed(row) for row in inserted[0].malformed)
+            inserted[0].malformed.clear()
+            if key is None:
+                return
+            yield _update(key, facts)
+
+
+def _update(key: str, facts: list[tuple[bool, list[dict[str, str]]]]) -> KboEnterprise:
+    """Return what an update says of enterprise ``key`` from its (deleted, inserted rows) per file."""
+    (enterprise_deleted, enterprise), names, addresses, activities = facts
+    if enterprise:
+        fields = _enterprise_fields(enterprise[0])
+    else:
+        fields = dict.fromkeys(("status", "type_of_enterprise", "juridical_form", "start_date"))
+        fields["number"] = _dotted(key)
+    touched = [deleted or bool(rows) for deleted, rows in facts]
+    return KboEnterprise(
+        **fields,
+        name=_legal_name(names[1]) if touched[1] else None,
+        **(_registered_office(addresses[1]) if touched[2] else {"postal_code": None, "municipality": None}),
+        **(_main_activity(activities[1]) if touched[3] else {"nace_code": None, "nace_version": None}),
+        removed=enterprise_deleted and not enterprise,
+    )
+
+
+def read_meta(directory: Path) -> KboMeta:
+    """Return what meta.csv in ``directory`` says (a line per Variable and Value); all None without it."""
+    path = directory / META_FILE
+    if not path.exists():
+        return KboMeta(extract_type=None, extract_number=None, snapshot_date=None)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            values = {row.get("Variable"): (row.get("Value") or "").strip() for row in csv.DictReader(file)}
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise KboExtractError(_("meta.csv cannot be read as CSV text in UTF-8.")) from error
+    extract_type = values.get("ExtractType", "").lower() or None
+    number = values.get("ExtractNumber", "")
+    if extract_type not in (None, "full", "update"):
+        raise KboExtractError(_("meta.csv gives an unknown ExtractType: %(type)s.") % {"type": extract_type})
+    if number and not number.isdigit():
+        raise KboExtractError(
+            _("meta.csv gives an ExtractNumber that is not a number: %(number)s.") % {"number": number}
+        )
+    try:
+        snapshot = (
+            datetime.datetime.strptime(values["SnapshotDate"], "%d-%m-%Y").date()
+            if values.get("SnapshotDate")
+            else None
+        )
+    except ValueError as error:
+        raise KboExtractError(_("meta.csv gives a SnapshotDate that is not a date (dd-mm-yyyy).")) from error
+    return KboMeta(
+        extract_type=extract_type, extract_number=int(number) if number else None, snapshot_date=snapshot
+    )
+
+
 def _dotted(key: str) -> str:
     return f"{key[:4]}.{key[4:7]}.{key[7:]}"
+
+
+def _enterprise_fields(row: dict[str, str]) -> dict[str, str]:
+    return {
+        "number": row["EnterpriseNumber"] or "",
+        "status": row["Status"] or "",
+        "type_of_enterprise": row["TypeOfEnterprise"] or "",
+        "juridical_form": row["JuridicalFormCAC"] or row["JuridicalForm"] or "",
+        "start_date": row["StartDate"] or "",
+    }
+
+
+def _malformed(row: dict[str, str]) -> KboEnterprise:
+    """Return a line of a malformed number: nothing to join, the import skips it with the reason."""
+    return KboEnterprise(
+        **_enterprise_fields(row), name="", postal_code="", municipality="", nace_code="", nace_version=""
+    )
 
 
 def _legal_name(rows: list[dict[str, str]]) -> str:
@@ -249,14 +382,21 @@ def _registered_office(rows: list[dict[str, str]]) -> dict[str, str]:
     return {"postal_code": "", "municipality": ""}
 
 
-def _main_activity(rows: list[dict[str, str]]) -> str:
-    def preference(row: dict[str, str]) -> tuple[int, str, str]:
+def _main_activity(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Return the code and version of the main activity in the newest nomenclature the register has."""
+
+    def preference(row: dict[str, str]) -> tuple[int, int, str, str]:
         group = row["ActivityGroup"]
         rank = _ACTIVITY_GROUP_PREFERENCE.index(group) if group in _ACTIVITY_GROUP_PREFERENCE else 99
         # Then the lowest group and code, so the choice never depends on the order of the lines.
-        return rank, group, row["NaceCode"]
+        return _NACE_VERSION_PREFERENCE.index(row["NaceVersion"]), rank, group, row["NaceCode"]
 
     main = [
-        row for row in rows if row["Classification"] == _MAIN_ACTIVITY and row["NaceVersion"] == _NACE_VERSION
+        row
+        for row in rows
+        if row["Classification"] == _MAIN_ACTIVITY and row["NaceVersion"] in _NACE_VERSION_PREFERENCE
     ]
-    return min(main, key=preference)["NaceCode"] if main else ""
+    if not main:
+        return {"nace_code": "", "nace_version": ""}
+    chosen = min(main, key=preference)
+    return {"nace_code": chosen["NaceCode"], "nace_version": chosen["NaceVersion"]}

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from participants.geography import Province, province_for_postal_code
 from participants.kbo import format_kbo_number, validate_kbo_number
+from participants.nace import NaceVersion
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
 from voorsprong.uploads import ORIGINAL_NAME_MAX_LENGTH, validate_scan
@@ -84,8 +85,13 @@ class Company(models.Model):
         validators=[MinValueValidator(0)],
     )
     size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices, editable=False)
-    nace_code = models.CharField(
-        _("NACE code"), max_length=5, blank=True, help_text=_("Main activity, NACE-BEL 2008.")
+    nace_code = models.CharField(_("NACE code"), max_length=5, blank=True, help_text=_("Main activity."))
+    nace_version = models.CharField(
+        _("NACE version"),
+        max_length=4,
+        choices=NaceVersion.choices,
+        blank=True,
+        help_text=_("The nomenclature of the NACE code; NACE-BEL 2008 when left empty with a code."),
     )
     joint_committee = models.CharField(
         _("joint committee"), max_length=10, blank=True, validators=[validate_one_line]
@@ -155,6 +161,11 @@ class Company(models.Model):
                 ),
                 name="company_size_class_matches_non_profit",
             ),
+            models.CheckConstraint(
+                condition=Q(nace_code="", nace_version="")
+                | (~Q(nace_code="") & Q(nace_version__in=NaceVersion.values)),
+                name="company_nace_version_valid",
+            ),
             models.CheckConstraint(condition=Q(turnover__gte=0), name="company_turnover_not_negative"),
             models.CheckConstraint(
                 condition=Q(balance_sheet_total__gte=0), name="company_balance_sheet_not_negative"
@@ -195,6 +206,12 @@ class Company(models.Model):
             balance_sheet_total=self.balance_sheet_total,
         )
         self.province = province_for_postal_code(self.postal_code) or ""
+        # The KBO import gives the version it found; a code typed in without one is NACE-BEL 2008, the
+        # nomenclature the forms have always asked for. Without a code there is no version.
+        if not self.nace_code:
+            self.nace_version = ""
+        elif not self.nace_version:
+            self.nace_version = NaceVersion.NACE_2008
 
 
 class ApplicationStatus(models.TextChoices):
@@ -1060,3 +1077,54 @@ class RelatedEnterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()}, {self.share} %)"
+
+
+class KboExtractType(models.TextChoices):
+    FULL = "full", _("Full extract")
+    UPDATE = "update", _("Update")
+
+
+class KboImport(models.Model):
+    """An extract of the KBO open data that was imported to the end, with what it changed.
+
+    The newest extract number says which updates may follow: only a newer one.
+    """
+
+    extract_type = models.CharField(_("type"), max_length=6, choices=KboExtractType.choices)
+    extract_number = models.PositiveIntegerField(
+        _("extract number"),
+        null=True,
+        blank=True,
+        help_text=_("From meta.csv; empty for an extract without it."),
+    )
+    snapshot_date = models.DateField(_("snapshot date"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    created = models.PositiveIntegerField(_("created"))
+    updated = models.PositiveIntegerField(_("updated"))
+    removed = models.PositiveIntegerField(_("removed from the register"))
+    unchanged = models.PositiveIntegerField(_("unchanged"))
+    skipped = models.PositiveIntegerField(_("skipped"))
+
+    class Meta:
+        verbose_name = _("KBO import")
+        verbose_name_plural = _("KBO imports")
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extract_type__in=KboExtractType.values), name="kboimport_extract_type_valid"
+            ),
+            # An update is applied once: a second run of the same one waits for the first, then fails here.
+            models.UniqueConstraint(
+                fields=["extract_number"],
+                condition=Q(extract_type=KboExtractType.UPDATE),
+                name="kboimport_unique_update",
+            ),
+            models.CheckConstraint(
+                condition=~Q(extract_type=KboExtractType.UPDATE) | Q(extract_number__isnull=False),
+                name="kboimport_update_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        number = self.extract_number if self.extract_number is not None else "–"
+        return f"{self.get_extract_type_display()} {number} ({self.imported_at:%Y-%m-%d %H:%M})"

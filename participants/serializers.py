@@ -62,6 +62,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "balance_sheet_total",
             "size_class",
             "nace_code",
+            "nace_version",
             "joint_committee",
             "postal_code",
             "municipality",

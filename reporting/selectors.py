@@ -20,6 +20,7 @@ from django.utils import timezone
 from reporting.kinds import get_kind
 from reporting.models import AnswerStatement, ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.questions import get_question
+from voorsprong import data_version
 
 E_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 E_MAIL_REMOVED = "[e-mailadres verwijderd]"
@@ -42,15 +43,24 @@ def report_figures(
     key: str, as_of: datetime.date, parameters: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Return the figures of the report kind ``key`` as of ``as_of`` with ``parameters`` (as the kind's
-    ``clean_parameters`` gives them), computed now, JSON-ready: ``kind`` (a question: ``question``) and
-    ``as_of`` first, then the kind's own figures, then their ``fingerprint``.
+    ``clean_parameters`` gives them), JSON-ready: ``kind`` (a question: ``question``) and ``as_of`` first,
+    then the kind's own figures, then their ``fingerprint``.
+
+    Served from the figure cache while no write that can change them has committed since they were
+    computed (``voorsprong.data_version.cached``); every caller (the API, the pages, the report jobs,
+    ``manage.py report``) gets them through here.
 
     Raises UnknownKind for a key no module registered.
     """
     kind = get_kind(key)
-    figures = {**kind.envelope(), "as_of": as_of.isoformat(), **kind.figures(as_of, parameters or {})}
-    figures["fingerprint"] = fingerprint(figures)
-    return figures
+    parameters = parameters or {}
+
+    def compute() -> dict[str, Any]:
+        figures = {**kind.envelope(), "as_of": as_of.isoformat(), **kind.figures(as_of, parameters)}
+        figures["fingerprint"] = fingerprint(figures)
+        return figures
+
+    return data_version.cached(("report_figures", key, as_of.isoformat(), parameters), compute)
 
 
 def question_figures(number: int, as_of: datetime.date) -> dict[str, Any]:

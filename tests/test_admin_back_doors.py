@@ -54,6 +54,7 @@ from participants.models import (
     ExitAnswer,
     FollowUp,
     Invitation,
+    KboImport,
     LearningSituation,
     Questionnaire,
     Referral,
@@ -93,7 +94,7 @@ from tests.test_audit_trail import (
     make_world,
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
-from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.models import ApiToken, DataVersion, DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal, issue_api_token
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +220,7 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     IdempotentRequest: read_only(_idempotent_request),  # the API's idempotency layer
     OutboxMessage: read_only(_outbox_message),  # voorsprong.outbox
     DeliveredOnce: read_only(lambda w: DeliveredOnce.objects.create(key="decision-mail:1")),  # outbox.once
+    DataVersion: read_only(lambda w: DataVersion.objects.get_or_create(pk=1)[0]),  # voorsprong.data_version
     # Made by their users only (the page API-sleutels, the token endpoint); the admin's delete revokes
     # (ApiTokenAdmin calls voorsprong.services.revoke_api_token(s), tests/test_api_tokens.py).
     ApiToken: AdminWalk(
@@ -258,6 +260,11 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     AidLine: read_only(lambda w: AidLineFactory()),  # approvals write it, withdrawals cancel it
     ReportRequest: read_only(_failed_report),  # requested in the portal and the API, built by the job
     StatisticsSnapshot: read_only(_statistics_snapshot),  # taken by the statistics job
+    KboImport: read_only(  # recorded by the import command
+        lambda w: KboImport.objects.create(
+            extract_type="full", extract_number=140, created=1, updated=0, removed=0, unchanged=0, skipped=0
+        )
+    ),
     # The purges and access exports record themselves (reporting.services.personal_data).
     PersonalDataRecord: read_only(
         lambda w: PersonalDataRecord.objects.create(

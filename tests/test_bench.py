@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract
+from bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract, write_synthetic_update
+from bench.load import ENDPOINTS, EndpointLoad, outcome_of
 from bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows
 from demo.synthetic import AS_OF
 from participants.models import Company
-from participants.services import import_kbo_extract
+from participants.services import import_kbo_extract, import_kbo_update
 from reporting.questions.pq244 import pq244_figures
 from trajects.models import Traject
 
@@ -27,7 +28,8 @@ def test_the_benchmark_refuses_sqlite_and_says_what_to_do():
 @pytest.mark.django_db
 def test_the_synthetic_extract_has_the_rows_asked_for_and_imports_without_skips(tmp_path):
     enterprises = write_synthetic_extract(tmp_path, 300, first=17_000_000)
-    lines = sum(1 for path in tmp_path.iterdir() for _line in path.open(encoding="utf-8")) - 4
+    files = [path for path in tmp_path.iterdir() if path.name != "meta.csv"]
+    lines = sum(1 for path in files for _line in path.open(encoding="utf-8")) - len(files)
     assert (enterprises, lines) == (20, 20 * ROWS_PER_ENTERPRISE)
 
     result = import_kbo_extract(tmp_path)
@@ -36,6 +38,23 @@ def test_the_synthetic_extract_has_the_rows_asked_for_and_imports_without_skips(
     company = Company.objects.get(kbo_number="1700000026")
     assert company.name == "Onderneming 17000000"
     assert (company.postal_code, company.is_active, len(company.nace_code)) != ("", False, 0)
+
+
+@pytest.mark.django_db
+def test_the_synthetic_update_touches_the_share_asked_for_and_applies_as_it_says(tmp_path):
+    full, update = tmp_path / "full", tmp_path / "update"
+    full.mkdir()
+    update.mkdir()
+    enterprises = write_synthetic_extract(full, 600, first=17_000_000)
+    import_kbo_extract(full)
+
+    touched = write_synthetic_update(update, enterprises, first=17_000_000, share=0.2)
+    result = import_kbo_update(update)
+
+    assert touched == {"removed": 3, "renamed": 3, "moved": 2, "added": 2}
+    assert (result.removed, result.updated, result.created, result.skipped_count) == (3, 5, 2, 0)
+    assert Company.objects.filter(is_active=False).count() == 3
+    assert Company.objects.filter(name__endswith="(nieuwe naam)").count() == 3
 
 
 @pytest.mark.postgres
@@ -53,3 +72,45 @@ def test_the_hand_written_query_gives_the_numbers_of_the_statistics():
     assert by_hand == numbers_from_figures(figures)
     assert by_hand["trajects"]["werk"]["size_classes"]["non_profit"] == 242
     assert by_hand["any_traject"] == figures["companies_in_any_traject"]
+
+
+def test_the_benchmark_refuses_client_counts_that_are_not_whole_numbers():
+    for given in ("0", "1,a", "8,-2", ""):
+        with pytest.raises(CommandError, match="whole numbers of at least 1"):
+            call_command("bench", "--load-clients", given)
+
+
+def _endpoints(failures: int = 0, p95: float = 80, per_second: float = 10, names=ENDPOINTS) -> list:
+    rows = [EndpointLoad(name, 100, failures, per_second, 40, p95, p95) for name in names]
+    return [
+        *rows,
+        EndpointLoad("all", 100 * len(rows), failures * len(rows), per_second * len(rows), 40, p95, p95),
+    ]
+
+
+def test_the_load_targets_are_missed_by_an_error_a_missing_endpoint_a_slow_one_or_no_scaling():
+    met = outcome_of({1: _endpoints(), 32: _endpoints(per_second=25)}, {1: [], 32: []}, 30)
+    assert [figure.met for figure in met.figures] == [True, True, True]
+    assert "| officer: work queue page | 100 | 25.0 | 40 | 80 | 80 | 0 |" in met.detail
+
+    failing = outcome_of(
+        {1: _endpoints(), 32: _endpoints(failures=1, p95=600, per_second=15, names=ENDPOINTS[1:])},
+        {1: [], 32: [("GET", "cabinet: reach API", "answered 500", "8")]},
+        30,
+    )
+    errors, latency, scaling = failing.figures
+    assert not errors.met and "7 of 700 at 32 clients" in errors.value
+    assert "not reached at 32 clients: officer: work queue page" in errors.value
+    assert not errors.timing  # an error fails even the smoke run
+    assert (latency.met, latency.timing, scaling.met) == (False, True, False)
+    assert "- 8 × GET cabinet: reach API: answered 500" in failing.detail
+
+
+def test_a_load_run_where_no_request_was_answered_misses_every_target():
+    nothing = [EndpointLoad("all", 0, 0, 0.0, float("nan"), float("nan"), float("nan"))]
+
+    outcome = outcome_of({1: nothing, 8: nothing}, {1: [], 8: []}, 5)
+
+    assert [figure.met for figure in outcome.figures] == [False, False, False]
+    assert outcome.figures[1].value == "no request answered"
+    assert "not reached at 8 clients: " + ", ".join(sorted(ENDPOINTS)) in outcome.figures[0].value

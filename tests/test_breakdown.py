@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 
 from funding.models import FundingSourceCode
-from participants.models import ApplicationStatus
+from participants.models import ApplicationStatus, Company
 from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
 from reporting.statistics.breakdown import MEASURES, BreakdownError, breakdown
@@ -591,3 +591,21 @@ class TestTotalsEqualQuestion244:
             split = breakdown(as_of, [dimension], "places_taken")
             assert sum(row["values"][0] for row in split["rows"]) == places["total"][0]
             assert breakdown(as_of, [dimension], "approved_companies")["total"] == companies["total"]
+
+
+def test_sections_of_different_nace_versions_are_never_added_up(world):
+    # c4 moves to the 2025 coding: its 62010 is section K there, not J as c1's 62010 of 2008.
+    Company.objects.filter(nace_code="10110").update(nace_code="62010", nace_version="2025")
+
+    figures = breakdown(AS_OF, ["nace_section"], "approved_companies")
+
+    assert cells(figures) == {
+        (
+            "K – Telecommunicatie, programmeren, computeradvies en andere informatiediensten (NACE-BEL 2025)",
+        ): [1],
+        ("F – Bouwnijverheid",): [1],
+        ("J – Informatie en communicatie",): [1],
+        ("Geen NACE-code",): [1],
+    }
+    # The newest version first, then the sections by letter, the missing code last.
+    assert [item["value"] for item in figures["dimensions"][0]["values"]] == ["2025-K", "F", "J", ""]

@@ -16,6 +16,7 @@ from participants.models import (
     Evaluation,
     ExitAnswer,
     Invitation,
+    KboImport,
     LearningSituation,
     RelatedEnterprise,
     SMEDeclaration,
@@ -50,9 +51,15 @@ from tests.factories import (
     UserFactory,
 )
 from trajects.models import CommunicationAction, Partnership
-from voorsprong.models import ApiToken, IdempotentRequest
+from voorsprong.models import ApiToken, DataVersion, IdempotentRequest
 
 pytestmark = pytest.mark.django_db
+
+
+def kbo_import(**fields):
+    """Record an applied update of the KBO register: a valid row but for ``fields``."""
+    values = {"extract_type": "update", "extract_number": 141, "created": 0, "updated": 0, "removed": 0}
+    return KboImport.objects.create(**{**values, "unchanged": 0, "skipped": 0, **fields})
 
 
 def record(**fields):
@@ -449,6 +456,11 @@ VIOLATIONS = {
     "personaldatarecord_fields_of_action": lambda: record(subject="jan@example.be"),
     "personaldatarecord_admin_by": lambda: record(channel=RecordChannel.ADMIN),
     "personaldatarecord_beat_nobody": lambda: record(channel=RecordChannel.BEAT, by=UserFactory()),
+    "company_nace_version_valid": lambda: CompanyFactory(nace_code="62010", nace_version="2010"),
+    "kboimport_extract_type_valid": lambda: kbo_import(extract_type="weekly"),
+    "kboimport_unique_update": lambda: [kbo_import(extract_number=141) for _ in range(2)],
+    "kboimport_update_has_number": lambda: kbo_import(extract_number=None),
+    "dataversion_one_row": lambda: DataVersion.objects.create(pk=2),
 }
 
 PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")

@@ -111,8 +111,8 @@ def test_every_enterprise_becomes_a_company_with_what_the_kbo_publishes(extract)
     assert bakery.founded_on == datetime.date(2009, 4, 1)
     assert bakery.is_active
     assert (bakery.postal_code, bakery.municipality, bakery.province) == ("9000", "Gent", "oost_vlaanderen")
-    # The VAT main activity in NACE-BEL 2008 wins over the RSZ one and the other codings.
-    assert bakery.nace_code == "47241"
+    # The main activity in NACE-BEL 2025 wins over the codings of 2008 and 2003, whatever its group.
+    assert (bakery.nace_code, bakery.nace_version) == ("10710", "2025")
     # The KBO publishes no staff figures: the size class is unknown, never micro, until declared.
     assert bakery.staff_headcount is None
     assert bakery.size_class == "unknown"
@@ -400,3 +400,29 @@ def test_the_command_reports_an_unsorted_file_as_an_error(tmp_path):
 def test_the_command_reports_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match=r"enterprise\.csv is missing"):
         call_command("import_kbo", str(tmp_path), stdout=io.StringIO())
+
+
+def test_the_main_activity_is_the_newest_nace_version_the_register_has(tmp_path):
+    write_extract(
+        tmp_path,
+        enterprises=[enterprise(kbo(1)), enterprise(kbo(2)), enterprise(kbo(3))],
+        denominations=[denomination(kbo(n), f"Onderneming {n}") for n in (1, 2, 3)],
+        activities=[
+            # 2025 before 2008 before 2003, whatever the order of the lines and the activity group.
+            activity(kbo(1), "15811", version="2003"),
+            activity(kbo(1), "47241"),
+            activity(kbo(1), "47110", version="2025", group="006"),
+            activity(kbo(2), "15811", version="2003"),
+            activity(kbo(2), "10711", group="006"),
+            activity(kbo(3), "15811", version="2003"),
+            activity(kbo(3), "47110", version="2025", classification="SECO"),  # a secondary one never
+        ],
+    )
+
+    import_kbo_extract(tmp_path)
+
+    assert list(Company.objects.order_by("kbo_number").values_list("nace_code", "nace_version")) == [
+        ("47110", "2025"),
+        ("10711", "2008"),
+        ("15811", "2003"),
+    ]

@@ -14,7 +14,7 @@ from participants.models import ApplicationStatus
 from participants.selectors import companies_in_any_traject
 from reporting.models import SizeTable, SizeTableRow
 from reporting.services.size_tables import MAX_BYTES, SizeTableRefusal, import_size_table, read_size_table
-from reporting.statistics.reach import reach_figures, rounded
+from reporting.statistics.reach import reach_cells, reach_figures, rounded
 from reporting.statistics.reach_documents import RENDERERS
 from reporting.statistics.reach_schema import ReachFiguresSerializer
 from tests.clients import client_for
@@ -438,7 +438,7 @@ def test_the_figures_take_the_same_few_queries_at_two_sizes(
             if index % 2:
                 approve(company, leren, size_class="small")
         with django_assert_num_queries(queries):
-            reach_figures(AS_OF, by)
+            reach_cells(AS_OF, by)
 
 
 # -- the API ---------------------------------------------------------------------------------------------
@@ -552,3 +552,28 @@ def test_the_page_refuses_a_report_it_cannot_make_and_saves_nothing(client, body
     response = client.post(reverse("reports:list"), body, follow=True)
     assert [message in str(shown) for shown in response.context["messages"]] == [True]
     assert not ReportRequest.objects.exists()
+
+
+def test_reach_per_nace_section_keeps_each_version_apart(trajects):
+    leren, _werk = trajects
+    old = companies("antwerpen", 2, nace_code="62010")  # J of 2008
+    new = companies("antwerpen", 2, nace_code="62010", nace_version="2025")  # K of 2025
+    approve(old[0], leren)
+    approve(new[0], leren)
+    approve(new[1], leren)
+
+    figures = reach_figures(AS_OF, "nace_section")
+
+    codes = [cell["code"] for cell in figures["cells"]]
+    # Every section of 2025 (it has companies), then every one of 2008; none of 2003, which has none.
+    assert codes[:22] == [f"2025-{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUV"]
+    assert codes[22:] == list("ABCDEFGHIJKLMNOPQRSTU")
+    by_code = cells(figures)
+    assert (by_code["J"]["population"], by_code["J"]["reached"]) == (2, 1)
+    assert (by_code["2025-K"]["population"], by_code["2025-K"]["reached"]) == (2, 2)
+    assert by_code["2025-J"]["population"] == 0
+    assert (
+        by_code["2025-K"]["label"].startswith("K Telecommunicatie")
+        and "(NACE-BEL 2025)" in by_code["2025-K"]["label"]
+    )
+    assert figures["total"]["population"] == 4

@@ -17,7 +17,7 @@ from participants.models import ApplicationStatus, Company, LegalForm
 from reporting.models import Initiative
 from reporting.questions.pq244 import pq244_figures
 from reporting.questions.pq244.answer import Statements, answer_2
-from reporting.questions.pq244.figures import changes
+from reporting.questions.pq244.figures import changes, figures_as_of
 from reporting.selectors import E_MAIL_REMOVED, fingerprint
 from tests.clients import client_for
 from tests.factories import (
@@ -515,11 +515,12 @@ def test_the_number_of_queries_does_not_grow_with_the_data(period):
     werk = CapacityPeriodFactory(traject=TrajectFactory(code="werk", start_date=datetime.date(2024, 1, 1)))
     fund = OrganisationFactory(kind=OrganisationKind.SECTOR_FUND)
     _add_volume(period, werk, fund, 1)
+    # The computation itself: a repeated request is served from the cache (tests/test_figure_cache.py).
     with CaptureQueriesContext(connection) as few:
-        pq244_figures(AS_OF)
+        figures_as_of(AS_OF)
     _add_volume(period, werk, fund, 15)
     with CaptureQueriesContext(connection) as many:
-        figures = pq244_figures(AS_OF)
+        figures = figures_as_of(AS_OF)
     assert traject_figures(figures, "leren")["approved_companies"] == 2 * 16
     assert len(traject_figures(figures, "werk")["partners"]) == 16
     assert len(few) == len(many) <= 16

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong import money, two_factor
-from voorsprong.models import ApiToken, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.models import ApiToken, DataVersion, DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal, revoke_api_token, revoke_api_tokens
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
@@ -200,6 +200,14 @@ class DeliveredOnceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("key", "done_at")
     search_fields = ("key",)
     date_hierarchy = "done_at"
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The version of the data the cached figures are keyed on (voorsprong.data_version), to read: it
+    grows with every write that can change a figure."""
+
+    list_display = ("version",)
 
 
 class ExpiredFilter(admin.SimpleListFilter):

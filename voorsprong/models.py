@@ -162,3 +162,18 @@ class DeliveredOnce(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DataVersion(models.Model):
+    """The version of the data the figures are computed from (``voorsprong.data_version``): one row whose
+    number grows, in the writer's own transaction, with every write that can change a figure."""
+
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="dataversion_one_row")]
+
+    def __str__(self) -> str:
+        return str(self.version)

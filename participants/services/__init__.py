@@ -9,7 +9,13 @@ from participants.services.capacity import (
 )
 from participants.services.companies import save_company
 from participants.services.evaluations import check_evaluation_token, submit_evaluation
-from participants.services.kbo_import import KboImportResult, KboImportStopped, import_kbo_extract
+from participants.services.kbo_import import (
+    KboImportRefused,
+    KboImportResult,
+    KboImportStopped,
+    import_kbo_extract,
+    import_kbo_update,
+)
 from participants.services.outcomes import (
     SituationAnswers,
     record_baseline,
@@ -47,6 +53,7 @@ __all__ = [
     "DECIDABLE",
     "TRANSITIONS",
     "EnterpriseFigures",
+    "KboImportRefused",
     "KboImportResult",
     "KboImportStopped",
     "SituationAnswers",
@@ -67,6 +74,7 @@ __all__ = [
     "free_place_refusal",
     "import_applications",
     "import_kbo_extract",
+    "import_kbo_update",
     "invite",
     "log_coaching_session",
     "precheck_eligibility",

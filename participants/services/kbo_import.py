@@ -1,9 +1,18 @@
-"""Creating and updating companies from the KBO open-data extract.
+"""Creating and updating companies from the KBO open-data extract and the register's updates.
 
 The extract is read in one streaming pass (participants.kbo_extract) and written in batches: per
 batch one query for the companies already known, then bulk inserts and bulk updates with their
 history rows, in one transaction. Only what the KBO publishes is written; staff headcount, the
 financial figures, contact details and joint committee stay as the officers entered them.
+
+An update (``import_kbo_update``) changes only the facts its files name and is applied as a whole, in
+one transaction, or not at all. An enterprise it deletes from the register is never deleted here: the
+company may have applications, and its history stays. It is marked as no longer active, as a stopped
+enterprise is, so it leaves the population of the reach; a later extract that has it again revives it.
+
+Every import that ends is recorded (``KboImport``) with its extract number from meta.csv: an update must
+be newer than the newest extract imported, so the same update twice, or an older one, is refused; a
+full extract older than it too (the same full extract again is safe and allowed).
 """
 
 import datetime
@@ -12,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -21,10 +31,14 @@ from participants.kbo import normalise_kbo_number
 from participants.kbo_extract import (
     KboEnterprise,
     KboExtractError,
+    KboMeta,
     is_printed_enterprise_number,
     read_kbo_extract,
+    read_kbo_update,
+    read_meta,
 )
-from participants.models import NON_PROFIT_LEGAL_FORMS, Company, LegalForm
+from participants.models import NON_PROFIT_LEGAL_FORMS, Company, KboExtractType, KboImport, LegalForm
+from voorsprong import data_version
 from voorsprong.validators import validate_founding_day, validate_one_line
 
 DEFAULT_BATCH_SIZE = 1000
@@ -63,6 +77,7 @@ _UPDATED_FIELDS = [
     "founded_on",
     "is_active",
     "nace_code",
+    "nace_version",
     "postal_code",
     "municipality",
     "size_class",
@@ -82,6 +97,7 @@ class KboImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # companies an update took out of the register, marked as no longer active
     skipped: dict[str, SkipReason] = field(default_factory=dict)  # by reason
 
     @property
@@ -96,7 +112,8 @@ class KboImportResult:
 
 
 class KboImportStopped(Exception):
-    """The extract turned out unreadable halfway; ``result`` counts the batches written before."""
+    """The extract turned out unreadable halfway; ``result`` counts the batches written before (of an
+    update: nothing was kept)."""
 
     def __init__(self, message: str, result: KboImportResult):
         super().__init__(message)
@@ -104,31 +121,140 @@ class KboImportStopped(Exception):
         self.result = result
 
 
+class KboImportRefused(Exception):
+    """The extract is not imported at all: it is older than what was imported, or not of the kind asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
-    """Create or update a company for every enterprise in the extract in ``directory``.
+    """Create or update a company for every enterprise in the full extract in ``directory``.
 
     Running it again on the same extract changes nothing. If a file turns out to be unsorted, the
     batch being read is not written and KboImportStopped says where; the batches before it stay.
+    KboImportRefused when meta.csv says it is an update, or an extract older than the newest imported.
     """
+    meta = _meta(directory)
+    if meta.extract_type == KboExtractType.UPDATE:
+        raise KboImportRefused(
+            _("This is an update of the register, not a full extract: import it with --update.")
+        )
+    last = _last_extract_number()
+    if meta.extract_number is not None and last is not None and meta.extract_number < last:
+        raise KboImportRefused(
+            _(
+                "This full extract (number %(number)d) is older than the extract already imported "
+                "(number %(last)d)."
+            )
+            % {"number": meta.extract_number, "last": last}
+        )
     result = KboImportResult()
-    batch: list[dict] = []
+    batch: list[KboEnterprise] = []
+    reason = _("Imported from the KBO open data")
     try:
         for enterprise in read_kbo_extract(directory):
-            values = _company_values(enterprise, result)
-            if values is None:
-                continue
-            batch.append(values)
+            batch.append(enterprise)
             if len(batch) == batch_size:
-                _write_batch(batch, result)
+                with transaction.atomic():
+                    _write_batch(batch, result, reason)
                 batch = []
     except KboExtractError as error:
         raise KboImportStopped(str(error), result) from error
-    _write_batch(batch, result)
+    with transaction.atomic():
+        _write_batch(batch, result, reason)
+        _record(KboExtractType.FULL, meta, result)
     return result
 
 
-def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict | None:
-    """Return the Company fields the KBO publishes for this enterprise, or None when it is skipped."""
+def import_kbo_update(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
+    """Apply the register's update in ``directory``: per kind of fact, its delete file, then its insert file.
+
+    All or nothing, in one transaction: KboImportStopped when a file turns out unreadable (nothing is
+    kept), KboImportRefused when meta.csv does not say it is an update newer than the newest extract
+    imported, or before any extract with a number was imported.
+    """
+    meta = _meta(directory)
+    if meta.extract_type != KboExtractType.UPDATE or meta.extract_number is None:
+        raise KboImportRefused(
+            _("meta.csv does not say this is an update (ExtractType update, with its ExtractNumber).")
+        )
+    result = KboImportResult()
+    try:
+        with transaction.atomic():
+            last = _last_extract_number()
+            if last is None:
+                raise KboImportRefused(
+                    _(
+                        "No extract with a number was imported yet: import the full extract, with its "
+                        "meta.csv, first."
+                    )
+                )
+            if meta.extract_number <= last:
+                raise KboImportRefused(
+                    _(
+                        "Update %(number)d is not newer than the extract already imported (number %(last)d): "
+                        "it was applied before, or is older."
+                    )
+                    % {"number": meta.extract_number, "last": last}
+                )
+            try:
+                # Claimed first: the same update run twice at once waits here for the other, then fails.
+                with transaction.atomic():
+                    record = _record(KboExtractType.UPDATE, meta, result)
+            except IntegrityError as error:
+                raise KboImportRefused(
+                    _("Update %(number)d was applied at the same time by another import.")
+                    % {"number": meta.extract_number}
+                ) from error
+            reason = _("Updated from the KBO open data (update %(number)d)") % {"number": meta.extract_number}
+            batch: list[KboEnterprise] = []
+            for enterprise in read_kbo_update(directory):
+                batch.append(enterprise)
+                if len(batch) == batch_size:
+                    _write_batch(batch, result, reason)
+                    batch = []
+            _write_batch(batch, result, reason)
+            _save_counts(record, result)
+    except KboExtractError as error:
+        raise KboImportStopped(str(error), KboImportResult()) from error
+    return result
+
+
+def _meta(directory: Path) -> KboMeta:
+    try:
+        return read_meta(directory)
+    except KboExtractError as error:
+        raise KboImportRefused(str(error)) from error
+
+
+def _last_extract_number() -> int | None:
+    return KboImport.objects.aggregate(last=Max("extract_number"))["last"]
+
+
+def _record(extract_type: str, meta: KboMeta, result: KboImportResult) -> KboImport:
+    return _save_counts(
+        KboImport(
+            extract_type=extract_type, extract_number=meta.extract_number, snapshot_date=meta.snapshot_date
+        ),
+        result,
+    )
+
+
+def _save_counts(record: KboImport, result: KboImportResult) -> KboImport:
+    record.created, record.updated, record.removed = result.created, result.updated, result.removed
+    record.unchanged, record.skipped = result.unchanged, result.skipped_count
+    record.save()
+    return record
+
+
+def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: Company | None) -> dict | None:
+    """Return the Company fields the KBO publishes for this enterprise, or None when it is skipped.
+
+    Of an update, only the fields of the facts it names (the others are None in ``enterprise``); the
+    ``known`` company, if any, gives the rest that the checks need.
+    """
     try:
         kbo_number = normalise_kbo_number(enterprise.number)
     except ValidationError as error:
@@ -137,8 +263,11 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict 
     if not is_printed_enterprise_number(enterprise.number):
         result.skip(_("enterprise number not printed as 0123.456.789"), enterprise.number)
         return None
+    if enterprise.status is None and known is None:
+        result.skip(_("not in the register's enterprise file, nor imported before"), enterprise.number)
+        return None
     texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
-    if not all(validate_one_line.accepts(text) for text in texts):
+    if not all(validate_one_line.accepts(text) for text in texts if text is not None):
         # Skipped rather than cleaned, like every row the extract gets wrong: good data never has a
         # control character (PostgreSQL cannot even store a NUL) or a direction override.
         result.skip(_("a control or direction-override character in the extract's data"), enterprise.number)
@@ -146,36 +275,40 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult) -> dict 
     if enterprise.nace_code and not _NACE_CODE.fullmatch(enterprise.nace_code):
         result.skip(_("main activity is not a NACE-BEL code of up to 5 digits"), enterprise.number)
         return None
-    if not enterprise.name:
+    name = enterprise.name if enterprise.name is not None else known.name
+    if not name:
         result.skip(_("no legal name in the extract"), enterprise.number)
         return None
-    try:
-        founded_on = _start_date(enterprise.start_date)
-    except ValueError:
-        result.skip(_("start date is not a date (dd-mm-yyyy)"), enterprise.number)
-        return None
-    try:
-        validate_founding_day(founded_on)
-    except ValidationError:
-        result.skip(_("start date before 1800 or after 2100"), enterprise.number)
-        return None
-
-    natural_person = enterprise.type_of_enterprise == _NATURAL_PERSON
-    if natural_person:
-        legal_form = LegalForm.SOLE_TRADER
+    values = {"kbo_number": kbo_number, "name": _fit(name, "name")}
+    if enterprise.status is not None:
+        try:
+            founded_on = _start_date(enterprise.start_date)
+        except ValueError:
+            result.skip(_("start date is not a date (dd-mm-yyyy)"), enterprise.number)
+            return None
+        try:
+            validate_founding_day(founded_on)
+        except ValidationError:
+            result.skip(_("start date before 1800 or after 2100"), enterprise.number)
+            return None
+        natural_person = enterprise.type_of_enterprise == _NATURAL_PERSON
+        legal_form = (
+            LegalForm.SOLE_TRADER
+            if natural_person
+            else JURIDICAL_FORMS.get(enterprise.juridical_form, LegalForm.OTHER)
+        )
+        values |= {
+            "legal_form": legal_form,
+            "is_non_profit": legal_form in NON_PROFIT_LEGAL_FORMS,
+            "founded_on": founded_on,
+            "is_active": enterprise.status == _ACTIVE,
+        }
     else:
-        legal_form = JURIDICAL_FORMS.get(enterprise.juridical_form, LegalForm.OTHER)
-    values = {
-        "kbo_number": kbo_number,
-        "name": _fit(enterprise.name, "name"),
-        "legal_form": legal_form,
-        "is_non_profit": legal_form in NON_PROFIT_LEGAL_FORMS,
-        "founded_on": founded_on,
-        "is_active": enterprise.status == _ACTIVE,
-        "nace_code": enterprise.nace_code,
-    }
+        natural_person = known.legal_form == LegalForm.SOLE_TRADER
+    if enterprise.nace_code is not None:
+        values |= {"nace_code": enterprise.nace_code, "nace_version": enterprise.nace_version}
     # The seat of a natural person is not in the open data, so an update leaves it as it was.
-    if not natural_person:
+    if not natural_person and enterprise.postal_code is not None:
         values["postal_code"] = _fit(enterprise.postal_code, "postal_code")
         values["municipality"] = _fit(enterprise.municipality, "municipality")
     return values
@@ -190,15 +323,27 @@ def _fit(text: str, field_name: str) -> str:
     return text[: Company._meta.get_field(field_name).max_length]
 
 
-@transaction.atomic
-def _write_batch(batch: list[dict], result: KboImportResult) -> None:
+def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: str) -> None:
+    """Write a batch of enterprises with their history rows, in the caller's transaction."""
     if not batch:
         return
-    known = Company.objects.in_bulk([values["kbo_number"] for values in batch], field_name="kbo_number")
-    new, changed = [], []
+    numbers = [re.sub(r"\D", "", enterprise.number) for enterprise in batch]
+    known = Company.objects.in_bulk(numbers, field_name="kbo_number")
+    new, changed, removed = [], [], []
     now = timezone.now()
-    for values in batch:
-        company = known.get(values["kbo_number"])
+    for enterprise, number in zip(batch, numbers, strict=True):
+        company = known.get(number)
+        if enterprise.removed:
+            if company is not None and company.is_active:
+                company.is_active = False
+                company.updated_at = now
+                removed.append(company)
+            elif company is not None:
+                result.unchanged += 1
+            continue
+        values = _company_values(enterprise, result, company)
+        if values is None:
+            continue
         if company is None:
             # The KBO publishes no staff figures: the size class stays unknown until the SME status is
             # declared (participants.services.sme), never micro by default.
@@ -213,8 +358,16 @@ def _write_batch(batch: list[dict], result: KboImportResult) -> None:
             changed.append(company)
         else:
             result.unchanged += 1
-    reason = _("Imported from the KBO open data")
     bulk_create_with_history(new, Company, default_change_reason=reason)
     bulk_update_with_history(changed, Company, fields=_UPDATED_FIELDS, default_change_reason=reason)
+    bulk_update_with_history(
+        removed,
+        Company,
+        fields=["is_active", "updated_at"],
+        default_change_reason=_("Removed from the KBO register"),
+    )
+    if new or changed or removed:
+        data_version.bump()  # bulk writes send no signals; the population of the reach changed
     result.created += len(new)
     result.updated += len(changed)
+    result.removed += len(removed)

@@ -17,6 +17,7 @@ from reporting.models import (
     RecordChannel,
     RetentionRule,
 )
+from voorsprong import data_version
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -66,6 +67,7 @@ def purge_personal_data(
                 target.expired(cutoff).filter(way.holds(name)).update(**{name: way.value(name)})
         counts[kind] = counted
     if not dry_run:
+        data_version.bump()  # the updates send no signals; figures quote free texts that were blanked
         _record(channel, by, action=PersonalDataAction.PURGE, as_of=today, counts=counts)
     return counts
 

@@ -33,6 +33,7 @@ from participants.nace import NaceSection
 from participants.spreadsheets import SpreadsheetError, read_rows
 from reporting.models import SizeTable, SizeTableRow
 from reporting.size_bands import Band, BandError, parse_band
+from voorsprong import data_version
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -165,6 +166,7 @@ def import_size_table(
         by,
         reason=_("Uploaded"),
     )
+    data_version.bump()  # the rows below are written without signals
     SizeTableRow.objects.bulk_create(
         SizeTableRow(
             table=table,

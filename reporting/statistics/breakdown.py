@@ -28,8 +28,10 @@ The dimensions describe the application (or, for the hours and the money, the ap
 to): its traject, the size class its approval rested on, its project and the organisation running it
 (its service provider or promoter, never a union that joins the project), the sector fund
 of the referral it came from, the year or quarter of its decision; and its company as registered today:
-province, NACE section (NACE-BEL 2008, ``participants.nace``) and joint committee. A value the data do
-not have (no project, no referral, no NACE code) is a value of its own, ``""``, labelled as such.
+province, NACE section and joint committee. The NACE section is one of the code's own version
+(``participants.nace``): ``J`` of NACE-BEL 2008, ``2025-K`` of 2025, never the two under one letter. A
+value the data do not have (no project, no referral, no NACE code) is a value of its own, ``""``,
+labelled as such.
 
 Each measure is one grouped query over the database, plus one for the total; labels come from the same
 rows, so a breakdown takes two queries whatever the volume and the dimensions. Each column says its
@@ -60,7 +62,7 @@ from django.utils.translation import gettext_lazy as _
 from funding.models import ApplicationFunding, FundingSourceCode
 from participants.geography import Province
 from participants.models import Application, ApplicationStatus, CoachingSession
-from participants.nace import NaceSection, nace_section_expression
+from participants.nace import VERSIONS, nace_section_expression, section_letter, section_name, section_order
 from participants.selectors import approved_as_of, latest_approvals_as_of, outcome_aggregates, outcome_rows
 from reporting.statistics.outcomes import Outcomes, masked_count, outcomes
 from trajects.models import Organisation, OrganisationKind
@@ -224,14 +226,20 @@ def _traject() -> Dimension:
 
 
 def _nace_section() -> Dimension:
-    named = _choice_label(NaceSection, _("No NACE code"))
+    def value_label(row, alias):
+        key = row[alias]
+        return f"{section_letter(key)} – {section_name(key)}" if key else str(_("No NACE code"))
+
     return Dimension(
         key="nace_section",
         label=_("NACE section"),
-        columns=lambda prefix, alias: {alias: nace_section_expression(f"{prefix}company__nace_code")},
+        # Per version and section: a 2025 code's section is another one than a 2008 code's of that letter.
+        columns=lambda prefix, alias: {
+            alias: nace_section_expression(f"{prefix}company__nace_code", f"{prefix}company__nace_version")
+        },
         value=lambda row, alias: row[alias] or NONE,
-        value_label=lambda row, alias: f"{row[alias]} – {named(row[alias])}" if row[alias] else named(NONE),
-        order=lambda row, alias: (row[alias] or LAST,),
+        value_label=value_label,
+        order=lambda row, alias: section_order(row[alias]) if row[alias] else (len(VERSIONS), LAST),
     )
 
 

@@ -20,8 +20,11 @@ Both are computed exactly from the counts and rounded once, half up (a tie goes 
 minister's figures are rounded): the reach per 1,000 to one decimal, the ratio to two. Without a
 population (or nobody reached at all) a figure is null, never 0.
 
-**By NACE section** the section is the letter of the company's NACE-BEL 2008 code
-(``participants.nace``); companies without a valid code make a cell ``unknown`` when there are any.
+**By NACE section** the section is the one of the company's NACE code in the code's own version
+(``participants.nace``): ``J`` of NACE-BEL 2008, ``2025-K`` of 2025, ``2003-I`` of 2003, so versions are
+never added up under one letter. The sections of 2008 are always listed, those of another version when
+any company has a code of it (the newest version first); companies without a valid code make a cell
+``unknown`` when there are any.
 
 **By size class** the KBO has no staff, so the population comes from the aggregate table officers upload
 (``reporting.services.size_tables``): the latest upload of the latest reference date on or before the
@@ -46,7 +49,15 @@ from django.utils.translation import gettext as _
 
 from participants.geography import Province
 from participants.models import Company
-from participants.nace import NaceSection, nace_section_expression
+from participants.nace import (
+    VERSIONS,
+    NaceVersion,
+    nace_section_expression,
+    section_keys,
+    section_letter,
+    section_name,
+    section_version,
+)
 from participants.selectors import companies_in_any_traject, latest_approvals_as_of
 from reporting.models import SizeTable, SizeTableRow
 from reporting.selectors import report_figures
@@ -134,7 +145,14 @@ def _company_cells(as_of: datetime.date, by: str) -> list[dict]:
     if by == "province":
         codes = [(province.value, str(province.label)) for province in POPULATION_PROVINCES]
     else:
-        codes = [(section.value, f"{section.value} {section.label}") for section in NaceSection]
+        # Every section of NACE-BEL 2008, and of another version every section once it has a company.
+        versions = {section_version(key) for key in counts if key != UNKNOWN} | {NaceVersion.NACE_2008}
+        codes = [
+            (key, f"{section_letter(key)} {section_name(key)}")
+            for version in VERSIONS
+            if version in versions
+            for key in section_keys(version)
+        ]
         if UNKNOWN in counts:
             codes.append((UNKNOWN, _("No valid NACE code")))
     return [

@@ -1,3 +1,4 @@
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.conf import settings
@@ -5,8 +6,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
+from bench.load import LOAD_CLIENTS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
+
+
+def _client_counts(text: str) -> tuple[int, ...]:
+    """Return ``--load-clients`` (``1,8,32``) as distinct whole numbers of at least 1, in rising order."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise ArgumentTypeError(f"whole numbers of at least 1, separated by commas, not {text!r}")
+    return tuple(sorted({int(part) for part in parts}))
 
 
 class Command(BaseCommand):
@@ -31,6 +41,25 @@ class Command(BaseCommand):
             help="Places the concurrent approvals compete for (default %(default)s).",
         )
         parser.add_argument(
+            "--load",
+            action="store_true",
+            help="Measure only the load phase (gunicorn driven by locust); without it every measure runs, "
+            "the load phase included.",
+        )
+        parser.add_argument(
+            "--load-seconds",
+            type=int,
+            default=30,
+            help="Seconds of load at each number of clients (default %(default)s).",
+        )
+        parser.add_argument(
+            "--load-clients",
+            type=_client_counts,
+            default=LOAD_CLIENTS,
+            help="The numbers of concurrent clients, comma-separated (default "
+            f"{','.join(map(str, LOAD_CLIENTS))}).",
+        )
+        parser.add_argument(
             "--fresh", action="store_true", help="Drop the benchmark's database and seed it again."
         )
         parser.add_argument(
@@ -46,14 +75,30 @@ class Command(BaseCommand):
             help="Where the results go (default bench/results.md).",
         )
 
-    def handle(self, *args, scale, runs, kbo_rows, places, fresh, smoke, output, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        runs,
+        kbo_rows,
+        places,
+        fresh,
+        smoke,
+        output,
+        load,
+        load_seconds,
+        load_clients,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://user@host:5432/voorsprong and run it again."
             )
-        if min(scale, runs, places) < 1 or kbo_rows < 100:
-            raise CommandError("--scale, --runs and --places must be at least 1, --kbo-rows at least 100.")
+        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100:
+            raise CommandError(
+                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100."
+            )
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
@@ -65,6 +110,9 @@ class Command(BaseCommand):
                 fresh=fresh,
                 output=output,
                 log=self.stdout.write,
+                only_load=load,
+                load_clients=load_clients,
+                load_seconds=load_seconds,
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error

@@ -3,7 +3,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from participants.services import KboImportResult, KboImportStopped, import_kbo_extract
+from participants.services import (
+    KboImportRefused,
+    KboImportResult,
+    KboImportStopped,
+    import_kbo_extract,
+    import_kbo_update,
+)
 from participants.services.kbo_import import DEFAULT_BATCH_SIZE
 
 
@@ -11,11 +17,17 @@ class Command(BaseCommand):
     # Help stays plain English like Django's own commands: argparse cannot format lazy translations.
     help = (
         "Create or update companies from a KBO open-data extract: the directory holding enterprise.csv, "
-        "denomination.csv, address.csv and activity.csv. Safe to run again on the same extract."
+        "denomination.csv, address.csv and activity.csv. Safe to run again on the same extract. With "
+        "--update, apply the register's update files (X_delete.csv, then X_insert.csv) instead."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="Directory of the unzipped extract.")
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="The directory holds an update: meta.csv with ExtractType update and a newer ExtractNumber.",
+        )
         parser.add_argument(
             "--batch-size",
             type=int,
@@ -23,12 +35,22 @@ class Command(BaseCommand):
             help="Enterprises written per transaction (default %(default)s).",
         )
 
-    def handle(self, *args, directory: Path, batch_size: int, **options):
+    def handle(self, *args, directory: Path, update: bool, batch_size: int, **options):
         if batch_size < 1:
             raise CommandError(_("--batch-size must be at least 1."))
         try:
-            result = import_kbo_extract(directory, batch_size=batch_size)
+            if update:
+                result = import_kbo_update(directory, batch_size=batch_size)
+            else:
+                result = import_kbo_extract(directory, batch_size=batch_size)
+        except KboImportRefused as refused:
+            raise CommandError(_("Not imported: %(problem)s") % {"problem": refused.message}) from refused
         except KboImportStopped as stopped:
+            if update:
+                raise CommandError(
+                    _("Update stopped: %(problem)s Nothing was changed; correct the files and run it again.")
+                    % {"problem": stopped.message}
+                ) from stopped
             self.print_summary(stopped.result)
             raise CommandError(
                 _(
@@ -37,11 +59,13 @@ class Command(BaseCommand):
                 )
                 % {"problem": stopped.message}
             ) from stopped
-        self.print_summary(result)
+        self.print_summary(result, update=update)
 
-    def print_summary(self, result: KboImportResult) -> None:
+    def print_summary(self, result: KboImportResult, *, update: bool = False) -> None:
         self.stdout.write(_("Created: %(count)d") % {"count": result.created})
         self.stdout.write(_("Updated: %(count)d") % {"count": result.updated})
+        if update:
+            self.stdout.write(_("Removed from the register: %(count)d") % {"count": result.removed})
         self.stdout.write(_("Unchanged: %(count)d") % {"count": result.unchanged})
         self.stdout.write(_("Skipped: %(count)d") % {"count": result.skipped_count})
         for reason, skipped in sorted(result.skipped.items(), key=lambda item: -item[1].count):

@@ -1,0 +1,235 @@
+"""The figure cache cannot lie (voorsprong.data_version): a repeated request of the figures costs one
+query and gives the same answer, and every kind of write that changes a figure (a service, the admin, a
+bulk import, a delete, a many-to-many change) makes the next request compute afresh; a write rolled back
+changes nothing."""
+
+import datetime
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from participants import services
+from participants.models import Application, Company
+from participants.services import import_kbo_extract
+from reporting.questions.pq244 import pq244_figures
+from tests.clients import client_for
+from tests.factories import (
+    ApplicationFactory,
+    ApprovedApplicationFactory,
+    CapacityPeriodFactory,
+    CompanyFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TrajectFactory,
+    UserFactory,
+)
+from tests.test_import_kbo import activity, address, denomination, enterprise, kbo, write_extract
+from voorsprong import data_version
+from voorsprong.models import DataVersion
+from voorsprong.roles import Role
+
+AS_OF = datetime.date(2025, 11, 26)
+PQ244 = f"/api/v1/statistics/pq244/?as_of={AS_OF}"
+BREAKDOWN = f"/api/v1/statistics/breakdown/?as_of={AS_OF}&by=traject&measure=approved_companies"
+REACH = f"/api/v1/statistics/reach/?as_of={AS_OF}&by=province"
+
+
+@pytest.fixture
+def world(db):
+    """A traject with one approved company in Gent, and one submitted application waiting for a decision."""
+    traject = TrajectFactory(code="leren", name="Voorsprong in leren", start_date=datetime.date(2023, 5, 1))
+    period = CapacityPeriodFactory(
+        traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    ApprovedApplicationFactory(
+        traject=traject, capacity_period=period, company=CompanyFactory(postal_code="9000")
+    )
+    waiting = ApplicationFactory(traject=traject, company=CompanyFactory(postal_code="9000"))
+    return {"traject": traject, "waiting": waiting}
+
+
+@pytest.fixture
+def cabinet(db):
+    return client_for(UserFactory(role=Role.CABINET))
+
+
+def approved(client) -> int:
+    """Return the approved companies of the traject in question 244's figures, as the API gives them."""
+    response = client.get(PQ244)
+    assert response.status_code == 200
+    return next(t for t in response.json()["trajects"] if t["code"] == "leren")["approved_companies"]
+
+
+def population(client) -> int:
+    response = client.get(REACH)
+    assert response.status_code == 200
+    return response.json()["total"]["population"]
+
+
+@pytest.mark.parametrize("url", [PQ244, BREAKDOWN, REACH])
+def test_a_repeated_request_costs_one_query_and_gives_the_same_answer(world, cabinet, url):
+    first = cabinet.get(url)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = cabinet.get(url)
+    assert again.json() == first.json()
+    assert len(queries) == 1, [query["sql"] for query in queries]
+    assert "voorsprong_dataversion" in queries[0]["sql"]
+
+
+def test_other_dates_and_parameters_are_other_entries(world, cabinet):
+    province = cabinet.get(REACH).json()
+    by_size = cabinet.get(REACH.replace("by=province", "by=size_class")).json()
+    earlier = cabinet.get(PQ244.replace(str(AS_OF), "2024-01-01")).json()
+    assert province["by"] == "province" and by_size["by"] == "size_class"
+    assert earlier["as_of"] == "2024-01-01" and cabinet.get(PQ244).json()["as_of"] == str(AS_OF)
+
+
+def test_an_approval_through_the_service_is_in_the_next_answer(world, cabinet):
+    assert approved(cabinet) == 1
+    officer = UserFactory(role=Role.OFFICER)
+    services.approve_application(world["waiting"], by=officer, on=datetime.date(2025, 3, 10))
+    assert approved(cabinet) == 2
+
+
+def test_a_delete_is_in_the_next_answer(world, cabinet):
+    assert approved(cabinet) == 1
+    Application.objects.filter(status="approved").delete()  # a queryset's delete: signals per row
+    assert approved(cabinet) == 0
+
+
+def test_an_organisation_deleted_in_the_admin_leaves_the_partners(world, cabinet, client):
+    partner = OrganisationFactory(name="Syntra Gent")
+    ProjectFactory(traject=world["traject"], name="Leren in Gent").organisations.add(partner)
+
+    def partners() -> list[str]:
+        leren = next(t for t in cabinet.get(PQ244).json()["trajects"] if t["code"] == "leren")
+        return [partner["name"] for partner in leren["partners"]]
+
+    assert "Syntra Gent" in partners()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(f"/admin/trajects/organisation/{partner.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert "Syntra Gent" not in partners()
+
+
+def test_a_many_to_many_change_bumps_the_version(world):
+    project = ProjectFactory(traject=world["traject"], name="Leren in Gent")
+    organisation = OrganisationFactory()
+    before = data_version.current()
+    project.organisations.add(organisation)
+    after_add = data_version.current()
+    project.organisations.remove(organisation)
+    assert before < after_add < data_version.current()
+
+
+def test_the_kbo_import_in_bulk_is_in_the_next_answer(world, cabinet, tmp_path):
+    before = population(cabinet)
+    number = kbo(77)
+    extract = write_extract(
+        tmp_path,
+        enterprises=[enterprise(number, form="015")],
+        denominations=[denomination(number, "Bakkerij Claes")],
+        addresses=[address(number, "9000", "Gent")],
+        activities=[activity(number, "10711")],
+    )
+    import_kbo_extract(extract)
+    assert Company.objects.filter(name="Bakkerij Claes").exists()
+    assert population(cabinet) == before + 1
+
+
+def test_a_write_of_what_no_figure_reads_keeps_the_cache(world, cabinet):
+    approved(cabinet)
+    UserFactory(role=Role.OFFICER)  # a user, an API token: the kernel's, not the figures'
+    with CaptureQueriesContext(connection) as queries:
+        approved(cabinet)
+    assert len(queries) == 1
+
+
+def test_the_version_never_stays_below_the_clock(db):
+    """A database restored from a backup goes on with versions it never had, so no figure cached before
+    the restore is served for different data."""
+    data_version.bump()
+    DataVersion.objects.filter(pk=1).update(version=5)  # as if restored from an old backup
+    data_version.bump()
+    assert data_version.current() >= (datetime.datetime.now().timestamp() - 60) * 1_000_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_rolled_back_leaves_version_and_figures_and_is_never_served(world, cabinet):
+    """Figures computed inside a transaction see its own writes; they are not stored, so once it is
+    rolled back the cabinet still gets the committed figures, from the cache."""
+    assert approved(cabinet) == 1
+    officer = UserFactory(role=Role.OFFICER)
+    version = data_version.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.approve_application(world["waiting"], by=officer, on=datetime.date(2025, 3, 10))
+        inside = pq244_figures(AS_OF)
+        assert next(t for t in inside["trajects"] if t["code"] == "leren")["approved_companies"] == 2
+        raise RuntimeError("rolled back")
+    assert data_version.current() == version
+    with CaptureQueriesContext(connection) as queries:
+        assert approved(cabinet) == 1
+    assert len(queries) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_bump_is_seen_by_others_only_when_the_writer_commits(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL")
+    seen = []
+
+    def read_elsewhere():
+        try:
+            seen.append(data_version.current())
+        finally:
+            connection.close()
+
+    def elsewhere() -> int:
+        thread = threading.Thread(target=read_elsewhere)
+        thread.start()
+        thread.join()
+        return seen.pop()
+
+    before = data_version.current()
+    officer = UserFactory(role=Role.OFFICER)
+    with transaction.atomic():
+        services.approve_application(world["waiting"], by=officer, on=datetime.date(2025, 3, 10))
+        assert data_version.current() > before  # the writer sees its own bump ...
+        assert elsewhere() == before  # ... nobody else does before the commit
+    assert elsewhere() == data_version.current() > before
+
+
+# -- every write the signals do not see bumps ---------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+# A write without signals: a queryset's update (``.filter(...).update(``), a bulk write.
+BULK_WRITE = re.compile(r"\)\s*\.update\(|\.bulk_(create|update)\(|bulk_(create|update)_with_history\(")
+APPS = ("trajects", "participants", "funding", "reporting", "demo", "bench")
+# Files with such writes that need no bump, with the reason.
+NO_BUMP_NEEDED = {
+    "participants/services/questionnaires.py": "the reminders sent, which no figure reads",
+    "reporting/services/report_jobs.py": "a report request's state, not what figures are computed from",
+}
+
+
+def test_every_module_writing_without_signals_bumps_the_data_version():
+    missing, writing = [], []
+    # The apps whose models figures are computed from, and the tools above them that write to them.
+    paths = [path for app in APPS for path in sorted((ROOT / app).glob("**/*.py"))]
+    for path in paths:
+        relative = path.relative_to(ROOT).as_posix()
+        if "/migrations/" in relative:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if not BULK_WRITE.search(text):
+            continue
+        writing.append(relative)
+        if relative not in NO_BUMP_NEEDED and "data_version.bump()" not in text:
+            missing.append(relative)
+    assert {"participants/services/kbo_import.py", "demo/synthetic.py"} <= set(writing)  # the walk sees them
+    assert missing == [], "bulk writes without voorsprong.data_version.bump()"
