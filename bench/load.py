@@ -41,6 +41,9 @@ from voorsprong.roles import Role
 from voorsprong.services import issue_api_token
 
 LOAD_CLIENTS = (1, 8, 32)
+# How long a person looks at an answer before the next click, on average. Without it, 32 clients kept busy
+# on two cores wait a second each whatever the server does (latency = clients / throughput).
+THINK_SECONDS = 2.0
 LOAD_P95_MS = 500
 LOAD_MIN_SCALING = 2
 # The endpoints of the mix, as locustfile.py names them; each must be measured at every client count.
@@ -96,7 +99,7 @@ def _session_keys(user: User, count: int) -> list[str]:
     return keys
 
 
-def make_plan(clients: int) -> dict:
+def make_plan(clients: int, think_seconds: float = THINK_SECONDS) -> dict:
     """Make the clients' tokens and sessions in the current database; return what locustfile.py reads."""
     officer, promoter, cabinet = _user(Role.OFFICER), _user(Role.PROMOTER), _user(Role.CABINET)
     today = datetime.date.today()
@@ -122,6 +125,7 @@ def make_plan(clients: int) -> dict:
         "list_queries": LIST_QUERIES,
         "as_of": AS_OF.isoformat(),
         "reach_by": list(BY),
+        "think_seconds": think_seconds,
         "session_form": {
             "date": today.isoformat(),
             "hours": "1.5",
@@ -236,25 +240,31 @@ def _figure(value: str) -> float:
     return float("nan") if value == "N/A" else float(value)
 
 
-def measure_load(database: str, clients: tuple[int, ...] = LOAD_CLIENTS, seconds: int = 30) -> Outcome:
-    """Drive gunicorn over ``database`` (which the clients write to) at each number of ``clients``."""
+def measure_load(
+    database: str,
+    clients: tuple[int, ...] = LOAD_CLIENTS,
+    seconds: int = 30,
+    think_seconds: float = THINK_SECONDS,
+) -> Outcome:
+    """Drive gunicorn over ``database`` (which the clients write to) at each number of ``clients``, each
+    pausing ``think_seconds`` on average between its requests."""
     runs, failures = {}, {}
     with tempfile.TemporaryDirectory() as directory:
         plan = Path(directory) / "plan.json"
-        plan.write_text(json.dumps(make_plan(max(clients))), encoding="utf-8")
+        plan.write_text(json.dumps(make_plan(max(clients), think_seconds)), encoding="utf-8")
         with serve(database) as address:
             # Each worker loads the templates, the URLs and its connection at its first requests: not counted.
             drive(address, plan, gunicorn_workers(), WARM_UP_SECONDS, Path(directory))
             for count in clients:
                 runs[count], failures[count] = drive(address, plan, count, seconds, Path(directory))
-    return outcome_of(runs, failures, seconds)
+    return outcome_of(runs, failures, seconds, think_seconds)
 
 
 def _clients(count: int) -> str:
     return f"{count} client{'s' if count > 1 else ''}"
 
 
-def outcome_of(runs: dict, failures: dict, seconds: int) -> Outcome:
+def outcome_of(runs: dict, failures: dict, seconds: int, think_seconds: float = THINK_SECONDS) -> Outcome:
     """Return the figures and the tables of the runs per number of clients (see ``drive``)."""
     totals = {count: endpoints[-1] for count, endpoints in runs.items()}
     errors = {count: total.failures for count, total in totals.items()}
@@ -303,7 +313,13 @@ def outcome_of(runs: dict, failures: dict, seconds: int) -> Outcome:
         f"gunicorn with gunicorn.conf.py and {gunicorn_workers()} workers (`WEB_CONCURRENCY`), "
         "DJANGO_TWO_FACTOR_REQUIRED=false (the clients cannot type codes; sessions and API tokens are made "
         f"beforehand), driven by locust {version('locust')} headless for {seconds} s per row, each "
-        "client sending its next request as soon as the last is answered; locust shares the machine's "
+        + (
+            f"client pausing {think_seconds:g} s on average (between {think_seconds / 2:g} and "
+            f"{think_seconds * 3 / 2:g} s) after each answer, as a person reading it"
+            if think_seconds
+            else "client sending its next request as soon as the last is answered"
+        )
+        + "; locust shares the machine's "
         "cores with the server and PostgreSQL. Times in ms; locust rounds them above 100 ms to two "
         "significant digits.\n",
     ]

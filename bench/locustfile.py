@@ -3,8 +3,10 @@
 Every client plays the whole mix in a fixed, weighted order: officers on the work queue and the
 applications (list and detail through the API), promoters on *Mijn trajecten* (list, detail page,
 logging a session), the cabinet on the question-244 statistics and the reach. One class rather than one
-per role, so that a single client already touches every endpoint. Clients send their next request as
-soon as the last one is answered: N clients are N connections kept busy, as a load tool's are.
+per role, so that a single client already touches every endpoint. A client is a person: after each answer
+it pauses to read it (the plan's ``think_seconds`` on average, drawn between half and one and a half times
+it) before its next request. With 0 it sends the next at once, and N clients are N connections kept busy,
+as a load tool's are (the CI smoke run, which must reach every endpoint in a few seconds).
 
 The credentials, ids and addresses come from the plan ``bench.load`` writes (``BENCH_LOAD_PLAN``): API
 tokens and sessions made for the benchmark's users beforehand, so no log-in is part of the measure. This
@@ -18,7 +20,7 @@ import random
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlencode
 
-from locust import constant, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PLAN = json.loads(os.environ["BENCH_LOAD_PLAN"])
@@ -42,7 +44,11 @@ SCHEDULE = [name for round_ in range(max(MIX.values())) for name, weight in MIX.
 
 
 class Visitor(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = (
+        between(PLAN["think_seconds"] / 2, PLAN["think_seconds"] * 3 / 2)
+        if PLAN["think_seconds"]
+        else constant(0)
+    )
 
     @task
     def next_in_schedule(self):

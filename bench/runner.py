@@ -18,7 +18,7 @@ from django.db import connection
 
 from bench import measures
 from bench.database import create_database, database_exists, drop_database, using_database
-from bench.load import LOAD_CLIENTS, measure_load
+from bench.load import LOAD_CLIENTS, THINK_SECONDS, measure_load
 from participants.models import Application, CoachingSession, Company
 
 
@@ -52,6 +52,7 @@ def run_benchmark(
     only_load: bool = False,
     load_clients: tuple[int, ...] = LOAD_CLIENTS,
     load_seconds: int = 30,
+    load_think: float = THINK_SECONDS,
 ) -> list:
     """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure."""
     settings_dict = connection.settings_dict
@@ -91,7 +92,7 @@ def run_benchmark(
         with using_database(scratch):
             # First, while the scratch copy is still the seeded data set (the clients log sessions).
             log(f"Loading gunicorn with {', '.join(map(str, load_clients))} clients, {load_seconds} s each.")
-            outcomes.append(measure_load(scratch, load_clients, load_seconds))
+            outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
             if not only_load:
                 log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
                 outcomes.append(measures.measure_approvals(places))
@@ -106,7 +107,8 @@ def run_benchmark(
         "",
         f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}"
         f"{' --load' if only_load else ''} --load-seconds {load_seconds} "
-        f"--load-clients {','.join(map(str, load_clients))}`, run on {datetime.date.today():%Y-%m-%d}. "
+        f"--load-clients {','.join(map(str, load_clients))} --load-think {load_think:g}`, "
+        f"run on {datetime.date.today():%Y-%m-%d}. "
         f"Each time is the median of {runs} runs after a warm-up; the latencies are percentiles over all "
         "requests.",
         "",

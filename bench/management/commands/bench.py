@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
-from bench.load import LOAD_CLIENTS
+from bench.load import LOAD_CLIENTS, THINK_SECONDS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
 
@@ -60,6 +60,13 @@ class Command(BaseCommand):
             f"{','.join(map(str, LOAD_CLIENTS))}).",
         )
         parser.add_argument(
+            "--load-think",
+            type=float,
+            default=THINK_SECONDS,
+            help="Seconds each client pauses between requests on average, as a person reading the page "
+            "(default %(default)s; 0 sends the next request at once).",
+        )
+        parser.add_argument(
             "--fresh", action="store_true", help="Drop the benchmark's database and seed it again."
         )
         parser.add_argument(
@@ -88,6 +95,7 @@ class Command(BaseCommand):
         load,
         load_seconds,
         load_clients,
+        load_think,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -95,9 +103,10 @@ class Command(BaseCommand):
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://user@host:5432/voorsprong and run it again."
             )
-        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100:
+        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100 or load_think < 0:
             raise CommandError(
-                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100."
+                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100, "
+                "--load-think at least 0."
             )
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
@@ -113,6 +122,7 @@ class Command(BaseCommand):
                 only_load=load,
                 load_clients=load_clients,
                 load_seconds=load_seconds,
+                load_think=load_think,
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
