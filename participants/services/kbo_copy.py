@@ -134,7 +134,9 @@ def load_staging(directory: Path) -> dict[str, dict[str, str]]:
             try:
                 with (directory / file_name).open("rb") as file, cursor.copy(copy_sql) as copy:
                     while chunk := file.read(COPY_CHUNK_BYTES):
-                        copy.write(chunk)
+                        # PostgreSQL cannot hold a NUL, which the streaming path reads and then skips its
+                        # enterprise for; another control character gets it the same skip reason.
+                        copy.write(chunk.replace(b"\x00", b"\x01"))
             except psycopg.Error as error:
                 raise KboExtractError(
                     _(
