@@ -146,7 +146,6 @@ def load_staging(directory: Path) -> dict[str, dict[str, str]]:
                     % {"file": file_name, "problem": _problem(error)}
                 ) from error
             staging_columns[file_name] = {column: f"c{header.index(column)}" for column in _READ[file_name]}
-            cursor.execute(f"ANALYZE {table}")
     return staging_columns
 
 
@@ -176,6 +175,9 @@ def reduced_enterprises(staging_columns: dict[str, dict[str, str]]) -> Iterator[
         "versions": list(_NACE_VERSION_PREFERENCE),
         "groups": list(_ACTIVITY_GROUP_PREFERENCE),
     }
+    with connection.cursor() as cursor:
+        # Freshly loaded tables have no statistics; the planner needs their sizes to join them well.
+        cursor.execute(f"ANALYZE {', '.join(_STAGING.values())}")
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, parameters)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):

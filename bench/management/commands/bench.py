@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
+from bench.kbo_extract import NATIONAL_ENTERPRISES
 from bench.load import LOAD_CLIENTS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
@@ -60,6 +61,23 @@ class Command(BaseCommand):
             f"{','.join(map(str, LOAD_CLIENTS))}).",
         )
         parser.add_argument(
+            "--national-kbo",
+            action="store_true",
+            help="Also measure the KBO import of a synthetic national extract: COPY alone, the import, the "
+            "same import again, an update of 1%% (the extract is kept in the temporary directory).",
+        )
+        parser.add_argument(
+            "--only-national-kbo",
+            action="store_true",
+            help="Measure only the national KBO import, as --load measures only the load phase.",
+        )
+        parser.add_argument(
+            "--national-enterprises",
+            type=int,
+            default=NATIONAL_ENTERPRISES,
+            help="Enterprises of the national extract (default %(default)s).",
+        )
+        parser.add_argument(
             "--fresh", action="store_true", help="Drop the benchmark's database and seed it again."
         )
         parser.add_argument(
@@ -88,6 +106,9 @@ class Command(BaseCommand):
         load,
         load_seconds,
         load_clients,
+        national_kbo,
+        only_national_kbo,
+        national_enterprises,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -95,10 +116,13 @@ class Command(BaseCommand):
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://user@host:5432/voorsprong and run it again."
             )
-        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100:
+        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100 or national_enterprises < 100:
             raise CommandError(
-                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100."
+                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows and "
+                "--national-enterprises at least 100."
             )
+        if load and only_national_kbo:
+            raise CommandError("--load and --only-national-kbo each measure one part only: choose one.")
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
@@ -113,6 +137,9 @@ class Command(BaseCommand):
                 only_load=load,
                 load_clients=load_clients,
                 load_seconds=load_seconds,
+                national_kbo=national_kbo,
+                only_national_kbo=only_national_kbo,
+                national_enterprises=national_enterprises,
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
