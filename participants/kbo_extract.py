@@ -152,8 +152,9 @@ def read_columns(directory: Path, file_name: str) -> list[str]:
     """Return the header of ``file_name`` in ``directory``; KboExtractError when the file is missing, its
     header unreadable, or a column the import reads is not in it."""
     try:
-        with (directory / file_name).open(newline="", encoding="utf-8-sig") as file:
-            header = next(csv.reader(file), [])
+        # The first line only: what follows is for COPY to read and judge.
+        with (directory / file_name).open("rb") as file:
+            header = next(csv.reader([file.readline().decode("utf-8-sig")]), [])
     except FileNotFoundError as error:
         raise _missing(file_name, directory) from error
     except (UnicodeDecodeError, csv.Error) as error:

@@ -130,13 +130,16 @@ class KboImportRefused(Exception):
         self.message = message
 
 
-def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
+def import_kbo_extract(
+    directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE, use_copy: bool | None = None
+) -> KboImportResult:
     """Create or update a company for every enterprise in the full extract in ``directory``.
 
-    Running it again on the same extract changes nothing. On PostgreSQL it loads the files with COPY, in
-    one transaction: KboImportStopped when a file cannot be read, and nothing is changed. Elsewhere it
-    streams the sorted files: if one turns out to be unsorted, the batch being read is not written and
-    KboImportStopped says where; the batches before it stay.
+    Running it again on the same extract changes nothing. On PostgreSQL (or with ``use_copy``, which only
+    PostgreSQL can) it loads the files with COPY, in one transaction: KboImportStopped when a file cannot
+    be read, and nothing is changed. Elsewhere it streams the sorted files: if one turns out to be
+    unsorted, the batch being read is not written and KboImportStopped says where; the batches before it
+    stay.
     KboImportRefused when meta.csv says it is an update, or an extract older than the newest imported.
     """
     meta = _meta(directory)
@@ -154,7 +157,7 @@ def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE)
             % {"number": meta.extract_number, "last": last}
         )
     reason = _("Imported from the KBO open data")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" if use_copy is None else use_copy:
         return _import_by_copy(directory, meta, reason)
     result = KboImportResult()
     batch: list[KboEnterprise] = []
