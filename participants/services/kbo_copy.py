@@ -227,13 +227,13 @@ def copy_accepted(companies: list[Company]) -> None:
     """COPY the new (without pk) and changed companies into the staging table of the companies to write."""
     if not companies:
         return
-    fields = Company._meta.concrete_fields
+    # The fields hold Python values psycopg adapts itself (text, numbers, dates, aware datetimes): going
+    # through each field's get_db_prep_save would cost more than the rest of the import.
+    attnames = [field.attname for field in Company._meta.concrete_fields]
     copy_sql = f"COPY {_ACCEPTED} ({', '.join(_columns())}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for company in companies:
-            copy.write_row(
-                [field.get_db_prep_save(getattr(company, field.attname), connection) for field in fields]
-            )
+            copy.write_row([getattr(company, attname) for attname in attnames])
 
 
 def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
