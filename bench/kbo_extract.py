@@ -139,6 +139,11 @@ NATIONAL_LEGAL_FORMS = [
 _CHUNK_ENTERPRISES = 20_000
 
 
+def _place(index: int) -> tuple[str, str, str, str]:
+    # By pairs, so that a third being natural persons does not tie them to some places.
+    return NATIONAL_PLACES[index // 2 % len(NATIONAL_PLACES)]
+
+
 def _spread(total: int, count: int, index: int) -> int:
     """Return how many of ``total`` items the ``index``-th of ``count`` entities gets, spread evenly."""
     return (index + 1) * total // count - index * total // count
@@ -172,9 +177,9 @@ def write_national_extract(directory: Path, enterprises: int, first: int = 10_00
     sorted by number as published, so the streaming reader can read it too.
     """
     establishments = round(enterprises * _PER_ENTERPRISE["establishments"])
-    enterprise_names = (
-        enterprises + enterprises // 6 + enterprises // 10
-    )  # Brussels' second names, abbreviations
+    # A legal name each, a second one in Brussels, an abbreviation for one in ten: the units have the rest.
+    brussels = sum(1 for index in range(enterprises) if _place(index)[0] in _BRUSSELS)
+    enterprise_names = enterprises + brussels + (enterprises + 9) // 10
     establishment_names = max(0, round(enterprises * _PER_ENTERPRISE["denominations"]) - enterprise_names)
     establishment_activities = (
         round(enterprises * _PER_ENTERPRISE["activities"]) - enterprises * _ENTERPRISE_ACTIVITIES
@@ -207,7 +212,7 @@ def write_national_extract(directory: Path, enterprises: int, first: int = 10_00
             for index in range(start, min(start + _CHUNK_ENTERPRISES, enterprises)):
                 number = enterprise_number(first + index)
                 prefix = f'"{number}",'
-                zipcode, dutch, french, language = NATIONAL_PLACES[index % len(NATIONAL_PLACES)]
+                zipcode, dutch, french, language = _place(index)
                 natural_person = index % 3 == 0
                 form, cac = (
                     ("", "") if natural_person else NATIONAL_LEGAL_FORMS[index % len(NATIONAL_LEGAL_FORMS)]
@@ -219,7 +224,7 @@ def write_national_extract(directory: Path, enterprises: int, first: int = 10_00
                 )
                 name = f"Onderneming {first + index}"
                 lines["denomination.csv"].append(prefix + _quoted(language, "001", name))
-                if zipcode in _BRUSSELS and index % 6 < 2:
+                if zipcode in _BRUSSELS:
                     other = "2" if language == "1" else "1"
                     lines["denomination.csv"].append(
                         prefix + _quoted(other, "001", f"Entreprise {first + index}")

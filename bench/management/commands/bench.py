@@ -111,6 +111,8 @@ class Command(BaseCommand):
         national_enterprises,
         **options,
     ):
+        if load and only_national_kbo:
+            raise CommandError("--load and --only-national-kbo each measure one part only: choose one.")
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
@@ -121,8 +123,6 @@ class Command(BaseCommand):
                 "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows and "
                 "--national-enterprises at least 100."
             )
-        if load and only_national_kbo:
-            raise CommandError("--load and --only-national-kbo each measure one part only: choose one.")
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
