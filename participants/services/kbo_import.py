@@ -113,13 +113,14 @@ class KboImportResult:
 
 
 class KboImportStopped(Exception):
-    """The extract turned out unreadable halfway; ``result`` counts the batches written before (of an
-    update: nothing was kept)."""
+    """The extract turned out unreadable halfway; ``result`` counts the batches written before, unless
+    ``kept`` is False: of an update, or of a full extract loaded with COPY, nothing was kept."""
 
-    def __init__(self, message: str, result: KboImportResult):
+    def __init__(self, message: str, result: KboImportResult, *, kept: bool = True):
         super().__init__(message)
         self.message = message
         self.result = result
+        self.kept = kept
 
 
 class KboImportRefused(Exception):
@@ -205,7 +206,7 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
                 data_version.bump()
             _record(KboExtractType.FULL, meta, result)
     except KboExtractError as error:
-        raise KboImportStopped(str(error), KboImportResult()) from error
+        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
 
 
@@ -259,7 +260,7 @@ def import_kbo_update(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) 
             _write_batch(batch, result, reason)
             _save_counts(record, result)
     except KboExtractError as error:
-        raise KboImportStopped(str(error), KboImportResult()) from error
+        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
 
 
