@@ -1,9 +1,11 @@
 """Creating and updating companies from the KBO open-data extract and the register's updates.
 
-The extract is read in one streaming pass (participants.kbo_extract) and written in batches: per
-batch one query for the companies already known, then bulk inserts and bulk updates with their
-history rows, in one transaction. Only what the KBO publishes is written; staff headcount, the
-financial figures, contact details and joint committee stay as the officers entered them.
+On PostgreSQL a full extract is loaded with COPY and merged with set-based SQL, in one transaction
+(participants.services.kbo_copy), judged by the same rules (``_company_values``, ``_merged``). Elsewhere,
+and for updates (small files), the extract is read in one streaming pass (participants.kbo_extract) and
+written in batches: per batch one query for the companies already known, then bulk inserts and bulk
+updates with their history rows, in one transaction. Only what the KBO publishes is written; staff
+headcount, the financial figures, contact details and joint committee stay as the officers entered them.
 
 An update (``import_kbo_update``) changes only the facts its files name and is applied as a whole, in
 one transaction, or not at all. An enterprise it deletes from the register is never deleted here: the
