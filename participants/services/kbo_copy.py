@@ -178,6 +178,9 @@ def reduced_enterprises(staging_columns: dict[str, dict[str, str]]) -> Iterator[
     with connection.cursor() as cursor:
         # Freshly loaded tables have no statistics; the planner needs their sizes to join them well.
         cursor.execute(f"ANALYZE {', '.join(_STAGING.values())}")
+        # The national extract has 36 million activity lines to sort: in memory rather than in many
+        # passes on disk. The server's memory, for this transaction only.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, parameters)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
