@@ -267,6 +267,21 @@ def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
         )
 
 
+def write_companies(companies: list[Company], updated_fields: list[str], reason: str, now) -> None:
+    """Write the new (without pk) and changed companies with their history rows through the staging table,
+    in the caller's transaction: cheaper than Django's bulk_update, which builds a CASE per field and row."""
+    if not companies:
+        return
+    for company in companies:
+        if company.pk is None:
+            company.created_at = company.updated_at = now
+    create_accepted_table()
+    copy_accepted(companies)
+    merge_accepted(updated_fields, reason, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {_ACCEPTED}")
+
+
 def drop_staging() -> None:
     """Drop the staging tables now, so the same connection can import again before its transaction ends."""
     with connection.cursor() as cursor:

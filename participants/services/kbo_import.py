@@ -412,14 +412,16 @@ def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: st
         merged = _merged(enterprise, company, result, now)
         if merged is not None:
             (new if merged.pk is None else changed).append(merged)
-    bulk_create_with_history(new, Company, default_change_reason=reason)
-    bulk_update_with_history(changed, Company, fields=_UPDATED_FIELDS, default_change_reason=reason)
-    bulk_update_with_history(
-        removed,
-        Company,
-        fields=["is_active", "updated_at"],
-        default_change_reason=_("Removed from the KBO register"),
-    )
+    removed_reason = _("Removed from the KBO register")
+    if connection.vendor == "postgresql":
+        kbo_copy.write_companies([*new, *changed], _UPDATED_FIELDS, reason, now)
+        kbo_copy.write_companies(removed, ["is_active", "updated_at"], removed_reason, now)
+    else:
+        bulk_create_with_history(new, Company, default_change_reason=reason)
+        bulk_update_with_history(changed, Company, fields=_UPDATED_FIELDS, default_change_reason=reason)
+        bulk_update_with_history(
+            removed, Company, fields=["is_active", "updated_at"], default_change_reason=removed_reason
+        )
     if new or changed or removed:
         data_version.bump()  # bulk writes send no signals; the population of the reach changed
     result.created += len(new)
