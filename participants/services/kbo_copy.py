@@ -12,7 +12,9 @@ Those rows are read through a server-side cursor and judged one by one by the im
 (``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
 Python, and the SQL only gathers. The new and changed companies are copied into a second staging
 table, merged into the companies with one INSERT and one UPDATE ... FROM, and their history rows are
-written with one INSERT ... SELECT, with the same change reason as the streaming path.
+written with one INSERT ... SELECT, with the same change reason as the streaming path. The batches of
+an update (small files, still streamed) are written the same way (``write_companies``): Django's
+bulk_update builds a CASE per field and row, which made a 1% update cost a fifth of a full import.
 
 Since everything is loaded before anything is judged, the order of the lines does not matter here: a
 file need not be sorted. Of an enterprise number on more than one line of enterprise.csv (the streaming
