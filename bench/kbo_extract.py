@@ -12,9 +12,10 @@ another main activity, and one new enterprise is added after the extract's last.
 """
 
 import random
+import shutil
 from pathlib import Path
 
-from demo.kbo_extract import ExtractWriter, enterprise_number, write_deletes, write_meta
+from demo.kbo_extract import HEADERS, ExtractWriter, enterprise_number, write_deletes, write_meta
 
 ROWS_PER_ENTERPRISE = 15
 LEGAL_FORMS = ["610", "014", "017", "706", "612", "015"]
@@ -97,3 +98,220 @@ def _write_enterprise(extract: ExtractWriter, rng: random.Random, first_eight: i
     activities += [("001", "2025", main, "MAIN"), ("006", "2008", others[0], "SECO")]
     for group, version, code, kind in activities:
         extract.activity(number, code, group=group, version=version, classification=kind)
+
+
+# -- The national extract ----------------------------------------------------------------------------
+# Lines of the published open data per 1.9 million enterprises: 1.6 million establishment units, 3.2
+# million denominations, 2.9 million addresses and 36 million activities (enterprises' and establishment
+# units' both); a national extract of ``enterprises`` has them in proportion.
+NATIONAL_ENTERPRISES = 1_900_000
+_PER_ENTERPRISE = {"establishments": 16 / 19, "denominations": 32 / 19, "activities": 360 / 19}
+# Of the activities, the enterprises' own lines: the establishment units have the rest.
+_ENTERPRISE_ACTIVITIES = 12
+NATIONAL_PLACES = [  # postal code, municipality in Dutch, in French, name language (2 Dutch, 1 French)
+    ("9000", "Gent", "Gand", "2"),
+    ("2000", "Antwerpen", "Anvers", "2"),
+    ("3000", "Leuven", "Louvain", "2"),
+    ("8000", "Brugge", "Bruges", "2"),
+    ("3500", "Hasselt", "Hasselt", "2"),
+    ("1800", "Vilvoorde", "Vilvorde", "2"),
+    ("1000", "Brussel", "Bruxelles", "1"),
+    ("1050", "Elsene", "Ixelles", "1"),
+    ("4000", "Luik", "Liège", "1"),
+    ("5000", "Namen", "Namur", "1"),
+    ("6000", "Charleroi", "Charleroi", "1"),
+    ("1300", "Waver", "Wavre", "1"),
+]
+_BRUSSELS = ("1000", "1050")
+# (JuridicalForm, JuridicalFormCAC): companies that did not yet adapt their articles give the WVV form.
+NATIONAL_LEGAL_FORMS = [
+    ("610", ""),
+    ("015", "610"),
+    ("014", ""),
+    ("017", ""),
+    ("706", ""),
+    ("612", ""),
+    ("011", ""),
+    ("026", ""),
+    ("124", ""),
+    ("030", ""),  # a foreign entity: any form the programme does not tell apart
+]
+_CHUNK_ENTERPRISES = 20_000
+
+
+def _place(index: int) -> tuple[str, str, str, str]:
+    # By pairs, so that a third being natural persons does not tie them to some places.
+    return NATIONAL_PLACES[index // 2 % len(NATIONAL_PLACES)]
+
+
+def _spread(total: int, count: int, index: int) -> int:
+    """Return how many of ``total`` items the ``index``-th of ``count`` entities gets, spread evenly."""
+    return (index + 1) * total // count - index * total // count
+
+
+def _activity_lines(main: str, others: list[str], *, with_2025: bool, employer: bool) -> list[str]:
+    """Return the activity lines (without the number) of an entity, the main activity first in every
+    nomenclature the register has for it, then secondary ones; a caller takes as many as it needs."""
+    lines = [("001", "2025", main, "MAIN")] if with_2025 else []
+    lines += [("001", "2008", main, "MAIN"), ("001", "2003", main[:4] + "1", "MAIN")]
+    if employer:
+        lines.append(("006", "2008", main, "MAIN"))
+    for code in others:
+        lines += [("001", "2025", code, "SECO"), ("001", "2008", code, "SECO"), ("003", "2003", code, "SECO")]
+    return [_quoted(*line) for line in lines]
+
+
+def _quoted(*values: str) -> str:
+    """Return the values as a CSV line of the extract: each one quoted, an empty one left empty."""
+    return ",".join(f'"{value}"' if value else "" for value in values) + "\n"
+
+
+def write_national_extract(directory: Path, enterprises: int, first: int = 10_000_000) -> dict[str, int]:
+    """Write a full extract of ``enterprises`` in the published layout, at the real proportions, into
+    ``directory``: enterprise.csv, establishment.csv, denomination.csv, address.csv, activity.csv and
+    meta.csv. Return the lines written per file.
+
+    A third of the enterprises are natural persons (no address in the open data), one in 25 has stopped,
+    some have a struck-off or foreign seat or no NACE-BEL 2025 code; names are in the language of the
+    region, both languages in Brussels. Each file lists the enterprises, then the establishment units,
+    sorted by number as published, so the streaming reader can read it too.
+    """
+    establishments = round(enterprises * _PER_ENTERPRISE["establishments"])
+    # A legal name each, a second one in Brussels, an abbreviation for one in ten: the units have the rest.
+    brussels = sum(1 for index in range(enterprises) if _place(index)[0] in _BRUSSELS)
+    enterprise_names = enterprises + brussels + (enterprises + 9) // 10
+    establishment_names = max(0, round(enterprises * _PER_ENTERPRISE["denominations"]) - enterprise_names)
+    establishment_activities = (
+        round(enterprises * _PER_ENTERPRISE["activities"]) - enterprises * _ENTERPRISE_ACTIVITIES
+    )
+    templates = {
+        (main, with_2025, employer): _activity_lines(
+            main, [code for code in NACE_CODES if code != main], with_2025=with_2025, employer=employer
+        )
+        for main in NACE_CODES
+        for with_2025 in (True, False)
+        for employer in (True, False)
+    }
+    counts = dict.fromkeys(
+        ("enterprise.csv", "establishment.csv", "denomination.csv", "address.csv", "activity.csv"), 0
+    )
+    headers = {**HEADERS, "establishment.csv": '"EstablishmentNumber","StartDate","EnterpriseNumber"'}
+    files = {name: (directory / name).open("w", encoding="utf-8", newline="\n") for name in counts}
+    # The establishment units' lines come after every enterprise's: kept aside until the enterprises end.
+    side_files = ("denomination.csv", "address.csv", "activity.csv")
+    later = {
+        name: (directory / f"{name}.units").open("w+", encoding="utf-8", newline="\n") for name in side_files
+    }
+    try:
+        for name, handle in files.items():
+            handle.write(headers[name] + "\n")
+        unit = 0  # establishment units so far
+        for start in range(0, enterprises, _CHUNK_ENTERPRISES):
+            lines = {name: [] for name in counts}
+            units = {name: [] for name in counts}
+            for index in range(start, min(start + _CHUNK_ENTERPRISES, enterprises)):
+                number = enterprise_number(first + index)
+                prefix = f'"{number}",'
+                zipcode, dutch, french, language = _place(index)
+                natural_person = index % 3 == 0
+                form, cac = (
+                    ("", "") if natural_person else NATIONAL_LEGAL_FORMS[index % len(NATIONAL_LEGAL_FORMS)]
+                )
+                status = "ST" if index % 25 == 7 else "AC"
+                start_date = f"{index % 28 + 1:02d}-{index % 12 + 1:02d}-{1950 + index % 75}"
+                lines["enterprise.csv"].append(
+                    prefix + _quoted(status, "000", "1" if natural_person else "2", form, cac, start_date)
+                )
+                name = f"Onderneming {first + index}"
+                lines["denomination.csv"].append(prefix + _quoted(language, "001", name))
+                if zipcode in _BRUSSELS:
+                    other = "2" if language == "1" else "1"
+                    lines["denomination.csv"].append(
+                        prefix + _quoted(other, "001", f"Entreprise {first + index}")
+                    )
+                if index % 10 == 0:
+                    lines["denomination.csv"].append(prefix + _quoted("0", "002", f"O{index % 10_000}"))
+                if not natural_person:
+                    if index % 20 == 1:
+                        lines["address.csv"].append(
+                            prefix
+                            + _quoted(
+                                "REGO",
+                                "",
+                                "",
+                                "9000",
+                                "Gent",
+                                "Gand",
+                                "Oude baan",
+                                "",
+                                "1",
+                                "",
+                                "",
+                                "01-01-2019",
+                            )
+                        )
+                    if index % 50 == 2:
+                        seat = (
+                            "REGO",
+                            "Nederland",
+                            "Pays-Bas",
+                            "4811",
+                            "Breda",
+                            "Breda",
+                            "Markt",
+                            "",
+                            "3",
+                            "",
+                            "",
+                            "",
+                        )
+                    else:
+                        seat = (
+                            "REGO",
+                            "",
+                            "",
+                            zipcode,
+                            dutch,
+                            french,
+                            "Kerkstraat",
+                            "",
+                            str(index % 200 + 1),
+                            "",
+                            "",
+                            "",
+                        )
+                    lines["address.csv"].append(prefix + _quoted(*seat))
+                main = NACE_CODES[index % len(NACE_CODES)]
+                template = templates[(main, index % 7 != 0, index % 4 == 0)]
+                lines["activity.csv"] += [prefix + line for line in template[:_ENTERPRISE_ACTIVITIES]]
+                for _unit in range(_spread(establishments, enterprises, index)):
+                    digits = f"{2_000_000_000 + unit}"
+                    unit_prefix = f'"{digits[0]}.{digits[1:4]}.{digits[4:7]}.{digits[7:]}",'
+                    units["establishment.csv"].append(unit_prefix + _quoted(start_date, number))
+                    units["address.csv"].append(
+                        unit_prefix
+                        + _quoted("BAET", "", "", zipcode, dutch, french, "Marktplein", "", "2", "", "", "")
+                    )
+                    for _name in range(_spread(establishment_names, establishments, unit)):
+                        units["denomination.csv"].append(
+                            unit_prefix + _quoted(language, "003", f"{name} vestiging")
+                        )
+                    activities = _spread(establishment_activities, establishments, unit)
+                    units["activity.csv"] += [unit_prefix + line for line in template[:activities]]
+                    unit += 1
+            # Establishment units are numbered from 2.000.000.000 in the enterprises' order: already sorted.
+            for name, chunk in lines.items():
+                files[name].writelines(chunk)
+                # establishment.csv has the units only, in order already.
+                later.get(name, files[name]).writelines(units[name])
+                counts[name] += len(chunk) + len(units[name])
+        for name, handle in later.items():
+            handle.seek(0)
+            shutil.copyfileobj(handle, files[name], 1 << 20)
+    finally:
+        for handle in (*files.values(), *later.values()):
+            handle.close()
+        for name in side_files:
+            (directory / f"{name}.units").unlink(missing_ok=True)
+    write_meta(directory, extract_type="full", number=FULL_EXTRACT_NUMBER)
+    return counts

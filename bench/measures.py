@@ -1,8 +1,10 @@
 """The five measures of the benchmark; each returns its figures and the detail for bench/results.md."""
 
 import datetime
+import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,19 +16,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.database import database_url
-from bench.kbo_extract import write_synthetic_extract
+from bench.kbo_extract import write_national_extract, write_synthetic_extract, write_synthetic_update
 from bench.statistics_sql import PQ244_SQL, numbers_from_figures, numbers_from_sql, pq244_rows
 from demo.synthetic import AS_OF
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
 from participants.kbo import kbo_number_with_check_digits
-from participants.models import Application, ApplicationStatus, Company, LegalForm
+from participants.models import Application, ApplicationStatus, Company, KboImport, LegalForm
 from participants.selectors import taken_places
+from participants.services.kbo_copy import load_staging
 from reporting.documents import render_report
 from reporting.questions.pq244 import pq244_figures
 from reporting.questions.pq244.figures import figures_as_of
@@ -379,8 +382,10 @@ def _peak_memory_kb(pid: int) -> int:
     return 0
 
 
-def _import_kbo(extract: Path, database: str) -> tuple[float, int]:
-    """Run ``import_kbo`` in a process of its own; return the seconds and that process's peak memory in MB.
+def _import_kbo(extract: Path, database: str, *options: str) -> tuple[float, int, int]:
+    """Run ``import_kbo`` (with ``options``) in a process of its own; return the seconds, that process's peak
+    memory in MB, and its peak in the first half of the run (a peak that grows with the rows read would be
+    well above it at the end).
 
     The peak is the import's own high-water mark, read while it runs. The ``ru_maxrss`` that ``wait4``
     reports is no good here: Linux keeps in it the memory of the image the child was forked from, so it
@@ -391,21 +396,23 @@ def _import_kbo(extract: Path, database: str) -> tuple[float, int]:
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_kbo", str(extract)],
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_kbo", str(extract), *options],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
-        peak_kb = 0
+        readings = []
         # The high-water mark only grows; the last reading before the process ends is its peak.
         while process.poll() is None:
-            peak_kb = max(peak_kb, _peak_memory_kb(process.pid))
+            readings.append((time.perf_counter() - started, _peak_memory_kb(process.pid)))
             time.sleep(0.02)
         seconds = time.perf_counter() - started
         if process.returncode != 0:
             errors.seek(0)
             raise BenchmarkError(f"import_kbo failed: {errors.read().decode()[-500:]}")
-    return seconds, peak_kb // 1024
+    peak_kb = max((kb for _elapsed, kb in readings), default=0)
+    halfway_kb = max((kb for elapsed, kb in readings if elapsed <= seconds / 2), default=0)
+    return seconds, peak_kb // 1024, halfway_kb // 1024
 
 
 def measure_kbo_import(rows: int, database: str) -> Outcome:
@@ -419,7 +426,7 @@ def measure_kbo_import(rows: int, database: str) -> Outcome:
             enterprises = write_synthetic_extract(extract, size, first)
             files = [path for path in extract.iterdir() if path.name != "meta.csv"]
             written = sum(1 for path in files for _line in path.open(encoding="utf-8")) - len(files)
-            seconds, peak = _import_kbo(extract, database)
+            seconds, peak, _halfway = _import_kbo(extract, database)
             peaks.append((written, peak))
             if size == rows:
                 rate = written / seconds
@@ -442,3 +449,92 @@ def measure_kbo_import(rows: int, database: str) -> Outcome:
         )
     )
     return outcome
+
+
+NATIONAL_MAX_COPY_RATIO = 3
+NATIONAL_MAX_PEAK_MB = 250
+NATIONAL_UPDATE_SHARE = 0.01
+NATIONAL_UPDATE_MAX_FRACTION = 20  # an update of 1% takes at most 1/20 of the full import
+NATIONAL_KBO_FIRST = 10_000_000
+
+
+def national_extract(name: str, enterprises: int) -> tuple[Path, Path, dict[str, int]]:
+    """Return the national extract of ``enterprises``, its update touching 1% of them, and the lines per
+    file; kept in the system's temporary directory under ``name`` and written again when the number changes,
+    since writing 47 million lines takes minutes."""
+    root = Path(tempfile.gettempdir()) / f"{name}_national_kbo"
+    full, update, done = root / "full", root / "update", root / "done.json"
+    if done.exists() and json.loads(done.read_text())["enterprises"] == enterprises:
+        return full, update, json.loads(done.read_text())["lines"]
+    shutil.rmtree(root, ignore_errors=True)
+    full.mkdir(parents=True)
+    update.mkdir()
+    lines = write_national_extract(full, enterprises, NATIONAL_KBO_FIRST)
+    write_synthetic_update(update, enterprises, NATIONAL_KBO_FIRST, NATIONAL_UPDATE_SHARE)
+    done.write_text(json.dumps({"enterprises": enterprises, "lines": lines}))  # last: the run finished
+    return full, update, lines
+
+
+def _copy_alone(extract: Path) -> float:
+    """Return the seconds COPY takes to load the extract's files into the import's staging tables."""
+    with transaction.atomic():
+        seconds = _timed(lambda: load_staging(extract))
+        transaction.set_rollback(True)
+    return seconds
+
+
+def measure_national_kbo(enterprises: int, data_set: str, database: str, log) -> Outcome:
+    """Measure, on the national extract: COPY alone, the full import and its peak memory, the same import
+    again (nothing may change) and an update touching 1% of the enterprises."""
+    full, update, lines = national_extract(data_set, enterprises)
+    rows = sum(lines.values())
+    log(f"Loading the national extract ({rows:,} lines) with COPY alone.")
+    copy_seconds = _copy_alone(full)
+    log(f"Importing the national extract (COPY alone took {copy_seconds:.1f} s).")
+    seconds, peak, halfway = _import_kbo(full, database)
+    first = KboImport.objects.latest("pk")
+    log(f"Imported in {seconds:.1f} s, peak memory {peak} MB; importing it again.")
+    history_rows = Company.history.count()
+    again_seconds, _peak, _halfway = _import_kbo(full, database)
+    again = KboImport.objects.latest("pk")
+    history_rows_again = Company.history.count()
+    log(f"Imported again in {again_seconds:.1f} s; applying an update touching 1% of the enterprises.")
+    update_seconds, _peak, _halfway = _import_kbo(update, database, "--update")
+    applied = KboImport.objects.latest("pk")
+    ratio = seconds / copy_seconds
+    known = first.created + first.updated + first.unchanged
+    nothing_written = (again.created, again.updated, history_rows_again) == (0, 0, history_rows)
+    idempotent = nothing_written and again.unchanged == known
+    fraction = seconds / update_seconds
+    return Outcome(
+        figures=[
+            Figure(
+                f"National KBO extract ({rows:,} lines, {enterprises:,} enterprises): import vs COPY alone",
+                f"{seconds:.1f} s vs {copy_seconds:.1f} s: ratio {ratio:.2f} ({first.created:,} created, "
+                f"{first.updated:,} updated, {first.unchanged:,} unchanged, {first.skipped:,} skipped)",
+                f"ratio ≤ {NATIONAL_MAX_COPY_RATIO}",
+                ratio <= NATIONAL_MAX_COPY_RATIO,
+            ),
+            Figure(
+                "National KBO extract: peak memory of the import process",
+                f"{peak} MB ({halfway} MB in the first half of the run)",
+                f"flat (end within 15% of the first half) and ≤ {NATIONAL_MAX_PEAK_MB} MB",
+                peak <= halfway * 1.15 and peak <= NATIONAL_MAX_PEAK_MB,
+            ),
+            Figure(
+                "National KBO extract imported again",
+                f"{again_seconds:.1f} s: {again.created:,} created, {again.updated:,} updated, "
+                f"{again.unchanged:,} unchanged",
+                "nothing changes: every company unchanged, no history row",
+                idempotent,
+                timing=False,
+            ),
+            Figure(
+                f"KBO update touching {NATIONAL_UPDATE_SHARE:.0%} of the enterprises",
+                f"{update_seconds:.1f} s, 1/{fraction:.0f} of the full import ({applied.created:,} created, "
+                f"{applied.updated:,} updated, {applied.removed:,} removed)",
+                f"≤ 1/{NATIONAL_UPDATE_MAX_FRACTION} of the full import",
+                fraction >= NATIONAL_UPDATE_MAX_FRACTION,
+            ),
+        ]
+    )

@@ -18,6 +18,7 @@ from django.db import connection
 
 from bench import measures
 from bench.database import create_database, database_exists, drop_database, using_database
+from bench.kbo_extract import NATIONAL_ENTERPRISES
 from bench.load import LOAD_CLIENTS, THINK_SECONDS, measure_load
 from participants.models import Application, CoachingSession, Company
 
@@ -53,8 +54,13 @@ def run_benchmark(
     load_clients: tuple[int, ...] = LOAD_CLIENTS,
     load_seconds: int = 30,
     load_think: float = THINK_SECONDS,
+    national_kbo: bool = False,
+    only_national_kbo: bool = False,
+    national_enterprises: int = NATIONAL_ENTERPRISES,
 ) -> list:
-    """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure."""
+    """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure, with
+    ``only_national_kbo`` the national KBO import is; ``national_kbo`` adds the latter to the others."""
+    everything = not (only_load or only_national_kbo)
     settings_dict = connection.settings_dict
     data_set = f"{settings_dict['NAME']}_bench"
     scratch = f"{data_set}_scratch"
@@ -76,7 +82,7 @@ def run_benchmark(
             "coaching sessions": CoachingSession.objects.count(),
         }
         server_version = connection.cursor().connection.info.server_version
-        if not only_load:
+        if everything:
             log("Measuring the question-244 statistics.")
             statistics_outcome, figures = measures.measure_statistics(runs)
             outcomes.append(statistics_outcome)
@@ -91,13 +97,18 @@ def run_benchmark(
     try:
         with using_database(scratch):
             # First, while the scratch copy is still the seeded data set (the clients log sessions).
-            log(f"Loading gunicorn with {', '.join(map(str, load_clients))} clients, {load_seconds} s each.")
-            outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
-            if not only_load:
+            if not only_national_kbo:
+                clients = ", ".join(map(str, load_clients))
+                log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
+                outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
+            if everything:
                 log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
                 outcomes.append(measures.measure_approvals(places))
                 log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
                 outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
+            if national_kbo or only_national_kbo:
+                log(f"Importing a national KBO extract of {national_enterprises:,} enterprises.")
+                outcomes.append(measures.measure_national_kbo(national_enterprises, data_set, scratch, log))
     finally:
         drop_database(settings_dict, scratch)
 
@@ -106,7 +117,10 @@ def run_benchmark(
         "# Benchmark results",
         "",
         f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}"
-        f"{' --load' if only_load else ''} --load-seconds {load_seconds} "
+        f"{' --load' if only_load else ''}"
+        f"{' --national-kbo' if national_kbo else ''}{' --only-national-kbo' if only_national_kbo else ''}"
+        f"{f' --national-enterprises {national_enterprises}' if national_kbo or only_national_kbo else ''}"
+        f" --load-seconds {load_seconds} "
         f"--load-clients {','.join(map(str, load_clients))} --load-think {load_think:g}`, "
         f"run on {datetime.date.today():%Y-%m-%d}. "
         f"Each time is the median of {runs} runs after a warm-up; the latencies are percentiles over all "

@@ -133,6 +133,39 @@ _COLUMNS = {
 _ENTERPRISE_FILES = (ENTERPRISE_FILE, insert_file(ENTERPRISE_FILE))
 
 
+def _missing(file_name: str, directory: Path) -> KboExtractError:
+    return KboExtractError(
+        _("%(file)s is missing in %(directory)s.") % {"file": file_name, "directory": directory}
+    )
+
+
+def _check_columns(file_name: str, fieldnames: Sequence[str] | None) -> None:
+    missing = [column for column in _COLUMNS[file_name] if column not in (fieldnames or ())]
+    if missing:
+        raise KboExtractError(
+            _("%(file)s lacks the column(s) %(columns)s.")
+            % {"file": file_name, "columns": ", ".join(missing)}
+        )
+
+
+def read_columns(directory: Path, file_name: str) -> list[str]:
+    """Return the header of ``file_name`` in ``directory``; KboExtractError when the file is missing, its
+    header unreadable, or a column the import reads is not in it."""
+    try:
+        # The first line only: what follows is for COPY to read and judge.
+        with (directory / file_name).open("rb") as file:
+            header = next(csv.reader([file.readline().decode("utf-8-sig")]), [])
+    except FileNotFoundError as error:
+        raise _missing(file_name, directory) from error
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise KboExtractError(
+            _("%(file)s cannot be read as CSV text in UTF-8 near line %(line)d.")
+            % {"file": file_name, "line": 1}
+        ) from error
+    _check_columns(file_name, header)
+    return header
+
+
 class _SortedCsv:
     """The enterprise rows of one extract file in order; refuses the file as soon as a row is out of order."""
 
@@ -141,20 +174,16 @@ class _SortedCsv:
         try:
             self._file = path.open(newline="", encoding="utf-8-sig")
         except FileNotFoundError as error:
-            raise KboExtractError(
-                _("%(file)s is missing in %(directory)s.") % {"file": file_name, "directory": directory}
-            ) from error
+            raise _missing(file_name, directory) from error
         self._reader = csv.DictReader(self._file)
         self._file_name = file_name
         with self._unreadable_as_error():
             fieldnames = self._reader.fieldnames
-        missing = [column for column in _COLUMNS[file_name] if column not in (fieldnames or ())]
-        if missing:
+        try:
+            _check_columns(file_name, fieldnames)
+        except KboExtractError:
             self._file.close()
-            raise KboExtractError(
-                _("%(file)s lacks the column(s) %(columns)s.")
-                % {"file": file_name, "columns": ", ".join(missing)}
-            )
+            raise
         self._number_column = _COLUMNS[file_name][0]
         self._previous: tuple[str, int] | None = None
 

@@ -7,7 +7,12 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from bench.kbo_extract import ROWS_PER_ENTERPRISE, write_synthetic_extract, write_synthetic_update
+from bench.kbo_extract import (
+    ROWS_PER_ENTERPRISE,
+    write_national_extract,
+    write_synthetic_extract,
+    write_synthetic_update,
+)
 from bench.load import ENDPOINTS, EndpointLoad, outcome_of
 from bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows
 from demo.synthetic import AS_OF
@@ -55,6 +60,50 @@ def test_the_synthetic_update_touches_the_share_asked_for_and_applies_as_it_says
     assert (result.removed, result.updated, result.created, result.skipped_count) == (3, 5, 2, 0)
     assert Company.objects.filter(is_active=False).count() == 3
     assert Company.objects.filter(name__endswith="(nieuwe naam)").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_national_extract_has_the_published_proportions_and_imports_with_its_update(tmp_path):
+    full, update = tmp_path / "full", tmp_path / "update"
+    full.mkdir()
+    update.mkdir()
+
+    lines = write_national_extract(full, 380, first=17_000_000)
+
+    # Per 1.9 million enterprises: 1.6 M establishment units, 3.2 M names, 2.9 M addresses, 36 M activities.
+    assert lines == {
+        "enterprise.csv": 380,
+        "establishment.csv": 320,
+        "denomination.csv": 640,
+        "address.csv": lines["address.csv"],
+        "activity.csv": 7_200,
+    }
+    assert 560 <= lines["address.csv"] <= 600
+    for name, count in lines.items():
+        assert sum(1 for _line in (full / name).open(encoding="utf-8")) == count + 1  # and the header
+
+    result = import_kbo_extract(full)
+
+    assert (result.created, result.skipped_count) == (380, 0)
+    assert Company.objects.filter(is_active=False).count() == 15  # one in 25 has stopped
+    assert Company.objects.filter(legal_form="sole_trader", postal_code="").count() == 127  # a third
+    assert set(Company.objects.values_list("nace_version", flat=True)) == {"2025", "2008"}
+    assert set(Company.objects.exclude(province="").values_list("province", flat=True)) >= {
+        "brussel",
+        "oost_vlaanderen",
+        "luik",
+    }
+    assert import_kbo_extract(full).unchanged == 380
+
+    touched = write_synthetic_update(update, 380, first=17_000_000, share=0.01)
+    applied = import_kbo_update(update)
+
+    assert (applied.removed, applied.created) == (touched["removed"], touched["added"])
+
+
+def test_the_benchmark_measures_one_part_only_at_a_time():
+    with pytest.raises(CommandError, match="choose one"):
+        call_command("bench", "--load", "--only-national-kbo")
 
 
 @pytest.mark.postgres

@@ -1,9 +1,11 @@
 """Creating and updating companies from the KBO open-data extract and the register's updates.
 
-The extract is read in one streaming pass (participants.kbo_extract) and written in batches: per
-batch one query for the companies already known, then bulk inserts and bulk updates with their
-history rows, in one transaction. Only what the KBO publishes is written; staff headcount, the
-financial figures, contact details and joint committee stay as the officers entered them.
+On PostgreSQL a full extract is loaded with COPY and merged with set-based SQL, in one transaction
+(participants.services.kbo_copy), judged by the same rules (``_company_values``, ``_merged``). Elsewhere,
+and for updates (small files), the extract is read in one streaming pass (participants.kbo_extract) and
+written in batches: per batch one query for the companies already known, then bulk inserts and bulk
+updates with their history rows, in one transaction. Only what the KBO publishes is written; staff
+headcount, the financial figures, contact details and joint committee stay as the officers entered them.
 
 An update (``import_kbo_update``) changes only the facts its files name and is applied as a whole, in
 one transaction, or not at all. An enterprise it deletes from the register is never deleted here: the
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from participants.kbo_extract import (
     read_meta,
 )
 from participants.models import NON_PROFIT_LEGAL_FORMS, Company, KboExtractType, KboImport, LegalForm
+from participants.services import kbo_copy
 from voorsprong import data_version
 from voorsprong.validators import validate_founding_day, validate_one_line
 
@@ -112,13 +115,14 @@ class KboImportResult:
 
 
 class KboImportStopped(Exception):
-    """The extract turned out unreadable halfway; ``result`` counts the batches written before (of an
-    update: nothing was kept)."""
+    """The extract turned out unreadable halfway; ``result`` counts the batches written before, unless
+    ``kept`` is False: of an update, or of a full extract loaded with COPY, nothing was kept."""
 
-    def __init__(self, message: str, result: KboImportResult):
+    def __init__(self, message: str, result: KboImportResult, *, kept: bool = True):
         super().__init__(message)
         self.message = message
         self.result = result
+        self.kept = kept
 
 
 class KboImportRefused(Exception):
@@ -129,11 +133,16 @@ class KboImportRefused(Exception):
         self.message = message
 
 
-def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
+def import_kbo_extract(
+    directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE, use_copy: bool | None = None
+) -> KboImportResult:
     """Create or update a company for every enterprise in the full extract in ``directory``.
 
-    Running it again on the same extract changes nothing. If a file turns out to be unsorted, the
-    batch being read is not written and KboImportStopped says where; the batches before it stay.
+    Running it again on the same extract changes nothing. On PostgreSQL (or with ``use_copy``, which only
+    PostgreSQL can) it loads the files with COPY, in one transaction: KboImportStopped when a file cannot
+    be read, and nothing is changed. Elsewhere it streams the sorted files: if one turns out to be
+    unsorted, the batch being read is not written and KboImportStopped says where; the batches before it
+    stay.
     KboImportRefused when meta.csv says it is an update, or an extract older than the newest imported.
     """
     meta = _meta(directory)
@@ -150,9 +159,11 @@ def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE)
             )
             % {"number": meta.extract_number, "last": last}
         )
+    reason = _("Imported from the KBO open data")
+    if connection.vendor == "postgresql" if use_copy is None else use_copy:
+        return _import_by_copy(directory, meta, reason)
     result = KboImportResult()
     batch: list[KboEnterprise] = []
-    reason = _("Imported from the KBO open data")
     try:
         for enterprise in read_kbo_extract(directory):
             batch.append(enterprise)
@@ -165,6 +176,39 @@ def import_kbo_extract(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE)
     with transaction.atomic():
         _write_batch(batch, result, reason)
         _record(KboExtractType.FULL, meta, result)
+    return result
+
+
+def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportResult:
+    """Import the full extract through COPY and staging tables (participants.services.kbo_copy), in one
+    transaction: a file that cannot be read changes nothing."""
+    result = KboImportResult()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            staging_columns = kbo_copy.load_staging(directory)
+            kbo_copy.create_accepted_table()
+            for chunk in kbo_copy.reduced_enterprises(staging_columns):
+                numbers = [re.sub(r"\D", "", enterprise.number) for enterprise in chunk]
+                known = Company.objects.in_bulk(numbers, field_name="kbo_number")
+                accepted = []
+                for enterprise, number in zip(chunk, numbers, strict=True):
+                    company = _merged(enterprise, known.get(number), result, now)
+                    if company is not None:
+                        if company.pk is None:
+                            company.created_at = company.updated_at = now
+                            result.created += 1
+                        else:
+                            result.updated += 1
+                        accepted.append(company)
+                kbo_copy.copy_accepted(accepted)
+            kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
+            kbo_copy.drop_staging()
+            if result.created or result.updated:
+                data_version.bump()
+            _record(KboExtractType.FULL, meta, result)
+    except KboExtractError as error:
+        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
 
 
@@ -218,7 +262,7 @@ def import_kbo_update(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) 
             _write_batch(batch, result, reason)
             _save_counts(record, result)
     except KboExtractError as error:
-        raise KboImportStopped(str(error), KboImportResult()) from error
+        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
 
 
@@ -323,6 +367,30 @@ def _fit(text: str, field_name: str) -> str:
     return text[: Company._meta.get_field(field_name).max_length]
 
 
+def _merged(
+    enterprise: KboEnterprise, company: Company | None, result: KboImportResult, now: datetime.datetime
+) -> Company | None:
+    """Return the company as the extract has it when it is new (no pk yet) or changed; None when the
+    enterprise is skipped or the company already agrees (counted as unchanged)."""
+    values = _company_values(enterprise, result, company)
+    if values is None:
+        return None
+    if company is None:
+        # The KBO publishes no staff figures: the size class stays unknown until the SME status is
+        # declared (participants.services.sme), never micro by default.
+        company = Company(staff_headcount=None, **values)
+        company.refresh_derived_fields()
+        return company
+    if any(getattr(company, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(company, name, value)
+        company.refresh_derived_fields()
+        company.updated_at = now  # bulk_update does not apply auto_now
+        return company
+    result.unchanged += 1
+    return None
+
+
 def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: str) -> None:
     """Write a batch of enterprises with their history rows, in the caller's transaction."""
     if not batch:
@@ -341,31 +409,19 @@ def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: st
             elif company is not None:
                 result.unchanged += 1
             continue
-        values = _company_values(enterprise, result, company)
-        if values is None:
-            continue
-        if company is None:
-            # The KBO publishes no staff figures: the size class stays unknown until the SME status is
-            # declared (participants.services.sme), never micro by default.
-            company = Company(staff_headcount=None, **values)
-            company.refresh_derived_fields()
-            new.append(company)
-        elif any(getattr(company, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(company, name, value)
-            company.refresh_derived_fields()
-            company.updated_at = now  # bulk_update does not apply auto_now
-            changed.append(company)
-        else:
-            result.unchanged += 1
-    bulk_create_with_history(new, Company, default_change_reason=reason)
-    bulk_update_with_history(changed, Company, fields=_UPDATED_FIELDS, default_change_reason=reason)
-    bulk_update_with_history(
-        removed,
-        Company,
-        fields=["is_active", "updated_at"],
-        default_change_reason=_("Removed from the KBO register"),
-    )
+        merged = _merged(enterprise, company, result, now)
+        if merged is not None:
+            (new if merged.pk is None else changed).append(merged)
+    removed_reason = _("Removed from the KBO register")
+    if connection.vendor == "postgresql":
+        kbo_copy.write_companies([*new, *changed], _UPDATED_FIELDS, reason, now)
+        kbo_copy.write_companies(removed, ["is_active", "updated_at"], removed_reason, now)
+    else:
+        bulk_create_with_history(new, Company, default_change_reason=reason)
+        bulk_update_with_history(changed, Company, fields=_UPDATED_FIELDS, default_change_reason=reason)
+        bulk_update_with_history(
+            removed, Company, fields=["is_active", "updated_at"], default_change_reason=removed_reason
+        )
     if new or changed or removed:
         data_version.bump()  # bulk writes send no signals; the population of the reach changed
     result.created += len(new)

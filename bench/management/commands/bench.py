@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
+from bench.kbo_extract import NATIONAL_ENTERPRISES
 from bench.load import LOAD_CLIENTS, THINK_SECONDS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
@@ -67,6 +68,23 @@ class Command(BaseCommand):
             "(default %(default)s; 0 sends the next request at once).",
         )
         parser.add_argument(
+            "--national-kbo",
+            action="store_true",
+            help="Also measure the KBO import of a synthetic national extract: COPY alone, the import, the "
+            "same import again, an update of 1%% (the extract is kept in the temporary directory).",
+        )
+        parser.add_argument(
+            "--only-national-kbo",
+            action="store_true",
+            help="Measure only the national KBO import, as --load measures only the load phase.",
+        )
+        parser.add_argument(
+            "--national-enterprises",
+            type=int,
+            default=NATIONAL_ENTERPRISES,
+            help="Enterprises of the national extract (default %(default)s).",
+        )
+        parser.add_argument(
             "--fresh", action="store_true", help="Drop the benchmark's database and seed it again."
         )
         parser.add_argument(
@@ -96,17 +114,27 @@ class Command(BaseCommand):
         load_seconds,
         load_clients,
         load_think,
+        national_kbo,
+        only_national_kbo,
+        national_enterprises,
         **options,
     ):
+        if load and only_national_kbo:
+            raise CommandError("--load and --only-national-kbo each measure one part only: choose one.")
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://user@host:5432/voorsprong and run it again."
             )
-        if min(scale, runs, places, load_seconds) < 1 or kbo_rows < 100 or load_think < 0:
+        if (
+            min(scale, runs, places, load_seconds) < 1
+            or kbo_rows < 100
+            or national_enterprises < 100
+            or load_think < 0
+        ):
             raise CommandError(
-                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100, "
-                "--load-think at least 0."
+                "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows and "
+                "--national-enterprises at least 100, --load-think at least 0."
             )
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
@@ -123,6 +151,9 @@ class Command(BaseCommand):
                 load_clients=load_clients,
                 load_seconds=load_seconds,
                 load_think=load_think,
+                national_kbo=national_kbo,
+                only_national_kbo=only_national_kbo,
+                national_enterprises=national_enterprises,
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error

@@ -32,7 +32,8 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=DEFAULT_BATCH_SIZE,
-            help="Enterprises written per transaction (default %(default)s).",
+            help="Enterprises written per transaction when the extract is streamed (not on PostgreSQL, "
+            "where a full extract is loaded with COPY in one transaction) (default %(default)s).",
         )
 
     def handle(self, *args, directory: Path, update: bool, batch_size: int, **options):
@@ -49,6 +50,14 @@ class Command(BaseCommand):
             if update:
                 raise CommandError(
                     _("Update stopped: %(problem)s Nothing was changed; correct the files and run it again.")
+                    % {"problem": stopped.message}
+                ) from stopped
+            if not stopped.kept:
+                raise CommandError(
+                    _(
+                        "Import stopped: %(problem)s Nothing was changed; correct the extract and run it "
+                        "again."
+                    )
                     % {"problem": stopped.message}
                 ) from stopped
             self.print_summary(stopped.result)

@@ -1,0 +1,290 @@
+"""The full KBO extract on PostgreSQL: loaded with COPY and merged with set-based SQL.
+
+The four files are streamed in chunks into staging tables (``COPY ... FROM STDIN``, TEMP tables of
+text columns numbered by the file's header, each line keeping its line number), so the process holds a
+chunk at a time whatever the size of the extract. One query then reduces them to a row per enterprise
+line, making exactly the choices ``participants.kbo_extract`` makes while it merges the sorted files
+(its preference constants are passed in): the legal name by language preference, the first Belgian
+registered office not struck off, the main activity by NACE version, then activity group. Establishment
+units and branches share the side files; their numbers never equal an enterprise's, so they drop out.
+
+Those rows are read through a server-side cursor and judged one by one by the import's own rules
+(``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
+Python, and the SQL only gathers. The new and changed companies are copied into a second staging
+table, merged into the companies with one INSERT and one UPDATE ... FROM, and their history rows are
+written with one INSERT ... SELECT, with the same change reason as the streaming path. The batches of
+an update (small files, still streamed) are written the same way (``write_companies``): Django's
+bulk_update builds a CASE per field and row, which made a 1% update cost a fifth of a full import.
+
+Since everything is loaded before anything is judged, the order of the lines does not matter here: a
+file need not be sorted. Of an enterprise number on more than one line of enterprise.csv (the streaming
+path refuses that file as unsorted) the first line counts. The caller runs all of it in one transaction:
+a file COPY cannot read stops the import with nothing changed.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from participants.kbo_extract import (
+    _ACTIVITY_GROUP_PREFERENCE,
+    _COLUMNS,
+    _ENTERPRISE_NUMBER,
+    _LEGAL_NAME,
+    _MAIN_ACTIVITY,
+    _NACE_VERSION_PREFERENCE,
+    _NAME_LANGUAGE_PREFERENCE,
+    _REGISTERED_OFFICE,
+    ACTIVITY_FILE,
+    ADDRESS_FILE,
+    DENOMINATION_FILE,
+    ENTERPRISE_FILE,
+    FILES,
+    KboEnterprise,
+    KboExtractError,
+    read_columns,
+)
+from participants.models import Company
+
+COPY_CHUNK_BYTES = 1 << 20
+ROWS_PER_FETCH = 5000
+_STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
+_ACCEPTED = "kbo_staging_accepted"
+# The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
+_READ = {name: columns for name, columns in _COLUMNS.items() if name in FILES}
+
+_REDUCE = """
+WITH enterprise AS (
+    SELECT line, coalesce({e[EnterpriseNumber]}, '') AS number, coalesce({e[Status]}, '') AS status,
+        coalesce({e[TypeOfEnterprise]}, '') AS kind,
+        coalesce(nullif({e[JuridicalFormCAC]}, ''), {e[JuridicalForm]}, '') AS juridical_form,
+        coalesce({e[StartDate]}, '') AS start_date,
+        coalesce({e[EnterpriseNumber]}, '') ~ %(pattern)s AS printed
+    FROM {enterprise}
+), lines AS (
+    (SELECT DISTINCT ON (number) * FROM enterprise WHERE printed ORDER BY number, line)
+    UNION ALL
+    SELECT * FROM enterprise WHERE NOT printed
+), names AS (
+    -- Of several legal names in one language the last line counts, as in the streaming reader.
+    SELECT DISTINCT ON (number, language) number, language, denomination
+    FROM (
+        SELECT {d[EntityNumber]} AS number, coalesce({d[Language]}, '') AS language,
+            coalesce({d[Denomination]}, '') AS denomination, line
+        FROM {denomination}
+        WHERE {d[TypeOfDenomination]} = %(legal_name)s AND left({d[EntityNumber]}, 1) IN ('0', '1')
+    ) legal
+    ORDER BY number, language, line DESC
+), legal_name AS (
+    SELECT DISTINCT ON (number) number, denomination AS name
+    FROM names
+    WHERE denomination <> '' AND language = ANY(%(languages)s)
+    ORDER BY number, array_position(%(languages)s, language)
+), office AS (
+    SELECT DISTINCT ON ({a[EntityNumber]}) {a[EntityNumber]} AS number,
+        coalesce({a[Zipcode]}, '') AS postal_code,
+        coalesce(nullif({a[MunicipalityNL]}, ''), {a[MunicipalityFR]}, '') AS municipality
+    FROM {address}
+    WHERE {a[TypeOfAddress]} = %(office)s AND coalesce({a[DateStrikingOff]}, '') = ''
+        AND coalesce({a[CountryNL]}, '') = '' AND left({a[EntityNumber]}, 1) IN ('0', '1')
+    ORDER BY {a[EntityNumber]}, line
+), main AS (
+    SELECT DISTINCT ON ({t[EntityNumber]}) {t[EntityNumber]} AS number,
+        coalesce({t[NaceCode]}, '') AS code, {t[NaceVersion]} AS version
+    FROM {activity}
+    WHERE {t[Classification]} = %(main)s AND {t[NaceVersion]} = ANY(%(versions)s)
+        AND left({t[EntityNumber]}, 1) IN ('0', '1')
+    ORDER BY {t[EntityNumber]}, array_position(%(versions)s, {t[NaceVersion]}),
+        coalesce(array_position(%(groups)s, coalesce({t[ActivityGroup]}, '')), 99),
+        coalesce({t[ActivityGroup]}, '') COLLATE "C", coalesce({t[NaceCode]}, '') COLLATE "C"
+)
+SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
+    coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, '')
+FROM lines e
+LEFT JOIN legal_name n ON e.printed AND n.number = e.number
+LEFT JOIN office o ON e.printed AND o.number = e.number
+LEFT JOIN main m ON e.printed AND m.number = e.number
+ORDER BY e.line
+"""
+
+
+def load_staging(directory: Path) -> dict[str, dict[str, str]]:
+    """COPY the four files of the extract in ``directory`` into staging tables, in the caller's transaction;
+    return, per file, the staging column of each column the import reads.
+
+    KboExtractError when a file is missing, lacks a column, or COPY cannot read it (not UTF-8 CSV, a line
+    with more or fewer values than the header).
+    """
+    staging_columns = {}
+    with connection.cursor() as cursor:
+        for file_name in FILES:
+            header = read_columns(directory, file_name)
+            table = _STAGING[file_name]
+            numbered = [f"c{index}" for index in range(len(header))]
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {table} (line bigint GENERATED ALWAYS AS IDENTITY, "
+                + ", ".join(f"{column} text" for column in numbered)
+                + ") ON COMMIT DROP"
+            )
+            copy_sql = (
+                f"COPY {table} ({', '.join(numbered)}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')"
+            )
+            try:
+                with (directory / file_name).open("rb") as file, cursor.copy(copy_sql) as copy:
+                    while chunk := file.read(COPY_CHUNK_BYTES):
+                        # PostgreSQL cannot hold a NUL, which the streaming path reads and then skips its
+                        # enterprise for; another control character gets it the same skip reason.
+                        copy.write(chunk.replace(b"\x00", b"\x01"))
+            except psycopg.Error as error:
+                raise KboExtractError(
+                    _(
+                        "%(file)s cannot be loaded as CSV text in UTF-8 with the columns of its header: "
+                        "%(problem)s"
+                    )
+                    % {"file": file_name, "problem": _problem(error)}
+                ) from error
+            staging_columns[file_name] = {column: f"c{header.index(column)}" for column in _READ[file_name]}
+    return staging_columns
+
+
+def _problem(error: psycopg.Error) -> str:
+    """Return PostgreSQL's own words for what it could not read, with the line where it says so."""
+    message = error.diag.message_primary or str(error)
+    where = (error.diag.context or "").split("\n")[0]
+    return f"{message} ({where})" if where else message
+
+
+def reduced_enterprises(staging_columns: dict[str, dict[str, str]]) -> Iterator[list[KboEnterprise]]:
+    """Yield the staged extract in chunks, an enterprise per line of enterprise.csv, in the order of its
+    lines, read through a server-side cursor."""
+    query = _REDUCE.format(
+        e=staging_columns[ENTERPRISE_FILE],
+        d=staging_columns[DENOMINATION_FILE],
+        a=staging_columns[ADDRESS_FILE],
+        t=staging_columns[ACTIVITY_FILE],
+        **{name.removesuffix(".csv"): table for name, table in _STAGING.items()},
+    )
+    parameters = {
+        "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
+        "legal_name": _LEGAL_NAME,
+        "languages": list(_NAME_LANGUAGE_PREFERENCE),
+        "office": _REGISTERED_OFFICE,
+        "main": _MAIN_ACTIVITY,
+        "versions": list(_NACE_VERSION_PREFERENCE),
+        "groups": list(_ACTIVITY_GROUP_PREFERENCE),
+    }
+    with connection.cursor() as cursor:
+        # Freshly loaded tables have no statistics; the planner needs their sizes to join them well.
+        cursor.execute(f"ANALYZE {', '.join(_STAGING.values())}")
+        # The national extract has 36 million activity lines to sort: in memory rather than in many
+        # passes on disk. The server's memory, for this transaction only.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(query, parameters)
+        while rows := cursor.fetchmany(ROWS_PER_FETCH):
+            yield [
+                KboEnterprise(
+                    number=number,
+                    status=status,
+                    type_of_enterprise=kind,
+                    juridical_form=juridical_form,
+                    start_date=start_date,
+                    name=name,
+                    postal_code=postal_code,
+                    municipality=municipality,
+                    nace_code=nace_code,
+                    nace_version=nace_version,
+                )
+                for (
+                    number,
+                    status,
+                    kind,
+                    juridical_form,
+                    start_date,
+                    name,
+                    postal_code,
+                    municipality,
+                    nace_code,
+                    nace_version,
+                ) in rows
+            ]
+
+
+def _columns() -> list[str]:
+    return [field.column for field in Company._meta.concrete_fields]
+
+
+def create_accepted_table() -> None:
+    """Create the staging table of the companies to write: Company's columns, ``id`` empty for a new one."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_ACCEPTED}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_ACCEPTED} ON COMMIT DROP AS "
+            f"SELECT {', '.join(_columns())} FROM {Company._meta.db_table} WITH NO DATA"
+        )
+
+
+def copy_accepted(companies: list[Company]) -> None:
+    """COPY the new (without pk) and changed companies into the staging table of the companies to write."""
+    if not companies:
+        return
+    # The fields hold Python values psycopg adapts itself (text, numbers, dates, aware datetimes): going
+    # through each field's get_db_prep_save would cost more than the rest of the import.
+    attnames = [field.attname for field in Company._meta.concrete_fields]
+    copy_sql = f"COPY {_ACCEPTED} ({', '.join(_columns())}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for company in companies:
+            copy.write_row([getattr(company, attname) for attname in attnames])
+
+
+def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
+    """Insert the new companies, update the changed ones, and write a history row of each."""
+    company_table = Company._meta.db_table
+    history = Company.history.model
+    columns = _columns()
+    inserted = [column for column in columns if column != "id"]
+    updated = [Company._meta.get_field(name).column for name in updated_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {company_table} ({', '.join(inserted)}) "
+            f"SELECT {', '.join(inserted)} FROM {_ACCEPTED} WHERE id IS NULL ORDER BY kbo_number"
+        )
+        cursor.execute(
+            f"UPDATE {company_table} AS company SET "
+            + ", ".join(f"{column} = accepted.{column}" for column in updated)
+            + f" FROM {_ACCEPTED} AS accepted WHERE accepted.id = company.id"
+        )
+        cursor.execute(
+            f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(f'company.{column}' for column in columns)}, %s, %s, "
+            "CASE WHEN accepted.id IS NULL THEN '+' ELSE '~' END, NULL "
+            f"FROM {_ACCEPTED} AS accepted JOIN {company_table} AS company USING (kbo_number) "
+            "ORDER BY company.id",
+            [now, reason],
+        )
+
+
+def write_companies(companies: list[Company], updated_fields: list[str], reason: str, now) -> None:
+    """Write the new (without pk) and changed companies with their history rows through the staging table,
+    in the caller's transaction: cheaper than Django's bulk_update, which builds a CASE per field and row."""
+    if not companies:
+        return
+    for company in companies:
+        if company.pk is None:
+            company.created_at = company.updated_at = now
+    create_accepted_table()
+    copy_accepted(companies)
+    merge_accepted(updated_fields, reason, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {_ACCEPTED}")
+
+
+def drop_staging() -> None:
+    """Drop the staging tables now, so the same connection can import again before its transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*_STAGING.values(), _ACCEPTED])}")
