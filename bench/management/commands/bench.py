@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
+from bench.kbo_extract import MAX_POPULATION
 from bench.load import LOAD_CLIENTS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
@@ -28,6 +29,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=100, help="seed_demo scale (default %(default)s).")
         parser.add_argument("--runs", type=int, default=5, help="Runs per timing (default %(default)s).")
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=1_200_000,
+            help="Active enterprises imported through the KBO import beside the programme data, kept "
+            "between runs, for the reach and the breakdowns (default %(default)s).",
+        )
+        parser.add_argument(
+            "--population-only",
+            action="store_true",
+            help="Measure only the reach and the breakdowns over the population.",
+        )
         parser.add_argument(
             "--kbo-rows",
             type=int,
@@ -88,6 +101,8 @@ class Command(BaseCommand):
         load,
         load_seconds,
         load_clients,
+        population,
+        population_only,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -99,6 +114,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows at least 100."
             )
+        if not 0 <= population <= MAX_POPULATION:
+            raise CommandError(f"--population must be between 0 and {MAX_POPULATION:,}.")
+        if load and population_only:
+            raise CommandError("--load and --population-only each measure one part: choose one.")
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
@@ -110,7 +129,9 @@ class Command(BaseCommand):
                 fresh=fresh,
                 output=output,
                 log=self.stdout.write,
+                population=population,
                 only_load=load,
+                only_population=population_only,
                 load_clients=load_clients,
                 load_seconds=load_seconds,
             )
