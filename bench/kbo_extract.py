@@ -105,6 +105,8 @@ def _write_enterprise(extract: ExtractWriter, rng: random.Random, first_eight: i
 # million denominations, 2.9 million addresses and 36 million activities (enterprises' and establishment
 # units' both); a national extract of ``enterprises`` has them in proportion.
 NATIONAL_ENTERPRISES = 1_900_000
+# 0200.000.0xx up, as the register's oldest numbers: clear of the population below and the demo's.
+NATIONAL_FIRST = 2_000_000
 _PER_ENTERPRISE = {"establishments": 16 / 19, "denominations": 32 / 19, "activities": 360 / 19}
 # Of the activities, the enterprises' own lines: the establishment units have the rest.
 _ENTERPRISE_ACTIVITIES = 12
@@ -166,7 +168,7 @@ def _quoted(*values: str) -> str:
     return ",".join(f'"{value}"' if value else "" for value in values) + "\n"
 
 
-def write_national_extract(directory: Path, enterprises: int, first: int = 10_000_000) -> dict[str, int]:
+def write_national_extract(directory: Path, enterprises: int, first: int = NATIONAL_FIRST) -> dict[str, int]:
     """Write a full extract of ``enterprises`` in the published layout, at the real proportions, into
     ``directory``: enterprise.csv, establishment.csv, denomination.csv, address.csv, activity.csv and
     meta.csv. Return the lines written per file.
@@ -315,3 +317,126 @@ def write_national_extract(directory: Path, enterprises: int, first: int = 10_00
             (directory / f"{name}.units").unlink(missing_ok=True)
     write_meta(directory, extract_type="full", number=FULL_EXTRACT_NUMBER)
     return counts
+
+
+# -- the benchmark's population ------------------------------------------------------------------------
+
+POPULATION_FIRST = 10_000_000  # 1000.000.0xx up: clear of the demo's 12xx-15xx and the extracts above
+MAX_POPULATION = 1_999_999  # below the demo population's first number
+STOPPED_EVERY = 20  # after every 20th active enterprise one that stopped (not in the population)
+# Per thousand enterprises, the seats: the five Flemish provinces, Brussels and Wallonia (the reach leaves
+# Wallonia out, so its companies only make the table larger), each with a few (postal code, municipality).
+POPULATION_SEATS = [
+    (160, [("2000", "Antwerpen"), ("2800", "Mechelen"), ("2300", "Turnhout"), ("2440", "Geel")]),
+    (130, [("9000", "Gent"), ("9300", "Aalst"), ("9100", "Sint-Niklaas"), ("9700", "Oudenaarde")]),
+    (105, [("8000", "Brugge"), ("8500", "Kortrijk"), ("8800", "Roeselare"), ("8400", "Oostende")]),
+    (95, [("3000", "Leuven"), ("1800", "Vilvoorde"), ("1500", "Halle"), ("3300", "Tienen")]),
+    (75, [("3500", "Hasselt"), ("3600", "Genk"), ("3800", "Sint-Truiden"), ("3920", "Lommel")]),
+    (105, [("1000", "Brussel"), ("1050", "Elsene"), ("1030", "Schaarbeek"), ("1070", "Anderlecht")]),
+    (
+        330,
+        [("4000", "Luik"), ("5000", "Namen"), ("6000", "Charleroi"), ("7000", "Bergen"), ("1300", "Waver")],
+    ),
+]
+# Per thousand: the NACE version of the main activity. The register gives most enterprises a 2025 code
+# beside their 2008 one (the import prefers 2025); some only a 2008 one, a few stopped at 2003.
+POPULATION_NACE_VERSIONS = [(600, "2025"), (370, "2008"), (30, "2003")]
+# Per version, (weight, main activity) over the sections; the codes of 2003 are of its own sections.
+POPULATION_NACE_CODES = {
+    "2025": [
+        (30, "01110"),
+        (60, "10711"),
+        (130, "41001"),
+        (190, "46900"),
+        (40, "49410"),
+        (60, "56111"),
+        (30, "58210"),
+        (30, "62100"),
+        (50, "64210"),
+        (60, "68110"),
+        (150, "69100"),
+        (50, "81210"),
+        (20, "85599"),
+        (40, "86210"),
+        (20, "93130"),
+        (40, "96210"),
+    ],
+    "2008": [
+        (30, "01110"),
+        (60, "10711"),
+        (130, "41201"),
+        (190, "47241"),
+        (40, "49410"),
+        (60, "56101"),
+        (50, "62010"),
+        (50, "64200"),
+        (60, "68201"),
+        (150, "69201"),
+        (50, "81210"),
+        (20, "85599"),
+        (40, "86210"),
+        (20, "93130"),
+        (40, "96021"),
+        (10, "94991"),
+    ],
+    "2003": [(30, "01110"), (40, "45211"), (60, "52110"), (30, "55301"), (60, "74140"), (20, "93021")],
+}
+# Per thousand: (juridical form, the form to read under the WVV when it differs).
+POPULATION_LEGAL_FORMS = [
+    (640, "610", ""),
+    (110, "015", "610"),
+    (90, "014", ""),
+    (35, "706", ""),
+    (25, "612", ""),
+    (10, "011", ""),
+    (80, "017", ""),
+    (10, "026", ""),
+]
+
+
+def population_size(active: int) -> int:
+    """Return the enterprises a population of ``active`` active ones has, the stopped ones included."""
+    return active + active // STOPPED_EVERY
+
+
+def write_population_extract(directory: Path, active: int, first: int = POPULATION_FIRST) -> int:
+    """Write a full extract of ``active`` active enterprises (and after every :data:`STOPPED_EVERY`th one
+    a stopped one) numbered up from ``first`` into ``directory``, four rows each: the enterprise, its name,
+    its seat and its main activity; return the number of enterprises.
+
+    Drawn from a generator seeded once, so a smaller population is the start of a larger one. No
+    meta.csv: the population has no extract number, so the extracts the benchmark imports later are
+    never refused as older than it.
+    """
+    rng = random.Random(first)
+    seats, seat_weights = [seat for _w, seat in POPULATION_SEATS], [w for w, _seat in POPULATION_SEATS]
+    versions, version_weights = zip(*((v, w) for w, v in POPULATION_NACE_VERSIONS), strict=True)
+    codes = {version: list(zip(*rows, strict=True)) for version, rows in POPULATION_NACE_CODES.items()}
+    form_weights = [weight for weight, _form, _cac in POPULATION_LEGAL_FORMS]
+    enterprises = population_size(active)
+    with ExtractWriter(directory) as extract:
+        for index in range(enterprises):
+            first_eight = first + index
+            number = enterprise_number(first_eight)
+            stopped = index % (STOPPED_EVERY + 1) == STOPPED_EVERY
+            _weight, form, form_cac = rng.choices(POPULATION_LEGAL_FORMS, weights=form_weights)[0]
+            extract.enterprise(
+                number,
+                juridical_form=form,
+                juridical_form_cac=form_cac,
+                start_date=f"01-{rng.randint(1, 12):02d}-{rng.randint(1960, 2025)}",
+                status="ST" if stopped else "AC",
+            )
+            extract.denomination(number, f"Onderneming {first_eight}")
+            zipcode, municipality = rng.choice(rng.choices(seats, weights=seat_weights)[0])
+            extract.address(
+                number,
+                zipcode=zipcode,
+                municipality=municipality,
+                street="Stationsstraat",
+                house_number=str(first_eight % 250 + 1),
+            )
+            version = rng.choices(versions, weights=version_weights)[0]
+            weights, version_codes = codes[version]
+            extract.activity(number, rng.choices(version_codes, weights=weights)[0], version=version)
+    return enterprises

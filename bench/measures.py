@@ -22,7 +22,22 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.database import database_url
-from bench.kbo_extract import write_national_extract, write_synthetic_extract, write_synthetic_update
+from bench.kbo_extract import (
+    NATIONAL_FIRST,
+    write_national_extract,
+    write_synthetic_extract,
+    write_synthetic_update,
+)
+from bench.population_sql import (
+    BREAKDOWN_SQL,
+    REACH_SQL,
+    breakdown_numbers_from_figures,
+    breakdown_numbers_from_sql,
+    breakdown_rows,
+    reach_numbers_from_figures,
+    reach_numbers_from_sql,
+    reach_rows,
+)
 from bench.statistics_sql import PQ244_SQL, numbers_from_figures, numbers_from_sql, pq244_rows
 from demo.synthetic import AS_OF
 from funding.models import BudgetLine, FundingRule, FundingSource, FundingSourceCode
@@ -33,6 +48,8 @@ from participants.services.kbo_copy import load_staging
 from reporting.documents import render_report
 from reporting.questions.pq244 import pq244_figures
 from reporting.questions.pq244.figures import figures_as_of
+from reporting.statistics.breakdown import DIMENSIONS, breakdown
+from reporting.statistics.reach import BY, reach_cells
 from trajects.models import CapacityPeriod, Traject
 from trajects.size_classes import SizeClass
 from voorsprong import data_version
@@ -134,6 +151,137 @@ def measure_statistics(runs: int) -> tuple[Outcome, dict]:
         f"```sql\n{PQ244_SQL.strip()}\n```\n\n```\n{_explain(PQ244_SQL, parameters)}\n```\n"
     )
     return outcome, pq244_figures(AS_OF)
+
+
+POPULATION_MAX_RATIO = 1.5
+# The queries of each view, whatever the number of companies (the test suite checks them at two sizes).
+REACH_QUERIES = {"province": 2, "nace_section": 2, "size_class": 4}
+BREAKDOWN_QUERIES = 2
+BREAKDOWN_MEASURE = "approved_companies"
+
+
+@dataclass
+class ViewTiming:
+    view: str
+    orm_seconds: float
+    sql_seconds: float
+    queries: int
+    budget: int
+    orm_sql: list[str]
+    hand_written: str
+
+    @property
+    def ratio(self) -> float:
+        return self.orm_seconds / self.sql_seconds
+
+
+def population_views() -> list[tuple[str, int, object, object, str]]:
+    """Return every view of the reach (per ``by``) and of the breakdown (per dimension, of the approved
+    companies): its name, its query budget, its figures as the API computes them (without the figure
+    cache) and its counts by the hand-written SQL, both in one shape, and that SQL."""
+    views = [
+        (
+            f"reach by {by}",
+            REACH_QUERIES[by],
+            lambda by=by: reach_numbers_from_figures(reach_cells(AS_OF, by)),
+            lambda by=by: reach_numbers_from_sql(reach_rows(by, AS_OF)),
+            REACH_SQL[by],
+        )
+        for by in BY
+    ]
+    views += [
+        (
+            f"breakdown by {dimension}",
+            BREAKDOWN_QUERIES,
+            lambda dimension=dimension: breakdown_numbers_from_figures(
+                breakdown(AS_OF, [dimension], BREAKDOWN_MEASURE)
+            ),
+            lambda dimension=dimension: breakdown_numbers_from_sql(breakdown_rows(dimension, AS_OF)),
+            BREAKDOWN_SQL[dimension],
+        )
+        for dimension in DIMENSIONS
+    ]
+    return views
+
+
+def check_agreement(view: str, computed: dict, by_hand: dict) -> None:
+    """Refuse (BenchmarkError) to time a view whose figures and hand-written SQL disagree."""
+    if computed != by_hand:
+        raise BenchmarkError(f"The {view} and its hand-written SQL disagree: {computed} vs {by_hand}.")
+
+
+def measure_population_views(runs: int, population: int) -> Outcome:
+    """Measure every view of the reach and the breakdown over the population: the figures' computation
+    (as ``measure_statistics`` does, not the cache) against the hand-written SQL, and its queries."""
+    timings = []
+    for view, budget, computed, by_hand, hand_written in population_views():
+        with CaptureQueriesContext(connection) as captured:
+            figures = computed()
+        check_agreement(view, figures, by_hand())
+        # Interleaved after the warm-up above, so both see the same cache state.
+        orm, by_sql = [], []
+        for _ in range(runs):
+            orm.append(_timed(computed))
+            by_sql.append(_timed(by_hand))
+        orm_sql = [query["sql"] for query in captured.captured_queries]
+        timings.append(
+            ViewTiming(
+                view,
+                statistics.median(orm),
+                statistics.median(by_sql),
+                len(orm_sql),
+                budget,
+                orm_sql,
+                hand_written,
+            )
+        )
+    slowest = max(timings, key=lambda timing: timing.ratio)
+    over_budget = [timing for timing in timings if timing.queries != timing.budget]
+    outcome = Outcome()
+    outcome.figures += [
+        Figure(
+            f"Reach and breakdowns over {population:,} enterprises, ORM vs hand-written SQL "
+            f"({len(timings)} views)",
+            f"worst ratio {slowest.ratio:.2f} ({slowest.view}: {slowest.orm_seconds * 1000:.0f} ms vs "
+            f"{slowest.sql_seconds * 1000:.0f} ms); every view in the table below",
+            f"every ratio ≤ {POPULATION_MAX_RATIO}",
+            slowest.ratio <= POPULATION_MAX_RATIO,
+        ),
+        Figure(
+            "Reach and breakdowns, queries per view",
+            "as budgeted"
+            if not over_budget
+            else "; ".join(f"{t.view}: {t.queries} (budget {t.budget})" for t in over_budget),
+            f"reach {', '.join(map(str, REACH_QUERIES.values()))} (by {', '.join(BY)}), "
+            f"breakdown {BREAKDOWN_QUERIES}, whatever the data size",
+            not over_budget,
+            timing=False,
+        ),
+    ]
+    outcome.detail += [
+        f"## Reach and breakdowns over the population ({population:,} enterprises)\n",
+        f"Each view as the API computes it (without the figure cache) against its hand-written query "
+        f"(`bench/population_sql.py`), as of {AS_OF}; the breakdowns count the approved companies. "
+        f"Medians of {runs} runs after a warm-up.\n",
+        "| view | ORM | hand-written SQL | ratio | queries |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {t.view} | {t.orm_seconds * 1000:.1f} ms | {t.sql_seconds * 1000:.1f} ms | {t.ratio:.2f} | "
+            f"{t.queries} |"
+            for t in timings
+        ),
+        "",
+    ]
+    # Why a view misses its ratio: the plans of its queries beside the plan of the hand-written one.
+    for timing in timings:
+        if timing.ratio <= POPULATION_MAX_RATIO:
+            continue
+        outcome.detail.append(f"### EXPLAIN ANALYZE of the {timing.view} (ratio {timing.ratio:.2f})\n")
+        for number, query in enumerate(timing.orm_sql, start=1):
+            outcome.detail.append(f"Query {number}:\n\n```sql\n{query}\n```\n\n```\n{_explain(query)}\n```\n")
+        plan = _explain(timing.hand_written, {"as_of": AS_OF})
+        outcome.detail.append(f"The hand-written query:\n\n```\n{plan}\n```\n")
+    return outcome
 
 
 CACHED_MAX_MS = 10
@@ -455,7 +603,6 @@ NATIONAL_MAX_COPY_RATIO = 3
 NATIONAL_MAX_PEAK_MB = 250
 NATIONAL_UPDATE_SHARE = 0.01
 NATIONAL_UPDATE_MAX_FRACTION = 20  # an update of 1% takes at most 1/20 of the full import
-NATIONAL_KBO_FIRST = 10_000_000
 
 
 def national_extract(name: str, enterprises: int) -> tuple[Path, Path, dict[str, int]]:
@@ -469,8 +616,8 @@ def national_extract(name: str, enterprises: int) -> tuple[Path, Path, dict[str,
     shutil.rmtree(root, ignore_errors=True)
     full.mkdir(parents=True)
     update.mkdir()
-    lines = write_national_extract(full, enterprises, NATIONAL_KBO_FIRST)
-    write_synthetic_update(update, enterprises, NATIONAL_KBO_FIRST, NATIONAL_UPDATE_SHARE)
+    lines = write_national_extract(full, enterprises, NATIONAL_FIRST)
+    write_synthetic_update(update, enterprises, NATIONAL_FIRST, NATIONAL_UPDATE_SHARE)
     done.write_text(json.dumps({"enterprises": enterprises, "lines": lines}))  # last: the run finished
     return full, update, lines
 

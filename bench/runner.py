@@ -9,6 +9,7 @@ the seeded data set stays what ``seed_demo`` made.
 import datetime
 import os
 import platform
+import tempfile
 from pathlib import Path
 
 import django
@@ -18,9 +19,17 @@ from django.db import connection
 
 from bench import measures
 from bench.database import create_database, database_exists, drop_database, using_database
-from bench.kbo_extract import NATIONAL_ENTERPRISES
+from bench.kbo_extract import (
+    NATIONAL_ENTERPRISES,
+    POPULATION_FIRST,
+    population_size,
+    write_population_extract,
+)
 from bench.load import LOAD_CLIENTS, THINK_SECONDS, measure_load
+from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, CoachingSession, Company
+from participants.services import import_kbo_extract
+from reporting.statistics import reach
 
 
 def _cpu_model() -> str:
@@ -41,6 +50,26 @@ def _memory_gb() -> str:
     return f"{pages * page_size / 2**30:.1f} GB"
 
 
+def seed_population(active: int, log) -> None:
+    """Import a population of ``active`` active enterprises (``write_population_extract``) through the KBO
+    import, unless every one of its enterprises is there already."""
+    enterprises = population_size(active)
+    numbers = Company.objects.filter(
+        kbo_number__gte=kbo_number_with_check_digits(POPULATION_FIRST),
+        kbo_number__lte=kbo_number_with_check_digits(POPULATION_FIRST + enterprises - 1),
+    )
+    if active == 0 or numbers.count() == enterprises:
+        log(f"Population of {active:,} active enterprises: already there.")
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        write_population_extract(Path(directory), active)
+        result = import_kbo_extract(Path(directory))
+    log(
+        f"Population of {active:,} active enterprises: imported through the KBO import "
+        f"({result.created:,} new, {result.updated:,} updated, {result.skipped_count:,} skipped)."
+    )
+
+
 def run_benchmark(
     *,
     scale: int,
@@ -50,7 +79,9 @@ def run_benchmark(
     fresh: bool,
     output: Path,
     log,
+    population: int = 0,
     only_load: bool = False,
+    only_population: bool = False,
     load_clients: tuple[int, ...] = LOAD_CLIENTS,
     load_seconds: int = 30,
     load_think: float = THINK_SECONDS,
@@ -59,8 +90,9 @@ def run_benchmark(
     national_enterprises: int = NATIONAL_ENTERPRISES,
 ) -> list:
     """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure, with
-    ``only_national_kbo`` the national KBO import is; ``national_kbo`` adds the latter to the others."""
-    everything = not (only_load or only_national_kbo)
+    ``only_population`` the reach and breakdowns over the population are, with ``only_national_kbo`` the
+    national KBO import is; ``national_kbo`` adds the latter to the others."""
+    everything = not (only_load or only_population or only_national_kbo)
     settings_dict = connection.settings_dict
     data_set = f"{settings_dict['NAME']}_bench"
     scratch = f"{data_set}_scratch"
@@ -73,13 +105,16 @@ def run_benchmark(
     with using_database(data_set):
         log(f"Migrating and seeding {data_set} at scale {scale} (blocks already there are kept).")
         call_command("migrate", verbosity=0)
-        call_command("seed_demo", scale=scale, stdout=_LogStream(log))
+        # The benchmark's population is its own (--population), so seed_demo writes none.
+        call_command("seed_demo", scale=scale, population=0, stdout=_LogStream(log))
+        seed_population(population, log)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         volume = {
             "companies": Company.objects.count(),
             "applications": Application.objects.count(),
             "coaching sessions": CoachingSession.objects.count(),
+            "population (active, a seat in Flanders or Brussels)": reach.population().count(),
         }
         server_version = connection.cursor().connection.info.server_version
         if everything:
@@ -92,32 +127,54 @@ def run_benchmark(
             outcomes.append(measures.measure_cached_figures(runs))
             log("Rendering the answer PDF.")
             outcomes.append(measures.measure_pdf(figures, runs))
-    drop_database(settings_dict, scratch)
-    create_database(settings_dict, scratch, template=data_set)
-    try:
-        with using_database(scratch):
-            # First, while the scratch copy is still the seeded data set (the clients log sessions).
-            if not only_national_kbo:
+        if everything or only_population:
+            log("Measuring the reach and the breakdowns over the population.")
+            outcomes.append(measures.measure_population_views(runs, volume["companies"]))
+    if not only_population:
+        drop_database(settings_dict, scratch)
+        create_database(settings_dict, scratch, template=data_set)
+        try:
+            with using_database(scratch):
+                # First, while the scratch copy is still the seeded data set (the clients log sessions).
+                if everything or only_load:
+                    clients = ", ".join(map(str, load_clients))
+                    log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
+                    outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
+                if everything:
+                    log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
+                    outcomes.append(measures.measure_approvals(places))
+                    log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
+                    outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
+                if national_kbo or only_national_kbo:
+                    log(f"Importing a national KBO extract of {national_enterprises:,} enterprises.")
+                    outcomes.append(
+                        measures.measure_national_kbo(national_enterprises, data_set, scratch, log)
+                    )
+        finally:
+            drop_database(settings_dict, scratch)
+        drop_database(settings_dict, scratch)
+        create_database(settings_dict, scratch, template=data_set)
+        try:
+            with using_database(scratch):
+                # First, while the scratch copy is still the seeded data set (the clients log sessions).
                 clients = ", ".join(map(str, load_clients))
                 log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
-                outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
-            if everything:
-                log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
-                outcomes.append(measures.measure_approvals(places))
-                log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
-                outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
-            if national_kbo or only_national_kbo:
-                log(f"Importing a national KBO extract of {national_enterprises:,} enterprises.")
-                outcomes.append(measures.measure_national_kbo(national_enterprises, data_set, scratch, log))
-    finally:
-        drop_database(settings_dict, scratch)
+                outcomes.append(measure_load(scratch, load_clients, load_seconds))
+                if not only_load:
+                    log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
+                    outcomes.append(measures.measure_approvals(places))
+                    log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
+                    outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
+        finally:
+            drop_database(settings_dict, scratch)
 
     results = [figure for outcome in outcomes for figure in outcome.figures]
     header = [
         "# Benchmark results",
         "",
-        f"`python manage.py bench --scale {scale} --runs {runs} --kbo-rows {kbo_rows} --places {places}"
-        f"{' --load' if only_load else ''}"
+        f"`python manage.py bench --scale {scale} --population {population} --runs {runs} "
+        f"--kbo-rows {kbo_rows} --places {places}{' --load' if only_load else ''}"
+        f"{' --only-population' if only_population else ''}"
         f"{' --national-kbo' if national_kbo else ''}{' --only-national-kbo' if only_national_kbo else ''}"
         f"{f' --national-enterprises {national_enterprises}' if national_kbo or only_national_kbo else ''}"
         f" --load-seconds {load_seconds} "

@@ -112,6 +112,24 @@ def latest_approvals_as_of(as_of: datetime.date) -> QuerySet[Application]:
     )
 
 
+def approvals_without_a_later_one(as_of: datetime.date, *, per_traject: bool = True) -> QuerySet[Application]:
+    """Return per company and traject (or per company, without ``per_traject``) its latest approval as of
+    ``as_of``: the applications of ``latest_approvals_as_of`` (or the newest of those per company), chosen
+    as the approvals without a later one (a newer decision, or the higher id on the same day).
+
+    The same rows as the window, as an anti-join: the planner estimates it well, where it takes the
+    window's filter for a few rows and joins them back one by one. Filters added apply after the choice.
+    """
+    approved = approved_as_of(as_of)
+    same = {"company_id": OuterRef("company_id")}
+    if per_traject:
+        same["traject_id"] = OuterRef("traject_id")
+    later = approved.filter(**same).filter(
+        Q(decided_on__gt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), pk__gt=OuterRef("pk"))
+    )
+    return approved.exclude(Exists(later))
+
+
 def approved_company_counts(as_of: datetime.date) -> dict[str, int]:
     """Distinct companies with an approved application, per traject code (answer 1 of question 244)."""
     rows = (

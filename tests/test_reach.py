@@ -427,7 +427,7 @@ def test_an_officer_uploads_a_table_in_the_admin_and_sees_it(client, officer):
 
 
 # -- query counts ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("by", "queries"), [("province", 3), ("nace_section", 3), ("size_class", 4)])
+@pytest.mark.parametrize(("by", "queries"), [("province", 2), ("nace_section", 2), ("size_class", 4)])
 def test_the_figures_take_the_same_few_queries_at_two_sizes(
     trajects, officer, django_assert_num_queries, by, queries
 ):

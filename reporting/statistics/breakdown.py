@@ -49,7 +49,7 @@ without any company is ``null``.
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypedDict
 
@@ -63,7 +63,12 @@ from funding.models import ApplicationFunding, FundingSourceCode
 from participants.geography import Province
 from participants.models import Application, ApplicationStatus, CoachingSession
 from participants.nace import VERSIONS, nace_section_expression, section_letter, section_name, section_order
-from participants.selectors import approved_as_of, latest_approvals_as_of, outcome_aggregates, outcome_rows
+from participants.selectors import (
+    approvals_without_a_later_one,
+    approved_as_of,
+    outcome_aggregates,
+    outcome_rows,
+)
 from reporting.statistics.outcomes import Outcomes, masked_count, outcomes
 from trajects.models import Organisation, OrganisationKind
 from trajects.size_classes import SizeClass
@@ -324,10 +329,12 @@ class Measure:
     columns: Sequence[Column]
     aggregates: Callable[[datetime.date], dict]  # by name
     figures: Callable[[Mapping], list]  # a cell's aggregates -> its figures
+    # The rows the total is aggregated over, when other rows than ``rows`` give the same total cheaper.
+    total_rows: Callable[[datetime.date], QuerySet] | None = None
 
 
 def _approved_companies(as_of: datetime.date) -> QuerySet:
-    return Application.objects.filter(pk__in=latest_approvals_as_of(as_of).values("pk"))
+    return approvals_without_a_later_one(as_of)
 
 
 def _places_taken(as_of: datetime.date) -> QuerySet:
@@ -389,12 +396,17 @@ def _outcome_measure(key, label, columns: Sequence[Column], figures: Callable[[O
 MEASURES: dict[str, Measure] = {
     measure.key: measure
     for measure in (
-        _summed(
-            "approved_companies",
-            _("Approved companies"),
-            _approved_companies,
-            "",
-            [("companies", _("Approved companies"), _count("company_id"))],
+        replace(
+            _summed(
+                "approved_companies",
+                _("Approved companies"),
+                _approved_companies,
+                "",
+                [("companies", _("Approved companies"), _count("company_id"))],
+            ),
+            # Every company approved as of the date has a latest approval then: the same companies,
+            # counted without choosing each one's latest (a window over all the approvals).
+            total_rows=approved_as_of,
         ),
         _summed(
             "applications_approved",
@@ -558,7 +570,7 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
         group_columns.update(dimension.columns(chosen.to_application, alias))
     grouped = rows.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
     found = list(grouped)
-    total = rows.aggregate(**aggregates)
+    total = (chosen.total_rows or chosen.rows)(as_of).aggregate(**aggregates)
 
     with translation.override(settings.LANGUAGE_CODE):  # the figures read the same whoever asks
         found.sort(

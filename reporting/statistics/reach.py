@@ -36,7 +36,7 @@ but without a population, and the ratios of the four classes compare shares amon
 that have one of them. Without a table for the date the view has no denominator: ``size_table`` is null
 and every population, reach and ratio too, while the companies reached are still counted.
 
-No company is named: the figures are counts only. Queries: three by province or NACE section, four by
+No company is named: the figures are counts only. Queries: two by province or NACE section, four by
 size class, whatever the number of companies.
 """
 
@@ -44,7 +44,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Left
 from django.utils.translation import gettext as _
 
 from participants.geography import Province
@@ -52,13 +53,14 @@ from participants.models import Company
 from participants.nace import (
     VERSIONS,
     NaceVersion,
-    nace_section_expression,
+    nace_section,
+    section_key,
     section_keys,
     section_letter,
     section_name,
     section_version,
 )
-from participants.selectors import companies_in_any_traject, latest_approvals_as_of
+from participants.selectors import approvals_without_a_later_one, approved_as_of, companies_in_any_traject
 from reporting.models import SizeTable, SizeTableRow
 from reporting.selectors import report_figures
 from reporting.size_bands import SIZE_CLASSES_WITH_BANDS
@@ -82,11 +84,6 @@ REACH_PLACES, RATIO_PLACES = 1, 2
 def population() -> QuerySet[Company]:
     """Return the population: the active enterprises with a seat in Flanders or Brussels."""
     return Company.objects.filter(is_active=True, province__in=POPULATION_PROVINCES)
-
-
-def reached(as_of: datetime.date) -> QuerySet[Company]:
-    """Return the companies of the population approved in any traject as of ``as_of``."""
-    return population().filter(pk__in=latest_approvals_as_of(as_of).values("company_id"))
 
 
 def rounded(numerator: int, denominator: int, places: int) -> Decimal | None:
@@ -133,15 +130,31 @@ def reach_cells(as_of: datetime.date, by: str) -> dict[str, Any]:
 
 # -- the cells -------------------------------------------------------------------------------------------
 def _company_cells(as_of: datetime.date, by: str) -> list[dict]:
-    """Return the cells of a view whose population is the KBO's companies: one grouped query each for the
-    population and the companies reached."""
-    key = "province" if by == "province" else "section"
-    counts = {}
-    for name, queryset in (("population", population()), ("reached", reached(as_of))):
-        if by == "nace_section":
-            queryset = queryset.annotate(section=nace_section_expression())
-        for row in queryset.values(key).annotate(count=Count("pk")).order_by():
-            counts.setdefault(row[key] or UNKNOWN, {})[name] = row["count"]
+    """Return the cells of a view whose population is the KBO's companies: one grouped query over the
+    population counts each cell's enterprises and, of them, the companies reached (one pass over the
+    population, which is the size of the register)."""
+    # The companies of latest_approvals_as_of (reached), without its window: the same companies, cheaper.
+    reached_ids = approved_as_of(as_of).values("company_id")
+    # By NACE section the database groups by version and division, a few hundred groups, and the sections
+    # follow from those here: cheaper than reading every code of the register through the sections' CASE.
+    keys = ["province"] if by == "province" else ["nace_version", "division"]
+    rows = (
+        population()
+        .annotate(division=Left("nace_code", 2))
+        .values(*keys)
+        .annotate(population=Count("pk"), reached=Count("pk", filter=Q(pk__in=reached_ids)))
+        .order_by()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if by == "province":
+            code = row["province"]
+        else:
+            letter = nace_section(row["division"], row["nace_version"]) if row["nace_version"] else None
+            code = section_key(row["nace_version"], letter) if letter else UNKNOWN
+        cell = counts.setdefault(code, {"population": 0, "reached": 0})
+        cell["population"] += row["population"]
+        cell["reached"] += row["reached"]
     if by == "province":
         codes = [(province.value, str(province.label)) for province in POPULATION_PROVINCES]
     else:
@@ -169,17 +182,12 @@ def _company_cells(as_of: datetime.date, by: str) -> list[dict]:
 def _size_class_cells(as_of: datetime.date, table: SizeTable | None) -> list[dict]:
     """Return the cells by size class: the population from ``table`` (None without one), the companies
     reached by the size class of their latest approval as of ``as_of``."""
-    latest_class = Subquery(
-        latest_approvals_as_of(as_of)
-        .filter(company_id=OuterRef("pk"))
-        .order_by("-decided_on", "-pk")
-        .values("size_class_at_approval")[:1]
-    )
+    # Per company its newest approval as of the date: the latest of its latest approvals per traject.
+    newest = approvals_without_a_later_one(as_of, per_traject=False)
     counts = {
-        row["size"]: row["count"]
-        for row in reached(as_of)
-        .annotate(size=latest_class)
-        .values("size")
+        row["size_class_at_approval"]: row["count"]
+        for row in newest.filter(company__in=population())
+        .values("size_class_at_approval")
         .annotate(count=Count("pk"))
         .order_by()
     }

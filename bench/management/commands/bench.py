@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_test_environment
 
-from bench.kbo_extract import NATIONAL_ENTERPRISES
+from bench.kbo_extract import MAX_POPULATION, NATIONAL_ENTERPRISES
 from bench.load import LOAD_CLIENTS, THINK_SECONDS
 from bench.measures import BenchmarkError
 from bench.runner import run_benchmark
@@ -29,6 +29,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=100, help="seed_demo scale (default %(default)s).")
         parser.add_argument("--runs", type=int, default=5, help="Runs per timing (default %(default)s).")
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=1_200_000,
+            help="Active enterprises imported through the KBO import beside the programme data, kept "
+            "between runs, for the reach and the breakdowns (default %(default)s).",
+        )
+        parser.add_argument(
+            "--only-population",
+            action="store_true",
+            help="Measure only the reach and the breakdowns over the population, as --load measures only "
+            "the load phase.",
+        )
         parser.add_argument(
             "--kbo-rows",
             type=int,
@@ -117,10 +130,14 @@ class Command(BaseCommand):
         national_kbo,
         only_national_kbo,
         national_enterprises,
+        population,
+        only_population,
         **options,
     ):
-        if load and only_national_kbo:
-            raise CommandError("--load and --only-national-kbo each measure one part only: choose one.")
+        if sum((load, only_population, only_national_kbo)) > 1:
+            raise CommandError(
+                "--load, --only-population and --only-national-kbo each measure one part only: choose one."
+            )
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
@@ -136,6 +153,8 @@ class Command(BaseCommand):
                 "--scale, --runs, --places and --load-seconds must be at least 1, --kbo-rows and "
                 "--national-enterprises at least 100, --load-think at least 0."
             )
+        if not 0 <= population <= MAX_POPULATION:
+            raise CommandError(f"--population must be between 0 and {MAX_POPULATION:,}.")
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
@@ -147,7 +166,9 @@ class Command(BaseCommand):
                 fresh=fresh,
                 output=output,
                 log=self.stdout.write,
+                population=population,
                 only_load=load,
+                only_population=only_population,
                 load_clients=load_clients,
                 load_seconds=load_seconds,
                 load_think=load_think,
