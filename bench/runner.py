@@ -152,21 +152,6 @@ def run_benchmark(
                     )
         finally:
             drop_database(settings_dict, scratch)
-        drop_database(settings_dict, scratch)
-        create_database(settings_dict, scratch, template=data_set)
-        try:
-            with using_database(scratch):
-                # First, while the scratch copy is still the seeded data set (the clients log sessions).
-                clients = ", ".join(map(str, load_clients))
-                log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
-                outcomes.append(measure_load(scratch, load_clients, load_seconds))
-                if not only_load:
-                    log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
-                    outcomes.append(measures.measure_approvals(places))
-                    log(f"Importing synthetic KBO extracts of {kbo_rows // 4:,} and {kbo_rows:,} rows.")
-                    outcomes.append(measures.measure_kbo_import(kbo_rows, scratch))
-        finally:
-            drop_database(settings_dict, scratch)
 
     results = [figure for outcome in outcomes for figure in outcome.figures]
     header = [
