@@ -15,7 +15,14 @@ import random
 import shutil
 from pathlib import Path
 
-from demo.kbo_extract import HEADERS, ExtractWriter, enterprise_number, write_deletes, write_meta
+from demo.kbo_extract import (
+    HEADERS,
+    ExtractWriter,
+    enterprise_number,
+    extract_line,
+    write_deletes,
+    write_meta,
+)
 
 ROWS_PER_ENTERPRISE = 15
 LEGAL_FORMS = ["610", "014", "017", "706", "612", "015"]
@@ -160,12 +167,7 @@ def _activity_lines(main: str, others: list[str], *, with_2025: bool, employer: 
         lines.append(("006", "2008", main, "MAIN"))
     for code in others:
         lines += [("001", "2025", code, "SECO"), ("001", "2008", code, "SECO"), ("003", "2003", code, "SECO")]
-    return [_quoted(*line) for line in lines]
-
-
-def _quoted(*values: str) -> str:
-    """Return the values as a CSV line of the extract: each one quoted, an empty one left empty."""
-    return ",".join(f'"{value}"' if value else "" for value in values) + "\n"
+    return [extract_line(*line) for line in lines]
 
 
 def write_national_extract(directory: Path, enterprises: int, first: int = NATIONAL_FIRST) -> dict[str, int]:
@@ -222,22 +224,23 @@ def write_national_extract(directory: Path, enterprises: int, first: int = NATIO
                 status = "ST" if index % 25 == 7 else "AC"
                 start_date = f"{index % 28 + 1:02d}-{index % 12 + 1:02d}-{1950 + index % 75}"
                 lines["enterprise.csv"].append(
-                    prefix + _quoted(status, "000", "1" if natural_person else "2", form, cac, start_date)
+                    prefix
+                    + extract_line(status, "000", "1" if natural_person else "2", form, cac, start_date)
                 )
                 name = f"Onderneming {first + index}"
-                lines["denomination.csv"].append(prefix + _quoted(language, "001", name))
+                lines["denomination.csv"].append(prefix + extract_line(language, "001", name))
                 if zipcode in _BRUSSELS:
                     other = "2" if language == "1" else "1"
                     lines["denomination.csv"].append(
-                        prefix + _quoted(other, "001", f"Entreprise {first + index}")
+                        prefix + extract_line(other, "001", f"Entreprise {first + index}")
                     )
                 if index % 10 == 0:
-                    lines["denomination.csv"].append(prefix + _quoted("0", "002", f"O{index % 10_000}"))
+                    lines["denomination.csv"].append(prefix + extract_line("0", "002", f"O{index % 10_000}"))
                 if not natural_person:
                     if index % 20 == 1:
                         lines["address.csv"].append(
                             prefix
-                            + _quoted(
+                            + extract_line(
                                 "REGO",
                                 "",
                                 "",
@@ -282,21 +285,23 @@ def write_national_extract(directory: Path, enterprises: int, first: int = NATIO
                             "",
                             "",
                         )
-                    lines["address.csv"].append(prefix + _quoted(*seat))
+                    lines["address.csv"].append(prefix + extract_line(*seat))
                 main = NACE_CODES[index % len(NACE_CODES)]
                 template = templates[(main, index % 7 != 0, index % 4 == 0)]
                 lines["activity.csv"] += [prefix + line for line in template[:_ENTERPRISE_ACTIVITIES]]
                 for _unit in range(_spread(establishments, enterprises, index)):
                     digits = f"{2_000_000_000 + unit}"
                     unit_prefix = f'"{digits[0]}.{digits[1:4]}.{digits[4:7]}.{digits[7:]}",'
-                    units["establishment.csv"].append(unit_prefix + _quoted(start_date, number))
+                    units["establishment.csv"].append(unit_prefix + extract_line(start_date, number))
                     units["address.csv"].append(
                         unit_prefix
-                        + _quoted("BAET", "", "", zipcode, dutch, french, "Marktplein", "", "2", "", "", "")
+                        + extract_line(
+                            "BAET", "", "", zipcode, dutch, french, "Marktplein", "", "2", "", "", ""
+                        )
                     )
                     for _name in range(_spread(establishment_names, establishments, unit)):
                         units["denomination.csv"].append(
-                            unit_prefix + _quoted(language, "003", f"{name} vestiging")
+                            unit_prefix + extract_line(language, "003", f"{name} vestiging")
                         )
                     activities = _spread(establishment_activities, establishments, unit)
                     units["activity.csv"] += [unit_prefix + line for line in template[:activities]]

@@ -25,7 +25,7 @@ def enterprise_number(first_eight: int) -> str:
     return format_kbo_number(kbo_number_with_check_digits(first_eight))
 
 
-def _line(*values: str) -> str:
+def extract_line(*values: str) -> str:
     """Return a CSV line as the extract has them: every value quoted, an empty one left empty."""
     return ",".join('"{}"'.format(value.replace('"', '""')) if value else "" for value in values) + "\n"
 
@@ -40,14 +40,14 @@ def write_meta(directory: Path, *, extract_type: str, number: int, snapshot_date
         ("ExtractNumber", str(number)),
         ("Version", "1.0.0"),
     ]
-    (directory / "meta.csv").write_text("".join(_line(*line) for line in lines), encoding="utf-8")
+    (directory / "meta.csv").write_text("".join(extract_line(*line) for line in lines), encoding="utf-8")
 
 
 def write_deletes(directory: Path, numbers_per_file: dict[str, list[str]]) -> None:
     """Write the update's delete files: per extract file (enterprise.csv, ...) the entity numbers, sorted."""
     for name, numbers in numbers_per_file.items():
         column = HEADERS[name].split(",")[0]
-        text = column + "\n" + "".join(_line(number) for number in sorted(numbers))
+        text = column + "\n" + "".join(extract_line(number) for number in sorted(numbers))
         (directory / name.replace(".csv", "_delete.csv")).write_text(text, encoding="utf-8")
 
 
@@ -91,12 +91,14 @@ class ExtractWriter:
         """Write the enterprise's line; ``start_date`` as dd-mm-yyyy, ``type_of_enterprise`` 2 for a legal
         person, ``juridical_form_cac`` the form to read under the WVV when it differs."""
         self._files["enterprise.csv"].write(
-            _line(number, status, "000", type_of_enterprise, juridical_form, juridical_form_cac, start_date)
+            extract_line(
+                number, status, "000", type_of_enterprise, juridical_form, juridical_form_cac, start_date
+            )
         )
 
     def denomination(self, number: str, name: str, *, language: str = "2", kind: str = "001") -> None:
         """Write a name: ``kind`` 001 the legal name, 002 an abbreviation; ``language`` 2 Dutch, 1 French."""
-        self._files["denomination.csv"].write(_line(number, language, kind, name))
+        self._files["denomination.csv"].write(extract_line(number, language, kind, name))
 
     def address(
         self, number: str, *, zipcode: str, municipality: str, street: str, house_number: str
@@ -104,7 +106,7 @@ class ExtractWriter:
         """Write the registered office (in Belgium, not struck off)."""
         self._files["address.csv"].write(
             # Box, extra information and the day it was struck off stay empty.
-            _line(
+            extract_line(
                 number,
                 "REGO",
                 "",
@@ -131,4 +133,4 @@ class ExtractWriter:
         classification: str = "MAIN",
     ) -> None:
         """Write an activity: ``group`` 001 for VAT, 006 for social security; MAIN or SECO."""
-        self._files["activity.csv"].write(_line(number, group, version, nace_code, classification))
+        self._files["activity.csv"].write(extract_line(number, group, version, nace_code, classification))
