@@ -77,7 +77,8 @@ SECTIONS = {
             ("99", NaceSection.U),
         )
     ),
-    # NACE Rev. 2.1: trade in motor vehicles joined G (no division 45), information split in J and K.
+    # NACE Rev. 2.1, 22 sections from A to V (divisions and names checked against the classification's
+    # published list): trade in motor vehicles joined G (no division 45), information split in J and K.
     NaceVersion.NACE_2025: (
         ("03", "A", NaceSection.A.label),
         ("09", "B", NaceSection.B.label),
@@ -89,7 +90,14 @@ SECTIONS = {
         ("53", "H", NaceSection.H.label),
         ("56", "I", NaceSection.I.label),
         ("60", "J", _("Publishing, broadcasting, and content production and distribution activities")),
-        ("63", "K", _("Telecommunication, computer programming, consulting and other information services")),
+        (
+            "63",
+            "K",
+            _(
+                "Telecommunication, computer programming, consulting, computing infrastructure and other "
+                "information service activities"
+            ),
+        ),
         ("66", "L", NaceSection.K.label),
         ("68", "M", NaceSection.L.label),
         ("75", "N", NaceSection.M.label),

@@ -601,7 +601,8 @@ def test_sections_of_different_nace_versions_are_never_added_up(world):
 
     assert cells(figures) == {
         (
-            "K – Telecommunicatie, programmeren, computeradvies en andere informatiediensten (NACE-BEL 2025)",
+            "K – Telecommunicatie, computerprogrammering, consultancy, computerinfrastructuur en andere "
+            "informatiediensten (NACE-BEL 2025)",
         ): [1],
         ("F – Bouwnijverheid",): [1],
         ("J – Informatie en communicatie",): [1],

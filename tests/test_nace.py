@@ -96,7 +96,7 @@ def test_the_database_reads_each_code_in_its_own_version():
 def test_the_names_of_the_sections_say_their_version_unless_2008():
     with translation.override("en"):
         assert section_name("J") == "Information and communication"
-        assert section_name("2025-K").endswith("and other information services (NACE-BEL 2025)")
+        assert section_name("2025-K").endswith("and other information service activities (NACE-BEL 2025)")
         assert section_name("2003-H") == "Hotels and restaurants (NACE-BEL 2003)"
     assert [section_keys(version)[-1] for version in ("2025", "2008", "2003")] == ["2025-V", "U", "2003-Q"]
 
