@@ -188,17 +188,19 @@ class WorkerProcesses:
 
 @pytest.fixture
 def workers(transactional_db, tmp_path, monkeypatch):
-    """Send report jobs to Redis, on a queue only this test's worker processes read; yield those
-    processes (none started yet)."""
+    """Send report and import jobs to Redis, on a queue only this test's worker processes read; yield
+    those processes (none started yet)."""
     import redis
 
+    from participants.tasks import run_import_job
     from reporting.tasks import build_report
     from voorsprong.celery import app
 
     url = broker_url()
     workers = WorkerProcesses(tmp_path, url, database_url())
     app.conf.task_always_eager = False  # tests/conftest.py puts it back
-    monkeypatch.setattr(build_report, "apply_async", partial(build_report.apply_async, queue=workers.queue))
+    for task in (build_report, run_import_job):
+        monkeypatch.setattr(task, "apply_async", partial(task.apply_async, queue=workers.queue))
     workers.redis = redis.Redis.from_url(url)
     try:
         yield workers
