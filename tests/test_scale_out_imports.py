@@ -13,8 +13,6 @@ record a second import, so the records and the jobs' histories, not the companie
 once. Skipped without a broker (a failure with REQUIRE_WORKER=1) and on SQLite.
 """
 
-import json
-import socket
 from collections import Counter
 
 import pytest
@@ -42,22 +40,10 @@ def _all_finished(ids: list[int]) -> bool:
 
 def test_import_jobs_on_two_workers_one_killed_halfway_are_all_applied_once(workers, settings):
     settings.MEDIA_ROOT = workers.media  # where the workers read the extracts: the shared storage
-    host = socket.gethostname()
-    alpha_name, beta_name = f"alpha-{workers.queue}", f"beta-{workers.queue}"
-    alpha = workers.start(
-        alpha_name, HOLD_FROM=str(JOBS // 2), CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT)
-    )
-    beta = workers.start(beta_name, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
-    wait_for(lambda: workers.ready(alpha) and workers.ready(beta), "both workers to be ready", timeout=60)
+    alpha, beta = workers.start_alpha_and_beta(JOBS, VISIBILITY_TIMEOUT)
     ids = [queue_kbo_import(job_extract(workers.media, n, COMPANIES)).pk for n in range(1, JOBS + 1)]
-
-    held = wait_for(
-        lambda: next((pid for word, pid in workers.builds() if word == "holding"), None),
-        "alpha to take a job once half of them had started",
-        timeout=TIMEOUT,
-    )
-    workers.kill(alpha)
-    killed = ImportJob.objects.get(status=ImportStatus.RUNNING, built_by=f"{alpha_name}@{host}")
+    held = workers.kill_when_held(alpha, TIMEOUT)
+    killed = ImportJob.objects.get(status=ImportStatus.RUNNING, built_by=workers.alpha_node)
     assert 0 < ImportJob.objects.filter(pk__in=ids, status=ImportStatus.DONE).count() < JOBS
 
     wait_for(lambda: _all_finished(ids), f"all {JOBS} imports to finish", timeout=TIMEOUT)
@@ -77,20 +63,7 @@ def test_import_jobs_on_two_workers_one_killed_halfway_are_all_applied_once(work
     assert Company.objects.count() == JOBS * COMPANIES
 
     # Both workers applied imports; the killed one's job was taken up again, and applied, by the other.
-    built_by = Counter(job.built_by for job in jobs)
-    assert set(built_by) == {f"{alpha_name}@{host}", f"{beta_name}@{host}"}, built_by
-    killed.refresh_from_db()
-    attempts = killed.history.order_by("history_date").values_list("history_change_reason", "built_by")
-    assert list(attempts) == [
-        ("queued", ""),
-        ("running", f"{alpha_name}@{host}"),
-        ("running", f"{beta_name}@{host}"),
-        ("done", f"{beta_name}@{host}"),
-    ]
+    workers.assert_taken_over(jobs, killed, queued="queued")
     # The held import, killed, applied nothing.
     assert ("imported", held) not in builds[builds.index(("holding", held)) :]
-    # Nothing is left on the broker to come back: not queued, not unacknowledged.
-    assert workers.redis.llen(workers.queue) == 0
-    unacked = [json.loads(entry) for entry in workers.redis.hvals("unacked")]
-    assert not [entry for entry in unacked if entry[2] == workers.queue]
     assert beta.poll() is None
