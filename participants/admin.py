@@ -27,6 +27,7 @@ from participants.models import (
     Evaluation,
     ExitAnswer,
     FollowUp,
+    ImportJob,
     Invitation,
     KboImport,
     LearningSituation,
@@ -983,3 +984,12 @@ class KboImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "skipped",
     )
     list_filter = ("extract_type",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """The KBO imports queued for the workers, to read: ``import_kbo --queue`` queues them, a worker runs
+    them."""
+
+    list_display = ("created_at", "extract_type", "source", "status", "built_by", "finished_at", "kbo_import")
+    list_filter = ("status", "extract_type", "built_by")

@@ -1128,3 +1128,69 @@ class KboImport(models.Model):
     def __str__(self) -> str:
         number = self.extract_number if self.extract_number is not None else "–"
         return f"{self.get_extract_type_display()} {number} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A KBO import queued for whichever Celery worker is free: applied once, its ``KboImport`` saying what
+    it changed. The files are in the shared media storage, so every machine's worker reads them."""
+
+    extract_type = models.CharField(_("type"), max_length=6, choices=KboExtractType.choices)
+    source = models.CharField(
+        _("files"), max_length=255, help_text=_("The extract's folder in the media storage.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    kbo_import = models.OneToOneField(
+        KboImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="job",
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Set when queued and when a worker starts it: the import runs in one transaction, which shows nothing
+    # before it ends, so a running job's worker is lost only past the import's hard time limit.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
+    built_by = models.CharField(
+        _("run by"),
+        max_length=255,
+        blank=True,
+        help_text=_("The Celery worker running the import, or that ran it (its node name)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extract_type__in=KboExtractType.values), name="importjob_extract_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="importjob_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="importjob_source_given"),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.DONE) | Q(kbo_import__isnull=False),
+                name="importjob_done_has_import",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.FAILED) | ~Q(error=""), name="importjob_failed_says_why"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_extract_type_display()} {self.source} ({self.get_status_display()})"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import TypedDict
 
+from django.conf import settings
 from django.db.models import (
     Aggregate,
     Case,
@@ -49,6 +50,8 @@ from participants.models import (
     CoachingSession,
     Company,
     Evaluation,
+    ImportJob,
+    ImportStatus,
     Invitation,
     LearningForm,
     LearningSituation,
@@ -962,3 +965,10 @@ def application_history_records(application: Application) -> list[dict]:
         )
         previous = record
     return rows
+
+
+def stale_import_jobs():
+    """Return the running import jobs started more than ``IMPORT_STALE_AFTER`` seconds ago: no import lives
+    that long (its hard time limit stops it), so their worker was lost."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_AFTER)
+    return ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff)

@@ -17,6 +17,7 @@ from reporting import documents, selectors
 from reporting.models import RecordChannel, ReportRequest, ReportStatus
 from reporting.questions import questions
 from reporting.services import personal_data, report_jobs
+from voorsprong.jobs import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ def _progress_reporter(report: ReportRequest):
         report_jobs.save_progress(report, value, step)
 
     return progress
-
-
-def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _may_retry(task) -> bool:
@@ -128,7 +125,7 @@ def _build_claimed(task, request_id: int) -> str | None:
             logger.warning("Report request %s: %r, trying again", request_id, error)
             raise
         logger.exception("Report request %s failed", request_id)
-        report_jobs.fail_report(report, _reason(error))
+        report_jobs.fail_report(report, error_text(error))
         return ReportStatus.FAILED
     return ReportStatus.DONE
 

@@ -1,11 +1,12 @@
 """The Celery app of the worker processes tests/test_worker_death.py starts and kills.
 
-``celery -A tests.killable_worker worker`` runs the project's app with one change: rendering a report
-first notes the attempt (``started <pid>``) in the file named by ``BUILD_LOG``, and the first
-``HOLD_ATTEMPTS`` attempts (counted over every process writing that file) then wait until the process is
-killed, so the test knows a build is under way and can kill it there. With ``HOLD_FROM`` (a worker of
-several, tests/test_scale_out.py), this process holds every attempt that starts once that many have
-started, noting ``holding <pid>``. A finished rendering is noted as ``rendered <pid>``.
+``celery -A tests.killable_worker worker`` runs the project's app with one change: rendering a report, or
+applying a full KBO extract, first notes the attempt (``started <pid>``) in the file named by
+``BUILD_LOG``, and the first ``HOLD_ATTEMPTS`` attempts (counted over every process writing that file)
+then wait until the process is killed, so the test knows a build is under way and can kill it there. With
+``HOLD_FROM`` (a worker of several, tests/test_scale_out.py), this process holds every attempt that starts
+once that many have started, noting ``holding <pid>``. A finished rendering is noted as ``rendered
+<pid>``, an applied extract (its transaction not yet committed) as ``imported <pid>``.
 
 The worker looks for the messages of dead workers (unacknowledged for longer than the visibility timeout)
 every second instead of every 100 (kombu's default), so a test with a short visibility timeout is quick.
@@ -20,6 +21,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voorsprong.settings")
 django.setup()
 
+from participants.services import kbo_import  # noqa: E402
 from reporting import documents  # noqa: E402
 from voorsprong.celery import app  # noqa: E402
 
@@ -27,7 +29,6 @@ BUILD_LOG = os.environ["BUILD_LOG"]
 HOLD_ATTEMPTS = int(os.environ.get("HOLD_ATTEMPTS", "0"))
 HOLD_FROM = int(os.environ["HOLD_FROM"]) if os.environ.get("HOLD_FROM") else None
 HOLD_SECONDS = 120
-_render_report = documents.render_report
 
 
 def _note(line: str) -> int:
@@ -39,18 +40,24 @@ def _note(line: str) -> int:
     return started
 
 
-def render_report(figures, fmt, progress=None):
-    started = _note(f"started {os.getpid()}")
-    if started < HOLD_ATTEMPTS or (HOLD_FROM is not None and started >= HOLD_FROM):
-        _note(f"holding {os.getpid()}")
-        time.sleep(HOLD_SECONDS)  # killed here
-    content = _render_report(figures, fmt, progress=progress)
-    _note(f"rendered {os.getpid()}")
-    return content
+def killable(function, done: str):
+    """Return ``function`` noting each attempt, holding the attempts to kill, and noting ``done``."""
+
+    def attempt(*args, **kwargs):
+        started = _note(f"started {os.getpid()}")
+        if started < HOLD_ATTEMPTS or (HOLD_FROM is not None and started >= HOLD_FROM):
+            _note(f"holding {os.getpid()}")
+            time.sleep(HOLD_SECONDS)  # killed here
+        result = function(*args, **kwargs)
+        _note(f"{done} {os.getpid()}")
+        return result
+
+    return attempt
 
 
-# build_report imports render_report from reporting.documents when it runs.
-documents.render_report = render_report
+# build_report and the import job look these up in their modules when they run.
+documents.render_report = killable(documents.render_report, "rendered")
+kbo_import.import_kbo_extract = killable(kbo_import.import_kbo_extract, "imported")
 app.conf.broker_transport_options = {
     **app.conf.broker_transport_options,
     "unacked_restore_interval": 1,

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from participants.models import Evaluation
+from participants.models import Evaluation, ImportJob, KboImport
 from tests.factories import (
     ApplicationFactory,
     ApprovedApplicationFactory,
@@ -40,6 +40,16 @@ def one_of_everything():
     )
     ReferralFactory()
     ProjectFactory()
+    # A queued KBO import a worker applied, with the import it recorded.
+    ImportJob.objects.create(
+        extract_type="full",
+        source="imports/kbo-1",
+        status="done",
+        built_by="alpha@host",
+        kbo_import=KboImport.objects.create(
+            extract_type="full", created=1, updated=0, removed=0, unchanged=0, skipped=0
+        ),
+    )
 
 
 def registered_models():

@@ -53,6 +53,7 @@ from participants.models import (
     Evaluation,
     ExitAnswer,
     FollowUp,
+    ImportJob,
     Invitation,
     KboImport,
     LearningSituation,
@@ -264,6 +265,9 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
         lambda w: KboImport.objects.create(
             extract_type="full", extract_number=140, created=1, updated=0, removed=0, unchanged=0, skipped=0
         )
+    ),
+    ImportJob: read_only(  # queued by import_kbo --queue, run by a worker
+        lambda w: ImportJob.objects.create(extract_type="full", source="imports/kbo-1")
     ),
     # The purges and access exports record themselves (reporting.services.personal_data).
     PersonalDataRecord: read_only(

@@ -15,6 +15,7 @@ from participants.models import (
     Company,
     Evaluation,
     ExitAnswer,
+    ImportJob,
     Invitation,
     KboImport,
     LearningSituation,
@@ -60,6 +61,11 @@ def kbo_import(**fields):
     """Record an applied update of the KBO register: a valid row but for ``fields``."""
     values = {"extract_type": "update", "extract_number": 141, "created": 0, "updated": 0, "removed": 0}
     return KboImport.objects.create(**{**values, "unchanged": 0, "skipped": 0, **fields})
+
+
+def import_job(**fields):
+    """Queue an import of a full extract: a valid job but for ``fields``."""
+    return ImportJob.objects.create(**{"extract_type": "full", "source": "imports/kbo-1", **fields})
 
 
 def record(**fields):
@@ -460,6 +466,11 @@ VIOLATIONS = {
     "kboimport_extract_type_valid": lambda: kbo_import(extract_type="weekly"),
     "kboimport_unique_update": lambda: [kbo_import(extract_number=141) for _ in range(2)],
     "kboimport_update_has_number": lambda: kbo_import(extract_number=None),
+    "importjob_extract_type_valid": lambda: import_job(extract_type="weekly"),
+    "importjob_status_valid": lambda: import_job(status="lost"),
+    "importjob_source_given": lambda: import_job(source=""),
+    "importjob_done_has_import": lambda: import_job(status="done"),
+    "importjob_failed_says_why": lambda: import_job(status="failed"),
     "dataversion_one_row": lambda: DataVersion.objects.create(pk=2),
 }
 

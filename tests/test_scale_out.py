@@ -15,7 +15,6 @@ Skipped like tests/test_worker_death.py without a broker (a failure with REQUIRE
 
 import datetime
 import json
-import socket
 from collections import Counter
 
 import pytest
@@ -61,23 +60,10 @@ def _all_finished(ids: list[int]) -> bool:
 
 
 def test_fifty_reports_on_two_workers_one_killed_halfway_are_all_built_once(workers):
-    host = socket.gethostname()
-    alpha_name, beta_name = f"alpha-{workers.queue}", f"beta-{workers.queue}"
-    alpha = workers.start(
-        alpha_name, HOLD_FROM=str(JOBS // 2), CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT)
-    )
-    beta = workers.start(beta_name, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
-    # Both take jobs from the first one on.
-    wait_for(lambda: workers.ready(alpha) and workers.ready(beta), "both workers to be ready", timeout=60)
+    alpha, beta = workers.start_alpha_and_beta(JOBS, VISIBILITY_TIMEOUT)
     ids = [report.pk for report in _queue_reports()]
-
-    held = wait_for(
-        lambda: next((pid for word, pid in workers.builds() if word == "holding"), None),
-        "alpha to take a job once half of them had started",
-        timeout=TIMEOUT,
-    )
-    workers.kill(alpha)
-    killed = ReportRequest.objects.get(status=ReportStatus.RUNNING, built_by=f"{alpha_name}@{host}")
+    held = workers.kill_when_held(alpha, TIMEOUT)
+    killed = ReportRequest.objects.get(status=ReportStatus.RUNNING, built_by=workers.alpha_node)
     assert 0 < ReportRequest.objects.filter(pk__in=ids, status=ReportStatus.DONE).count() < JOBS
 
     wait_for(lambda: _all_finished(ids), f"all {JOBS} reports to finish", timeout=TIMEOUT)
@@ -99,20 +85,7 @@ def test_fifty_reports_on_two_workers_one_killed_halfway_are_all_built_once(work
         assert (stored["as_of"], stored["fingerprint"]) == (report.as_of.isoformat(), report.fingerprint)
 
     # Both workers built reports; the killed one's job was taken up again, and built, by the other.
-    built_by = Counter(report.built_by for report in reports)
-    assert set(built_by) == {f"{alpha_name}@{host}", f"{beta_name}@{host}"}, built_by
-    killed.refresh_from_db()
-    attempts = killed.history.order_by("history_date").values_list("history_change_reason", "built_by")
-    assert list(attempts) == [
-        ("requested", ""),
-        ("running", f"{alpha_name}@{host}"),
-        ("running", f"{beta_name}@{host}"),
-        ("done", f"{beta_name}@{host}"),
-    ]
+    workers.assert_taken_over(reports, killed, queued="requested")
     # The held build, killed, rendered nothing.
     assert ("rendered", held) not in builds[builds.index(("holding", held)) :]
-    # Nothing is left on the broker to come back: not queued, not unacknowledged.
-    assert workers.redis.llen(workers.queue) == 0
-    unacked = [json.loads(entry) for entry in workers.redis.hvals("unacked")]
-    assert not [entry for entry in unacked if entry[2] == workers.queue]
     assert beta.poll() is None

@@ -10,14 +10,16 @@ The ``workers`` fixture starts real ``celery worker`` processes instead (``Worke
 of the test's own, which the test may kill: they stand for the workers of several machines.
 """
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -156,6 +158,29 @@ class WorkerProcesses:
         self.processes.append(process)
         return process
 
+    def start_alpha_and_beta(self, jobs: int, visibility_timeout: int) -> tuple[subprocess.Popen, ...]:
+        """Start ``alpha``, which holds every job that starts once half of ``jobs`` have started, and
+        ``beta``, with Redis' ``visibility_timeout``; return them once both take jobs. Their node names are
+        ``alpha_node`` and ``beta_node``."""
+        host = socket.gethostname()
+        alpha_name, beta_name = f"alpha-{self.queue}", f"beta-{self.queue}"
+        self.alpha_node, self.beta_node = f"{alpha_name}@{host}", f"{beta_name}@{host}"
+        timeout = str(visibility_timeout)
+        alpha = self.start(alpha_name, HOLD_FROM=str(jobs // 2), CELERY_VISIBILITY_TIMEOUT=timeout)
+        beta = self.start(beta_name, CELERY_VISIBILITY_TIMEOUT=timeout)
+        wait_for(lambda: self.ready(alpha) and self.ready(beta), "both workers to be ready", timeout=60)
+        return alpha, beta
+
+    def kill_when_held(self, process: subprocess.Popen, timeout: float) -> int:
+        """Wait until ``process`` holds a job, kill it there; return the pid that held it."""
+        held = wait_for(
+            lambda: next((pid for word, pid in self.builds() if word == "holding"), None),
+            "alpha to take a job once half of them had started",
+            timeout=timeout,
+        )
+        self.kill(process)
+        return held
+
     def ready(self, process: subprocess.Popen) -> bool:
         """Tell whether the worker has connected to the broker and takes tasks."""
         return b" ready." in process.log.read_bytes()
@@ -180,6 +205,21 @@ class WorkerProcesses:
                 self.kill(process)
             process.output.close()
 
+    def assert_taken_over(self, jobs, killed, *, queued: str) -> None:
+        """Assert that both workers (``start_alpha_and_beta``) finished ``jobs`` (records with ``built_by``
+        and a history), that ``killed``, first ``queued`` (its history's first reason), was started by
+        alpha, then started again and finished by beta, and that nothing is left on the broker to come
+        back: not queued, not unacknowledged."""
+        alpha, beta = self.alpha_node, self.beta_node
+        built_by = Counter(job.built_by for job in jobs)
+        assert set(built_by) == {alpha, beta}, built_by
+        killed.refresh_from_db()
+        attempts = killed.history.order_by("history_date").values_list("history_change_reason", "built_by")
+        assert list(attempts) == [(queued, ""), ("running", alpha), ("running", beta), ("done", beta)]
+        assert self.redis.llen(self.queue) == 0
+        unacked = [json.loads(entry) for entry in self.redis.hvals("unacked")]
+        assert not [entry for entry in unacked if entry[2] == self.queue]
+
     def logs(self) -> str:
         return "\n".join(
             path.read_text(errors="replace")[-3000:] for path in sorted(self.tmp_path.glob("*.log"))
@@ -188,17 +228,19 @@ class WorkerProcesses:
 
 @pytest.fixture
 def workers(transactional_db, tmp_path, monkeypatch):
-    """Send report jobs to Redis, on a queue only this test's worker processes read; yield those
-    processes (none started yet)."""
+    """Send report and import jobs to Redis, on a queue only this test's worker processes read; yield
+    those processes (none started yet)."""
     import redis
 
+    from participants.tasks import run_import_job
     from reporting.tasks import build_report
     from voorsprong.celery import app
 
     url = broker_url()
     workers = WorkerProcesses(tmp_path, url, database_url())
     app.conf.task_always_eager = False  # tests/conftest.py puts it back
-    monkeypatch.setattr(build_report, "apply_async", partial(build_report.apply_async, queue=workers.queue))
+    for task in (build_report, run_import_job):
+        monkeypatch.setattr(task, "apply_async", partial(task.apply_async, queue=workers.queue))
     workers.redis = redis.Redis.from_url(url)
     try:
         yield workers

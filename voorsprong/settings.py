@@ -261,6 +261,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # How long a report build may take before its request is marked failed (the hard limit is 60 s more).
 CELERY_REPORT_SOFT_TIME_LIMIT = env.int("CELERY_REPORT_SOFT_TIME_LIMIT", default=300)
+# The same for a queued KBO import (participants.tasks.run_import_job): a national extract takes minutes.
+CELERY_IMPORT_SOFT_TIME_LIMIT = env.int("CELERY_IMPORT_SOFT_TIME_LIMIT", default=3600)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis: a message taken by a worker that died unacknowledged (killed, its machine gone) is given to another
 # worker after this many seconds. It is the longest job (the report's hard limit, soft + 60 s) plus a
@@ -283,11 +285,16 @@ OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 # fails it.
 REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=CELERY_REPORT_SOFT_TIME_LIMIT + 120)
 REPORT_MAX_REQUEUES = env.int("REPORT_MAX_REQUEUES", default=2)
+# The same for import jobs. An import runs in one transaction and shows no sign of life before it ends,
+# so it is stale only past its hard time limit (soft + 60 s).
+IMPORT_STALE_AFTER = env.int("IMPORT_STALE_AFTER", default=CELERY_IMPORT_SOFT_TIME_LIMIT + 120)
+IMPORT_MAX_REQUEUES = env.int("IMPORT_MAX_REQUEUES", default=2)
 # Run by the beat service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
     # What the outbox could not hand over at once (the broker was down), and report jobs left hanging.
     "relay-outbox": {"task": "voorsprong.tasks.relay_outbox", "schedule": 60.0},
     "requeue-stale-reports": {"task": "reporting.tasks.requeue_stale_reports", "schedule": 60.0},
+    "requeue-stale-imports": {"task": "participants.tasks.requeue_stale_imports", "schedule": 60.0},
     "check-budgets-nightly": {"task": "funding.tasks.check_budgets", "schedule": crontab(hour=2, minute=0)},
     # The questionnaires' reminders (days 14 and 30) and the follow-ups due six months after completion.
     "remind-unanswered-questionnaires-daily": {

@@ -102,6 +102,7 @@ class KboImportResult:
     unchanged: int = 0
     removed: int = 0  # companies an update took out of the register, marked as no longer active
     skipped: dict[str, SkipReason] = field(default_factory=dict)  # by reason
+    record: KboImport | None = None  # once the import ended
 
     @property
     def skipped_count(self) -> int:
@@ -290,6 +291,7 @@ def _save_counts(record: KboImport, result: KboImportResult) -> KboImport:
     record.created, record.updated, record.removed = result.created, result.updated, result.removed
     record.unchanged, record.skipped = result.unchanged, result.skipped_count
     record.save()
+    result.record = record
     return record
 
 

@@ -9,16 +9,16 @@ fingerprint and not the date alone decides whether a file is still right.
 """
 
 import datetime
-from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reporting.documents import FILE_EXTENSIONS
 from reporting.models import ReportRequest, ReportStatus, StatisticsSnapshot
 from reporting.selectors import question_figures
+from voorsprong.jobs import advisory_claim
 from voorsprong.services import save_as
 
 MAX_ERROR_LENGTH = 2000
@@ -34,28 +34,10 @@ def report_filename(report: ReportRequest) -> str:
     return f"{report.kind}-{report.as_of:%Y-%m-%d}-{report.fingerprint[:8]}.{extension}"
 
 
-@contextmanager
 def build_claim(request_id: int):
-    """Yield whether this process may build the request: on PostgreSQL, whether it holds the request's
-    session-level advisory lock, released at the end or when the process dies (its connection closes).
-
-    The outbox and the broker deliver a job at least once; a second delivery of a job still being built
-    finds the lock taken and leaves it. SQLite runs the jobs in-process, one at a time: always yes."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_BUILD_LOCK_CLASS, request_id])
-        claimed = cursor.fetchone()[0]
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_BUILD_LOCK_CLASS, request_id])
-            except DatabaseError:  # the connection is gone, and the lock with it
-                pass
+    """Return the claim (``voorsprong.jobs.advisory_claim``) a build holds on its request: a second
+    delivery of a job still being built finds it taken and leaves the request."""
+    return advisory_claim(_BUILD_LOCK_CLASS, request_id)
 
 
 def start_report(request_id: int, *, worker: str = "") -> ReportRequest | None:

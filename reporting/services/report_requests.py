@@ -27,6 +27,7 @@ from reporting.selectors import stale_reports
 from reporting.services import report_jobs
 from reporting.tasks import build_report
 from voorsprong import outbox
+from voorsprong.jobs import requeue_stale
 from voorsprong.models import User
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal, require_role, save_as
@@ -164,23 +165,20 @@ def retry_report(report: ReportRequest, by: User) -> ReportRequest:
 def requeue_stale_reports() -> list[int]:
     """Queue each stale request (``stale_reports``) again, up to ``REPORT_MAX_REQUEUES`` times, then mark
     it failed saying so; return the ids of the requests queued again."""
-    requeued = []
-    for report_id in stale_reports().values_list("pk", flat=True):
-        with transaction.atomic():
-            report = stale_reports().select_for_update(skip_locked=True).filter(pk=report_id).first()
-            if report is None:  # finished meanwhile, or another beat has it
-                continue
-            if report.requeues >= settings.REPORT_MAX_REQUEUES:
-                report_jobs.fail_report(
-                    report,
-                    _(
-                        "The report's worker stopped without an answer, %(times)d times. Try again; "
-                        "if it happens again, tell the administrator."
-                    )
-                    % {"times": report.requeues + 1},
-                )
-                continue
-            report.requeues += 1
-            _queue_again(report, None, "requeued")
-            requeued.append(report.pk)
-    return requeued
+    return requeue_stale(
+        stale_reports,
+        max_requeues=settings.REPORT_MAX_REQUEUES,
+        queue_again=lambda report: _queue_again(report, None, "requeued"),
+        fail=_fail_lost,
+    )
+
+
+def _fail_lost(report: ReportRequest) -> None:
+    report_jobs.fail_report(
+        report,
+        _(
+            "The report's worker stopped without an answer, %(times)d times. Try again; "
+            "if it happens again, tell the administrator."
+        )
+        % {"times": report.requeues + 1},
+    )

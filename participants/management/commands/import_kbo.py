@@ -10,6 +10,7 @@ from participants.services import (
     import_kbo_extract,
     import_kbo_update,
 )
+from participants.services.import_jobs import queue_kbo_import
 from participants.services.kbo_import import DEFAULT_BATCH_SIZE
 
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Create or update companies from a KBO open-data extract: the directory holding enterprise.csv, "
         "denomination.csv, address.csv and activity.csv. Safe to run again on the same extract. With "
-        "--update, apply the register's update files (X_delete.csv, then X_insert.csv) instead."
+        "--update, apply the register's update files (X_delete.csv, then X_insert.csv) instead. With "
+        "--queue, queue the import for a Celery worker and print the job's id."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +31,12 @@ class Command(BaseCommand):
             help="The directory holds an update: meta.csv with ExtractType update and a newer ExtractNumber.",
         )
         parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the import for whichever worker is free instead of running it here; the directory "
+            "must be in the media storage that every worker shares.",
+        )
+        parser.add_argument(
             "--batch-size",
             type=int,
             default=DEFAULT_BATCH_SIZE,
@@ -36,10 +44,14 @@ class Command(BaseCommand):
             "where a full extract is loaded with COPY in one transaction) (default %(default)s).",
         )
 
-    def handle(self, *args, directory: Path, update: bool, batch_size: int, **options):
+    def handle(self, *args, directory: Path, update: bool, queue: bool, batch_size: int, **options):
         if batch_size < 1:
             raise CommandError(_("--batch-size must be at least 1."))
         try:
+            if queue:
+                job = queue_kbo_import(directory, update=update)
+                self.stdout.write(_("Queued import job %(id)d.") % {"id": job.pk})
+                return
             if update:
                 result = import_kbo_update(directory, batch_size=batch_size)
             else:
