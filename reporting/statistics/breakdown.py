@@ -33,10 +33,11 @@ province, NACE section and joint committee. The NACE section is one of the code'
 value the data do not have (no project, no referral, no NACE code) is a value of its own, ``""``,
 labelled as such.
 
-Each measure is one grouped query over the database, plus one for the total; labels come from the same
-rows, so a breakdown takes two queries whatever the volume and the dimensions. Each column says its
-unit: ``count`` (a whole number), ``decimal`` (hours and euros, two decimals, as a string), ``share``
-(percent, one decimal, as a string), ``score`` (out of 5, two decimals, as a string) or ``employees``.
+Each breakdown is one query whatever the volume and the dimensions: the measure's rows grouped by the
+dimensions and, beside them (``UNION ALL``: SQLite has no grouping sets), their total; labels come from
+the same rows. Each column says its unit: ``count`` (a whole number), ``decimal`` (hours and euros, two
+decimals, as a string), ``share`` (percent, one decimal, as a string), ``score`` (out of 5, two
+decimals, as a string) or ``employees``.
 
 The programme's measures suppress nothing: the cells count companies and applications and sum hours
 and euros; no person is named and no company either. The aid to each company is public anyway (the
@@ -54,8 +55,8 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat, ExtractQuarter, ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -188,19 +189,20 @@ def _promoter() -> Dimension:
         organisations = Organisation.objects.filter(
             projects=OuterRef(f"{prefix}project_id"), kind__in=PROMOTER_KINDS
         ).order_by("name", "pk")
-        return {
-            f"{alias}_id": Subquery(organisations.values("pk")[:1]),
-            f"{alias}_name": Subquery(organisations.values("name")[:1]),
-        }
+        # Id and name as one value "id:name", so each application looks its promoter up once, not twice.
+        key = Concat(Cast("pk", CharField()), Value(":"), "name", output_field=CharField())
+        return {alias: Subquery(organisations.annotate(key=key).values("key")[:1])}
 
-    named = _entity_dimension("promoter", _("Promoter organisation"), "", _("No promoter"))
+    def split(row, alias) -> tuple[str, str | None]:
+        return tuple(row[alias].split(":", 1)) if row[alias] is not None else (NONE, None)
+
     return Dimension(
-        key=named.key,
-        label=named.label,
+        key="promoter",
+        label=_("Promoter organisation"),
         columns=columns,
-        value=named.value,
-        value_label=named.value_label,
-        order=named.order,
+        value=lambda row, alias: split(row, alias)[0],
+        value_label=lambda row, alias: split(row, alias)[1] or str(_("No promoter")),
+        order=lambda row, alias: (row[alias] is None, split(row, alias)[1] or ""),
     )
 
 
@@ -551,6 +553,25 @@ def check_measure(measure: str) -> None:
         )
 
 
+def _cells_and_total(
+    rows: QuerySet, total_rows: QuerySet, group_columns: dict, aggregates: dict
+) -> tuple[list[dict], dict]:
+    """Return ``rows`` grouped by ``group_columns`` with their ``aggregates``, and the ``aggregates`` over
+    ``total_rows``, in one query: the total is a row of its own beside the cells (``UNION ALL``)."""
+    cells = (
+        rows.annotate(**group_columns).values(*group_columns).annotate(is_total=Value(False), **aggregates)
+    )
+    # The total row has no dimension values (a constant is not grouped by) and is marked, as a cell may
+    # lack every value too.
+    resolved = cells.query.annotations
+    no_values = {name: Value(None, output_field=resolved[name].output_field) for name in group_columns}
+    total = total_rows.annotate(**no_values).values(*no_values).annotate(is_total=Value(True), **aggregates)
+    found = list(cells.order_by().union(total.order_by(), all=True))
+    total_row = next(row for row in found if row["is_total"])
+    found.remove(total_row)
+    return found, total_row
+
+
 def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> BreakdownFigures:
     """Return ``measure`` as of ``as_of`` per combination of the dimensions ``by``, and its total.
 
@@ -564,13 +585,12 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
     dimensions = [DIMENSIONS[name] for name in by]
     aggregates = chosen.aggregates(as_of)
 
-    rows = chosen.rows(as_of)
     group_columns: dict = {}
     for dimension, alias in zip(dimensions, aliases, strict=True):
         group_columns.update(dimension.columns(chosen.to_application, alias))
-    grouped = rows.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
-    found = list(grouped)
-    total = (chosen.total_rows or chosen.rows)(as_of).aggregate(**aggregates)
+    found, total = _cells_and_total(
+        chosen.rows(as_of), (chosen.total_rows or chosen.rows)(as_of), group_columns, aggregates
+    )
 
     with translation.override(settings.LANGUAGE_CODE):  # the figures read the same whoever asks
         found.sort(
