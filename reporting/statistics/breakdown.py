@@ -138,6 +138,9 @@ class Dimension:
     value: Callable[[dict, str], str]
     value_label: Callable[[dict, str], str]
     order: Callable[[dict, str], tuple]
+    # Whether every application of a company in a traject has the same value (the traject, the company's
+    # province, ...), so the value never depends on which of them is the company's latest approval there.
+    shared_by_approvals: bool = False
 
 
 def _choice_label(choices, missing) -> Callable[[str], str]:
@@ -154,7 +157,7 @@ def _named(value, name, missing) -> str:
     return name if value is not None else str(missing)
 
 
-def _choice_dimension(key, label, path, choices, missing) -> Dimension:
+def _choice_dimension(key, label, path, choices, missing, shared_by_approvals=False) -> Dimension:
     named, position = _choice_label(choices, missing), _position(choices)
     return Dimension(
         key=key,
@@ -163,6 +166,7 @@ def _choice_dimension(key, label, path, choices, missing) -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=lambda row, alias: named(row[alias] or NONE),
         order=lambda row, alias: position(row[alias] or NONE),
+        shared_by_approvals=shared_by_approvals,
     )
 
 
@@ -206,7 +210,7 @@ def _promoter() -> Dimension:
     )
 
 
-def _text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
+def _company_text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
     return Dimension(
         key=key,
         label=label,
@@ -214,6 +218,7 @@ def _text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=lambda row, alias: label_format.format(row[alias]) if row[alias] else str(missing),
         order=lambda row, alias: (row[alias] or LAST,),
+        shared_by_approvals=True,
     )
 
 
@@ -229,6 +234,7 @@ def _traject() -> Dimension:
         value=lambda row, alias: row[f"{alias}_code"],
         value_label=lambda row, alias: row[f"{alias}_name"],
         order=lambda row, alias: (row[f"{alias}_start"], row[f"{alias}_code"]),
+        shared_by_approvals=True,
     )
 
 
@@ -247,6 +253,7 @@ def _nace_section() -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=value_label,
         order=lambda row, alias: section_order(row[alias]) if row[alias] else (len(VERSIONS), LAST),
+        shared_by_approvals=True,
     )
 
 
@@ -284,9 +291,16 @@ DIMENSIONS: dict[str, Dimension] = {
         _choice_dimension(
             "size_class", _("Size class at approval"), "size_class_at_approval", SizeClass, _("Unknown")
         ),
-        _choice_dimension("province", _("Province"), "company__province", Province, _("No province")),
+        _choice_dimension(
+            "province",
+            _("Province"),
+            "company__province",
+            Province,
+            _("No province"),
+            shared_by_approvals=True,
+        ),
         _nace_section(),
-        _text_dimension(
+        _company_text_dimension(
             "joint_committee",
             _("Joint committee"),
             "company__joint_committee",
@@ -331,8 +345,10 @@ class Measure:
     columns: Sequence[Column]
     aggregates: Callable[[datetime.date], dict]  # by name
     figures: Callable[[Mapping], list]  # a cell's aggregates -> its figures
-    # The rows the total is aggregated over, when other rows than ``rows`` give the same total cheaper.
-    total_rows: Callable[[datetime.date], QuerySet] | None = None
+    # For a measure over each company's latest approval per traject: all the approvals, which give the
+    # same figures cheaper wherever no dimension tells a company's approvals in a traject apart (the
+    # total, and dimensions ``shared_by_approvals``).
+    any_approval_rows: Callable[[datetime.date], QuerySet] | None = None
 
 
 def _approved_companies(as_of: datetime.date) -> QuerySet:
@@ -406,9 +422,9 @@ MEASURES: dict[str, Measure] = {
                 "",
                 [("companies", _("Approved companies"), _count("company_id"))],
             ),
-            # Every company approved as of the date has a latest approval then: the same companies,
-            # counted without choosing each one's latest (a window over all the approvals).
-            total_rows=approved_as_of,
+            # Every company approved in a traject as of the date has a latest approval there then: the
+            # same companies, counted without choosing each one's latest (an anti-join over them all).
+            any_approval_rows=approved_as_of,
         ),
         _summed(
             "applications_approved",
@@ -588,9 +604,11 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
     group_columns: dict = {}
     for dimension, alias in zip(dimensions, aliases, strict=True):
         group_columns.update(dimension.columns(chosen.to_application, alias))
-    found, total = _cells_and_total(
-        chosen.rows(as_of), (chosen.total_rows or chosen.rows)(as_of), group_columns, aggregates
+    any_approval_rows = chosen.any_approval_rows or chosen.rows
+    rows = (
+        any_approval_rows if all(dimension.shared_by_approvals for dimension in dimensions) else chosen.rows
     )
+    found, total = _cells_and_total(rows(as_of), any_approval_rows(as_of), group_columns, aggregates)
 
     with translation.override(settings.LANGUAGE_CODE):  # the figures read the same whoever asks
         found.sort(
