@@ -34,10 +34,13 @@ value the data do not have (no project, no referral, no NACE code) is a value of
 labelled as such.
 
 Each breakdown is one query whatever the volume and the dimensions: the measure's rows grouped by the
-dimensions and, beside them (``UNION ALL``: SQLite has no grouping sets), their total; labels come from
-the same rows. Each column says its unit: ``count`` (a whole number), ``decimal`` (hours and euros, two
-decimals, as a string), ``share`` (percent, one decimal, as a string), ``score`` (out of 5, two
-decimals, as a string) or ``employees``.
+dimensions and, in the same query, their total (on PostgreSQL the grouping set ``()`` of the same pass;
+SQLite has no grouping sets, so there a ``UNION ALL`` of a second pass); labels come from the same rows.
+Approved companies are counted over each company's latest approval per traject only where a dimension
+of the approval itself (its size class, project, decision, ...) asks for it: the traject and the
+company's own data are the same for all its approvals in a traject. Each column says its unit:
+``count`` (a whole number), ``decimal`` (hours and euros, two decimals, as a string), ``share``
+(percent, one decimal, as a string), ``score`` (out of 5, two decimals, as a string) or ``employees``.
 
 The programme's measures suppress nothing: the cells count companies and applications and sum hours
 and euros; no person is named and no company either. The aid to each company is public anyway (the
@@ -55,7 +58,22 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Concat, ExtractQuarter, ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -569,23 +587,78 @@ def check_measure(measure: str) -> None:
         )
 
 
+# -- one query for the cells and the total -------------------------------------------------------------
+class _Ungrouped(Func):
+    """A dimension's column left to the grouping sets, not added to the plain ``GROUP BY`` list too."""
+
+    template = "%(expressions)s"
+
+    def get_group_by_cols(self):
+        return []
+
+
+class _IsTotal(Func):
+    """Whether the row is the grouping set ``()``, the total: ``GROUPING`` of a dimension's column."""
+
+    function = "GROUPING"
+    template = "%(function)s(%(expressions)s) = 1"
+    output_field = BooleanField()
+    contains_aggregate = True  # one value per group, never grouped by
+
+    def get_group_by_cols(self):
+        return []
+
+
+class _CellsAndTotal(Expression):
+    """``GROUPING SETS ((the dimensions' columns), ())``, naming the columns by their place in the select
+    list as Django's own ``GROUP BY`` does."""
+
+    def __init__(self, names):
+        super().__init__(output_field=Field())
+        self.names = tuple(names)
+
+    def as_sql(self, compiler, connection):
+        places = [
+            str(place) for place, (_e, _s, alias) in enumerate(compiler.select, 1) if alias in self.names
+        ]
+        return f"GROUPING SETS (({', '.join(places)}), ())", []
+
+
+def _grouping_sets(rows: QuerySet, group_columns: dict, aggregates: dict) -> QuerySet:
+    """Return ``rows`` grouped by ``group_columns`` and, in the same pass, not grouped: the total."""
+    ungrouped = {name: _Ungrouped(column) for name, column in group_columns.items()}
+    grouped = rows.annotate(**ungrouped).values(*ungrouped)
+    grouped = grouped.annotate(is_total=_IsTotal(next(iter(ungrouped))), **aggregates).order_by()
+    # Django's ORM has no grouping sets: the GROUP BY it would derive from the values is replaced.
+    grouped.query.group_by = (_CellsAndTotal(ungrouped),)
+    return grouped
+
+
+def _union(rows: QuerySet, total_rows: QuerySet, group_columns: dict, aggregates: dict) -> QuerySet:
+    """Return ``rows`` grouped by ``group_columns`` and beside them (``UNION ALL``) the total over
+    ``total_rows``, in a row without the dimensions' values (a constant is not grouped by)."""
+    cells = rows.annotate(**group_columns).values(*group_columns)
+    cells = cells.annotate(is_total=Value(False), **aggregates).order_by()
+    resolved = cells.query.annotations
+    no_values = {name: Value(None, output_field=resolved[name].output_field) for name in group_columns}
+    total = total_rows.annotate(**no_values).values(*no_values)
+    return cells.union(total.annotate(is_total=Value(True), **aggregates).order_by(), all=True)
+
+
 def _cells_and_total(
     rows: QuerySet, total_rows: QuerySet, group_columns: dict, aggregates: dict
 ) -> tuple[list[dict], dict]:
     """Return ``rows`` grouped by ``group_columns`` with their ``aggregates``, and the ``aggregates`` over
-    ``total_rows``, in one query: the total is a row of its own beside the cells (``UNION ALL``)."""
-    cells = (
-        rows.annotate(**group_columns).values(*group_columns).annotate(is_total=Value(False), **aggregates)
-    )
-    # The total row has no dimension values (a constant is not grouped by) and is marked, as a cell may
-    # lack every value too.
-    resolved = cells.query.annotations
-    no_values = {name: Value(None, output_field=resolved[name].output_field) for name in group_columns}
-    total = total_rows.annotate(**no_values).values(*no_values).annotate(is_total=Value(True), **aggregates)
-    found = list(cells.order_by().union(total.order_by(), all=True))
-    total_row = next(row for row in found if row["is_total"])
-    found.remove(total_row)
-    return found, total_row
+    all of them, in one query. ``total_rows`` give the same total cheaper where it takes a pass of its
+    own: on SQLite, which has no grouping sets; PostgreSQL's grouping set ``()`` needs no other pass."""
+    if connection.vendor == "postgresql":
+        found = list(_grouping_sets(rows, group_columns, aggregates))
+    else:
+        found = list(_union(rows, total_rows, group_columns, aggregates))
+    # Marked, as a cell may lack every dimension's value too.
+    total = next(row for row in found if row["is_total"])
+    found.remove(total)
+    return found, total
 
 
 def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> BreakdownFigures:
