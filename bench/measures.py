@@ -156,7 +156,7 @@ def measure_statistics(runs: int) -> tuple[Outcome, dict]:
 POPULATION_MAX_RATIO = 1.5
 # The queries of each view, whatever the number of companies (the test suite checks them at two sizes).
 REACH_QUERIES = {"province": 2, "nace_section": 2, "size_class": 4}
-BREAKDOWN_QUERIES = 2
+BREAKDOWN_QUERIES = 1
 BREAKDOWN_MEASURE = "approved_companies"
 
 

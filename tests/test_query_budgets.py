@@ -103,11 +103,11 @@ TABLE = [
     Row("/api/v1/companies/{coached_company}/aid/",           "promoter",     9),
     Row(PQ244,                                            "-",           16),
     Row("/api/v1/statistics/breakdown/?as_of={today}&by=promoter,province,decision_quarter&measure=approved_companies",
-                                                          "cabinet",      5),
+                                                          "cabinet",      4),
     Row("/api/v1/statistics/breakdown/?as_of={today}&by=traject,sector_fund,nace_section&measure=amount_committed",
-                                                          "officer",      5),
+                                                          "officer",      4),
     Row("/api/v1/statistics/breakdown/?as_of={today}&by=project,size_class&measure=coaching_hours",
-                                                          "cabinet",      5),
+                                                          "cabinet",      4),
     # -- portal pages ----------------------------------------------------------------------------------------
     # One query more than a plain list: the invitations behind each row's questionnaire status.
     Row("/trajecten/",                                    "promoter",     8),

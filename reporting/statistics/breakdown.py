@@ -33,9 +33,13 @@ province, NACE section and joint committee. The NACE section is one of the code'
 value the data do not have (no project, no referral, no NACE code) is a value of its own, ``""``,
 labelled as such.
 
-Each measure is one grouped query over the database, plus one for the total; labels come from the same
-rows, so a breakdown takes two queries whatever the volume and the dimensions. Each column says its
-unit: ``count`` (a whole number), ``decimal`` (hours and euros, two decimals, as a string), ``share``
+Each breakdown is one query whatever the volume and the dimensions: the measure's rows grouped by the
+dimensions and, in the same query, their total (on PostgreSQL the grouping set ``()`` of the same pass;
+SQLite has no grouping sets, so there a ``UNION ALL`` of a second pass); labels come from the same rows.
+Approved companies are counted over each company's latest approval per traject only where a dimension
+of the approval itself (its size class, project, decision, ...) asks for it: the traject and the
+company's own data are the same for all its approvals in a traject. Each column says its unit:
+``count`` (a whole number), ``decimal`` (hours and euros, two decimals, as a string), ``share``
 (percent, one decimal, as a string), ``score`` (out of 5, two decimals, as a string) or ``employees``.
 
 The programme's measures suppress nothing: the cells count companies and applications and sum hours
@@ -54,8 +58,23 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, ExtractQuarter, ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +156,9 @@ class Dimension:
     value: Callable[[dict, str], str]
     value_label: Callable[[dict, str], str]
     order: Callable[[dict, str], tuple]
+    # Whether every application of a company in a traject has the same value (the traject, the company's
+    # province, ...), so the value never depends on which of them is the company's latest approval there.
+    shared_by_approvals: bool = False
 
 
 def _choice_label(choices, missing) -> Callable[[str], str]:
@@ -153,7 +175,7 @@ def _named(value, name, missing) -> str:
     return name if value is not None else str(missing)
 
 
-def _choice_dimension(key, label, path, choices, missing) -> Dimension:
+def _choice_dimension(key, label, path, choices, missing, shared_by_approvals=False) -> Dimension:
     named, position = _choice_label(choices, missing), _position(choices)
     return Dimension(
         key=key,
@@ -162,6 +184,7 @@ def _choice_dimension(key, label, path, choices, missing) -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=lambda row, alias: named(row[alias] or NONE),
         order=lambda row, alias: position(row[alias] or NONE),
+        shared_by_approvals=shared_by_approvals,
     )
 
 
@@ -188,23 +211,24 @@ def _promoter() -> Dimension:
         organisations = Organisation.objects.filter(
             projects=OuterRef(f"{prefix}project_id"), kind__in=PROMOTER_KINDS
         ).order_by("name", "pk")
-        return {
-            f"{alias}_id": Subquery(organisations.values("pk")[:1]),
-            f"{alias}_name": Subquery(organisations.values("name")[:1]),
-        }
+        # Id and name as one value "id:name", so each application looks its promoter up once, not twice.
+        key = Concat(Cast("pk", CharField()), Value(":"), "name", output_field=CharField())
+        return {alias: Subquery(organisations.annotate(key=key).values("key")[:1])}
 
-    named = _entity_dimension("promoter", _("Promoter organisation"), "", _("No promoter"))
+    def split(row, alias) -> tuple[str, str | None]:
+        return tuple(row[alias].split(":", 1)) if row[alias] is not None else (NONE, None)
+
     return Dimension(
-        key=named.key,
-        label=named.label,
+        key="promoter",
+        label=_("Promoter organisation"),
         columns=columns,
-        value=named.value,
-        value_label=named.value_label,
-        order=named.order,
+        value=lambda row, alias: split(row, alias)[0],
+        value_label=lambda row, alias: split(row, alias)[1] or str(_("No promoter")),
+        order=lambda row, alias: (row[alias] is None, split(row, alias)[1] or ""),
     )
 
 
-def _text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
+def _company_text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
     return Dimension(
         key=key,
         label=label,
@@ -212,6 +236,7 @@ def _text_dimension(key, label, path, missing, label_format="{}") -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=lambda row, alias: label_format.format(row[alias]) if row[alias] else str(missing),
         order=lambda row, alias: (row[alias] or LAST,),
+        shared_by_approvals=True,
     )
 
 
@@ -227,6 +252,7 @@ def _traject() -> Dimension:
         value=lambda row, alias: row[f"{alias}_code"],
         value_label=lambda row, alias: row[f"{alias}_name"],
         order=lambda row, alias: (row[f"{alias}_start"], row[f"{alias}_code"]),
+        shared_by_approvals=True,
     )
 
 
@@ -245,6 +271,7 @@ def _nace_section() -> Dimension:
         value=lambda row, alias: row[alias] or NONE,
         value_label=value_label,
         order=lambda row, alias: section_order(row[alias]) if row[alias] else (len(VERSIONS), LAST),
+        shared_by_approvals=True,
     )
 
 
@@ -282,9 +309,16 @@ DIMENSIONS: dict[str, Dimension] = {
         _choice_dimension(
             "size_class", _("Size class at approval"), "size_class_at_approval", SizeClass, _("Unknown")
         ),
-        _choice_dimension("province", _("Province"), "company__province", Province, _("No province")),
+        _choice_dimension(
+            "province",
+            _("Province"),
+            "company__province",
+            Province,
+            _("No province"),
+            shared_by_approvals=True,
+        ),
         _nace_section(),
-        _text_dimension(
+        _company_text_dimension(
             "joint_committee",
             _("Joint committee"),
             "company__joint_committee",
@@ -329,8 +363,10 @@ class Measure:
     columns: Sequence[Column]
     aggregates: Callable[[datetime.date], dict]  # by name
     figures: Callable[[Mapping], list]  # a cell's aggregates -> its figures
-    # The rows the total is aggregated over, when other rows than ``rows`` give the same total cheaper.
-    total_rows: Callable[[datetime.date], QuerySet] | None = None
+    # For a measure over each company's latest approval per traject: all the approvals, which give the
+    # same figures cheaper wherever no dimension tells a company's approvals in a traject apart (the
+    # total, and dimensions ``shared_by_approvals``).
+    any_approval_rows: Callable[[datetime.date], QuerySet] | None = None
 
 
 def _approved_companies(as_of: datetime.date) -> QuerySet:
@@ -404,9 +440,9 @@ MEASURES: dict[str, Measure] = {
                 "",
                 [("companies", _("Approved companies"), _count("company_id"))],
             ),
-            # Every company approved as of the date has a latest approval then: the same companies,
-            # counted without choosing each one's latest (a window over all the approvals).
-            total_rows=approved_as_of,
+            # Every company approved in a traject as of the date has a latest approval there then: the
+            # same companies, counted without choosing each one's latest (an anti-join over them all).
+            any_approval_rows=approved_as_of,
         ),
         _summed(
             "applications_approved",
@@ -551,6 +587,80 @@ def check_measure(measure: str) -> None:
         )
 
 
+# -- one query for the cells and the total -------------------------------------------------------------
+class _Ungrouped(Func):
+    """A dimension's column left to the grouping sets, not added to the plain ``GROUP BY`` list too."""
+
+    template = "%(expressions)s"
+
+    def get_group_by_cols(self):
+        return []
+
+
+class _IsTotal(Func):
+    """Whether the row is the grouping set ``()``, the total: ``GROUPING`` of a dimension's column."""
+
+    function = "GROUPING"
+    template = "%(function)s(%(expressions)s) = 1"
+    output_field = BooleanField()
+    contains_aggregate = True  # one value per group, never grouped by
+
+    def get_group_by_cols(self):
+        return []
+
+
+class _CellsAndTotal(Expression):
+    """``GROUPING SETS ((the dimensions' columns), ())``, naming the columns by their place in the select
+    list as Django's own ``GROUP BY`` does."""
+
+    def __init__(self, names):
+        super().__init__(output_field=Field())
+        self.names = tuple(names)
+
+    def as_sql(self, compiler, connection):
+        places = [
+            str(place) for place, (_e, _s, alias) in enumerate(compiler.select, 1) if alias in self.names
+        ]
+        return f"GROUPING SETS (({', '.join(places)}), ())", []
+
+
+def _grouping_sets(rows: QuerySet, group_columns: dict, aggregates: dict) -> QuerySet:
+    """Return ``rows`` grouped by ``group_columns`` and, in the same pass, not grouped: the total."""
+    ungrouped = {name: _Ungrouped(column) for name, column in group_columns.items()}
+    grouped = rows.annotate(**ungrouped).values(*ungrouped)
+    grouped = grouped.annotate(is_total=_IsTotal(next(iter(ungrouped))), **aggregates).order_by()
+    # Django's ORM has no grouping sets: the GROUP BY it would derive from the values is replaced.
+    grouped.query.group_by = (_CellsAndTotal(ungrouped),)
+    return grouped
+
+
+def _union(rows: QuerySet, total_rows: QuerySet, group_columns: dict, aggregates: dict) -> QuerySet:
+    """Return ``rows`` grouped by ``group_columns`` and beside them (``UNION ALL``) the total over
+    ``total_rows``, in a row without the dimensions' values (a constant is not grouped by)."""
+    cells = rows.annotate(**group_columns).values(*group_columns)
+    cells = cells.annotate(is_total=Value(False), **aggregates).order_by()
+    resolved = cells.query.annotations
+    no_values = {name: Value(None, output_field=resolved[name].output_field) for name in group_columns}
+    total = total_rows.annotate(**no_values).values(*no_values)
+    return cells.union(total.annotate(is_total=Value(True), **aggregates).order_by(), all=True)
+
+
+def _cells_and_total(
+    rows: QuerySet, total_rows: QuerySet, group_columns: dict, aggregates: dict
+) -> tuple[list[dict], dict]:
+    """Return ``rows`` grouped by ``group_columns`` with their ``aggregates``, and the ``aggregates`` over
+    all of them, in one query. ``total_rows`` give the same total cheaper where it takes a pass of its
+    own: on SQLite, which has no grouping sets; PostgreSQL's grouping set ``()`` needs no other pass."""
+    if connection.vendor == "postgresql":
+        found = list(_grouping_sets(rows, group_columns, aggregates))
+    else:
+        found = list(_union(rows, total_rows, group_columns, aggregates))
+    # Marked, as a cell may lack every dimension's value too.
+    total = next(row for row in found if row["is_total"])
+    found.remove(total)
+    return found, total
+
+
 def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> BreakdownFigures:
     """Return ``measure`` as of ``as_of`` per combination of the dimensions ``by``, and its total.
 
@@ -564,13 +674,14 @@ def breakdown(as_of: datetime.date, by: Sequence[str], measure: str) -> Breakdow
     dimensions = [DIMENSIONS[name] for name in by]
     aggregates = chosen.aggregates(as_of)
 
-    rows = chosen.rows(as_of)
     group_columns: dict = {}
     for dimension, alias in zip(dimensions, aliases, strict=True):
         group_columns.update(dimension.columns(chosen.to_application, alias))
-    grouped = rows.annotate(**group_columns).values(*group_columns).annotate(**aggregates).order_by()
-    found = list(grouped)
-    total = (chosen.total_rows or chosen.rows)(as_of).aggregate(**aggregates)
+    any_approval_rows = chosen.any_approval_rows or chosen.rows
+    rows = (
+        any_approval_rows if all(dimension.shared_by_approvals for dimension in dimensions) else chosen.rows
+    )
+    found, total = _cells_and_total(rows(as_of), any_approval_rows(as_of), group_columns, aggregates)
 
     with translation.override(settings.LANGUAGE_CODE):  # the figures read the same whoever asks
         found.sort(
