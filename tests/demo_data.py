@@ -6,6 +6,10 @@ from contextlib import contextmanager
 from django.core.management import call_command
 from django.db import transaction
 
+# The options that seed a small population: the programme's figures and pages do not depend on the
+# population, and importing the default 20,000 enterprises is most of what seeding costs.
+SMALL_POPULATION = ("--population", "500")
+
 
 @contextmanager
 def demo_data(django_db_blocker, *options: str):

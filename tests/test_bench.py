@@ -19,6 +19,7 @@ from demo.synthetic import AS_OF
 from participants.models import Company
 from participants.services import import_kbo_extract, import_kbo_update
 from reporting.questions.pq244 import pq244_figures
+from tests.demo_data import SMALL_POPULATION
 from trajects.models import Traject
 
 
@@ -112,7 +113,7 @@ def test_the_hand_written_query_gives_the_numbers_of_the_statistics():
     """The yardstick of the ratio computes the same numbers, or the ratio compares two different things."""
     if connection.vendor != "postgresql":
         pytest.skip("the hand-written query is PostgreSQL's")
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", *SMALL_POPULATION, stdout=io.StringIO())
     figures = pq244_figures(AS_OF)
     traject_codes = dict(Traject.objects.values_list("pk", "code"))
 

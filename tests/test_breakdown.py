@@ -24,7 +24,7 @@ from reporting.models import ReportRequest, ReportStatus
 from reporting.questions.pq244 import pq244_figures
 from reporting.statistics.breakdown import MEASURES, BreakdownError, breakdown
 from tests.clients import client_for
-from tests.demo_data import demo_data
+from tests.demo_data import SMALL_POPULATION, demo_data
 from tests.factories import (
     ApplicationFactory,
     ApplicationFundingFactory,
@@ -553,7 +553,7 @@ def test_the_page_refuses_a_repeated_dimension_and_a_future_date(world, client):
 # -- reconciliation with question 244 on the demo data -------------------------------------------------------
 @pytest.fixture(scope="class")
 def demo(django_db_setup, django_db_blocker):
-    with demo_data(django_db_blocker):
+    with demo_data(django_db_blocker, *SMALL_POPULATION):
         yield
 
 

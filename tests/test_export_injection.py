@@ -24,7 +24,7 @@ from participants.models import Application, Company, Evaluation
 from reporting.kinds import kinds
 from reporting.models import AnswerStatement, Initiative
 from reporting.selectors import report_figures
-from tests.demo_data import demo_data
+from tests.demo_data import SMALL_POPULATION, demo_data
 from trajects.models import CommunicationAction, Organisation, Project, Traject
 from voorsprong.models import User
 from voorsprong.spreadsheets import FORMULA_STARTS, looks_like_formula
@@ -73,7 +73,7 @@ def _poison() -> None:
 @pytest.fixture(scope="module")
 def poisoned(django_db_setup, django_db_blocker):
     """Seed the demo data once for the module, poisoned."""
-    with demo_data(django_db_blocker):
+    with demo_data(django_db_blocker, *SMALL_POPULATION):
         _poison()
         yield
 

@@ -19,7 +19,7 @@ from reporting.questions.pq244 import pq244_figures
 from reporting.questions.pq244.figures import changes
 from reporting.questions.pq244.schema import PQ244FiguresSerializer
 from tests.clients import client_for
-from tests.demo_data import demo_data
+from tests.demo_data import SMALL_POPULATION, demo_data
 from tests.factories import (
     UserFactory,
 )
@@ -29,7 +29,7 @@ from voorsprong.roles import Role
 
 @pytest.fixture(scope="module")
 def seed_output(django_db_setup, django_db_blocker):
-    with demo_data(django_db_blocker) as output:
+    with demo_data(django_db_blocker, *SMALL_POPULATION) as output:
         yield output
 
 

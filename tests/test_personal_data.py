@@ -34,6 +34,7 @@ from reporting.models import PersonalDataKind, PersonalDataRecord, RecordChannel
 from reporting.questions.pq244 import pq244_figures
 from reporting.services.personal_data import export_personal_data, purge_personal_data
 from reporting.tasks import purge_personal_data as purge_task
+from tests.demo_data import SMALL_POPULATION
 from tests.factories import (
     CoachingSessionFactory,
     CompanyFactory,
@@ -342,7 +343,7 @@ def test_only_officers_purge_by_hand():
 
 
 def test_the_figures_of_question_244_keep_their_fingerprint():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", *SMALL_POPULATION, stdout=io.StringIO())
     as_of = datetime.date(2025, 11, 26)
     before = pq244_figures(as_of)["fingerprint"]
     contacts = Company.objects.exclude(contact_email="").count()

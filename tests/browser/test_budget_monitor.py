@@ -7,6 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from funding.views import CHART_SERIES
+from tests.demo_data import SMALL_POPULATION
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +34,7 @@ OVERLAPS = """colours => {
 
 
 def test_the_budget_monitor_fits_1280_pixels_for_finance_and_officers(page, log_in):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", *SMALL_POPULATION, stdout=io.StringIO())
     from voorsprong.models import User
 
     page.set_viewport_size({"width": 1280, "height": 800})

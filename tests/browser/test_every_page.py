@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from participants.models import FOLLOW_UP_AFTER, Application, ApplicationStatus, Questionnaire, Referral
 from participants.questionnaire_links import make_questionnaire_token
+from tests.demo_data import SMALL_POPULATION
 from voorsprong.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,7 +161,7 @@ def anonymous_pages() -> list[str]:
 
 @pytest.fixture
 def demo_data():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", *SMALL_POPULATION, stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("locale", ["nl-BE", "en-US"])
