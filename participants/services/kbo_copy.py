@@ -101,12 +101,15 @@ WITH enterprise AS (
         coalesce(array_position(%(groups)s, coalesce({t[ActivityGroup]}, '')), 99),
         coalesce({t[ActivityGroup]}, '') COLLATE "C", coalesce({t[NaceCode]}, '') COLLATE "C"
 )
+-- KboEnterprise's fields in their order, then the pk of the company already there.
 SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
-    coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, '')
+    coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, ''),
+    company.id
 FROM lines e
 LEFT JOIN legal_name n ON e.printed AND n.number = e.number
 LEFT JOIN office o ON e.printed AND o.number = e.number
 LEFT JOIN main m ON e.printed AND m.number = e.number
+LEFT JOIN {company} company ON e.printed AND company.kbo_number = replace(e.number, '.', '')
 ORDER BY e.line
 """
 
@@ -158,15 +161,18 @@ def _problem(error: psycopg.Error) -> str:
     return f"{message} ({where})" if where else message
 
 
-def reduced_enterprises(staging_columns: dict[str, dict[str, str]]) -> Iterator[list[KboEnterprise]]:
+def reduced_enterprises(
+    staging_columns: dict[str, dict[str, str]],
+) -> Iterator[list[tuple[KboEnterprise, int | None]]]:
     """Yield the staged extract in chunks, an enterprise per line of enterprise.csv, in the order of its
-    lines, read through a server-side cursor."""
+    lines, read through a server-side cursor; each with the pk of its company, None when there is none."""
     query = _REDUCE.format(
         e=staging_columns[ENTERPRISE_FILE],
         d=staging_columns[DENOMINATION_FILE],
         a=staging_columns[ADDRESS_FILE],
         t=staging_columns[ACTIVITY_FILE],
         **{name.removesuffix(".csv"): table for name, table in _STAGING.items()},
+        company=Company._meta.db_table,
     )
     parameters = {
         "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
@@ -186,32 +192,7 @@ def reduced_enterprises(staging_columns: dict[str, dict[str, str]]) -> Iterator[
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, parameters)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
-            yield [
-                KboEnterprise(
-                    number=number,
-                    status=status,
-                    type_of_enterprise=kind,
-                    juridical_form=juridical_form,
-                    start_date=start_date,
-                    name=name,
-                    postal_code=postal_code,
-                    municipality=municipality,
-                    nace_code=nace_code,
-                    nace_version=nace_version,
-                )
-                for (
-                    number,
-                    status,
-                    kind,
-                    juridical_form,
-                    start_date,
-                    name,
-                    postal_code,
-                    municipality,
-                    nace_code,
-                    nace_version,
-                ) in rows
-            ]
+            yield [(KboEnterprise(*row[:-1]), row[-1]) for row in rows]
 
 
 def _columns() -> list[str]:
@@ -228,17 +209,23 @@ def create_accepted_table() -> None:
         )
 
 
-def copy_accepted(companies: list[Company]) -> None:
-    """COPY the new (without pk) and changed companies into the staging table of the companies to write."""
-    if not companies:
+def company_row(company: Company) -> dict:
+    """Return the fields of ``company`` by attribute name, as ``copy_accepted`` takes them."""
+    return {field.attname: getattr(company, field.attname) for field in Company._meta.concrete_fields}
+
+
+def copy_accepted(rows: list[dict]) -> None:
+    """COPY the new (``id`` None) and changed companies, their fields by attribute name, into the staging
+    table of the companies to write."""
+    if not rows:
         return
     # The fields hold Python values psycopg adapts itself (text, numbers, dates, aware datetimes): going
     # through each field's get_db_prep_save would cost more than the rest of the import.
     attnames = [field.attname for field in Company._meta.concrete_fields]
     copy_sql = f"COPY {_ACCEPTED} ({', '.join(_columns())}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for company in companies:
-            copy.write_row([getattr(company, attname) for attname in attnames])
+        for row in rows:
+            copy.write_row([row[attname] for attname in attnames])
 
 
 def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
@@ -248,23 +235,22 @@ def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
     columns = _columns()
     inserted = [column for column in columns if column != "id"]
     updated = [Company._meta.get_field(name).column for name in updated_fields]
+    returned = ", ".join(columns)
     with connection.cursor() as cursor:
+        # The history rows are those the INSERT and the UPDATE return, not read back from the companies.
         cursor.execute(
-            f"INSERT INTO {company_table} ({', '.join(inserted)}) "
-            f"SELECT {', '.join(inserted)} FROM {_ACCEPTED} WHERE id IS NULL ORDER BY kbo_number"
-        )
-        cursor.execute(
-            f"UPDATE {company_table} AS company SET "
+            f"WITH inserted AS (INSERT INTO {company_table} ({', '.join(inserted)}) "
+            f"SELECT {', '.join(inserted)} FROM {_ACCEPTED} WHERE id IS NULL ORDER BY kbo_number "
+            f"RETURNING {returned}), "
+            f"updated AS (UPDATE {company_table} AS company SET "
             + ", ".join(f"{column} = accepted.{column}" for column in updated)
-            + f" FROM {_ACCEPTED} AS accepted WHERE accepted.id = company.id"
-        )
-        cursor.execute(
+            + f" FROM {_ACCEPTED} AS accepted WHERE accepted.id = company.id "
+            f"RETURNING {', '.join(f'company.{column}' for column in columns)}) "
             f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, "
             "history_change_reason, history_type, history_user_id) "
-            f"SELECT {', '.join(f'company.{column}' for column in columns)}, %s, %s, "
-            "CASE WHEN accepted.id IS NULL THEN '+' ELSE '~' END, NULL "
-            f"FROM {_ACCEPTED} AS accepted JOIN {company_table} AS company USING (kbo_number) "
-            "ORDER BY company.id",
+            f"SELECT {returned}, %s, %s, kind, NULL FROM ("
+            f"SELECT {returned}, '+' AS kind FROM inserted UNION ALL SELECT {returned}, '~' FROM updated"
+            ") AS written",
             [now, reason],
         )
 
@@ -278,7 +264,7 @@ def write_companies(companies: list[Company], updated_fields: list[str], reason:
         if company.pk is None:
             company.created_at = company.updated_at = now
     create_accepted_table()
-    copy_accepted(companies)
+    copy_accepted([company_row(company) for company in companies])
     merge_accepted(updated_fields, reason, now)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {_ACCEPTED}")

@@ -18,6 +18,8 @@ full extract older than it too (the same full extract again is safe and allowed)
 """
 
 import datetime
+import functools
+import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,14 @@ from participants.kbo_extract import (
     read_kbo_update,
     read_meta,
 )
-from participants.models import NON_PROFIT_LEGAL_FORMS, Company, KboExtractType, KboImport, LegalForm
+from participants.models import (
+    NON_PROFIT_LEGAL_FORMS,
+    Company,
+    KboExtractType,
+    KboImport,
+    LegalForm,
+    company_derived_fields,
+)
 from participants.services import kbo_copy
 from voorsprong import data_version
 from voorsprong.validators import validate_founding_day, validate_one_line
@@ -70,6 +79,7 @@ JURIDICAL_FORMS = {
     "124": LegalForm.PUBLIC_BODY,  # Openbare instelling
 }
 _NACE_CODE = re.compile(r"\d{2,5}")
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 _NATURAL_PERSON = "1"  # TypeOfEnterprise
 _ACTIVE = "AC"  # Status
 
@@ -189,18 +199,18 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
             staging_columns = kbo_copy.load_staging(directory)
             kbo_copy.create_accepted_table()
             for chunk in kbo_copy.reduced_enterprises(staging_columns):
-                numbers = [re.sub(r"\D", "", enterprise.number) for enterprise in chunk]
-                known = Company.objects.in_bulk(numbers, field_name="kbo_number")
+                known = Company.objects.in_bulk([pk for _enterprise, pk in chunk if pk is not None])
                 accepted = []
-                for enterprise, number in zip(chunk, numbers, strict=True):
-                    company = _merged(enterprise, known.get(number), result, now)
-                    if company is not None:
-                        if company.pk is None:
-                            company.created_at = company.updated_at = now
+                for enterprise, pk in chunk:
+                    if pk is None:
+                        # Most of a first import: its row is written as is, without a Company to build.
+                        values = _company_values(enterprise, result, None)
+                        if values is not None:
                             result.created += 1
-                        else:
-                            result.updated += 1
-                        accepted.append(company)
+                            accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
+                    elif (company := _merged(enterprise, known[pk], result, now)) is not None:
+                        result.updated += 1
+                        accepted.append(kbo_copy.company_row(company))
                 kbo_copy.copy_accepted(accepted)
             kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
@@ -359,12 +369,35 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
 
 
 def _start_date(text: str) -> datetime.date | None:
-    return datetime.datetime.strptime(text, "%d-%m-%Y").date() if text else None
+    """Return the date of dd-mm-yyyy; ValueError when it is not one."""
+    if not text:
+        return None
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        # What strptime would return (ValueError for 31-02-2020 too), at a tenth of its cost per line.
+        day, month, year = match.groups()
+        return datetime.date(int(year), int(month), int(day))
+    return datetime.datetime.strptime(text, "%d-%m-%Y").date()
 
 
 def _fit(text: str, field_name: str) -> str:
     """Cut to the column's length: a few KBO names are longer than any column allows (up to 320)."""
     return text[: Company._meta.get_field(field_name).max_length]
+
+
+_DERIVED_FROM = tuple(inspect.signature(company_derived_fields).parameters)
+
+
+@functools.cache
+def _company_defaults() -> dict:
+    return {field.attname: field.get_default() for field in Company._meta.concrete_fields}
+
+
+def _new_company(values: dict) -> dict:
+    """Return the fields of a new company with the KBO's ``values``, its derived fields included."""
+    # The KBO publishes no staff figures: the size class stays unknown until the SME status is declared
+    # (participants.services.sme), never micro by default.
+    company = _company_defaults() | {"staff_headcount": None} | values
+    return company | company_derived_fields(**{name: company[name] for name in _DERIVED_FROM})
 
 
 def _merged(
@@ -376,11 +409,7 @@ def _merged(
     if values is None:
         return None
     if company is None:
-        # The KBO publishes no staff figures: the size class stays unknown until the SME status is
-        # declared (participants.services.sme), never micro by default.
-        company = Company(staff_headcount=None, **values)
-        company.refresh_derived_fields()
-        return company
+        return Company(**_new_company(values))
     if any(getattr(company, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(company, name, value)
