@@ -321,7 +321,8 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
         result.skip(_("not in the register's enterprise file, nor imported before"), enterprise.number)
         return None
     texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
-    if not all(validate_one_line.accepts(text) for text in texts if text is not None):
+    # One pattern of characters each text must keep to: checked once over them all, 1.9 million times.
+    if not validate_one_line.accepts("".join(text for text in texts if text is not None)):
         # Skipped rather than cleaned, like every row the extract gets wrong: good data never has a
         # control character (PostgreSQL cannot even store a NUL) or a direction override.
         result.skip(_("a control or direction-override character in the extract's data"), enterprise.number)
