@@ -270,6 +270,17 @@ def write_companies(companies: list[Company], updated_fields: list[str], reason:
         cursor.execute(f"DROP TABLE {_ACCEPTED}")
 
 
+def analyze_companies() -> None:
+    """Refresh the planner's statistics of the companies and their history after a full import wrote them.
+
+    Autovacuum would, a minute or so later; until then the planner takes a freshly filled table for an empty
+    one, and an update right after the import read its companies by a sequential scan per batch.
+    """
+    history = Company.history.model
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Company._meta.db_table}, {history._meta.db_table}")
+
+
 def drop_staging() -> None:
     """Drop the staging tables now, so the same connection can import again before its transaction ends."""
     with connection.cursor() as cursor:

@@ -215,6 +215,7 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
             kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
             if result.created or result.updated:
+                kbo_copy.analyze_companies()
                 data_version.bump()
             _record(KboExtractType.FULL, meta, result)
     except KboExtractError as error:
