@@ -199,13 +199,22 @@ def _columns() -> list[str]:
     return [field.column for field in Company._meta.concrete_fields]
 
 
-def create_accepted_table() -> None:
-    """Create the staging table of the companies to write: Company's columns, ``id`` empty for a new one."""
+def _staged_fields(updated_fields: list[str]) -> list:
+    """Return the fields the staging table of the companies to write holds: the pk (empty for a new company),
+    the KBO number, the creation time and ``updated_fields``. A new company's other fields, the officers'
+    figures and contact details, take their defaults in the INSERT rather than travelling through COPY."""
+    names = dict.fromkeys(["id", "kbo_number", "created_at", *updated_fields])
+    return [Company._meta.get_field(name) for name in names]
+
+
+def create_accepted_table(updated_fields: list[str]) -> None:
+    """Create the staging table of the companies to write, with the columns of ``_staged_fields``."""
+    columns = ", ".join(field.column for field in _staged_fields(updated_fields))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_ACCEPTED}")
         cursor.execute(
             f"CREATE TEMP TABLE {_ACCEPTED} ON COMMIT DROP AS "
-            f"SELECT {', '.join(_columns())} FROM {Company._meta.db_table} WITH NO DATA"
+            f"SELECT {columns} FROM {Company._meta.db_table} WITH NO DATA"
         )
 
 
@@ -214,15 +223,16 @@ def company_row(company: Company) -> dict:
     return {field.attname: getattr(company, field.attname) for field in Company._meta.concrete_fields}
 
 
-def copy_accepted(rows: list[dict]) -> None:
+def copy_accepted(rows: list[dict], updated_fields: list[str]) -> None:
     """COPY the new (``id`` None) and changed companies, their fields by attribute name, into the staging
     table of the companies to write."""
     if not rows:
         return
     # The fields hold Python values psycopg adapts itself (text, numbers, dates, aware datetimes): going
     # through each field's get_db_prep_save would cost more than the rest of the import.
-    attnames = [field.attname for field in Company._meta.concrete_fields]
-    copy_sql = f"COPY {_ACCEPTED} ({', '.join(_columns())}) FROM STDIN"
+    staged = _staged_fields(updated_fields)
+    attnames = [field.attname for field in staged]
+    copy_sql = f"COPY {_ACCEPTED} ({', '.join(field.column for field in staged)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for row in rows:
             copy.write_row([row[attname] for attname in attnames])
@@ -233,14 +243,19 @@ def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
     company_table = Company._meta.db_table
     history = Company.history.model
     columns = _columns()
-    inserted = [column for column in columns if column != "id"]
+    staged = [field for field in _staged_fields(updated_fields) if field.column != "id"]
+    defaulted = [
+        field for field in Company._meta.concrete_fields if field not in staged and field.column != "id"
+    ]
+    inserted = [field.column for field in [*staged, *defaulted]]
+    selected = [*(field.column for field in staged), *(["%s"] * len(defaulted))]
     updated = [Company._meta.get_field(name).column for name in updated_fields]
     returned = ", ".join(columns)
     with connection.cursor() as cursor:
         # The history rows are those the INSERT and the UPDATE return, not read back from the companies.
         cursor.execute(
             f"WITH inserted AS (INSERT INTO {company_table} ({', '.join(inserted)}) "
-            f"SELECT {', '.join(inserted)} FROM {_ACCEPTED} WHERE id IS NULL ORDER BY kbo_number "
+            f"SELECT {', '.join(selected)} FROM {_ACCEPTED} WHERE id IS NULL ORDER BY kbo_number "
             f"RETURNING {returned}), "
             f"updated AS (UPDATE {company_table} AS company SET "
             + ", ".join(f"{column} = accepted.{column}" for column in updated)
@@ -251,7 +266,7 @@ def merge_accepted(updated_fields: list[str], reason: str, now) -> None:
             f"SELECT {returned}, %s, %s, kind, NULL FROM ("
             f"SELECT {returned}, '+' AS kind FROM inserted UNION ALL SELECT {returned}, '~' FROM updated"
             ") AS written",
-            [now, reason],
+            [*(field.get_default() for field in defaulted), now, reason],
         )
 
 
@@ -263,8 +278,8 @@ def write_companies(companies: list[Company], updated_fields: list[str], reason:
     for company in companies:
         if company.pk is None:
             company.created_at = company.updated_at = now
-    create_accepted_table()
-    copy_accepted([company_row(company) for company in companies])
+    create_accepted_table(updated_fields)
+    copy_accepted([company_row(company) for company in companies], updated_fields)
     merge_accepted(updated_fields, reason, now)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {_ACCEPTED}")

@@ -197,7 +197,7 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     try:
         with transaction.atomic():
             staging_columns = kbo_copy.load_staging(directory)
-            kbo_copy.create_accepted_table()
+            kbo_copy.create_accepted_table(_UPDATED_FIELDS)
             for chunk in kbo_copy.reduced_enterprises(staging_columns):
                 known = Company.objects.in_bulk([pk for _enterprise, pk in chunk if pk is not None])
                 accepted = []
@@ -211,7 +211,7 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
                     elif (company := _merged(enterprise, known[pk], result, now)) is not None:
                         result.updated += 1
                         accepted.append(kbo_copy.company_row(company))
-                kbo_copy.copy_accepted(accepted)
+                kbo_copy.copy_accepted(accepted, _UPDATED_FIELDS)
             kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
             if result.created or result.updated:
