@@ -75,7 +75,8 @@ WITH enterprise AS (
         SELECT {d[EntityNumber]} AS number, coalesce({d[Language]}, '') AS language,
             coalesce({d[Denomination]}, '') AS denomination, line
         FROM {denomination}
-        WHERE {d[TypeOfDenomination]} = %(legal_name)s AND left({d[EntityNumber]}, 1) IN ('0', '1')
+        WHERE {d[TypeOfDenomination]} = %(legal_name)s
+            AND {d[EntityNumber]} COLLATE "C" >= '0' AND {d[EntityNumber]} COLLATE "C" < '2'
     ) legal
     ORDER BY number, language, line DESC
 ), legal_name AS (
@@ -89,17 +90,26 @@ WITH enterprise AS (
         coalesce(nullif({a[MunicipalityNL]}, ''), {a[MunicipalityFR]}, '') AS municipality
     FROM {address}
     WHERE {a[TypeOfAddress]} = %(office)s AND coalesce({a[DateStrikingOff]}, '') = ''
-        AND coalesce({a[CountryNL]}, '') = '' AND left({a[EntityNumber]}, 1) IN ('0', '1')
+        AND coalesce({a[CountryNL]}, '') = ''
+        AND {a[EntityNumber]} COLLATE "C" >= '0' AND {a[EntityNumber]} COLLATE "C" < '2'
     ORDER BY {a[EntityNumber]}, line
 ), main AS (
-    SELECT DISTINCT ON ({t[EntityNumber]}) {t[EntityNumber]} AS number,
-        coalesce({t[NaceCode]}, '') AS code, {t[NaceVersion]} AS version
-    FROM {activity}
-    WHERE {t[Classification]} = %(main)s AND {t[NaceVersion]} = ANY(%(versions)s)
-        AND left({t[EntityNumber]}, 1) IN ('0', '1')
-    ORDER BY {t[EntityNumber]}, array_position(%(versions)s, {t[NaceVersion]}),
-        coalesce(array_position(%(groups)s, coalesce({t[ActivityGroup]}, '')), 99),
-        coalesce({t[ActivityGroup]}, '') COLLATE "C", coalesce({t[NaceCode]}, '') COLLATE "C"
+    -- The main activity's preference as one array per line, compared element by element: the least per
+    -- enterprise is found by hashing the enterprises rather than by sorting all their main activities.
+    -- Enterprises' numbers (not establishment units') as a range of the column, which the planner estimates
+    -- from its statistics: it guessed left(number, 1) at a hundredth of the lines, and sorted them.
+    SELECT number, best[4] AS code, (%(versions)s::text[])[best[1]::int] AS version
+    FROM (
+        SELECT {t[EntityNumber]} AS number, min(ARRAY[
+            lpad(array_position(%(versions)s, {t[NaceVersion]})::text, 2, '0'),
+            lpad(coalesce(array_position(%(groups)s, coalesce({t[ActivityGroup]}, '')), 99)::text, 2, '0'),
+            coalesce({t[ActivityGroup]}, ''), coalesce({t[NaceCode]}, '')
+        ] COLLATE "C") AS best
+        FROM {activity}
+        WHERE {t[Classification]} = %(main)s AND {t[NaceVersion]} = ANY(%(versions)s)
+            AND {t[EntityNumber]} COLLATE "C" >= '0' AND {t[EntityNumber]} COLLATE "C" < '2'
+        GROUP BY {t[EntityNumber]}
+    ) preferred
 )
 -- KboEnterprise's fields in their order, then the pk of the company already there.
 SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
