@@ -23,6 +23,7 @@ a file COPY cannot read stops the import with nothing changed.
 """
 
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import psycopg
@@ -51,6 +52,7 @@ from participants.models import Company
 
 COPY_CHUNK_BYTES = 1 << 20
 ROWS_PER_FETCH = 5000
+_PK = len(fields(KboEnterprise)) - 1  # the reduction's column of the company's pk: removed is not read
 _STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
 _ACCEPTED = "kbo_staging_accepted"
 # The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
@@ -111,10 +113,10 @@ WITH enterprise AS (
         GROUP BY {t[EntityNumber]}
     ) preferred
 )
--- KboEnterprise's fields in their order, then the pk of the company already there.
+-- KboEnterprise's fields in their order, then the pk of the company already there and its current values.
 SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
     coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, ''),
-    company.id
+    company.id{current}
 FROM lines e
 LEFT JOIN legal_name n ON e.printed AND n.number = e.number
 LEFT JOIN office o ON e.printed AND o.number = e.number
@@ -172,10 +174,12 @@ def _problem(error: psycopg.Error) -> str:
 
 
 def reduced_enterprises(
-    staging_columns: dict[str, dict[str, str]],
-) -> Iterator[list[tuple[KboEnterprise, int | None]]]:
+    staging_columns: dict[str, dict[str, str]], current_fields: list[str]
+) -> Iterator[list[tuple[KboEnterprise, int | None, dict | None]]]:
     """Yield the staged extract in chunks, an enterprise per line of enterprise.csv, in the order of its
-    lines, read through a server-side cursor; each with the pk of its company, None when there is none."""
+    lines, read through a server-side cursor; each with the pk of its company and the company's
+    ``current_fields`` by name, None when there is none: an unchanged company needs no Company built."""
+    current = [Company._meta.get_field(name).column for name in current_fields]
     query = _REDUCE.format(
         e=staging_columns[ENTERPRISE_FILE],
         d=staging_columns[DENOMINATION_FILE],
@@ -183,6 +187,7 @@ def reduced_enterprises(
         t=staging_columns[ACTIVITY_FILE],
         **{name.removesuffix(".csv"): table for name, table in _STAGING.items()},
         company=Company._meta.db_table,
+        current="".join(f", company.{column}" for column in current),
     )
     parameters = {
         "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
@@ -202,7 +207,14 @@ def reduced_enterprises(
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, parameters)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
-            yield [(KboEnterprise(*row[:-1]), row[-1]) for row in rows]
+            yield [
+                (
+                    KboEnterprise(*row[:_PK]),
+                    row[_PK],
+                    None if row[_PK] is None else dict(zip(current_fields, row[_PK + 1 :], strict=True)),
+                )
+                for row in rows
+            ]
 
 
 def _columns() -> list[str]:

@@ -83,7 +83,9 @@ _DAY_MONTH_YEAR = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 _NATURAL_PERSON = "1"  # TypeOfEnterprise
 _ACTIVE = "AC"  # Status
 
-_UPDATED_FIELDS = [
+# The fields the KBO publishes (``_company_values`` returns some or all of them); written with those below.
+_PUBLISHED_FIELDS = [
+    "kbo_number",
     "name",
     "legal_form",
     "is_non_profit",
@@ -93,10 +95,8 @@ _UPDATED_FIELDS = [
     "nace_version",
     "postal_code",
     "municipality",
-    "size_class",
-    "province",
-    "updated_at",
 ]
+_UPDATED_FIELDS = [*_PUBLISHED_FIELDS[1:], "size_class", "province", "updated_at"]
 
 
 @dataclass
@@ -198,19 +198,27 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
         with transaction.atomic():
             staging_columns = kbo_copy.load_staging(directory)
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
-            for chunk in kbo_copy.reduced_enterprises(staging_columns):
-                known = Company.objects.in_bulk([pk for _enterprise, pk in chunk if pk is not None])
-                accepted = []
-                for enterprise, pk in chunk:
+            for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
+                accepted, changed = [], []
+                for enterprise, pk, current in chunk:
+                    # A full extract's enterprise has every fact, so its values need no known company.
+                    values = _company_values(enterprise, result, None)
+                    if values is None:
+                        continue
                     if pk is None:
                         # Most of a first import: its row is written as is, without a Company to build.
-                        values = _company_values(enterprise, result, None)
-                        if values is not None:
-                            result.created += 1
-                            accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
-                    elif (company := _merged(enterprise, known[pk], result, now)) is not None:
-                        result.updated += 1
-                        accepted.append(kbo_copy.company_row(company))
+                        result.created += 1
+                        accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
+                    elif _differs(current, values):
+                        changed.append((enterprise, pk))
+                    else:
+                        # Most of a repeated import: compared with the values the reduction returned.
+                        result.unchanged += 1
+                known = Company.objects.in_bulk([pk for _enterprise, pk in changed])
+                for enterprise, pk in changed:
+                    company = _merged(enterprise, known[pk], result, now)
+                    result.updated += 1
+                    accepted.append(kbo_copy.company_row(company))
                 kbo_copy.copy_accepted(accepted, _UPDATED_FIELDS)
             kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
@@ -412,7 +420,7 @@ def _merged(
         return None
     if company is None:
         return Company(**_new_company(values))
-    if any(getattr(company, name) != value for name, value in values.items()):
+    if _differs({name: getattr(company, name) for name in values}, values):
         for name, value in values.items():
             setattr(company, name, value)
         company.refresh_derived_fields()
@@ -420,6 +428,11 @@ def _merged(
         return company
     result.unchanged += 1
     return None
+
+
+def _differs(current: dict, values: dict) -> bool:
+    """Return whether the extract's ``values`` change the company's ``current`` fields."""
+    return any(current[name] != value for name, value in values.items())
 
 
 def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: str) -> None:
