@@ -52,7 +52,7 @@ from participants.models import Company
 
 COPY_CHUNK_BYTES = 1 << 20
 ROWS_PER_FETCH = 5000
-_PK = len(fields(KboEnterprise)) - 1  # the reduction's column of the company's pk: removed is not read
+_PK = len(fields(KboEnterprise)) - 1  # the pk's column: a reduced line has every field but the last, removed
 _STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
 _ACCEPTED = "kbo_staging_accepted"
 # The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
