@@ -537,8 +537,8 @@ def _peak_memory_kb(pid: int) -> int:
     return 0
 
 
-# Run in the import's own process: the import is timed there, without the start of Python and Django (about
-# a second and a half, whatever the size of the extract), which would otherwise weigh on a small update.
+# Run in the import's own process: the import is timed there, without the start of Python and Django (one
+# to two seconds, whatever the size of the extract), which would otherwise be most of a small update.
 _TIMED_IMPORT = """
 import sys, time
 import django
