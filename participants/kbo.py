@@ -1,14 +1,25 @@
 """KBO numbers (ondernemingsnummer): ten digits, the last two a mod-97 check of the first eight."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+# Printed (0403.170.701) or stored (0403170701): the forms the KBO extract has 1.9 million times.
+_PLAIN_NUMBER = re.compile(r"[01][0-9]{3}\.[0-9]{3}\.[0-9]{3}|[01][0-9]{9}")
+
 
 def normalise_kbo_number(value: str) -> str:
     """Return the ten-digit form of a KBO number (accepts ``BE 0403.170.701``, ``403170701``, ...)."""
+    if _PLAIN_NUMBER.fullmatch(value):
+        # The same check as python-stdnum's, without its general cleaning, which cost the national KBO
+        # import more time than the rest of its judging. Whatever fails here gets stdnum's own reason.
+        digits = value.replace(".", "")
+        if int(digits) and (int(digits[:8]) + int(digits[8:])) % 97 == 0:
+            return digits
     try:
         return vat.validate(value)
     except StdnumError as error:

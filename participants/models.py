@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -199,19 +200,47 @@ class Company(models.Model):
     def refresh_derived_fields(self) -> None:
         """Set the size class and province, which follow from the other fields; they are stored for
         reporting."""
-        self.size_class = classify(
+        derived = company_derived_fields(
             is_non_profit=self.is_non_profit,
             staff_headcount=self.staff_headcount,
             turnover=self.turnover,
             balance_sheet_total=self.balance_sheet_total,
+            postal_code=self.postal_code,
+            nace_code=self.nace_code,
+            nace_version=self.nace_version,
         )
-        self.province = province_for_postal_code(self.postal_code) or ""
-        # The KBO import gives the version it found; a code typed in without one is NACE-BEL 2008, the
-        # nomenclature the forms have always asked for. Without a code there is no version.
-        if not self.nace_code:
-            self.nace_version = ""
-        elif not self.nace_version:
-            self.nace_version = NaceVersion.NACE_2008
+        for name, value in derived.items():
+            setattr(self, name, value)
+
+
+def company_derived_fields(
+    *,
+    is_non_profit: bool,
+    staff_headcount: int | None,
+    turnover: Decimal | None,
+    balance_sheet_total: Decimal | None,
+    postal_code: str,
+    nace_code: str,
+    nace_version: str,
+) -> dict:
+    """Return the size class, province and NACE version of a company with these fields: what
+    ``Company.refresh_derived_fields`` sets, for a writer that builds no Company (the national KBO import)."""
+    # The KBO import gives the version it found; a code typed in without one is NACE-BEL 2008, the
+    # nomenclature the forms have always asked for. Without a code there is no version.
+    if not nace_code:
+        nace_version = ""
+    elif not nace_version:
+        nace_version = NaceVersion.NACE_2008
+    return {
+        "size_class": classify(
+            is_non_profit=is_non_profit,
+            staff_headcount=staff_headcount,
+            turnover=turnover,
+            balance_sheet_total=balance_sheet_total,
+        ),
+        "province": province_for_postal_code(postal_code) or "",
+        "nace_version": nace_version,
+    }
 
 
 class ApplicationStatus(models.TextChoices):

@@ -274,23 +274,30 @@ def test_skipped_enterprises_are_counted_per_reason_with_the_first_numbers_as_ex
             enterprise(kbo(1)),
             enterprise(kbo(2), start="2012-03-15"),
             enterprise(kbo(3)),
+            enterprise(kbo(4), start="31-02-2020"),
+            enterprise(kbo(5), start="1-4-2009"),  # strptime's %d and %m take one digit too
         ],
         denominations=[
             *(denomination(number, "Onderneming") for number in bad_checksums),
             denomination(kbo(1), "Alleen een afkorting", kind="002"),
             denomination(kbo(2), "Verkeerde datum"),
             denomination(kbo(3), "Goede onderneming"),
+            denomination(kbo(4), "Geen dag"),
+            denomination(kbo(5), "Korte datum"),
         ],
     )
 
     result = import_kbo_extract(tmp_path)
 
-    assert (result.created, result.skipped_count) == (1, 9)
+    assert (result.created, result.skipped_count) == (2, 10)
     checksum = result.skipped["invalid enterprise number: the check digits do not match"]
     assert (checksum.count, checksum.examples) == (7, bad_checksums[:5])
     assert result.skipped["no legal name in the extract"].examples == [kbo(1)]
-    assert result.skipped["start date is not a date (dd-mm-yyyy)"].examples == [kbo(2)]
-    assert list(Company.objects.values_list("name", flat=True)) == ["Goede onderneming"]
+    assert result.skipped["start date is not a date (dd-mm-yyyy)"].examples == [kbo(2), kbo(4)]
+    assert list(Company.objects.values_list("name", "founded_on")) == [
+        ("Goede onderneming", datetime.date(2012, 3, 15)),
+        ("Korte datum", datetime.date(2009, 4, 1)),
+    ]
 
 
 def test_establishment_units_and_branches_in_the_files_are_ignored(tmp_path):

@@ -201,6 +201,24 @@ def test_the_copy_import_keeps_the_officers_figures_and_takes_the_newest_nace_ve
     assert not Company.objects.get(kbo_number=kbo(3).replace(".", "")).is_active
 
 
+def test_the_copy_import_leaves_the_planner_the_companies_real_size(tmp_path):
+    # Without statistics the planner takes a freshly filled table for an empty one: an update right after
+    # the import would read its companies by a sequential scan per batch.
+    result = import_kbo_extract(hostile_extract(tmp_path))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [Company._meta.db_table, Company.history.model._meta.db_table],
+        )
+        sizes = dict(cursor.fetchall())
+    assert result.created == Company.objects.count() > 0
+    assert sizes == {
+        Company._meta.db_table: Company.objects.count(),
+        Company.history.model._meta.db_table: Company.history.count(),
+    }
+
+
 def test_the_order_of_the_lines_does_not_matter_to_the_copy_import(tmp_path):
     write_extract(
         tmp_path,

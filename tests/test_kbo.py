@@ -1,6 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from stdnum.be import vat
+from stdnum.exceptions import ValidationError as StdnumError
 
 from participants.kbo import format_kbo_number, normalise_kbo_number
 from tests.factories import CompanyFactory
@@ -56,3 +58,19 @@ def test_model_validation_refuses_a_wrong_checksum():
 def test_database_refuses_a_wrong_checksum_even_past_validation():
     with pytest.raises(IntegrityError):
         CompanyFactory(kbo_number="0403170702")
+
+
+def test_printed_and_stored_numbers_get_the_verdict_of_python_stdnum(settings):
+    """The fast path for 0403.170.701 and 0403170701 accepts and refuses exactly what stdnum does."""
+    settings.LANGUAGE_CODE = "en"
+    for first_eight in (0, 1, 4031707, 9999999, 10000021, 19999999):
+        for check_digits in range(100):
+            stored = f"{first_eight:08d}{check_digits:02d}"
+            for typed in (stored, format_kbo_number(stored)):
+                try:
+                    expected = vat.validate(typed)
+                except StdnumError:
+                    with pytest.raises(ValidationError):
+                        normalise_kbo_number(typed)
+                else:
+                    assert normalise_kbo_number(typed) == expected == stored

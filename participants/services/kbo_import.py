@@ -18,6 +18,8 @@ full extract older than it too (the same full extract again is safe and allowed)
 """
 
 import datetime
+import functools
+import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,14 @@ from participants.kbo_extract import (
     read_kbo_update,
     read_meta,
 )
-from participants.models import NON_PROFIT_LEGAL_FORMS, Company, KboExtractType, KboImport, LegalForm
+from participants.models import (
+    NON_PROFIT_LEGAL_FORMS,
+    Company,
+    KboExtractType,
+    KboImport,
+    LegalForm,
+    company_derived_fields,
+)
 from participants.services import kbo_copy
 from voorsprong import data_version
 from voorsprong.validators import validate_founding_day, validate_one_line
@@ -70,10 +79,13 @@ JURIDICAL_FORMS = {
     "124": LegalForm.PUBLIC_BODY,  # Openbare instelling
 }
 _NACE_CODE = re.compile(r"\d{2,5}")
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 _NATURAL_PERSON = "1"  # TypeOfEnterprise
 _ACTIVE = "AC"  # Status
 
-_UPDATED_FIELDS = [
+# The fields the KBO publishes (``_company_values`` returns some or all of them); written with those below.
+_PUBLISHED_FIELDS = [
+    "kbo_number",
     "name",
     "legal_form",
     "is_non_profit",
@@ -83,10 +95,8 @@ _UPDATED_FIELDS = [
     "nace_version",
     "postal_code",
     "municipality",
-    "size_class",
-    "province",
-    "updated_at",
 ]
+_UPDATED_FIELDS = [*_PUBLISHED_FIELDS[1:], "size_class", "province", "updated_at"]
 
 
 @dataclass
@@ -188,24 +198,33 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     try:
         with transaction.atomic():
             staging_columns = kbo_copy.load_staging(directory)
-            kbo_copy.create_accepted_table()
-            for chunk in kbo_copy.reduced_enterprises(staging_columns):
-                numbers = [re.sub(r"\D", "", enterprise.number) for enterprise in chunk]
-                known = Company.objects.in_bulk(numbers, field_name="kbo_number")
-                accepted = []
-                for enterprise, number in zip(chunk, numbers, strict=True):
-                    company = _merged(enterprise, known.get(number), result, now)
-                    if company is not None:
-                        if company.pk is None:
-                            company.created_at = company.updated_at = now
-                            result.created += 1
-                        else:
-                            result.updated += 1
-                        accepted.append(company)
-                kbo_copy.copy_accepted(accepted)
+            kbo_copy.create_accepted_table(_UPDATED_FIELDS)
+            for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
+                accepted, changed = [], []
+                for enterprise, pk, current in chunk:
+                    # A full extract's enterprise has every fact, so its values need no known company.
+                    values = _company_values(enterprise, result, None)
+                    if values is None:
+                        continue
+                    if pk is None:
+                        # Most of a first import: its row is written as is, without a Company to build.
+                        result.created += 1
+                        accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
+                    elif _differs(current, values):
+                        changed.append((enterprise, pk))
+                    else:
+                        # Most of a repeated import: compared with the values the reduction returned.
+                        result.unchanged += 1
+                known = Company.objects.in_bulk([pk for _enterprise, pk in changed])
+                for enterprise, pk in changed:
+                    company = _merged(enterprise, known[pk], result, now)
+                    result.updated += 1
+                    accepted.append(kbo_copy.company_row(company))
+                kbo_copy.copy_accepted(accepted, _UPDATED_FIELDS)
             kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
             if result.created or result.updated:
+                kbo_copy.analyze_companies()
                 data_version.bump()
             _record(KboExtractType.FULL, meta, result)
     except KboExtractError as error:
@@ -313,7 +332,8 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
         result.skip(_("not in the register's enterprise file, nor imported before"), enterprise.number)
         return None
     texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
-    if not all(validate_one_line.accepts(text) for text in texts if text is not None):
+    # One pattern of characters each text must keep to: checked once over them all, 1.9 million times.
+    if not validate_one_line.accepts("".join(text for text in texts if text is not None)):
         # Skipped rather than cleaned, like every row the extract gets wrong: good data never has a
         # control character (PostgreSQL cannot even store a NUL) or a direction override.
         result.skip(_("a control or direction-override character in the extract's data"), enterprise.number)
@@ -361,12 +381,35 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
 
 
 def _start_date(text: str) -> datetime.date | None:
-    return datetime.datetime.strptime(text, "%d-%m-%Y").date() if text else None
+    """Return the date of dd-mm-yyyy; ValueError when it is not one."""
+    if not text:
+        return None
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        # What strptime would return (ValueError for 31-02-2020 too), at a tenth of its cost per line.
+        day, month, year = match.groups()
+        return datetime.date(int(year), int(month), int(day))
+    return datetime.datetime.strptime(text, "%d-%m-%Y").date()
 
 
 def _fit(text: str, field_name: str) -> str:
     """Cut to the column's length: a few KBO names are longer than any column allows (up to 320)."""
     return text[: Company._meta.get_field(field_name).max_length]
+
+
+_DERIVED_FROM = tuple(inspect.signature(company_derived_fields).parameters)
+
+
+@functools.cache
+def _company_defaults() -> dict:
+    return {field.attname: field.get_default() for field in Company._meta.concrete_fields}
+
+
+def _new_company(values: dict) -> dict:
+    """Return the fields of a new company with the KBO's ``values``, its derived fields included."""
+    # The KBO publishes no staff figures: the size class stays unknown until the SME status is declared
+    # (participants.services.sme), never micro by default.
+    company = _company_defaults() | {"staff_headcount": None} | values
+    return company | company_derived_fields(**{name: company[name] for name in _DERIVED_FROM})
 
 
 def _merged(
@@ -378,12 +421,8 @@ def _merged(
     if values is None:
         return None
     if company is None:
-        # The KBO publishes no staff figures: the size class stays unknown until the SME status is
-        # declared (participants.services.sme), never micro by default.
-        company = Company(staff_headcount=None, **values)
-        company.refresh_derived_fields()
-        return company
-    if any(getattr(company, name) != value for name, value in values.items()):
+        return Company(**_new_company(values))
+    if _differs({name: getattr(company, name) for name in values}, values):
         for name, value in values.items():
             setattr(company, name, value)
         company.refresh_derived_fields()
@@ -391,6 +430,11 @@ def _merged(
         return company
     result.unchanged += 1
     return None
+
+
+def _differs(current: dict, values: dict) -> bool:
+    """Return whether the extract's ``values`` change the company's ``current`` fields."""
+    return any(current[name] != value for name, value in values.items())
 
 
 def _write_batch(batch: list[KboEnterprise], result: KboImportResult, reason: str) -> None:
