@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0018_nace_version_and_kbo_imports'),
+        ('participants', '0019_import_job'),
         ('trajects', '0006_days_and_plain_text_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
