@@ -147,14 +147,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(database: str):
-    """Run gunicorn with the production configuration against ``database``; yield its address."""
+def serve(database: str, directory: Path):
+    """Run gunicorn with the production configuration against ``database``; yield its address.
+
+    The workers share one cache, as production's share Redis: the one ``DJANGO_CACHE_URL`` names, else files
+    in ``directory``. Each worker's own memory would compute every cached figure once per worker.
+    """
     port = _free_port()
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(connection.settings_dict, database),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "DJANGO_TWO_FACTOR_REQUIRED": "false",
+        "DJANGO_CACHE_URL": os.environ.get("DJANGO_CACHE_URL") or f"filecache://{directory / 'cache'}",
     }
     address = f"http://127.0.0.1:{port}"
     # Files, not pipes: nobody reads a pipe while the load runs, so a full one would block the server.
@@ -252,7 +257,7 @@ def measure_load(
     with tempfile.TemporaryDirectory() as directory:
         plan = Path(directory) / "plan.json"
         plan.write_text(json.dumps(make_plan(max(clients), think_seconds)), encoding="utf-8")
-        with serve(database) as address:
+        with serve(database, Path(directory)) as address:
             # Each worker loads the templates, the URLs and its connection at its first requests: not counted.
             drive(address, plan, gunicorn_workers(), WARM_UP_SECONDS, Path(directory))
             for count in clients:
@@ -312,7 +317,8 @@ def outcome_of(runs: dict, failures: dict, seconds: int, think_seconds: float = 
         "## Load\n",
         f"gunicorn with gunicorn.conf.py and {gunicorn_workers()} workers (`WEB_CONCURRENCY`), "
         "DJANGO_TWO_FACTOR_REQUIRED=false (the clients cannot type codes; sessions and API tokens are made "
-        f"beforehand), driven by locust {version('locust')} headless for {seconds} s per row, each "
+        "beforehand), the workers sharing one cache as production's share Redis (`DJANGO_CACHE_URL`, else "
+        f"files), driven by locust {version('locust')} headless for {seconds} s per row, each "
         + (
             f"client pausing {think_seconds:g} s on average (between {think_seconds / 2:g} and "
             f"{think_seconds * 3 / 2:g} s) after each answer, as a person reading it"

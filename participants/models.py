@@ -503,6 +503,9 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["traject", "status", "decided_on"]),
             models.Index(fields=["status"]),
+            # The work queue's sections, each a status in the order its rows wait (the longest first).
+            models.Index(fields=["status", "submitted_on", "id"], name="application_waiting_order"),
+            models.Index(fields=["status", "decided_on", "id"], name="application_decided_order"),
             # Date filters of the lists and the reports without a traject.
             models.Index(fields=["decided_on"]),
             # The lists' order (Meta.ordering): a page is read from the index, not sorted.

@@ -286,15 +286,21 @@ def coaching_overview(
         if term.isdigit():
             found |= Q(company__kbo_number__contains=term)
         applications = applications.filter(found)
-    # The visibility filter joins one organisation row per application, so the sessions are the only
-    # join that multiplies rows and the plain Sum counts each session once.
+    # Per row rather than one join and GROUP BY over every session of every application: the database
+    # sorts and cuts the page first and counts only the rows it shows (and a count of the rows skips them).
     return with_outcomes(
         applications.annotate(
-            session_count=Count("sessions", distinct=True),
-            total_hours=Sum("sessions__hours"),
-            milestones_reached=Count("sessions__kind", distinct=True),
+            session_count=Coalesce(_of_sessions(Count("pk")), 0),
+            total_hours=_of_sessions(Sum("hours")),
+            milestones_reached=Coalesce(_of_sessions(Count("kind", distinct=True)), 0),
         )
     ).order_by("company__name", "pk")
+
+
+def _of_sessions(aggregate: Aggregate) -> Subquery:
+    """Return ``aggregate`` over the coaching sessions of the outer application (NULL without any)."""
+    sessions = CoachingSession.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return Subquery(sessions.annotate(value=aggregate).values("value"))
 
 
 def coaching_trajects(user: User) -> QuerySet[Traject]:

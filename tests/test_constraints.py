@@ -471,7 +471,6 @@ VIOLATIONS = {
     "importjob_source_given": lambda: import_job(source=""),
     "importjob_done_has_import": lambda: import_job(status="done"),
     "importjob_failed_says_why": lambda: import_job(status="failed"),
-    "dataversion_one_row": lambda: DataVersion.objects.create(pk=2),
 }
 
 PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")
@@ -544,6 +543,12 @@ def test_kbo_number_is_unique():
     CompanyFactory(kbo_number="0403170701")
     with pytest.raises(IntegrityError):
         CompanyFactory(kbo_number="0403170701")
+
+
+def test_a_table_has_one_data_version():
+    DataVersion.objects.create(area="participants_company")
+    with pytest.raises(IntegrityError):
+        DataVersion.objects.create(area="participants_company")
 
 
 @pytest.mark.parametrize(

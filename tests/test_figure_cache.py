@@ -6,6 +6,7 @@ changes nothing."""
 import datetime
 import re
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from participants import services
 from participants.models import Application, Company
 from participants.services import import_kbo_extract
+from reporting.models import SizeTable
 from reporting.questions.pq244 import pq244_figures
 from tests.clients import client_for
 from tests.factories import (
@@ -148,6 +150,70 @@ def test_a_write_of_what_no_figure_reads_keeps_the_cache(world, cabinet):
     with CaptureQueriesContext(connection) as queries:
         approved(cabinet)
     assert len(queries) == 1
+
+
+HOURS = f"/api/v1/statistics/breakdown/?as_of={AS_OF}&by=traject&measure=coaching_hours"
+
+
+def hours(client) -> str:
+    """Return the coaching hours of the traject in the breakdown, as the API gives them."""
+    response = client.get(HOURS)
+    assert response.status_code == 200
+    return str(response.json())
+
+
+def _cached(client, url: str) -> bool:
+    """Return whether ``url`` was answered from the cache: one query, the versions."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries) == 1
+
+
+def test_a_session_logged_recomputes_the_figures_of_sessions_only(world, cabinet):
+    """A session writes the sessions' table alone once the trajectory runs: the breakdown of the hours reads
+    it and is computed afresh; question 244 and the reach read no session and stay in the cache."""
+    officer = UserFactory(role=Role.OFFICER)
+    coached = Application.objects.get(status="approved")
+    session = {"by": officer, "hours": Decimal("2.00"), "kind": "intake"}
+    services.log_coaching_session(coached, date=datetime.date(2025, 4, 1), **session)  # starts it
+    for url in (PQ244, REACH, HOURS):
+        cabinet.get(url)
+    before = hours(cabinet)
+    coached.refresh_from_db()
+    services.log_coaching_session(coached, date=datetime.date(2025, 5, 1), **session)
+    assert not _cached(cabinet, HOURS)
+    assert hours(cabinet) != before
+    assert _cached(cabinet, PQ244) and _cached(cabinet, REACH)
+
+
+def test_a_write_to_a_table_a_figure_reads_recomputes_it(world, cabinet):
+    """The application's table is read by question 244, the breakdown and the reach; the size tables only by
+    the reach by size class."""
+    by_size = REACH.replace("by=province", "by=size_class")
+    for url in (PQ244, REACH, HOURS, by_size):
+        cabinet.get(url)
+    SizeTable.objects.create(
+        reference_date=datetime.date(2025, 1, 1), source="Statbel", uploaded_by=UserFactory()
+    )
+    assert not _cached(cabinet, by_size)
+    assert _cached(cabinet, PQ244) and _cached(cabinet, REACH) and _cached(cabinet, HOURS)
+    ApplicationFactory(traject=world["traject"])
+    assert not any(_cached(cabinet, url) for url in (PQ244, REACH, HOURS))
+
+
+def test_a_write_that_names_no_table_recomputes_every_figure(world, cabinet):
+    for url in (PQ244, REACH, HOURS):
+        cabinet.get(url)
+    data_version.bump()
+    assert not any(_cached(cabinet, url) for url in (PQ244, REACH, HOURS))
+
+
+def test_a_save_bumps_the_table_and_its_history(world):
+    before = data_version.current()
+    CompanyFactory()
+    versions = dict(DataVersion.objects.values_list("area", "version"))
+    assert versions["participants_company"] > before
+    assert versions["participants_historicalcompany"] == versions["participants_company"]
 
 
 def test_the_version_never_stays_below_the_clock(db):

@@ -204,10 +204,10 @@ class DeliveredOnceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(DataVersion)
 class DataVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """The version of the data the cached figures are keyed on (voorsprong.data_version), to read: it
-    grows with every write that can change a figure."""
+    """The versions of the data the cached figures are checked against (voorsprong.data_version), to read:
+    a table's grows with every write to it."""
 
-    list_display = ("version",)
+    list_display = ("area", "version")
 
 
 class ExpiredFilter(admin.SimpleListFilter):

@@ -1,32 +1,43 @@
-"""The version of the data the figures are computed from, and the cache of figures keyed on it.
+"""The versions of the data the figures are computed from, and the cache of figures that checks them.
 
-Every write that can change a figure bumps one number (:class:`voorsprong.models.DataVersion`) in the
-writer's own transaction: the new version becomes visible exactly when the write does, and a write that
-is rolled back leaves the version as it was. :func:`cached` keys what it stores on that number, so a
-reader asks the database one cheap question (the version) and serves the stored figures only while no
-write has committed since they were computed; the cabinet never sees stale figures.
+Every write that can change a figure bumps the version of each table it wrote
+(:class:`voorsprong.models.DataVersion`, a row per table) in the writer's own transaction: the new version
+becomes visible exactly when the write does, and a write that is rolled back leaves the version as it was.
+:func:`cached` stores each figure with the versions of the tables its queries read, found in their SQL as
+they run, so no table it reads can be missed; a reader asks the database one cheap question (those versions)
+and serves the stored figures only while no write to one of those tables has committed since. A coaching
+session logged thus leaves the statistics that read no session in the cache; the cabinet never sees stale
+figures.
 
 Who bumps:
 
 - the models an app hands to :func:`track` (in its ``AppConfig.ready``): every ``save``, ``delete`` and
-  change of a many-to-many relation of theirs, through Django's signals;
+  change of a many-to-many relation of theirs, through Django's signals, for the model's table and its
+  history's (django-simple-history writes it beside the model);
 - every write those signals do not see (``QuerySet.update``, ``bulk_create``, ``bulk_update``, raw SQL)
-  calls :func:`bump` itself, in its transaction; tests/test_figure_cache.py walks the code for them.
+  calls :func:`bump` itself, in its transaction, without naming tables: that raises the version every
+  figure depends on (:data:`ANY`); tests/test_figure_cache.py walks the code for them.
 
-The number grows by one at least, and never stays below the clock in microseconds: a database restored
+A version grows by one at least, and never stays below the clock in microseconds: a database restored
 from a backup goes on with versions it never had before, so a figure cached before the restore under
 the same number cannot be served for different data.
 
-The row is locked by the bump until the writer commits, so writers that change figures commit one at a
-time; services lock the rows they need before they write, which keeps that lock the last one taken.
+Every bump locks the row of :data:`ANY` first, until the writer commits, so writers that change figures
+commit one at a time and never wait for each other's tables in opposite orders; services lock the rows
+they need before they write, which keeps that lock the last one taken.
 """
 
 import hashlib
 import json
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache as cache_once
+from functools import partial
 from typing import TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
@@ -37,48 +48,80 @@ from voorsprong.models import DataVersion
 
 T = TypeVar("T")
 
-# A day: versions only grow, so an entry under an old version is never read again and only waits to expire.
+# A day: an entry is only read while its versions are current, and a newer one replaces it.
 FIGURE_CACHE_TIMEOUT = 24 * 60 * 60
+
+# The area of the writes that do not say which tables they changed: every figure depends on it.
+ANY = ""
 
 _GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
 
 
-def bump() -> None:
-    """Raise the data version in the current transaction (one statement; the row is made if missing)."""
+def bump(*tables: str) -> None:
+    """Raise the version of ``tables`` in the current transaction, or without any the version every figure
+    depends on (rows are made where missing)."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
-    greatest = _GREATEST[connection.vendor]
+    raised = f"{_GREATEST[connection.vendor]}({table}.version + 1, excluded.version)"
+    now = time.time_ns() // 1000
     with connection.cursor() as cursor:
+        # The writers' queue: with tables, the row of ANY is locked but keeps its version.
         cursor.execute(
-            f"INSERT INTO {table} (id, version) VALUES (1, %s) "
-            f"ON CONFLICT (id) DO UPDATE SET version = {greatest}({table}.version + 1, excluded.version)",
-            [time.time_ns() // 1000],
+            f"INSERT INTO {table} (area, version) VALUES (%s, %s) ON CONFLICT (area) DO UPDATE SET version = "
+            f"{f'{table}.version' if tables else raised}",
+            [ANY, 0 if tables else now],
         )
+        if tables:
+            areas = sorted(set(tables))
+            cursor.execute(
+                f"INSERT INTO {table} (area, version) VALUES {', '.join(['(%s, %s)'] * len(areas))} "
+                f"ON CONFLICT (area) DO UPDATE SET version = {raised}",
+                [value for area in areas for value in (area, now)],
+            )
 
 
 def current() -> int:
-    """Return the data version as the current transaction sees it (0 before the first write)."""
-    return DataVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    """Return the newest version of any table as the current transaction sees it (0 before the first
+    write)."""
+    return DataVersion.objects.aggregate(newest=models.Max("version"))["newest"] or 0
 
 
-def _bump_on_signal(sender, action: str = "post_", **kwargs) -> None:
+def _versions() -> dict[str, int]:
+    """Return the version of every table written so far, by table (:data:`ANY` included)."""
+    return dict(DataVersion.objects.values_list("area", "version"))
+
+
+def _bump_on_signal(sender, action: str = "post_", *, tables: tuple[str, ...], **kwargs) -> None:
     # A many-to-many change is announced before and after it is made; count it once, when it is made.
     if action.startswith("post_"):
-        bump()
+        bump(*tables)
+
+
+def _tables_of(model: type[models.Model]) -> tuple[str, ...]:
+    """Return the model's table and, when django-simple-history keeps its history, the history's table."""
+    history = getattr(model._meta, "simple_history_manager_attribute", None)
+    tables = [model._meta.db_table]
+    if history:
+        tables.append(getattr(model, history).model._meta.db_table)
+    return tuple(tables)
 
 
 def track(models_: Iterable[type[models.Model]]) -> None:
-    """Bump the data version on every save and delete of ``models_`` and every change of their
+    """Bump the version of the tables of ``models_`` on every save and delete and every change of their
     many-to-many relations; their history models (django-simple-history) only follow the real ones."""
     for model in models_:
         if issubclass(model, HistoricalChanges):
             continue
         uid = f"data_version:{model._meta.label}"
-        post_save.connect(_bump_on_signal, sender=model, dispatch_uid=uid, weak=False)
-        post_delete.connect(_bump_on_signal, sender=model, dispatch_uid=uid, weak=False)
+        on_write = partial(_bump_on_signal, tables=_tables_of(model))
+        post_save.connect(on_write, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(on_write, sender=model, dispatch_uid=uid, weak=False)
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(
-                _bump_on_signal, sender=through, dispatch_uid=f"{uid}.{field.name}", weak=False
+                partial(_bump_on_signal, tables=(through._meta.db_table,)),
+                sender=through,
+                dispatch_uid=f"{uid}.{field.name}",
+                weak=False,
             )
 
 
@@ -88,35 +131,62 @@ def _in_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def _key(parts: object, version: int) -> str:
+def _key(parts: object) -> str:
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     database = settings.DATABASES["default"]["NAME"]
     digest = hashlib.sha256(f"{database}\0{canonical}".encode()).hexdigest()
-    return f"figures:{version}:{digest}"
+    return f"figures:{digest}"
+
+
+@cache_once
+def _table_names() -> re.Pattern:
+    """Return a pattern matching the table of any model as a whole word (a raw query's name too)."""
+    names = sorted((model._meta.db_table for model in apps.get_models(include_auto_created=True)), key=len)
+    return re.compile(r"\b(" + "|".join(re.escape(name) for name in reversed(names)) + r")\b")
+
+
+@contextmanager
+def _tables_read() -> Iterator[set[str]]:
+    """Yield the set of the tables named in the queries run on the connection meanwhile, as they run."""
+    read: set[str] = set()
+
+    def record(execute, sql, params, many, context):
+        read.update(_table_names().findall(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield read
 
 
 def cached(parts: object, compute: Callable[[], T]) -> T:
-    """Return what ``compute()`` returns, from the cache while the data version is the one it was
-    computed at. ``parts`` (JSON-ready) say what is computed: a kind and every parameter, dates resolved.
+    """Return what ``compute()`` returns, from the cache while the versions of the tables it read are the
+    ones it was computed at. ``parts`` (JSON-ready) say what is computed: a kind and every parameter, dates
+    resolved.
 
-    A hit costs one query, the version. A miss computes in one transaction that reads the version
-    first: on PostgreSQL at REPEATABLE READ, on SQLite by its nature, the version and every query of
-    ``compute`` see one snapshot, so what is stored is exactly the figures of that version even when a
-    write commits meanwhile (that write raised the version, and the next reader computes afresh).
+    A hit costs one query, the versions. A miss computes in one transaction that reads the versions
+    first: on PostgreSQL at REPEATABLE READ, on SQLite by its nature, the versions and every query of
+    ``compute`` see one snapshot, so what is stored is exactly the figures of those versions even when a
+    write commits meanwhile (that write raised a version, and the next reader computes afresh).
     Inside a caller's transaction nothing is read from the cache or stored: that transaction may hold
     writes of its own, not yet committed and perhaps never.
     """
     if _in_transaction():
         return compute()
-    hit = cache.get(_key(parts, current()))
-    if hit is not None:
-        return hit
+    key = _key(parts)
+    hit = cache.get(key)
+    # Read with or without an entry, so that a computation costs as many queries the first time as later.
+    now = _versions()
+    if hit is not None and all(now.get(area, 0) == version for area, version in hit["versions"].items()):
+        return hit["value"]
     opening = not connection.in_atomic_block  # in a test case, its transaction is open already
     with transaction.atomic():
         if opening and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        version = current()
-        value = compute()
-    cache.set(_key(parts, version), value, FIGURE_CACHE_TIMEOUT)
+        versions = _versions()
+        with _tables_read() as read:
+            value = compute()
+    depends = {ANY, *read} - {DataVersion._meta.db_table}
+    stored = {"versions": {area: versions.get(area, 0) for area in depends}, "value": value}
+    cache.set(key, stored, FIGURE_CACHE_TIMEOUT)
     return value

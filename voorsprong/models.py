@@ -165,15 +165,16 @@ class DeliveredOnce(models.Model):
 
 
 class DataVersion(models.Model):
-    """The version of the data the figures are computed from (``voorsprong.data_version``): one row whose
-    number grows, in the writer's own transaction, with every write that can change a figure."""
+    """The version of the data the figures are computed from (``voorsprong.data_version``): a row per table
+    whose number grows, in the writer's own transaction, with every write to the table; the row without a
+    table grows with the writes that do not say which tables they changed, and every figure reads it."""
 
+    area = models.CharField(_("table"), max_length=63, unique=True, blank=True, default="")
     version = models.BigIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("data version")
         verbose_name_plural = _("data versions")
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="dataversion_one_row")]
 
     def __str__(self) -> str:
-        return str(self.version)
+        return f"{self.area}: {self.version}"

@@ -31,7 +31,8 @@ from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
 
-PAGE_SIZE = 50
+# Each row renders its outcome badges; 25 fill a screen and keep the page light, the rest is a page away.
+PAGE_SIZE = 25
 
 
 @role_required(Role.PROMOTER, Role.OFFICER)
