@@ -80,6 +80,7 @@ def run_benchmark(
     output: Path,
     log,
     population: int = 0,
+    load: bool = False,
     only_load: bool = False,
     only_population: bool = False,
     load_clients: tuple[int, ...] = LOAD_CLIENTS,
@@ -91,7 +92,8 @@ def run_benchmark(
 ) -> list:
     """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure, with
     ``only_population`` the reach and breakdowns over the population are, with ``only_national_kbo`` the
-    national KBO import is; ``national_kbo`` adds the latter to the others."""
+    national KBO import is; ``load`` and ``national_kbo`` add the load phase and the national import to the
+    others."""
     everything = not (only_load or only_population or only_national_kbo)
     settings_dict = connection.settings_dict
     data_set = f"{settings_dict['NAME']}_bench"
@@ -136,7 +138,7 @@ def run_benchmark(
         try:
             with using_database(scratch):
                 # First, while the scratch copy is still the seeded data set (the clients log sessions).
-                if everything or only_load:
+                if load or only_load:
                     clients = ", ".join(map(str, load_clients))
                     log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
                     outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
@@ -158,7 +160,8 @@ def run_benchmark(
         "# Benchmark results",
         "",
         f"`python manage.py bench --scale {scale} --population {population} --runs {runs} "
-        f"--kbo-rows {kbo_rows} --places {places}{' --load' if only_load else ''}"
+        f"--kbo-rows {kbo_rows} --places {places}"
+        f"{' --load' if load else ''}{' --only-load' if only_load else ''}"
         f"{' --only-population' if only_population else ''}"
         f"{' --national-kbo' if national_kbo else ''}{' --only-national-kbo' if only_national_kbo else ''}"
         f"{f' --national-enterprises {national_enterprises}' if national_kbo or only_national_kbo else ''}"

@@ -104,7 +104,7 @@ def test_the_national_extract_has_the_published_proportions_and_imports_with_its
 
 def test_the_benchmark_measures_one_part_only_at_a_time():
     with pytest.raises(CommandError, match="choose one"):
-        call_command("bench", "--load", "--only-national-kbo")
+        call_command("bench", "--only-load", "--only-national-kbo")
 
 
 @pytest.mark.postgres

@@ -39,8 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-population",
             action="store_true",
-            help="Measure only the reach and the breakdowns over the population, as --load measures only "
-            "the load phase.",
+            help="Measure only the reach and the breakdowns over the population.",
         )
         parser.add_argument(
             "--kbo-rows",
@@ -57,8 +56,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--load",
             action="store_true",
-            help="Measure only the load phase (gunicorn driven by locust); without it every measure runs, "
-            "the load phase included.",
+            help="Also measure the load phase: gunicorn driven by locust.",
+        )
+        parser.add_argument(
+            "--only-load",
+            action="store_true",
+            help="Measure only the load phase.",
         )
         parser.add_argument(
             "--load-seconds",
@@ -89,7 +92,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-national-kbo",
             action="store_true",
-            help="Measure only the national KBO import, as --load measures only the load phase.",
+            help="Measure only the national KBO import.",
         )
         parser.add_argument(
             "--national-enterprises",
@@ -124,6 +127,7 @@ class Command(BaseCommand):
         smoke,
         output,
         load,
+        only_load,
         load_seconds,
         load_clients,
         load_think,
@@ -134,9 +138,10 @@ class Command(BaseCommand):
         only_population,
         **options,
     ):
-        if sum((load, only_population, only_national_kbo)) > 1:
+        if sum((only_load, only_population, only_national_kbo)) > 1:
             raise CommandError(
-                "--load, --only-population and --only-national-kbo each measure one part only: choose one."
+                "--only-load, --only-population and --only-national-kbo each measure one part only: "
+                "choose one."
             )
         if connection.vendor != "postgresql":
             raise CommandError(
@@ -167,7 +172,8 @@ class Command(BaseCommand):
                 output=output,
                 log=self.stdout.write,
                 population=population,
-                only_load=load,
+                load=load,
+                only_load=only_load,
                 only_population=only_population,
                 load_clients=load_clients,
                 load_seconds=load_seconds,
