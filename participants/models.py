@@ -18,6 +18,7 @@ from participants.kbo import format_kbo_number, validate_kbo_number
 from participants.nace import NaceVersion
 from trajects.models import OrganisationKind
 from trajects.size_classes import SizeClass, classify
+from voorsprong.models import WorkerJob
 from voorsprong.uploads import ORIGINAL_NAME_MAX_LENGTH, validate_scan
 from voorsprong.validators import (
     REASON_MAX_LENGTH,
@@ -1169,9 +1170,13 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportJob(models.Model):
+class ImportJob(WorkerJob):
     """A KBO import queued for whichever Celery worker is free: applied once, its ``KboImport`` saying what
-    it changed. The files are in the shared media storage, so every machine's worker reads them."""
+    it changed. The files are in the shared media storage, so every machine's worker reads them.
+
+    Its heartbeat is set when it is queued and when a worker starts it: the import runs in one transaction,
+    which shows nothing before it ends, so a running job's worker is lost only past the import's hard time
+    limit."""
 
     extract_type = models.CharField(_("type"), max_length=6, choices=KboExtractType.choices)
     source = models.CharField(
@@ -1180,7 +1185,6 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
-    error = models.TextField(_("error"), blank=True)
     kbo_import = models.OneToOneField(
         KboImport,
         verbose_name=_("import"),
@@ -1190,17 +1194,6 @@ class ImportJob(models.Model):
         related_name="job",
     )
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # Set when queued and when a worker starts it: the import runs in one transaction, which shows nothing
-    # before it ends, so a running job's worker is lost only past the import's hard time limit.
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
-    built_by = models.CharField(
-        _("run by"),
-        max_length=255,
-        blank=True,
-        help_text=_("The Celery worker running the import, or that ran it (its node name)."),
-    )
     history = HistoricalRecords()
 
     class Meta:

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from participants.geography import Province
 from participants.nace import NaceSection
 from trajects.size_classes import SizeClass
+from voorsprong.models import WorkerJob
 from voorsprong.validators import validate_day, validate_multi_line, validate_one_line
 
 
@@ -33,9 +34,10 @@ class ReportStatus(models.TextChoices):
 QUESTION_KIND = re.compile(r"pq(\d+)")
 
 
-class ReportRequest(models.Model):
+class ReportRequest(WorkerJob):
     """A request for a report of a registered kind (``reporting.kinds``: a parliamentary question, the
-    breakdown, ...) as of a date, with the kind's parameters, built by a Celery job."""
+    breakdown, ...) as of a date, with the kind's parameters, built by a Celery job. Its heartbeat is set
+    when it is queued and at every step and progress of its build; its worker when a build starts."""
 
     kind = models.CharField(_("kind of report"), max_length=40, help_text=_("E.g. pq244 or breakdown."))
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -48,7 +50,6 @@ class ReportRequest(models.Model):
     step = models.CharField(_("current step"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
     fingerprint = models.CharField(_("data fingerprint"), max_length=64, blank=True)
-    error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -56,17 +57,6 @@ class ReportRequest(models.Model):
         related_name="report_requests",
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The job's last sign of life: set when queued and at every step and progress of its build.
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
-    # Which of several workers (machines) holds the job, or built it: set when a build starts.
-    built_by = models.CharField(
-        _("built by"),
-        max_length=255,
-        blank=True,
-        help_text=_("The Celery worker building the report, or that built it (its node name)."),
-    )
     history = HistoricalRecords()
 
     class Meta:

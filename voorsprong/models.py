@@ -45,6 +45,26 @@ class User(AbstractUser):
         return self.is_superuser or any(self.has_role(role) for role in (*roles, Role.ADMIN))
 
 
+class WorkerJob(models.Model):
+    """What a job for whichever Celery worker is free records of its run (``voorsprong.jobs``): why it
+    failed, when it finished, its last sign of life, how often it was queued again after its worker was
+    lost, and which worker (machine) runs it or ran it."""
+
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("times re-queued after its worker was lost"), default=0)
+    built_by = models.CharField(
+        _("worker"),
+        max_length=255,
+        blank=True,
+        help_text=_("The Celery worker that runs the job, or ran it (its node name)."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ApiToken(models.Model):
     """A key that opens the API for one user (one per script or machine) until it expires or is revoked.
 
