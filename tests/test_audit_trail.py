@@ -57,6 +57,8 @@ from participants.models import (
     Evaluation,
     ExitAnswer,
     FollowUp,
+    ImportJob,
+    ImportStatus,
     LearningSituation,
     LegalForm,
     Questionnaire,
@@ -67,6 +69,8 @@ from participants.models import (
     StopReason,
 )
 from participants.questionnaire_links import make_questionnaire_token
+from participants.services.import_jobs import queue_kbo_import
+from participants.tasks import run_import_job
 from reporting.models import (
     AnswerStatement,
     Initiative,
@@ -931,6 +935,25 @@ def kbo_import_via_command(w):
     return _kbo_company()
 
 
+def _kbo_extract_in_media(w):
+    """Return an extract in the media storage, where a queued import's worker reads it."""
+    directory = w.tmp_path / "media" / "kbo"
+    directory.parent.mkdir(exist_ok=True)
+    return _kbo_extract(w).rename(directory)
+
+
+def kbo_import_queued_via_command(w):
+    call_command("import_kbo", str(_kbo_extract_in_media(w)), "--queue", stdout=io.StringIO())
+    return ImportJob.objects.get()
+
+
+def kbo_import_job_runs(w):
+    job = queue_kbo_import(_kbo_extract_in_media(w))
+    w.start()
+    assert run_import_job.apply(args=[job.pk]).get() == ImportStatus.DONE
+    return job
+
+
 def admin_size_table_upload(w):
     upload = SimpleUploadedFile(
         "statbel.csv",
@@ -1694,6 +1717,16 @@ WRITE_PATHS = [
     write_path("import/kbo/create", Company, None, kbo_import_creates, CREATED, reason=SYSTEM_KBO),
     write_path("import/kbo/update", Company, None, kbo_import_updates, changed=["name"], reason=SYSTEM_KBO),
     write_path("import/kbo/command", Company, None, kbo_import_via_command, CREATED, reason=SYSTEM_KBO),
+    # A queued import is a job for a worker: its rows, like a report job's, name nobody and say which step.
+    write_path("import/kbo/queue", ImportJob, None, kbo_import_queued_via_command, CREATED, reason="queued"),
+    write_path(
+        "job/import-kbo",
+        ImportJob,
+        None,
+        kbo_import_job_runs,
+        changed=["status", "kbo_import", "finished_at"],
+        reason="done",
+    ),
     # Jobs: the report job runs for nobody in particular; its rows say which step. (Its progress
     # ticks, progress and step alone, are written with update() and deliberately keep no row.)
     write_path(
