@@ -95,6 +95,7 @@ from tests.test_audit_trail import (
     make_world,
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
+from voorsprong import data_version
 from voorsprong.models import ApiToken, DataVersion, DeliveredOnce, IdempotentRequest, OutboxMessage, User
 from voorsprong.services import WorkflowRefusal, issue_api_token
 
@@ -221,7 +222,9 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     IdempotentRequest: read_only(_idempotent_request),  # the API's idempotency layer
     OutboxMessage: read_only(_outbox_message),  # voorsprong.outbox
     DeliveredOnce: read_only(lambda w: DeliveredOnce.objects.create(key="decision-mail:1")),  # outbox.once
-    DataVersion: read_only(lambda w: DataVersion.objects.get_or_create(pk=1)[0]),  # voorsprong.data_version
+    DataVersion: read_only(
+        lambda w: DataVersion.objects.get_or_create(area=data_version.ANY)[0]
+    ),  # voorsprong.data_version
     # Made by their users only (the page API-sleutels, the token endpoint); the admin's delete revokes
     # (ApiTokenAdmin calls voorsprong.services.revoke_api_token(s), tests/test_api_tokens.py).
     ApiToken: AdminWalk(
