@@ -507,6 +507,8 @@ class Application(models.Model):
             # The work queue's sections, each a status in the order its rows wait (the longest first).
             models.Index(fields=["status", "submitted_on", "id"], name="application_waiting_order"),
             models.Index(fields=["status", "decided_on", "id"], name="application_decided_order"),
+            # The unanswered evaluations, the trajectories completed most recently first.
+            models.Index(fields=["status", "ended_on", "id"], name="application_ended_order"),
             # Date filters of the lists and the reports without a traject.
             models.Index(fields=["decided_on"]),
             # The lists' order (Meta.ordering): a page is read from the index, not sorted.
