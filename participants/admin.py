@@ -993,3 +993,15 @@ class ImportJobAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     list_display = ("created_at", "extract_type", "source", "status", "built_by", "finished_at", "kbo_import")
     list_filter = ("status", "extract_type", "built_by")
+    # The job first, then its run (the abstract WorkerJob's fields would come first).
+    fields = (
+        "extract_type",
+        "source",
+        "status",
+        "error",
+        "kbo_import",
+        "finished_at",
+        "heartbeat_at",
+        "requeues",
+        "built_by",
+    )

@@ -44,6 +44,25 @@ class ReportRequestAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_select_related = ("requested_by",)
     search_fields = ("fingerprint", "requested_by__username")
     date_hierarchy = "created_at"
+    # The request first, then its run: the run's fields come from the abstract WorkerJob, which would put
+    # them at the top.
+    fields = (
+        "kind",
+        "parameters",
+        "as_of",
+        "format",
+        "status",
+        "progress",
+        "step",
+        "file",
+        "fingerprint",
+        "error",
+        "requested_by",
+        "finished_at",
+        "heartbeat_at",
+        "requeues",
+        "built_by",
+    )
     readonly_fields = (
         "status",
         "progress",
