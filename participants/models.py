@@ -1162,7 +1162,8 @@ class KboImport(models.Model):
 
     def __str__(self) -> str:
         number = self.extract_number if self.extract_number is not None else "–"
-        return f"{self.get_extract_type_display()} {number} ({self.imported_at:%Y-%m-%d %H:%M})"
+        imported = timezone.localtime(self.imported_at)
+        return f"{self.get_extract_type_display()} {number} ({imported:%Y-%m-%d %H:%M})"
 
 
 class ImportStatus(models.TextChoices):

@@ -1,5 +1,6 @@
 """Applying the register's update files: what they add, change and remove, and which updates are refused."""
 
+import datetime
 import io
 
 import pytest
@@ -259,3 +260,11 @@ def test_the_command_applies_an_update_and_prints_what_changed(update_141):
     ]
     with pytest.raises(CommandError, match="Not imported: Update 141 is not newer"):
         call_command("import_kbo", str(update_141), "--update", stdout=io.StringIO())
+
+
+def test_an_import_is_named_by_its_day_and_time_in_brussels(imported):
+    record = KboImport.objects.get()
+    record.imported_at = datetime.datetime(2026, 1, 15, 23, 30, tzinfo=datetime.UTC)
+
+    # Half past eleven UTC is half past midnight the next day in Brussels, as the officers read it.
+    assert str(record).endswith("(2026-01-16 00:30)")
