@@ -1,11 +1,14 @@
-"""The numbers of question 244 in one hand-written PostgreSQL query: the yardstick of the benchmark.
+"""The numbers of question 244 in two hand-written PostgreSQL queries: the yardstick of the benchmark.
 
-It computes, on the same data, what ``reporting.questions.pq244.pq244_figures`` computes with the ORM:
-approved companies per size class, places taken per capacity period, budget per funding source,
-completed applications, evaluation responses and score sums, the ranked recommendations, referrals
-and intakes per sector fund, and companies in any traject. The text-only parts of the answer
-(partners, communication actions, initiatives) are left to the ORM side, so the comparison favours
-this query. ``numbers_from_sql`` and ``numbers_from_figures`` give both sides one shape, so the
+They compute, on the same data, what ``reporting.questions.pq244.pq244_figures`` computes with the ORM.
+``PQ244_SQL``: approved companies per size class, places taken per capacity period, budget per funding
+source, completed applications, evaluation responses and score sums, the ranked recommendations,
+referrals and intakes per sector fund, and companies in any traject. ``OUTCOMES_SQL``: the outcome
+figures' counts per traject (issue 17), companies counted distinct by grouping per company first, as one
+would write it by hand. Turning those counts into shares and masking the small ones is left to
+``reporting.statistics.outcomes.outcomes`` on both sides, as are the text-only parts of the answer
+(partners, communication actions, initiatives) to the ORM side, so the comparison favours the
+hand-written side. ``numbers_from_sql`` and ``numbers_from_figures`` give both sides one shape, so the
 benchmark can refuse to report a ratio between two computations that disagree.
 """
 
@@ -15,8 +18,19 @@ from decimal import Decimal
 
 from django.db import connection
 
-from participants.models import EVALUATION_SCORE_FIELDS, ApplicationStatus
+from participants.models import (
+    EVALUATION_SCORE_FIELDS,
+    FOLLOW_UP_AFTER,
+    OUTCOME_SCORE_FIELDS,
+    ApplicationStatus,
+    Barrier,
+    SituationMoment,
+    StopReason,
+    barrier_field,
+)
+from participants.selectors import STAFF_COUNTS
 from reporting.questions.pq244.figures import MAX_RECOMMENDATIONS, NAME_BLANKED
+from reporting.statistics.outcomes import no_outcomes, outcomes
 from voorsprong.money import to_cents
 
 _SCORES = ", ".join(f"('{field}', e.{field})" for field in EVALUATION_SCORE_FIELDS)
@@ -78,15 +92,134 @@ SELECT 'any_traject', NULL, NULL, COUNT(DISTINCT company_id), NULL FROM approved
 """
 
 
-def pq244_rows(as_of: datetime.date, time_zone: str) -> list[tuple]:
+def _each(template: str, names) -> str:
+    return "".join(template.format(name=name) for name in names)
+
+
+# Per application the facts the outcome figures count, then per company in a traject (a company counts
+# once however many of its applications have a fact), then per traject. An application takes part only
+# when it ended completed or stopped by then, or has a baseline (the figures of the others are all zero).
+_COUNTED = ["completed", "responded", "due", "followed_up"]
+_COUNTED += [f"gave_{score}" for score in OUTCOME_SCORE_FIELDS]
+_COUNTED += [f"stopped_{reason}" for reason in StopReason.values]
+_COMPANY_ONLY = ["paired", "staff_given", "baseline", "policy_before", "policy_after"]
+_COMPANY_ONLY += [f"met_{barrier}" for barrier in Barrier.values]
+_COMPANY_ONLY += [f"removed_{barrier}" for barrier in Barrier.values]
+_SUMMED = [*(name for name, _given, _promoted in STAFF_COUNTS), *OUTCOME_SCORE_FIELDS]
+# The staff figure of a trajectory: its evaluation's counts when they were given by then, else its own.
+_STAFF = "".join(
+    f"CASE WHEN e.staff_participated IS NOT NULL THEN e.{given} ELSE a.{promoted} END AS {name}, "
+    for name, given, promoted in STAFF_COUNTS
+)
+_BARRIERS = _each(
+    "intake.{name} AS intake_{name}, closing.{name} AS closing_{name}, ", map(barrier_field, Barrier.values)
+)
+_PAIRED = "completed AND evaluated AND baseline AND closed"
+_REMOVED = _each(
+    f"{_PAIRED} AND intake_barrier_{{name}} AND NOT closing_barrier_{{name}} AS removed_{{name}}, ",
+    Barrier.values,
+)
+_TRAJECTORIES_AND_COMPANIES = _each(
+    "SUM({name})::int AS {name}, COUNT(*) FILTER (WHERE {name}_company) AS {name}_companies, ", _COUNTED
+)
+OUTCOMES_SQL = f"""
+WITH application AS (
+    SELECT a.traject_id, a.company_id,
+        a.status = '{ApplicationStatus.COMPLETED}' AND a.ended_on <= %(as_of)s AS completed,
+        a.ended_on <= %(due_by)s AS ended_before_due,
+        CASE WHEN a.status = '{ApplicationStatus.STOPPED}' AND a.ended_on <= %(as_of)s THEN a.stop_reason END
+            AS stopped_for,
+        e.id IS NOT NULL AS evaluated, e.staff_participated IS NOT NULL AS evaluated_staff,
+        a.staff_reached IS NOT NULL AS promoted_staff, fu.id IS NOT NULL AS followed_up_by_then,
+        {_STAFF}
+        {_each("e.{name}, ", OUTCOME_SCORE_FIELDS)}
+        intake.id IS NOT NULL AS baseline, closing.id IS NOT NULL AS closed,
+        intake.has_training_policy AS policy_at_intake, closing.has_training_policy AS policy_at_closing,
+        {_BARRIERS}
+        a.id
+    FROM participants_application a
+    LEFT JOIN participants_evaluation e ON e.application_id = a.id
+        AND (e.submitted_at AT TIME ZONE %(time_zone)s)::date <= %(as_of)s
+    LEFT JOIN participants_followup fu ON fu.application_id = a.id
+        AND (fu.submitted_at AT TIME ZONE %(time_zone)s)::date <= %(as_of)s
+    LEFT JOIN participants_learningsituation intake ON intake.application_id = a.id
+        AND intake.moment = '{SituationMoment.INTAKE}' AND intake.recorded_on <= %(as_of)s
+    LEFT JOIN participants_learningsituation closing ON closing.application_id = a.id
+        AND closing.moment = '{SituationMoment.CLOSING}' AND closing.recorded_on <= %(as_of)s
+    WHERE (a.status IN ('{ApplicationStatus.COMPLETED}', '{ApplicationStatus.STOPPED}')
+           AND a.ended_on <= %(as_of)s) OR intake.id IS NOT NULL
+), facts AS (
+    SELECT traject_id, company_id, completed, baseline,
+        completed AND evaluated AS responded,
+        completed AND ended_before_due AS due,
+        completed AND ended_before_due AND followed_up_by_then AS followed_up,
+        {_PAIRED} AS paired,
+        completed AND (evaluated_staff OR promoted_staff) AS staff_given,
+        {_each("completed AND evaluated AND {name} IS NOT NULL AS gave_{name}, ", OUTCOME_SCORE_FIELDS)}
+        {_each("coalesce(stopped_for = '{name}', false) AS stopped_{name}, ", StopReason.values)}
+        {_PAIRED} AND policy_at_intake AS policy_before, {_PAIRED} AND policy_at_closing AS policy_after,
+        {_each("coalesce(intake_barrier_{name}, false) AS met_{name}, ", Barrier.values)}
+        {_REMOVED}
+        {_each("CASE WHEN completed THEN {name} END AS {name}, ", _SUMMED[:3])}
+        {_each("CASE WHEN completed AND evaluated THEN {name} END AS {name}, ", OUTCOME_SCORE_FIELDS)}
+        id
+    FROM application
+), per_company AS (
+    SELECT traject_id,
+        {_each("COUNT(*) FILTER (WHERE {name}) AS {name}, bool_or({name}) AS {name}_company, ", _COUNTED)}
+        {_each("bool_or({name}) AS {name}, ", _COMPANY_ONLY)}
+        {_each("SUM({name}) AS {name}, ", _SUMMED)}
+        company_id
+    FROM facts
+    GROUP BY traject_id, company_id
+)
+SELECT traject_id,
+    {_TRAJECTORIES_AND_COMPANIES}
+    {_each("COUNT(*) FILTER (WHERE {name}) AS {name}, ", _COMPANY_ONLY)}
+    {_each("SUM({name})::int AS {name}, ", _SUMMED)}
+    COUNT(*) AS companies
+FROM per_company
+GROUP BY traject_id
+"""
+# The names of ``outcome_aggregates`` (what ``outcomes`` reads) that OUTCOMES_SQL calls otherwise.
+_OUTCOME_NAMES = {
+    "responded": "responses",
+    "due": "follow_ups_due",
+    "followed_up": "follow_ups",
+    "staff_given": "staff_companies",
+    "baseline": "baselines",
+    **{f"gave_{score}": f"{score}_count" for score in OUTCOME_SCORE_FIELDS},
+    **{score: f"{score}_sum" for score in OUTCOME_SCORE_FIELDS},
+    **{f"gave_{score}_companies": f"{score}_companies" for score in OUTCOME_SCORE_FIELDS},
+}
+_OUTCOME_NAMES |= {
+    f"{name}_companies": f"{_OUTCOME_NAMES[name]}_companies" for name in ("responded", "due", "followed_up")
+}
+
+
+def pq244_rows(as_of: datetime.date, time_zone: str) -> tuple[list[tuple], list[dict]]:
+    """Return the rows of ``PQ244_SQL`` and those of ``OUTCOMES_SQL`` by column name."""
+    parameters = {"as_of": as_of, "time_zone": time_zone, "blanked": NAME_BLANKED}
     with connection.cursor() as cursor:
-        cursor.execute(PQ244_SQL, {"as_of": as_of, "time_zone": time_zone, "blanked": NAME_BLANKED})
-        return cursor.fetchall()
+        cursor.execute(PQ244_SQL, parameters)
+        rows = cursor.fetchall()
+        cursor.execute(OUTCOMES_SQL, parameters | {"due_by": as_of - FOLLOW_UP_AFTER})
+        names = [_OUTCOME_NAMES.get(column.name, column.name) for column in cursor.description]
+        return rows, [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def numbers_from_sql(rows: list[tuple], traject_codes: dict[int, str]) -> dict:
-    """Return the rows of ``PQ244_SQL`` keyed by traject code, in the shape of ``numbers_from_figures``."""
-    numbers: dict = {"any_traject": 0, "trajects": defaultdict(_empty_traject)}
+def numbers_from_sql(rows: tuple[list[tuple], list[dict]], traject_codes: dict[int, str]) -> dict:
+    """Return the rows of ``pq244_rows`` keyed by traject code, in the shape of ``numbers_from_figures``."""
+    rows, outcome_rows = rows
+    found = {row["traject_id"]: outcomes(row) for row in outcome_rows}
+    numbers: dict = {
+        "any_traject": 0,
+        "trajects": defaultdict(_empty_traject),
+        "outcomes": {
+            code: _outcome_numbers(found.get(traject_id) or no_outcomes())
+            for traject_id, code in traject_codes.items()
+        },
+    }
     responses: dict[str, int] = {}
     score_sums: dict[str, dict[str, Decimal]] = defaultdict(dict)
     ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -146,14 +279,33 @@ def numbers_from_figures(figures: dict) -> dict:
         numbers["responses"] = evaluations["responses"]
         if evaluations["responses"]:
             numbers["average_scores"] = {
-                field: Decimal(score) for field, score in evaluations["average_scores"].items()
+                field: Decimal(evaluations["average_scores"][field]) for field in EVALUATION_SCORE_FIELDS
             }
         numbers["recommendations"] = evaluations["recommendations"]
         numbers["referrals"] = traject["referrals"]["by_sector_fund"]
         numbers["intakes"] = traject["referrals"]["intakes"]
         if any(numbers.values()):
             trajects[traject["code"]] = numbers
-    return {"any_traject": figures["companies_in_any_traject"], "trajects": trajects}
+    return {
+        "any_traject": figures["companies_in_any_traject"],
+        "trajects": trajects,
+        "outcomes": {
+            traject["code"]: _outcome_numbers(
+                traject["evaluations"] | {"stop_reasons": traject["stop_reasons"]}
+            )
+            for traject in figures["trajects"]
+        },
+    }
+
+
+def _outcome_numbers(figures: dict) -> dict:
+    """Return the outcome figures that question 244 shows, out of a traject's ``Outcomes`` or the
+    ``evaluations`` of its figures (with its ``stop_reasons``)."""
+    shown = ("response_rate", "follow_ups", "follow_up_rate", "staff_reached", "training_policy", "barriers")
+    return {
+        **{name: figures[name] for name in (*shown, "stop_reasons")},
+        "average_scores": {score: figures["average_scores"][score] for score in OUTCOME_SCORE_FIELDS},
+    }
 
 
 def _empty_traject() -> dict:

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -19,6 +20,7 @@ from demo.synthetic import AS_OF
 from participants.models import Company
 from participants.services import import_kbo_extract, import_kbo_update
 from reporting.questions.pq244 import pq244_figures
+from reporting.statistics.outcomes import FEWEST_COMPANIES
 from tests.demo_data import SMALL_POPULATION
 from trajects.models import Traject
 
@@ -121,6 +123,15 @@ def test_the_hand_written_query_gives_the_numbers_of_the_statistics():
 
     assert by_hand == numbers_from_figures(figures)
     assert by_hand["trajects"]["werk"]["size_classes"]["non_profit"] == 242
+    # A year on, the evaluations, follow-ups and learning situations at closing are in: every outcome
+    # figure of the yardstick is compared, not only zeros.
+    later = AS_OF + relativedelta(years=1)
+    by_hand_later = numbers_from_sql(pq244_rows(later, settings.TIME_ZONE), traject_codes)
+    assert by_hand_later == numbers_from_figures(pq244_figures(later))
+    werk = by_hand_later["outcomes"]["werk"]
+    assert werk["training_policy"]["after"] is not None
+    assert werk["barriers"]["informational"]["removed"] > FEWEST_COMPANIES
+    assert werk["follow_up_rate"] is not None
     assert by_hand["any_traject"] == figures["companies_in_any_traject"]
 
 
