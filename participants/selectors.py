@@ -553,12 +553,15 @@ def outcome_rows(as_of: datetime.date) -> QuerySet[Application]:
     ``intake`` and the one at closing recorded by then as ``closing``, for :func:`outcome_aggregates`.
 
     An application has at most one situation per moment (a unique constraint), so the two joins never
-    multiply its row: sums and counts over these rows count each application once.
+    multiply its row: sums and counts over these rows count each application once. Only the applications
+    some figure counts are returned (ended completed or stopped by then, or with a baseline): the others
+    would add zeros (a seventh of the query's time at scale 100).
     """
+    ended = Q(status__in=[ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED], ended_on__lte=as_of)
     return Application.objects.annotate(
         intake=_situation_by(SituationMoment.INTAKE, as_of),
         closing=_situation_by(SituationMoment.CLOSING, as_of),
-    )
+    ).filter(ended | Q(intake__isnull=False))
 
 
 def _situation_by(moment: str, as_of: datetime.date) -> FilteredRelation:
