@@ -5,7 +5,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
+from functools import partial, reduce
 from typing import TypedDict
 
 from django.conf import settings
@@ -67,6 +67,7 @@ from participants.models import (
 )
 from participants.questionnaire_links import LINK_MAX_AGE
 from trajects.models import CapacityPeriod, Project, Traject
+from voorsprong import data_version
 from voorsprong.models import User
 from voorsprong.money import to_cents
 from voorsprong.roles import Role
@@ -849,24 +850,36 @@ def _counted(rows: QuerySet, overdue: Q | None) -> QuerySet:
 
 def work_queue(user: User, today: datetime.date, *, lines: int) -> list[WorkQueueResult]:
     """Return the work-queue sections ``user`` may see, each counted and its first ``lines`` rows read in
-    one query, whatever the number of rows (the counts are subqueries the database runs once)."""
-    results = []
-    for section in work_queue_sections():
-        if not user.acts_as(*section.roles):
-            continue
-        overdue = section.overdue(today) if section.overdue is not None else None
-        rows = list(_counted(section.rows(today), overdue)[:lines])
-        results.append(
-            WorkQueueResult(
-                section=section,
-                count=rows[0].total if rows else 0,
-                overdue=getattr(rows[0], "late", 0) if rows else 0,
-                items=[section.item(row, today) for row in rows],
-                full_list=section.full_list() if section.full_list else "",
-                note=section.note() if section.note else "",
+    one query, whatever the number of rows (the counts are subqueries the database runs once).
+
+    Each section's rows are kept in the figure cache (``voorsprong.data_version``) until a table it reads
+    is written: a logged coaching session makes only the quiet trajectories be read again."""
+    sections = [section for section in work_queue_sections() if user.acts_as(*section.roles)]
+    found = data_version.cached_each(
+        [
+            (
+                ("work_queue", section.key, today.isoformat(), lines),
+                partial(_section_rows, section, today, lines),
             )
+            for section in sections
+        ]
+    )
+    return [
+        WorkQueueResult(
+            section=section,
+            count=rows[0].total if rows else 0,
+            overdue=getattr(rows[0], "late", 0) if rows else 0,
+            items=[section.item(row, today) for row in rows],
+            full_list=section.full_list() if section.full_list else "",
+            note=section.note() if section.note else "",
         )
-    return results
+        for section, rows in zip(sections, found, strict=True)
+    ]
+
+
+def _section_rows(section: WorkQueueSection, today: datetime.date, lines: int) -> list:
+    overdue = section.overdue(today) if section.overdue is not None else None
+    return list(_counted(section.rows(today), overdue)[:lines])
 
 
 # -- the decision page ---------------------------------------------------------------------------------

@@ -170,23 +170,49 @@ def cached(parts: object, compute: Callable[[], T]) -> T:
     Inside a caller's transaction nothing is read from the cache or stored: that transaction may hold
     writes of its own, not yet committed and perhaps never.
     """
+    return cached_each([(parts, compute)])[0]
+
+
+def cached_each(computations: list[tuple[object, Callable[[], T]]]) -> list[T]:
+    """Return what each ``compute()`` of ``computations`` (``parts``, ``compute``) returns, as :func:`cached`
+    does, each cached on its own: a write to a table one of them read leaves the others in the cache. The
+    hits cost one query together, the versions; the misses are computed in one transaction."""
     if _in_transaction():
-        return compute()
-    key = _key(parts)
-    hit = cache.get(key)
+        return [compute() for _parts, compute in computations]
+    keys = [_key(parts) for parts, _compute in computations]
+    hits = cache.get_many(keys)
     # Read with or without an entry, so that a computation costs as many queries the first time as later.
     now = _versions()
-    if hit is not None and all(now.get(area, 0) == version for area, version in hit["versions"].items()):
-        return hit["value"]
+    values = {
+        key: hit["value"]
+        for key, hit in hits.items()
+        if all(now.get(area, 0) == version for area, version in hit["versions"].items())
+    }
+    missed = [
+        (key, compute) for key, (_parts, compute) in zip(keys, computations, strict=True) if key not in values
+    ]
+    if missed:
+        values |= _computed(missed)
+    return [values[key] for key in keys]
+
+
+def _computed(missed: list[tuple[str, Callable[[], T]]]) -> dict[str, T]:
+    """Compute and store each of ``missed`` (key, compute) with the versions of the tables it read, in one
+    snapshot."""
+    values, stored = {}, {}
     opening = not connection.in_atomic_block  # in a test case, its transaction is open already
     with transaction.atomic():
         if opening and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         versions = _versions()
-        with _tables_read() as read:
-            value = compute()
-    depends = {ANY, *read} - {DataVersion._meta.db_table}
-    stored = {"versions": {area: versions.get(area, 0) for area in depends}, "value": value}
-    cache.set(key, stored, FIGURE_CACHE_TIMEOUT)
-    return value
+        for key, compute in missed:
+            with _tables_read() as read:
+                values[key] = compute()
+            depends = {ANY, *read} - {DataVersion._meta.db_table}
+            stored[key] = {
+                "versions": {area: versions.get(area, 0) for area in depends},
+                "value": values[key],
+            }
+    cache.set_many(stored, FIGURE_CACHE_TIMEOUT)
+    return values
