@@ -569,7 +569,11 @@ class CoachingSession(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=Milestone.values), name="coachingsession_kind_valid"),
         ]
-        indexes = [models.Index(fields=["application", "date"])]
+        indexes = [
+            models.Index(fields=["application", "date"]),
+            # The sessions of the last days, for the quiet trajectories of the work queue (an anti-join).
+            models.Index(fields=["date", "application"], name="coachingsession_by_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()} ({self.hours} h)"

@@ -717,13 +717,16 @@ def approved_without_promoter(today: datetime.date) -> QuerySet[Application]:
 def quiet_trajectories(today: datetime.date) -> QuerySet[Application]:
     """Return the trajectories in progress without a coaching session for 60 days or more (counted from
     the start when there is none yet), with ``last_session_on`` and ``quiet_since``; the quietest first."""
+    cutoff = today - datetime.timedelta(days=QUIET_TRAJECTORY_DAYS)
     sessions = CoachingSession.objects.filter(application=OuterRef("pk"))
     last_session = sessions.order_by("-date").values("date")[:1]
     return (
         Application.objects.filter(status=ApplicationStatus.IN_PROGRESS)
+        # quiet_since <= cutoff, said so that the database finds the quiet ones by an anti-join with the
+        # recent sessions, and looks up the last session of those alone rather than of every trajectory.
+        .filter(~Exists(sessions.filter(date__gt=cutoff)), Q(started_on__lte=cutoff) | Exists(sessions))
         .annotate(last_session_on=Subquery(last_session))
         .annotate(quiet_since=Coalesce("last_session_on", "started_on"))
-        .filter(quiet_since__lte=today - datetime.timedelta(days=QUIET_TRAJECTORY_DAYS))
         .select_related("company", "traject")
         .order_by("quiet_since", "pk")
     )
