@@ -299,3 +299,57 @@ def test_every_module_writing_without_signals_bumps_the_data_version():
             missing.append(relative)
     assert {"participants/services/kbo_import.py", "demo/synthetic.py"} <= set(writing)  # the walk sees them
     assert missing == [], "bulk writes without voorsprong.data_version.bump()"
+
+
+# -- figures computed once at a time ------------------------------------------------------------------------
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_requests_arriving_while_figures_are_computed_wait_for_them_instead_of_computing_them_again():
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL")
+    started, release = threading.Event(), threading.Event()
+    answers, computed = {}, []
+
+    def slowly() -> str:
+        computed.append("first")
+        started.set()
+        release.wait(5)
+        return "figures"
+
+    def again() -> str:
+        computed.append("second")
+        return "figures again"
+
+    def request(name: str, compute) -> None:
+        try:
+            answers[name] = data_version.cached(("computed once",), compute)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=request, args=("first", slowly))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=request, args=("second", again))
+    second.start()
+    second.join(0.3)
+    assert second.is_alive(), "the second request waits while the first computes"
+    release.set()
+    first.join(5)
+    second.join(5)
+
+    assert answers == {"first": "figures", "second": "figures"}
+    assert computed == ["first"]
+
+
+def test_figures_that_failed_to_compute_are_computed_by_the_next_request_without_waiting(db, monkeypatch):
+    def failing():
+        raise RuntimeError("the database went away")
+
+    def no_waiting(seconds):
+        raise AssertionError("the next request waited for a computation that had failed")
+
+    with pytest.raises(RuntimeError):
+        data_version.cached(("failed once",), failing)
+    monkeypatch.setattr(data_version.time, "sleep", no_waiting)
+
+    assert data_version.cached(("failed once",), lambda: "figures") == "figures"

@@ -51,6 +51,11 @@ T = TypeVar("T")
 # A day: an entry is only read while its versions are current, and a newer one replaces it.
 FIGURE_CACHE_TIMEOUT = 24 * 60 * 60
 
+# How long a request waits for figures another process is computing before it computes them itself, and
+# how often it looks (question 244 at scale 100 takes half a second).
+COMPUTING_WAIT_SECONDS = 10
+LOOK_EVERY_SECONDS = 0.02
+
 # The area of the writes that do not say which tables they changed: every figure depends on it.
 ANY = ""
 
@@ -183,17 +188,53 @@ def cached_each(computations: list[tuple[object, Callable[[], T]]]) -> list[T]:
     hits = cache.get_many(keys)
     # Read with or without an entry, so that a computation costs as many queries the first time as later.
     now = _versions()
-    values = {
-        key: hit["value"]
-        for key, hit in hits.items()
-        if all(now.get(area, 0) == version for area, version in hit["versions"].items())
-    }
+    values = {key: hit["value"] for key, hit in hits.items() if _current(hit, now)}
     missed = [
         (key, compute) for key, (_parts, compute) in zip(keys, computations, strict=True) if key not in values
     ]
     if missed:
-        values |= _computed(missed)
+        values |= _computed_once(missed, now)
     return [values[key] for key in keys]
+
+
+def _current(hit: dict, versions: dict[str, int]) -> bool:
+    return all(versions.get(area, 0) == version for area, version in hit["versions"].items())
+
+
+def _computed_once(missed: list[tuple[str, Callable[[], T]]], now: dict[str, int]) -> dict[str, T]:
+    """Compute each of ``missed`` (key, compute) that no other process is computing, and wait for the
+    entries of the others rather than compute the same figures twice at once: after a write, every
+    request for the figures it changed would otherwise compute them together, each slower for the others.
+
+    A waiter takes an entry only if it was computed at the versions ``now`` it read itself, as a hit
+    would; when the other process stops without one (it failed, or computed newer versions) or takes
+    longer than :data:`COMPUTING_WAIT_SECONDS`, it computes them itself.
+    """
+    mine = [
+        (key, compute) for key, compute in missed if cache.add(_computing(key), True, COMPUTING_WAIT_SECONDS)
+    ]
+    try:
+        values = _computed(mine) if mine else {}
+    finally:
+        cache.delete_many([_computing(key) for key, _compute in mine])
+    waiting = [(key, compute) for key, compute in missed if key not in values]
+    deadline = time.monotonic() + COMPUTING_WAIT_SECONDS
+    while waiting and time.monotonic() < deadline:
+        time.sleep(LOOK_EVERY_SECONDS)
+        found = cache.get_many([name for key, _compute in waiting for name in (key, _computing(key))])
+        for key, _compute in waiting:
+            if key in found and _current(found[key], now):
+                values[key] = found[key]["value"]
+        waiting = [
+            (key, compute) for key, compute in waiting if key not in values and _computing(key) in found
+        ]
+    left = [(key, compute) for key, compute in missed if key not in values]
+    return values | (_computed(left) if left else {})
+
+
+def _computing(key: str) -> str:
+    """Return the cache key that says another process is computing ``key``."""
+    return f"{key}:computing"
 
 
 def _computed(missed: list[tuple[str, Callable[[], T]]]) -> dict[str, T]:
