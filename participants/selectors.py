@@ -557,11 +557,20 @@ def outcome_rows(as_of: datetime.date) -> QuerySet[Application]:
     multiply its row: sums and counts over these rows count each application once. Only the applications
     some figure counts are returned (ended completed or stopped by then, or with a baseline): the others
     would add zeros (a seventh of the query's time at scale 100).
+
+    The closing evaluation and the follow-up are joined as ``evaluated`` and ``followed_up`` only when they
+    were submitted by ``as_of`` (the day in the project's time zone): compared with the moment that day
+    ends, rather than turning each row's time into a day for each figure that asks.
     """
     ended = Q(status__in=[ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED], ended_on__lte=as_of)
+    day_ends = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.min)) + datetime.timedelta(
+        days=1
+    )
     return Application.objects.annotate(
         intake=_situation_by(SituationMoment.INTAKE, as_of),
         closing=_situation_by(SituationMoment.CLOSING, as_of),
+        evaluated=FilteredRelation("evaluation", condition=Q(evaluation__submitted_at__lt=day_ends)),
+        followed_up=FilteredRelation("follow_up", condition=Q(follow_up__submitted_at__lt=day_ends)),
     ).filter(ended | Q(intake__isnull=False))
 
 
@@ -599,15 +608,13 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
     evaluations and follow-ups are counted each.
     """
     completed = Q(status=ApplicationStatus.COMPLETED, ended_on__lte=as_of)
-    responded = completed & Q(evaluation__submitted_at__date__lte=as_of)
+    responded = completed & Q(evaluated__isnull=False)
     due = completed & Q(ended_on__lte=as_of - FOLLOW_UP_AFTER)
     baseline = Q(intake__isnull=False)
     paired = responded & baseline & Q(closing__isnull=False)
-    evaluated_staff = Q(
-        evaluation__submitted_at__date__lte=as_of, evaluation__staff_participated__isnull=False
-    )
+    evaluated_staff = Q(evaluated__staff_participated__isnull=False)
     staff = {
-        name: Case(When(evaluated_staff, then=F(f"evaluation__{given}")), default=F(promoted))
+        name: Case(When(evaluated_staff, then=F(f"evaluated__{given}")), default=F(promoted))
         for name, given, promoted in STAFF_COUNTS
     }
     companies = "company_id"
@@ -619,7 +626,7 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
         "completed": completed,
         "responses": responded,
         "follow_ups_due": due,
-        "follow_ups": due & Q(follow_up__submitted_at__date__lte=as_of),
+        "follow_ups": due & Q(followed_up__isnull=False),
         **{
             f"stopped_{reason}": Q(status=ApplicationStatus.STOPPED, ended_on__lte=as_of, stop_reason=reason)
             for reason in StopReason.values
@@ -636,8 +643,8 @@ def outcome_aggregates(as_of: datetime.date) -> dict[str, Aggregate]:
         "policy_after": counted(paired & Q(closing__has_training_policy=True)),
     }
     for score in OUTCOME_SCORE_FIELDS:
-        given = responded & Q(**{f"evaluation__{score}__isnull": False})
-        aggregates[f"{score}_sum"] = Sum(f"evaluation__{score}", filter=given)
+        given = responded & Q(**{f"evaluated__{score}__isnull": False})
+        aggregates[f"{score}_sum"] = Sum(f"evaluated__{score}", filter=given)
         aggregates[f"{score}_count"] = Count("pk", filter=given)
         aggregates[f"{score}_companies"] = counted(given)
     for barrier in Barrier.values:

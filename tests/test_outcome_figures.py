@@ -115,14 +115,16 @@ def test_the_response_rate_is_the_responses_over_the_completed_at_two_dates(lere
     evaluate(early[4], "2025-07-31", usefulness=5)
     early[4].evaluation.submitted_at = at(day("2025-07-31"), datetime.time(23, 30))
     early[4].evaluation.save()
+    # 21:59 UTC on 31 July is 23:59 in Brussels: received by the end of July.
+    EvaluationFactory(application=early[5], submitted_at=at(day("2025-07-31"), datetime.time(21, 59)))
     completed(leren, "2025-08-20")
     completed(leren, "2025-08-20")
     completed(leren, "2025-12-15")  # after both dates
 
     july = figures_of("leren", day("2025-07-31"))["evaluations"]
-    assert (july["completed"], july["responses"], july["response_rate"]) == (6, 4, "66.7")
+    assert (july["completed"], july["responses"], july["response_rate"]) == (6, 5, "83.3")
     september = figures_of("leren", day("2025-09-30"))["evaluations"]
-    assert (september["completed"], september["responses"], september["response_rate"]) == (8, 5, "62.5")
+    assert (september["completed"], september["responses"], september["response_rate"]) == (8, 6, "75.0")
     # Nothing completed: no rate, not a rate of zero.
     assert figures_of("leren", day("2025-06-29"))["evaluations"]["response_rate"] is None
 
