@@ -21,6 +21,7 @@ import datetime
 import functools
 import inspect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,28 +201,16 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
             staging_columns = kbo_copy.load_staging(directory)
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
             for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
-                accepted, changed = [], []
-                for enterprise, pk, current in chunk:
-                    # A full extract's enterprise has every fact, so its values need no known company.
-                    values = _company_values(enterprise, result, None)
-                    if values is None:
-                        continue
-                    if pk is None:
-                        # Most of a first import: its row is written as is, without a Company to build.
-                        result.created += 1
-                        accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
-                    elif _differs(current, values):
-                        changed.append((enterprise, pk))
-                    else:
-                        # Most of a repeated import: compared with the values the reduction returned.
-                        result.unchanged += 1
+                changed = []
+                result.created += kbo_copy.insert_companies(
+                    _new_companies(chunk, result, changed, now), reason, now
+                )
                 known = Company.objects.in_bulk([pk for _enterprise, pk in changed])
-                for enterprise, pk in changed:
-                    company = _merged(enterprise, known[pk], result, now)
-                    result.updated += 1
-                    accepted.append(kbo_copy.company_row(company))
-                kbo_copy.copy_accepted(accepted, _UPDATED_FIELDS)
-            kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
+                merged = [_merged(enterprise, known[pk], result, now) for enterprise, pk in changed]
+                result.updated += len(merged)
+                kbo_copy.copy_accepted([kbo_copy.company_row(company) for company in merged], _UPDATED_FIELDS)
+            if result.updated:
+                kbo_copy.update_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
             if result.created or result.updated:
                 kbo_copy.analyze_companies()
@@ -230,6 +219,29 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     except KboExtractError as error:
         raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
+
+
+def _new_companies(
+    chunk: list[tuple[KboEnterprise, int | None, dict | None]],
+    result: KboImportResult,
+    changed: list[tuple[KboEnterprise, int]],
+    now: datetime.datetime,
+) -> Iterator[dict]:
+    """Yield the fields of each new company of a chunk of the reduced extract as it is judged; count the
+    skipped and unchanged enterprises in ``result`` and add the known companies that change to ``changed``."""
+    for enterprise, pk, current in chunk:
+        # A full extract's enterprise has every fact, so its values need no known company.
+        values = _company_values(enterprise, result, None)
+        if values is None:
+            continue
+        if pk is None:
+            # Most of a first import: its row is written as is, without a Company to build.
+            yield _new_company(values) | {"created_at": now, "updated_at": now}
+        elif _differs(current, values):
+            changed.append((enterprise, pk))
+        else:
+            # Most of a repeated import: compared with the values the reduction returned.
+            result.unchanged += 1
 
 
 def import_kbo_update(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
