@@ -21,6 +21,7 @@ import datetime
 import functools
 import inspect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,28 +201,16 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
             staging_columns = kbo_copy.load_staging(directory)
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
             for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
-                accepted, changed = [], []
-                for enterprise, pk, current in chunk:
-                    # A full extract's enterprise has every fact, so its values need no known company.
-                    values = _company_values(enterprise, result, None)
-                    if values is None:
-                        continue
-                    if pk is None:
-                        # Most of a first import: its row is written as is, without a Company to build.
-                        result.created += 1
-                        accepted.append(_new_company(values) | {"created_at": now, "updated_at": now})
-                    elif _differs(current, values):
-                        changed.append((enterprise, pk))
-                    else:
-                        # Most of a repeated import: compared with the values the reduction returned.
-                        result.unchanged += 1
+                changed = []
+                result.created += kbo_copy.insert_companies(
+                    _new_companies(chunk, result, changed, now), reason, now
+                )
                 known = Company.objects.in_bulk([pk for _enterprise, pk in changed])
-                for enterprise, pk in changed:
-                    company = _merged(enterprise, known[pk], result, now)
-                    result.updated += 1
-                    accepted.append(kbo_copy.company_row(company))
-                kbo_copy.copy_accepted(accepted, _UPDATED_FIELDS)
-            kbo_copy.merge_accepted(_UPDATED_FIELDS, reason, now)
+                merged = [_merged(enterprise, known[pk], result, now) for enterprise, pk in changed]
+                result.updated += len(merged)
+                kbo_copy.copy_accepted([kbo_copy.company_row(company) for company in merged], _UPDATED_FIELDS)
+            if result.updated:
+                kbo_copy.update_accepted(_UPDATED_FIELDS, reason, now)
             kbo_copy.drop_staging()
             if result.created or result.updated:
                 kbo_copy.analyze_companies()
@@ -230,6 +219,29 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     except KboExtractError as error:
         raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     return result
+
+
+def _new_companies(
+    chunk: list[tuple[KboEnterprise, int | None, dict | None]],
+    result: KboImportResult,
+    changed: list[tuple[KboEnterprise, int]],
+    now: datetime.datetime,
+) -> Iterator[dict]:
+    """Yield the fields of each new company of a chunk of the reduced extract as it is judged; count the
+    skipped and unchanged enterprises in ``result`` and add the known companies that change to ``changed``."""
+    for enterprise, pk, current in chunk:
+        # A full extract's enterprise has every fact, so its values need no known company.
+        values = _company_values(enterprise, result, None)
+        if values is None:
+            continue
+        if pk is None:
+            # Most of a first import: its row is written as is, without a Company to build.
+            yield _new_company(values) | {"created_at": now, "updated_at": now}
+        elif _differs(current, values):
+            changed.append((enterprise, pk))
+        else:
+            # Most of a repeated import: compared with the values the reduction returned.
+            result.unchanged += 1
 
 
 def import_kbo_update(directory: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> KboImportResult:
@@ -333,7 +345,7 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
         return None
     texts = (enterprise.name, enterprise.postal_code, enterprise.municipality, enterprise.nace_code)
     # One pattern of characters each text must keep to: checked once over them all, 1.9 million times.
-    if not validate_one_line.accepts("".join(text for text in texts if text is not None)):
+    if not validate_one_line.accepts("".join(filter(None, texts))):
         # Skipped rather than cleaned, like every row the extract gets wrong: good data never has a
         # control character (PostgreSQL cannot even store a NUL) or a direction override.
         result.skip(_("a control or direction-override character in the extract's data"), enterprise.number)
@@ -380,6 +392,8 @@ def _company_values(enterprise: KboEnterprise, result: KboImportResult, known: C
     return values
 
 
+# Some tens of thousands of start dates among 1.9 million enterprises: each one parsed once.
+@functools.lru_cache(maxsize=1 << 16)
 def _start_date(text: str) -> datetime.date | None:
     """Return the date of dd-mm-yyyy; ValueError when it is not one."""
     if not text:
@@ -393,7 +407,12 @@ def _start_date(text: str) -> datetime.date | None:
 
 def _fit(text: str, field_name: str) -> str:
     """Cut to the column's length: a few KBO names are longer than any column allows (up to 320)."""
-    return text[: Company._meta.get_field(field_name).max_length]
+    return text[: _max_length(field_name)]
+
+
+@functools.cache
+def _max_length(field_name: str) -> int:
+    return Company._meta.get_field(field_name).max_length
 
 
 _DERIVED_FROM = tuple(inspect.signature(company_derived_fields).parameters)
@@ -409,7 +428,14 @@ def _new_company(values: dict) -> dict:
     # The KBO publishes no staff figures: the size class stays unknown until the SME status is declared
     # (participants.services.sme), never micro by default.
     company = _company_defaults() | {"staff_headcount": None} | values
-    return company | company_derived_fields(**{name: company[name] for name in _DERIVED_FROM})
+    return company | _derived_fields(*(company[name] for name in _DERIVED_FROM))
+
+
+# A few thousand combinations of postal code, activity and non-profit among 1.9 million new companies.
+@functools.lru_cache(maxsize=1 << 14)
+def _derived_fields(*arguments) -> dict:
+    """Return ``company_derived_fields`` of its ``arguments`` in order; the caller must not change it."""
+    return company_derived_fields(**dict(zip(_DERIVED_FROM, arguments, strict=True)))
 
 
 def _merged(
