@@ -209,8 +209,6 @@ def reduced_enterprises(
         # The national extract's 1.9 million reduced lines are sorted, and its enterprises hashed, in memory
         # rather than in passes on disk. The server's memory, for this transaction only.
         cursor.execute("SET LOCAL work_mem = '512MB'")
-        # Compiling the reduction's expressions took longer (up to 3 s) than running them saved.
-        cursor.execute("SET LOCAL jit = off")
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, parameters)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
