@@ -7,21 +7,7 @@ from decimal import Decimal
 from itertools import chain
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    F,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -44,7 +30,6 @@ from funding.models import (
 from participants.models import APPROVED_STATUSES, Application, Company
 from participants.selectors import applications_visible_to
 from trajects.models import Traject
-from voorsprong import data_version
 from voorsprong.models import User
 from voorsprong.money import ZERO, to_cents, to_tenths
 from voorsprong.roles import Role
@@ -485,27 +470,8 @@ def declarations_in_status(status: DeclarationStatus) -> QuerySet[Declaration]:
 def nearly_committed_budget_lines(today: datetime.date) -> QuerySet[BudgetLine]:
     """Return the budget lines with less than 10% of their amount left uncommitted (as the budget alert
     counts), with ``committed``: a line's period's approvals, or the traject's for a traject-wide line.
-    A line of no amount budgets nothing and is left out.
-
-    The sums add up every approved application's funding, so they come from the figure cache: they are
-    computed again only after a write to what they read (an approval, a budget line), not on every visit.
-    """
-    committed = data_version.cached(("nearly_committed_budget_lines",), _nearly_committed)
-    return (
-        BudgetLine.objects.filter(pk__in=committed)
-        .annotate(
-            committed=Case(
-                *(When(pk=pk, then=Value(amount)) for pk, amount in committed.items()),
-                output_field=DecimalField(max_digits=16, decimal_places=2),
-            )
-        )
-        .select_related("traject", "source", "capacity_period")
-        .order_by("traject__start_date", "traject__code", "source_id", "capacity_period__start")
-    )
-
-
-def _nearly_committed() -> dict[int, Decimal]:
-    """Return what is committed of each budget line with less than 10% of its amount left, by its id."""
+    A line of no amount budgets nothing and is left out. The work queue keeps its section in the figure
+    cache, so these sums are computed again only after a write to what they read."""
     commitments = (
         ApplicationFunding.objects.filter(
             source_id=OuterRef("source_id"),
@@ -521,9 +487,10 @@ def _nearly_committed() -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    return dict(
+    return (
         BudgetLine.objects.filter(amount__gt=0)
         .annotate(committed=Coalesce(Subquery(commitments), Value(ZERO)))
         .filter(committed__gt=F("amount") * (1 - LOW_REMAINING_SHARE))
-        .values_list("pk", "committed")
+        .select_related("traject", "source", "capacity_period")
+        .order_by("traject__start_date", "traject__code", "source_id", "capacity_period__start")
     )

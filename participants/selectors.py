@@ -68,6 +68,7 @@ from participants.models import (
 from participants.questionnaire_links import LINK_MAX_AGE
 from trajects.models import CapacityPeriod, Project, Traject
 from voorsprong import data_version
+from voorsprong.days import start_of
 from voorsprong.models import User
 from voorsprong.money import to_cents
 from voorsprong.roles import Role
@@ -563,9 +564,7 @@ def outcome_rows(as_of: datetime.date) -> QuerySet[Application]:
     ends, rather than turning each row's time into a day for each figure that asks.
     """
     ended = Q(status__in=[ApplicationStatus.COMPLETED, ApplicationStatus.STOPPED], ended_on__lte=as_of)
-    day_ends = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.min)) + datetime.timedelta(
-        days=1
-    )
+    day_ends = start_of(as_of + datetime.timedelta(days=1))
     return Application.objects.annotate(
         intake=_situation_by(SituationMoment.INTAKE, as_of),
         closing=_situation_by(SituationMoment.CLOSING, as_of),

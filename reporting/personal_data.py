@@ -61,6 +61,7 @@ from reporting.models import (
     PersonalDataRecord,
     RetentionRule,
 )
+from voorsprong.days import start_of
 from voorsprong.models import User
 
 # What a removed name reads as (the data of the back office is Dutch).
@@ -145,10 +146,6 @@ class Target:
 
 
 # -- when a file closed -----------------------------------------------------------------------------------
-def start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def cutoff_for(today: datetime.date, years: int) -> datetime.date:
     """Return the first day that is not expired under a rule of ``years``: data of a file that closed
     before it is removed on ``today``. Kept ``years`` from 31 December of the closing year means removed

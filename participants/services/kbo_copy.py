@@ -335,7 +335,8 @@ def write_companies(companies: list[Company], updated_fields: list[str], reason:
     new = [company for company in companies if company.pk is None]
     for company in new:
         company.created_at = company.updated_at = now
-    insert_companies([company_row(company) for company in new], reason, now)
+    if new:
+        insert_companies([company_row(company) for company in new], reason, now)
     changed = [company_row(company) for company in companies if company.pk is not None]
     if not changed:
         return
