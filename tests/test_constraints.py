@@ -462,6 +462,7 @@ VIOLATIONS = {
     "personaldatarecord_fields_of_action": lambda: record(subject="jan@example.be"),
     "personaldatarecord_admin_by": lambda: record(channel=RecordChannel.ADMIN),
     "personaldatarecord_beat_nobody": lambda: record(channel=RecordChannel.BEAT, by=UserFactory()),
+    "company_kbo_number_unique": lambda: [CompanyFactory(kbo_number="0403170701") for _ in range(2)],
     "company_nace_version_valid": lambda: CompanyFactory(nace_code="62010", nace_version="2010"),
     "kboimport_extract_type_valid": lambda: kbo_import(extract_type="weekly"),
     "kboimport_unique_update": lambda: [kbo_import(extract_number=141) for _ in range(2)],
@@ -537,12 +538,6 @@ def test_a_company_may_apply_again_once_its_application_is_closed():
 def test_places_are_never_negative():
     with pytest.raises(IntegrityError):
         CapacityPeriodFactory(places=-1)
-
-
-def test_kbo_number_is_unique():
-    CompanyFactory(kbo_number="0403170701")
-    with pytest.raises(IntegrityError):
-        CompanyFactory(kbo_number="0403170701")
 
 
 def test_a_table_has_one_data_version():
