@@ -10,13 +10,13 @@ units and branches share the side files; their numbers never equal an enterprise
 
 Those rows are read through a server-side cursor and judged one by one by the import's own rules
 (``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
-Python, and the SQL only gathers. The new companies go straight into the companies table by COPY, each
-row as soon as it is judged, so PostgreSQL stores (and indexes) one while Python judges the next; their
-history rows follow per chunk with one INSERT ... SELECT. The changed companies are copied into a second
-staging table and updated with one UPDATE ... FROM that writes their history rows, with the same change
-reason as the streaming path. The batches of an update (small files, still streamed) are written the
-same way (``write_companies``): Django's bulk_update builds a CASE per field and row, which made a 1%
-update cost a fifth of a full import.
+Python, and the SQL only gathers. The new companies go straight into the companies table by COPY, each row
+as soon as it is judged, so PostgreSQL stores (and indexes) one while Python judges the next, with pks taken
+from the table's sequence beforehand; their history rows follow per chunk by a second COPY. The changed
+companies are copied into a second staging table and updated with one UPDATE ... FROM that writes their
+history rows, with the same change reason as the streaming path. The batches of an update (small files,
+still streamed) are written the same way (``write_companies``): Django's bulk_update builds a CASE per field
+and row, which made a 1% update cost a fifth of a full import.
 
 Since everything is loaded before anything is judged, the order of the lines does not matter here: a
 file need not be sorted. Of an enterprise number on more than one line of enterprise.csv (the streaming
@@ -26,6 +26,7 @@ a file COPY cannot read stops the import with nothing changed.
 
 import operator
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
@@ -238,44 +239,60 @@ def _history_insert(kind: str) -> str:
     )
 
 
-def insert_companies(rows: Iterable[dict], reason: str, now) -> int:
-    """COPY the new companies ``rows`` (every field by attribute name, the pk left to the table) straight
-    into the companies table, in the caller's transaction, then write a history row of each; return how
-    many there were.
+def insert_companies(rows: Iterable[dict], room: int, reason: str, now) -> int:
+    """COPY the new companies ``rows`` (every field by attribute name, the pk left out) straight into the
+    companies table, in the caller's transaction, then their history rows into the history's; return how
+    many there were. ``rows`` yields at most ``room`` companies.
 
     ``rows`` may be a generator judging enterprises as COPY takes them: PostgreSQL stores and indexes one
     company while the next is judged, rather than waiting for a whole batch.
     """
+    if not room:
+        # Read through all the same: judging a chunk counts its skipped and changed enterprises.
+        for _row in rows:
+            raise ValueError("more new companies than the room given")
+        return 0
+    table = Company._meta.db_table
+    history = Company.history.model._meta.db_table
     # The fields hold Python values psycopg adapts itself (text, numbers, dates, aware datetimes): going
     # through each field's get_db_prep_save would cost more than the rest of the import.
-    written = [field for field in Company._meta.concrete_fields if not field.primary_key]
-    values = operator.itemgetter(*(field.attname for field in written))
-    table = Company._meta.db_table
-    columns = [field.column for field in written]
-    numbers = []
+    values = operator.itemgetter(
+        *(field.attname for field in Company._meta.concrete_fields if not field.primary_key)
+    )
+    columns = [field.column for field in Company._meta.concrete_fields]  # the pk first
+    history_columns = [*columns, "history_date", "history_change_reason", "history_type", "history_user_id"]
+    written = []
     with connection.cursor() as cursor:
-        # The last pk the table handed out: every company COPY adds gets a greater one.
-        cursor.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id'))", [table])
-        (handed_out,) = cursor.fetchone()
-        # In binary: PostgreSQL then takes each timestamp and date as a number rather than parsing its text.
+        # The pks are taken from the table's sequence beforehand (``room`` of them; those of enterprises
+        # judged skipped stay unused, as a rolled-back insert's would), so each history row is written with
+        # its company's pk rather than the companies read back by their numbers.
         cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
-            [table, columns],
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, room]
         )
-        types = dict(cursor.fetchall())
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types([types[column] for column in columns])
+        pks = iter([pk for (pk,) in cursor.fetchall()])
+        with _binary_copy(cursor, table, columns) as copy:
             for row in rows:
-                copy.write_row(values(row))
-                numbers.append(row["kbo_number"])
-        if numbers:
-            # COPY returns no pks: the new companies are found again by their KBO numbers, which are unique,
-            # among the pks handed out since (a range of the pk's index, not a look-up per number).
-            cursor.execute(
-                _history_insert("+") + f" FROM {table} WHERE id > %s AND kbo_number = ANY(%s) ORDER BY id",
-                [now, reason, handed_out or 0, numbers],
-            )
-    return len(numbers)
+                written.append((next(pks), *values(row)))
+                copy.write_row(written[-1])
+        if written:
+            with _binary_copy(cursor, history, history_columns) as copy:
+                for row in written:
+                    copy.write_row((*row, now, reason, "+", None))
+    return len(written)
+
+
+@contextmanager
+def _binary_copy(cursor, table: str, columns: list[str]) -> Iterator[psycopg.Copy]:
+    """Open a binary COPY of ``columns`` into ``table``: PostgreSQL then takes each timestamp and date as a
+    number rather than parsing its text."""
+    cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+        [table, columns],
+    )
+    types = dict(cursor.fetchall())
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([types[column] for column in columns])
+        yield copy
 
 
 def create_accepted_table(updated_fields: list[str]) -> None:
@@ -335,8 +352,7 @@ def write_companies(companies: list[Company], updated_fields: list[str], reason:
     new = [company for company in companies if company.pk is None]
     for company in new:
         company.created_at = company.updated_at = now
-    if new:
-        insert_companies([company_row(company) for company in new], reason, now)
+    insert_companies([company_row(company) for company in new], len(new), reason, now)
     changed = [company_row(company) for company in companies if company.pk is not None]
     if not changed:
         return

@@ -203,7 +203,10 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
             for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
                 changed = []
                 result.created += kbo_copy.insert_companies(
-                    _new_companies(chunk, result, changed, now), reason, now
+                    _new_companies(chunk, result, changed, now),
+                    sum(pk is None for _enterprise, pk, _current in chunk),
+                    reason,
+                    now,
                 )
                 known = Company.objects.in_bulk([pk for _enterprise, pk in changed])
                 merged = [_merged(enterprise, known[pk], result, now) for enterprise, pk in changed]
