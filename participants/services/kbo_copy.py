@@ -223,20 +223,10 @@ def reduced_enterprises(
             ]
 
 
-def _history_columns() -> str:
-    """Return the companies' columns, which their history rows repeat, comma-separated."""
-    return ", ".join(field.column for field in Company._meta.concrete_fields)
-
-
-def _history_insert(kind: str) -> str:
-    """Return the start of an INSERT of history rows of ``kind`` (``+`` created, ``~`` changed) whose SELECT
-    gives the companies' columns, then the history date and change reason as parameters."""
-    history = Company.history.model._meta.db_table
-    columns = _history_columns()
-    return (
-        f"INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, "
-        f"history_user_id) SELECT {columns}, %s, %s, '{kind}', NULL"
-    )
+def _history_columns() -> list[str]:
+    """Return the columns of a company's history row: the company's, then who changed it, when and how."""
+    columns = [field.column for field in Company._meta.concrete_fields]
+    return [*columns, "history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
 def insert_companies(rows: Iterable[dict], room: int, reason: str, now) -> int:
@@ -260,7 +250,6 @@ def insert_companies(rows: Iterable[dict], room: int, reason: str, now) -> int:
         *(field.attname for field in Company._meta.concrete_fields if not field.primary_key)
     )
     columns = [field.column for field in Company._meta.concrete_fields]  # the pk first
-    history_columns = [*columns, "history_date", "history_change_reason", "history_type", "history_user_id"]
     written = []
     with connection.cursor() as cursor:
         # The pks are taken from the table's sequence beforehand (``room`` of them; those of enterprises
@@ -275,7 +264,7 @@ def insert_companies(rows: Iterable[dict], room: int, reason: str, now) -> int:
                 written.append((next(pks), *values(row)))
                 copy.write_row(written[-1])
         if written:
-            with _binary_copy(cursor, history, history_columns) as copy:
+            with _binary_copy(cursor, history, _history_columns()) as copy:
                 for row in written:
                     copy.write_row((*row, now, reason, "+", None))
     return len(written)
@@ -331,16 +320,17 @@ def copy_accepted(rows: list[dict], updated_fields: list[str]) -> None:
 def update_accepted(updated_fields: list[str], reason: str, now) -> None:
     """Update the changed companies from their staging table and write a history row of each."""
     table = Company._meta.db_table
+    history = Company.history.model._meta.db_table
     updated = [Company._meta.get_field(name).column for name in updated_fields]
-    returned = ", ".join(f"company.{field.column}" for field in Company._meta.concrete_fields)
+    returned = ", ".join(field.column for field in Company._meta.concrete_fields)
     with connection.cursor() as cursor:
         # The history rows are those the UPDATE returns, not read back from the companies.
         cursor.execute(
             f"WITH updated AS (UPDATE {table} AS company SET "
             + ", ".join(f"{column} = accepted.{column}" for column in updated)
-            + f" FROM {_ACCEPTED} AS accepted WHERE accepted.id = company.id RETURNING {returned}) "
-            + _history_insert("~")
-            + " FROM updated",
+            + f" FROM {_ACCEPTED} AS accepted WHERE accepted.id = company.id RETURNING company.*) "
+            + f"INSERT INTO {history} ({', '.join(_history_columns())}) "
+            + f"SELECT {returned}, %s, %s, '~', NULL FROM updated",
             [now, reason],
         )
 
