@@ -27,12 +27,12 @@ a file COPY cannot read stops the import with nothing changed.
 import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from pathlib import Path
 
 import psycopg
 from django.db import connection
 from django.utils.translation import gettext as _
+from psycopg.copy import QueuedLibpqWriter
 
 from participants.kbo_extract import (
     _ACTIVITY_GROUP_PREFERENCE,
@@ -56,7 +56,7 @@ from participants.models import Company
 
 COPY_CHUNK_BYTES = 1 << 20
 ROWS_PER_FETCH = 5000
-_PK = len(fields(KboEnterprise)) - 1  # the pk's column: a reduced line has every field but the last, removed
+_PK = len(KboEnterprise._fields) - 1  # the pk's column: a reduced line has every field but the last, removed
 _STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
 _ACCEPTED = "kbo_staging_accepted"
 # The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
@@ -84,7 +84,7 @@ WITH enterprise AS (
             coalesce({d[Denomination]}, '') AS denomination, line
         FROM {denomination}
         WHERE {d[TypeOfDenomination]} = %(legal_name)s AND coalesce({d[Language]}, '') = ANY(%(languages)s)
-            AND {d[EntityNumber]} COLLATE "C" >= '0' AND {d[EntityNumber]} COLLATE "C" < '2'
+            AND {d[EntityNumber]} >= '0' AND {d[EntityNumber]} < '2'
     ) legal
     ORDER BY number, preference, line DESC
 ), legal_name AS (
@@ -99,7 +99,7 @@ WITH enterprise AS (
     FROM {address}
     WHERE {a[TypeOfAddress]} = %(office)s AND coalesce({a[DateStrikingOff]}, '') = ''
         AND coalesce({a[CountryNL]}, '') = ''
-        AND {a[EntityNumber]} COLLATE "C" >= '0' AND {a[EntityNumber]} COLLATE "C" < '2'
+        AND {a[EntityNumber]} >= '0' AND {a[EntityNumber]} < '2'
     ORDER BY {a[EntityNumber]}, line
 ), main AS (
     -- The main activity's preference as one array per line, compared element by element: the least per
@@ -115,7 +115,7 @@ WITH enterprise AS (
         ] COLLATE "C") AS best
         FROM {activity}
         WHERE {t[Classification]} = %(main)s AND {t[NaceVersion]} = ANY(%(versions)s)
-            AND {t[EntityNumber]} COLLATE "C" >= '0' AND {t[EntityNumber]} COLLATE "C" < '2'
+            AND {t[EntityNumber]} >= '0' AND {t[EntityNumber]} < '2'
         GROUP BY {t[EntityNumber]}
     ) preferred
 )
@@ -127,7 +127,7 @@ FROM lines e
 LEFT JOIN legal_name n ON e.printed AND n.number = e.number
 LEFT JOIN office o ON e.printed AND o.number = e.number
 LEFT JOIN main m ON e.printed AND m.number = e.number
-LEFT JOIN {company} company ON e.printed AND company.kbo_number = replace(e.number, '.', '')
+LEFT JOIN {company} company ON e.printed AND company.kbo_number = replace(e.number, '.', '') COLLATE "C"
 ORDER BY e.line
 """
 
@@ -148,7 +148,7 @@ def load_staging(directory: Path) -> dict[str, dict[str, str]]:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(
                 f"CREATE TEMP TABLE {table} (line bigint GENERATED ALWAYS AS IDENTITY, "
-                + ", ".join(f"{column} text" for column in numbered)
+                + ", ".join(f'{column} text COLLATE "C"' for column in numbered)
                 + ") ON COMMIT DROP"
             )
             copy_sql = (
@@ -255,9 +255,10 @@ def insert_companies(rows: Iterable[dict], room: int, reason: str, now) -> int:
         # The pks are taken from the table's sequence beforehand (``room`` of them; those of enterprises
         # judged skipped stay unused, as a rolled-back insert's would), so each history row is written with
         # its company's pk rather than the companies read back by their numbers.
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, room]
-        )
+        # The sequence is looked up first: pg_get_serial_sequence per pk cost ten times nextval itself.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, room])
         pks = iter([pk for (pk,) in cursor.fetchall()])
         with _binary_copy(cursor, table, columns) as copy:
             for row in rows:
@@ -279,7 +280,11 @@ def _binary_copy(cursor, table: str, columns: list[str]) -> Iterator[psycopg.Cop
         [table, columns],
     )
     types = dict(cursor.fetchall())
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+    # A thread of psycopg's sends the rows, so that Python formats the next ones meanwhile rather than
+    # waiting for the socket while PostgreSQL stores them.
+    writer = QueuedLibpqWriter(cursor.cursor)
+    copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    with cursor.copy(copy_sql, writer=writer) as copy:
         copy.set_types([types[column] for column in columns])
         yield copy
 

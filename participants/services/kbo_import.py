@@ -20,6 +20,7 @@ full extract older than it too (the same full extract again is safe and allowed)
 import datetime
 import functools
 import inspect
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -239,7 +240,9 @@ def _new_companies(
             continue
         if pk is None:
             # Most of a first import: its row is written as is, without a Company to build.
-            yield _new_company(values) | {"created_at": now, "updated_at": now}
+            company = _new_company(values)
+            company["created_at"] = company["updated_at"] = now
+            yield company
         elif _differs(current, values):
             changed.append((enterprise, pk))
         else:
@@ -419,19 +422,24 @@ def _max_length(field_name: str) -> int:
 
 
 _DERIVED_FROM = tuple(inspect.signature(company_derived_fields).parameters)
+_DERIVED_ARGUMENTS = operator.itemgetter(*_DERIVED_FROM)
 
 
 @functools.cache
 def _company_defaults() -> dict:
-    return {field.attname: field.get_default() for field in Company._meta.concrete_fields}
+    # The KBO publishes no staff figures: the size class stays unknown until the SME status is declared
+    # (participants.services.sme), never micro by default.
+    return {field.attname: field.get_default() for field in Company._meta.concrete_fields} | {
+        "staff_headcount": None
+    }
 
 
 def _new_company(values: dict) -> dict:
     """Return the fields of a new company with the KBO's ``values``, its derived fields included."""
-    # The KBO publishes no staff figures: the size class stays unknown until the SME status is declared
-    # (participants.services.sme), never micro by default.
-    company = _company_defaults() | {"staff_headcount": None} | values
-    return company | _derived_fields(*(company[name] for name in _DERIVED_FROM))
+    # One dict built, updated in place: 1.9 million times in a first national import.
+    company = {**_company_defaults(), **values}
+    company.update(_derived_fields(*_DERIVED_ARGUMENTS(company)))
+    return company
 
 
 # A few thousand combinations of postal code, activity and non-profit among 1.9 million new companies.
