@@ -2,11 +2,13 @@
 
 The four files are streamed in chunks into staging tables (``COPY ... FROM STDIN``, TEMP tables of
 text columns numbered by the file's header, each line keeping its line number), so the process holds a
-chunk at a time whatever the size of the extract. One query then reduces them to a row per enterprise
-line, making exactly the choices ``participants.kbo_extract`` makes while it merges the sorted files
-(its preference constants are passed in): the legal name by language preference, the first Belgian
-registered office not struck off, the main activity by NACE version, then activity group. Establishment
-units and branches share the side files; their numbers never equal an enterprise's, so they drop out.
+chunk at a time whatever the size of the extract. Of the three side files COPY keeps only the lines the
+reduction reads (``_KEPT``): PostgreSQL still parses every line, but scans a quarter of them afterwards.
+One query then reduces them to a row per enterprise line, making exactly the choices
+``participants.kbo_extract`` makes while it merges the sorted files (its preference constants are passed
+in): the legal name by language preference, the first Belgian registered office not struck off, the main
+activity by NACE version, then activity group. Establishment units and branches share the side files;
+their numbers never equal an enterprise's, so they drop out.
 
 Those rows are read through a server-side cursor and judged one by one by the import's own rules
 (``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
@@ -32,6 +34,7 @@ from pathlib import Path
 import psycopg
 from django.db import connection
 from django.utils.translation import gettext as _
+from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from participants.kbo_extract import (
@@ -61,6 +64,27 @@ _STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
 _ACCEPTED = "kbo_staging_accepted"
 # The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
 _READ = {name: columns for name, columns in _COLUMNS.items() if name in FILES}
+# Of the side files, the lines the reduction reads: an enterprise's (not an establishment unit's: its number
+# is a range of the column) legal name in a known language, registered office not struck off in Belgium,
+# main activity in a known NACE version. COPY stores only those (a quarter of the lines of a national
+# extract: 30 million of its 36 million activities are not main ones); of enterprise.csv every line counts.
+# The names in braces are columns, the values literals, since COPY takes no parameters.
+_KEPT = {
+    DENOMINATION_FILE: (
+        "{TypeOfDenomination} = {legal_name} AND coalesce({Language}, '') = ANY({languages}::text[])"
+    ),
+    ADDRESS_FILE: "{TypeOfAddress} = {office} AND coalesce({DateStrikingOff}, '') = ''"
+    " AND coalesce({CountryNL}, '') = ''",
+    ACTIVITY_FILE: "{Classification} = {main} AND {NaceVersion} = ANY({versions}::text[])",
+}
+_ENTERPRISES_ONLY = "{EntityNumber} >= '0' AND {EntityNumber} < '2'"
+_KEPT_VALUES = {
+    "legal_name": _LEGAL_NAME,
+    "languages": list(_NAME_LANGUAGE_PREFERENCE),
+    "office": _REGISTERED_OFFICE,
+    "main": _MAIN_ACTIVITY,
+    "versions": list(_NACE_VERSION_PREFERENCE),
+}
 
 _REDUCE = """
 WITH enterprise AS (
@@ -83,8 +107,6 @@ WITH enterprise AS (
             array_position(%(languages)s, coalesce({d[Language]}, '')) AS preference,
             coalesce({d[Denomination]}, '') AS denomination, line
         FROM {denomination}
-        WHERE {d[TypeOfDenomination]} = %(legal_name)s AND coalesce({d[Language]}, '') = ANY(%(languages)s)
-            AND {d[EntityNumber]} >= '0' AND {d[EntityNumber]} < '2'
     ) legal
     ORDER BY number, preference, line DESC
 ), legal_name AS (
@@ -97,15 +119,10 @@ WITH enterprise AS (
         coalesce({a[Zipcode]}, '') AS postal_code,
         coalesce(nullif({a[MunicipalityNL]}, ''), {a[MunicipalityFR]}, '') AS municipality
     FROM {address}
-    WHERE {a[TypeOfAddress]} = %(office)s AND coalesce({a[DateStrikingOff]}, '') = ''
-        AND coalesce({a[CountryNL]}, '') = ''
-        AND {a[EntityNumber]} >= '0' AND {a[EntityNumber]} < '2'
     ORDER BY {a[EntityNumber]}, line
 ), main AS (
     -- The main activity's preference as one array per line, compared element by element: the least per
     -- enterprise is found by hashing the enterprises rather than by sorting all their main activities.
-    -- Enterprises' numbers (not establishment units') as a range of the column, which the planner estimates
-    -- from its statistics: it guessed left(number, 1) at a hundredth of the lines, and sorted them.
     SELECT number, best[4] AS code, (%(versions)s::text[])[best[1]::int] AS version
     FROM (
         SELECT {t[EntityNumber]} AS number, min(ARRAY[
@@ -114,8 +131,6 @@ WITH enterprise AS (
             coalesce({t[ActivityGroup]}, ''), coalesce({t[NaceCode]}, '')
         ] COLLATE "C") AS best
         FROM {activity}
-        WHERE {t[Classification]} = %(main)s AND {t[NaceVersion]} = ANY(%(versions)s)
-            AND {t[EntityNumber]} >= '0' AND {t[EntityNumber]} < '2'
         GROUP BY {t[EntityNumber]}
     ) preferred
 )
@@ -132,9 +147,10 @@ ORDER BY e.line
 """
 
 
-def load_staging(directory: Path) -> dict[str, dict[str, str]]:
+def load_staging(directory: Path, *, every_line: bool = False) -> dict[str, dict[str, str]]:
     """COPY the four files of the extract in ``directory`` into staging tables, in the caller's transaction;
-    return, per file, the staging column of each column the import reads.
+    return, per file, the staging column of each column the import reads. Of the side files only the lines
+    the reduction reads are stored, unless ``every_line`` (the benchmark's yardstick, COPY alone).
 
     KboExtractError when a file is missing, lacks a column, or COPY cannot read it (not UTF-8 CSV, a line
     with more or fewer values than the header).
@@ -153,9 +169,14 @@ def load_staging(directory: Path) -> dict[str, dict[str, str]]:
                 + ", ".join(f'{column} text COLLATE "C"' for column in numbered)
                 + ") ON COMMIT DROP"
             )
-            copy_sql = (
+            copy_sql = sql.SQL(
                 f"COPY {table} ({', '.join(numbered)}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')"
             )
+            if file_name in _KEPT and not every_line:
+                copy_sql += sql.SQL(f" WHERE {_KEPT[file_name]} AND {_ENTERPRISES_ONLY}").format(
+                    **{column: sql.Identifier(f"c{header.index(column)}") for column in _READ[file_name]},
+                    **{name: sql.Literal(value) for name, value in _KEPT_VALUES.items()},
+                )
             try:
                 with (directory / file_name).open("rb") as file, cursor.copy(copy_sql) as copy:
                     while chunk := file.read(COPY_CHUNK_BYTES):
@@ -199,10 +220,7 @@ def reduced_enterprises(
     )
     parameters = {
         "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
-        "legal_name": _LEGAL_NAME,
         "languages": list(_NAME_LANGUAGE_PREFERENCE),
-        "office": _REGISTERED_OFFICE,
-        "main": _MAIN_ACTIVITY,
         "versions": list(_NACE_VERSION_PREFERENCE),
         "groups": list(_ACTIVITY_GROUP_PREFERENCE),
     }
