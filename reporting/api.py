@@ -11,6 +11,7 @@ identical request returns the one already there, whoever asked for it); everyone
 import datetime
 
 from django import forms
+from django.core.cache import cache
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from reporting.documents import CONTENT_TYPES
@@ -42,6 +44,7 @@ from voorsprong.api import (
     list_error_responses,
     role_permission,
 )
+from voorsprong.data_version import FIGURE_CACHE_TIMEOUT
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.validators import validate_day
@@ -64,6 +67,18 @@ def as_of_from(params) -> datetime.date:
     if not form.is_valid():
         raise form_errors(form)
     return form.cleaned_data["as_of"]
+
+
+def represented(serializer: type[Serializer], figures: dict) -> dict:
+    """Return ``serializer``'s representation of ``figures``, kept in the cache under their fingerprint: the
+    same figures are always represented alike, and building question 244's nested serializers cost a
+    cached request more than everything else it does."""
+    key = f"representation:{serializer.__module__}.{serializer.__qualname__}:{figures['fingerprint']}"
+    data = cache.get(key)
+    if data is None:
+        data = serializer(figures).data
+        cache.set(key, data, FIGURE_CACHE_TIMEOUT)
+    return data
 
 
 def figures_view(question: Question) -> type[APIView]:
@@ -91,7 +106,7 @@ def figures_view(question: Question) -> type[APIView]:
         )
         def get(self, request):
             figures = question_figures(question.number, as_of_from(request.query_params))
-            return Response(question.serializer(figures).data)
+            return Response(represented(question.serializer, figures))
 
     FiguresView.__name__ = FiguresView.__qualname__ = f"PQ{question.number}View"
     return FiguresView
@@ -144,7 +159,7 @@ def kind_figures_view(kind: ReportKind) -> type[APIView]:
                 if name not in _NOT_PARAMETERS
             }
             figures = report_figures(kind.key, as_of, kind.clean_parameters(given))
-            return Response(kind.serializer(figures).data)
+            return Response(represented(kind.serializer, figures))
 
     KindFiguresView.__name__ = KindFiguresView.__qualname__ = (
         f"{kind.key.title().replace('_', '')}FiguresView"
