@@ -3,12 +3,13 @@
 import datetime
 import io
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from participants.models import Company, KboImport, LegalForm
-from participants.services import KboImportStopped, import_kbo_extract
+from participants.services import KboImportStopped, import_kbo_extract, kbo_copy
 from tests.test_import_kbo import activity, address, denomination, enterprise, kbo, write_extract
 
 pytestmark = [
@@ -147,7 +148,18 @@ def _run(tmp_path, *, use_copy: bool) -> list:
     return steps
 
 
-def test_the_copy_import_and_the_streaming_import_give_the_same_companies_counts_and_history(tmp_path):
+@pytest.fixture
+def in_stretches(monkeypatch):
+    """Load activity.csv in stretches of a line or two, as a national extract's is in 128 MB ones."""
+    monkeypatch.setattr(kbo_copy, "PART_BYTES", 50)
+
+
+@pytest.mark.parametrize("stretches", [False, True], ids=["whole", "in stretches"])
+def test_the_copy_import_and_the_streaming_import_give_the_same_companies_counts_and_history(
+    tmp_path, request, stretches
+):
+    if stretches:
+        request.getfixturevalue("in_stretches")
     by_copy = _run(tmp_path, use_copy=True)
     Company.objects.all().delete()
     Company.history.all().delete()
@@ -272,3 +284,54 @@ def test_a_file_copy_cannot_read_stops_the_import_and_changes_nothing(tmp_path, 
     assert (Company.objects.count(), Company.history.count(), KboImport.objects.count()) == (0, 0, 0)
     with pytest.raises(CommandError, match=r"Import stopped: .* Nothing was changed; correct the extract"):
         call_command("import_kbo", str(tmp_path), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("stretches", [False, True], ids=["whole", "in stretches"])
+def test_a_line_copy_cannot_read_is_named_by_its_line_in_the_file(tmp_path, request, stretches):
+    if stretches:
+        request.getfixturevalue("in_stretches")
+    hostile_extract(tmp_path)
+    lines = (tmp_path / "activity.csv").read_text().splitlines()
+    lines[10:10] = ['"0200.065.765","001"']  # line 11 of the file, far past the first stretch
+    (tmp_path / "activity.csv").write_text("\n".join(lines) + "\n")
+
+    with pytest.raises(KboImportStopped) as stopped:
+        import_kbo_extract(tmp_path)
+
+    assert stopped.value.message.startswith("activity.csv cannot be loaded as CSV text in UTF-8")
+    assert stopped.value.message.endswith('missing data for column "c2" (line 11)')
+    assert Company.objects.count() == 0
+
+
+def _staging_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'kbo\\_staging\\_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_an_import_leaves_no_staging_table_behind_whether_it_stops_or_not(tmp_path):
+    hostile_extract(tmp_path)
+    import_kbo_extract(tmp_path)
+    assert _staging_tables() == set()
+
+    (tmp_path / "address.csv").write_bytes(b'"EntityNumber","TypeOfAddress"\n"1"\n')
+    with pytest.raises(KboImportStopped):
+        import_kbo_extract(tmp_path)
+    assert _staging_tables() == set()
+
+
+@pytest.mark.django_db(transaction=True)  # the import drops what it finds in its own transaction
+def test_the_staging_tables_of_a_gone_import_are_dropped_and_a_running_one_s_kept(tmp_path):
+    # A killed import leaves its tables; their name says whose connection loaded them.
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as running:
+        (pid,) = running.execute("SELECT pg_backend_pid()").fetchone()
+        for name in (f"kbo_staging_{pid}_cafe_activity", "kbo_staging_7_dead_activity"):
+            running.execute(f"CREATE UNLOGGED TABLE {name} (line bigint)")
+        try:
+            import_kbo_extract(hostile_extract(tmp_path))
+
+            assert _staging_tables() == {f"kbo_staging_{pid}_cafe_activity"}
+        finally:
+            running.execute(
+                f"DROP TABLE IF EXISTS kbo_staging_{pid}_cafe_activity, kbo_staging_7_dead_activity"
+            )

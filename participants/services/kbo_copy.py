@@ -1,13 +1,14 @@
 """The full KBO extract on PostgreSQL: loaded with COPY and merged with set-based SQL.
 
-The four files are streamed in chunks into staging tables (``COPY ... FROM STDIN``, TEMP tables of
-text columns numbered by the file's header, each line keeping its line number), so the process holds a
-chunk at a time whatever the size of the extract. Of the three side files COPY keeps only the lines the
-reduction reads (``_KEPT``): PostgreSQL still parses every line, but scans a quarter of them afterwards.
-One query then reduces them to a row per enterprise line, making exactly the choices
-``participants.kbo_extract`` makes while it merges the sorted files (its preference constants are passed
-in): the legal name by language preference, the first Belgian registered office not struck off, the main
-activity by NACE version, then activity group. Establishment units and branches share the side files;
+The four files are streamed in chunks into staging tables (``COPY ... FROM STDIN``, UNLOGGED tables of text
+columns numbered by the file's header, each line keeping its line number), so the process holds a chunk at a
+time whatever the size of the extract. They are loaded over two connections at once, so that PostgreSQL
+parses on both cores, activity.csv (three quarters of the lines) in stretches. Of the three side files COPY
+keeps only the lines the reduction reads (``_KEPT``): PostgreSQL still parses every line, but scans a
+quarter of them afterwards. One query then reduces them to a row per enterprise line, making exactly the
+choices ``participants.kbo_extract`` makes while it merges the sorted files (its preference constants are
+passed in): the legal name by language preference, the first Belgian registered office not struck off, the
+main activity by NACE version, then activity group. Establishment units and branches share the side files;
 their numbers never equal an enterprise's, so they drop out.
 
 Those rows are read through a server-side cursor and judged one by one by the import's own rules
@@ -22,13 +23,18 @@ and row, which made a 1% update cost a fifth of a full import.
 
 Since everything is loaded before anything is judged, the order of the lines does not matter here: a
 file need not be sorted. Of an enterprise number on more than one line of enterprise.csv (the streaming
-path refuses that file as unsorted) the first line counts. The caller runs all of it in one transaction:
-a file COPY cannot read stops the import with nothing changed.
+path refuses that file as unsorted) the first line counts. The caller runs the rest in one transaction:
+a file COPY cannot read stops the import before it, with nothing changed.
 """
 
 import operator
+import re
+import secrets
+import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -60,7 +66,15 @@ from participants.models import Company
 COPY_CHUNK_BYTES = 1 << 20
 ROWS_PER_FETCH = 5000
 _PK = len(KboEnterprise._fields) - 1  # the pk's column: a reduced line has every field but the last, removed
-_STAGING = {name: "kbo_staging_" + name.removesuffix(".csv") for name in FILES}
+# The staging tables' names start so, then the pid of the import's connection (see load_staging).
+_STAGING_PREFIX = "kbo_staging_"
+# The connections that load the files at once: as many as the cores of the machine the project runs on.
+LANES = 2
+# The files whose lines' order the reduction ignores (a main activity is chosen by its values alone), loaded
+# in stretches of about PART_BYTES at once, and the others whole; activity.csv is most of an extract. Its
+# values are codes: a line break within quotes, cut at a stretch's end, would stop the import with an error.
+_IN_PARTS = {ACTIVITY_FILE}
+PART_BYTES = 128 << 20
 _ACCEPTED = "kbo_staging_accepted"
 # The columns the reduction reads; the staging tables hold every column of the file, as c0, c1, ...
 _READ = {name: columns for name, columns in _COLUMNS.items() if name in FILES}
@@ -147,74 +161,212 @@ ORDER BY e.line
 """
 
 
-def load_staging(directory: Path, *, every_line: bool = False) -> dict[str, dict[str, str]]:
-    """COPY the four files of the extract in ``directory`` into staging tables, in the caller's transaction;
-    return, per file, the staging column of each column the import reads. Of the side files only the lines
-    the reduction reads are stored, unless ``every_line`` (the benchmark's yardstick, COPY alone).
+@dataclass(frozen=True)
+class Staging:
+    """The staging tables of one import: per file its table, and the staging column of each column read."""
+
+    tables: dict[str, str]
+    columns: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A stretch of one file for one COPY: from byte ``start``, a line's first, to byte ``end``."""
+
+    file_name: str
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+def load_staging(directory: Path) -> Staging:
+    """COPY the four files of the extract in ``directory`` into staging tables of their own, over
+    :data:`LANES` connections at once, and return them. Of the side files only the lines the reduction reads
+    are stored.
+
+    The tables are UNLOGGED rather than TEMP, since a TEMP table is seen by its own connection only: the
+    other connections commit them as they load them, and :func:`drop_staging` drops them. Their names carry
+    the pid of the import's connection: the tables of an import whose connection is gone (a killed process)
+    are dropped by the next.
 
     KboExtractError when a file is missing, lacks a column, or COPY cannot read it (not UTF-8 CSV, a line
-    with more or fewer values than the header).
+    with more or fewer values than the header); nothing is left behind then.
     """
-    staging_columns = {}
+    headers = {file_name: read_columns(directory, file_name) for file_name in FILES}
+    with connection.cursor() as cursor:
+        _drop_left_behind(cursor)
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    names = f"{_STAGING_PREFIX}{pid}_{secrets.token_hex(4)}_"
+    staging = Staging(
+        tables={file_name: names + file_name.removesuffix(".csv") for file_name in FILES},
+        columns={
+            file_name: {column: f"c{header.index(column)}" for column in _READ[file_name]}
+            for file_name, header in headers.items()
+        },
+    )
+    parts = sorted(_parts(directory), key=lambda part: part.size, reverse=True)
+    lanes = [psycopg.connect(**connection.get_connection_params(), autocommit=True) for _lane in range(LANES)]
+    problems: dict[str, str] = {}
+    try:
+        with lanes[0].cursor() as cursor:
+            for file_name, table in staging.tables.items():
+                cursor.execute(_create_table(table, len(headers[file_name]), temporary=False))
+        queue = iter(parts)
+        taking = threading.Lock()
+
+        def load(lane: psycopg.Connection) -> None:
+            # Each lane takes the largest part left as soon as it is free; after a problem, none.
+            while True:
+                with taking:
+                    part = None if problems else next(queue, None)
+                if part is None:
+                    return
+                try:
+                    with lane.cursor() as cursor:
+                        table, header = staging.tables[part.file_name], headers[part.file_name]
+                        _copy(cursor, directory, part, table, header)
+                except psycopg.Error as error:
+                    problems.setdefault(part.file_name, _problem(error, directory, part))
+
+        with ThreadPoolExecutor(LANES) as pool:
+            list(pool.map(load, lanes))
+        if problems:
+            with lanes[0].cursor() as cursor:
+                cursor.execute(f"DROP TABLE {', '.join(staging.tables.values())}")
+    finally:
+        for lane in lanes:
+            lane.close()
+    for file_name in FILES:
+        if file_name in problems:
+            raise KboExtractError(
+                _(
+                    "%(file)s cannot be loaded as CSV text in UTF-8 with the columns of its header: "
+                    "%(problem)s"
+                )
+                % {"file": file_name, "problem": problems[file_name]}
+            )
+    return staging
+
+
+def copy_alone(directory: Path) -> None:
+    """COPY every line of the four files of the extract in ``directory`` into TEMP staging tables, one file
+    after the other on the caller's connection and in its transaction: the benchmark's yardstick."""
     with connection.cursor() as cursor:
         for file_name in FILES:
             header = read_columns(directory, file_name)
-            table = _STAGING[file_name]
-            numbered = [f"c{index}" for index in range(len(header))]
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            # Text compared byte by byte (COLLATE "C"): the reduction sorts millions of numbers, which under
-            # the database's own collation cost a call of the C library's strcoll per comparison.
-            cursor.execute(
-                f"CREATE TEMP TABLE {table} (line bigint GENERATED ALWAYS AS IDENTITY, "
-                + ", ".join(f'{column} text COLLATE "C"' for column in numbered)
-                + ") ON COMMIT DROP"
-            )
-            copy_sql = sql.SQL(
-                f"COPY {table} ({', '.join(numbered)}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')"
-            )
-            if file_name in _KEPT and not every_line:
-                copy_sql += sql.SQL(f" WHERE {_KEPT[file_name]} AND {_ENTERPRISES_ONLY}").format(
-                    **{column: sql.Identifier(f"c{header.index(column)}") for column in _READ[file_name]},
-                    **{name: sql.Literal(value) for name, value in _KEPT_VALUES.items()},
-                )
-            try:
-                with (directory / file_name).open("rb") as file, cursor.copy(copy_sql) as copy:
-                    while chunk := file.read(COPY_CHUNK_BYTES):
-                        # PostgreSQL cannot hold a NUL, which the streaming path reads and then skips its
-                        # enterprise for; another control character gets it the same skip reason.
-                        copy.write(chunk.replace(b"\x00", b"\x01"))
-            except psycopg.Error as error:
-                raise KboExtractError(
-                    _(
-                        "%(file)s cannot be loaded as CSV text in UTF-8 with the columns of its header: "
-                        "%(problem)s"
-                    )
-                    % {"file": file_name, "problem": _problem(error)}
-                ) from error
-            staging_columns[file_name] = {column: f"c{header.index(column)}" for column in _READ[file_name]}
-    return staging_columns
+            table = "kbo_copy_alone_" + file_name.removesuffix(".csv")
+            cursor.execute(_create_table(table, len(header), temporary=True))
+            part = _Part(file_name, 0, (directory / file_name).stat().st_size)
+            _copy(cursor, directory, part, table, header, every_line=True)
 
 
-def _problem(error: psycopg.Error) -> str:
-    """Return PostgreSQL's own words for what it could not read, with the line where it says so."""
+def _create_table(table: str, columns: int, *, temporary: bool) -> str:
+    """Return the CREATE TABLE of a staging table of ``columns`` text columns c0, c1, ... and the line: a
+    ``temporary`` one is dropped when its transaction ends, the other is UNLOGGED."""
+    # Text compared byte by byte (COLLATE "C"): the reduction sorts millions of numbers, which under the
+    # database's own collation cost a call of the C library's strcoll per comparison.
+    # Autovacuum stays away from the UNLOGGED ones: the import analyzes them itself, once they are loaded.
+    return (
+        f"CREATE {'TEMP' if temporary else 'UNLOGGED'} TABLE {table} "
+        + "(line bigint GENERATED ALWAYS AS IDENTITY, "
+        + ", ".join(f'c{index} text COLLATE "C"' for index in range(columns))
+        + (") ON COMMIT DROP" if temporary else ") WITH (autovacuum_enabled = false)")
+    )
+
+
+def _parts(directory: Path) -> Iterator[_Part]:
+    """Yield the stretches of the files that can be loaded at once: a whole file, but those of
+    :data:`_IN_PARTS` in stretches of about :data:`PART_BYTES`, each starting at a line's start."""
+    for file_name in FILES:
+        path = directory / file_name
+        size = path.stat().st_size
+        if file_name not in _IN_PARTS or size <= PART_BYTES:
+            yield _Part(file_name, 0, size)
+            continue
+        starts = [0]
+        with path.open("rb") as file:
+            for near in range(PART_BYTES, size, PART_BYTES):
+                file.seek(max(near, starts[-1]))
+                file.readline()  # to the start of the next line
+                if file.tell() < size:
+                    starts.append(file.tell())
+        yield from (
+            _Part(file_name, start, end) for start, end in zip(starts, [*starts[1:], size], strict=True)
+        )
+
+
+def _copy(
+    cursor, directory: Path, part: _Part, table: str, header: list[str], *, every_line: bool = False
+) -> None:
+    """COPY ``part`` into ``table``: of a side file only the lines the reduction reads, unless
+    ``every_line``."""
+    numbered = [f"c{index}" for index in range(len(header))]
+    # The header is the first line of the file, not of a later part.
+    copy_sql = sql.SQL(
+        f"COPY {table} ({', '.join(numbered)}) FROM STDIN "
+        f"(FORMAT csv, HEADER {str(part.start == 0).lower()}, ENCODING 'UTF8')"
+    )
+    if part.file_name in _KEPT and not every_line:
+        copy_sql += sql.SQL(f" WHERE {_KEPT[part.file_name]} AND {_ENTERPRISES_ONLY}").format(
+            **{column: sql.Identifier(f"c{header.index(column)}") for column in _READ[part.file_name]},
+            **{name: sql.Literal(value) for name, value in _KEPT_VALUES.items()},
+        )
+    with (directory / part.file_name).open("rb") as file, cursor.copy(copy_sql) as copy:
+        file.seek(part.start)
+        left = part.size
+        while chunk := file.read(min(COPY_CHUNK_BYTES, left)):
+            # PostgreSQL cannot hold a NUL, which the streaming path reads and then skips its enterprise
+            # for; another control character gets it the same skip reason.
+            copy.write(chunk.replace(b"\x00", b"\x01"))
+            left -= len(chunk)
+
+
+def _drop_left_behind(cursor) -> None:
+    """Drop the staging tables of imports whose connection is gone, and this connection's own (an import
+    that failed in an outer transaction which is still open)."""
+    cursor.execute(
+        "SELECT string_agg(quote_ident(relname), ', ') FROM pg_class "
+        "WHERE relkind = 'r' AND relpersistence = 'u' AND relname LIKE %s "
+        "AND substring(relname FROM %s)::int NOT IN ("
+        "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid())",
+        [_STAGING_PREFIX.replace("_", r"\_") + "%", f"^{_STAGING_PREFIX}([0-9]+)_"],
+    )
+    (tables,) = cursor.fetchone()
+    if tables:
+        cursor.execute(f"DROP TABLE IF EXISTS {tables}")
+
+
+def _problem(error: psycopg.Error, directory: Path, part: _Part) -> str:
+    """Return PostgreSQL's own words for what it could not read, with the line of the file where it says
+    so: PostgreSQL counts the lines of the part."""
     message = error.diag.message_primary or str(error)
-    where = (error.diag.context or "").split("\n")[0]
-    return f"{message} ({where})" if where else message
+    line = re.search(r", line (\d+)", error.diag.context or "")
+    if not line:
+        return message
+    before = 0
+    with (directory / part.file_name).open("rb") as file:
+        while file.tell() < part.start:
+            before += file.read(min(COPY_CHUNK_BYTES, part.start - file.tell())).count(b"\n")
+    return _("%(problem)s (line %(line)d)") % {"problem": message, "line": before + int(line[1])}
 
 
 def reduced_enterprises(
-    staging_columns: dict[str, dict[str, str]], current_fields: list[str]
+    staging: Staging, current_fields: list[str]
 ) -> Iterator[list[tuple[KboEnterprise, int | None, dict | None]]]:
     """Yield the staged extract in chunks, an enterprise per line of enterprise.csv, in the order of its
     lines, read through a server-side cursor; each with the pk of its company and the company's
     ``current_fields`` by name, None when there is none: an unchanged company needs no Company built."""
     current = [Company._meta.get_field(name).column for name in current_fields]
     query = _REDUCE.format(
-        e=staging_columns[ENTERPRISE_FILE],
-        d=staging_columns[DENOMINATION_FILE],
-        a=staging_columns[ADDRESS_FILE],
-        t=staging_columns[ACTIVITY_FILE],
-        **{name.removesuffix(".csv"): table for name, table in _STAGING.items()},
+        e=staging.columns[ENTERPRISE_FILE],
+        d=staging.columns[DENOMINATION_FILE],
+        a=staging.columns[ADDRESS_FILE],
+        t=staging.columns[ACTIVITY_FILE],
+        **{name.removesuffix(".csv"): table for name, table in staging.tables.items()},
         company=Company._meta.db_table,
         current="".join(f", company.{column}" for column in current),
     )
@@ -226,7 +378,7 @@ def reduced_enterprises(
     }
     with connection.cursor() as cursor:
         # Freshly loaded tables have no statistics; the planner needs their sizes to join them well.
-        cursor.execute(f"ANALYZE {', '.join(_STAGING.values())}")
+        cursor.execute(f"ANALYZE {', '.join(staging.tables.values())}")
         # The national extract's 1.9 million reduced lines are sorted, and its enterprises hashed, in memory
         # rather than in passes on disk. The server's memory, for this transaction only.
         cursor.execute("SET LOCAL work_mem = '512MB'")
@@ -389,7 +541,7 @@ def analyze_companies() -> None:
         cursor.execute(f"ANALYZE {Company._meta.db_table}, {history._meta.db_table}")
 
 
-def drop_staging() -> None:
-    """Drop the staging tables now, so the same connection can import again before its transaction ends."""
+def drop_staging(staging: Staging) -> None:
+    """Drop the staging tables of ``staging`` and of the changed companies."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*_STAGING.values(), _ACCEPTED])}")
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*staging.tables.values(), _ACCEPTED])}")

@@ -198,10 +198,13 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     result = KboImportResult()
     now = timezone.now()
     try:
+        staging = kbo_copy.load_staging(directory)
+    except KboExtractError as error:
+        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
+    try:
         with transaction.atomic():
-            staging_columns = kbo_copy.load_staging(directory)
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
-            for chunk in kbo_copy.reduced_enterprises(staging_columns, _PUBLISHED_FIELDS):
+            for chunk in kbo_copy.reduced_enterprises(staging, _PUBLISHED_FIELDS):
                 changed = []
                 result.created += kbo_copy.insert_companies(
                     _new_companies(chunk, result, changed, now),
@@ -215,13 +218,12 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
                 kbo_copy.copy_accepted([kbo_copy.company_row(company) for company in merged], _UPDATED_FIELDS)
             if result.updated:
                 kbo_copy.update_accepted(_UPDATED_FIELDS, reason, now)
-            kbo_copy.drop_staging()
             if result.created or result.updated:
                 kbo_copy.analyze_companies()
                 data_version.bump()
             _record(KboExtractType.FULL, meta, result)
-    except KboExtractError as error:
-        raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
+    finally:
+        kbo_copy.drop_staging(staging)
     return result
 
 
