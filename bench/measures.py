@@ -656,11 +656,22 @@ def national_extract(name: str, enterprises: int) -> tuple[Path, Path, dict[str,
     return full, update, lines
 
 
+# How long COPY alone and the national import wait at most for autovacuum to finish before they start.
+SETTLE_SECONDS = 300
+
+
 def _settle() -> None:
-    """Write out what the steps before left to write, so that COPY alone and the import each start with
-    nothing to write but their own."""
-    os.sync()
+    """Let the database finish what the steps before left it to do, so that COPY alone and the import each
+    start on a quiet server: autovacuum's work on the tables they changed (up to
+    :data:`SETTLE_SECONDS`), and writing out the pages they dirtied."""
+    deadline = time.monotonic() + SETTLE_SECONDS
     with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(1)
+        os.sync()
         cursor.execute("CHECKPOINT")
 
 
