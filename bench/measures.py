@@ -656,21 +656,12 @@ def national_extract(name: str, enterprises: int) -> tuple[Path, Path, dict[str,
     return full, update, lines
 
 
-# How long COPY alone and the national import wait at most for autovacuum to finish before they start.
-SETTLE_SECONDS = 300
-
-
 def _settle() -> None:
-    """Let the database finish what the steps before left it to do, so that COPY alone and the import each
-    start on a quiet server: autovacuum's work on the tables they changed (up to
-    :data:`SETTLE_SECONDS`), and writing out the pages they dirtied."""
-    deadline = time.monotonic() + SETTLE_SECONDS
+    """Leave the database nothing to do but what is measured next, as a server between two jobs would:
+    vacuum and analyze what the steps before changed (autovacuum would otherwise start on it halfway
+    through the measure), then write out every page they dirtied."""
     with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
-            if not cursor.fetchone()[0]:
-                break
-            time.sleep(1)
+        cursor.execute("VACUUM (ANALYZE)")
         os.sync()
         cursor.execute("CHECKPOINT")
 
