@@ -33,7 +33,7 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,9 +209,13 @@ def load_staging(directory: Path) -> Staging:
         },
     )
     parts = sorted(_parts(directory), key=lambda part: part.size, reverse=True)
-    lanes = [psycopg.connect(**connection.get_connection_params(), autocommit=True) for _lane in range(LANES)]
     problems: dict[str, str] = {}
-    try:
+    with ExitStack() as opened:
+        # Each closed when the block ends, however it ends (one that failed to open included).
+        lanes = [
+            opened.enter_context(psycopg.connect(**connection.get_connection_params(), autocommit=True))
+            for _lane in range(LANES)
+        ]
         with lanes[0].cursor() as cursor:
             for file_name, table in staging.tables.items():
                 cursor.execute(_create_table(table, len(headers[file_name]), temporary=False))
@@ -237,9 +241,6 @@ def load_staging(directory: Path) -> Staging:
         if problems:
             with lanes[0].cursor() as cursor:
                 cursor.execute(f"DROP TABLE {', '.join(staging.tables.values())}")
-    finally:
-        for lane in lanes:
-            lane.close()
     for file_name in FILES:
         if file_name in problems:
             raise KboExtractError(
