@@ -321,6 +321,17 @@ def test_an_import_leaves_no_staging_table_behind_whether_it_stops_or_not(tmp_pa
     assert _staging_tables() == set()
 
 
+def test_a_reduction_that_fails_on_its_lane_leaves_nothing_behind(tmp_path, monkeypatch):
+    # The files are loaded and reduced on connections of their own, which commit what they create: a
+    # server error in one reduction (here a division by zero) must not leave the others' tables.
+    failing = "SELECT {EntityNumber} AS number, 1 / (line - line) AS nothing FROM {table}"
+    monkeypatch.setitem(kbo_copy._REDUCTIONS, "address.csv", failing)
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        import_kbo_extract(hostile_extract(tmp_path))
+    assert _staging_tables() == set()
+    assert Company.objects.count() == 0
+
+
 @pytest.mark.django_db(transaction=True)  # the import drops what it finds in its own transaction
 def test_the_staging_tables_of_a_gone_import_are_dropped_and_a_running_one_s_kept(tmp_path):
     # A killed import leaves its tables; their name says whose connection loaded them.

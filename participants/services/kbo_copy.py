@@ -5,21 +5,23 @@ columns numbered by the file's header, each line keeping its line number), so th
 time whatever the size of the extract. They are loaded over two connections at once, so that PostgreSQL
 parses on both cores, activity.csv (three quarters of the lines) in stretches. Of the three side files COPY
 keeps only the lines the reduction reads (``_KEPT``): PostgreSQL still parses every line, but scans a
-quarter of them afterwards. One query then reduces them to a row per enterprise line, making exactly the
-choices ``participants.kbo_extract`` makes while it merges the sorted files (its preference constants are
-passed in): the legal name by language preference, the first Belgian registered office not struck off, the
-main activity by NACE version, then activity group. Establishment units and branches share the side files;
-their numbers never equal an enterprise's, so they drop out.
+quarter of them afterwards. Each file is then reduced on those connections, two at once, to a table with a
+row per enterprise (of enterprise.csv, per line), making exactly the choices ``participants.kbo_extract``
+makes while it merges the sorted files (its preference constants are passed in): the legal name by
+language preference, the first Belgian registered office not struck off, the main activity by NACE
+version, then activity group. Establishment units and branches share the side files; their numbers never
+equal an enterprise's, so they drop out. One query on the import's own connection joins the four reductions
+and the companies already there, so that it sees what the import's transaction wrote before.
 
 Those rows are read through a server-side cursor and judged one by one by the import's own rules
 (``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
 Python, and the SQL only gathers. The new companies go straight into the companies table by COPY, each row
 as soon as it is judged, so PostgreSQL stores (and indexes) one while Python judges the next, with pks taken
-from the table's sequence beforehand; their history rows follow per chunk by a second COPY. The changed
-companies are copied into a second staging table and updated with one UPDATE ... FROM that writes their
-history rows, with the same change reason as the streaming path. The batches of an update (small files,
-still streamed) are written the same way (``write_companies``): Django's bulk_update builds a CASE per field
-and row, which made a 1% update cost a fifth of a full import.
+from the table's sequence beforehand; their history rows are copied from them per chunk, by PostgreSQL.
+The changed companies are copied into a second staging table and updated with one UPDATE ... FROM that
+writes their history rows, with the same change reason as the streaming path. The batches of an update
+(small files, still streamed) are written the same way (``write_companies``): Django's bulk_update builds a
+CASE per field and row, which made a 1% update cost a fifth of a full import.
 
 Since everything is loaded before anything is judged, the order of the lines does not matter here: a
 file need not be sorted. Of an enterprise number on more than one line of enterprise.csv (the streaming
@@ -27,6 +29,7 @@ path refuses that file as unsorted) the first line counts. The caller runs the r
 a file COPY cannot read stops the import before it, with nothing changed.
 """
 
+import functools
 import operator
 import re
 import secrets
@@ -100,62 +103,77 @@ _KEPT_VALUES = {
     "versions": list(_NACE_VERSION_PREFERENCE),
 }
 
-_REDUCE = """
+# Per file, the query that reduces its staging table ``{table}`` to what the import reads of it: of
+# enterprise.csv its lines, but of an enterprise number on several lines the first; of each side file a row
+# per enterprise. They read nothing but their own table, so each runs on a lane once its file is loaded, the
+# lanes at once (_reduce). The names in braces are the file's columns, and the values as in _KEPT.
+_REDUCTIONS = {
+    ENTERPRISE_FILE: """
 WITH enterprise AS (
-    SELECT line, coalesce({e[EnterpriseNumber]}, '') AS number, coalesce({e[Status]}, '') AS status,
-        coalesce({e[TypeOfEnterprise]}, '') AS kind,
-        coalesce(nullif({e[JuridicalFormCAC]}, ''), {e[JuridicalForm]}, '') AS juridical_form,
-        coalesce({e[StartDate]}, '') AS start_date,
-        coalesce({e[EnterpriseNumber]}, '') ~ %(pattern)s AS printed
-    FROM {enterprise}
-), lines AS (
-    (SELECT DISTINCT ON (number) * FROM enterprise WHERE printed ORDER BY number, line)
-    UNION ALL
-    SELECT * FROM enterprise WHERE NOT printed
-), names AS (
-    -- Of several legal names in one language the last line counts, as in the streaming reader. Sorted by
-    -- the languages' preference, so the best one per enterprise follows without sorting again.
+    SELECT line, coalesce({EnterpriseNumber}, '') AS number, coalesce({Status}, '') AS status,
+        coalesce({TypeOfEnterprise}, '') AS kind,
+        coalesce(nullif({JuridicalFormCAC}, ''), {JuridicalForm}, '') AS juridical_form,
+        coalesce({StartDate}, '') AS start_date,
+        coalesce({EnterpriseNumber}, '') ~ {pattern} AS printed
+    FROM {table}
+)
+(SELECT DISTINCT ON (number) * FROM enterprise WHERE printed ORDER BY number, line)
+UNION ALL
+SELECT * FROM enterprise WHERE NOT printed
+""",
+    # Of several legal names in one language the last line counts, as in the streaming reader. Sorted by
+    # the languages' preference, so the best one per enterprise follows without sorting again.
+    DENOMINATION_FILE: """
+SELECT DISTINCT ON (number) number, denomination AS name
+FROM (
     SELECT DISTINCT ON (number, preference) number, preference, denomination
     FROM (
-        SELECT {d[EntityNumber]} AS number,
-            array_position(%(languages)s, coalesce({d[Language]}, '')) AS preference,
-            coalesce({d[Denomination]}, '') AS denomination, line
-        FROM {denomination}
+        SELECT {EntityNumber} AS number,
+            array_position({languages}::text[], coalesce({Language}, '')) AS preference,
+            coalesce({Denomination}, '') AS denomination, line
+        FROM {table}
     ) legal
     ORDER BY number, preference, line DESC
-), legal_name AS (
-    SELECT DISTINCT ON (number) number, denomination AS name
-    FROM names
-    WHERE denomination <> ''
-    ORDER BY number, preference
-), office AS (
-    SELECT DISTINCT ON ({a[EntityNumber]}) {a[EntityNumber]} AS number,
-        coalesce({a[Zipcode]}, '') AS postal_code,
-        coalesce(nullif({a[MunicipalityNL]}, ''), {a[MunicipalityFR]}, '') AS municipality
-    FROM {address}
-    ORDER BY {a[EntityNumber]}, line
-), main AS (
-    -- The main activity's preference as one array per line, compared element by element: the least per
-    -- enterprise is found by hashing the enterprises rather than by sorting all their main activities.
-    SELECT number, best[4] AS code, (%(versions)s::text[])[best[1]::int] AS version
-    FROM (
-        SELECT {t[EntityNumber]} AS number, min(ARRAY[
-            lpad(array_position(%(versions)s, {t[NaceVersion]})::text, 2, '0'),
-            lpad(coalesce(array_position(%(groups)s, coalesce({t[ActivityGroup]}, '')), 99)::text, 2, '0'),
-            coalesce({t[ActivityGroup]}, ''), coalesce({t[NaceCode]}, '')
-        ] COLLATE "C") AS best
-        FROM {activity}
-        GROUP BY {t[EntityNumber]}
-    ) preferred
-)
--- KboEnterprise's fields in their order, then the pk of the company already there and its current values.
+) names
+WHERE denomination <> ''
+ORDER BY number, preference
+""",
+    ADDRESS_FILE: """
+SELECT DISTINCT ON ({EntityNumber}) {EntityNumber} AS number, coalesce({Zipcode}, '') AS postal_code,
+    coalesce(nullif({MunicipalityNL}, ''), {MunicipalityFR}, '') AS municipality
+FROM {table}
+ORDER BY {EntityNumber}, line
+""",
+    # The main activity's preference as one array per line, compared element by element: the least per
+    # enterprise is found by hashing the enterprises rather than by sorting all their main activities.
+    ACTIVITY_FILE: """
+SELECT number, best[4] AS code, ({versions}::text[])[best[1]::int] AS version
+FROM (
+    SELECT {EntityNumber} AS number, min(ARRAY[
+        lpad(array_position({versions}::text[], {NaceVersion})::text, 2, '0'),
+        lpad(coalesce(array_position({groups}::text[], coalesce({ActivityGroup}, '')), 99)::text, 2, '0'),
+        coalesce({ActivityGroup}, ''), coalesce({NaceCode}, '')
+    ] COLLATE "C") AS best
+    FROM {table}
+    GROUP BY {EntityNumber}
+) preferred
+""",
+}
+_REDUCTION_VALUES = _KEPT_VALUES | {
+    "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
+    "groups": list(_ACTIVITY_GROUP_PREFERENCE),
+}
+
+# KboEnterprise's fields in their order, then the pk of the company already there and its current values:
+# the company is looked up on the import's own connection, which sees what its transaction wrote before.
+_REDUCED = """
 SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
     coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, ''),
     company.id{current}
-FROM lines e
-LEFT JOIN legal_name n ON e.printed AND n.number = e.number
-LEFT JOIN office o ON e.printed AND o.number = e.number
-LEFT JOIN main m ON e.printed AND m.number = e.number
+FROM {enterprise} e
+LEFT JOIN {denomination} n ON e.printed AND n.number = e.number
+LEFT JOIN {address} o ON e.printed AND o.number = e.number
+LEFT JOIN {activity} m ON e.printed AND m.number = e.number
 LEFT JOIN {company} company ON e.printed AND company.kbo_number = replace(e.number, '.', '') COLLATE "C"
 ORDER BY e.line
 """
@@ -163,10 +181,14 @@ ORDER BY e.line
 
 @dataclass(frozen=True)
 class Staging:
-    """The staging tables of one import: per file its table, and the staging column of each column read."""
+    """The staging tables of one import: per file the table it is loaded into and the table of its
+    reduction (``_REDUCTIONS``)."""
 
     tables: dict[str, str]
-    columns: dict[str, dict[str, str]]
+    reduced: dict[str, str]
+
+    def all_tables(self) -> list[str]:
+        return [*self.tables.values(), *self.reduced.values()]
 
 
 @dataclass(frozen=True)
@@ -183,9 +205,9 @@ class _Part:
 
 
 def load_staging(directory: Path) -> Staging:
-    """COPY the four files of the extract in ``directory`` into staging tables of their own, over
-    :data:`LANES` connections at once, and return them. Of the side files only the lines the reduction reads
-    are stored.
+    """COPY the four files of the extract in ``directory`` into staging tables of their own and reduce each
+    (``_REDUCTIONS``), over :data:`LANES` connections at once, and return the tables. Of the side files only
+    the lines the reduction reads are stored.
 
     The tables are UNLOGGED rather than TEMP, since a TEMP table is seen by its own connection only: the
     other connections commit them as they load them, and :func:`drop_staging` drops them. Their names carry
@@ -193,7 +215,7 @@ def load_staging(directory: Path) -> Staging:
     are dropped by the next.
 
     KboExtractError when a file is missing, lacks a column, or COPY cannot read it (not UTF-8 CSV, a line
-    with more or fewer values than the header); nothing is left behind then.
+    with more or fewer values than the header); nothing is left behind then, nor when anything else fails.
     """
     headers = {file_name: read_columns(directory, file_name) for file_name in FILES}
     with connection.cursor() as cursor:
@@ -203,13 +225,24 @@ def load_staging(directory: Path) -> Staging:
     names = f"{_STAGING_PREFIX}{pid}_{secrets.token_hex(4)}_"
     staging = Staging(
         tables={file_name: names + file_name.removesuffix(".csv") for file_name in FILES},
-        columns={
-            file_name: {column: f"c{header.index(column)}" for column in _READ[file_name]}
-            for file_name, header in headers.items()
-        },
+        reduced={file_name: names + "reduced_" + file_name.removesuffix(".csv") for file_name in FILES},
     )
-    parts = sorted(_parts(directory), key=lambda part: part.size, reverse=True)
+    columns = {
+        file_name: {column: sql.Identifier(f"c{header.index(column)}") for column in _READ[file_name]}
+        for file_name, header in headers.items()
+    }
     problems: dict[str, str] = {}
+
+    def load(cursor, part: _Part) -> None:
+        try:
+            _copy(cursor, directory, part, staging.tables[part.file_name], headers[part.file_name])
+        except psycopg.Error as error:
+            problems.setdefault(part.file_name, _problem(error, directory, part))
+
+    parts = sorted(_parts(directory), key=lambda part: part.size, reverse=True)
+    reduce = functools.partial(_reduce, staging, columns)
+    # The largest first: activity.csv holds most of an extract's lines.
+    reductions = sorted(FILES, key=lambda file_name: file_name != ACTIVITY_FILE)
     with ExitStack() as opened:
         # Each closed when the block ends, however it ends (one that failed to open included).
         lanes = [
@@ -219,28 +252,15 @@ def load_staging(directory: Path) -> Staging:
         with lanes[0].cursor() as cursor:
             for file_name, table in staging.tables.items():
                 cursor.execute(_create_table(table, len(headers[file_name]), temporary=False))
-        queue = iter(parts)
-        taking = threading.Lock()
-
-        def load(lane: psycopg.Connection) -> None:
-            # Each lane takes the largest part left as soon as it is free; after a problem, none.
-            while True:
-                with taking:
-                    part = None if problems else next(queue, None)
-                if part is None:
-                    return
-                try:
-                    with lane.cursor() as cursor:
-                        table, header = staging.tables[part.file_name], headers[part.file_name]
-                        _copy(cursor, directory, part, table, header)
-                except psycopg.Error as error:
-                    problems.setdefault(part.file_name, _problem(error, directory, part))
-
-        with ThreadPoolExecutor(LANES) as pool:
-            list(pool.map(load, lanes))
+        try:
+            _on_lanes(lanes, [(load, part) for part in parts], stop=problems)
+            if not problems:
+                _on_lanes(lanes, [(reduce, file_name) for file_name in reductions])
+        except BaseException:
+            _drop(lanes[0], staging)
+            raise
         if problems:
-            with lanes[0].cursor() as cursor:
-                cursor.execute(f"DROP TABLE {', '.join(staging.tables.values())}")
+            _drop(lanes[0], staging)
     for file_name in FILES:
         if file_name in problems:
             raise KboExtractError(
@@ -251,6 +271,53 @@ def load_staging(directory: Path) -> Staging:
                 % {"file": file_name, "problem": problems[file_name]}
             )
     return staging
+
+
+def _on_lanes(lanes: list[psycopg.Connection], tasks: list[tuple], *, stop: dict | None = None) -> None:
+    """Run the ``tasks``, each a function and its argument, called with a cursor of a lane, on the ``lanes``
+    at once: each lane takes the next task as soon as it is free, and none once ``stop`` holds anything."""
+    queue = iter(tasks)
+    taking = threading.Lock()
+
+    def run(lane: psycopg.Connection) -> None:
+        while True:
+            with taking:
+                task = None if stop else next(queue, None)
+            if task is None:
+                return
+            function, argument = task
+            with lane.cursor() as cursor:
+                function(cursor, argument)
+
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        list(pool.map(run, lanes))
+
+
+def _reduce(staging: Staging, columns: dict[str, dict], cursor, file_name: str) -> None:
+    """Create the table of the reduction of ``file_name``'s staging table (``_REDUCTIONS``)."""
+    table, reduced = staging.tables[file_name], staging.reduced[file_name]
+    query = sql.SQL(_REDUCTIONS[file_name]).format(
+        table=sql.Identifier(table),
+        **columns[file_name],
+        **{name: sql.Literal(value) for name, value in _REDUCTION_VALUES.items()},
+    )
+    # The planner needs the freshly loaded table's size to reduce it well, and the import's query the
+    # reduction's to join them. An extract's 1.9 million enterprises are sorted and hashed in memory rather
+    # than in passes on disk: the server's memory, for this connection only.
+    cursor.execute("SET work_mem = '512MB'")
+    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    cursor.execute(
+        sql.SQL("CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS ").format(
+            sql.Identifier(reduced)
+        )
+        + query
+    )
+    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(reduced)))
+
+
+def _drop(lane: psycopg.Connection, staging: Staging) -> None:
+    with lane.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(staging.all_tables())}")
 
 
 def copy_alone(directory: Path) -> None:
@@ -362,29 +429,16 @@ def reduced_enterprises(
     lines, read through a server-side cursor; each with the pk of its company and the company's
     ``current_fields`` by name, None when there is none: an unchanged company needs no Company built."""
     current = [Company._meta.get_field(name).column for name in current_fields]
-    query = _REDUCE.format(
-        e=staging.columns[ENTERPRISE_FILE],
-        d=staging.columns[DENOMINATION_FILE],
-        a=staging.columns[ADDRESS_FILE],
-        t=staging.columns[ACTIVITY_FILE],
-        **{name.removesuffix(".csv"): table for name, table in staging.tables.items()},
+    query = _REDUCED.format(
+        **{name.removesuffix(".csv"): table for name, table in staging.reduced.items()},
         company=Company._meta.db_table,
         current="".join(f", company.{column}" for column in current),
     )
-    parameters = {
-        "pattern": f"^(?:{_ENTERPRISE_NUMBER.pattern})$",
-        "languages": list(_NAME_LANGUAGE_PREFERENCE),
-        "versions": list(_NACE_VERSION_PREFERENCE),
-        "groups": list(_ACTIVITY_GROUP_PREFERENCE),
-    }
     with connection.cursor() as cursor:
-        # Freshly loaded tables have no statistics; the planner needs their sizes to join them well.
-        cursor.execute(f"ANALYZE {', '.join(staging.tables.values())}")
-        # The national extract's 1.9 million reduced lines are sorted, and its enterprises hashed, in memory
-        # rather than in passes on disk. The server's memory, for this transaction only.
+        # The reduced lines are sorted, and the enterprises hashed, in memory rather than in passes on disk.
         cursor.execute("SET LOCAL work_mem = '512MB'")
     with connection.chunked_cursor() as cursor:
-        cursor.execute(query, parameters)
+        cursor.execute(query)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
             yield [
                 (
@@ -551,4 +605,4 @@ def analyze_companies() -> None:
 def drop_staging(staging: Staging) -> None:
     """Drop the staging tables of ``staging`` and of the changed companies."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*staging.tables.values(), _ACCEPTED])}")
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*staging.all_tables(), _ACCEPTED])}")
