@@ -155,19 +155,40 @@ def in_stretches(monkeypatch):
     monkeypatch.setattr(kbo_copy, "PART_BYTES", 50)
 
 
-@pytest.mark.parametrize("stretches", [False, True], ids=["whole", "in stretches"])
-def test_the_copy_import_and_the_streaming_import_give_the_same_companies_counts_and_history(
-    tmp_path, request, stretches
-):
-    if stretches:
-        request.getfixturevalue("in_stretches")
+def _joins(monkeypatch) -> list[str]:
+    """Return the list the joins of the reductions made by the loading connections are added to."""
+    joins = []
+
+    def join(cursor, staging):
+        joins.append(staging.joined)
+        return original(cursor, staging)
+
+    original = kbo_copy._join
+    monkeypatch.setattr(kbo_copy, "_join", join)
+    return joins
+
+
+def _by_copy_and_streamed(tmp_path) -> tuple[list, list]:
     by_copy = _run(tmp_path, use_copy=True)
     Company.objects.all().delete()
     Company.history.all().delete()
     KboImport.objects.all().delete()
+    return by_copy, _run(tmp_path, use_copy=False)
 
-    streamed = _run(tmp_path, use_copy=False)
 
+@pytest.mark.parametrize("stretches", [False, True], ids=["whole", "in stretches"])
+def test_the_copy_import_and_the_streaming_import_give_the_same_companies_counts_and_history(
+    tmp_path, request, monkeypatch, stretches
+):
+    if stretches:
+        request.getfixturevalue("in_stretches")
+    joins = _joins(monkeypatch)
+
+    by_copy, streamed = _by_copy_and_streamed(tmp_path)
+
+    # Inside the test's transaction every import follows a write to the companies (the officers' company,
+    # the import before): the loading connections would not see them, so the import's connection joins.
+    assert joins == []
     assert by_copy == streamed
     (first, skipped), companies, history = by_copy[0]
     assert first == (6, 1, 0)
@@ -193,6 +214,19 @@ def test_the_copy_import_and_the_streaming_import_give_the_same_companies_counts
     (renamed, _skipped), companies_renamed, history_renamed = by_copy[2]
     assert renamed == (0, 2, 5) and len(history_renamed) == len(history) + 2
     assert ("47110", "2008") in {(row[8], row[9]) for row in companies_renamed}
+
+
+@pytest.mark.django_db(transaction=True)  # each import commits, as outside a test
+def test_the_join_made_by_the_loading_connections_gives_what_the_import_s_own_gives(tmp_path, monkeypatch):
+    joins = _joins(monkeypatch)
+
+    by_copy, streamed = _by_copy_and_streamed(tmp_path)
+
+    assert len(joins) == 3  # the officers' company committed before the first import, each import after
+    assert by_copy == streamed
+    (first, _skipped), _companies, _history = by_copy[0]
+    assert first == (6, 1, 0)  # the officers' company found, and updated
+    assert [outcome for (outcome, _skipped), _companies, _history in by_copy[1:]] == [(0, 0, 7), (0, 2, 5)]
 
 
 def test_the_copy_import_keeps_the_officers_figures_and_takes_the_newest_nace_version(tmp_path):

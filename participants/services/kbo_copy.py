@@ -164,31 +164,54 @@ _REDUCTION_VALUES = _KEPT_VALUES | {
     "groups": list(_ACTIVITY_GROUP_PREFERENCE),
 }
 
-# KboEnterprise's fields in their order, then the pk of the company already there and its current values:
-# the company is looked up on the import's own connection, which sees what its transaction wrote before.
-_REDUCED = """
-SELECT e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, ''),
-    coalesce(o.postal_code, ''), coalesce(o.municipality, ''), coalesce(m.code, ''), coalesce(m.version, ''),
-    company.id{current}
+# The reductions joined, with the line of enterprise.csv: KboEnterprise's fields in their order, then the pk
+# of the company already there and its current values ({current}: ``company.<column> AS company_<column>``).
+_JOINED = """
+SELECT e.line, e.number, e.status, e.kind, e.juridical_form, e.start_date, coalesce(n.name, '') AS name,
+    coalesce(o.postal_code, '') AS postal_code, coalesce(o.municipality, '') AS municipality,
+    coalesce(m.code, '') AS nace_code, coalesce(m.version, '') AS nace_version,
+    company.id AS company_id{current}
 FROM {enterprise} e
 LEFT JOIN {denomination} n ON e.printed AND n.number = e.number
 LEFT JOIN {address} o ON e.printed AND o.number = e.number
 LEFT JOIN {activity} m ON e.printed AND m.number = e.number
 LEFT JOIN {company} company ON e.printed AND company.kbo_number = replace(e.number, '.', '') COLLATE "C"
-ORDER BY e.line
 """
 
 
 @dataclass(frozen=True)
 class Staging:
     """The staging tables of one import: per file the table it is loaded into and the table of its
-    reduction (``_REDUCTIONS``)."""
+    reduction (``_REDUCTIONS``); the reductions joined with the companies (``_JOINED``) when the loading
+    connections could join them, else None; and the companies' ``current_fields`` read."""
 
     tables: dict[str, str]
     reduced: dict[str, str]
+    joined: str | None
+    current_fields: list[str]
 
     def all_tables(self) -> list[str]:
-        return [*self.tables.values(), *self.reduced.values()]
+        return [*self.tables.values(), *self.reduced.values(), *filter(None, [self.joined])]
+
+    def joined_query(self) -> str:
+        """Return ``_JOINED`` of these reductions and the companies."""
+        current = [Company._meta.get_field(name).column for name in self.current_fields]
+        return _JOINED.format(
+            **{name.removesuffix(".csv"): table for name, table in self.reduced.items()},
+            company=Company._meta.db_table,
+            current="".join(f", company.{column} AS company_{column}" for column in current),
+        )
+
+    def columns_read(self) -> str:
+        """Return the columns of ``_JOINED`` the import reads, in their order: all but the line."""
+        current = [Company._meta.get_field(name).column for name in self.current_fields]
+        return ", ".join(
+            [
+                "number, status, kind, juridical_form, start_date, name, postal_code, municipality",
+                "nace_code, nace_version, company_id",
+                *(f"company_{column}" for column in current),
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -204,10 +227,16 @@ class _Part:
         return self.end - self.start
 
 
-def load_staging(directory: Path) -> Staging:
+def load_staging(directory: Path, current_fields: list[str]) -> Staging:
     """COPY the four files of the extract in ``directory`` into staging tables of their own and reduce each
-    (``_REDUCTIONS``), over :data:`LANES` connections at once, and return the tables. Of the side files only
-    the lines the reduction reads are stored.
+    (``_REDUCTIONS``), over :data:`LANES` connections at once, then join the reductions with the companies
+    (``_JOINED``, their ``current_fields``), and return the tables. Of the side files only the lines the
+    reduction reads are stored.
+
+    The join is made on a loading connection too, unless the caller's transaction has written anything
+    already: those connections could not see it. Otherwise they see what the import's connection sees,
+    but for a company another connection commits meanwhile, which the import would then refuse to create a
+    second time (the number is unique), as it always would if it committed during the import.
 
     The tables are UNLOGGED rather than TEMP, since a TEMP table is seen by its own connection only: the
     other connections commit them as they load them, and :func:`drop_staging` drops them. Their names carry
@@ -219,13 +248,19 @@ def load_staging(directory: Path) -> Staging:
     """
     headers = {file_name: read_columns(directory, file_name) for file_name in FILES}
     with connection.cursor() as cursor:
-        _drop_left_behind(cursor)
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
+        # Whether this transaction has written anything yet (a transaction id is given at the first write),
+        # which no other connection would see. Asked before the tables of a gone import are dropped.
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+        (written,) = cursor.fetchone()
+        _drop_left_behind(cursor)
     names = f"{_STAGING_PREFIX}{pid}_{secrets.token_hex(4)}_"
     staging = Staging(
         tables={file_name: names + file_name.removesuffix(".csv") for file_name in FILES},
         reduced={file_name: names + "reduced_" + file_name.removesuffix(".csv") for file_name in FILES},
+        joined=None if written else names + "joined",
+        current_fields=current_fields,
     )
     columns = {
         file_name: {column: sql.Identifier(f"c{header.index(column)}") for column in _READ[file_name]}
@@ -249,6 +284,10 @@ def load_staging(directory: Path) -> Staging:
             opened.enter_context(psycopg.connect(**connection.get_connection_params(), autocommit=True))
             for _lane in range(LANES)
         ]
+        for lane in lanes:
+            # An extract's 1.9 million enterprises are sorted and hashed in memory rather than in passes
+            # on disk: the server's memory, for these connections only.
+            lane.execute("SET work_mem = '512MB'")
         with lanes[0].cursor() as cursor:
             for file_name, table in staging.tables.items():
                 cursor.execute(_create_table(table, len(headers[file_name]), temporary=False))
@@ -256,6 +295,9 @@ def load_staging(directory: Path) -> Staging:
             _on_lanes(lanes, [(load, part) for part in parts], stop=problems)
             if not problems:
                 _on_lanes(lanes, [(reduce, file_name) for file_name in reductions])
+                if staging.joined:
+                    with lanes[0].cursor() as cursor:
+                        _join(cursor, staging)
         except BaseException:
             _drop(lanes[0], staging)
             raise
@@ -301,10 +343,7 @@ def _reduce(staging: Staging, columns: dict[str, dict], cursor, file_name: str) 
         **columns[file_name],
         **{name: sql.Literal(value) for name, value in _REDUCTION_VALUES.items()},
     )
-    # The planner needs the freshly loaded table's size to reduce it well, and the import's query the
-    # reduction's to join them. An extract's 1.9 million enterprises are sorted and hashed in memory rather
-    # than in passes on disk: the server's memory, for this connection only.
-    cursor.execute("SET work_mem = '512MB'")
+    # The planner needs the freshly loaded table's size to reduce it well, and the reduction's to join.
     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
     cursor.execute(
         sql.SQL("CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS ").format(
@@ -313,6 +352,15 @@ def _reduce(staging: Staging, columns: dict[str, dict], cursor, file_name: str) 
         + query
     )
     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(reduced)))
+
+
+def _join(cursor, staging: Staging) -> None:
+    """Create the table of the reductions joined with the companies, indexed by the line: the import reads
+    it in the order of the lines without sorting it."""
+    create = "CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS "
+    cursor.execute(sql.SQL(create).format(sql.Identifier(staging.joined)) + sql.SQL(staging.joined_query()))
+    cursor.execute(sql.SQL("CREATE INDEX ON {} (line)").format(sql.Identifier(staging.joined)))
+    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(staging.joined)))
 
 
 def _drop(lane: psycopg.Connection, staging: Staging) -> None:
@@ -422,20 +470,16 @@ def _problem(error: psycopg.Error, directory: Path, part: _Part) -> str:
     return _("%(problem)s (line %(line)d)") % {"problem": message, "line": before + int(line[1])}
 
 
-def reduced_enterprises(
-    staging: Staging, current_fields: list[str]
-) -> Iterator[list[tuple[KboEnterprise, int | None, dict | None]]]:
+def reduced_enterprises(staging: Staging) -> Iterator[list[tuple[KboEnterprise, int | None, dict | None]]]:
     """Yield the staged extract in chunks, an enterprise per line of enterprise.csv, in the order of its
     lines, read through a server-side cursor; each with the pk of its company and the company's
-    ``current_fields`` by name, None when there is none: an unchanged company needs no Company built."""
-    current = [Company._meta.get_field(name).column for name in current_fields]
-    query = _REDUCED.format(
-        **{name.removesuffix(".csv"): table for name, table in staging.reduced.items()},
-        company=Company._meta.db_table,
-        current="".join(f", company.{column}" for column in current),
-    )
+    ``current_fields`` (those of ``staging``) by name, None when there is none: an unchanged company needs
+    no Company built."""
+    joined = staging.joined or f"({staging.joined_query()}) joined"
+    query = f"SELECT {staging.columns_read()} FROM {joined} ORDER BY line"
     with connection.cursor() as cursor:
-        # The reduced lines are sorted, and the enterprises hashed, in memory rather than in passes on disk.
+        # Joined here, the reduced lines are sorted, and the enterprises hashed, in memory rather than in
+        # passes on disk.
         cursor.execute("SET LOCAL work_mem = '512MB'")
     with connection.chunked_cursor() as cursor:
         cursor.execute(query)
@@ -444,7 +488,9 @@ def reduced_enterprises(
                 (
                     KboEnterprise(*row[:_PK]),
                     row[_PK],
-                    None if row[_PK] is None else dict(zip(current_fields, row[_PK + 1 :], strict=True)),
+                    None
+                    if row[_PK] is None
+                    else dict(zip(staging.current_fields, row[_PK + 1 :], strict=True)),
                 )
                 for row in rows
             ]

@@ -200,13 +200,13 @@ def _import_by_copy(directory: Path, meta: KboMeta, reason: str) -> KboImportRes
     result = KboImportResult()
     now = timezone.now()
     try:
-        staging = kbo_copy.load_staging(directory)
+        staging = kbo_copy.load_staging(directory, _PUBLISHED_FIELDS)
     except KboExtractError as error:
         raise KboImportStopped(str(error), KboImportResult(), kept=False) from error
     try:
         with transaction.atomic(), _cycle_collector_paused():
             kbo_copy.create_accepted_table(_UPDATED_FIELDS)
-            for chunk in kbo_copy.reduced_enterprises(staging, _PUBLISHED_FIELDS):
+            for chunk in kbo_copy.reduced_enterprises(staging):
                 changed = []
                 result.created += kbo_copy.insert_companies(
                     _new_companies(chunk, result, changed, now),
