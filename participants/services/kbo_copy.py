@@ -10,8 +10,9 @@ row per enterprise (of enterprise.csv, per line), making exactly the choices ``p
 makes while it merges the sorted files (its preference constants are passed in): the legal name by
 language preference, the first Belgian registered office not struck off, the main activity by NACE
 version, then activity group. Establishment units and branches share the side files; their numbers never
-equal an enterprise's, so they drop out. One query on the import's own connection joins the four reductions
-and the companies already there, so that it sees what the import's transaction wrote before.
+equal an enterprise's, so they drop out. A loading connection then joins the four reductions and the
+companies already there into one table indexed by the line; when the import's transaction has written
+anything before, which those connections cannot see, the import's own connection joins them instead.
 
 Those rows are read through a server-side cursor and judged one by one by the import's own rules
 (``kbo_import._company_values``, ``_merged``): the rules for accepting an enterprise keep one home, in
@@ -195,23 +196,24 @@ class Staging:
 
     def joined_query(self) -> str:
         """Return ``_JOINED`` of these reductions and the companies."""
-        current = [Company._meta.get_field(name).column for name in self.current_fields]
         return _JOINED.format(
             **{name.removesuffix(".csv"): table for name, table in self.reduced.items()},
             company=Company._meta.db_table,
-            current="".join(f", company.{column} AS company_{column}" for column in current),
+            current="".join(f", company.{column} AS company_{column}" for column in self._current_columns()),
         )
 
     def columns_read(self) -> str:
         """Return the columns of ``_JOINED`` the import reads, in their order: all but the line."""
-        current = [Company._meta.get_field(name).column for name in self.current_fields]
         return ", ".join(
             [
                 "number, status, kind, juridical_form, start_date, name, postal_code, municipality",
                 "nace_code, nace_version, company_id",
-                *(f"company_{column}" for column in current),
+                *(f"company_{column}" for column in self._current_columns()),
             ]
         )
+
+    def _current_columns(self) -> list[str]:
+        return [Company._meta.get_field(name).column for name in self.current_fields]
 
 
 @dataclass(frozen=True)
@@ -343,24 +345,30 @@ def _reduce(staging: Staging, columns: dict[str, dict], cursor, file_name: str) 
         **columns[file_name],
         **{name: sql.Literal(value) for name, value in _REDUCTION_VALUES.items()},
     )
-    # The planner needs the freshly loaded table's size to reduce it well, and the reduction's to join.
+    # The planner needs the freshly loaded table's size to reduce it well.
     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
-    cursor.execute(
-        sql.SQL("CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS ").format(
-            sql.Identifier(reduced)
-        )
-        + query
-    )
-    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(reduced)))
+    _create_analyzed(cursor, reduced, query)
 
 
 def _join(cursor, staging: Staging) -> None:
     """Create the table of the reductions joined with the companies, indexed by the line: the import reads
     it in the order of the lines without sorting it."""
-    create = "CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS "
-    cursor.execute(sql.SQL(create).format(sql.Identifier(staging.joined)) + sql.SQL(staging.joined_query()))
-    cursor.execute(sql.SQL("CREATE INDEX ON {} (line)").format(sql.Identifier(staging.joined)))
-    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(staging.joined)))
+    index = sql.SQL("CREATE INDEX ON {} (line)").format(sql.Identifier(staging.joined))
+    _create_analyzed(cursor, staging.joined, sql.SQL(staging.joined_query()), then=index)
+
+
+def _create_analyzed(
+    cursor, table: str, query: sql.Composable, *, then: sql.Composable | None = None
+) -> None:
+    """Create the UNLOGGED ``table`` of what ``query`` returns, run ``then`` on it, and analyze it: the next
+    query joins or reads it."""
+    create = sql.SQL("CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS ").format(
+        sql.Identifier(table)
+    )
+    cursor.execute(create + query)
+    if then is not None:
+        cursor.execute(then)
+    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
 
 def _drop(lane: psycopg.Connection, staging: Staging) -> None:
@@ -477,10 +485,11 @@ def reduced_enterprises(staging: Staging) -> Iterator[list[tuple[KboEnterprise, 
     no Company built."""
     joined = staging.joined or f"({staging.joined_query()}) joined"
     query = f"SELECT {staging.columns_read()} FROM {joined} ORDER BY line"
-    with connection.cursor() as cursor:
-        # Joined here, the reduced lines are sorted, and the enterprises hashed, in memory rather than in
-        # passes on disk.
-        cursor.execute("SET LOCAL work_mem = '512MB'")
+    if not staging.joined:
+        with connection.cursor() as cursor:
+            # Joined here, the reduced lines are sorted, and the enterprises hashed, in memory rather than
+            # in passes on disk.
+            cursor.execute("SET LOCAL work_mem = '512MB'")
     with connection.chunked_cursor() as cursor:
         cursor.execute(query)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
