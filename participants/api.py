@@ -51,6 +51,7 @@ from voorsprong.api import (
     DETAIL_ERRORS,
     READ_ERRORS,
     TRANSITION_ERRORS,
+    CachedCountPagination,
     ErrorSerializer,
     FileRenderer,
     ModelPermissions,
@@ -307,6 +308,7 @@ class ApplicationViewSet(
     serializer_class = ApplicationSerializer
     permission_classes = [ModelPermissions]
     filterset_class = ApplicationFilter
+    pagination_class = CachedCountPagination
     ordering_fields = ["submitted_on", "decided_on", "started_on", "ended_on", "status"]
     ordering = ["-submitted_on", "-pk"]  # the model's, read from its index
 

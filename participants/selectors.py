@@ -306,8 +306,12 @@ def _of_sessions(aggregate: Aggregate) -> Subquery:
 
 
 def coaching_trajects(user: User) -> QuerySet[Traject]:
-    """The trajects a user's coached applications belong to, to filter on."""
-    return Traject.objects.filter(pk__in=_coached_by(user).values("traject_id")).order_by("name")
+    """The trajects a user's coached applications belong to, to filter on. Finding them reads every
+    application the user coaches, so which they are is kept in the figure cache."""
+    coached = Traject.objects.filter(pk__in=_coached_by(user).values("traject_id"))
+    parts = data_version.query_parts("coaching_trajects", coached)
+    found = data_version.cached(parts, lambda: list(coached.values_list("pk", flat=True)))
+    return Traject.objects.filter(pk__in=found).order_by("name")
 
 
 def coaching_milestones(application: Application) -> list[dict]:

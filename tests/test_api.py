@@ -476,7 +476,10 @@ def test_the_application_list_costs_the_same_queries_for_many_rows(officer, lere
     ApplicationFactory.create_batch(2, traject=leren, project=project)
     few = queries_for_the_list()
     ApplicationFactory.create_batch(30, traject=leren, project=project)
-    assert queries_for_the_list() == few <= 6  # roles, permissions (2), count, page keys, page rows
+    # Roles, permissions (2), the count through the figure cache (the versions and, computed afresh after
+    # the applications were written, the count with the versions in a transaction of its own: 5), page
+    # keys, page rows.
+    assert queries_for_the_list() == few <= 10
 
 
 def test_amounts_are_strings_with_two_decimals(api):

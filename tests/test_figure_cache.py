@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from participants import services
@@ -150,6 +151,46 @@ def test_a_write_of_what_no_figure_reads_keeps_the_cache(world, cabinet):
     with CaptureQueriesContext(connection) as queries:
         approved(cabinet)
     assert len(queries) == 1
+
+
+# -- the counts of long lists -------------------------------------------------------------------------
+def test_the_applications_list_counts_once_and_counts_a_new_application(world):
+    officer = client_for(UserFactory(role=Role.OFFICER))
+    assert officer.get("/api/v1/applications/").json()["count"] == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert officer.get("/api/v1/applications/").json()["count"] == 2
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    ApplicationFactory(traject=world["traject"])
+    assert officer.get("/api/v1/applications/").json()["count"] == 3
+
+
+def test_mijn_trajecten_counts_and_filters_each_user_s_own_and_follows_a_new_approval(world, client):
+    """The count and the trajects to filter on are kept per user's scope: a promoter's are those of its
+    organisation's projects, an officer's every approved application's."""
+    organisation = OrganisationFactory(name="Syntra Gent")
+    client.force_login(UserFactory(role=Role.PROMOTER, organisation=organisation))
+    officer = Client()
+    officer.force_login(UserFactory(role=Role.OFFICER))
+
+    def seen(page) -> tuple[int, list[str]]:
+        response = page.get("/trajecten/")
+        assert response.status_code == 200
+        trajects = response.context["filters"].fields["traject"].queryset
+        return response.context["page"].paginator.count, [traject.code for traject in trajects]
+
+    assert seen(client) == (0, [])
+    assert seen(officer) == (1, ["leren"])
+    with CaptureQueriesContext(connection) as queries:
+        seen(client)
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    werk = TrajectFactory(code="werk", name="Voorsprong in werk voor iedereen")
+    ApprovedApplicationFactory(
+        traject=werk,
+        project=ProjectFactory(traject=werk, organisations=[organisation]),
+        capacity_period=CapacityPeriodFactory(traject=werk),
+    )
+    assert seen(client) == (1, ["werk"])
+    assert seen(officer) == (2, ["leren", "werk"])
 
 
 HOURS = f"/api/v1/statistics/breakdown/?as_of={AS_OF}&by=traject&measure=coaching_hours"

@@ -109,8 +109,9 @@ TABLE = [
     Row("/api/v1/statistics/breakdown/?as_of={today}&by=project,size_class&measure=coaching_hours",
                                                           "cabinet",      4),
     # -- portal pages ----------------------------------------------------------------------------------------
-    # One query more than a plain list: the invitations behind each row's questionnaire status.
-    Row("/trajecten/",                                    "promoter",     8),
+    # One query more than a plain list: the invitations behind each row's questionnaire status. The trajects
+    # to filter on are read as keys (through the figure cache), then as rows.
+    Row("/trajecten/",                                    "promoter",     9),
     Row("/doorverwijzingen/",                             "consultant",   5),
     # Two of them read the outcome figures per traject (one grouped query) and the trajects' names.
     Row("/rapporten/",                                    "cabinet",     27),

@@ -36,6 +36,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from voorsprong import uploads
+from voorsprong.data_version import CachedCountPaginator
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.validators import (
@@ -87,6 +88,10 @@ class PageByKeys(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys], number, self)
+
+
+class PageByKeysCachedCount(CachedCountPaginator, PageByKeys):
+    """:class:`PageByKeys` with the count kept in the figure cache: for lists of the tables it tracks."""
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -169,6 +174,13 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": maxima[parameter["name"]]}
         return parameters
+
+
+class CachedCountPagination(Pagination):
+    """:class:`Pagination` counting through the figure cache: for lists of the tables it tracks, where a
+    page's count would otherwise read every row of the list on every request."""
+
+    django_paginator_class = PageByKeysCachedCount
 
 
 def role_permission(*roles: Role) -> type[BasePermission]:

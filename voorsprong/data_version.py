@@ -34,12 +34,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache as cache_once
-from functools import partial
+from functools import cached_property, partial
 from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalChanges
@@ -195,6 +196,31 @@ def cached_each(computations: list[tuple[object, Callable[[], T]]]) -> list[T]:
     if missed:
         values |= _computed_once(missed, now)
     return [values[key] for key in keys]
+
+
+def query_parts(kind: str, rows: models.QuerySet) -> tuple:
+    """Return the ``parts`` of :func:`cached` for ``kind`` computed over ``rows``: the rows' SQL and its
+    parameters, which name every filter, the user's scope among them."""
+    sql, params = rows.query.sql_with_params()
+    return (kind, sql, list(params))
+
+
+def cached_count(rows: models.QuerySet) -> int:
+    """Return how many ``rows`` there are through :func:`cached`: a long list's count reads every row, and
+    is kept until a table it reads is written. Only for rows of tables the apps :func:`track`; a write to
+    another table raises no version."""
+    counted = rows.order_by().values("pk")
+    return cached(query_parts("count", counted), counted.count)
+
+
+class CachedCountPaginator(Paginator):
+    """Django's paginator with the count of a queryset kept by :func:`cached_count`."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, models.QuerySet):
+            return cached_count(self.object_list)
+        return super().count
 
 
 def _current(hit: dict, versions: dict[str, int]) -> bool:

@@ -7,7 +7,6 @@ sent to the login page. An application outside the user's scope answers 404, wha
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from participants.selectors import (
     situation_rows,
 )
 from participants.services.outcomes import BASELINE_STATUSES
+from voorsprong.data_version import CachedCountPaginator
 from voorsprong.roles import Role
 from voorsprong.services import WorkflowRefusal
 from voorsprong.views import role_required
@@ -40,7 +40,8 @@ PAGE_SIZE = 25
 def application_list(request):
     filters = CoachingFilterForm(request.GET or None, user=request.user)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(coaching_overview(request.user, **criteria), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = coaching_overview(request.user, **criteria)
+    page = CachedCountPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # Read once here, so the status of each row is computed from the rows the page holds.
     page.object_list, today = list(page.object_list), timezone.localdate()
     for application in page.object_list:
