@@ -120,7 +120,7 @@ TABLE = [
     Row("/rapporten/?as_of={today}&dimension_1=province&measure=training_policy",
                                                           "cabinet",     29),
     Row("/api-sleutels/",                                 "promoter",     9),
-    Row("/werkbak/",                                      "officer",     11),
+    Row("/werkbak/",                                      "officer",     13),
     Row("/werkbak/",                                      "finance",      6),
     Row("/financiering/",                                 "officer",     10),
     Row("/financiering/",                                 "finance",     10),
