@@ -19,9 +19,10 @@ run: install
 	@echo "Two-step verification is not required here (DJANGO_TWO_FACTOR_REQUIRED=false); production requires it."
 	DJANGO_TWO_FACTOR_REQUIRED=false $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# A module's tests stay on one worker (loadfile): the modules that seed the demo data seed it once.
+# A module's tests stay on one worker (loadfile): the modules that seed the demo data seed it once. Modules go
+# out in the order of collection, the ones marked slow first (tests/conftest.py).
 test: install
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 install: $(INSTALLED) $(CATALOGUES)
 

@@ -6,6 +6,13 @@ from voorsprong.roles import Role
 pytest_plugins = ["tests.workers"]
 
 
+def pytest_collection_modifyitems(items):
+    """Put the modules marked ``slow`` first. xdist hands out one module at a time (``--dist loadfile``,
+    in the order of collection with ``--no-loadscope-reorder``), so a long module handed out last would
+    keep the pass waiting on one worker while the others have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     # Hashing strength is not under test; PBKDF2 would make every log-in take a third of a second.

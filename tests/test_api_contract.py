@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import CHECKS, is_check_class, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
-pytestmark = pytest.mark.api_contract
+pytestmark = [pytest.mark.api_contract, pytest.mark.slow]
 
 # The enterprises seed_demo imports as the reach's population (its default is 20,000).
 POPULATION = 1000

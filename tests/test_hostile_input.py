@@ -57,7 +57,7 @@ from tests.factories import (
 from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 TODAY = timezone.localdate()
 PASSWORD = "correct horse battery staple"
 

@@ -18,7 +18,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from voorsprong.roles import ROLE_PERMISSIONS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_APPS = {"voorsprong", "trajects", "participants", "funding", "reporting"}

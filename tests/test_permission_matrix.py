@@ -59,6 +59,8 @@ from trajects.models import OrganisationKind
 from voorsprong.roles import Role
 from voorsprong.services import issue_api_token
 
+pytestmark = pytest.mark.slow
+
 ROLES = ("anonymous", "officer", "promoter", "consultant", "cabinet", "finance", "admin")
 PASSWORD = "correct horse battery staple"  # UserFactory's
 CREDENTIALS = object()  # the body is the acting user's username and password

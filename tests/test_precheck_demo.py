@@ -20,7 +20,7 @@ from trajects.models import Traject
 from voorsprong.models import User
 from voorsprong.services import WorkflowRefusal
 
-pytestmark = pytest.mark.engine_independent
+pytestmark = [pytest.mark.engine_independent, pytest.mark.slow]
 
 # A day before werk and motivatie had any capacity period: their answer is no_free_place.
 BEFORE_WERK = datetime.date(2023, 6, 1)

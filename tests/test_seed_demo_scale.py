@@ -18,7 +18,7 @@ from trajects.models import CapacityPeriod, Traject
 from voorsprong.models import User
 from voorsprong.services import WorkflowRefusal
 
-pytestmark = pytest.mark.engine_independent
+pytestmark = [pytest.mark.engine_independent, pytest.mark.slow]
 
 AS_OF = datetime.date(2025, 11, 26)
 # The budget lines of scale 1, as the minister's answer gives them (answer 4).

@@ -22,7 +22,7 @@ from participants.questionnaire_links import make_questionnaire_token
 from tests.demo_data import SMALL_POPULATION
 from voorsprong.models import User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 WIDTH, HEIGHT = 1280, 800
 PASSWORD = "voorsprong-demo"
