@@ -1,4 +1,5 @@
-"""The migrations: none missing, and every one applies forward on its own from an empty database.
+"""The migrations: none missing, every one applies forward on its own from an empty database, and a
+database of the release before the squash reaches the same schema.
 
 A migration runs against the models of its own time, so one that imported today's code would break a
 database migrated step by step even while a full ``migrate`` happens to work.
@@ -11,6 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -59,26 +61,32 @@ def test_no_model_change_is_without_its_migration():
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
-    """Yield the address of a new, empty database of the engine the suite runs on; drop it afterwards."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    import psycopg
+def new_database(tmp_path):
+    """Return a function that makes a new, empty database of the engine the suite runs on and returns its
+    address; the databases are dropped afterwards."""
+    made = []
 
-    settings = connection.settings_dict
-    name = f"voorsprong_migrations_{uuid.uuid4().hex[:12]}"
-    server = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+    def make() -> str:
+        name = f"voorsprong_migrations_{uuid.uuid4().hex[:12]}"
+        if connection.vendor == "sqlite":
+            return f"sqlite:///{tmp_path / name}.sqlite3"
+        made.append(name)
+        with psycopg.connect(f"{_server()}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        return f"{_server()}/{name}"
+
+    yield make
+    for name in made:
+        with psycopg.connect(f"{_server()}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _run_on(database_url: str, script: str) -> str:
+def _server() -> str:
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+
+
+def _run_on(database_url: str, script: str, *arguments: str) -> str:
     """Run ``script`` in a Django process of its own on ``database_url``; return what it printed."""
     environment = {
         **os.environ,
@@ -86,14 +94,14 @@ def _run_on(database_url: str, script: str) -> str:
         "DJANGO_SETTINGS_MODULE": "voorsprong.settings",
     }
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
+        [sys.executable, "-c", script, *arguments], cwd=ROOT, env=environment, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
 
-def test_every_migration_applies_forward_one_at_a_time_from_an_empty_database(empty_database_url):
-    printed = _run_on(empty_database_url, STEP_BY_STEP)
+def test_every_migration_applies_forward_one_at_a_time_from_an_empty_database(new_database):
+    printed = _run_on(new_database(), STEP_BY_STEP)
 
     result = json.loads(printed.strip().splitlines()[-1])
     ours = [key for key in MigrationLoader(connection).graph.nodes if key[0] in PROJECT_APPS]
@@ -108,20 +116,99 @@ def test_every_migration_applies_forward_one_at_a_time_from_an_empty_database(em
     }
 
 
-def test_a_database_stopped_at_the_first_role_migration_has_the_groups_of_its_models(empty_database_url):
-    """The failure the frozen migrations fixed: ``migrate voorsprong 0002_role_groups`` on an empty
-    database refused because later models' permissions did not exist yet."""
+def test_a_database_stopped_part_way_has_the_groups_of_the_models_it_has(new_database):
+    """The failure the frozen migrations fixed: a database stopped before the last migration was refused
+    its groups because later models' permissions did not exist yet."""
     script = (
         "import django; django.setup()\n"
         "from django.core.management import call_command\n"
         "from django.contrib.auth.models import Group\n"
-        "call_command('migrate', 'voorsprong', '0002_role_groups', verbosity=0)\n"
+        "call_command('migrate', 'participants', '0026_squashed', verbosity=0)\n"
         "officer = Group.objects.get(name='officer')\n"
         "granted = officer.permissions.values_list('codename', flat=True)\n"
         "print(int('change_application' in granted), int('add_initiative' in granted))\n"
     )
 
-    printed = _run_on(empty_database_url, script)
+    printed = _run_on(new_database(), script)
 
-    # Applications exist at that migration; the initiatives of reporting's 0003 do not yet.
+    # Applications exist after participants' migrations; the initiatives of reporting's do not yet.
     assert printed.split() == ["1", "0"]
+
+
+# Migrates an empty database to the end of the project's squashed migrations, or (``replaced``) to the end
+# of the migrations they replace, as a database of the release before the squash was, and then with
+# ``migrate`` as a deployment of this release does. Prints how many of the project's migrations that
+# ``migrate`` still had to run, and every table's columns, constraints and indexes (their order aside, and
+# on PostgreSQL their names: a check constraint keeps the name of its column at the time it was made).
+SCHEMA = """
+import json
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+
+OURS = {"voorsprong", "trajects", "participants", "funding", "reporting"}
+if sys.argv[1] == "replaced":
+    executor = MigrationExecutor(connection)
+    executor.loader = MigrationLoader(connection, replace_migrations=False)
+    squashed = [migration for migration in executor.loader.disk_migrations.values() if migration.replaces]
+    replaced = {key for migration in squashed for key in migration.replaces}
+    assert len(squashed) == 7 and len(replaced) == 73, (len(squashed), len(replaced))
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate([key for key in leaves if key[0] not in OURS or key in replaced])
+executor = MigrationExecutor(connection)
+left = [m for m, _ in executor.migration_plan(executor.loader.graph.leaf_nodes()) if m.app_label in OURS]
+call_command("migrate", verbosity=0)
+
+
+def parts(definition):
+    # A CREATE TABLE's body split at its top-level commas: its columns and constraints.
+    body, depth, part, found = definition[definition.index("(") + 1 : definition.rindex(")")], 0, "", []
+    for character in body:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == "," and depth == 0:
+            found.append(part.strip())
+            part = ""
+        else:
+            part += character
+    return sorted([*found, part.strip()])
+
+
+schema = {}
+with connection.cursor() as cursor:
+    if connection.vendor == "sqlite":
+        # Django's SQLite introspection stumbles over some of the tables' constraints; their SQL does not.
+        cursor.execute("SELECT type, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY sql")
+        for kind, table, sql in cursor.fetchall():
+            described = schema.setdefault(table, {"table": [], "indexes": []})
+            if kind == "table":
+                described["table"] = parts(sql)
+            else:
+                described["indexes"].append(sql)
+    for table in connection.introspection.table_names(cursor) if connection.vendor != "sqlite" else ():
+        cursor.execute(
+            "SELECT column_name, data_type, character_maximum_length, numeric_precision, is_nullable"
+            " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s",
+            [table],
+        )
+        constraints = connection.introspection.get_constraints(cursor, table).values()
+        schema[table] = {
+            "columns": sorted(list(row) for row in cursor.fetchall()),
+            "constraints": sorted(json.dumps(each, sort_keys=True, default=str) for each in constraints),
+        }
+print(json.dumps({"left": len(left), "schema": schema}))
+"""
+
+
+def test_a_database_of_the_release_before_the_squash_gets_the_schema_of_a_new_one(new_database):
+    before_the_squash = json.loads(_run_on(new_database(), SCHEMA, "replaced").strip().splitlines()[-1])
+    new = json.loads(_run_on(new_database(), SCHEMA, "squashed").strip().splitlines()[-1])
+
+    # The squashed migrations are recorded as applied without running; a new database runs all seven.
+    assert before_the_squash["left"] == 0
+    assert new["left"] == 7
+    assert before_the_squash["schema"] == new["schema"]
+    assert "participants_application" in new["schema"]
