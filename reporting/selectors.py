@@ -60,7 +60,7 @@ def report_figures(
         figures["fingerprint"] = fingerprint(figures)
         return figures
 
-    return data_version.cached(("report_figures", key, as_of.isoformat(), parameters), compute)
+    return data_version.cached(("report_figures", key, as_of.isoformat(), parameters), compute, as_of=as_of)
 
 
 def question_figures(number: int, as_of: datetime.date) -> dict[str, Any]:

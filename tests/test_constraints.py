@@ -52,7 +52,7 @@ from tests.factories import (
     UserFactory,
 )
 from trajects.models import CommunicationAction, Partnership
-from voorsprong.models import ApiToken, DataVersion, IdempotentRequest
+from voorsprong.models import ApiToken, DataVersion, DataVersionOnDate, IdempotentRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -472,6 +472,10 @@ VIOLATIONS = {
     "importjob_source_given": lambda: import_job(source=""),
     "importjob_done_has_import": lambda: import_job(status="done"),
     "importjob_failed_says_why": lambda: import_job(status="failed"),
+    "dataversionondate_unique_area_date": lambda: [
+        DataVersionOnDate.objects.create(area="participants_company", on_date=datetime.date(2025, 1, 1))
+        for _ in range(2)
+    ],
 }
 
 PROJECT_APPS = ("voorsprong", "trajects", "participants", "funding", "reporting")

@@ -227,6 +227,55 @@ def test_a_session_logged_recomputes_the_figures_of_sessions_only(world, cabinet
     assert _cached(cabinet, PQ244) and _cached(cabinet, REACH)
 
 
+def test_a_session_held_after_the_date_leaves_the_figures_as_of_it_cached(world, cabinet):
+    """The first session starts the trajectory, a write to the applications too; held after the date of the
+    figures, it changes none of them, which stay in the cache, while the figures of a later date count it."""
+    later = "2025-12-31"
+    hours_later = HOURS.replace(str(AS_OF), later)
+    for url in (PQ244, REACH, HOURS, hours_later):
+        cabinet.get(url)
+    before = cabinet.get(hours_later).json()
+    coached = Application.objects.get(status="approved")
+
+    services.log_coaching_session(
+        coached,
+        by=UserFactory(role=Role.OFFICER),
+        date=datetime.date(2025, 12, 1),
+        hours=Decimal("2.00"),
+        kind="intake",
+    )
+
+    assert Application.objects.get(pk=coached.pk).status == "in_progress"
+    assert all(_cached(cabinet, url) for url in (PQ244, REACH, HOURS))
+    assert not _cached(cabinet, hours_later)
+    assert cabinet.get(hours_later).json() != before
+
+
+def test_a_session_held_on_the_date_recomputes_the_figures_as_of_it(world, cabinet):
+    for url in (PQ244, REACH, HOURS):
+        cabinet.get(url)
+    coached = Application.objects.get(status="approved")
+
+    services.log_coaching_session(
+        coached, by=UserFactory(role=Role.OFFICER), date=AS_OF, hours=Decimal("2.00"), kind="intake"
+    )
+
+    assert not any(_cached(cabinet, url) for url in (PQ244, REACH, HOURS))
+
+
+def test_a_write_after_many_on_every_date_still_raises_the_versions_of_its_dates(db):
+    """A write from a date raises the versions its dates' figures read above every earlier write's, however
+    quickly they came."""
+    day = datetime.date(2025, 6, 1)
+    for _ in range(20):
+        data_version.bump("participants_coachingsession")
+    seen = {as_of: data_version._versions(as_of)["participants_coachingsession"] for as_of in (AS_OF, day)}
+    with transaction.atomic(), data_version.changes_from(day):
+        data_version.bump("participants_coachingsession")
+    assert data_version._versions(AS_OF)["participants_coachingsession"] > seen[AS_OF]
+    assert data_version._versions(datetime.date(2025, 5, 31))["participants_coachingsession"] == seen[day]
+
+
 def test_a_write_to_a_table_a_figure_reads_recomputes_it(world, cabinet):
     """The application's table is read by question 244, the breakdown and the reach; the size tables only by
     the reach by size class."""

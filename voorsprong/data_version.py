@@ -18,6 +18,14 @@ Who bumps:
   calls :func:`bump` itself, in its transaction, without naming tables: that raises the version every
   figure depends on (:data:`ANY`); tests/test_figure_cache.py walks the code for them.
 
+Figures as of a date (:func:`cached` with ``as_of``) read, per table, the versions of the writes that can
+change figures on or before that date (:class:`voorsprong.models.DataVersionOnDate`). A write changes them
+from the first day of all unless its service says, with :func:`changes_from`, the first date it can
+change: a coaching session logged today, which starts its trajectory, changes the figures from today
+on, so the cabinet's figures as of a past date stay in the cache while promoters log today's sessions.
+Every figure as of a date counts rows by their own dates (decisions, sessions, endings), never by today's
+status, which is what lets a service say so.
+
 A version grows by one at least, and never stays below the clock in microseconds: a database restored
 from a backup goes on with versions it never had before, so a figure cached before the restore under
 the same number cannot be served for different data.
@@ -27,12 +35,14 @@ commit one at a time and never wait for each other's tables in opposite orders; 
 they need before they write, which keeps that lock the last one taken.
 """
 
+import datetime
 import hashlib
 import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache as cache_once
 from functools import cached_property, partial
 from typing import TypeVar
@@ -45,7 +55,7 @@ from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalChanges
 
-from voorsprong.models import DataVersion
+from voorsprong.models import DataVersion, DataVersionOnDate
 
 T = TypeVar("T")
 
@@ -63,12 +73,18 @@ ANY = ""
 _GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
 
 
+# The first date the writes of the current service can change figures on (:func:`changes_from`).
+_changing_from: ContextVar[datetime.date] = ContextVar("changing_from", default=datetime.date.min)
+
+
 def bump(*tables: str) -> None:
     """Raise the version of ``tables`` in the current transaction, or without any the version every figure
-    depends on (rows are made where missing)."""
+    depends on (rows are made where missing), from the date of :func:`changes_from` (else every date)."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
+    on_date = connection.ops.quote_name(DataVersionOnDate._meta.db_table)
     raised = f"{_GREATEST[connection.vendor]}({table}.version + 1, excluded.version)"
     now = time.time_ns() // 1000
+    areas = sorted(set(tables)) if tables else [ANY]
     with connection.cursor() as cursor:
         # The writers' queue: with tables, the row of ANY is locked but keeps its version.
         cursor.execute(
@@ -77,12 +93,36 @@ def bump(*tables: str) -> None:
             [ANY, 0 if tables else now],
         )
         if tables:
-            areas = sorted(set(tables))
             cursor.execute(
                 f"INSERT INTO {table} (area, version) VALUES {', '.join(['(%s, %s)'] * len(areas))} "
                 f"ON CONFLICT (area) DO UPDATE SET version = {raised}",
                 [value for area in areas for value in (area, now)],
             )
+        # The same versions from the date the write changes figures on: the table's newest version is
+        # above every one of its dates, so the figures of every later date see the write.
+        cursor.execute(
+            f"INSERT INTO {on_date} (area, on_date, version) SELECT area, %s, version FROM {table} "
+            f"WHERE area IN ({', '.join(['%s'] * len(areas))}) "
+            f"ON CONFLICT (area, on_date) DO UPDATE SET version = excluded.version",
+            [_changing_from.get(), *areas],
+        )
+
+
+@contextmanager
+def changes_from(day: datetime.date) -> Iterator[None]:
+    """Say that the writes made meanwhile change figures only as of ``day`` and later: they change no row
+    dated before it, and no figure reads what they change but by such dates. A nested one keeps the
+    earlier day."""
+    token = _changing_from.set(_earliest(day))
+    try:
+        yield
+    finally:
+        _changing_from.reset(token)
+
+
+def _earliest(day: datetime.date) -> datetime.date:
+    outer = _changing_from.get()
+    return day if outer == datetime.date.min else min(outer, day)
 
 
 def current() -> int:
@@ -91,9 +131,13 @@ def current() -> int:
     return DataVersion.objects.aggregate(newest=models.Max("version"))["newest"] or 0
 
 
-def _versions() -> dict[str, int]:
-    """Return the version of every table written so far, by table (:data:`ANY` included)."""
-    return dict(DataVersion.objects.values_list("area", "version"))
+def _versions(as_of: datetime.date | None = None) -> dict[str, int]:
+    """Return the version of every table written so far, by table (:data:`ANY` included): of every write,
+    or with ``as_of`` of the writes that can change figures as of that date."""
+    if as_of is None:
+        return dict(DataVersion.objects.values_list("area", "version"))
+    on_or_before = DataVersionOnDate.objects.filter(on_date__lte=as_of).values("area")
+    return dict(on_or_before.annotate(newest=models.Max("version")).values_list("area", "newest"))
 
 
 def _bump_on_signal(sender, action: str = "post_", *, tables: tuple[str, ...], **kwargs) -> None:
@@ -164,7 +208,7 @@ def _tables_read() -> Iterator[set[str]]:
         yield read
 
 
-def cached(parts: object, compute: Callable[[], T]) -> T:
+def cached(parts: object, compute: Callable[[], T], *, as_of: datetime.date | None = None) -> T:
     """Return what ``compute()`` returns, from the cache while the versions of the tables it read are the
     ones it was computed at. ``parts`` (JSON-ready) say what is computed: a kind and every parameter, dates
     resolved.
@@ -175,26 +219,31 @@ def cached(parts: object, compute: Callable[[], T]) -> T:
     write commits meanwhile (that write raised a version, and the next reader computes afresh).
     Inside a caller's transaction nothing is read from the cache or stored: that transaction may hold
     writes of its own, not yet committed and perhaps never.
+
+    With ``as_of``, the figures are as of that date: only a write that can change figures on or before it
+    computes them afresh (:func:`changes_from`).
     """
-    return cached_each([(parts, compute)])[0]
+    return cached_each([(parts, compute)], as_of=as_of)[0]
 
 
-def cached_each(computations: list[tuple[object, Callable[[], T]]]) -> list[T]:
+def cached_each(
+    computations: list[tuple[object, Callable[[], T]]], *, as_of: datetime.date | None = None
+) -> list[T]:
     """Return what each ``compute()`` of ``computations`` (``parts``, ``compute``) returns, as :func:`cached`
     does, each cached on its own: a write to a table one of them read leaves the others in the cache. The
     hits cost one query together, the versions; the misses are computed in one transaction."""
     if _in_transaction():
         return [compute() for _parts, compute in computations]
-    keys = [_key(parts) for parts, _compute in computations]
+    keys = [_key(parts if as_of is None else [parts, as_of]) for parts, _compute in computations]
     hits = cache.get_many(keys)
     # Read with or without an entry, so that a computation costs as many queries the first time as later.
-    now = _versions()
+    now = _versions(as_of)
     values = {key: hit["value"] for key, hit in hits.items() if _current(hit, now)}
     missed = [
         (key, compute) for key, (_parts, compute) in zip(keys, computations, strict=True) if key not in values
     ]
     if missed:
-        values |= _computed_once(missed, now)
+        values |= _computed_once(missed, now, as_of)
     return [values[key] for key in keys]
 
 
@@ -227,7 +276,9 @@ def _current(hit: dict, versions: dict[str, int]) -> bool:
     return all(versions.get(area, 0) == version for area, version in hit["versions"].items())
 
 
-def _computed_once(missed: list[tuple[str, Callable[[], T]]], now: dict[str, int]) -> dict[str, T]:
+def _computed_once(
+    missed: list[tuple[str, Callable[[], T]]], now: dict[str, int], as_of: datetime.date | None
+) -> dict[str, T]:
     """Compute each of ``missed`` (key, compute) that no other process is computing, and wait for the
     entries of the others rather than compute the same figures twice at once: after a write, every
     request for the figures it changed would otherwise compute them together, each slower for the others.
@@ -240,7 +291,7 @@ def _computed_once(missed: list[tuple[str, Callable[[], T]]], now: dict[str, int
         (key, compute) for key, compute in missed if cache.add(_computing(key), True, COMPUTING_WAIT_SECONDS)
     ]
     try:
-        values = _computed(mine) if mine else {}
+        values = _computed(mine, as_of) if mine else {}
     finally:
         cache.delete_many([_computing(key) for key, _compute in mine])
     waiting = [(key, compute) for key, compute in missed if key not in values]
@@ -255,7 +306,7 @@ def _computed_once(missed: list[tuple[str, Callable[[], T]]], now: dict[str, int
             (key, compute) for key, compute in waiting if key not in values and _computing(key) in found
         ]
     left = [(key, compute) for key, compute in missed if key not in values]
-    return values | (_computed(left) if left else {})
+    return values | (_computed(left, as_of) if left else {})
 
 
 def _computing(key: str) -> str:
@@ -263,20 +314,20 @@ def _computing(key: str) -> str:
     return f"{key}:computing"
 
 
-def _computed(missed: list[tuple[str, Callable[[], T]]]) -> dict[str, T]:
-    """Compute and store each of ``missed`` (key, compute) with the versions of the tables it read, in one
-    snapshot."""
+def _computed(missed: list[tuple[str, Callable[[], T]]], as_of: datetime.date | None) -> dict[str, T]:
+    """Compute and store each of ``missed`` (key, compute) with the versions (as of ``as_of``) of the tables
+    it read, in one snapshot."""
     values, stored = {}, {}
     opening = not connection.in_atomic_block  # in a test case, its transaction is open already
     with transaction.atomic():
         if opening and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        versions = _versions()
+        versions = _versions(as_of)
         for key, compute in missed:
             with _tables_read() as read:
                 values[key] = compute()
-            depends = {ANY, *read} - {DataVersion._meta.db_table}
+            depends = {ANY, *read} - {DataVersion._meta.db_table, DataVersionOnDate._meta.db_table}
             stored[key] = {
                 "versions": {area: versions.get(area, 0) for area in depends},
                 "value": values[key],

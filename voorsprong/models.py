@@ -198,3 +198,25 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.version}"
+
+
+class DataVersionOnDate(models.Model):
+    """The version of a table's data as of a date (``voorsprong.data_version``): every write raises the row
+    of the first date it can change figures on (most writes: the first day of all, so every date), to the
+    version it gave the table's :class:`DataVersion`. The figures as of a day read, per table, the newest
+    version of the rows on or before that day: a session logged today leaves the figures of last year as
+    they were."""
+
+    area = models.CharField(_("table"), max_length=63, blank=True, default="")
+    on_date = models.DateField(_("from date"))
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("data version from a date")
+        verbose_name_plural = _("data versions from a date")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "on_date"], name="dataversionondate_unique_area_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} from {self.on_date}: {self.version}"

@@ -36,7 +36,7 @@ from participants.services.questionnaires import invite
 from participants.tasks import send_decision_notification
 from trajects.models import Project, Traject
 from trajects.size_classes import SizeClass
-from voorsprong import outbox
+from voorsprong import data_version, outbox
 from voorsprong.formats import long_date
 from voorsprong.models import User
 from voorsprong.roles import Role
@@ -391,23 +391,26 @@ def log_coaching_session(
     refusals = session_refusals(application, date=date, hours=hours, kind=kind)
     if refusals:
         raise refusals[0]
-    session = CoachingSession(
-        application=application,
-        date=date,
-        hours=hours,
-        kind=kind,
-        employees_present=employees_present,
-        notes=notes,
-        logged_by=by,
-    )
-    save_as(session, by)
-    if application.status == ApplicationStatus.APPROVED:
-        application.status, application.started_on = ApplicationStatus.IN_PROGRESS, date
-        save_as(application, by)
-    elif date < application.started_on:
-        # A session logged late but held earlier moves the start back to when coaching really began.
-        application.started_on = date
-        save_as(application, by)
+    # Figures as of a day before the session's count neither it nor, by their dates, the trajectory it
+    # starts: the cabinet's figures of a past date stay in the cache.
+    with data_version.changes_from(date):
+        session = CoachingSession(
+            application=application,
+            date=date,
+            hours=hours,
+            kind=kind,
+            employees_present=employees_present,
+            notes=notes,
+            logged_by=by,
+        )
+        save_as(session, by)
+        if application.status == ApplicationStatus.APPROVED:
+            application.status, application.started_on = ApplicationStatus.IN_PROGRESS, date
+            save_as(application, by)
+        elif date < application.started_on:
+            # A session logged late but held earlier moves the start back to when coaching really began.
+            application.started_on = date
+            save_as(application, by)
     return session
 
 
