@@ -96,7 +96,15 @@ from tests.test_audit_trail import (
 )
 from trajects.models import CapacityPeriod, CommunicationAction, Organisation, Partnership, Project, Traject
 from voorsprong import data_version
-from voorsprong.models import ApiToken, DataVersion, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.models import (
+    ApiToken,
+    DataVersion,
+    DataVersionOnDate,
+    DeliveredOnce,
+    IdempotentRequest,
+    OutboxMessage,
+    User,
+)
 from voorsprong.services import WorkflowRefusal, issue_api_token
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +232,9 @@ ADMIN_WALK: dict[type[models.Model], AdminWalk] = {
     DeliveredOnce: read_only(lambda w: DeliveredOnce.objects.create(key="decision-mail:1")),  # outbox.once
     DataVersion: read_only(
         lambda w: DataVersion.objects.get_or_create(area=data_version.ANY)[0]
+    ),  # voorsprong.data_version
+    DataVersionOnDate: read_only(
+        lambda w: DataVersionOnDate.objects.get_or_create(area=data_version.ANY, on_date=w.today)[0]
     ),  # voorsprong.data_version
     # Made by their users only (the page API-sleutels, the token endpoint); the admin's delete revokes
     # (ApiTokenAdmin calls voorsprong.services.revoke_api_token(s), tests/test_api_tokens.py).

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,7 +16,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from voorsprong import money, two_factor
-from voorsprong.models import ApiToken, DataVersion, DeliveredOnce, IdempotentRequest, OutboxMessage, User
+from voorsprong.models import (
+    ApiToken,
+    DataVersion,
+    DataVersionOnDate,
+    DeliveredOnce,
+    IdempotentRequest,
+    OutboxMessage,
+    User,
+)
 from voorsprong.services import WorkflowRefusal, revoke_api_token, revoke_api_tokens
 from voorsprong.validators import REASON_MAX_LENGTH, validate_multi_line
 
@@ -208,6 +218,20 @@ class DataVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     a table's grows with every write to it."""
 
     list_display = ("area", "version")
+
+
+@admin.register(DataVersionOnDate)
+class DataVersionOnDateAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The versions the figures as of a date are checked against, to read: a table's row of a date grows
+    with every write that changes figures from that date on (the first day of all: from every date)."""
+
+    list_display = ("area", "from_date", "version")
+    list_filter = ("area",)
+    ordering = ("area", "-on_date")
+
+    @admin.display(description=_("from date"), ordering="on_date")
+    def from_date(self, row: DataVersionOnDate):
+        return _("every date") if row.on_date == datetime.date.min else row.on_date
 
 
 class ExpiredFilter(admin.SimpleListFilter):
