@@ -53,7 +53,7 @@ from reporting.statistics.reach import BY, reach_cells
 from trajects.models import CapacityPeriod, Traject
 from trajects.size_classes import SizeClass
 from voorsprong import data_version
-from voorsprong.models import DataVersion, DataVersionOnDate, User
+from voorsprong.models import User
 from voorsprong.services import issue_api_token
 
 STATISTICS_MAX_QUERIES = 20
@@ -294,8 +294,6 @@ def measure_population_views(runs: int, population: int) -> Outcome:
 CACHED_MAX_MS = 10
 # The apps whose tables the figures are computed from: a cached answer reads none of them.
 FIGURE_APPS = ("trajects", "participants", "funding", "reporting")
-# The versions a cached figure is checked against: of every write, or (figures as of a date) by date.
-VERSION_TABLES = (DataVersion._meta.db_table, DataVersionOnDate._meta.db_table)
 # The figures of every kind the cabinet reads, as the API serves them.
 CACHED_URLS = {
     "question 244": f"/api/v1/statistics/pq244/?as_of={AS_OF}",
@@ -321,7 +319,7 @@ def measure_cached_figures(runs: int) -> Outcome:
         queries = [query["sql"] for query in captured.captured_queries]
         if again.content != first.content:
             raise BenchmarkError(f"GET {url} answered differently from the cache.")
-        version = [sql for sql in queries if any(f'"{table}"' in sql for table in VERSION_TABLES)]
+        version = [sql for sql in queries if any(f'"{name}"' in sql for name in data_version.VERSION_TABLES)]
         data = [sql for sql in queries if any(f'"{app}_' in sql for app in FIGURE_APPS)]
         median_ms = _median_seconds(lambda url=url: client.get(url), runs) * 1000
         outcome.figures += [

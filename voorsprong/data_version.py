@@ -73,8 +73,12 @@ ANY = ""
 _GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
 
 
-# The first date the writes of the current service can change figures on (:func:`changes_from`).
-_changing_from: ContextVar[datetime.date] = ContextVar("changing_from", default=datetime.date.min)
+# The tables of the versions themselves: what a figure reads of them is not data it depends on.
+VERSION_TABLES = (DataVersion._meta.db_table, DataVersionOnDate._meta.db_table)
+
+# The first date the writes of the current service can change figures on (:func:`changes_from`); None:
+# every date.
+_changing_from: ContextVar[datetime.date | None] = ContextVar("changing_from", default=None)
 
 
 def bump(*tables: str) -> None:
@@ -104,7 +108,7 @@ def bump(*tables: str) -> None:
             f"INSERT INTO {on_date} (area, on_date, version) SELECT area, %s, version FROM {table} "
             f"WHERE area IN ({', '.join(['%s'] * len(areas))}) "
             f"ON CONFLICT (area, on_date) DO UPDATE SET version = excluded.version",
-            [_changing_from.get(), *areas],
+            [_changing_from.get() or datetime.date.min, *areas],
         )
 
 
@@ -113,16 +117,12 @@ def changes_from(day: datetime.date) -> Iterator[None]:
     """Say that the writes made meanwhile change figures only as of ``day`` and later: they change no row
     dated before it, and no figure reads what they change but by such dates. A nested one keeps the
     earlier day."""
-    token = _changing_from.set(_earliest(day))
+    outer = _changing_from.get()
+    token = _changing_from.set(day if outer is None else min(outer, day))
     try:
         yield
     finally:
         _changing_from.reset(token)
-
-
-def _earliest(day: datetime.date) -> datetime.date:
-    outer = _changing_from.get()
-    return day if outer == datetime.date.min else min(outer, day)
 
 
 def current() -> int:
@@ -327,7 +327,7 @@ def _computed(missed: list[tuple[str, Callable[[], T]]], as_of: datetime.date | 
         for key, compute in missed:
             with _tables_read() as read:
                 values[key] = compute()
-            depends = {ANY, *read} - {DataVersion._meta.db_table, DataVersionOnDate._meta.db_table}
+            depends = {ANY, *read} - set(VERSION_TABLES)
             stored[key] = {
                 "versions": {area: versions.get(area, 0) for area in depends},
                 "value": values[key],
