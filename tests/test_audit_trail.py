@@ -110,6 +110,7 @@ from trajects.models import (
 )
 from voorsprong.models import User
 from voorsprong.roles import Role
+from voorsprong.services import save_as
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -1846,3 +1847,33 @@ def test_every_model_with_a_history_is_written_by_a_path_of_the_table_or_exempte
 def test_the_table_names_each_path_once():
     names = [path.name for path in WRITE_PATHS]
     assert len(names) == len(set(names))
+
+
+class _KilledAfterTheRow(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_outside_a_service_transaction_writes_its_row_and_its_history_row_together():
+    """A report job marks its request outside any transaction of its own. A worker that died between the
+    row and its history row left a request done without its "done" in the history; what save_as writes
+    commits whole or not at all (a receiver raising after the row stands for the death)."""
+    traject = TrajectFactory(name="Voorsprong in leren")
+    officer = UserFactory(role=Role.OFFICER)
+
+    def die(sender, instance, **kwargs):
+        raise _KilledAfterTheRow
+
+    models.signals.post_save.connect(die, sender=Traject, weak=False, dispatch_uid="killed-after-the-row")
+    try:
+        traject.name = "Voorsprong in leren en werk"
+        with pytest.raises(_KilledAfterTheRow):
+            save_as(traject, officer, reason="renamed")
+    finally:
+        models.signals.post_save.disconnect(sender=Traject, dispatch_uid="killed-after-the-row")
+
+    traject.refresh_from_db()
+    assert traject.name == "Voorsprong in leren"
+    assert not traject.history.filter(history_change_reason="renamed").exists()
+    save_as(traject, officer, reason="renamed")
+    assert traject.history.filter(history_change_reason="renamed").count() == 1

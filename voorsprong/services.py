@@ -72,7 +72,10 @@ def save_as(instance: models.Model, by: User | None, *, reason: str = "", valida
         instance.full_clean()
     instance._history_user = by
     instance._change_reason = reason
-    instance.save()
+    # The row, its history row and the data versions its signals raise commit together, also for a caller
+    # outside a transaction (a worker killed between them would leave a change without its history).
+    with transaction.atomic(savepoint=False):
+        instance.save()
     return instance
 
 
