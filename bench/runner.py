@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench import measures
-from bench.database import create_database, database_exists, drop_database, using_database
+from bench.database import create_database, database_exists, database_url, drop_database, using_database
 from bench.kbo_extract import (
     NATIONAL_ENTERPRISES,
     POPULATION_FIRST,
@@ -26,6 +26,7 @@ from bench.kbo_extract import (
     write_population_extract,
 )
 from bench.load import LOAD_CLIENTS, THINK_SECONDS, measure_load
+from bench.scale_out import JOBS, measure_scale_out
 from participants.kbo import kbo_number_with_check_digits
 from participants.models import Application, CoachingSession, Company
 from participants.services import import_kbo_extract
@@ -89,12 +90,16 @@ def run_benchmark(
     national_kbo: bool = False,
     only_national_kbo: bool = False,
     national_enterprises: int = NATIONAL_ENTERPRISES,
+    scale_out: bool = True,
+    only_scale_out: bool = False,
+    broker: str = "",
 ) -> list:
     """Seed, measure and write ``output``; with ``only_load`` the load phase is the only measure, with
     ``only_population`` the reach and breakdowns over the population are, with ``only_national_kbo`` the
-    national KBO import is; ``load`` and ``national_kbo`` add the load phase and the national import to the
-    others."""
-    everything = not (only_load or only_population or only_national_kbo)
+    national KBO import is, with ``only_scale_out`` the report jobs on two workers (through ``broker``) are;
+    ``load`` and ``national_kbo`` add the load phase and the national import to the others, and
+    ``scale_out`` False leaves the report jobs out."""
+    everything = not (only_load or only_population or only_national_kbo or only_scale_out)
     settings_dict = connection.settings_dict
     data_set = f"{settings_dict['NAME']}_bench"
     scratch = f"{data_set}_scratch"
@@ -144,6 +149,9 @@ def run_benchmark(
                     clients = ", ".join(map(str, load_clients))
                     log(f"Loading gunicorn with {clients} clients, {load_seconds} s each.")
                     outcomes.append(measure_load(scratch, load_clients, load_seconds, load_think))
+                if (everything and scale_out) or only_scale_out:
+                    log(f"Building {JOBS} reports on two Celery workers, one killed halfway.")
+                    outcomes.append(measure_scale_out(database_url(settings_dict, scratch), broker))
                 if everything:
                     log(f"Approving {places} applications with {measures.APPROVAL_CLIENTS} clients.")
                     outcomes.append(measures.measure_approvals(places))
@@ -166,6 +174,7 @@ def run_benchmark(
         f"{' --load' if load else ''}{' --only-load' if only_load else ''}"
         f"{' --only-population' if only_population else ''}"
         f"{' --national-kbo' if national_kbo else ''}{' --only-national-kbo' if only_national_kbo else ''}"
+        f"{' --no-scale-out' if not scale_out else ''}{' --only-scale-out' if only_scale_out else ''}"
         f"{f' --national-enterprises {national_enterprises}' if national_kbo or only_national_kbo else ''}"
         f" --load-seconds {load_seconds} "
         f"--load-clients {','.join(map(str, load_clients))} --load-think {load_think:g}`, "

@@ -9,21 +9,16 @@ once that many have started, noting ``holding <pid>``. A finished rendering is n
 <pid>``, an applied extract (its transaction not yet committed) as ``imported <pid>``.
 
 The worker looks for the messages of dead workers (unacknowledged for longer than the visibility timeout)
-every second instead of every 100 (kombu's default), so a test with a short visibility timeout is quick.
+every second (bench/worker.py), so a test with a short visibility timeout is quick.
 Not a test module: pytest does not collect it.
 """
 
 import os
 import time
 
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voorsprong.settings")
-django.setup()
-
-from participants.services import kbo_import  # noqa: E402
-from reporting import documents  # noqa: E402
-from voorsprong.celery import app  # noqa: E402
+from bench.worker import app  # sets Django up
+from participants.services import kbo_import
+from reporting import documents
 
 BUILD_LOG = os.environ["BUILD_LOG"]
 HOLD_ATTEMPTS = int(os.environ.get("HOLD_ATTEMPTS", "0"))
@@ -58,10 +53,5 @@ def killable(function, done: str):
 # build_report and the import job look these up in their modules when they run.
 documents.render_report = killable(documents.render_report, "rendered")
 kbo_import.import_kbo_extract = killable(kbo_import.import_kbo_extract, "imported")
-app.conf.broker_transport_options = {
-    **app.conf.broker_transport_options,
-    "unacked_restore_interval": 1,
-    "unacked_restore_throttle": 1,
-}
 
 __all__ = ["app"]

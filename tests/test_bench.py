@@ -110,6 +110,18 @@ def test_the_benchmark_measures_one_part_only_at_a_time():
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("broker", ["", "memory://localhost/"])
+@pytest.mark.parametrize("part", [[], ["--only-scale-out"]])
+def test_the_benchmark_refuses_the_report_jobs_on_two_workers_without_redis_and_says_how_to_leave_them_out(
+    broker, part
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the benchmark refuses the database first")
+    with pytest.raises(CommandError, match=r"need Redis.*--broker redis://.*--no-scale-out"):
+        call_command("bench", *part, "--broker", broker)
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_hand_written_query_gives_the_numbers_of_the_statistics():
     """The yardstick of the ratio computes the same numbers, or the ratio compares two different things."""

@@ -12,10 +12,8 @@ of the test's own, which the test may kill: they stand for the workers of severa
 
 import json
 import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,7 +25,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection, connections
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.scale_out import kill_worker, start_worker, worker_ready
 
 
 def broker_url() -> str:
@@ -126,35 +124,11 @@ class WorkerProcesses:
         }
         self.processes: list[subprocess.Popen] = []
 
-    def start(self, name: str | None = None, concurrency: int = 1, **env) -> subprocess.Popen:
+    def start(self, name: str | None = None, **env) -> subprocess.Popen:
         """Start a worker named ``name`` (``<name>@<host>``; one of its own by default) with ``env`` added
         to the environment."""
         name = name or f"w{len(self.processes) + 1}-{self.queue}"
-        output = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tests.killable_worker",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                f"--queues={self.queue}",
-                f"--hostname={name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env={**self.env, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.output, process.log = output, self.tmp_path / f"{name}.log"
+        process = start_worker("tests.killable_worker", name, self.queue, {**self.env, **env}, self.tmp_path)
         self.processes.append(process)
         return process
 
@@ -168,7 +142,7 @@ class WorkerProcesses:
         timeout = str(visibility_timeout)
         alpha = self.start(alpha_name, HOLD_FROM=str(jobs // 2), CELERY_VISIBILITY_TIMEOUT=timeout)
         beta = self.start(beta_name, CELERY_VISIBILITY_TIMEOUT=timeout)
-        wait_for(lambda: self.ready(alpha) and self.ready(beta), "both workers to be ready", timeout=60)
+        wait_for(lambda: worker_ready(alpha) and worker_ready(beta), "both workers to be ready", timeout=60)
         return alpha, beta
 
     def kill_when_held(self, process: subprocess.Popen, timeout: float) -> int:
@@ -181,10 +155,6 @@ class WorkerProcesses:
         self.kill(process)
         return held
 
-    def ready(self, process: subprocess.Popen) -> bool:
-        """Tell whether the worker has connected to the broker and takes tasks."""
-        return b" ready." in process.log.read_bytes()
-
     def builds(self) -> list[tuple[str, int]]:
         if not self.build_log.exists():
             return []
@@ -194,16 +164,12 @@ class WorkerProcesses:
         ]
 
     def kill(self, process: subprocess.Popen) -> None:
-        """Send SIGKILL to the worker and its pool: nothing gets to clean up or acknowledge."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_worker(process)
 
     def stop_all(self) -> None:
+        # The test is over and its jobs acknowledged: no need for a (slow) warm shutdown.
         for process in self.processes:
-            if process.poll() is None:
-                # The test is over and its jobs acknowledged: no need for a (slow) warm shutdown.
-                self.kill(process)
-            process.output.close()
+            kill_worker(process)
 
     def assert_taken_over(self, jobs, killed, *, queued: str) -> None:
         """Assert that both workers (``start_alpha_and_beta``) finished ``jobs`` (records with ``built_by``

@@ -1,3 +1,4 @@
+import os
 from argparse import ArgumentTypeError
 from pathlib import Path
 
@@ -101,6 +102,22 @@ class Command(BaseCommand):
             help="Enterprises of the national extract (default %(default)s).",
         )
         parser.add_argument(
+            "--no-scale-out",
+            dest="scale_out",
+            action="store_false",
+            help="Leave out the report jobs on two Celery workers, one killed halfway.",
+        )
+        parser.add_argument(
+            "--only-scale-out",
+            action="store_true",
+            help="Measure only the report jobs on two Celery workers, one killed halfway.",
+        )
+        parser.add_argument(
+            "--broker",
+            default=os.environ.get("CELERY_BROKER_URL", ""),
+            help="The Redis the report jobs' workers share (default: CELERY_BROKER_URL).",
+        )
+        parser.add_argument(
             "--fresh", action="store_true", help="Drop the benchmark's database and seed it again."
         )
         parser.add_argument(
@@ -136,17 +153,29 @@ class Command(BaseCommand):
         national_enterprises,
         population,
         only_population,
+        scale_out,
+        only_scale_out,
+        broker,
         **options,
     ):
-        if sum((only_load, only_population, only_national_kbo)) > 1:
+        if sum((only_load, only_population, only_national_kbo, only_scale_out)) > 1:
             raise CommandError(
-                "--only-load, --only-population and --only-national-kbo each measure one part only: "
-                "choose one."
+                "--only-load, --only-population, --only-national-kbo and --only-scale-out each measure one "
+                "part only: choose one."
             )
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"The benchmark needs PostgreSQL, the database of production; this is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://user@host:5432/voorsprong and run it again."
+            )
+        everything = not (only_load or only_population or only_national_kbo or only_scale_out)
+        if ((everything and scale_out) or only_scale_out) and not broker.startswith(
+            ("redis://", "rediss://")
+        ):
+            raise CommandError(
+                "The report jobs on two Celery workers need Redis, as production's workers share it: give "
+                "--broker redis://host:6379/0 (or set CELERY_BROKER_URL), or leave them out with "
+                "--no-scale-out."
             )
         if (
             min(scale, runs, places, load_seconds) < 1
@@ -181,6 +210,9 @@ class Command(BaseCommand):
                 national_kbo=national_kbo,
                 only_national_kbo=only_national_kbo,
                 national_enterprises=national_enterprises,
+                scale_out=scale_out,
+                only_scale_out=only_scale_out,
+                broker=broker,
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
