@@ -1,10 +1,12 @@
 """The benchmark's parts that must be right before its figures mean anything (the run itself is in CI)."""
 
+import datetime
 import io
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -15,14 +17,24 @@ from bench.kbo_extract import (
     write_synthetic_update,
 )
 from bench.load import ENDPOINTS, EndpointLoad, outcome_of
+from bench.runner import tasks_in_process
 from bench.statistics_sql import numbers_from_figures, numbers_from_sql, pq244_rows
 from demo.synthetic import AS_OF
 from participants.models import Company
-from participants.services import import_kbo_extract, import_kbo_update
+from participants.services import approve_application, import_kbo_extract, import_kbo_update
 from reporting.questions.pq244 import pq244_figures
 from reporting.statistics.outcomes import FEWEST_COMPANIES
 from tests.demo_data import SMALL_POPULATION
+from tests.factories import (
+    ApplicationFactory,
+    CapacityPeriodFactory,
+    CompanyFactory,
+    TrajectFactory,
+    UserFactory,
+)
 from trajects.models import Traject
+from voorsprong.celery import app
+from voorsprong.roles import Role
 
 
 @pytest.mark.django_db
@@ -187,3 +199,22 @@ def test_a_load_run_where_no_request_was_answered_misses_every_target():
     assert [figure.met for figure in outcome.figures] == [False, False, False]
     assert outcome.figures[1].value == "no request answered"
     assert "not reached at 8 clients: " + ", ".join(sorted(ENDPOINTS)) in outcome.figures[0].value
+
+
+@pytest.mark.django_db
+def test_the_benchmark_runs_its_own_tasks_in_process_whatever_broker_is_set(
+    django_capture_on_commit_callbacks,
+):
+    """Handed to a broker, a decision e-mail of the benchmark's approvals would be sent by whichever worker
+    reads it, about the application of that number in the worker's own database."""
+    app.conf.task_always_eager = False  # as with CELERY_BROKER_URL set; tests/conftest.py puts it back
+    traject = TrajectFactory(code="leren", name="Voorsprong in leren")
+    CapacityPeriodFactory(traject=traject, start=datetime.date(2025, 1, 1), end=datetime.date(2026, 12, 31))
+    company = CompanyFactory(name="Bakkerij Peeters BV", contact_email="an@peeters.example")
+    application = ApplicationFactory(company=company, traject=traject)
+
+    with tasks_in_process(), django_capture_on_commit_callbacks(execute=True):
+        approve_application(application, by=UserFactory(role=Role.OFFICER), on=datetime.date(2025, 3, 1))
+
+    assert [message.to for message in mail.outbox] == [["an@peeters.example"]]
+    assert app.conf.task_always_eager is False

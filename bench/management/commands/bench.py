@@ -10,7 +10,7 @@ from django.test.utils import setup_test_environment
 from bench.kbo_extract import MAX_POPULATION, NATIONAL_ENTERPRISES
 from bench.load import LOAD_CLIENTS, THINK_SECONDS
 from bench.measures import BenchmarkError
-from bench.runner import run_benchmark
+from bench.runner import run_benchmark, tasks_in_process
 
 
 def _client_counts(text: str) -> tuple[int, ...]:
@@ -192,28 +192,29 @@ class Command(BaseCommand):
         # The test environment: the test client's host is allowed and mail stays in memory.
         setup_test_environment(debug=False)
         try:
-            results = run_benchmark(
-                scale=scale,
-                runs=runs,
-                kbo_rows=kbo_rows,
-                places=places,
-                fresh=fresh,
-                output=output,
-                log=self.stdout.write,
-                population=population,
-                load=load,
-                only_load=only_load,
-                only_population=only_population,
-                load_clients=load_clients,
-                load_seconds=load_seconds,
-                load_think=load_think,
-                national_kbo=national_kbo,
-                only_national_kbo=only_national_kbo,
-                national_enterprises=national_enterprises,
-                scale_out=scale_out,
-                only_scale_out=only_scale_out,
-                broker=broker,
-            )
+            with tasks_in_process():
+                results = run_benchmark(
+                    scale=scale,
+                    runs=runs,
+                    kbo_rows=kbo_rows,
+                    places=places,
+                    fresh=fresh,
+                    output=output,
+                    log=self.stdout.write,
+                    population=population,
+                    load=load,
+                    only_load=only_load,
+                    only_population=only_population,
+                    load_clients=load_clients,
+                    load_seconds=load_seconds,
+                    load_think=load_think,
+                    national_kbo=national_kbo,
+                    only_national_kbo=only_national_kbo,
+                    national_enterprises=national_enterprises,
+                    scale_out=scale_out,
+                    only_scale_out=only_scale_out,
+                    broker=broker,
+                )
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
         for figure in results:
