@@ -75,7 +75,7 @@ class EndpointLoad:
     p99: float
 
 
-def _user(role: Role) -> User:
+def active_user(role: Role) -> User:
     user = User.objects.filter(groups__name=role, is_active=True).order_by("pk").first()
     if user is None:
         raise BenchmarkError(f"The data set has no active {role} user; seed_demo creates one.")
@@ -101,7 +101,7 @@ def _session_keys(user: User, count: int) -> list[str]:
 
 def make_plan(clients: int, think_seconds: float = THINK_SECONDS) -> dict:
     """Make the clients' tokens and sessions in the current database; return what locustfile.py reads."""
-    officer, promoter, cabinet = _user(Role.OFFICER), _user(Role.PROMOTER), _user(Role.CABINET)
+    officer, promoter, cabinet = (active_user(role) for role in (Role.OFFICER, Role.PROMOTER, Role.CABINET))
     today = datetime.date.today()
     coached = list(
         coaching_overview(promoter)

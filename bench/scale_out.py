@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -28,13 +28,13 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
+from bench.load import active_user
 from bench.measures import BenchmarkError, Figure, Outcome
 from demo.synthetic import AS_OF
 from reporting.models import ReportRequest, ReportStatus
 from reporting.services.report_requests import request_report
 from reporting.tasks import build_report
 from voorsprong.celery import app
-from voorsprong.models import User
 from voorsprong.roles import Role
 
 JOBS = 50
@@ -127,20 +127,14 @@ def _finished(ids: list[int]) -> bool:
     ).exists()
 
 
-def _cabinet() -> User:
-    user = User.objects.filter(groups__name=Role.CABINET, is_active=True).order_by("pk").first()
-    if user is None:
-        raise BenchmarkError("The data set has no active cabinet user; seed_demo creates one.")
-    return user
-
-
 def measure_scale_out(database_url: str, broker: str, jobs: int = JOBS) -> Outcome:
     """Build ``jobs`` question-244 reports on two workers against the database of ``database_url`` with
     ``broker``, killing one halfway; return whether every report was built, none twice."""
     token = uuid.uuid4().hex[:8]
     queue = f"bench-{token}"
-    cabinet = _cabinet()
-    with tempfile.TemporaryDirectory() as temporary, _sending_to(broker, queue):
+    cabinet = active_user(Role.CABINET)
+    client = redis.Redis.from_url(broker)
+    with client, tempfile.TemporaryDirectory() as temporary, _sending_to(broker, queue):
         directory = Path(temporary)
         environment = {
             **os.environ,
@@ -172,13 +166,13 @@ def measure_scale_out(database_url: str, broker: str, jobs: int = JOBS) -> Outco
             # A job whose worker died after its report was done but before it was acknowledged comes back
             # after the visibility timeout too, and must find its report done.
             _wait(
-                lambda: not _left_on_broker(broker, queue), "the queue to be empty", FINISH_SECONDS, workers
+                lambda: not _left_on_broker(client, queue), "the queue to be empty", FINISH_SECONDS, workers
             )
             return _outcome(ids, killed, killed_at, seconds, directory / "media", alpha_node, beta_node)
         finally:
             for process in workers:
                 kill_worker(process)
-            _forget(broker, queue)
+            _forget(client, queue)
 
 
 def _kill_halfway(alpha: subprocess.Popen, alpha_node: str, ids: list[int], workers) -> ReportRequest | None:
@@ -208,12 +202,11 @@ def _outcome(
     beta_node: str,
 ) -> Outcome:
     reports = list(ReportRequest.objects.filter(pk__in=ids).order_by("pk"))
-    reasons = {
-        report.pk: list(
-            report.history.order_by("history_date").values_list("history_change_reason", "built_by")
-        )
-        for report in reports
-    }
+    # Every request's history in one query, in order: (reason, worker) per step.
+    reasons = defaultdict(list)
+    steps = ReportRequest.history.filter(id__in=ids).order_by("history_date", "history_id")
+    for pk, reason, worker in steps.values_list("id", "history_change_reason", "built_by"):
+        reasons[pk].append((reason, worker))
     finished = {pk: [reason for reason, _worker in rows if reason in ENDS] for pk, rows in reasons.items()}
     twice = [pk for pk, ends in finished.items() if len(ends) > 1]
     unrecorded = [pk for pk, ends in finished.items() if not ends]
@@ -280,21 +273,13 @@ def _taken_over(steps: list[tuple[str, str]], node: str) -> bool:
     return started == "running" and ended in ENDS and started_by == ended_by == node
 
 
-def _left_on_broker(broker: str, queue: str) -> int:
+def _left_on_broker(client: redis.Redis, queue: str) -> int:
     """Return how many jobs of ``queue`` wait on the broker: queued, or handed out and not acknowledged
     (kombu keeps those in the hash ``unacked`` as [message, exchange, routing key])."""
-    client = redis.Redis.from_url(broker)
-    try:
-        unacked = [json.loads(entry) for entry in client.hvals("unacked")]
-        return client.llen(queue) + sum(1 for entry in unacked if entry[2] == queue)
-    finally:
-        client.close()
+    unacked = [json.loads(entry) for entry in client.hvals("unacked")]
+    return client.llen(queue) + sum(1 for entry in unacked if entry[2] == queue)
 
 
-def _forget(broker: str, queue: str) -> None:
+def _forget(client: redis.Redis, queue: str) -> None:
     """Delete what the queue left on the broker (the queue and its bindings)."""
-    client = redis.Redis.from_url(broker)
-    try:
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    finally:
-        client.close()
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")

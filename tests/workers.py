@@ -20,11 +20,11 @@ import uuid
 from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection, connections
 
+from bench.database import database_url as bench_database_url
 from bench.scale_out import kill_worker, start_worker, worker_ready
 
 
@@ -91,11 +91,7 @@ def database_url() -> str:
     another process cannot open."""
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot open the SQLite test database: needs PostgreSQL")
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "localhost"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{quote(db.get('USER') or '', safe='')}{password}@{host}{port}/{db['NAME']}"
+    return bench_database_url(connection.settings_dict, connection.settings_dict["NAME"])
 
 
 def wait_for(condition, what: str, timeout: float = 30):
